@@ -1,0 +1,39 @@
+/**
+ * The API's routes, defined once: the stack creates each one on the HTTP API with IAM authorization,
+ * and the API function dispatches on the same table.
+ */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteDefinition {
+  readonly method: HttpMethod;
+  /** API Gateway path template, e.g. `/jobs/{name}`. */
+  readonly path: string;
+}
+
+export const apiRoutes = [
+  { method: 'POST', path: '/jobs' },
+  { method: 'GET', path: '/jobs' },
+  { method: 'GET', path: '/jobs/{name}' },
+  { method: 'PUT', path: '/jobs/{name}' },
+  { method: 'PATCH', path: '/jobs/{name}' },
+  { method: 'DELETE', path: '/jobs/{name}' },
+  { method: 'POST', path: '/jobs/{name}/pause' },
+  { method: 'POST', path: '/jobs/{name}/resume' },
+  { method: 'POST', path: '/jobs/{name}/runs' },
+  { method: 'GET', path: '/jobs/{name}/runs' },
+  { method: 'GET', path: '/runs' },
+  { method: 'GET', path: '/runs/{runId}' },
+  { method: 'POST', path: '/runs/{runId}/cancel' },
+  { method: 'GET', path: '/status' },
+  { method: 'GET', path: '/schedules/preview' },
+  { method: 'POST', path: '/reconcile' },
+] as const satisfies readonly RouteDefinition[];
+
+type ApiRoute = (typeof apiRoutes)[number];
+
+/** `METHOD /path/{param}` of each route in the table (distributed per route, not every method with every path). */
+export type RouteKey = ApiRoute extends infer Route
+  ? Route extends { readonly method: infer M extends string; readonly path: infer P extends string }
+    ? `${M} ${P}`
+    : never
+  : never;

@@ -1,0 +1,59 @@
+/**
+ * The DynamoDB tables, defined once: the CDK stack builds them from these definitions and the
+ * local runtime creates the same tables on its engine, so key schemas and indexes cannot drift.
+ */
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N';
+}
+
+export interface IndexDefinition {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+}
+
+export type TableId = 'jobs' | 'runs';
+
+export interface TableDefinition {
+  readonly id: TableId;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  readonly globalSecondaryIndexes: readonly IndexDefinition[];
+  /** Attribute holding an epoch-seconds expiry. DynamoDB deletes lazily (and dynalite never): readers filter. */
+  readonly timeToLiveAttribute?: string;
+}
+
+const S = (name: string): KeyAttribute => ({ name, type: 'S' });
+
+export const tableDefinitions = {
+  jobs: {
+    id: 'jobs',
+    partitionKey: S('name'),
+    globalSecondaryIndexes: [
+      // Every job carries the same `listKey`, so listing all jobs by name is a Query, never a Scan.
+      { indexName: 'jobs-by-name', partitionKey: S('listKey'), sortKey: S('name') },
+      { indexName: 'jobs-by-kind', partitionKey: S('kind'), sortKey: S('name') },
+    ],
+    // Executed and cancelled one-time jobs stay queryable until the retention window passes.
+    timeToLiveAttribute: 'expiresAt',
+  },
+  runs: {
+    id: 'runs',
+    // One item per slot: (job, slot) where a scheduled slot is its scheduled time.
+    partitionKey: S('job'),
+    sortKey: S('slot'),
+    globalSecondaryIndexes: [
+      // History across all jobs, newest first (runId sorts by time).
+      { indexName: 'runs-by-id', partitionKey: S('listKey'), sortKey: S('runId') },
+      // What is pending or running now.
+      { indexName: 'runs-by-status', partitionKey: S('status'), sortKey: S('runId') },
+    ],
+    timeToLiveAttribute: 'expiresAt',
+  },
+} as const satisfies Record<TableId, TableDefinition>;
+
+/** Physical table name: the stage is part of every resource name so deployments can sit side by side. */
+export function tableName(stage: string, id: TableId): string {
+  return `tickwork-${stage}-${id}`;
+}
