@@ -1,0 +1,187 @@
+/**
+ * `tickwork preview <expression>`: the normalized EventBridge expression, its description and the
+ * next fire times, so a schedule can be checked before a job is created.
+ */
+import { parseArgs } from 'node:util';
+import {
+  nextFireTimes,
+  parseSchedule,
+  type Schedule,
+  ScheduleExpressionError,
+  TimeZoneError,
+} from '../../../shared/schedule/index.ts';
+import type { Command } from '../main.ts';
+import { UsageError } from '../usage-error.ts';
+
+const USAGE = `usage: tickwork preview <expression> [--tz IANA] [--from ISO-8601] [--count N] [--json]
+
+Shows the EventBridge expression a schedule becomes, its description and its next fire times.
+
+  <expression>     crontab ("0 9 * * MON-FRI"), cron(...), rate(...), at(...), an ISO-8601
+                   duration (PT15M), a number of seconds, hourly/daily/weekly or @daily etc.
+                   Quote it: the shell expands * otherwise.
+  --tz IANA        time zone for cron and at() fields (default UTC)
+  --from ISO-8601  list fire times after this instant, with Z or an offset (default now);
+                   rate schedules are anchored on it, as when Tickwork creates them
+  --count N        how many fire times, 1-1000 (default 5)
+  --json           print one JSON object: {"input","expression","timezone","description","next"}
+  -h, --help       show this help`;
+
+const MAX_COUNT = 1000;
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** Parsed command-line input of `tickwork preview`. */
+interface PreviewArgs {
+  readonly expression: string;
+  readonly timezone: string;
+  readonly from: Date;
+  readonly count: number;
+  readonly json: boolean;
+}
+
+export const previewCommand: Command = {
+  summary: 'show the EventBridge expression, description and next fire times of a schedule',
+  async run(args: string[]): Promise<number> {
+    if (args.includes('--help') || args.includes('-h')) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const input = readArgs(args, new Date());
+    let schedule: Schedule;
+    try {
+      schedule = parseSchedule(input.expression, { timezone: input.timezone });
+    } catch (error) {
+      if (error instanceof ScheduleExpressionError || error instanceof TimeZoneError) {
+        throw new UsageError(error.message, { cause: error });
+      }
+      throw error;
+    }
+    const next = nextFireTimes(schedule, { after: input.from, count: input.count });
+    process.stdout.write(input.json ? `${renderJson(schedule, next)}\n` : render(schedule, input.from, next));
+    return 0;
+  },
+};
+
+function readArgs(args: string[], now: Date): PreviewArgs {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(args);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const option = /'(-[^']*)'/.exec(message)?.[1];
+    const code = (error as { code?: unknown }).code;
+    const what =
+      code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined
+        ? `unknown option "${option}"`
+        : message.split('\n')[0];
+    throw new UsageError(`${what}; options: --tz, --from, --count, --json (see tickwork preview --help)`, {
+      cause: error,
+    });
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length === 0) {
+    throw new UsageError('missing <expression>, e.g. tickwork preview "0 9 * * MON-FRI" --tz Europe/Berlin');
+  }
+  if (positionals.length > 1) {
+    throw new UsageError(
+      `expected one <expression>, received ${positionals.length} arguments (${positionals.join(' ')}); quote the expression, e.g. tickwork preview "0 9 * * MON-FRI"`,
+    );
+  }
+  return {
+    expression: positionals[0] ?? '',
+    timezone: values.tz ?? 'UTC',
+    from:
+      values.from === undefined
+        ? new Date(Math.floor(now.getTime() / 1000) * 1000)
+        : readInstant(values.from),
+    count: values.count === undefined ? 5 : readCount(values.count),
+    json: values.json ?? false,
+  };
+}
+
+function parse(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      tz: { type: 'string' },
+      from: { type: 'string' },
+      count: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+}
+
+function readInstant(text: string): Date {
+  const match = INSTANT.exec(text);
+  const date = new Date(text);
+  // Date accepts "2026-02-30" by rolling over; comparing the fields back refuses impossible dates.
+  const offset = match?.[8]?.toUpperCase() === 'Z' ? 0 : offsetMinutes(match?.[8] ?? '');
+  const wall = new Date(date.getTime() + offset * 60_000);
+  if (
+    match === null ||
+    Number.isNaN(date.getTime()) ||
+    wall.getUTCFullYear() !== Number(match[1]) ||
+    wall.getUTCMonth() + 1 !== Number(match[2]) ||
+    wall.getUTCDate() !== Number(match[3]) ||
+    wall.getUTCHours() !== Number(match[4]) ||
+    wall.getUTCMinutes() !== Number(match[5])
+  ) {
+    throw new UsageError(
+      `invalid --from "${text}": expected an ISO-8601 instant with Z or an offset, e.g. 2026-11-23T08:00:00Z`,
+    );
+  }
+  return date;
+}
+
+function offsetMinutes(offset: string): number {
+  const match = /^([+-])(\d{2}):(\d{2})$/.exec(offset);
+  if (match === null) return 0;
+  const minutes = Number(match[2]) * 60 + Number(match[3]);
+  return match[1] === '-' ? -minutes : minutes;
+}
+
+function readCount(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_COUNT) {
+    throw new UsageError(`invalid --count "${text}": expected a whole number from 1 to ${MAX_COUNT}`);
+  }
+  return Number(text);
+}
+
+/** UTC with Z, no milliseconds: `2026-11-23T08:00:00Z`. */
+function utc(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`;
+}
+
+function renderJson(schedule: Schedule, next: readonly Date[]): string {
+  return JSON.stringify({
+    input: schedule.input,
+    expression: schedule.expression,
+    timezone: schedule.timezone,
+    description: schedule.description,
+    next: next.map(utc),
+  });
+}
+
+function render(schedule: Schedule, from: Date, next: readonly Date[]): string {
+  const local = new Intl.DateTimeFormat('en-GB', {
+    timeZone: schedule.timezone,
+    weekday: 'short',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  });
+  const lines = [
+    `expression   ${schedule.expression}`,
+    `timezone     ${schedule.timezone}`,
+    `description  ${schedule.description}`,
+    next.length === 0 ? `no fire times after ${utc(from)}` : `next ${next.length} after ${utc(from)}:`,
+    ...next.map((date) => `  ${utc(date)}  ${local.format(date)}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,148 @@
+/**
+ * `tickwork preview` as a user runs it: a real `node bin/tickwork.js` process, its stdout, stderr and
+ * exit code.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function tickwork(...args: string[]): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['bin/tickwork.js', ...args],
+      { cwd: root, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe('tickwork preview', () => {
+  it('given a crontab, a zone, a fixed --from and --json, then it prints exactly one JSON object', async () => {
+    const result = await tickwork(
+      'preview',
+      '0 9 * * MON-FRI',
+      '--tz',
+      'Europe/Berlin',
+      '--from',
+      '2026-11-20T12:00:00Z',
+      '--count',
+      '3',
+      '--json',
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout.endsWith('\n')).toBe(true);
+    expect(result.stdout.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(result.stdout)).toStrictEqual({
+      input: '0 9 * * MON-FRI',
+      expression: 'cron(0 9 ? * MON-FRI *)',
+      timezone: 'Europe/Berlin',
+      description: 'At 09:00, Monday through Friday, Europe/Berlin',
+      // Friday 2026-11-20 12:00Z is past 09:00 Berlin; then Mon, Tue, Wed at 09:00 CET = 08:00Z.
+      next: ['2026-11-23T08:00:00Z', '2026-11-24T08:00:00Z', '2026-11-25T08:00:00Z'],
+    });
+  });
+
+  it('given no --count, then five times; a rate is anchored on --from', async () => {
+    const result = await tickwork('preview', 'PT15M', '--from', '2026-11-20T12:00:00+01:00', '--json');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toStrictEqual({
+      input: 'PT15M',
+      expression: 'rate(15 minutes)',
+      timezone: 'UTC',
+      description: 'Every 15 minutes',
+      next: [
+        '2026-11-20T11:15:00Z',
+        '2026-11-20T11:30:00Z',
+        '2026-11-20T11:45:00Z',
+        '2026-11-20T12:00:00Z',
+        '2026-11-20T12:15:00Z',
+      ],
+    });
+  });
+
+  it('given an EventBridge expression across the New York spring-forward, then the skipped time is absent', async () => {
+    const result = await tickwork(
+      'preview',
+      'cron(30 2 * * ? *)',
+      '--tz',
+      'America/New_York',
+      '--from',
+      '2026-03-07T12:00:00Z',
+      '--count',
+      '2',
+      '--json',
+    );
+    expect(JSON.parse(result.stdout).next).toEqual(['2026-03-09T06:30:00Z', '2026-03-10T06:30:00Z']);
+  });
+
+  it('given no --json, then it prints the expression, description and times for people', async () => {
+    const result = await tickwork('preview', '@daily', '--from', '2026-11-20T12:00:00Z', '--count', '2');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines.slice(0, 4)).toEqual([
+      'expression   cron(0 0 * * ? *)',
+      'timezone     UTC',
+      'description  At 00:00, every day',
+      'next 2 after 2026-11-20T12:00:00Z:',
+    ]);
+    expect(lines[4]).toMatch(/^ {2}2026-11-21T00:00:00Z {2}Sat, 21\/11\/2026, 00:00 UTC$/);
+    expect(lines[5]).toMatch(/^ {2}2026-11-22T00:00:00Z /);
+  });
+
+  it('given --help, then usage on stdout and exit 0', async () => {
+    const result = await tickwork('preview', '--help');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      'usage: tickwork preview <expression> [--tz IANA] [--from ISO-8601] [--count N] [--json]',
+    );
+    expect(result.stderr).toBe('');
+  });
+
+  it.each([
+    {
+      why: 'a bad expression',
+      args: ['cron(0 9 * * MON *)'],
+      names: 'exactly one of day-of-month and day-of-week must be ?',
+    },
+    { why: 'an interval under a minute', args: ['PT30S'], names: 'invalid interval "PT30S"' },
+    { why: 'an unknown zone', args: ['@daily', '--tz', 'Mars/Base'], names: 'unknown time zone "Mars/Base"' },
+    { why: 'a bad --from', args: ['@daily', '--from', 'yesterday'], names: 'invalid --from "yesterday"' },
+    {
+      why: 'a --from without offset',
+      args: ['@daily', '--from', '2026-11-20T12:00:00'],
+      names: 'with Z or an offset',
+    },
+    {
+      why: 'an impossible --from',
+      args: ['@daily', '--from', '2026-02-30T12:00:00Z'],
+      names: 'invalid --from',
+    },
+    { why: 'a bad --count', args: ['@daily', '--count', 'many'], names: 'invalid --count "many"' },
+    { why: 'a zero --count', args: ['@daily', '--count', '0'], names: 'from 1 to 1000' },
+    { why: 'an unknown flag', args: ['@daily', '--zone', 'UTC'], names: 'unknown option "--zone"' },
+    { why: 'a missing expression', args: ['--tz', 'UTC'], names: 'missing <expression>' },
+    { why: 'an unquoted crontab', args: ['0', '9', '*', '*', '*'], names: 'quote the expression' },
+  ])('given $why, then exit 2 with one line on stderr and no stack trace', async ({ args, names }) => {
+    const result = await tickwork('preview', ...args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^tickwork preview: /);
+    expect(lines[0]).toContain(names);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
