@@ -1,0 +1,254 @@
+/**
+ * The local stand-in for API Gateway (HTTP API, Lambda proxy integration, payload format 2.0): an
+ * HTTP server on 127.0.0.1 that checks the bearer token, turns each request into a 2.0 event,
+ * invokes the API function and returns its response, with API Gateway's payload and time limits.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { type Clock, systemClock } from '../../shared/clock.ts';
+import { FunctionTimeoutError } from '../lambda/errors.ts';
+import { toHttpApiEvent } from './event.ts';
+import { type HttpResponse, toHttpResponse } from './response.ts';
+import { bearerTokenMatches } from './token.ts';
+
+/** API Gateway's payload limit: 10 MB. */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** API Gateway HTTP API's maximum integration timeout: 30 s. */
+export const INTEGRATION_TIMEOUT_MS = 30_000;
+
+export interface ApiFrontOptions {
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** The bearer token every request must carry. */
+  readonly token: string;
+  /** Where the token is kept, named in the 401 message. */
+  readonly tokenFile?: string;
+  /** Invokes the API function with the event and resolves with its result. */
+  readonly invoke: (event: APIGatewayProxyEventV2) => Promise<unknown>;
+  /** @default MAX_BODY_BYTES */
+  readonly maxBodyBytes?: number;
+  /** @default INTEGRATION_TIMEOUT_MS */
+  readonly integrationTimeoutMs?: number;
+  /** @default '000000000000' */
+  readonly accountId?: string;
+  /** @default 'local' */
+  readonly apiId?: string;
+  readonly clock?: Clock;
+  readonly log?: (line: string) => void;
+}
+
+export interface ApiFront {
+  /** e.g. `http://127.0.0.1:3000` */
+  readonly url: string;
+  readonly port: number;
+  /**
+   * Stops accepting requests, lets in-flight ones finish for up to `graceMs`, then closes every
+   * connection.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Resolves once listening; a taken port rejects with the listen error itself (`code: 'EADDRINUSE'`). */
+export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront> {
+  const host = options.host ?? '127.0.0.1';
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? (() => {});
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const integrationTimeoutMs = options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS;
+  const inFlight = new Set<Promise<void>>();
+  let closing = false;
+  let port = options.port;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = clock.now();
+    const requestId = randomBytes(10).toString('base64');
+    res.setHeader('apigw-requestid', requestId);
+    const status = await answer(req, res, requestId, started);
+    log(
+      `api ${req.method} ${(req.url ?? '/').split('?')[0]} -> ${status} (${clock.now().getTime() - started.getTime()} ms)`,
+    );
+  };
+
+  const answer = async (req: IncomingMessage, res: ServerResponse, requestId: string, started: Date) => {
+    if (closing) {
+      return sendError(res, 503, 'ServiceUnavailable', 'the local API is shutting down', { close: true });
+    }
+    if (!bearerTokenMatches(req.headers.authorization, options.token)) {
+      const where = options.tokenFile === undefined ? '' : ` (kept in ${options.tokenFile})`;
+      return sendError(
+        res,
+        401,
+        'Unauthorized',
+        `send the header "Authorization: Bearer <token>" with the token tickwork local printed${where}`,
+        { close: !requestComplete(req), extraHeaders: [['www-authenticate', 'Bearer']] },
+      );
+    }
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxBodyBytes) return sendTooLarge(res, maxBodyBytes);
+    const body = await readBody(req, maxBodyBytes);
+    if (body === undefined) return sendTooLarge(res, maxBodyBytes);
+
+    const event = toHttpApiEvent({
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      httpVersion: req.httpVersion,
+      headers: req.headersDistinct,
+      body,
+      sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+      requestId,
+      time: started,
+      accountId: options.accountId ?? '000000000000',
+      apiId: options.apiId ?? 'local',
+      fallbackDomainName: `${host}:${port}`,
+    });
+
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), integrationTimeoutMs);
+    });
+    let response: HttpResponse;
+    try {
+      const result = await Promise.race([options.invoke(event), timedOut]);
+      if (result === 'timeout') {
+        return sendError(
+          res,
+          504,
+          'GatewayTimeout',
+          `the API function did not answer within the ${integrationTimeoutMs / 1000} s integration timeout`,
+        );
+      }
+      response = toHttpResponse(result);
+    } catch (error) {
+      log(`api ${requestId}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      if (error instanceof FunctionTimeoutError) {
+        return sendError(
+          res,
+          504,
+          'GatewayTimeout',
+          `the API function timed out after ${error.timeoutSeconds} s`,
+        );
+      }
+      // As API Gateway: a failed or malformed invocation is a bare 500, no internals.
+      return sendError(res, 500, 'InternalServerError', 'Internal Server Error');
+    } finally {
+      clearTimeout(timer);
+    }
+    res.statusCode = response.statusCode;
+    const grouped = new Map<string, string[]>();
+    for (const [name, value] of response.headers) grouped.set(name, [...(grouped.get(name) ?? []), value]);
+    for (const [name, values] of grouped)
+      res.setHeader(name, values.length === 1 ? (values[0] ?? '') : values);
+    res.setHeader('content-length', response.body.length);
+    res.end(response.body);
+    return response.statusCode;
+  };
+
+  const server: Server = createServer((req, res) => {
+    const work = handle(req, res).catch((error: unknown) => {
+      log(`api: request failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.headersSent) sendError(res, 500, 'InternalServerError', 'Internal Server Error');
+      else res.destroy();
+    });
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  });
+
+  port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.removeListener('error', reject);
+      const address = server.address();
+      resolve(address !== null && typeof address !== 'string' ? address.port : options.port);
+    });
+  });
+
+  const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    async close(graceMs = 10_000) {
+      if (!closing) {
+        closing = true;
+        server.close();
+        server.closeIdleConnections();
+      }
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...inFlight]),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, graceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+/** The body, or undefined once it exceeds `limit` (the rest is not read). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeListener('data', onData);
+        req.pause();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+function requestComplete(req: IncomingMessage): boolean {
+  return (
+    req.complete ||
+    (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined)
+  );
+}
+
+function sendTooLarge(res: ServerResponse, limit: number): number {
+  return sendError(
+    res,
+    413,
+    'PayloadTooLarge',
+    `the request body exceeds ${limit} bytes (API Gateway's limit)`,
+    {
+      close: true,
+    },
+  );
+}
+
+/**
+ * Error bodies of the front itself, in the API's error shape. `close` ends the connection after the
+ * response, for requests whose body was left unread.
+ */
+function sendError(
+  res: ServerResponse,
+  statusCode: number,
+  type: string,
+  message: string,
+  options: { close?: boolean; extraHeaders?: ReadonlyArray<readonly [string, string]> } = {},
+): number {
+  const body = Buffer.from(JSON.stringify({ error: { type, message } }), 'utf8');
+  res.statusCode = statusCode;
+  res.setHeader('content-type', 'application/json');
+  res.setHeader('content-length', body.length);
+  for (const [name, value] of options.extraHeaders ?? []) res.setHeader(name, value);
+  if (options.close === true) {
+    res.setHeader('connection', 'close');
+    res.once('finish', () => res.req.socket.end());
+  }
+  res.end(body);
+  return statusCode;
+}

@@ -1,0 +1,274 @@
+/**
+ * `tickwork local` (= `npm start`): runs the whole stack on this machine until SIGINT or SIGTERM.
+ * Every option can also come from the environment; a flag wins over its variable.
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { TokenFileError } from '../../api-front/token.ts';
+import { type EngineSpec, EngineSpecError, parseEngineSpec } from '../../dynamodb/engine-spec.ts';
+import { TableSchemaMismatchError } from '../../dynamodb/tables.ts';
+import { EngineStartError } from '../../dynamodb/wait-ready.ts';
+import {
+  DataDirError,
+  DataDirInUseError,
+  ENDPOINTS_FILE,
+  type LocalPart,
+  type LocalStack,
+  PortInUseError,
+  startLocalStack,
+} from '../../runtime.ts';
+import { JournalCorruptError } from '../../scheduler/journal.ts';
+import type { Command } from '../main.ts';
+import { UsageError } from '../usage-error.ts';
+
+/** Fixed default ports, so a browser tab or a script can keep pointing at the same URLs. */
+export const DEFAULT_PORTS = { api: 3000, scheduler: 3001, dynamodb: 3002 } as const;
+export const DEFAULT_DATA_DIR = '.tickwork';
+
+export interface LocalOptions {
+  readonly help: boolean;
+  readonly dataDir: string;
+  readonly apiPort: number;
+  readonly schedulerPort: number;
+  readonly dynamodbPort: number;
+  readonly dynamodb: EngineSpec;
+}
+
+interface Option {
+  readonly flag: string;
+  readonly env: string;
+}
+
+const OPTIONS = {
+  dataDir: { flag: '--data-dir', env: 'TICKWORK_DATA_DIR' },
+  apiPort: { flag: '--api-port', env: 'TICKWORK_API_PORT' },
+  schedulerPort: { flag: '--scheduler-port', env: 'TICKWORK_SCHEDULER_PORT' },
+  dynamodbPort: { flag: '--dynamodb-port', env: 'TICKWORK_DYNAMODB_PORT' },
+  dynamodb: { flag: '--dynamodb', env: 'TICKWORK_DYNAMODB' },
+} as const satisfies Record<string, Option>;
+
+const PART_OPTION: Record<Exclude<LocalPart, 'lambda'>, Option> = {
+  api: OPTIONS.apiPort,
+  scheduler: OPTIONS.schedulerPort,
+  dynamodb: OPTIONS.dynamodbPort,
+};
+
+export const LOCAL_USAGE = `usage: tickwork local [options]
+
+Runs Tickwork on this machine: a DynamoDB engine, the EventBridge Scheduler emulator, the Lambda
+runtime and the API. Stop it with Ctrl+C (SIGINT) or SIGTERM; data stays in the data directory.
+
+options (each also read from the environment variable in brackets; a flag wins):
+  --data-dir <dir>        where data, the API token and endpoints.json live [TICKWORK_DATA_DIR]
+                          (default ${DEFAULT_DATA_DIR}/)
+  --api-port <port>       API port [TICKWORK_API_PORT] (default ${DEFAULT_PORTS.api})
+  --scheduler-port <port> Scheduler emulator port [TICKWORK_SCHEDULER_PORT] (default ${DEFAULT_PORTS.scheduler})
+  --dynamodb-port <port>  DynamoDB engine port [TICKWORK_DYNAMODB_PORT] (default ${DEFAULT_PORTS.dynamodb})
+  --dynamodb <engine>     dynalite (default, embedded), dynamodb-local (needs Java 17+), or the
+                          http://host:port of an engine that is already running [TICKWORK_DYNAMODB]
+  -h, --help              show this help
+
+A port of 0 means any free port; ${ENDPOINTS_FILE} in the data directory says which were taken.`;
+
+/** Reads flags and environment; bad input throws UsageError naming the option, the value and the rule. */
+export function parseLocalOptions(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): LocalOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        'data-dir': { type: 'string' },
+        'api-port': { type: 'string' },
+        'scheduler-port': { type: 'string' },
+        'dynamodb-port': { type: 'string' },
+        dynamodb: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(describeParseError(error));
+  }
+  const pick = (option: Option): { source: string; value: string } | undefined => {
+    const flagValue = values[option.flag.slice(2)];
+    if (typeof flagValue === 'string') return { source: option.flag, value: flagValue };
+    const envValue = env[option.env];
+    return envValue === undefined || envValue === '' ? undefined : { source: option.env, value: envValue };
+  };
+
+  const dataDir = pick(OPTIONS.dataDir);
+  if (dataDir !== undefined && dataDir.value.trim() === '') {
+    throw new UsageError(`${dataDir.source} must name a directory; got an empty value`);
+  }
+  const port = (option: Option, fallback: number) => {
+    const given = pick(option);
+    return given === undefined ? fallback : parsePort(given.source, given.value);
+  };
+  const engine = pick(OPTIONS.dynamodb);
+  let dynamodb: EngineSpec;
+  try {
+    dynamodb = parseEngineSpec(engine?.value, engine?.source ?? OPTIONS.dynamodb.env);
+  } catch (error) {
+    if (error instanceof EngineSpecError) throw new UsageError(error.message);
+    throw error;
+  }
+
+  const options: LocalOptions = {
+    help: values.help === true,
+    dataDir: dataDir?.value ?? DEFAULT_DATA_DIR,
+    apiPort: port(OPTIONS.apiPort, DEFAULT_PORTS.api),
+    schedulerPort: port(OPTIONS.schedulerPort, DEFAULT_PORTS.scheduler),
+    dynamodbPort: port(OPTIONS.dynamodbPort, DEFAULT_PORTS.dynamodb),
+    dynamodb,
+  };
+  const ports: Array<[Option, number]> = [
+    [OPTIONS.apiPort, options.apiPort],
+    [OPTIONS.schedulerPort, options.schedulerPort],
+  ];
+  // An external engine listens wherever it listens; its port option does not apply.
+  if (dynamodb.kind !== 'external') ports.push([OPTIONS.dynamodbPort, options.dynamodbPort]);
+  for (const [i, [option, value]] of ports.entries()) {
+    const clash = ports.slice(i + 1).find(([, other]) => other === value && value !== 0);
+    if (clash !== undefined) {
+      throw new UsageError(
+        `${option.flag} and ${clash[0].flag} are both ${value}; each part needs its own port`,
+      );
+    }
+  }
+  return options;
+}
+
+function parsePort(source: string, text: string): number {
+  const value = /^\d{1,5}$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!Number.isInteger(value) || value > 65_535) {
+    throw new UsageError(
+      `${source} must be a whole number from 0 to 65535 (0 = any free port); got "${text}"`,
+    );
+  }
+  return value;
+}
+
+function describeParseError(error: unknown): string {
+  const { code, message } = error as { code?: string; message?: string };
+  const known = Object.values(OPTIONS)
+    .map((option) => option.flag)
+    .join(', ');
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const option = /'([^']+)'/.exec(message ?? '')?.[1] ?? 'option';
+    return `unknown option ${option}; the options are ${known}, --help`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const option = /'(--?[a-z-]+)/.exec(message ?? '')?.[1] ?? 'an option';
+    // parseArgs will not take a value that starts with a dash (e.g. -1) unless it is attached with "=".
+    return /ambiguous/.test(message ?? '')
+      ? `${option} needs a value; to give one that starts with "-", write ${option}=<value>`
+      : `${option} needs a value`;
+  }
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    const argument = /'([^']+)'/.exec(message ?? '')?.[1] ?? '';
+    return `unexpected argument "${argument}"; tickwork local takes only options (${known})`;
+  }
+  return String(message ?? error);
+}
+
+/** Startup failures the user can fix, as one line each; the exit code says whose move it is. */
+function explainStartFailure(error: unknown): { message: string; exitCode: number } | undefined {
+  if (error instanceof PortInUseError && error.part !== 'lambda') {
+    const option = PART_OPTION[error.part];
+    return {
+      message: `port ${error.port} is already in use; pass ${option.flag} (or ${option.env}) with a free port, or 0 for any`,
+      exitCode: 2,
+    };
+  }
+  if (error instanceof DataDirError || error instanceof DataDirInUseError) {
+    return { message: `${error.message}; pass ${OPTIONS.dataDir.flag} with a usable directory`, exitCode: 2 };
+  }
+  if (
+    error instanceof EngineStartError ||
+    error instanceof TableSchemaMismatchError ||
+    error instanceof TokenFileError ||
+    error instanceof JournalCorruptError
+  ) {
+    return { message: error.message, exitCode: 1 };
+  }
+  return undefined;
+}
+
+async function run(args: string[]): Promise<number> {
+  const options = parseLocalOptions(args, process.env);
+  if (options.help) {
+    process.stdout.write(`${LOCAL_USAGE}\n`);
+    return 0;
+  }
+  const out = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+
+  // Listen for signals before starting anything: a signal during startup stops the stack once it is up,
+  // instead of killing the process with a DynamoDB Local child left behind.
+  let signalled: NodeJS.Signals | undefined;
+  let onSignal: (signal: NodeJS.Signals) => void = () => {};
+  const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
+    onSignal = (signal) => {
+      if (signalled !== undefined) {
+        out(`local: ${signal} again, exiting without waiting`);
+        process.exit(1);
+      }
+      signalled = signal;
+      resolve(signal);
+    };
+  });
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      dataDir: options.dataDir,
+      apiPort: options.apiPort,
+      schedulerPort: options.schedulerPort,
+      dynamodbPort: options.dynamodbPort,
+      dynamodb: options.dynamodb,
+      log: out,
+    });
+  } catch (error) {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    const explained = explainStartFailure(error);
+    if (explained === undefined) throw error;
+    process.stderr.write(`tickwork local: ${explained.message}\n`);
+    return explained.exitCode;
+  }
+
+  const { endpoints, dataDir } = stack;
+  process.stdout.write(
+    [
+      `tickwork local is running; data in ${dataDir}`,
+      `  API        ${endpoints.apiUrl}  (send Authorization: Bearer <token>)`,
+      `  Scheduler  ${endpoints.schedulerEndpoint}  (schedule group ${endpoints.scheduleGroup})`,
+      `  DynamoDB   ${endpoints.dynamodbEndpoint}  (${stack.dynamodbEngine})`,
+      `  token      ${endpoints.token}`,
+      `  endpoints  ${join(dataDir, ENDPOINTS_FILE)}`,
+      'Press Ctrl+C to stop.',
+      '',
+    ].join('\n'),
+  );
+
+  const signal = await stopRequested;
+  out(`local: ${signal} received, stopping (in-flight work gets up to 10 s)`);
+  await stack.close();
+  out('local: stopped');
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  // Everything is closed; should a stray handle (a handler's timer, a socket) keep the event loop
+  // alive, do not hang on it. Unreferenced, so a clean exit happens as soon as the loop is empty.
+  setTimeout(() => process.exit(), 2_000).unref();
+  return 0;
+}
+
+export const localCommand: Command = {
+  summary: 'run Tickwork on this machine (DynamoDB engine, Scheduler emulator, Lambda runtime, API)',
+  run,
+};

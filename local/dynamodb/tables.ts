@@ -1,0 +1,193 @@
+/**
+ * Creates the tables of `shared/tables.ts` on a local engine, the same key schemas and indexes the
+ * stack deploys. Idempotent: an existing table is checked, not recreated.
+ */
+import {
+  type AttributeDefinition,
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  type DynamoDBClient,
+  type GlobalSecondaryIndexDescription,
+  type KeySchemaElement,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  type TableDescription,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { type KeyAttribute, type TableDefinition, tableDefinitions, tableName } from '../../shared/tables.ts';
+
+/** A table of that name exists with other keys or indexes than its definition says. */
+export class TableSchemaMismatchError extends Error {
+  constructor(
+    readonly tableName: string,
+    detail: string,
+  ) {
+    super(
+      `table ${tableName} exists but does not match shared/tables.ts (${detail}); delete it (or the local data directory) to recreate it`,
+    );
+    this.name = 'TableSchemaMismatchError';
+  }
+}
+
+export interface EnsureTablesOptions {
+  readonly stage: string;
+  /** @default every table in shared/tables.ts */
+  readonly definitions?: readonly TableDefinition[];
+  /** Bound on waiting for a table and its indexes to become ACTIVE. @default 30 s */
+  readonly activeTimeoutMs?: number;
+}
+
+export interface EnsuredTable {
+  readonly tableName: string;
+  readonly created: boolean;
+}
+
+export async function ensureTables(
+  client: DynamoDBClient,
+  options: EnsureTablesOptions,
+): Promise<EnsuredTable[]> {
+  const definitions = options.definitions ?? Object.values(tableDefinitions);
+  const results: EnsuredTable[] = [];
+  for (const definition of definitions) {
+    const name = tableName(options.stage, definition.id);
+    const existing = await describe(client, name);
+    let created = false;
+    if (existing === undefined) {
+      created = await create(client, name, definition);
+    } else {
+      assertMatches(name, definition, existing);
+    }
+    await waitActive(client, name, options.activeTimeoutMs ?? 30_000);
+    if (definition.timeToLiveAttribute !== undefined) {
+      await enableTimeToLive(client, name, definition.timeToLiveAttribute);
+    }
+    results.push({ tableName: name, created });
+  }
+  return results;
+}
+
+async function describe(client: DynamoDBClient, name: string): Promise<TableDescription | undefined> {
+  try {
+    return (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return undefined;
+    throw error;
+  }
+}
+
+/** Returns false when another process created the table first. */
+async function create(client: DynamoDBClient, name: string, definition: TableDefinition): Promise<boolean> {
+  const attributes = new Map<string, AttributeDefinition>();
+  const remember = (key: KeyAttribute | undefined) => {
+    if (key !== undefined) attributes.set(key.name, { AttributeName: key.name, AttributeType: key.type });
+  };
+  remember(definition.partitionKey);
+  remember(definition.sortKey);
+  for (const index of definition.globalSecondaryIndexes) {
+    remember(index.partitionKey);
+    remember(index.sortKey);
+  }
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [...attributes.values()],
+        KeySchema: keySchema(definition.partitionKey, definition.sortKey),
+        GlobalSecondaryIndexes:
+          definition.globalSecondaryIndexes.length === 0
+            ? undefined
+            : definition.globalSecondaryIndexes.map((index) => ({
+                IndexName: index.indexName,
+                KeySchema: keySchema(index.partitionKey, index.sortKey),
+                Projection: { ProjectionType: 'ALL' },
+              })),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ResourceInUseException) return false;
+    throw error;
+  }
+}
+
+function keySchema(partitionKey: KeyAttribute, sortKey: KeyAttribute | undefined): KeySchemaElement[] {
+  const schema: KeySchemaElement[] = [{ AttributeName: partitionKey.name, KeyType: 'HASH' }];
+  if (sortKey !== undefined) schema.push({ AttributeName: sortKey.name, KeyType: 'RANGE' });
+  return schema;
+}
+
+function assertMatches(name: string, definition: TableDefinition, table: TableDescription): void {
+  const types = new Map((table.AttributeDefinitions ?? []).map((a) => [a.AttributeName, a.AttributeType]));
+  const have = (schema: KeySchemaElement[] | undefined) =>
+    (schema ?? [])
+      .map((key) => `${key.AttributeName}:${types.get(key.AttributeName)}:${key.KeyType}`)
+      .join(',');
+  const want = (partitionKey: KeyAttribute, sortKey: KeyAttribute | undefined) =>
+    [partitionKey, sortKey]
+      .flatMap((key, i) =>
+        key === undefined ? [] : [`${key.name}:${key.type}:${i === 0 ? 'HASH' : 'RANGE'}`],
+      )
+      .join(',');
+
+  const tableKeys = want(definition.partitionKey, definition.sortKey);
+  if (have(table.KeySchema) !== tableKeys) {
+    throw new TableSchemaMismatchError(name, `key schema ${have(table.KeySchema)}, expected ${tableKeys}`);
+  }
+  const indexes = new Map<string, GlobalSecondaryIndexDescription>(
+    (table.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName ?? '', index]),
+  );
+  for (const index of definition.globalSecondaryIndexes) {
+    const existing = indexes.get(index.indexName);
+    if (existing === undefined)
+      throw new TableSchemaMismatchError(name, `index ${index.indexName} is missing`);
+    const indexKeys = want(index.partitionKey, index.sortKey);
+    if (have(existing.KeySchema) !== indexKeys) {
+      throw new TableSchemaMismatchError(
+        name,
+        `index ${index.indexName} has keys ${have(existing.KeySchema)}, expected ${indexKeys}`,
+      );
+    }
+    indexes.delete(index.indexName);
+  }
+  if (indexes.size > 0) {
+    throw new TableSchemaMismatchError(name, `unexpected index ${[...indexes.keys()].join(', ')}`);
+  }
+}
+
+async function waitActive(client: DynamoDBClient, name: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const table = await describe(client, name);
+    const active =
+      table?.TableStatus === 'ACTIVE' &&
+      (table.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
+    if (active) return;
+    if (Date.now() >= deadline) {
+      throw new Error(`table ${name} did not become ACTIVE within ${timeoutMs / 1000} s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Turns TTL on where the engine supports it. dynalite has no UpdateTimeToLive (it answers
+ * UnknownOperationException) and no engine deletes expired items locally, so readers filter anyway.
+ */
+async function enableTimeToLive(client: DynamoDBClient, name: string, attribute: string): Promise<void> {
+  try {
+    const current = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));
+    const status = current.TimeToLiveDescription?.TimeToLiveStatus;
+    if (status === 'ENABLED' || status === 'ENABLING') return;
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: name,
+        TimeToLiveSpecification: { AttributeName: attribute, Enabled: true },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof Error && error.name === 'UnknownOperationException') return;
+    throw error;
+  }
+}

@@ -1,0 +1,63 @@
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+
+/** The engine did not start, or did not answer in time. The message says which engine and why. */
+export class EngineStartError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'EngineStartError';
+  }
+}
+
+export interface WaitReadyOptions {
+  /** Give up after this long. */
+  readonly timeoutMs: number;
+  /** Pause between attempts. @default 100 */
+  readonly intervalMs?: number;
+  /** Why waiting is pointless (e.g. the engine process exited), or undefined while it may still come up. */
+  readonly failure?: () => string | undefined;
+}
+
+/**
+ * Waits until a DynamoDB engine answers ListTables. Credentials and region come from the usual
+ * provider chain (the local runtime sets them before it starts an engine), so an engine that keeps
+ * data per access key and region sees the same identity as the functions.
+ */
+export async function waitForEngine(endpoint: string, options: WaitReadyOptions): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    maxAttempts: 1,
+  });
+  const deadline = Date.now() + options.timeoutMs;
+  let lastError = 'no answer';
+  try {
+    for (;;) {
+      const failure = options.failure?.();
+      if (failure !== undefined) throw new EngineStartError(failure);
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }), {
+          abortSignal: AbortSignal.timeout(Math.max(1_000, Math.min(5_000, deadline - Date.now()))),
+        });
+        return;
+      } catch (error) {
+        lastError = describe(error);
+      }
+      if (Date.now() >= deadline) {
+        const failed = options.failure?.();
+        throw new EngineStartError(
+          failed ??
+            `the DynamoDB engine at ${endpoint} did not answer ListTables within ${options.timeoutMs / 1000} s (last error: ${lastError})`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? `${code}: ${error.message}` : `${error.name}: ${error.message}`;
+}

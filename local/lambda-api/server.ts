@@ -1,0 +1,302 @@
+/**
+ * A local Lambda Invoke endpoint: the one operation of the Lambda API that Tickwork's functions call
+ * (`@aws-sdk/client-lambda` InvokeCommand), served on 127.0.0.1 so the unmodified client reaches the
+ * local runtime through `AWS_ENDPOINT_URL_LAMBDA`. It is generic over an invoke function, so it knows
+ * nothing about how handlers are loaded or run.
+ *
+ * Wire format (restJson1, as the client sends it): `POST /2015-03-31/functions/{FunctionName}/invocations`
+ * with the payload bytes as body, `X-Amz-Invocation-Type` and an optional `Qualifier` query.
+ * Errors carry `x-amzn-errortype` and a `{"Type","Message"}` body, which the client turns into a
+ * named exception.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { InvalidPayloadError, RuntimeClosedError, UnknownFunctionError } from '../lambda/errors.ts';
+
+export type InvocationType = 'Event' | 'RequestResponse' | 'DryRun';
+
+/** The invocation types that run the handler (DryRun only checks the function exists). */
+export type RunningInvocationType = Exclude<InvocationType, 'DryRun'>;
+
+export interface LambdaApiOptions {
+  /** @default 0 (any free port) */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /**
+   * Runs the function: resolves with the handler's result (RequestResponse) or once the event is
+   * handled (Event); rejects with what the handler threw. `functionNameOrArn` is the FunctionName
+   * of the request, percent-decoded, as the caller gave it.
+   */
+  readonly invoke: (
+    functionNameOrArn: string,
+    payload: unknown,
+    invocationType: RunningInvocationType,
+  ) => Promise<unknown>;
+  /** Whether a function of that name or ARN exists (unknown ones get ResourceNotFoundException). */
+  readonly hasFunction: (functionNameOrArn: string) => boolean;
+  /** One line per failed Event invocation or server problem. @default a line on stderr */
+  readonly log?: (line: string) => void;
+  /**
+   * How long `close()` waits for Event invocations still running before it gives up on them.
+   * @default 10_000
+   */
+  readonly drainTimeoutMs?: number;
+}
+
+export interface LambdaApi {
+  /** `http://127.0.0.1:<port>`: the value for `AWS_ENDPOINT_URL_LAMBDA` or a client's `endpoint`. */
+  readonly endpoint: string;
+  readonly port: number;
+  /**
+   * Stops accepting requests and waits for running Event invocations, at most `drainTimeoutMs`.
+   * Resolves with the number of Event invocations still running when it gave up (0 normally).
+   */
+  close(): Promise<number>;
+}
+
+// Lambda's payload quotas: 6 MB for synchronous invocations; 1 MB for asynchronous ones (raised from
+// 256 KB in 2025). The larger bound caps what is read at all.
+const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
+const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
+
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+const INVOCATION_TYPES: readonly InvocationType[] = ['Event', 'RequestResponse', 'DryRun'];
+
+/** A Lambda API error answer: HTTP status, the error code the client names the exception after, a message. */
+class LambdaApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly type: 'User' | 'Service' = 'User',
+  ) {
+    super(message);
+    this.name = 'LambdaApiError';
+  }
+}
+
+/** Starts the endpoint; resolves once it listens. */
+export async function startLambdaApi(options: LambdaApiOptions): Promise<LambdaApi> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
+  const inFlight = new Set<Promise<void>>();
+  let closing = false;
+
+  const runEvent = (functionName: string, payload: unknown): void => {
+    const work = options.invoke(functionName, payload, 'Event').then(
+      () => undefined,
+      (error: unknown) => log(`lambda-api: Event invocation of ${functionName} failed: ${describe(error)}`),
+    );
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const match = INVOKE_PATH.exec(url.pathname);
+    if (request.method !== 'POST' || match === null) {
+      throw new LambdaApiError(
+        404,
+        'UnknownOperationException',
+        `${request.method} ${url.pathname} is not an operation of this endpoint; only Invoke (POST /2015-03-31/functions/{FunctionName}/invocations) is served`,
+      );
+    }
+    const functionName = decodeFunctionName(match[1] ?? '');
+    const invocationType = parseInvocationType(request.headers['x-amz-invocation-type']);
+    if (closing) {
+      throw new LambdaApiError(
+        503,
+        'ServiceException',
+        'the local Lambda endpoint is shutting down',
+        'Service',
+      );
+    }
+    if (!options.hasFunction(functionName)) throw functionNotFound(functionName);
+    const limit = invocationType === 'Event' ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
+    const payload = parsePayload(await readBody(request, limit, invocationType));
+
+    if (invocationType === 'DryRun') {
+      response.writeHead(204).end();
+      return;
+    }
+    if (invocationType === 'Event') {
+      runEvent(functionName, payload);
+      response.writeHead(202).end();
+      return;
+    }
+    let body: string;
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      'X-Amz-Executed-Version': '$LATEST',
+    };
+    try {
+      body = JSON.stringify((await options.invoke(functionName, payload, 'RequestResponse')) ?? null);
+    } catch (error) {
+      rethrowRuntimeError(error, functionName);
+      // A handler failure is a successful Invoke call: status 200, the error in the payload.
+      headers['X-Amz-Function-Error'] = 'Unhandled';
+      body = JSON.stringify(handlerErrorPayload(error));
+    }
+    response.writeHead(200, headers).end(body);
+  };
+
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (!(error instanceof LambdaApiError)) log(`lambda-api: ${describe(error)}`);
+      const answer =
+        error instanceof LambdaApiError
+          ? error
+          : new LambdaApiError(
+              500,
+              'ServiceException',
+              'internal error of the local Lambda endpoint',
+              'Service',
+            );
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      // Drain what is left of an oversized body so the client reads the answer instead of a reset.
+      request.resume();
+      response
+        .writeHead(answer.status, { 'Content-Type': 'application/json', 'x-amzn-errortype': answer.code })
+        .end(JSON.stringify({ Type: answer.type, Message: answer.message }));
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+
+  return {
+    endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+    port: address.port,
+    close: async () => {
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // The SDK keeps connections alive; idle ones would hold close() open forever.
+      server.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, drainTimeoutMs);
+      });
+      await Promise.race([Promise.allSettled([...inFlight]), deadline]);
+      clearTimeout(timer);
+      const abandoned = inFlight.size;
+      if (abandoned > 0) {
+        log(
+          `lambda-api: closed with ${abandoned} Event invocation(s) still running after ${drainTimeoutMs} ms`,
+        );
+      }
+      server.closeAllConnections();
+      await closed;
+      return abandoned;
+    },
+  };
+}
+
+function decodeFunctionName(raw: string): string {
+  let name: string;
+  try {
+    name = decodeURIComponent(raw);
+  } catch {
+    throw new LambdaApiError(
+      400,
+      'ValidationException',
+      `FunctionName "${raw}" is not valid percent-encoding`,
+    );
+  }
+  if (name === '') throw new LambdaApiError(400, 'ValidationException', 'FunctionName must not be empty');
+  return name;
+}
+
+function parseInvocationType(header: string | string[] | undefined): InvocationType {
+  // The client leaves the header out for the default, RequestResponse.
+  if (header === undefined) return 'RequestResponse';
+  const value = Array.isArray(header) ? header[0] : header;
+  const type = INVOCATION_TYPES.find((candidate) => candidate === value);
+  if (type === undefined) {
+    throw new LambdaApiError(
+      400,
+      'ValidationException',
+      `1 validation error detected: Value '${String(value)}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [${INVOCATION_TYPES.join(', ')}]`,
+    );
+  }
+  return type;
+}
+
+function functionNotFound(functionName: string): LambdaApiError {
+  return new LambdaApiError(404, 'ResourceNotFoundException', `Function not found: ${functionName}`);
+}
+
+async function readBody(
+  request: IncomingMessage,
+  limit: number,
+  invocationType: InvocationType,
+): Promise<Buffer> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > limit) throw payloadTooLarge(declared, limit, invocationType);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw payloadTooLarge(size, limit, invocationType);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function payloadTooLarge(size: number, limit: number, invocationType: InvocationType): LambdaApiError {
+  return new LambdaApiError(
+    413,
+    'RequestTooLargeException',
+    `${invocationType} payload of ${size} bytes exceeds the limit of ${limit} bytes`,
+  );
+}
+
+function parsePayload(body: Buffer): unknown {
+  // No payload reaches the handler as an empty object, as with `aws lambda invoke` without --payload.
+  if (body.length === 0) return {};
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new LambdaApiError(
+      400,
+      'InvalidRequestContentException',
+      `Could not parse request body into json: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+/** Errors of the runtime itself (not of the handler) are API errors, as Lambda reports them. */
+function rethrowRuntimeError(error: unknown, functionName: string): void {
+  if (error instanceof UnknownFunctionError) throw functionNotFound(functionName);
+  if (error instanceof InvalidPayloadError) {
+    throw new LambdaApiError(400, 'InvalidRequestContentException', error.message);
+  }
+  if (error instanceof RuntimeClosedError)
+    throw new LambdaApiError(503, 'ServiceException', error.message, 'Service');
+}
+
+/** The payload the Node.js runtime returns for an unhandled error. */
+function handlerErrorPayload(error: unknown): { errorType: string; errorMessage: string; trace: string[] } {
+  if (error instanceof Error) {
+    return {
+      errorType: error.name,
+      errorMessage: error.message,
+      trace: (error.stack ?? '').split('\n').filter((line) => line !== ''),
+    };
+  }
+  return { errorType: 'Error', errorMessage: String(error), trace: [] };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

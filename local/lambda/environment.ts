@@ -1,0 +1,69 @@
+/**
+ * The environment the stack gives each function in AWS, built for one machine: the same variable
+ * names (shared/config.ts), local table names and ARNs, and the local engines' endpoints.
+ */
+import { join } from 'node:path';
+import { ENV } from '../../shared/config.ts';
+import { type FunctionDefinition, functionDefinitions, functionName } from '../../shared/functions.ts';
+import { tableName } from '../../shared/tables.ts';
+
+export const LOCAL_STAGE = 'local';
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_ACCOUNT_ID = '000000000000';
+export const LOCAL_SCHEDULE_GROUP = `tickwork-${LOCAL_STAGE}`;
+export const LOCAL_SCHEDULER_ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/tickwork-${LOCAL_STAGE}-scheduler`;
+
+export function localFunctionArn(name: string): string {
+  return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${name}`;
+}
+
+export interface LocalEnvironmentInput {
+  readonly dynamodbEndpoint: string;
+  readonly schedulerEndpoint: string;
+  /** Absolute data directory; secrets are read from `secrets.json` inside it. */
+  readonly dataDir: string;
+}
+
+/** Variables for the handlers, per shared/config.ts, plus the SDK's endpoint and region settings. */
+export function localFunctionEnvironment(input: LocalEnvironmentInput): Record<string, string> {
+  const jobFunctionArns: Record<string, string> = {};
+  for (const definition of Object.values(functionDefinitions) as FunctionDefinition[]) {
+    if (definition.jobKind !== undefined) {
+      jobFunctionArns[definition.jobKind] = localFunctionArn(functionName(LOCAL_STAGE, definition.id));
+    }
+  }
+  return {
+    [ENV.stage]: LOCAL_STAGE,
+    [ENV.mode]: 'local',
+    [ENV.jobsTable]: tableName(LOCAL_STAGE, 'jobs'),
+    [ENV.runsTable]: tableName(LOCAL_STAGE, 'runs'),
+    [ENV.scheduleGroup]: LOCAL_SCHEDULE_GROUP,
+    [ENV.schedulerRoleArn]: LOCAL_SCHEDULER_ROLE_ARN,
+    [ENV.jobFunctionArns]: JSON.stringify(jobFunctionArns),
+    [ENV.secretsFile]: join(input.dataDir, 'secrets.json'),
+    AWS_ENDPOINT_URL_DYNAMODB: input.dynamodbEndpoint,
+    AWS_ENDPOINT_URL_SCHEDULER: input.schedulerEndpoint,
+    AWS_REGION: LOCAL_REGION,
+  };
+}
+
+/**
+ * Process-wide settings the local SDK clients need before anything is started: the local Region,
+ * no instance-metadata lookups, and dummy credentials when none are set (the engines accept any;
+ * without them the SDK would look for a profile or SSO session, which may reach the network).
+ */
+export function localProcessEnvironment(
+  current: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
+  const env: Record<string, string> = {
+    AWS_REGION: LOCAL_REGION,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:
+      current.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?? 'true',
+  };
+  if (!current.AWS_ACCESS_KEY_ID || !current.AWS_SECRET_ACCESS_KEY) {
+    env.AWS_ACCESS_KEY_ID = 'local';
+    env.AWS_SECRET_ACCESS_KEY = 'local';
+  }
+  return env;
+}

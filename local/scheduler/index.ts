@@ -1,0 +1,165 @@
+/**
+ * The EventBridge Scheduler emulator: an HTTP server that `@aws-sdk/client-scheduler` (and the AWS
+ * CLI) talk to unmodified, which persists schedules under a data directory and fires them on time
+ * through a TargetInvoker. This module is its composition root.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { DeadLetterStore } from './dead-letters.ts';
+import { Dispatcher } from './dispatcher.ts';
+import { createRequestListener } from './http.ts';
+import { Journal } from './journal.ts';
+import { type SchedulerLogger, stdoutSchedulerLogger } from './log.ts';
+import type { DeadLetter } from './model.ts';
+import { SchedulerStore } from './store.ts';
+import type { TargetInvoker } from './target-invoker.ts';
+import { systemTimerClock, type TimerClock } from './timers.ts';
+
+export { DEAD_LETTERS_FILE, listDeadLetters } from './dead-letters.ts';
+export type { FireOutcome, SchedulerLogEntry, SchedulerLogger } from './log.ts';
+export { stdoutSchedulerLogger } from './log.ts';
+export type { DeadLetter } from './model.ts';
+export type { InvocationMeta, TargetInvoker, TargetRef } from './target-invoker.ts';
+export { formatScheduledTime, substituteContextAttributes } from './target-invoker.ts';
+export type { CancelTimer, TimerClock } from './timers.ts';
+export { ManualClock, systemTimerClock } from './timers.ts';
+
+/** The journal file under the data directory. */
+export const JOURNAL_FILE = 'scheduler-journal.jsonl';
+/** How long `close()` waits for invocations in flight. */
+const CLOSE_GRACE_MS = 10_000;
+
+export interface SchedulerEmulatorOptions {
+  /** Where the journal and the dead-letter store live; created if missing. */
+  readonly dataDir: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  readonly invoker: TargetInvoker;
+  /** @default the system clock with real timers */
+  readonly clock?: TimerClock;
+  /** Uniform in [0, 1); picks the moment inside a flexible time window. @default Math.random */
+  readonly random?: () => number;
+  /** @default one JSON line per entry on stdout */
+  readonly log?: SchedulerLogger;
+  /** @default 'us-east-1' */
+  readonly region?: string;
+  /** @default '000000000000' */
+  readonly accountId?: string;
+}
+
+export interface SchedulerEmulator {
+  /** `http://host:port`, for the client's `endpoint` or AWS_ENDPOINT_URL_SCHEDULER. */
+  readonly endpoint: string;
+  readonly port: number;
+  /**
+   * The operations the HTTP server calls, with the same validation, for in-process use (seeding
+   * many schedules in a benchmark without HTTP).
+   */
+  readonly store: SchedulerStore;
+  /** Stops accepting requests, stops timers, waits for invocations in flight (at most 10 s), flushes the journal. */
+  close(): Promise<void>;
+  /** Events that could not be delivered, oldest first. */
+  listDeadLetters(): Promise<DeadLetter[]>;
+  /** Resolves when no fire is being persisted or invoked (pending retries wait on the clock and do not count). */
+  idle(): Promise<void>;
+}
+
+export async function startSchedulerEmulator(options: SchedulerEmulatorOptions): Promise<SchedulerEmulator> {
+  const clock = options.clock ?? systemTimerClock;
+  const log = options.log ?? stdoutSchedulerLogger;
+  const arn = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' };
+  const reportError = (message: string) => log({ event: 'error', message });
+
+  const { journal, replay } = await Journal.open(join(options.dataDir, JOURNAL_FILE));
+  if (replay.tornTail)
+    reportError(`ignored a torn last line in ${journal.path} (the emulator stopped mid-write)`);
+  const store = new SchedulerStore({ journal, arn, now: () => clock.now().getTime(), onError: reportError });
+  for (const problem of store.replay(replay.records)) {
+    reportError(`stored schedule is not fired, its expression no longer validates: ${problem}`);
+  }
+  // A torn last line must go before anything is appended after it: rewrite at once. A journal with
+  // much more history than state is compacted in the background (appends wait only for the swap).
+  const snapshotLines = store.groupCount + 2 * store.scheduleCount;
+  if (replay.tornTail) {
+    await journal.compact(() => store.snapshot());
+  } else if (replay.records.length > 2 * snapshotLines + 100) {
+    journal
+      .compact(() => store.snapshot())
+      .catch((error: unknown) => {
+        reportError(`journal compaction failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
+  }
+  await store.ensureDefaultGroup();
+
+  const deadLetters = new DeadLetterStore(options.dataDir);
+  const dispatcher = new Dispatcher({
+    store,
+    clock,
+    invoker: options.invoker,
+    random: options.random ?? Math.random,
+    log,
+    deadLetters,
+  });
+  store.attach(dispatcher);
+  dispatcher.restore(clock.now().getTime());
+
+  const server = createServer(
+    { keepAlive: true },
+    createRequestListener(store, (error) => {
+      reportError(
+        `request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+    }),
+  );
+  try {
+    await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  } catch (error) {
+    await dispatcher.stop(0);
+    await journal.close();
+    throw error;
+  }
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const endpoint = `http://${host}:${address.port}`;
+  log({ event: 'started', endpoint, schedules: store.scheduleCount, groups: store.groupCount });
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const abandoned = await dispatcher.stop(CLOSE_GRACE_MS);
+      // Requests still being answered get the grace period too, then their sockets are cut.
+      const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+      await serverClosed;
+      clearTimeout(cut);
+      await deadLetters.flush();
+      await journal.close();
+      log({ event: 'stopped', abandonedInvocations: abandoned });
+    })();
+    return closing;
+  };
+
+  return {
+    endpoint,
+    port: address.port,
+    store,
+    close,
+    listDeadLetters: () => deadLetters.list(),
+    idle: () => dispatcher.idle(),
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,249 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateScheduleCommand, GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalEndpoints } from '../../../local/runtime.ts';
+
+const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const PROMPT_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-local-prompt';
+const ROLE_ARN = 'arn:aws:iam::000000000000:role/tickwork-local-scheduler';
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Every process a test started; whatever a failed test left running is stopped after it. */
+const started = new Set<ChildProcess>();
+
+function tickworkLocal(args: string[], env: Record<string, string> = {}): Running {
+  const child = spawn(process.execPath, ['bin/tickwork.js', 'local', ...args], {
+    cwd: repositoryRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  started.add(child);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      started.delete(child);
+      resolve({ code, signal });
+    }),
+  );
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** Resolves with endpoints.json once the process wrote it; rejects if the process exits first. */
+async function endpointsOf(running: Running, dataDir: string): Promise<LocalEndpoints> {
+  let exited = false;
+  void running.exited.then(() => {
+    exited = true;
+  });
+  for (;;) {
+    try {
+      return JSON.parse(await readFile(join(dataDir, 'endpoints.json'), 'utf8')) as LocalEndpoints;
+    } catch {
+      if (exited) throw new Error(`tickwork local exited before it was ready: ${running.stderr()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+async function untilOutput(running: Running, pattern: RegExp): Promise<string> {
+  for (;;) {
+    const match = pattern.exec(running.stdout());
+    if (match !== null) return match[0];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const ports = ['--api-port', '0', '--scheduler-port', '0', '--dynamodb-port', '0'];
+
+/** Pids of the Java processes whose parent is `pid`, read from /proc (CI and this machine run Linux). */
+async function javaChildrenOf(pid: number): Promise<number[]> {
+  const { readdir } = await import('node:fs/promises');
+  const children: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // After the command name (in parentheses, may contain spaces) come the state and the parent pid.
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid && command === 'java') children.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return children;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('tickwork local', () => {
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'tickwork-cli-'));
+  });
+
+  afterEach(async () => {
+    // SIGTERM lets a stack that is still up stop its Java child too.
+    await Promise.all(
+      [...started].map(
+        (child) =>
+          new Promise((resolve) => {
+            child.once('exit', resolve);
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+  });
+
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('Given a fresh data directory, When a schedule fires and SIGTERM follows a new schedule, Then a fire line is logged, it exits 0, and after a restart the schedule is there', async () => {
+    const first = tickworkLocal(['--data-dir', dataDir, ...ports]);
+    const endpoints = await endpointsOf(first, dataDir);
+    expect(first.stdout()).toContain(`token      ${endpoints.token}`);
+    expect(first.stdout()).toContain(`API        ${endpoints.apiUrl}`);
+    let scheduler = new SchedulerClient({ endpoint: endpoints.schedulerEndpoint, region: 'us-east-1' });
+
+    // A one-time schedule two seconds ahead: the emulator fires it on the wall clock of the process.
+    const soon = new Date(Date.now() + 2_000).toISOString().slice(0, 19);
+    await scheduler.send(
+      new CreateScheduleCommand({
+        Name: 'soon',
+        GroupName: endpoints.scheduleGroup,
+        ScheduleExpression: `at(${soon})`,
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: { Arn: PROMPT_ARN, RoleArn: ROLE_ARN, Input: '{"job":"soon"}' },
+      }),
+    );
+    expect(await untilOutput(first, /scheduler fire schedule=tickwork-local\/soon .*/)).toMatch(
+      /outcome=succeeded/,
+    );
+
+    await scheduler.send(
+      new CreateScheduleCommand({
+        Name: 'just-before-stop',
+        GroupName: endpoints.scheduleGroup,
+        ScheduleExpression: 'rate(1 day)',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: { Arn: PROMPT_ARN, RoleArn: ROLE_ARN, Input: '{"job":"just-before-stop"}' },
+      }),
+    );
+    scheduler.destroy();
+    first.child.kill('SIGTERM');
+
+    expect(await first.exited).toEqual({ code: 0, signal: null });
+    expect(first.stdout()).toContain('local: stopped');
+    expect(first.stderr()).toBe('');
+
+    const second = tickworkLocal(['--data-dir', dataDir, ...ports]);
+    const again = await endpointsOf(second, dataDir);
+    scheduler = new SchedulerClient({ endpoint: again.schedulerEndpoint, region: 'us-east-1' });
+    const schedule = await scheduler.send(
+      new GetScheduleCommand({ Name: 'just-before-stop', GroupName: again.scheduleGroup }),
+    );
+    expect(schedule.ScheduleExpression).toBe('rate(1 day)');
+    expect(again.token).toBe(endpoints.token);
+    scheduler.destroy();
+    second.child.kill('SIGINT');
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('Given TICKWORK_DYNAMODB=dynamodb-local, When stopped with SIGTERM, Then it exits 0 and leaves no Java process behind', async () => {
+    const running = tickworkLocal(['--data-dir', join(dataDir, 'java'), ...ports], {
+      TICKWORK_DYNAMODB: 'dynamodb-local',
+    });
+    await endpointsOf(running, join(dataDir, 'java'));
+    const pid = running.child.pid ?? 0;
+    const java = await javaChildrenOf(pid);
+    expect(java).toHaveLength(1);
+    expect(running.stdout()).toContain('(dynamodb-local)');
+
+    running.child.kill('SIGTERM');
+
+    expect(await running.exited).toEqual({ code: 0, signal: null });
+    expect(java.filter(isRunning)).toEqual([]);
+  }, 180_000);
+
+  it('Given the API port is taken, When started, Then one line names the port and the option, exit 2', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const address = blocker.address();
+    const port = address !== null && typeof address !== 'string' ? address.port : 0;
+
+    const running = tickworkLocal([
+      '--data-dir',
+      join(dataDir, 'taken'),
+      ...ports,
+      '--api-port',
+      String(port),
+    ]);
+
+    expect(await running.exited).toEqual({ code: 2, signal: null });
+    expect(running.stderr()).toBe(
+      `tickwork local: port ${port} is already in use; pass --api-port (or TICKWORK_API_PORT) with a free port, or 0 for any\n`,
+    );
+    await new Promise((resolve) => blocker.close(resolve));
+  });
+
+  it.each([
+    [
+      ['--api-port', '70000'],
+      {},
+      'tickwork local: --api-port must be a whole number from 0 to 65535 (0 = any free port); got "70000"',
+    ],
+    [
+      ['--verbose'],
+      {},
+      'tickwork local: unknown option --verbose; the options are --data-dir, --api-port, --scheduler-port, --dynamodb-port, --dynamodb, --help',
+    ],
+    [
+      [],
+      { TICKWORK_DYNAMODB: 'mongo' },
+      'tickwork local: TICKWORK_DYNAMODB must be "dynalite", "dynamodb-local" or an http(s)://host:port URL; got "mongo" (unknown engine)',
+    ],
+  ])('Given %j with %j, When started, Then one line and exit 2', async (args, env, line) => {
+    const running = tickworkLocal(args, env);
+
+    expect(await running.exited).toEqual({ code: 2, signal: null });
+    expect(running.stderr()).toBe(`${line}\n`);
+  });
+
+  it('Given a data directory that is a file, When started, Then one line and exit 2', async () => {
+    const file = join(dataDir, 'plain-file');
+    await writeFile(file, 'x');
+
+    const running = tickworkLocal(['--data-dir', file, ...ports]);
+
+    expect(await running.exited).toEqual({ code: 2, signal: null });
+    expect(running.stderr()).toBe(
+      `tickwork local: data directory ${file} is a file, not a directory; pass --data-dir with a usable directory\n`,
+    );
+  });
+});

@@ -1,0 +1,198 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DynamoDbEngine, startDynamoDbEngine } from '../../../../local/dynamodb/engine.ts';
+import { ensureTables, TableSchemaMismatchError } from '../../../../local/dynamodb/tables.ts';
+import { EngineStartError } from '../../../../local/dynamodb/wait-ready.ts';
+import { tableDefinitions, tableName } from '../../../../shared/tables.ts';
+
+const client = (endpoint: string) => new DynamoDBClient({ endpoint, region: 'us-east-1', maxAttempts: 1 });
+const JOBS = tableName('local', 'jobs');
+const RUNS = tableName('local', 'runs');
+
+describe.each([
+  ['dynalite', 'DISABLED'],
+  ['dynamodb-local', 'ENABLED'],
+] as const)('the %s engine', (kind, ttlStatus) => {
+  let dataDir: string;
+  let engine: DynamoDbEngine | undefined;
+
+  // One engine per kind (a JVM start takes seconds); the restart test replaces it with its successor.
+  // A JVM start takes 3 s on an idle machine and much longer on a busy one.
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), `tickwork-${kind}-`));
+    engine = await startDynamoDbEngine({ spec: { kind }, dataDir, port: 0 });
+  }, 180_000);
+
+  afterAll(async () => {
+    await engine?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const running = (): DynamoDbEngine => {
+    if (engine === undefined) throw new Error('the engine did not start');
+    return engine;
+  };
+
+  it('Given an empty data directory, When tables are ensured, Then the tables of shared/tables.ts exist, and again changes nothing, and data survives a restart', async () => {
+    let db = client(running().endpoint);
+
+    expect(await ensureTables(db, { stage: 'local' })).toEqual([
+      { tableName: JOBS, created: true },
+      { tableName: RUNS, created: true },
+    ]);
+    const runs = (await db.send(new DescribeTableCommand({ TableName: RUNS }))).Table;
+    expect(runs?.TableStatus).toBe('ACTIVE');
+    expect(runs?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(runs?.KeySchema).toEqual([
+      { AttributeName: 'job', KeyType: 'HASH' },
+      { AttributeName: 'slot', KeyType: 'RANGE' },
+    ]);
+    expect(
+      runs?.GlobalSecondaryIndexes?.map((index) => ({
+        name: index.IndexName,
+        keys: index.KeySchema?.map((key) => key.AttributeName),
+        projection: index.Projection?.ProjectionType,
+      })),
+    ).toEqual(
+      tableDefinitions.runs.globalSecondaryIndexes.map((index) => ({
+        name: index.indexName,
+        keys: [index.partitionKey.name, index.sortKey.name],
+        projection: 'ALL',
+      })),
+    );
+    const ttl = await db.send(new DescribeTimeToLiveCommand({ TableName: RUNS }));
+    expect(ttl.TimeToLiveDescription?.TimeToLiveStatus).toBe(ttlStatus);
+
+    expect(await ensureTables(db, { stage: 'local' })).toEqual([
+      { tableName: JOBS, created: false },
+      { tableName: RUNS, created: false },
+    ]);
+
+    await db.send(
+      new PutItemCommand({ TableName: JOBS, Item: { name: { S: 'nightly' }, listKey: { S: 'job' } } }),
+    );
+    db.destroy();
+    const stopped = running();
+    await stopped.close();
+    engine = undefined;
+    const late = client(stopped.endpoint);
+    await expect(late.send(new ListTablesCommand({}))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    late.destroy();
+    engine = await startDynamoDbEngine({ spec: { kind }, dataDir, port: 0 });
+    db = client(running().endpoint);
+
+    expect(await ensureTables(db, { stage: 'local' })).toEqual([
+      { tableName: JOBS, created: false },
+      { tableName: RUNS, created: false },
+    ]);
+    const item = await db.send(new GetItemCommand({ TableName: JOBS, Key: { name: { S: 'nightly' } } }));
+    expect(item.Item).toEqual({ name: { S: 'nightly' }, listKey: { S: 'job' } });
+    db.destroy();
+  }, 180_000);
+
+  it('Given a table of the same name with other keys, When tables are ensured, Then TableSchemaMismatchError says what differs', async () => {
+    const db = client(running().endpoint);
+    const jobs = tableName('mismatch', 'jobs');
+    await db.send(
+      new CreateTableCommand({
+        TableName: jobs,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      }),
+    );
+
+    const ensuring = ensureTables(db, { stage: 'mismatch' });
+
+    await expect(ensuring).rejects.toBeInstanceOf(TableSchemaMismatchError);
+    await expect(ensuring).rejects.toThrow(
+      `table ${jobs} exists but does not match shared/tables.ts (key schema id:S:HASH, expected name:S:HASH)`,
+    );
+    db.destroy();
+  });
+
+  it('Given its port is taken, When started, Then it rejects with EADDRINUSE and starts nothing', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const address = blocker.address();
+    const port = address !== null && typeof address !== 'string' ? address.port : 0;
+
+    const starting = startDynamoDbEngine({ spec: { kind }, dataDir, port });
+
+    await expect(starting).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    await new Promise((resolve) => blocker.close(resolve));
+  });
+});
+
+describe('an external engine', () => {
+  let external: Server;
+  let endpoint: string;
+
+  beforeAll(async () => {
+    external = dynalite({ createTableMs: 0 });
+    await new Promise<void>((resolve) => external.listen(0, '127.0.0.1', resolve));
+    const address = external.address();
+    endpoint = `http://127.0.0.1:${address !== null && typeof address !== 'string' ? address.port : 0}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => external.close(resolve));
+  });
+
+  it('Given the URL of a running engine, When started, Then it is used as is, and close leaves it running', async () => {
+    const engine = await startDynamoDbEngine({
+      spec: { kind: 'external', endpoint },
+      dataDir: '/nonexistent',
+      port: 0,
+    });
+    const db = client(engine.endpoint);
+
+    expect(engine).toMatchObject({ kind: 'external', endpoint });
+    expect((await ensureTables(db, { stage: 'local' })).map((table) => table.created)).toEqual([true, true]);
+    await engine.close();
+
+    expect((await db.send(new ListTablesCommand({}))).TableNames).toEqual([JOBS, RUNS]);
+    db.destroy();
+  });
+
+  it('Given a URL where nothing answers, When started, Then EngineStartError names the URL within the bound', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const address = probe.address();
+    const port = address !== null && typeof address !== 'string' ? address.port : 0;
+    await new Promise((resolve) => probe.close(resolve));
+
+    const starting = startDynamoDbEngine({
+      spec: { kind: 'external', endpoint: `http://127.0.0.1:${port}` },
+      dataDir: '/nonexistent',
+      port: 0,
+      readyTimeoutMs: 300,
+    });
+
+    await expect(starting).rejects.toBeInstanceOf(EngineStartError);
+    await expect(
+      startDynamoDbEngine({
+        spec: { kind: 'external', endpoint: `http://127.0.0.1:${port}` },
+        dataDir: '/nonexistent',
+        port: 0,
+        readyTimeoutMs: 300,
+      }),
+    ).rejects.toThrow(
+      `the DynamoDB engine at http://127.0.0.1:${port} did not answer ListTables within 0.3 s`,
+    );
+  });
+});

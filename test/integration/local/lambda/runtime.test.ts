@@ -1,0 +1,303 @@
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  EnvironmentConflictError,
+  FunctionTimeoutError,
+  HandlerModuleError,
+  InvalidPayloadError,
+  ResponseSerializationError,
+  RuntimeClosedError,
+  UnknownFunctionError,
+} from '../../../../local/lambda/errors.ts';
+import { LambdaRuntime, repositoryRoot } from '../../../../local/lambda/runtime.ts';
+import { functionDefinitions } from '../../../../shared/functions.ts';
+import { callsOf, resetCalls } from '../../../fixtures/local-recorder.ts';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../../../fixtures/${name}`, import.meta.url));
+const FIXTURE = 'tickwork-local-fixture';
+const FIXTURE_ARN = `arn:aws:lambda:us-east-1:000000000000:function:${FIXTURE}`;
+
+function runtimeWith(
+  options: { timeoutSeconds?: number; clock?: { now(): Date; sleep(ms: number): Promise<void> } } = {},
+) {
+  const logged: string[] = [];
+  const runtime = new LambdaRuntime({
+    functions: {
+      [FIXTURE]: {
+        entry: fixture('local-lambda-handler.ts'),
+        timeoutSeconds: options.timeoutSeconds ?? 5,
+        memorySize: 128,
+      },
+      'tickwork-local-no-handler': {
+        entry: fixture('local-no-handler.ts'),
+        timeoutSeconds: 5,
+        memorySize: 128,
+      },
+      'tickwork-local-callback': {
+        entry: fixture('local-callback-handler.ts'),
+        timeoutSeconds: 5,
+        memorySize: 128,
+      },
+    },
+    asyncRetryDelaysMs: [0, 0],
+    log: (line) => logged.push(line),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  });
+  return { runtime, logged };
+}
+
+describe('LambdaRuntime', () => {
+  let runtime: LambdaRuntime;
+  let logged: string[];
+
+  beforeEach(() => {
+    resetCalls();
+    ({ runtime, logged } = runtimeWith());
+  });
+
+  afterEach(async () => {
+    await runtime.close(0);
+  });
+
+  it('Given no extra functions, Then it knows exactly the functions of shared/functions.ts', () => {
+    const plain = new LambdaRuntime();
+
+    for (const definition of Object.values(functionDefinitions)) {
+      const fn = plain.resolve(
+        `arn:aws:lambda:us-east-1:000000000000:function:tickwork-local-${definition.id}`,
+      );
+      expect(fn).toEqual({
+        name: `tickwork-local-${definition.id}`,
+        arn: `arn:aws:lambda:us-east-1:000000000000:function:tickwork-local-${definition.id}`,
+        entry: definition.entry,
+        modulePath: `${repositoryRoot}${definition.entry}`,
+        timeoutSeconds: definition.timeoutSeconds,
+        memorySize: definition.memorySize,
+      });
+    }
+    expect(() => plain.resolve(FIXTURE)).toThrow(UnknownFunctionError);
+  });
+
+  it('Given an ARN with a qualifier or a plain name, Then both resolve to the function', () => {
+    expect(runtime.resolve(`${FIXTURE_ARN}:$LATEST`).name).toBe(FIXTURE);
+    expect(runtime.resolve(FIXTURE).arn).toBe(FIXTURE_ARN);
+  });
+
+  it.each([
+    ['an unknown name', 'tickwork-local-nothing'],
+    ['an unknown ARN', 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-local-nothing'],
+    ['another Region', `arn:aws:lambda:eu-west-1:000000000000:function:${FIXTURE}`],
+    ['another account', `arn:aws:lambda:us-east-1:123456789012:function:${FIXTURE}`],
+    ['a non-Lambda ARN', 'arn:aws:sqs:us-east-1:000000000000:queue'],
+  ])('Given %s, When invoked, Then UnknownFunctionError names it', async (_, reference) => {
+    await expect(runtime.invoke(reference, {})).rejects.toThrow(UnknownFunctionError);
+    await expect(runtime.invoke(reference, {})).rejects.toThrow(`function ${reference} does not exist`);
+    expect(callsOf('lambda')).toEqual([]);
+  });
+
+  it('Given an invocation, When the handler reads its context, Then it is a Lambda context for the function', async () => {
+    const result = (await runtime.invoke(FIXTURE_ARN, { action: 'context' })) as Record<string, unknown>;
+
+    expect(result).toEqual({
+      awsRequestId: expect.stringMatching(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      ),
+      functionName: FIXTURE,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: FIXTURE_ARN,
+      memoryLimitInMB: '128',
+      logGroupName: `/aws/lambda/${FIXTURE}`,
+      logStreamName: expect.stringMatching(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/),
+      callbackWaitsForEmptyEventLoop: true,
+      remainingMs: expect.any(Number),
+    });
+    expect(result.remainingMs).toBeGreaterThan(0);
+    expect(result.remainingMs).toBeLessThanOrEqual(5_000);
+  });
+
+  it('Given a clock that moves 250 ms per reading, When the handler asks twice, Then the remaining time counts down from the timeout', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const clock = {
+      now: () => {
+        now += 250;
+        return new Date(now);
+      },
+      sleep: async () => {},
+    };
+    const stepped = runtimeWith({ timeoutSeconds: 3, clock }).runtime;
+
+    const [first, second] = (await stepped.invoke(FIXTURE, { action: 'remaining-twice' })) as [
+      number,
+      number,
+    ];
+
+    expect(first).toBeLessThan(3_000);
+    expect(first - second).toBe(250);
+    await stepped.close(0);
+  });
+
+  it('Given a handler that never answers, When its timeout passes, Then the invocation fails with FunctionTimeoutError', async () => {
+    const short = runtimeWith({ timeoutSeconds: 0.05 }).runtime;
+
+    const invocation = short.invoke(FIXTURE, { action: 'hang' });
+
+    await expect(invocation).rejects.toBeInstanceOf(FunctionTimeoutError);
+    await expect(invocation).rejects.toThrow(`${FIXTURE}: task timed out after 0.05 seconds`);
+    await short.close(0);
+  });
+
+  it('Given a handler that throws, When invoked, Then the invocation rejects with its error', async () => {
+    await expect(runtime.invoke(FIXTURE, { action: 'throw', message: 'kaput' })).rejects.toThrow('kaput');
+  });
+
+  it.each([
+    [
+      'a Date',
+      { action: 'result', result: { at: new Date('2026-01-01T00:00:00Z') } },
+      { at: '2026-01-01T00:00:00.000Z' },
+    ],
+    ['nothing', { action: 'result' }, null],
+    ['a string', { action: 'result', result: 'plain' }, 'plain'],
+  ])(
+    'Given a handler returning %s, When invoked, Then the result makes a JSON round trip',
+    async (_, event, expected) => {
+      expect(await runtime.invoke(FIXTURE, event)).toEqual(expected);
+    },
+  );
+
+  it('Given a result that is not JSON, When invoked, Then ResponseSerializationError', async () => {
+    await expect(runtime.invoke(FIXTURE, { action: 'bigint' })).rejects.toBeInstanceOf(
+      ResponseSerializationError,
+    );
+  });
+
+  it('Given a module without a handler export, When invoked, Then HandlerModuleError names the module', async () => {
+    const invocation = runtime.invoke('tickwork-local-no-handler', {});
+
+    await expect(invocation).rejects.toBeInstanceOf(HandlerModuleError);
+    await expect(invocation).rejects.toThrow('does not export a function named "handler"');
+  });
+
+  it('Given a callback-style handler, When invoked, Then it is refused as on nodejs24.x', async () => {
+    await expect(runtime.invoke('tickwork-local-callback', {})).rejects.toThrow(/callback-style handler/);
+  });
+
+  it('Given an asynchronous invocation, When accepted, Then the handler gets the parsed payload', async () => {
+    const { awsRequestId } = await runtime.invokeAsync(FIXTURE_ARN, '{"action":"result","result":1}');
+
+    await vi.waitFor(() => expect(callsOf('lambda')).toHaveLength(1));
+    expect(callsOf('lambda')[0]).toEqual({
+      fixture: 'lambda',
+      event: { action: 'result', result: 1 },
+      awsRequestId,
+    });
+    await vi.waitFor(() =>
+      expect(logged).toContainEqual(expect.stringContaining(`${awsRequestId}: succeeded`)),
+    );
+  });
+
+  it('Given a failing asynchronous invocation, When it fails twice, Then Lambda retries it with the same request id', async () => {
+    const { awsRequestId } = await runtime.invokeAsync(
+      FIXTURE,
+      JSON.stringify({ action: 'fail-times', key: 'retry', times: 2 }),
+    );
+
+    await vi.waitFor(() =>
+      expect(logged).toContainEqual(expect.stringContaining(`${awsRequestId}: succeeded`)),
+    );
+    expect(callsOf('lambda').map((call) => call.awsRequestId)).toEqual([
+      awsRequestId,
+      awsRequestId,
+      awsRequestId,
+    ]);
+    expect(logged.filter((line) => line.includes('retrying'))).toHaveLength(2);
+  });
+
+  it('Given an asynchronous invocation that always fails, When the retries are used up, Then it is logged and dropped', async () => {
+    const { awsRequestId } = await runtime.invokeAsync(
+      FIXTURE,
+      JSON.stringify({ action: 'throw', message: 'always' }),
+    );
+
+    await vi.waitFor(() =>
+      expect(logged).toContainEqual(
+        `lambda ${FIXTURE} ${awsRequestId}: failed (attempt 3 of 3), giving up: Error: always`,
+      ),
+    );
+    expect(callsOf('lambda')).toHaveLength(3);
+  });
+
+  it('Given a payload that is not JSON, When invoked asynchronously, Then it is refused before anything runs', async () => {
+    await expect(runtime.invokeAsync(FIXTURE, '{nope')).rejects.toBeInstanceOf(InvalidPayloadError);
+    expect(callsOf('lambda')).toEqual([]);
+  });
+
+  it('Given a schedule target without Input, When the emulator invokes it, Then the handler gets an empty object', async () => {
+    const invoker = runtime.asTargetInvoker();
+
+    await invoker.invoke(
+      { arn: FIXTURE_ARN, input: undefined },
+      {
+        scheduleArn: 'arn:aws:scheduler:us-east-1:000000000000:schedule/tickwork-local/job',
+        groupName: 'tickwork-local',
+        scheduleName: 'job',
+        roleArn: 'arn:aws:iam::000000000000:role/tickwork-local-scheduler',
+        scheduledTime: new Date('2026-01-01T00:00:00Z'),
+        executionId: 'e-1',
+        attemptNumber: 1,
+      },
+    );
+
+    await vi.waitFor(() => expect(callsOf('lambda')).toHaveLength(1));
+    expect(callsOf('lambda')[0]?.event).toEqual({});
+  });
+
+  it('Given a target ARN the runtime does not know, When the emulator invokes it, Then the invocation fails', async () => {
+    const invoker = runtime.asTargetInvoker();
+
+    const invocation = invoker.invoke(
+      { arn: 'arn:aws:lambda:us-east-1:000000000000:function:gone', input: '{}' },
+      {
+        scheduleArn: 'arn:aws:scheduler:us-east-1:000000000000:schedule/tickwork-local/job',
+        groupName: 'tickwork-local',
+        scheduleName: 'job',
+        roleArn: 'arn:aws:iam::000000000000:role/tickwork-local-scheduler',
+        scheduledTime: new Date('2026-01-01T00:00:00Z'),
+        executionId: 'e-1',
+        attemptNumber: 1,
+      },
+    );
+
+    await expect(invocation).rejects.toBeInstanceOf(UnknownFunctionError);
+  });
+
+  it('Given a running invocation, When the runtime closes, Then it waits for it and refuses new ones', async () => {
+    const running = runtime.invoke(FIXTURE, { action: 'sleep', ms: 50 });
+
+    const unfinished = await runtime.close(5_000);
+
+    expect(unfinished).toBe(0);
+    await expect(running).resolves.toBe('slept');
+    await expect(runtime.invoke(FIXTURE, { action: 'result' })).rejects.toBeInstanceOf(RuntimeClosedError);
+  });
+});
+
+describe('LambdaRuntime environment', () => {
+  const entry = fixture('local-env-handler.ts');
+  const functions = { 'tickwork-local-env': { entry, timeoutSeconds: 5, memorySize: 128 } };
+
+  it('Given an environment, When a handler module is loaded, Then it reads it at load time, and a later runtime with another environment is refused', async () => {
+    const first = new LambdaRuntime({ functions, environment: { TICKWORK_FIXTURE_MARK: 'first' } });
+    const second = new LambdaRuntime({ functions, environment: { TICKWORK_FIXTURE_MARK: 'second' } });
+    const same = new LambdaRuntime({ functions, environment: { TICKWORK_FIXTURE_MARK: 'first' } });
+
+    expect(await first.invoke('tickwork-local-env', {})).toEqual({ mark: 'first' });
+    expect(process.env.TICKWORK_FIXTURE_MARK).toBe('first');
+    const refused = second.invoke('tickwork-local-env', {});
+    await expect(refused).rejects.toBeInstanceOf(EnvironmentConflictError);
+    await expect(refused).rejects.toThrow('loaded in this process with TICKWORK_FIXTURE_MARK=first');
+    expect(await same.invoke('tickwork-local-env', {})).toEqual({ mark: 'first' });
+
+    await Promise.all([first.close(0), second.close(0), same.close(0)]);
+  });
+});

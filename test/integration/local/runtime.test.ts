@@ -1,0 +1,222 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateScheduleCommand,
+  GetScheduleCommand,
+  GetScheduleGroupCommand,
+  SchedulerClient,
+} from '@aws-sdk/client-scheduler';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  DataDirError,
+  DataDirInUseError,
+  type LocalStack,
+  PortInUseError,
+  startLocalStack,
+} from '../../../local/runtime.ts';
+import { ManualClock } from '../../../local/scheduler/index.ts';
+import { callsOf, resetCalls } from '../../fixtures/local-recorder.ts';
+
+const PROMPT_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-local-prompt';
+const ROLE_ARN = 'arn:aws:iam::000000000000:role/tickwork-local-scheduler';
+const start = new Date('2026-01-05T08:00:00Z');
+// The stack runs the real API function; only the prompt job's function is replaced by a recording
+// fixture, to observe what the emulator hands the Lambda runtime.
+const functions = {
+  'tickwork-local-prompt': {
+    entry: fileURLToPath(new URL('../../fixtures/local-lambda-handler.ts', import.meta.url)),
+    timeoutSeconds: 5,
+    memorySize: 128,
+  },
+};
+
+async function takenPort(): Promise<{ server: Server; port: number }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return { server, port: address !== null && typeof address !== 'string' ? address.port : 0 };
+}
+
+describe('startLocalStack', () => {
+  let dataDir: string;
+  let clock: ManualClock;
+  let stack: LocalStack;
+  let scheduler: SchedulerClient;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'tickwork-stack-'));
+    clock = new ManualClock(start);
+    stack = await startLocalStack({ dataDir, clock, functions, asyncRetryDelaysMs: [] });
+    scheduler = new SchedulerClient({
+      endpoint: stack.endpoints.schedulerEndpoint,
+      region: 'us-east-1',
+      maxAttempts: 1,
+    });
+  });
+
+  afterAll(async () => {
+    scheduler.destroy();
+    await stack.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('Given a started stack, Then endpoints.json says where each part listens, readable by the owner only', async () => {
+    const file = join(dataDir, 'endpoints.json');
+
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(stack.endpoints);
+    expect(stack.endpoints).toEqual({
+      apiUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      schedulerEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      dynamodbEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      lambdaEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      token: (await readFile(join(dataDir, 'token'), 'utf8')).trim(),
+      scheduleGroup: 'tickwork-local',
+    });
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+
+  it('Given a started stack, Then the tables and the schedule group exist', async () => {
+    const dynamodb = new DynamoDBClient({ endpoint: stack.endpoints.dynamodbEndpoint, region: 'us-east-1' });
+
+    expect((await dynamodb.send(new ListTablesCommand({}))).TableNames).toEqual([
+      'tickwork-local-jobs',
+      'tickwork-local-runs',
+    ]);
+    const group = await scheduler.send(new GetScheduleGroupCommand({ Name: 'tickwork-local' }));
+    expect(group.State).toBe('ACTIVE');
+    dynamodb.destroy();
+  });
+
+  it('Given a request without the token, When it reaches the API front, Then 401', async () => {
+    const answer = await fetch(`${stack.endpoints.apiUrl}/jobs`);
+
+    expect(answer.status).toBe(401);
+    expect(((await answer.json()) as { error: { type: string } }).error.type).toBe('Unauthorized');
+  });
+
+  it('Given a schedule for the prompt function, When it comes due, Then the Lambda runtime runs the handler with the Input', async () => {
+    resetCalls();
+    await scheduler.send(
+      new CreateScheduleCommand({
+        Name: 'nightly',
+        GroupName: 'tickwork-local',
+        ScheduleExpression: 'at(2026-01-05T09:00:00)',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: {
+          Arn: PROMPT_ARN,
+          RoleArn: ROLE_ARN,
+          Input: '{"job":"nightly","scheduledTime":"<aws.scheduler.scheduled-time>","action":"result"}',
+        },
+      }),
+    );
+
+    await clock.advance(60 * 60 * 1000);
+
+    await vi.waitFor(() => expect(callsOf('lambda')).toHaveLength(1));
+    expect(callsOf('lambda')[0]?.event).toEqual({
+      job: 'nightly',
+      scheduledTime: '2026-01-05T09:00:00Z',
+      action: 'result',
+    });
+  });
+
+  it('Given a handler was loaded, Then it saw the local endpoints and configuration in its environment', () => {
+    expect(process.env).toMatchObject({
+      TICKWORK_STAGE: 'local',
+      TICKWORK_MODE: 'local',
+      TICKWORK_JOBS_TABLE: 'tickwork-local-jobs',
+      TICKWORK_SCHEDULE_GROUP: 'tickwork-local',
+      TICKWORK_SECRETS_FILE: join(dataDir, 'secrets.json'),
+      AWS_ENDPOINT_URL_DYNAMODB: stack.endpoints.dynamodbEndpoint,
+      AWS_ENDPOINT_URL_SCHEDULER: stack.endpoints.schedulerEndpoint,
+      AWS_ENDPOINT_URL_LAMBDA: stack.endpoints.lambdaEndpoint,
+    });
+  });
+
+  it('Given a running stack on a data directory, When a second one starts there, Then DataDirInUseError', async () => {
+    await expect(startLocalStack({ dataDir })).rejects.toBeInstanceOf(DataDirInUseError);
+  });
+});
+
+describe('startLocalStack across a restart', () => {
+  it('Given a schedule created just before close, When the stack starts again on the data directory, Then the schedule, the token and the ports are the same', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'tickwork-restart-'));
+    const first = await startLocalStack({ dataDir, clock: new ManualClock(start) });
+    let client = new SchedulerClient({ endpoint: first.endpoints.schedulerEndpoint, region: 'us-east-1' });
+    await client.send(
+      new CreateScheduleCommand({
+        Name: 'weekly',
+        GroupName: 'tickwork-local',
+        ScheduleExpression: 'cron(0 9 ? * 2 *)',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: { Arn: PROMPT_ARN, RoleArn: ROLE_ARN, Input: '{"job":"weekly"}' },
+      }),
+    );
+    client.destroy();
+    await first.close();
+
+    await expect(stat(join(dataDir, 'endpoints.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+    const second = await startLocalStack({ dataDir, clock: new ManualClock(start) });
+    client = new SchedulerClient({ endpoint: second.endpoints.schedulerEndpoint, region: 'us-east-1' });
+
+    const schedule = await client.send(
+      new GetScheduleCommand({ Name: 'weekly', GroupName: 'tickwork-local' }),
+    );
+    expect(schedule.ScheduleExpression).toBe('cron(0 9 ? * 2 *)');
+    expect(second.endpoints).toEqual(first.endpoints);
+    client.destroy();
+    await second.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+});
+
+describe('startLocalStack refusals', () => {
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'tickwork-refusal-'));
+  });
+
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('Given a data directory that is a file, When started, Then DataDirError names it', async () => {
+    const file = join(dataDir, 'a-file');
+    await writeFile(file, 'not a directory');
+
+    const starting = startLocalStack({ dataDir: file });
+
+    await expect(starting).rejects.toBeInstanceOf(DataDirError);
+    await expect(starting).rejects.toThrow(`data directory ${file} is a file, not a directory`);
+  });
+
+  it('Given a data directory below a file, When started, Then DataDirError says it cannot be created', async () => {
+    const below = join(dataDir, 'a-file', 'data');
+
+    await expect(startLocalStack({ dataDir: below })).rejects.toThrow(
+      `data directory ${below} cannot be created: part of its path is a file`,
+    );
+  });
+
+  it.each(['api', 'scheduler', 'dynamodb'] as const)(
+    'Given the %s port is taken, When started, Then PortInUseError names it and nothing is left running',
+    async (part) => {
+      const dir = join(dataDir, `port-${part}`);
+      const { server, port } = await takenPort();
+      const ports = { apiPort: 0, schedulerPort: 0, dynamodbPort: 0, [`${part}Port`]: port };
+
+      const starting = startLocalStack({ dataDir: dir, ...ports });
+
+      await expect(starting).rejects.toBeInstanceOf(PortInUseError);
+      await expect(starting).rejects.toMatchObject({ part, port });
+      await new Promise((resolve) => server.close(resolve));
+      const retried = await startLocalStack({ dataDir: dir });
+      await retried.close();
+    },
+  );
+});

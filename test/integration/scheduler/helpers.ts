@@ -1,0 +1,139 @@
+/**
+ * Shared set-up for the scheduler emulator's integration tests: a real emulator on a temporary data
+ * directory, the real `@aws-sdk/client-scheduler` pointed at it, a recording invoker (the
+ * TargetInvoker port is the emulator's own), and a manual clock to drive firing without sleeping.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CreateScheduleCommandInput, SchedulerClient } from '@aws-sdk/client-scheduler';
+import {
+  type InvocationMeta,
+  ManualClock,
+  type SchedulerEmulator,
+  type SchedulerLogEntry,
+  startSchedulerEmulator,
+  type TargetInvoker,
+  type TargetRef,
+  type TimerClock,
+} from '../../../local/scheduler/index.ts';
+
+export const ROLE_ARN = 'arn:aws:iam::000000000000:role/tickwork-scheduler';
+export const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-test-prompt';
+export const DLQ_ARN = 'arn:aws:sqs:us-east-1:000000000000:tickwork-test-dlq';
+
+export interface RecordedCall {
+  readonly target: TargetRef;
+  readonly meta: InvocationMeta;
+  /** The emulator clock's time when the invoker was called. */
+  readonly at: Date;
+}
+
+/** Records every invocation; `failWith` makes it reject (an invocation failure). */
+export class RecordingInvoker implements TargetInvoker {
+  readonly calls: RecordedCall[] = [];
+  failWith: Error | undefined;
+  #clock: TimerClock | undefined;
+
+  useClock(clock: TimerClock): void {
+    this.#clock = clock;
+  }
+
+  async invoke(target: TargetRef, meta: InvocationMeta): Promise<void> {
+    this.calls.push({ target, meta, at: this.#clock?.now() ?? new Date() });
+    if (this.failWith !== undefined) throw this.failWith;
+  }
+
+  callsFor(scheduleName: string): RecordedCall[] {
+    return this.calls.filter((call) => call.meta.scheduleName === scheduleName);
+  }
+}
+
+export interface Harness {
+  readonly emulator: SchedulerEmulator;
+  readonly client: SchedulerClient;
+  readonly dataDir: string;
+  readonly logs: SchedulerLogEntry[];
+  readonly clock: TimerClock;
+}
+
+export interface HarnessOptions {
+  readonly dataDir?: string;
+  readonly clock?: TimerClock;
+  readonly invoker: TargetInvoker;
+  readonly random?: () => number;
+}
+
+export async function newDataDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'tickwork-scheduler-'));
+}
+
+export async function removeDataDir(dataDir: string): Promise<void> {
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const dataDir = options.dataDir ?? (await newDataDir());
+  const logs: SchedulerLogEntry[] = [];
+  const clock = options.clock ?? new ManualClock(new Date('2026-03-02T08:00:00Z'));
+  const emulator = await startSchedulerEmulator({
+    dataDir,
+    port: 0,
+    invoker: options.invoker,
+    clock,
+    log: (entry) => logs.push(entry),
+    ...(options.random === undefined ? {} : { random: options.random }),
+  });
+  const client = new SchedulerClient({ endpoint: emulator.endpoint, region: 'us-east-1' });
+  return { emulator, client, dataDir, logs, clock };
+}
+
+export async function stopHarness(harness: Harness, keepData = false): Promise<void> {
+  harness.client.destroy();
+  await harness.emulator.close();
+  if (!keepData) await removeDataDir(harness.dataDir);
+}
+
+/** Advances the manual clock, letting each fire finish (persist + invoke) before the next timer. */
+export async function advance(harness: Harness, ms: number): Promise<void> {
+  const clock = harness.clock;
+  if (!(clock instanceof ManualClock)) throw new Error('advance needs a ManualClock');
+  await clock.advance(ms, () => harness.emulator.idle());
+}
+
+export async function advanceTo(harness: Harness, at: string): Promise<void> {
+  const clock = harness.clock;
+  if (!(clock instanceof ManualClock)) throw new Error('advanceTo needs a ManualClock');
+  await clock.advanceTo(new Date(at), () => harness.emulator.idle());
+}
+
+/** A valid CreateSchedule input; `overrides` replace members. */
+export function scheduleInput(
+  name: string,
+  overrides: Partial<CreateScheduleCommandInput> = {},
+): CreateScheduleCommandInput {
+  return {
+    Name: name,
+    ScheduleExpression: 'rate(1 hour)',
+    Target: { Arn: FUNCTION_ARN, RoleArn: ROLE_ARN },
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    ...overrides,
+  };
+}
+
+/** Calls `send` and returns the error it throws (fails the test if it does not throw). */
+export async function errorOf(
+  promise: Promise<unknown>,
+): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof Error) return error;
+    throw new Error(`expected an Error, got ${String(error)}`);
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
+
+export function fireLogs(logs: readonly SchedulerLogEntry[]) {
+  return logs.flatMap((entry) => (entry.event === 'fire' ? [entry] : []));
+}

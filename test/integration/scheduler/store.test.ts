@@ -1,0 +1,65 @@
+/**
+ * The store and its journal on a real file: the journal is compacted while the emulator runs once
+ * fire records pile up, and replaying the compacted file gives back the same state.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Journal } from '../../../local/scheduler/journal.ts';
+import { SchedulerStore } from '../../../local/scheduler/store.ts';
+import { FUNCTION_ARN, newDataDir, ROLE_ARN, removeDataDir } from './helpers.ts';
+
+const dirs: string[] = [];
+
+afterEach(async () => {
+  for (const dir of dirs.splice(0)) await removeDataDir(dir);
+});
+
+async function openStore(path: string, errors: string[]) {
+  const { journal, replay } = await Journal.open(path);
+  const store = new SchedulerStore({
+    journal,
+    arn: { region: 'eu-west-1', accountId: '123456789012' },
+    now: () => Date.parse('2026-03-02T08:00:00Z'),
+    onError: (message) => errors.push(message),
+    compactionSlack: 5,
+  });
+  store.replay(replay.records);
+  await store.ensureDefaultGroup();
+  return { journal, store };
+}
+
+describe('SchedulerStore journal compaction while running', () => {
+  it('compacts once fire records exceed the slack, and the compacted journal replays to the same state', async () => {
+    // Given a store with one schedule
+    const dir = await newDataDir();
+    dirs.push(dir);
+    const path = join(dir, 'journal.jsonl');
+    const errors: string[] = [];
+    const { journal, store } = await openStore(path, errors);
+    await store.createSchedule('ticker', {
+      ScheduleExpression: 'rate(1 minute)',
+      Target: { Arn: FUNCTION_ARN, RoleArn: ROLE_ARN },
+      FlexibleTimeWindow: { Mode: 'OFF' },
+    });
+    const live = store.get('default/ticker');
+    if (live === undefined) throw new Error('schedule not stored');
+
+    // When 40 slots are marked fired, one write each
+    for (let minute = 1; minute <= 40; minute++) {
+      await store.markFired([{ live, slot: Date.parse('2026-03-02T08:00:00Z') + minute * 60_000 }]);
+    }
+    await journal.close();
+
+    // Then the file is far shorter than the 42 lines written, and replays to the last fired slot
+    const lines = (await readFile(path, 'utf8')).trim().split('\n');
+    expect(lines.length).toBeLessThan(15);
+    const { journal: reopened, store: replayed } = await openStore(path, errors);
+    expect(replayed.get('default/ticker')?.lastFiredSlot).toBe(Date.parse('2026-03-02T08:40:00Z'));
+    expect(replayed.get('default/ticker')?.arn).toBe(
+      'arn:aws:scheduler:eu-west-1:123456789012:schedule/default/ticker',
+    );
+    await reopened.close();
+    expect(errors).toEqual([]);
+  });
+});

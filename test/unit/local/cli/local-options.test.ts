@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PORTS, parseLocalOptions } from '../../../../local/cli/commands/local.ts';
+import { UsageError } from '../../../../local/cli/usage-error.ts';
+
+describe('parseLocalOptions', () => {
+  it('Given nothing, Then the documented defaults', () => {
+    expect(parseLocalOptions([], {})).toEqual({
+      help: false,
+      dataDir: '.tickwork',
+      apiPort: DEFAULT_PORTS.api,
+      schedulerPort: DEFAULT_PORTS.scheduler,
+      dynamodbPort: DEFAULT_PORTS.dynamodb,
+      dynamodb: { kind: 'dynalite' },
+    });
+    expect(DEFAULT_PORTS).toEqual({ api: 3000, scheduler: 3001, dynamodb: 3002 });
+  });
+
+  it('Given flags, Then they are used', () => {
+    const options = parseLocalOptions(
+      [
+        '--data-dir',
+        '/tmp/x',
+        '--api-port=0',
+        '--scheduler-port',
+        '0',
+        '--dynamodb-port',
+        '8000',
+        '--dynamodb',
+        'dynamodb-local',
+      ],
+      {},
+    );
+
+    expect(options).toEqual({
+      help: false,
+      dataDir: '/tmp/x',
+      apiPort: 0,
+      schedulerPort: 0,
+      dynamodbPort: 8000,
+      dynamodb: { kind: 'dynamodb-local' },
+    });
+  });
+
+  it('Given environment variables, Then they are used, and a flag wins over its variable', () => {
+    const env = {
+      TICKWORK_DATA_DIR: '/var/tw',
+      TICKWORK_API_PORT: '4000',
+      TICKWORK_SCHEDULER_PORT: '4001',
+      TICKWORK_DYNAMODB_PORT: '4002',
+      TICKWORK_DYNAMODB: 'http://127.0.0.1:8000',
+    };
+
+    expect(parseLocalOptions([], env)).toEqual({
+      help: false,
+      dataDir: '/var/tw',
+      apiPort: 4000,
+      schedulerPort: 4001,
+      dynamodbPort: 4002,
+      dynamodb: { kind: 'external', endpoint: 'http://127.0.0.1:8000' },
+    });
+    expect(parseLocalOptions(['--api-port', '5000', '--dynamodb', 'dynalite'], env)).toMatchObject({
+      apiPort: 5000,
+      dynamodb: { kind: 'dynalite' },
+    });
+  });
+
+  it.each([
+    [['--help'], true],
+    [['-h'], true],
+    [[], false],
+  ])('Given %j, Then help is %s', (args, help) => {
+    expect(parseLocalOptions(args, {}).help).toBe(help);
+  });
+
+  it('Given an external engine, Then its port option may equal another part port', () => {
+    const options = parseLocalOptions(['--dynamodb', 'http://127.0.0.1:9000', '--dynamodb-port', '3000'], {});
+
+    expect(options.apiPort).toBe(3000);
+  });
+
+  it.each([
+    [
+      ['--api-port', '70000'],
+      {},
+      '--api-port must be a whole number from 0 to 65535 (0 = any free port); got "70000"',
+    ],
+    [
+      ['--scheduler-port', 'abc'],
+      {},
+      '--scheduler-port must be a whole number from 0 to 65535 (0 = any free port); got "abc"',
+    ],
+    [
+      ['--dynamodb-port=-1'],
+      {},
+      '--dynamodb-port must be a whole number from 0 to 65535 (0 = any free port); got "-1"',
+    ],
+    [
+      ['--dynamodb-port', '-1'],
+      {},
+      '--dynamodb-port needs a value; to give one that starts with "-", write --dynamodb-port=<value>',
+    ],
+    [
+      ['--api-port', '30.5'],
+      {},
+      '--api-port must be a whole number from 0 to 65535 (0 = any free port); got "30.5"',
+    ],
+    [
+      [],
+      { TICKWORK_API_PORT: '3e3' },
+      'TICKWORK_API_PORT must be a whole number from 0 to 65535 (0 = any free port); got "3e3"',
+    ],
+    [['--api-port'], {}, '--api-port needs a value'],
+    [['--data-dir', ' '], {}, '--data-dir must name a directory; got an empty value'],
+    [
+      ['--dynamodb', 'mysql'],
+      {},
+      '--dynamodb must be "dynalite", "dynamodb-local" or an http(s)://host:port URL; got "mysql" (unknown engine)',
+    ],
+    [
+      [],
+      { TICKWORK_DYNAMODB: 'ftp://x' },
+      'TICKWORK_DYNAMODB must be "dynalite", "dynamodb-local" or an http(s)://host:port URL; got "ftp://x" (unknown engine)',
+    ],
+    [
+      ['--bogus'],
+      {},
+      'unknown option --bogus; the options are --data-dir, --api-port, --scheduler-port, --dynamodb-port, --dynamodb, --help',
+    ],
+    [['extra'], {}, 'unexpected argument "extra"; tickwork local takes only options'],
+    [
+      ['--api-port', '3001'],
+      {},
+      '--api-port and --scheduler-port are both 3001; each part needs its own port',
+    ],
+    [
+      [],
+      { TICKWORK_DYNAMODB_PORT: '3000' },
+      '--api-port and --dynamodb-port are both 3000; each part needs its own port',
+    ],
+  ])('Given %j with %j, Then UsageError: %s', (args, env, message) => {
+    expect(() => parseLocalOptions(args, env)).toThrow(UsageError);
+    expect(() => parseLocalOptions(args, env)).toThrow(message);
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import {
+  LOCAL_SCHEDULE_GROUP,
+  localFunctionEnvironment,
+  localProcessEnvironment,
+} from '../../../../local/lambda/environment.ts';
+import { loadApiConfig, loadJobFunctionConfig } from '../../../../shared/config.ts';
+
+const input = {
+  dynamodbEndpoint: 'http://127.0.0.1:3002',
+  schedulerEndpoint: 'http://127.0.0.1:3001',
+  dataDir: '/home/dev/project/.tickwork',
+};
+
+describe('localFunctionEnvironment', () => {
+  it('Given the local endpoints, When the API function reads its config, Then it gets the local stage, tables and ARNs', () => {
+    const config = loadApiConfig(localFunctionEnvironment(input));
+
+    expect(config).toEqual({
+      stage: 'local',
+      mode: 'local',
+      jobsTable: 'tickwork-local-jobs',
+      runsTable: 'tickwork-local-runs',
+      scheduleGroup: LOCAL_SCHEDULE_GROUP,
+      schedulerRoleArn: 'arn:aws:iam::000000000000:role/tickwork-local-scheduler',
+      schedulerDeadLetterArn: undefined,
+      jobFunctionArns: { prompt: 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-local-prompt' },
+      runRetentionDays: 30,
+    });
+  });
+
+  it('Given the local endpoints, When the prompt function reads its config, Then secrets come from the data directory', () => {
+    const config = loadJobFunctionConfig(localFunctionEnvironment(input), 'prompt');
+
+    expect(config.mode).toBe('local');
+    expect(config.secretsFile).toBe('/home/dev/project/.tickwork/secrets.json');
+  });
+
+  it('Given the local endpoints, Then the SDK clients are pointed at them in the local Region', () => {
+    expect(localFunctionEnvironment(input)).toMatchObject({
+      AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:3002',
+      AWS_ENDPOINT_URL_SCHEDULER: 'http://127.0.0.1:3001',
+      AWS_REGION: 'us-east-1',
+    });
+  });
+});
+
+describe('localProcessEnvironment', () => {
+  it('Given no credentials, Then dummy ones are set so the SDK never looks for a profile', () => {
+    expect(localProcessEnvironment({ AWS_PROFILE: 'prod' })).toEqual({
+      AWS_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    });
+  });
+
+  it('Given credentials, Then they are kept', () => {
+    const env = localProcessEnvironment({ AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 'secret' });
+
+    expect(env.AWS_ACCESS_KEY_ID).toBeUndefined();
+    expect(env.AWS_SECRET_ACCESS_KEY).toBeUndefined();
+  });
+});
