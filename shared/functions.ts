@@ -49,6 +49,7 @@ export function functionIdFromName(stage: string, name: string): FunctionId | un
 
 /** Function name from a Lambda function ARN (`arn:aws:lambda:region:account:function:name[:qualifier]`). */
 export function functionNameFromArn(arn: string): string | undefined {
-  const match = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:([A-Za-z0-9-_]+)(?::[A-Za-z0-9-_$]+)?$/.exec(arn);
+  const match =
+    /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:([A-Za-z0-9-_]+)(?::[A-Za-z0-9-_$]+)?$/.exec(arn);
   return match?.[1];
 }

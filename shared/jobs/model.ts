@@ -59,9 +59,23 @@ export interface Job {
   readonly expiresAt?: number;
 }
 
-export const RUN_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'cancelled', 'skipped', 'timed_out'] as const;
+export const RUN_STATUSES = [
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'skipped',
+  'timed_out',
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
-export const FINAL_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled', 'skipped', 'timed_out'];
+export const FINAL_RUN_STATUSES: readonly RunStatus[] = [
+  'succeeded',
+  'failed',
+  'cancelled',
+  'skipped',
+  'timed_out',
+];
 
 export type RunTrigger = 'schedule' | 'manual';
 

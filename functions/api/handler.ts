@@ -1,0 +1,43 @@
+/**
+ * Composition root of the API function: configuration read once, AWS clients created once, the
+ * service's dependencies wired once at cold start; the exported handler is the middy chain.
+ * The local runtime loads this same module with local endpoints in the environment.
+ */
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import {
+  createDocumentClient,
+  DynamoJobStore,
+  DynamoRunLedger,
+} from '../../shared/adapters/dynamodb/index.ts';
+import { createLambdaJobInvoker } from '../../shared/adapters/lambda/job-invoker.ts';
+import { createSchedulerSchedulePort } from '../../shared/adapters/scheduler/schedule-port.ts';
+import { systemClock } from '../../shared/clock.ts';
+import { loadApiConfig } from '../../shared/config.ts';
+import { createApiHandler, jsonLog } from './app.ts';
+import type { ApiDeps } from './routes.ts';
+
+const config = loadApiConfig(process.env);
+const clock = systemClock;
+const documentClient = createDocumentClient();
+// One attempt per SDK call: the Scheduler adapter retries throttling itself, with backoff on the clock.
+const schedulerClient = new SchedulerClient({ maxAttempts: 1 });
+const lambdaClient = new LambdaClient({});
+
+const deps: ApiDeps = {
+  jobs: new DynamoJobStore(documentClient, config.jobsTable, clock),
+  runs: new DynamoRunLedger(documentClient, config.runsTable, clock),
+  schedules: createSchedulerSchedulePort({ client: schedulerClient, groupName: config.scheduleGroup, clock }),
+  invoker: createLambdaJobInvoker({ client: lambdaClient, functionArns: config.jobFunctionArns }),
+  clock,
+  deployment: {
+    targetArns: config.jobFunctionArns,
+    roleArn: config.schedulerRoleArn,
+    deadLetterArn: config.schedulerDeadLetterArn,
+  },
+  mode: config.mode,
+  runRetentionDays: config.runRetentionDays,
+  log: jsonLog,
+};
+
+export const handler = createApiHandler(deps, { log: jsonLog });

@@ -1,0 +1,60 @@
+/**
+ * HTTP-level pieces of the API function: the error for requests whose form is wrong (route, method,
+ * content type, size, JSON syntax, query string), and the JSON response shape.
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { RouteKey } from '../../shared/api/routes.ts';
+
+/**
+ * A request the API cannot take as sent. Unlike the domain errors this one knows its HTTP status:
+ * it is raised by the HTTP layer itself.
+ */
+export class HttpRequestError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly type: string,
+    message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+    this.name = 'HttpRequestError';
+  }
+}
+
+/** The event as it moves through the middleware: the router and the body parser add their results. */
+export interface ApiEvent extends APIGatewayProxyEventV2 {
+  /** Set by the request-context middleware. */
+  tickworkRequestId?: string;
+  /** Set by the router. */
+  tickworkRoute?: { readonly key: RouteKey; readonly params: Readonly<Record<string, string>> };
+  /** Set by the body parser on routes that take a JSON body. */
+  tickworkBody?: unknown;
+}
+
+export type ApiResult = APIGatewayProxyStructuredResultV2;
+
+export function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): ApiResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+export function emptyResponse(statusCode: number): ApiResult {
+  return { statusCode, headers: {}, body: '' };
+}
+
+/** `{"error": {"type", "message"}}`: the one error shape of the API. */
+export function errorResponse(
+  statusCode: number,
+  type: string,
+  message: string,
+  headers: Record<string, string> = {},
+): ApiResult {
+  return jsonResponse(statusCode, { error: { type, message } }, headers);
+}

@@ -1,0 +1,114 @@
+/**
+ * Query strings of the API: each route names the parameters it takes (unknown ones are rejected) and
+ * every value is checked here, so a bad `limit`, `status` or `enabled` is a 400 naming the parameter.
+ */
+import { z } from 'zod';
+import { JOB_KINDS, RUN_STATUSES } from '../../shared/jobs/model.ts';
+import { describeReceived } from '../../shared/jobs/validation.ts';
+import { HttpRequestError } from './http.ts';
+
+const MAX_CURSOR_LENGTH = 2048;
+
+const limit = (max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d{1,4}$/)
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(max))
+    .optional()
+    .transform((value) => value ?? fallback)
+    .meta({ rule: `a whole number from 1 to ${max} (default ${fallback})` });
+
+const cursor = z
+  .string()
+  .min(1)
+  .max(MAX_CURSOR_LENGTH)
+  .optional()
+  .meta({ rule: 'the nextCursor of a previous page' });
+
+const bool = z
+  .enum(['true', 'false'])
+  .transform((value) => value === 'true')
+  .optional()
+  .meta({ rule: '"true" or "false"' });
+
+const name = z
+  .string()
+  .regex(/^[0-9a-zA-Z\-_.]{1,64}$/)
+  .optional()
+  .meta({ rule: '1-64 characters of letters, digits, "-", "_" and "."' });
+
+const runStatus = z
+  .enum(RUN_STATUSES)
+  .optional()
+  .meta({ rule: `one of ${RUN_STATUSES.join(', ')}` });
+
+export const querySchemas = {
+  listJobs: {
+    kind: z
+      .enum(JOB_KINDS)
+      .optional()
+      .meta({ rule: `one of ${JOB_KINDS.join(', ')}` }),
+    name,
+    enabled: bool,
+    limit: limit(100, 20),
+    cursor,
+  },
+  listRuns: { job: name, status: runStatus, limit: limit(100, 20), cursor },
+  listJobRuns: { status: runStatus, limit: limit(100, 20), cursor },
+  status: { limit: limit(100, 20), cursor },
+  preview: {
+    expression: z
+      .string()
+      .min(1)
+      .max(256)
+      .meta({ rule: 'a schedule, e.g. "cron(0 9 ? * MON-FRI *)" or "rate(5 minutes)" (required)' }),
+    timezone: z.string().min(1).max(64).optional().meta({ rule: 'an IANA time zone name' }),
+    count: limit(50, 5),
+  },
+  reconcile: { dryRun: bool },
+  none: {},
+} as const satisfies Record<string, QueryShape>;
+
+type QueryShape = Readonly<Record<string, z.ZodType>>;
+type QueryOf<S extends QueryShape> = { [K in keyof S]: z.output<S[K]> };
+
+/**
+ * Parses the query parameters against `shape`.
+ * @throws {HttpRequestError} 400 `InvalidQuery` naming the parameter, the rule and the value.
+ */
+export function parseQuery<S extends QueryShape>(
+  query: Readonly<Record<string, string | undefined>> | undefined,
+  shape: S,
+): QueryOf<S> {
+  const given = query ?? {};
+  const known = Object.keys(shape);
+  for (const key of Object.keys(given)) {
+    if (!known.includes(key)) {
+      throw new HttpRequestError(
+        400,
+        'InvalidQuery',
+        known.length === 0
+          ? `query parameter ${key} is not known; this route takes no query parameters`
+          : `query parameter ${key} is not known; expected one of ${known.join(', ')}`,
+      );
+    }
+  }
+  const result: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(shape)) {
+    const value = given[key];
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      const rule = (schema.meta()?.rule as string | undefined) ?? 'a valid value';
+      throw new HttpRequestError(
+        400,
+        'InvalidQuery',
+        value === undefined
+          ? `query parameter ${key} is required: ${rule}`
+          : `query parameter ${key} must be ${rule}, got ${describeReceived(value)}`,
+      );
+    }
+    result[key] = parsed.data;
+  }
+  return result as QueryOf<S>;
+}

@@ -1,0 +1,160 @@
+/**
+ * One translation per route: read path parameters, query and body, call a use case, map the result.
+ * No business rule lives here (shared/jobs has them); errors go to the boundary untouched.
+ */
+import type { RouteKey } from '../../shared/api/routes.ts';
+import { ValidationError } from '../../shared/errors.ts';
+import type { Job, Run } from '../../shared/jobs/model.ts';
+import { JOB_NAME_PATTERN } from '../../shared/jobs/model.ts';
+import type { Page } from '../../shared/jobs/ports.ts';
+import { reconcile } from '../../shared/jobs/reconcile.ts';
+import { cancelRun, getRun, listRuns, runJobNow } from '../../shared/jobs/runs.ts';
+import {
+  createJob,
+  deleteJob,
+  getJob,
+  type JobServiceDeps,
+  listJobs,
+  patchJob,
+  pauseJob,
+  previewSchedule,
+  replaceJob,
+  resumeJob,
+} from '../../shared/jobs/service.ts';
+import { getStatus } from '../../shared/jobs/status.ts';
+import { describeReceived } from '../../shared/jobs/validation.ts';
+import { toJobView, toRunView } from '../../shared/jobs/view.ts';
+import { isRunId } from '../../shared/runs/index.ts';
+import { type ApiEvent, type ApiResult, emptyResponse, jsonResponse } from './http.ts';
+import { parseQuery, querySchemas } from './query.ts';
+
+export type ApiDeps = JobServiceDeps;
+
+type RouteHandler = (deps: ApiDeps, event: ApiEvent) => Promise<ApiResult>;
+
+/** Routes whose body is a JSON object (checked by the json-body middleware). */
+export const BODY_ROUTES: ReadonlySet<RouteKey> = new Set<RouteKey>([
+  'POST /jobs',
+  'PUT /jobs/{name}',
+  'PATCH /jobs/{name}',
+]);
+
+/** The limit for job definitions: far above any real one (a prompt is at most 100 KB), far below Lambda's 6 MB. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export const routeHandlers: Readonly<Record<RouteKey, RouteHandler>> = {
+  'POST /jobs': async (deps, event) => {
+    noQuery(event);
+    const job = await createJob(deps, event.tickworkBody);
+    return jsonResponse(201, jobView(deps, job), { location: `/jobs/${encodeURIComponent(job.name)}` });
+  },
+  'GET /jobs': async (deps, event) => {
+    const query = parseQuery(event.queryStringParameters, querySchemas.listJobs);
+    const page = await listJobs(deps, query);
+    return jsonResponse(200, { jobs: page.items.map((job) => jobView(deps, job)), nextCursor: next(page) });
+  },
+  'GET /jobs/{name}': async (deps, event) => {
+    noQuery(event);
+    return jsonResponse(200, jobView(deps, await getJob(deps, jobName(event))));
+  },
+  'PUT /jobs/{name}': async (deps, event) => {
+    noQuery(event);
+    const name = jobName(event);
+    const { job, created } = await replaceJob(deps, name, event.tickworkBody);
+    return jsonResponse(
+      created ? 201 : 200,
+      jobView(deps, job),
+      created ? { location: `/jobs/${encodeURIComponent(name)}` } : {},
+    );
+  },
+  'PATCH /jobs/{name}': async (deps, event) => {
+    noQuery(event);
+    return jsonResponse(200, jobView(deps, await patchJob(deps, jobName(event), event.tickworkBody)));
+  },
+  'DELETE /jobs/{name}': async (deps, event) => {
+    noQuery(event);
+    await deleteJob(deps, jobName(event));
+    return emptyResponse(204);
+  },
+  'POST /jobs/{name}/pause': async (deps, event) => {
+    noQuery(event);
+    return jsonResponse(200, jobView(deps, await pauseJob(deps, jobName(event))));
+  },
+  'POST /jobs/{name}/resume': async (deps, event) => {
+    noQuery(event);
+    return jsonResponse(200, jobView(deps, await resumeJob(deps, jobName(event))));
+  },
+  'POST /jobs/{name}/runs': async (deps, event) => {
+    noQuery(event);
+    return jsonResponse(202, toRunView(await runJobNow(deps, jobName(event))));
+  },
+  'GET /jobs/{name}/runs': async (deps, event) => {
+    const name = jobName(event);
+    const query = parseQuery(event.queryStringParameters, querySchemas.listJobRuns);
+    return runsResponse(await listRuns(deps, { ...query, job: name }));
+  },
+  'GET /runs': async (deps, event) => {
+    const query = parseQuery(event.queryStringParameters, querySchemas.listRuns);
+    return runsResponse(await listRuns(deps, query));
+  },
+  'GET /runs/{runId}': async (deps, event) => {
+    noQuery(event);
+    return jsonResponse(200, toRunView(await getRun(deps, runId(event))));
+  },
+  'POST /runs/{runId}/cancel': async (deps, event) => {
+    noQuery(event);
+    return jsonResponse(200, toRunView(await cancelRun(deps, runId(event))));
+  },
+  'GET /status': async (deps, event) => {
+    const query = parseQuery(event.queryStringParameters, querySchemas.status);
+    const report = await getStatus(deps, query);
+    return jsonResponse(200, { ...report, nextCursor: report.nextCursor ?? null });
+  },
+  'GET /schedules/preview': async (deps, event) => {
+    const query = parseQuery(event.queryStringParameters, querySchemas.preview);
+    return jsonResponse(200, previewSchedule(query, deps.clock.now()));
+  },
+  'POST /reconcile': async (deps, event) => {
+    const query = parseQuery(event.queryStringParameters, querySchemas.reconcile);
+    // A POST acts: without dryRun=true the drift is repaired.
+    return jsonResponse(200, await reconcile(deps, { dryRun: query.dryRun ?? false }));
+  },
+};
+
+function jobView(deps: ApiDeps, job: Job) {
+  return toJobView(job, deps.clock.now());
+}
+
+function runsResponse(page: Page<Run>): ApiResult {
+  return jsonResponse(200, { runs: page.items.map(toRunView), nextCursor: next(page) });
+}
+
+function next<T>(page: Page<T>): string | null {
+  return page.nextCursor ?? null;
+}
+
+function noQuery(event: ApiEvent): void {
+  parseQuery(event.queryStringParameters, querySchemas.none);
+}
+
+function jobName(event: ApiEvent): string {
+  const name = event.tickworkRoute?.params.name ?? '';
+  if (!JOB_NAME_PATTERN.test(name)) {
+    throw new ValidationError(
+      'name',
+      `job name in the path must be 1-64 characters of letters, digits, "-", "_" and ".", got ${describeReceived(name)}`,
+    );
+  }
+  return name;
+}
+
+function runId(event: ApiEvent): string {
+  const id = event.tickworkRoute?.params.runId ?? '';
+  if (!isRunId(id)) {
+    throw new ValidationError(
+      'runId',
+      `runId in the path must be a run id (26-character ULID), got ${describeReceived(id)}`,
+    );
+  }
+  return id;
+}

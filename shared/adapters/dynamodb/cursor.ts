@@ -1,0 +1,57 @@
+/**
+ * Opaque list cursors: base64url of the DynamoDB LastEvaluatedKey. Decoding checks that the key has
+ * exactly the attributes the query's index uses (and the values the query fixes), so a cursor from
+ * another listing, or a hand-made one, is a ValidationError rather than a DynamoDB error.
+ */
+import { ValidationError } from '../../errors.ts';
+
+export type PageKey = Record<string, string>;
+
+export function encodeCursor(key: PageKey): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+export interface CursorShape {
+  /** The attributes of the LastEvaluatedKey: table key plus index key. */
+  readonly attributes: readonly string[];
+  /** Attributes whose value the query fixes (the partition key it queries). */
+  readonly fixed?: Readonly<Record<string, string>>;
+}
+
+const MAX_CURSOR_LENGTH = 2048;
+
+export function decodeCursor(cursor: string, shape: CursorShape): PageKey {
+  const invalid = (rule: string) =>
+    new ValidationError(
+      'cursor',
+      `cursor must be the nextCursor of a previous page of the same listing; got "${excerpt(cursor)}" (${rule})`,
+    );
+  if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
+    throw invalid('not base64url text');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid('not an encoded key');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw invalid('not an encoded key');
+  const entries = Object.entries(parsed);
+  const expected = new Set(shape.attributes);
+  if (entries.length !== expected.size) throw invalid('wrong key attributes');
+  const key: PageKey = {};
+  for (const [name, value] of entries) {
+    if (!expected.has(name) || typeof value !== 'string' || value === '')
+      throw invalid('wrong key attributes');
+    key[name] = value;
+  }
+  for (const [name, value] of Object.entries(shape.fixed ?? {})) {
+    if (key[name] !== value) throw invalid(`it belongs to a listing with another ${name}`);
+  }
+  return key;
+}
+
+function excerpt(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}

@@ -1,0 +1,287 @@
+/**
+ * JobStore on DynamoDB (table `jobs`, pk `name`). Every access is a GetItem or a Query on an index;
+ * every write is a single-item conditional write (the local engines have no transactions).
+ */
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Clock } from '../../clock.ts';
+import { ConcurrentModificationError, JobAlreadyExistsError, ValidationError } from '../../errors.ts';
+import type { Job, RunLease } from '../../jobs/model.ts';
+import type { JobQuery, JobStore, Page } from '../../jobs/ports.ts';
+import { tableDefinitions } from '../../tables.ts';
+import { isConditionFailed } from './client.ts';
+import { type CursorShape, decodeCursor } from './cursor.ts';
+import { queryPage } from './query.ts';
+
+/** The constant partition key of the `jobs-by-name` index: every job is in one list, read by Query. */
+export const JOB_LIST_KEY = 'job';
+
+const BY_NAME = tableDefinitions.jobs.globalSecondaryIndexes[0].indexName;
+const BY_KIND = tableDefinitions.jobs.globalSecondaryIndexes[1].indexName;
+
+/** Optional job attributes: a full write removes the ones the new job leaves out. */
+const OPTIONAL_JOB_FIELDS = [
+  'description',
+  'flexibleWindowMinutes',
+  'startDate',
+  'endDate',
+  'scheduleStartDate',
+  'oneTimeState',
+  'expiresAt',
+] as const satisfies readonly (keyof Job)[];
+
+/** Written by the run lifecycle only: a job replace must not drop or resurrect a run's lease. */
+const RUN_OWNED_FIELDS: ReadonlySet<string> = new Set(['name', 'lease']);
+
+/** An item is live until its `expiresAt` (epoch seconds) passes; DynamoDB's TTL deletion lags. */
+const LIVE = '(attribute_not_exists(#expiresAt) OR #expiresAt > :nowSec)';
+
+export class DynamoJobStore implements JobStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly clock: Clock,
+  ) {}
+
+  async get(name: string): Promise<Job | undefined> {
+    const output = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { name }, ConsistentRead: true }),
+    );
+    const item = output.Item;
+    if (item === undefined || isExpired(item, this.clock.now())) return undefined;
+    return toJob(item);
+  }
+
+  async create(job: Job): Promise<void> {
+    try {
+      await this.putIfAbsent(job);
+    } catch (error) {
+      if (isConditionFailed(error)) throw new JobAlreadyExistsError(job.name);
+      throw error;
+    }
+  }
+
+  async put(job: Job, expectedVersion: number | undefined): Promise<void> {
+    try {
+      if (expectedVersion === undefined) {
+        await this.putIfAbsent(job);
+        return;
+      }
+      await this.replace(job, expectedVersion);
+    } catch (error) {
+      if (isConditionFailed(error)) throw new ConcurrentModificationError(`job "${job.name}"`);
+      throw error;
+    }
+  }
+
+  async delete(name: string, expectedVersion: number | undefined): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { name },
+          ...(expectedVersion === undefined
+            ? {}
+            : {
+                ConditionExpression: '#version = :version',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':version': expectedVersion },
+              }),
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailed(error)) throw new ConcurrentModificationError(`job "${name}"`);
+      throw error;
+    }
+  }
+
+  async list(query: JobQuery): Promise<Page<Job>> {
+    checkLimit(query.limit);
+    const names: Record<string, string> = { '#expiresAt': 'expiresAt' };
+    const values: Record<string, unknown> = { ':nowSec': epochSeconds(this.clock.now()) };
+    let keyCondition: string;
+    let indexName: string;
+    let shape: CursorShape;
+    if (query.kind !== undefined) {
+      indexName = BY_KIND;
+      keyCondition = '#kind = :kind';
+      names['#kind'] = 'kind';
+      values[':kind'] = query.kind;
+      shape = { attributes: ['name', 'kind'], fixed: { kind: query.kind } };
+    } else {
+      indexName = BY_NAME;
+      keyCondition = '#listKey = :listKey';
+      names['#listKey'] = 'listKey';
+      values[':listKey'] = JOB_LIST_KEY;
+      shape = { attributes: ['name', 'listKey'], fixed: { listKey: JOB_LIST_KEY } };
+    }
+    if (query.name !== undefined && query.name !== '') {
+      keyCondition += ' AND begins_with(#name, :prefix)';
+      // DynamoDB rejects attribute names an expression does not use, so #name is declared only here.
+      names['#name'] = 'name';
+      values[':prefix'] = query.name;
+    }
+    let filter = LIVE;
+    if (query.enabled !== undefined) {
+      filter += ' AND #enabled = :enabled';
+      names['#enabled'] = 'enabled';
+      values[':enabled'] = query.enabled;
+    }
+    const start = query.cursor === undefined ? undefined : decodeCursor(query.cursor, shape);
+    const page = await queryPage(
+      this.doc,
+      {
+        TableName: this.tableName,
+        IndexName: indexName,
+        KeyConditionExpression: keyCondition,
+        FilterExpression: filter,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+      query.limit,
+      start,
+    );
+    return { ...page, items: page.items.map(toJob) };
+  }
+
+  async acquireLease(name: string, lease: RunLease, now: Date, replaceRunId?: string): Promise<boolean> {
+    const values: Record<string, unknown> = { ':lease': lease, ':now': now.toISOString() };
+    let condition = 'attribute_not_exists(#lease) OR #lease.#expiresAt < :now';
+    if (replaceRunId !== undefined) {
+      condition += ' OR #lease.#runId = :replace';
+      values[':replace'] = replaceRunId;
+    }
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { name },
+          // The lease is not versioned: runs must not make concurrent edits of the job fail.
+          UpdateExpression: 'SET #lease = :lease',
+          // attribute_exists: an UpdateItem on a deleted job would otherwise create a stub item.
+          ConditionExpression: `attribute_exists(#name) AND (${condition})`,
+          ExpressionAttributeNames: {
+            '#name': 'name',
+            '#lease': 'lease',
+            '#expiresAt': 'expiresAt',
+            ...(replaceRunId === undefined ? {} : { '#runId': 'runId' }),
+          },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async markOneTime(
+    name: string,
+    state: 'executed' | 'cancelled',
+    expiresAt: number,
+    now: Date,
+  ): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { name },
+          // A visible state change: bump the version so a concurrent edit based on the old state fails.
+          UpdateExpression:
+            'SET #state = :state, #expiresAt = :expiresAt, #updatedAt = :now ADD #version :one',
+          ConditionExpression: 'attribute_exists(#name)',
+          ExpressionAttributeNames: {
+            '#name': 'name',
+            '#state': 'oneTimeState',
+            '#expiresAt': 'expiresAt',
+            '#updatedAt': 'updatedAt',
+            '#version': 'version',
+          },
+          ExpressionAttributeValues: {
+            ':state': state,
+            ':expiresAt': expiresAt,
+            ':now': now.toISOString(),
+            ':one': 1,
+          },
+        }),
+      );
+    } catch (error) {
+      // The job was deleted meanwhile: there is nothing left to mark.
+      if (!isConditionFailed(error)) throw error;
+    }
+  }
+
+  /** PutItem when no live job has the name (an expired one may be replaced). */
+  private async putIfAbsent(job: Job): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: toItem(job),
+        ConditionExpression: 'attribute_not_exists(#name) OR #expiresAt <= :nowSec',
+        ExpressionAttributeNames: { '#name': 'name', '#expiresAt': 'expiresAt' },
+        ExpressionAttributeValues: { ':nowSec': epochSeconds(this.clock.now()) },
+      }),
+    );
+  }
+
+  /** Rewrites every job attribute except the run-owned lease, conditional on the version read. */
+  private async replace(job: Job, expectedVersion: number): Promise<void> {
+    const names: Record<string, string> = { '#version': 'version' };
+    const values: Record<string, unknown> = { ':expectedVersion': expectedVersion };
+    const sets: string[] = [];
+    let i = 0;
+    for (const [attribute, value] of Object.entries(toItem(job))) {
+      if (RUN_OWNED_FIELDS.has(attribute) || value === undefined) continue;
+      i++;
+      names[`#a${i}`] = attribute;
+      values[`:v${i}`] = value;
+      sets.push(`#a${i} = :v${i}`);
+    }
+    const removes: string[] = [];
+    for (const attribute of OPTIONAL_JOB_FIELDS) {
+      if (job[attribute] !== undefined) continue;
+      i++;
+      names[`#a${i}`] = attribute;
+      removes.push(`#a${i}`);
+    }
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { name: job.name },
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: '#version = :expectedVersion',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+}
+
+function toItem(job: Job): Record<string, unknown> {
+  return { ...job, listKey: JOB_LIST_KEY };
+}
+
+function toJob(item: Record<string, unknown>): Job {
+  const { listKey: _listKey, ...job } = item;
+  return job as unknown as Job;
+}
+
+export function epochSeconds(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
+}
+
+export function isExpired(item: Record<string, unknown>, now: Date): boolean {
+  return typeof item.expiresAt === 'number' && item.expiresAt <= epochSeconds(now);
+}
+
+export function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    throw new ValidationError('limit', `limit must be a whole number from 1 to 100; got ${String(limit)}`);
+  }
+}

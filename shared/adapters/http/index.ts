@@ -1,0 +1,18 @@
+export { blockedAddressKind, isLoopback } from './addresses.ts';
+export {
+  EXCERPT_CHARS,
+  type HttpAnswer,
+  type OutboundHttp,
+  OutboundRequestError,
+  type PostOptions,
+  SafeHttpClient,
+} from './client.ts';
+export {
+  HostResolutionError,
+  type OutboundPolicy,
+  type ResolvedAddress,
+  type Resolver,
+  systemResolver,
+  type VettedTarget,
+  vetTarget,
+} from './outbound-safety.ts';

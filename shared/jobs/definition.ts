@@ -1,0 +1,232 @@
+/**
+ * From a parsed definition (or a patch of a stored job) to the job record: the schedule engine
+ * normalizes the schedule, the kind's schema checks the config, and the rules that need the clock
+ * (dates in the future, at() not in the past, a schedule that fires at all) are checked here.
+ */
+import type { RuntimeMode } from '../config.ts';
+import { ValidationError } from '../errors.ts';
+import { parseJobConfig, patchJobConfig } from '../kinds/index.ts';
+import {
+  nextFireTime,
+  parseSchedule,
+  type Schedule,
+  ScheduleExpressionError,
+  TimeZoneError,
+} from '../schedule/index.ts';
+import type { Job, JobSchedule } from './model.ts';
+import { rateIntervalMs } from './schedule-spec.ts';
+import type { JobDefinition, JobPatch } from './validation.ts';
+
+export interface DefinitionContext {
+  readonly now: Date;
+  /** `aws` adds the deployed-only config rules (e.g. https webhooks). */
+  readonly mode: RuntimeMode;
+}
+
+/** What a definition decides; the bookkeeping fields (version, dates, anchor, state) are added by {@link buildJob}. */
+export type JobFields = Pick<
+  Job,
+  | 'name'
+  | 'kind'
+  | 'schedule'
+  | 'enabled'
+  | 'description'
+  | 'config'
+  | 'overlap'
+  | 'flexibleWindowMinutes'
+  | 'startDate'
+  | 'endDate'
+  | 'tags'
+  | 'runImmediately'
+>;
+
+/** Normalizes and checks a definition; throws ValidationError naming the field and the rule. */
+export function normalizeDefinition(definition: JobDefinition, context: DefinitionContext): JobFields {
+  const schedule = parseJobSchedule(definition.schedule, definition.timezone ?? 'UTC');
+  const startDate = definition.startDate === undefined ? undefined : new Date(definition.startDate);
+  const endDate = definition.endDate === undefined ? undefined : new Date(definition.endDate);
+  checkBounds(schedule, definition, startDate, endDate, context.now);
+  const config = parseJobConfig(definition.kind, definition.config ?? {}, { mode: context.mode });
+  return {
+    name: definition.name,
+    kind: definition.kind,
+    schedule: toJobSchedule(schedule),
+    enabled: definition.enabled ?? true,
+    description: definition.description,
+    config,
+    overlap: definition.overlap ?? 'skip',
+    flexibleWindowMinutes: definition.flexibleWindowMinutes,
+    startDate: startDate?.toISOString(),
+    endDate: endDate?.toISOString(),
+    tags: definition.tags ?? {},
+    runImmediately: definition.runImmediately ?? false,
+  };
+}
+
+/**
+ * The definition a patch leads to: omitted fields keep the job's values, `null` resets a field to its
+ * default, `config` is merged (RFC 7396) and checked against the kind's schema.
+ */
+export function patchedDefinition(job: Job, patch: JobPatch, context: DefinitionContext): JobDefinition {
+  const pick = <K extends keyof JobPatch, V>(
+    key: K,
+    current: V,
+  ): V | Exclude<JobPatch[K], null | undefined> | undefined => {
+    if (!Object.hasOwn(patch, key)) return current;
+    const value = patch[key];
+    return value === null ? undefined : (value as Exclude<JobPatch[K], null | undefined>);
+  };
+  const config =
+    patch.config === undefined
+      ? { ...job.config }
+      : patchJobConfig(job.kind, job.config, patch.config, { mode: context.mode });
+  // The stored input, not the normalized expression, so a patch leaves the schedule as the user wrote it.
+  const definition: JobDefinition = {
+    name: job.name,
+    kind: job.kind,
+    schedule: patch.schedule ?? job.schedule.input,
+    timezone: pick('timezone', job.schedule.timezone),
+    description: pick('description', job.description),
+    enabled: pick('enabled', job.enabled),
+    runImmediately: pick('runImmediately', job.runImmediately),
+    overlap: pick('overlap', job.overlap),
+    flexibleWindowMinutes: pick('flexibleWindowMinutes', job.flexibleWindowMinutes),
+    startDate: pick('startDate', job.startDate),
+    endDate: pick('endDate', job.endDate),
+    tags: pick('tags', { ...job.tags }),
+    config,
+  };
+  return definition;
+}
+
+/**
+ * The job record for `fields`. With `previous` (a replace or patch), the creation time stays, the
+ * version moves on, and a rate schedule keeps its anchor when its timing did not change.
+ */
+export function buildJob(fields: JobFields, now: Date, previous?: Job): Job {
+  const timingUnchanged =
+    previous !== undefined &&
+    previous.schedule.expression === fields.schedule.expression &&
+    previous.schedule.timezone === fields.schedule.timezone &&
+    previous.startDate === fields.startDate;
+  const oneTime = fields.schedule.type === 'at';
+  return {
+    ...fields,
+    scheduleStartDate:
+      timingUnchanged && previous.scheduleStartDate !== undefined
+        ? previous.scheduleStartDate
+        : rateAnchor(fields, now)?.toISOString(),
+    // A replaced one-time job is scheduled again (its old slot is gone); an untouched one keeps its state.
+    oneTimeState: oneTime
+      ? timingUnchanged
+        ? (previous.oneTimeState ?? 'scheduled')
+        : 'scheduled'
+      : undefined,
+    expiresAt: oneTime && timingUnchanged ? previous.expiresAt : undefined,
+    createdAt: previous?.createdAt ?? now.toISOString(),
+    updatedAt: now.toISOString(),
+    version: (previous?.version ?? 0) + 1,
+  };
+}
+
+const IMMEDIATE_MARGIN_MS = 1000;
+
+/**
+ * The StartDate of a rate schedule: the job's startDate if given; else (about) now when it runs immediately;
+ * else one interval from now, rounded up to the whole minute (Scheduler fires within the minute).
+ */
+export function rateAnchor(
+  fields: Pick<JobFields, 'schedule' | 'startDate' | 'runImmediately'>,
+  now: Date,
+): Date | undefined {
+  const intervalMs = rateIntervalMs(fields.schedule.expression);
+  if (intervalMs === undefined) return undefined;
+  if (fields.startDate !== undefined) return new Date(fields.startDate);
+  // "Now", as the next whole second after a one-second margin: a StartDate already past when the
+  // request reaches Scheduler would skip the first slot instead of firing it.
+  if (fields.runImmediately) return new Date(Math.ceil((now.getTime() + IMMEDIATE_MARGIN_MS) / 1000) * 1000);
+  return new Date(Math.ceil((now.getTime() + intervalMs) / 60_000) * 60_000);
+}
+
+/** parseSchedule with its errors as ValidationErrors on the `schedule` and `timezone` fields. */
+export function parseJobSchedule(input: string, timezone: string): Schedule {
+  try {
+    return parseSchedule(input, { timezone });
+  } catch (error) {
+    if (error instanceof TimeZoneError) {
+      throw new ValidationError('timezone', `timezone: ${error.message}`, { cause: error });
+    }
+    if (error instanceof ScheduleExpressionError) {
+      throw new ValidationError('schedule', `schedule: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+function toJobSchedule(schedule: Schedule): JobSchedule {
+  return {
+    input: schedule.input,
+    expression: schedule.expression,
+    timezone: schedule.timezone,
+    description: schedule.description,
+    type: schedule.type,
+  };
+}
+
+function checkBounds(
+  schedule: Schedule,
+  definition: JobDefinition,
+  startDate: Date | undefined,
+  endDate: Date | undefined,
+  now: Date,
+): void {
+  if (schedule.type === 'at') {
+    // Scheduler ignores StartDate/EndDate for one-time schedules; accepting them would promise a bound.
+    for (const field of ['startDate', 'endDate', 'runImmediately'] as const) {
+      if (definition[field] !== undefined && definition[field] !== false) {
+        throw new ValidationError(
+          field,
+          `${field} does not apply to a one-time at() schedule (it runs once at its time); remove it or use POST /jobs/{name}/runs to run now`,
+        );
+      }
+    }
+    if (nextFireTime(schedule, now) === undefined) {
+      throw new ValidationError(
+        'schedule',
+        `schedule ${schedule.expression} in ${schedule.timezone} is in the past (now ${now.toISOString()}); a one-time schedule must be in the future`,
+      );
+    }
+    return;
+  }
+  if (startDate !== undefined && endDate !== undefined && endDate <= startDate) {
+    throw new ValidationError(
+      'endDate',
+      `endDate must be after startDate; got endDate ${endDate.toISOString()} and startDate ${startDate.toISOString()}`,
+    );
+  }
+  if (endDate !== undefined && endDate <= now) {
+    throw new ValidationError(
+      'endDate',
+      `endDate must be in the future; got ${endDate.toISOString()} (now ${now.toISOString()})`,
+    );
+  }
+  const anchor =
+    schedule.type === 'rate'
+      ? rateAnchor(
+          {
+            schedule,
+            startDate: startDate?.toISOString(),
+            runImmediately: definition.runImmediately ?? false,
+          },
+          now,
+        )
+      : startDate;
+  // A rate fires at its anchor itself; nextFireTime is strictly after, so ask from just before it.
+  const from = anchor !== undefined && anchor > now ? new Date(anchor.getTime() - 1) : now;
+  if (nextFireTime(schedule, from, { startDate: anchor, endDate }) === undefined) {
+    throw new ValidationError(
+      'schedule',
+      `schedule ${schedule.expression} never fires${startDate ? ` after startDate ${startDate.toISOString()}` : ''}${endDate ? ` before endDate ${endDate.toISOString()}` : ''}`,
+    );
+  }
+}

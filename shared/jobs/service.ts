@@ -1,0 +1,300 @@
+/**
+ * Job use cases. The job record is the source of truth and its schedule follows it: every change
+ * writes the record (conditional on the version read), then puts or deletes the schedule; when the
+ * Scheduler call fails the record is put back as it was (a compensation, since the local engines have
+ * no transactions) and the Scheduler's error is raised. What is left over after a failed compensation
+ * is drift that `reconcile` reports and repairs.
+ */
+import type { Clock } from '../clock.ts';
+import type { RuntimeMode } from '../config.ts';
+import { JobConflictError, JobInvokeError, JobNotFoundError, ValidationError } from '../errors.ts';
+import { newManualRun, retentionExpiresAt } from '../runs/index.ts';
+import { nextFireTimes, parseSchedule, ScheduleExpressionError, TimeZoneError } from '../schedule/index.ts';
+import { buildJob, type DefinitionContext, normalizeDefinition, patchedDefinition } from './definition.ts';
+import type { Job, Run } from './model.ts';
+import type { JobInvoker, JobQuery, JobStore, Page, RunLedger, SchedulePort } from './ports.ts';
+import { desiredSchedule, oneTimeIsOver, type ScheduleDeployment } from './schedule-spec.ts';
+import { type JobDefinition, parseJobDefinition, parseJobPatch } from './validation.ts';
+
+/** A structured log line (JSON); never secret values. */
+export type LogFn = (entry: Readonly<Record<string, unknown>>) => void;
+
+export interface JobServiceDeps {
+  readonly jobs: JobStore;
+  readonly runs: RunLedger;
+  readonly schedules: SchedulePort;
+  readonly invoker: JobInvoker;
+  readonly clock: Clock;
+  readonly deployment: ScheduleDeployment;
+  /** `aws` adds the deployed-only config rules (e.g. https webhooks). */
+  readonly mode: RuntimeMode;
+  /** How long finished one-time jobs and runs stay queryable. */
+  readonly runRetentionDays: number;
+  /** Where failed compensations are reported. @default no output */
+  readonly log?: LogFn;
+}
+
+export interface PutJobOutcome {
+  readonly job: Job;
+  /** True when no job had the name (201), false when one was replaced (200). */
+  readonly created: boolean;
+}
+
+function contextOf(deps: JobServiceDeps): DefinitionContext {
+  return { now: deps.clock.now(), mode: deps.mode };
+}
+
+/** `POST /jobs`: validates, writes the job (the name must be free), creates its schedule. */
+export async function createJob(deps: JobServiceDeps, body: unknown): Promise<Job> {
+  const definition = parseJobDefinition(body);
+  return insertJob(deps, definition, undefined);
+}
+
+/**
+ * `PUT /jobs/{name}`: creates or replaces the whole job. The body's name, if given, must be the
+ * path's. A rate schedule whose timing did not change keeps its anchor.
+ */
+export async function replaceJob(deps: JobServiceDeps, name: string, body: unknown): Promise<PutJobOutcome> {
+  const definition = parseJobDefinition(withPathName(body, name));
+  const existing = await deps.jobs.get(name);
+  if (existing === undefined || existing.oneTimeState === 'cancelled') {
+    return { job: await insertJob(deps, definition, existing), created: true };
+  }
+  const context = contextOf(deps);
+  const job = buildJob(normalizeDefinition(definition, context), context.now, existing);
+  return { job: await writeAndSync(deps, job, existing), created: false };
+}
+
+/** `PATCH /jobs/{name}`: omitted fields stay, `null` clears, `config` is merged then checked by the kind. */
+export async function patchJob(deps: JobServiceDeps, name: string, body: unknown): Promise<Job> {
+  const patch = parseJobPatch(body);
+  const existing = await requireLiveJob(deps, name, 'changed');
+  const context = contextOf(deps);
+  if (patch.schedule === undefined && oneTimeIsOver(existing, context.now)) {
+    throw new JobConflictError(
+      `job "${name}" is a one-time job whose time has passed (state ${existing.oneTimeState ?? 'scheduled'}); give it a new schedule to run it again`,
+    );
+  }
+  const definition = patchedDefinition(existing, patch, context);
+  const job = buildJob(normalizeDefinition(definition, context), context.now, existing);
+  return writeAndSync(deps, job, existing);
+}
+
+export async function getJob(deps: JobServiceDeps, name: string): Promise<Job> {
+  const job = await deps.jobs.get(name);
+  if (job === undefined) throw new JobNotFoundError(name);
+  return job;
+}
+
+export async function listJobs(deps: JobServiceDeps, query: JobQuery): Promise<Page<Job>> {
+  return deps.jobs.list(query);
+}
+
+/**
+ * `DELETE /jobs/{name}`: the schedule goes first, then the record. A one-time job that has not fired
+ * becomes `cancelled` and stays queryable until the retention passes; run history stays until it
+ * expires. If the record cannot be changed, the schedule is put back.
+ */
+export async function deleteJob(deps: JobServiceDeps, name: string): Promise<void> {
+  const existing = await deps.jobs.get(name);
+  if (existing === undefined) throw new JobNotFoundError(name);
+  const now = deps.clock.now();
+  await deps.schedules.delete(name);
+  try {
+    if (existing.schedule.type === 'at' && !oneTimeIsOver(existing, now)) {
+      await deps.jobs.markOneTime(name, 'cancelled', retentionExpiresAt(now, deps.runRetentionDays), now);
+    } else {
+      await deps.jobs.delete(name, existing.version);
+    }
+  } catch (error) {
+    await compensate(deps, 'restore schedule after failed delete', name, async () => {
+      const spec = desiredSchedule(existing, deps.deployment, deps.clock.now());
+      if (spec !== undefined) await deps.schedules.put(spec);
+    });
+    throw error;
+  }
+}
+
+/** `POST /jobs/{name}/pause`: the job is disabled and so is its schedule (State DISABLED). */
+export function pauseJob(deps: JobServiceDeps, name: string): Promise<Job> {
+  return setEnabled(deps, name, false);
+}
+
+/** `POST /jobs/{name}/resume`: enabled again; a rate schedule continues on its anchor. */
+export function resumeJob(deps: JobServiceDeps, name: string): Promise<Job> {
+  return setEnabled(deps, name, true);
+}
+
+async function setEnabled(deps: JobServiceDeps, name: string, enabled: boolean): Promise<Job> {
+  const existing = await requireLiveJob(deps, name, enabled ? 'resumed' : 'paused');
+  if (existing.enabled === enabled) return existing;
+  const now = deps.clock.now();
+  const job: Job = { ...existing, enabled, updatedAt: now.toISOString(), version: existing.version + 1 };
+  return writeAndSync(deps, job, existing);
+}
+
+export interface SchedulePreview {
+  readonly input: string;
+  readonly expression: string;
+  readonly timezone: string;
+  readonly description: string;
+  /** ISO instants. */
+  readonly next: string[];
+}
+
+/** `GET /schedules/preview`: what a schedule means and when it fires, without creating anything. */
+export function previewSchedule(
+  request: { readonly expression: string; readonly timezone?: string; readonly count: number },
+  now: Date,
+): SchedulePreview {
+  let schedule: ReturnType<typeof parseSchedule>;
+  try {
+    schedule = parseSchedule(request.expression, { timezone: request.timezone ?? 'UTC' });
+  } catch (error) {
+    if (error instanceof TimeZoneError) throw new ValidationError('timezone', `timezone: ${error.message}`);
+    if (error instanceof ScheduleExpressionError) {
+      throw new ValidationError('expression', `expression: ${error.message}`);
+    }
+    throw error;
+  }
+  return {
+    input: schedule.input,
+    expression: schedule.expression,
+    timezone: schedule.timezone,
+    description: schedule.description,
+    next: nextFireTimes(schedule, { after: now, count: request.count }).map((date) => date.toISOString()),
+  };
+}
+
+/** The job, or JobNotFoundError; a cancelled one-time job (kept only as history) is a JobConflictError. */
+export async function requireLiveJob(deps: JobServiceDeps, name: string, verb: string): Promise<Job> {
+  const job = await deps.jobs.get(name);
+  if (job === undefined) throw new JobNotFoundError(name);
+  if (job.oneTimeState === 'cancelled') {
+    throw new JobConflictError(
+      `job "${name}" was deleted (a cancelled one-time job kept as history) and cannot be ${verb}; create it again with PUT /jobs/${name}`,
+    );
+  }
+  return job;
+}
+
+/**
+ * Writes a new job (no live job has the name, or it replaces a cancelled one-time job), then its
+ * schedule; removes the record again if Scheduler fails.
+ */
+async function insertJob(
+  deps: JobServiceDeps,
+  definition: JobDefinition,
+  cancelled: Job | undefined,
+): Promise<Job> {
+  const context = contextOf(deps);
+  const fields = normalizeDefinition(definition, context);
+  const fresh = buildJob(fields, context.now);
+  if (cancelled === undefined) {
+    await deps.jobs.create(fresh);
+  } else {
+    await deps.jobs.put({ ...fresh, version: cancelled.version + 1 }, cancelled.version);
+  }
+  const job = cancelled === undefined ? fresh : { ...fresh, version: cancelled.version + 1 };
+  try {
+    await syncSchedule(deps, job);
+  } catch (error) {
+    await compensate(deps, 'remove job after failed schedule create', job.name, () =>
+      cancelled === undefined
+        ? deps.jobs.delete(job.name, job.version)
+        : deps.jobs.put({ ...cancelled, version: job.version + 1 }, job.version),
+    );
+    throw error;
+  }
+  // A rate schedule runs immediately through its StartDate; cron has no such anchor, so a manual run
+  // stands in for it. The job exists either way: a failed invoke shows as a failed run.
+  if (job.runImmediately && job.enabled && job.schedule.type === 'cron') {
+    await startManualRun(deps, job).catch(() => undefined);
+  }
+  return job;
+}
+
+/**
+ * Records a `pending` manual run of `job`, then invokes the kind's function asynchronously with it.
+ * If the invoke fails, the run is marked `failed` and JobInvokeError raised.
+ */
+export async function startManualRun(deps: JobServiceDeps, job: Job): Promise<Run> {
+  const now = deps.clock.now();
+  const { run, event } = newManualRun(job, now, { retentionDays: deps.runRetentionDays });
+  const claim = await deps.runs.claim(run);
+  // A manual slot contains the new run id, so it is always free; an existing one would be a replay.
+  if (!claim.claimed) return claim.existing;
+  try {
+    await deps.invoker.invoke(job.kind, event);
+  } catch (error) {
+    const message = error instanceof JobInvokeError ? error.message : 'the job function could not be invoked';
+    await deps.runs.transition(run.job, run.slot, ['pending'], {
+      status: 'failed',
+      finishedAt: deps.clock.now().toISOString(),
+      durationMs: 0,
+      error: { type: 'JobInvokeError', message },
+    });
+    throw error instanceof JobInvokeError ? error : new JobInvokeError(message, { cause: error });
+  }
+  return run;
+}
+
+/** Writes `job` over `existing` (conditional on its version), then its schedule; restores `existing` on failure. */
+async function writeAndSync(deps: JobServiceDeps, job: Job, existing: Job): Promise<Job> {
+  await deps.jobs.put(job, existing.version);
+  try {
+    await syncSchedule(deps, job);
+  } catch (error) {
+    await compensate(deps, 'restore job after failed schedule update', job.name, () =>
+      deps.jobs.put(
+        { ...existing, version: job.version + 1, updatedAt: deps.clock.now().toISOString() },
+        job.version,
+      ),
+    );
+    throw error;
+  }
+  return job;
+}
+
+/** Puts the schedule the job should have (a full replace), or deletes it when it should have none. */
+export async function syncSchedule(
+  deps: Pick<JobServiceDeps, 'schedules' | 'deployment' | 'clock'>,
+  job: Job,
+) {
+  const spec = desiredSchedule(job, deps.deployment, deps.clock.now());
+  if (spec === undefined) await deps.schedules.delete(job.name);
+  else await deps.schedules.put(spec);
+}
+
+async function compensate(
+  deps: JobServiceDeps,
+  action: string,
+  jobName: string,
+  undo: () => Promise<unknown>,
+): Promise<void> {
+  try {
+    await undo();
+  } catch (error) {
+    // The original error is what the caller must see; this leaves drift that reconcile repairs.
+    deps.log?.({
+      level: 'error',
+      message: 'compensation failed',
+      action,
+      job: jobName,
+      error: error instanceof Error ? error.name : 'UnknownError',
+    });
+  }
+}
+
+function withPathName(body: unknown, name: string): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  if (!Object.hasOwn(body, 'name')) return { ...body, name };
+  const bodyName = (body as { name?: unknown }).name;
+  if (bodyName !== name) {
+    throw new ValidationError(
+      'name',
+      `name in the body (${JSON.stringify(bodyName)}) must equal the name in the path ("${name}"), or be left out`,
+    );
+  }
+  return body;
+}

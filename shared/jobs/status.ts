@@ -1,0 +1,163 @@
+/**
+ * The status view (`GET /status`): per job its next run (from the schedule engine, not Scheduler),
+ * whether it is executing, its last run and a health verdict; totals over the returned page.
+ *
+ * Totals count the jobs of the page, not all jobs: `failing` and `late` need each job's last run,
+ * which is one Query per job, and a status call must stay bounded. A client that wants totals over
+ * every job pages through (limit 100) and adds them up.
+ */
+import type { Clock } from '../clock.ts';
+import { nextFireTime } from '../schedule/index.ts';
+import type { Job, Run, RunError, RunStatus } from './model.ts';
+import type { JobStore, RunLedger } from './ports.ts';
+import { fireBounds, nextRuns } from './view.ts';
+
+export type JobHealth = 'ok' | 'failing' | 'late' | 'paused';
+
+export interface JobStatus {
+  readonly name: string;
+  readonly kind: string;
+  readonly enabled: boolean;
+  readonly schedule: {
+    readonly input: string;
+    readonly expression: string;
+    readonly timezone: string;
+    readonly description: string;
+  };
+  readonly nextRun: string | null;
+  readonly isExecuting: boolean;
+  readonly lastRun: {
+    readonly runId: string;
+    readonly status: RunStatus;
+    readonly startedAt: string | null;
+    readonly finishedAt: string | null;
+    readonly error: RunError | null;
+  } | null;
+  readonly health: JobHealth;
+  /** One-time jobs only. */
+  readonly state?: string;
+}
+
+export interface StatusReport {
+  readonly jobs: JobStatus[];
+  /** Over the jobs of this page. */
+  readonly totals: {
+    readonly jobs: number;
+    readonly enabled: number;
+    readonly paused: number;
+    readonly executing: number;
+    readonly failing: number;
+    readonly late: number;
+  };
+  readonly generatedAt: string;
+  readonly nextCursor?: string;
+}
+
+export interface StatusDeps {
+  readonly jobs: JobStore;
+  readonly runs: RunLedger;
+  readonly clock: Clock;
+}
+
+/** A slot counts as missed only after Scheduler's own delay (within the minute) and the flexible window. */
+export const LATE_GRACE_MS = 2 * 60_000;
+
+/** Bound on the running runs read to answer "is it executing" for a page (100 per Query). */
+const MAX_RUNNING_PAGES = 10;
+
+export async function getStatus(
+  deps: StatusDeps,
+  query: { readonly limit: number; readonly cursor?: string },
+): Promise<StatusReport> {
+  const now = deps.clock.now();
+  const [page, executing] = await Promise.all([
+    deps.jobs.list({ limit: query.limit, cursor: query.cursor }),
+    executingJobs(deps.runs),
+  ]);
+  const jobs = await Promise.all(
+    page.items.map(async (job) => {
+      const lastRun = (await deps.runs.list({ job: job.name, limit: 1 })).items[0];
+      return jobStatus(job, lastRun, executing.has(job.name), now);
+    }),
+  );
+  const count = (predicate: (status: JobStatus) => boolean) => jobs.filter(predicate).length;
+  return {
+    jobs,
+    totals: {
+      jobs: jobs.length,
+      enabled: count((status) => status.enabled),
+      paused: count((status) => !status.enabled),
+      executing: count((status) => status.isExecuting),
+      failing: count((status) => status.health === 'failing'),
+      late: count((status) => status.health === 'late'),
+    },
+    generatedAt: now.toISOString(),
+    nextCursor: page.nextCursor,
+  };
+}
+
+/** Names of jobs with a run in `running` now (one index Query, not one per job). */
+async function executingJobs(runs: RunLedger): Promise<Set<string>> {
+  const names = new Set<string>();
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_RUNNING_PAGES; page++) {
+    const result = await runs.list({ status: 'running', limit: 100, cursor });
+    for (const run of result.items) names.add(run.job);
+    cursor = result.nextCursor;
+    if (cursor === undefined) break;
+  }
+  return names;
+}
+
+/** One job's line of the status view. Pure: exported for unit tests. */
+export function jobStatus(job: Job, lastRun: Run | undefined, isExecuting: boolean, now: Date): JobStatus {
+  const next = nextRuns(job, now, 1)[0];
+  return {
+    name: job.name,
+    kind: job.kind,
+    enabled: job.enabled,
+    schedule: {
+      input: job.schedule.input,
+      expression: job.schedule.expression,
+      timezone: job.schedule.timezone,
+      description: job.schedule.description,
+    },
+    nextRun: next === undefined ? null : next.toISOString(),
+    isExecuting,
+    lastRun:
+      lastRun === undefined
+        ? null
+        : {
+            runId: lastRun.runId,
+            status: lastRun.status,
+            startedAt: lastRun.startedAt ?? null,
+            finishedAt: lastRun.finishedAt ?? null,
+            error: lastRun.error ?? null,
+          },
+    health: healthOf(job, lastRun, now),
+    state: job.schedule.type === 'at' ? (job.oneTimeState ?? 'scheduled') : undefined,
+  };
+}
+
+/**
+ * `paused` for a disabled job; `failing` when the last run failed or timed out; `late` when a slot
+ * passed with no run recorded: the first fire time after the last run's slot (or after the job's last
+ * change, which also covers creation and resuming) is more than the grace plus the flexible window
+ * in the past; otherwise `ok`.
+ */
+export function healthOf(job: Job, lastRun: Run | undefined, now: Date): JobHealth {
+  if (!job.enabled) return 'paused';
+  if (lastRun !== undefined && (lastRun.status === 'failed' || lastRun.status === 'timed_out'))
+    return 'failing';
+  if (job.oneTimeState === 'executed' || job.oneTimeState === 'cancelled') return 'ok';
+  // Slots after the last run's slot and after the job's last change; a rate that runs immediately is
+  // anchored at the change itself, so for rates that instant counts.
+  const changedMs = new Date(job.updatedAt).getTime() - (job.schedule.type === 'rate' ? 1 : 0);
+  const runSlotMs =
+    lastRun === undefined ? Number.NEGATIVE_INFINITY : new Date(lastRun.scheduledFor).getTime();
+  const afterMs = Math.max(runSlotMs, changedMs);
+  const due = nextFireTime(job.schedule, new Date(afterMs), fireBounds(job));
+  if (due === undefined) return 'ok';
+  const graceMs = LATE_GRACE_MS + (job.flexibleWindowMinutes ?? 0) * 60_000;
+  return now.getTime() - due.getTime() > graceMs ? 'late' : 'ok';
+}

@@ -1,0 +1,124 @@
+/**
+ * How jobs and runs are shown to clients (API responses, CLI output): the definition, the normalized
+ * schedule, the next run from the schedule engine. Never the run lease or other internals.
+ */
+import { nextFireTimes } from '../schedule/index.ts';
+import type { Job, OneTimeState, Run } from './model.ts';
+
+export interface JobView {
+  readonly name: string;
+  readonly kind: string;
+  readonly schedule: {
+    readonly input: string;
+    readonly expression: string;
+    readonly timezone: string;
+    readonly description: string;
+  };
+  readonly timezone: string;
+  readonly description?: string;
+  readonly enabled: boolean;
+  readonly runImmediately: boolean;
+  readonly overlap: string;
+  readonly flexibleWindowMinutes?: number;
+  readonly startDate?: string;
+  readonly endDate?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly config: Readonly<Record<string, unknown>>;
+  /** ISO instant of the next slot, or null when the job is paused or will not fire again. */
+  readonly nextRun: string | null;
+  /** One-time jobs only. */
+  readonly state?: OneTimeState;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
+}
+
+/** The next `count` slots of an enabled job (none for a paused job or a finished one-time job). */
+export function nextRuns(job: Job, after: Date, count: number): Date[] {
+  if (!job.enabled) return [];
+  if (job.schedule.type === 'at' && job.oneTimeState !== undefined && job.oneTimeState !== 'scheduled')
+    return [];
+  return nextFireTimes(job.schedule, {
+    after,
+    count,
+    startDate: fireBounds(job).startDate,
+    endDate: fireBounds(job).endDate,
+  });
+}
+
+/** The StartDate/EndDate the engine needs to reproduce Scheduler's fire times for this job. */
+export function fireBounds(job: Job): { startDate?: Date; endDate?: Date } {
+  const start = job.schedule.type === 'rate' ? (job.scheduleStartDate ?? job.startDate) : job.startDate;
+  return {
+    startDate: start === undefined ? undefined : new Date(start),
+    endDate: job.endDate === undefined ? undefined : new Date(job.endDate),
+  };
+}
+
+export function toJobView(job: Job, now: Date): JobView {
+  const next = nextRuns(job, now, 1)[0];
+  return {
+    name: job.name,
+    kind: job.kind,
+    schedule: {
+      input: job.schedule.input,
+      expression: job.schedule.expression,
+      timezone: job.schedule.timezone,
+      description: job.schedule.description,
+    },
+    timezone: job.schedule.timezone,
+    description: job.description,
+    enabled: job.enabled,
+    runImmediately: job.runImmediately,
+    overlap: job.overlap,
+    flexibleWindowMinutes: job.flexibleWindowMinutes,
+    startDate: job.startDate,
+    endDate: job.endDate,
+    tags: job.tags,
+    config: job.config,
+    nextRun: next === undefined ? null : next.toISOString(),
+    state: job.schedule.type === 'at' ? (job.oneTimeState ?? 'scheduled') : undefined,
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+    version: job.version,
+  };
+}
+
+/** A run as clients see it: everything but storage bookkeeping. */
+export interface RunView {
+  readonly runId: string;
+  readonly job: string;
+  readonly trigger: string;
+  readonly status: string;
+  readonly scheduledFor: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly durationMs?: number;
+  readonly attempt: number;
+  readonly executionId?: string;
+  readonly error?: { readonly type: string; readonly message: string };
+  readonly result?: Readonly<Record<string, unknown>>;
+  readonly duplicatesSuppressed: number;
+  readonly reason?: string;
+  readonly cancelRequested?: boolean;
+}
+
+export function toRunView(run: Run): RunView {
+  return {
+    runId: run.runId,
+    job: run.job,
+    trigger: run.trigger,
+    status: run.status,
+    scheduledFor: run.scheduledFor,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    durationMs: run.durationMs,
+    attempt: run.attempt,
+    executionId: run.executionId,
+    error: run.error,
+    result: run.result,
+    duplicatesSuppressed: run.duplicatesSuppressed,
+    reason: run.reason,
+    cancelRequested: run.cancelRequested,
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * The event a job function receives, its parsing, and the slot it names. Scheduler sends the JSON of
+ * `scheduleTargetInput` with its context attributes substituted; a manual trigger sends the event of
+ * `newManualRun`.
+ */
+import * as z from 'zod';
+import { ValidationError } from '../errors.ts';
+import { JOB_NAME_PATTERN } from '../jobs/model.ts';
+import type { JobEvent } from '../jobs/ports.ts';
+import { toValidationError } from '../kinds/validation.ts';
+import { RUN_ID_PATTERN } from './run-id.ts';
+
+/**
+ * The Target.Input of a job's schedule. `scheduled-time` identifies the slot (it is the same on every
+ * retry of one firing); `execution-id` and `attempt-number` change per attempt and are only recorded.
+ */
+export function scheduleTargetInput(jobName: string): string {
+  return JSON.stringify({
+    job: jobName,
+    scheduledTime: '<aws.scheduler.scheduled-time>',
+    executionId: '<aws.scheduler.execution-id>',
+    attempt: '<aws.scheduler.attempt-number>',
+    trigger: 'schedule',
+  });
+}
+
+const jobEventSchema = z
+  .object({
+    job: z.string().regex(JOB_NAME_PATTERN, { error: 'must be a job name (1–64 of 0-9 a-z A-Z - _ .)' }),
+    scheduledTime: z.string({ error: 'must be an ISO-8601 instant' }),
+    executionId: z.string().max(256).optional(),
+    attempt: z.union([z.string().max(16), z.number().int().nonnegative()]).optional(),
+    runId: z.string().regex(RUN_ID_PATTERN, { error: 'must be a run id (ULID)' }).optional(),
+    trigger: z.enum(['schedule', 'manual']).optional(),
+  })
+  .refine((event) => event.trigger !== 'manual' || event.runId !== undefined, {
+    error: 'a manual trigger must name the pending run (runId)',
+    path: ['runId'],
+  });
+
+/** Validates a job function's event; ValidationError (field `event.<name>`) if it is malformed. */
+export function parseJobEvent(input: unknown): JobEvent {
+  const parsed = jobEventSchema.safeParse(input);
+  if (!parsed.success) throw toValidationError(parsed.error, 'event');
+  const event = parsed.data;
+  normalizeInstant(event.scheduledTime, 'event.scheduledTime');
+  return {
+    job: event.job,
+    scheduledTime: event.scheduledTime,
+    trigger: event.trigger ?? (event.runId === undefined ? 'schedule' : 'manual'),
+    ...(event.executionId === undefined ? {} : { executionId: event.executionId }),
+    ...(event.attempt === undefined ? {} : { attempt: event.attempt }),
+    ...(event.runId === undefined ? {} : { runId: event.runId }),
+  };
+}
+
+const ISO_INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Date.parse rolls impossible dates over (Feb 31 → Mar 3); a slot name must not. */
+function isRealDate(year: string, month: string, day: string): boolean {
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  return date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day);
+}
+
+/**
+ * An instant in the one form slots use: `toISOString()` (UTC, milliseconds), so `...:43Z` and
+ * `...:43.000Z` name the same slot.
+ */
+export function normalizeInstant(text: string, field: string): string {
+  const match = ISO_INSTANT.exec(text);
+  const time =
+    match !== null && isRealDate(match[1] ?? '', match[2] ?? '', match[3] ?? '')
+      ? Date.parse(text)
+      : Number.NaN;
+  if (Number.isNaN(time)) {
+    throw new ValidationError(
+      field,
+      `${field} must be an ISO-8601 instant with a zone (e.g. 2026-01-01T09:00:00Z); got "${text}"`,
+    );
+  }
+  return new Date(time).toISOString();
+}
+
+/** Manual runs get a slot of their own: the requested time plus the run id (unique, sorts by time). */
+export function manualSlot(scheduledFor: string, runId: string): string {
+  return `${scheduledFor}#${runId}`;
+}

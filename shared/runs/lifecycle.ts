@@ -1,0 +1,347 @@
+/**
+ * One lifecycle for every run, scheduled or manual:
+ *
+ *   claim the slot → take the job's lease (overlap `skip`) → do the work → record the outcome
+ *
+ * Delivery is at least once (Scheduler and Lambda both retry, with a new execution id per attempt but
+ * the same scheduled time), so the slot claim, a conditional write keyed by (job, slot), is what makes
+ * a repeated delivery harmless. Success path of a scheduled run: 1 read (the job) and 3 writes (claim,
+ * lease, outcome), plus 1 read of the previous lease holder when there is one (see takeLease).
+ */
+import type { Clock } from '../clock.ts';
+import { FINAL_RUN_STATUSES, type Job, type Run, type RunError, type RunLease } from '../jobs/model.ts';
+import type { JobEvent, JobStore, RunLedger } from '../jobs/ports.ts';
+import { type CancellationToken, createCancellationToken, RunCancelledError } from './cancellation.ts';
+import { manualSlot, normalizeInstant } from './event.ts';
+import type { Logger } from './logger.ts';
+import { retentionExpiresAt } from './manual.ts';
+import { newRunId } from './run-id.ts';
+
+export interface RunDeps {
+  readonly jobs: JobStore;
+  readonly runs: RunLedger;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** How long run records stay (config `runRetentionDays`); one-time jobs stay as long once executed. */
+  readonly retentionDays: number;
+  /**
+   * The job function's timeout in seconds. Lambda stops the function by then, so a lease older than
+   * this, or a `running` attempt older than this, belongs to a run that will never finish.
+   */
+  readonly leaseSeconds: number;
+  /** @default a ULID of the current time */
+  readonly newRunId?: (now: Date) => string;
+  /** @default DEFAULT_CANCEL_CHECK_INTERVAL_MS */
+  readonly cancelCheckIntervalMs?: number;
+}
+
+/** What a kind's step function receives besides the job and the run. */
+export interface RunContext extends CancellationToken {
+  readonly log: Logger;
+}
+
+/** A kind's step function: does the work and returns a short summary stored as the run's `result`. */
+export type RunWork = (job: Job, run: Run, context: RunContext) => Promise<Readonly<Record<string, unknown>>>;
+
+export type RunOutcome =
+  | { readonly outcome: 'succeeded' | 'skipped' | 'cancelled' | 'duplicate'; readonly run: Run }
+  /** Nothing was recorded: the job no longer exists, or the manual run is gone. */
+  | { readonly outcome: 'ignored'; readonly reason: string };
+
+type Started = { readonly started: Run; readonly job: Job } | { readonly done: RunOutcome };
+
+const MAX_ERROR_MESSAGE = 1_000;
+
+/**
+ * Runs one delivery of a job event. Failures of the work are recorded on the run and rethrown, so the
+ * platform's retries and dead-letter queues act; a retry of the same slot becomes attempt n+1 of the
+ * same run. Everything that is not worth a retry (duplicate, skipped, cancelled, job gone) returns.
+ */
+export async function executeRun(deps: RunDeps, event: JobEvent, work: RunWork): Promise<RunOutcome> {
+  const now = deps.clock.now();
+  const scheduledFor = normalizeInstant(event.scheduledTime, 'event.scheduledTime');
+  const found = await deps.jobs.get(event.job);
+  const begin =
+    event.trigger === 'manual' && event.runId !== undefined
+      ? await startManual(deps, event, found, manualSlot(scheduledFor, event.runId), now)
+      : await startScheduled(deps, event, found, scheduledFor, now);
+  if ('done' in begin) return begin.done;
+  const job = begin.job;
+  let run = begin.started;
+
+  if (job.overlap === 'skip') {
+    const busy = await takeLease(deps, job, run, now);
+    if (busy !== undefined) {
+      const skipped = await finish(deps, run, { status: 'skipped', reason: busy });
+      deps.log.info('run skipped', { job: run.job, runId: run.runId, slot: run.slot, reason: busy });
+      return { outcome: 'skipped', run: skipped ?? run };
+    }
+  }
+
+  const token = createCancellationToken(deps.runs, deps.clock, run, deps.cancelCheckIntervalMs);
+  let result: Readonly<Record<string, unknown>>;
+  try {
+    result = await work(job, run, { ...token, log: deps.log });
+  } catch (error) {
+    if (error instanceof RunCancelledError) {
+      const cancelled = await finish(deps, run, { status: 'cancelled', reason: error.reason });
+      deps.log.info('run cancelled', { job: run.job, runId: run.runId, reason: error.reason });
+      return { outcome: 'cancelled', run: cancelled ?? run };
+    }
+    const runError = describeError(error);
+    await finish(deps, run, { status: 'failed', error: runError });
+    deps.log.error('run failed', { job: run.job, runId: run.runId, attempt: run.attempt, error: runError });
+    throw error;
+  }
+  const succeeded = await finish(deps, run, { status: 'succeeded', result });
+  if (succeeded === undefined) {
+    // Our record moved on while we worked (a later run timed it out, or a retry took it over).
+    deps.log.warn('run finished but its record was no longer running this attempt', {
+      job: run.job,
+      runId: run.runId,
+      attempt: run.attempt,
+    });
+  } else {
+    run = succeeded;
+  }
+  if (run.trigger === 'schedule' && job.oneTimeState === 'scheduled') {
+    const finishedAt = deps.clock.now();
+    await deps.jobs.markOneTime(
+      job.name,
+      'executed',
+      retentionExpiresAt(finishedAt, deps.retentionDays),
+      finishedAt,
+    );
+  }
+  deps.log.info('run succeeded', {
+    job: run.job,
+    runId: run.runId,
+    attempt: run.attempt,
+    durationMs: run.durationMs,
+  });
+  return { outcome: 'succeeded', run };
+}
+
+async function startScheduled(
+  deps: RunDeps,
+  event: JobEvent,
+  job: Job | undefined,
+  slot: string,
+  now: Date,
+): Promise<Started> {
+  if (job === undefined) {
+    // Deleted after Scheduler fired (or its schedule outlived it): a retry would not help.
+    deps.log.warn('job not found; slot ignored', { job: event.job, slot });
+    return { done: { outcome: 'ignored', reason: `job "${event.job}" does not exist` } };
+  }
+  const base: Run = {
+    runId: (deps.newRunId ?? newRunId)(now),
+    job: job.name,
+    slot,
+    trigger: 'schedule',
+    status: 'running',
+    scheduledFor: slot,
+    startedAt: now.toISOString(),
+    attempt: 1,
+    duplicatesSuppressed: 0,
+    expiresAt: retentionExpiresAt(now, deps.retentionDays),
+    ...(event.executionId === undefined ? {} : { executionId: event.executionId }),
+  };
+  const notRunnable = !job.enabled
+    ? 'job paused'
+    : job.oneTimeState === 'executed' || job.oneTimeState === 'cancelled'
+      ? `one-time job already ${job.oneTimeState}`
+      : undefined;
+  if (notRunnable !== undefined) {
+    const skipped: Run = {
+      ...base,
+      status: 'skipped',
+      reason: notRunnable,
+      finishedAt: now.toISOString(),
+      durationMs: 0,
+    };
+    const claim = await deps.runs.claim(skipped);
+    if (claim.claimed) {
+      deps.log.info('run skipped', { job: job.name, runId: skipped.runId, slot, reason: notRunnable });
+      return { done: { outcome: 'skipped', run: skipped } };
+    }
+    return { done: await duplicate(deps, claim.existing) };
+  }
+  const claim = await deps.runs.claim(base);
+  if (claim.claimed) return { started: base, job };
+  return resume(deps, event, job, claim.existing, now);
+}
+
+async function startManual(
+  deps: RunDeps,
+  event: JobEvent,
+  job: Job | undefined,
+  slot: string,
+  now: Date,
+): Promise<Started> {
+  if (job === undefined) {
+    const gone = await deps.runs.transition(event.job, slot, ['pending'], {
+      status: 'skipped',
+      reason: 'job deleted before the run started',
+      finishedAt: now.toISOString(),
+    });
+    deps.log.warn('job not found; manual run not started', { job: event.job, runId: event.runId });
+    return gone === undefined
+      ? { done: { outcome: 'ignored', reason: `job "${event.job}" does not exist` } }
+      : { done: { outcome: 'skipped', run: gone } };
+  }
+  const started = await deps.runs.transition(event.job, slot, ['pending'], {
+    status: 'running',
+    startedAt: now.toISOString(),
+    ...(event.executionId === undefined ? {} : { executionId: event.executionId }),
+  });
+  if (started !== undefined) return { started, job };
+  const existing = await deps.runs.get(event.job, slot);
+  if (existing === undefined) {
+    deps.log.warn('manual run not found; nothing to do', { job: event.job, runId: event.runId });
+    return { done: { outcome: 'ignored', reason: `run ${event.runId ?? ''} does not exist` } };
+  }
+  if (existing.status === 'cancelled') {
+    deps.log.info('run was cancelled before it started', { job: event.job, runId: existing.runId });
+    return { done: { outcome: 'cancelled', run: existing } };
+  }
+  return resume(deps, event, job, existing, now);
+}
+
+/** The slot is already taken: a retry of a failed or dead attempt runs again, anything else is a duplicate. */
+async function resume(deps: RunDeps, event: JobEvent, job: Job, existing: Run, now: Date): Promise<Started> {
+  const deadAttempt =
+    existing.status === 'running' &&
+    existing.startedAt !== undefined &&
+    Date.parse(existing.startedAt) + deps.leaseSeconds * 1000 < now.getTime();
+  if (existing.status !== 'failed' && existing.status !== 'timed_out' && !deadAttempt) {
+    return { done: await duplicate(deps, existing) };
+  }
+  if (existing.cancelRequested === true) {
+    const cancelled = await deps.runs.transition(
+      existing.job,
+      existing.slot,
+      [existing.status],
+      { status: 'cancelled', reason: 'cancelled by request', finishedAt: now.toISOString() },
+      { attempt: existing.attempt },
+    );
+    return { done: { outcome: 'cancelled', run: cancelled ?? existing } };
+  }
+  const retried = await deps.runs.transition(
+    existing.job,
+    existing.slot,
+    [existing.status],
+    {
+      status: 'running',
+      attempt: existing.attempt + 1,
+      startedAt: now.toISOString(),
+      executionId: event.executionId,
+      finishedAt: undefined,
+      durationMs: undefined,
+      error: undefined,
+      result: undefined,
+      reason: undefined,
+    },
+    { attempt: existing.attempt },
+  );
+  if (retried === undefined) return { done: await duplicate(deps, existing) };
+  deps.log.info('run retried', { job: retried.job, runId: retried.runId, attempt: retried.attempt });
+  return { started: retried, job };
+}
+
+async function duplicate(deps: RunDeps, existing: Run): Promise<RunOutcome> {
+  await deps.runs.recordDuplicate(existing.job, existing.slot);
+  deps.log.info('duplicate delivery suppressed', {
+    job: existing.job,
+    runId: existing.runId,
+    slot: existing.slot,
+    status: existing.status,
+  });
+  return { outcome: 'duplicate', run: existing };
+}
+
+/**
+ * Takes the job's lease for `run`; returns why the run must be skipped, or undefined when it holds
+ * the lease.
+ *
+ * The lease is never released by a write of its own (that would be a 4th write per run): a finished
+ * run leaves it behind. So when another run's lease is on the job, that run is read (one extra read)
+ * to learn whether it is still going:
+ * - final, or gone: the lease is taken over (`replaceRunId`);
+ * - running with the lease unexpired: this run is skipped;
+ * - running with the lease expired: Lambda has stopped it (the lease outlives the function timeout),
+ *   so the lease is taken over and that run is marked timed_out (a write only in this crash case).
+ * Reading the holder rather than blindly writing "timed_out" on every expired lease costs a read
+ * instead of a write on the steady path of jobs slower than the timeout, and writes only when needed.
+ */
+async function takeLease(deps: RunDeps, job: Job, run: Run, now: Date): Promise<string | undefined> {
+  const lease: RunLease = {
+    runId: run.runId,
+    slot: run.slot,
+    expiresAt: new Date(now.getTime() + deps.leaseSeconds * 1000).toISOString(),
+  };
+  const held = job.lease;
+  let stale: Run | undefined;
+  if (held !== undefined && held.runId !== run.runId) {
+    const holder = await deps.runs.get(job.name, held.slot);
+    const holderLive =
+      holder !== undefined && holder.runId === held.runId && !FINAL_RUN_STATUSES.includes(holder.status);
+    if (holderLive) {
+      if (Date.parse(held.expiresAt) >= now.getTime()) {
+        return `run ${held.runId} of this job is still in progress (slot ${held.slot})`;
+      }
+      stale = holder;
+    }
+  }
+  const acquired = await deps.jobs.acquireLease(job.name, lease, now, held?.runId);
+  if (!acquired) return 'another run of this job started at the same time and holds the lease';
+  if (stale !== undefined && held !== undefined) {
+    const timedOut = await deps.runs.transition(
+      job.name,
+      stale.slot,
+      ['running'],
+      {
+        status: 'timed_out',
+        finishedAt: now.toISOString(),
+        reason: `no outcome within the function timeout of ${deps.leaseSeconds} s (lease expired at ${held.expiresAt})`,
+      },
+      { attempt: stale.attempt },
+    );
+    if (timedOut !== undefined) {
+      deps.log.warn('stale run marked timed_out', { job: job.name, runId: stale.runId, slot: stale.slot });
+    }
+  }
+  return undefined;
+}
+
+/** Records the outcome of this attempt, if the record is still this attempt's. */
+function finish(
+  deps: RunDeps,
+  run: Run,
+  outcome: Pick<Run, 'status'> & Partial<Pick<Run, 'result' | 'error' | 'reason'>>,
+): Promise<Run | undefined> {
+  const finishedAt = deps.clock.now();
+  const started = run.startedAt === undefined ? finishedAt.getTime() : Date.parse(run.startedAt);
+  return deps.runs.transition(
+    run.job,
+    run.slot,
+    ['running'],
+    {
+      ...outcome,
+      finishedAt: finishedAt.toISOString(),
+      durationMs: Math.max(0, finishedAt.getTime() - started),
+    },
+    { attempt: run.attempt },
+  );
+}
+
+function describeError(error: unknown): RunError {
+  if (error instanceof Error) {
+    return { type: error.name, message: truncate(error.message) };
+  }
+  return { type: 'Error', message: truncate(String(error)) };
+}
+
+function truncate(text: string): string {
+  return text.length > MAX_ERROR_MESSAGE ? `${text.slice(0, MAX_ERROR_MESSAGE)}…` : text;
+}

@@ -1,0 +1,136 @@
+/**
+ * The API over HTTP against the local stack (dynalite, the Scheduler emulator, the in-process Lambda
+ * runtime, the API front with its bearer token), plus direct views of what the engines hold, so a test
+ * can prove that a refused request changed nothing.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { paginateListSchedules, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { type LocalStack, startLocalStack } from '../../../local/runtime.ts';
+import { tableName } from '../../../shared/tables.ts';
+
+export interface CallOptions {
+  /** A value is sent as JSON; a string is sent as is. */
+  readonly body?: unknown;
+  /** @default application/json when there is a body; null sends none */
+  readonly contentType?: string | null;
+  /** @default the stack's token; null sends no Authorization header */
+  readonly token?: string | null;
+}
+
+export interface ApiAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field in tests
+  readonly json: any;
+}
+
+/** Everything the engines hold that an API call could have created. */
+export interface EngineSnapshot {
+  readonly jobs: string[];
+  readonly schedules: string[];
+  readonly runs: string[];
+}
+
+export interface ApiHarness {
+  readonly stack: LocalStack;
+  readonly dataDir: string;
+  readonly scheduler: SchedulerClient;
+  call(method: string, path: string, options?: CallOptions): Promise<ApiAnswer>;
+  snapshot(): Promise<EngineSnapshot>;
+  writeSecrets(secrets: Record<string, string>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startApiHarness(
+  options: { readonly asyncRetryDelaysMs?: readonly number[] } = {},
+): Promise<ApiHarness> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'tickwork-api-'));
+  const stack = await startLocalStack({
+    dataDir,
+    apiPort: 0,
+    schedulerPort: 0,
+    dynamodbPort: 0,
+    lambdaPort: 0,
+    shutdownGraceMs: 2_000,
+    asyncRetryDelaysMs: options.asyncRetryDelaysMs ?? [],
+  });
+  const { apiUrl, token, schedulerEndpoint, dynamodbEndpoint, scheduleGroup } = stack.endpoints;
+  const scheduler = new SchedulerClient({ endpoint: schedulerEndpoint, region: 'us-east-1' });
+  const dynamodb = new DynamoDBClient({ endpoint: dynamodbEndpoint, region: 'us-east-1' });
+
+  const scanKeys = async (table: string, key: (item: Record<string, { S?: string }>) => string) => {
+    const keys: string[] = [];
+    let start: Record<string, never> | undefined;
+    do {
+      const page = await dynamodb.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+      for (const item of page.Items ?? []) keys.push(key(item as Record<string, { S?: string }>));
+      start = page.LastEvaluatedKey as Record<string, never> | undefined;
+    } while (start !== undefined);
+    return keys.sort();
+  };
+
+  return {
+    stack,
+    dataDir,
+    scheduler,
+    async call(method, path, callOptions = {}) {
+      const headers: Record<string, string> = {};
+      const bearer = callOptions.token === undefined ? token : callOptions.token;
+      if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
+      let body: string | undefined;
+      if (callOptions.body !== undefined) {
+        body = typeof callOptions.body === 'string' ? callOptions.body : JSON.stringify(callOptions.body);
+        const contentType =
+          callOptions.contentType === undefined ? 'application/json' : callOptions.contentType;
+        if (contentType !== null) headers['content-type'] = contentType;
+      }
+      const response = await fetch(`${apiUrl}${path}`, { method, headers, body });
+      const text = await response.text();
+      let json: unknown;
+      try {
+        json = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      return { status: response.status, headers: response.headers, text, json };
+    },
+    async snapshot() {
+      const schedules: string[] = [];
+      for await (const page of paginateListSchedules({ client: scheduler }, { GroupName: scheduleGroup })) {
+        for (const summary of page.Schedules ?? []) schedules.push(summary.Name ?? '');
+      }
+      return {
+        jobs: await scanKeys(tableName('local', 'jobs'), (item) => item.name?.S ?? ''),
+        schedules: schedules.sort(),
+        runs: await scanKeys(tableName('local', 'runs'), (item) => `${item.job?.S}/${item.slot?.S}`),
+      };
+    },
+    async writeSecrets(secrets) {
+      await writeFile(join(dataDir, 'secrets.json'), JSON.stringify(secrets), { mode: 0o600 });
+    },
+    async close() {
+      scheduler.destroy();
+      dynamodb.destroy();
+      await stack.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A valid prompt job definition; `overrides` replace top-level fields. */
+export function promptJob(name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name,
+    kind: 'prompt',
+    schedule: 'cron(0 9 ? * MON-FRI *)',
+    config: {
+      prompt: 'Summarize the overnight alerts',
+      target: { type: 'webhook', url: 'http://127.0.0.1:9/hooks/tickwork', signingSecret: 'hook-key' },
+    },
+    ...overrides,
+  };
+}
