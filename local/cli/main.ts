@@ -9,9 +9,18 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
+// Loaded on demand so `tickwork preview` does not pay for the AWS SDK.
 const commands: Record<string, () => Promise<Command>> = {
   preview: async () => (await import('./commands/preview.ts')).previewCommand,
   local: async () => (await import('./commands/local.ts')).localCommand,
+  jobs: async () => (await import('./commands/jobs.ts')).jobsCommand,
+  run: async () => (await import('./commands/run.ts')).runCommand,
+  runs: async () => (await import('./commands/runs.ts')).runsCommand,
+  status: async () => (await import('./commands/status.ts')).statusCommand,
+  cancel: async () => (await import('./commands/cancel.ts')).cancelCommand,
+  reconcile: async () => (await import('./commands/reconcile.ts')).reconcileCommand,
+  'dead-letters': async () => (await import('./commands/dead-letters.ts')).deadLettersCommand,
+  'webhook-receiver': async () => (await import('./commands/webhook-receiver.ts')).webhookReceiverCommand,
 };
 
 function usage(): string {
@@ -33,7 +42,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const load = commands[name];
   if (load === undefined) {
-    process.stderr.write(`tickwork: unknown command "${name}"; expected one of: ${Object.keys(commands).join(', ')}\n`);
+    process.stderr.write(
+      `tickwork: unknown command "${name}"; expected one of: ${Object.keys(commands).join(', ')}\n`,
+    );
     return 2;
   }
   try {

@@ -1,0 +1,188 @@
+/**
+ * Readable views of the API's answers (jobs, runs, status, reconcile). The API owns the shapes;
+ * these read them defensively (a missing field renders as `-`), so a newer API with more fields
+ * still prints.
+ */
+import { isRecord } from './api-client.ts';
+import { duration, instant, keyValues, oneLine, table, text, yesNo } from './output.ts';
+
+type Data = Record<string, unknown>;
+
+function record(value: unknown): Data {
+  return isRecord(value) ? value : {};
+}
+
+function list(value: unknown): Data[] {
+  return Array.isArray(value) ? value.map(record) : [];
+}
+
+function scheduleOf(job: Data): Data {
+  return record(job.schedule);
+}
+
+/** `cron(0 9 * * ? *) (Europe/Berlin)` from a job's normalized schedule. */
+function scheduleText(job: Data): string | undefined {
+  const schedule = scheduleOf(job);
+  const expression = text(schedule.expression) ?? text(job.schedule);
+  if (expression === undefined) return undefined;
+  const zone = text(schedule.timezone);
+  return zone === undefined ? expression : `${expression} (${zone})`;
+}
+
+function tagsText(value: unknown): string | undefined {
+  const tags = Object.entries(record(value));
+  return tags.length === 0 ? undefined : tags.map(([key, val]) => `${key}=${String(val)}`).join(', ');
+}
+
+function errorText(value: unknown): string | undefined {
+  const error = record(value);
+  const message = text(error.message);
+  if (message === undefined) return undefined;
+  const type = text(error.type);
+  return oneLine(type === undefined ? message : `${type}: ${message}`);
+}
+
+/** A job as a key/value block. */
+export function jobDetails(value: unknown): string {
+  const job = record(value);
+  const schedule = scheduleOf(job);
+  return keyValues([
+    ['name', text(job.name)],
+    ['kind', text(job.kind)],
+    ['enabled', yesNo(job.enabled)],
+    ['description', text(job.description)],
+    ['schedule', text(schedule.input) ?? text(job.schedule)],
+    ['expression', text(schedule.expression)],
+    ['timezone', text(schedule.timezone) ?? text(job.timezone)],
+    ['runs', text(schedule.description)],
+    ['next run', instant(job.nextRun)],
+    ['one-time state', text(job.state)],
+    ['overlap', text(job.overlap)],
+    [
+      'flexible window',
+      job.flexibleWindowMinutes === undefined ? undefined : `${text(job.flexibleWindowMinutes)} min`,
+    ],
+    ['start', instant(job.startDate)],
+    ['end', instant(job.endDate)],
+    ['run immediately', job.runImmediately === true ? 'yes' : undefined],
+    ['tags', tagsText(job.tags)],
+    ['config', text(job.config)],
+    ['created', instant(job.createdAt)],
+    ['updated', instant(job.updatedAt)],
+  ]);
+}
+
+export function jobsTable(jobs: unknown): string {
+  const rows = list(jobs).map((job) => [
+    text(job.name),
+    text(job.kind),
+    yesNo(job.enabled),
+    scheduleText(job),
+    instant(job.nextRun),
+    text(job.description),
+  ]);
+  if (rows.length === 0) return 'no jobs';
+  return table(['NAME', 'KIND', 'ENABLED', 'SCHEDULE', 'NEXT RUN', 'DESCRIPTION'], rows);
+}
+
+/** A run as a key/value block. */
+export function runDetails(value: unknown): string {
+  const run = record(value);
+  return keyValues([
+    ['run', text(run.runId)],
+    ['job', text(run.job)],
+    ['status', text(run.status)],
+    ['trigger', text(run.trigger)],
+    ['scheduled for', instant(run.scheduledFor)],
+    ['started', instant(run.startedAt)],
+    ['finished', instant(run.finishedAt)],
+    ['duration', duration(run.durationMs)],
+    ['attempt', text(run.attempt)],
+    ['duplicates suppressed', run.duplicatesSuppressed === 0 ? undefined : text(run.duplicatesSuppressed)],
+    ['reason', text(run.reason)],
+    ['cancel requested', run.cancelRequested === true ? 'yes' : undefined],
+    ['error', errorText(run.error)],
+    ['result', text(run.result)],
+  ]);
+}
+
+export function runsTable(runs: unknown): string {
+  const rows = list(runs).map((run) => [
+    text(run.runId),
+    text(run.job),
+    text(run.status),
+    text(run.trigger),
+    instant(run.scheduledFor),
+    duration(run.durationMs),
+    errorText(run.error) ?? text(run.reason),
+  ]);
+  if (rows.length === 0) return 'no runs';
+  return table(['RUN', 'JOB', 'STATUS', 'TRIGGER', 'SCHEDULED FOR', 'DURATION', 'ERROR'], rows);
+}
+
+/** `GET /status`: one row per job, then the totals. */
+export function statusView(value: unknown): string {
+  const status = record(value);
+  const rows = list(status.jobs).map((job) => {
+    const last = record(job.lastRun);
+    const lastText =
+      text(last.status) === undefined
+        ? undefined
+        : `${text(last.status)} ${instant(last.finishedAt) ?? instant(last.startedAt) ?? ''}`;
+    return [
+      text(job.name),
+      text(job.kind),
+      text(job.health),
+      job.isExecuting === true ? 'running' : undefined,
+      scheduleText(job),
+      instant(job.nextRun),
+      lastText,
+    ];
+  });
+  const lines = [
+    rows.length === 0
+      ? 'no jobs'
+      : table(['NAME', 'KIND', 'HEALTH', 'NOW', 'SCHEDULE', 'NEXT RUN', 'LAST RUN'], rows),
+  ];
+  const totals = Object.entries(record(status.totals));
+  if (totals.length > 0)
+    lines.push('', `totals: ${totals.map(([key, count]) => `${key} ${text(count)}`).join(', ')}`);
+  const generated = instant(status.generatedAt);
+  if (generated !== undefined) lines.push(`as of ${generated}`);
+  return lines.join('\n');
+}
+
+/**
+ * `POST /reconcile`: every list in the answer (missing, stray, differing, repaired …) as a section,
+ * each entry on a line; scalar fields as a header.
+ */
+export function reconcileView(value: unknown): string {
+  const answer = record(value);
+  const lines: string[] = [];
+  const sections: string[] = [];
+  for (const [key, field] of Object.entries(answer)) {
+    if (Array.isArray(field)) {
+      sections.push(
+        field.length === 0
+          ? `${key}: none`
+          : [`${key}: ${field.length}`, ...field.map((entry) => `  ${entryText(entry)}`)].join('\n'),
+      );
+    } else if (!isRecord(field)) {
+      lines.push(`${key}: ${text(field) ?? '-'}`);
+    }
+  }
+  return [...lines, ...sections].join('\n');
+}
+
+/** `name` alone, or `name: detail; detail` (e.g. `nightly: expression, timezone` for a differing schedule). */
+function entryText(entry: unknown): string {
+  if (!isRecord(entry)) return text(entry) ?? '-';
+  const name = text(entry.name) ?? text(entry.job);
+  const details = Object.entries(entry)
+    .filter(([key]) => key !== 'name' && key !== 'job')
+    .map(([, field]) =>
+      Array.isArray(field) ? field.map((item) => text(item) ?? '-').join(', ') : (text(field) ?? '-'),
+    );
+  if (name === undefined) return oneLine(details.join('; '));
+  return oneLine(details.length === 0 ? name : `${name}: ${details.join('; ')}`);
+}

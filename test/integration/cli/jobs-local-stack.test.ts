@@ -1,0 +1,194 @@
+/**
+ * End to end: `node bin/tickwork.js` against the real local stack (dynalite, the Scheduler emulator,
+ * the in-process Lambda runtime behind the Lambda Invoke endpoint, the API front and the API
+ * function). A manual run travels API → Lambda Invoke (Event) → prompt function → a webhook here.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../../local/runtime.ts';
+
+const BIN = fileURLToPath(new URL('../../../bin/tickwork.js', import.meta.url));
+
+describe('tickwork client commands against the local stack', () => {
+  let dataDir: string;
+  let stack: LocalStack;
+  let receiver: Server;
+  let hookUrl: string;
+  const deliveries: Array<{ headers: Record<string, unknown>; body: Record<string, unknown> }> = [];
+
+  const cli = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [BIN, ...args],
+        { env: { ...process.env, TICKWORK_DATA_DIR: dataDir, TICKWORK_API_URL: '' }, timeout: 60_000 },
+        (error, stdout, stderr) => {
+          resolve({
+            code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1,
+            stdout,
+            stderr,
+          });
+        },
+      );
+    });
+
+  beforeAll(async () => {
+    receiver = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        deliveries.push({
+          headers: request.headers,
+          body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+        });
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/tickwork`;
+    dataDir = await mkdtemp(join(tmpdir(), 'tickwork-cli-e2e-'));
+    await writeFile(join(dataDir, 'secrets.json'), JSON.stringify({ 'hook-key': 'sekret' }), { mode: 0o600 });
+    stack = await startLocalStack({
+      dataDir,
+      apiPort: 0,
+      schedulerPort: 0,
+      dynamodbPort: 0,
+      lambdaPort: 0,
+      shutdownGraceMs: 2_000,
+      asyncRetryDelaysMs: [],
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+    receiver?.closeAllConnections();
+    await new Promise<void>((resolve) =>
+      receiver === undefined ? resolve() : receiver.close(() => resolve()),
+    );
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('Given a running stack, When a job is added, listed, fetched, paused, resumed, run, reported and deleted, Then each step works', async () => {
+    const config = JSON.stringify({
+      prompt: 'Summarize the overnight alerts',
+      metadata: { channel: 'ops' },
+      target: { type: 'webhook', url: hookUrl, signingSecret: 'hook-key' },
+    });
+
+    const add = await cli([
+      'jobs',
+      'add',
+      'cli-e2e',
+      '--kind',
+      'prompt',
+      '--schedule',
+      'cron(0 9 ? * MON-FRI *)',
+      '--tz',
+      'Europe/Berlin',
+      '--description',
+      'from the CLI',
+      '--tag',
+      'team=ops',
+      '--config',
+      config,
+    ]);
+    expect(add.stderr).toBe('');
+    expect(add.code).toBe(0);
+    expect(add.stdout).toMatch(/^created job cli-e2e\n/);
+    expect(add.stdout).toMatch(/\nexpression: +cron\(0 9 \? \* MON-FRI \*\)\n/);
+
+    const list = await cli(['jobs', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(
+      /^NAME\s+KIND\s+ENABLED.*\ncli-e2e\s+prompt\s+yes\s+cron\(0 9 \? \* MON-FRI \*\) \(Europe\/Berlin\)/,
+    );
+
+    const get = await cli(['jobs', 'get', 'cli-e2e', '--json']);
+    expect(get.code).toBe(0);
+    expect(JSON.parse(get.stdout)).toMatchObject({
+      name: 'cli-e2e',
+      kind: 'prompt',
+      enabled: true,
+      description: 'from the CLI',
+      tags: { team: 'ops' },
+      schedule: { expression: 'cron(0 9 ? * MON-FRI *)', timezone: 'Europe/Berlin' },
+    });
+
+    const pause = await cli(['jobs', 'pause', 'cli-e2e']);
+    expect(pause.code).toBe(0);
+    expect(pause.stdout).toMatch(/^paused job cli-e2e\n[\s\S]*\nenabled: +no\n/);
+
+    const resume = await cli(['jobs', 'resume', 'cli-e2e']);
+    expect(resume.code).toBe(0);
+    expect(resume.stdout).toMatch(/\nenabled: +yes\n/);
+
+    const update = await cli(['jobs', 'update', 'cli-e2e', '--clear', 'description', '--overlap', 'allow']);
+    expect(update.stderr).toBe('');
+    expect(update.stdout).toMatch(/\noverlap: +allow\n/);
+    expect(update.stdout).not.toContain('from the CLI');
+
+    const run = await cli(['run', 'cli-e2e', '--wait', '--timeout', '30']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/\nrun \S+ succeeded/);
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]?.body).toMatchObject({
+      job: 'cli-e2e',
+      prompt: 'Summarize the overnight alerts',
+      metadata: { channel: 'ops' },
+    });
+
+    const runs = await cli(['runs', '--job', 'cli-e2e']);
+    expect(runs.stdout).toMatch(/\n\S+\s+cli-e2e\s+succeeded\s+manual/);
+
+    const status = await cli(['status']);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/\ncli-e2e\s+prompt\s+ok\s+/);
+    expect(status.stdout).toContain('succeeded');
+
+    const missing = await cli(['jobs', 'get', 'no-such-job']);
+    expect(missing).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'tickwork jobs get: job "no-such-job" does not exist\n',
+    });
+
+    const remove = await cli(['jobs', 'delete', 'cli-e2e']);
+    expect(remove).toEqual({ code: 0, stdout: 'deleted job cli-e2e\n', stderr: '' });
+    const after = await cli(['jobs', 'list', '--json']);
+    expect(JSON.parse(after.stdout)).toEqual({ jobs: [], nextCursor: null });
+    // Eleven CLI processes and a run through the Lambda path: generous for a loaded machine.
+  }, 180_000);
+
+  it('Given an invalid job, When added, Then the API message comes back as one line with exit 2', async () => {
+    const result = await cli([
+      'jobs',
+      'add',
+      'bad-tz',
+      '--kind',
+      'prompt',
+      '--schedule',
+      'daily',
+      '--tz',
+      'Mars/Olympus',
+    ]);
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^tickwork jobs add: .*Mars\/Olympus.*\n$/);
+  });
+
+  it('Given a dry run, When reconcile is asked, Then it reports without repairing', async () => {
+    const result = await cli(['reconcile', '--dry-run']);
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^dryRun: true\n/);
+  });
+});

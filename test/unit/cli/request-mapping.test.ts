@@ -1,0 +1,483 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ApiRequest } from '../../../local/cli/api-client.ts';
+import { parseCancelArgs } from '../../../local/cli/commands/cancel.ts';
+import { parseDeadLettersArgs } from '../../../local/cli/commands/dead-letters.ts';
+import { parseJobsArgs } from '../../../local/cli/commands/jobs.ts';
+import { parseReconcileArgs } from '../../../local/cli/commands/reconcile.ts';
+import { parseRunArgs } from '../../../local/cli/commands/run.ts';
+import { parseRunsArgs } from '../../../local/cli/commands/runs.ts';
+import { parseStatusArgs } from '../../../local/cli/commands/status.ts';
+import { UsageError } from '../../../local/cli/usage-error.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'tickwork-cli-unit-'));
+const configFile = join(dir, 'config.json');
+writeFileSync(configFile, '{"prompt": "from a file"}');
+const jobFile = join(dir, 'job.json');
+writeFileSync(jobFile, JSON.stringify({ name: 'filed', kind: 'prompt', schedule: 'daily' }));
+const namelessJobFile = join(dir, 'nameless.json');
+writeFileSync(namelessJobFile, JSON.stringify({ kind: 'prompt', schedule: 'daily' }));
+const arrayFile = join(dir, 'array.json');
+writeFileSync(arrayFile, '[1]');
+
+/** The request a parse produced, without the fields that are not part of it. */
+function requestOf(parsed: { request: ApiRequest } | { help: string }): ApiRequest {
+  if ('help' in parsed) throw new Error('expected a request, got help');
+  return parsed.request;
+}
+
+describe('tickwork jobs: arguments to requests', () => {
+  it.each<[string, string[], ApiRequest]>([
+    [
+      'add with every flag',
+      [
+        'add',
+        'nightly',
+        '--kind',
+        'prompt',
+        '--schedule',
+        'cron(0 9 * * ? *)',
+        '--tz',
+        'Europe/Berlin',
+        '--description',
+        'Morning prompt',
+        '--disabled',
+        '--run-immediately',
+        '--overlap',
+        'allow',
+        '--flexible-window',
+        '15',
+        '--start',
+        '2026-01-01T00:00:00Z',
+        '--end',
+        '2026-12-31T23:59:59+01:00',
+        '--tag',
+        'team=ops',
+        '--tag',
+        'tier=',
+        '--config',
+        '{"prompt":"hi","target":{"type":"webhook"}}',
+      ],
+      {
+        method: 'POST',
+        path: '/jobs',
+        body: {
+          name: 'nightly',
+          kind: 'prompt',
+          schedule: 'cron(0 9 * * ? *)',
+          timezone: 'Europe/Berlin',
+          description: 'Morning prompt',
+          enabled: false,
+          runImmediately: true,
+          overlap: 'allow',
+          flexibleWindowMinutes: 15,
+          startDate: '2026-01-01T00:00:00Z',
+          endDate: '2026-12-31T23:59:59+01:00',
+          tags: { team: 'ops', tier: '' },
+          config: { prompt: 'hi', target: { type: 'webhook' } },
+        },
+      },
+    ],
+    [
+      'add with only the required flags',
+      ['add', 'j1', '--kind=prompt', '--schedule=rate(5 minutes)'],
+      { method: 'POST', path: '/jobs', body: { name: 'j1', kind: 'prompt', schedule: 'rate(5 minutes)' } },
+    ],
+    [
+      'add with --config-file',
+      ['add', 'j1', '--kind', 'prompt', '--schedule', 'daily', '--config-file', configFile],
+      {
+        method: 'POST',
+        path: '/jobs',
+        body: { name: 'j1', kind: 'prompt', schedule: 'daily', config: { prompt: 'from a file' } },
+      },
+    ],
+    [
+      'add --replace',
+      ['add', 'j.1', '--kind', 'prompt', '--schedule', 'daily', '--replace'],
+      { method: 'PUT', path: '/jobs/j.1', body: { name: 'j.1', kind: 'prompt', schedule: 'daily' } },
+    ],
+    [
+      'add --file',
+      ['add', '--file', jobFile],
+      { method: 'POST', path: '/jobs', body: { name: 'filed', kind: 'prompt', schedule: 'daily' } },
+    ],
+    [
+      'add --file --replace with the same name given',
+      ['add', 'filed', '--file', jobFile, '--replace'],
+      { method: 'PUT', path: '/jobs/filed', body: { name: 'filed', kind: 'prompt', schedule: 'daily' } },
+    ],
+    [
+      'add --file without a name in the file',
+      ['add', 'named', '--file', namelessJobFile],
+      { method: 'POST', path: '/jobs', body: { name: 'named', kind: 'prompt', schedule: 'daily' } },
+    ],
+    [
+      'list with every filter',
+      [
+        'list',
+        '--kind',
+        'prompt',
+        '--name',
+        'night',
+        '--enabled',
+        'false',
+        '--limit',
+        '5',
+        '--cursor',
+        'abc',
+      ],
+      {
+        method: 'GET',
+        path: '/jobs',
+        query: { kind: 'prompt', name: 'night', enabled: 'false', limit: '5', cursor: 'abc' },
+      },
+    ],
+    [
+      'list without filters',
+      ['list'],
+      {
+        method: 'GET',
+        path: '/jobs',
+        query: { kind: undefined, name: undefined, enabled: undefined, limit: undefined, cursor: undefined },
+      },
+    ],
+    ['get', ['get', 'nightly'], { method: 'GET', path: '/jobs/nightly' }],
+    ['delete', ['delete', 'nightly'], { method: 'DELETE', path: '/jobs/nightly' }],
+    ['pause', ['pause', 'nightly'], { method: 'POST', path: '/jobs/nightly/pause' }],
+    ['resume', ['resume', 'nightly'], { method: 'POST', path: '/jobs/nightly/resume' }],
+    [
+      'update of two fields',
+      ['update', 'nightly', '--schedule', 'hourly', '--description', 'new'],
+      { method: 'PATCH', path: '/jobs/nightly', body: { schedule: 'hourly', description: 'new' } },
+    ],
+    [
+      'update with --clear by flag and by field name',
+      [
+        'update',
+        'nightly',
+        '--clear',
+        'description',
+        '--clear',
+        'flexibleWindowMinutes',
+        '--clear',
+        'tz',
+        '--clear',
+        'end',
+      ],
+      {
+        method: 'PATCH',
+        path: '/jobs/nightly',
+        body: { description: null, flexibleWindowMinutes: null, timezone: null, endDate: null },
+      },
+    ],
+    [
+      'update --disabled and tags',
+      ['update', 'nightly', '--disabled', '--tag', 'a=b'],
+      { method: 'PATCH', path: '/jobs/nightly', body: { enabled: false, tags: { a: 'b' } } },
+    ],
+    [
+      'update --enabled and a config merge patch',
+      ['update', 'nightly', '--enabled', '--config', '{"metadata": null}'],
+      { method: 'PATCH', path: '/jobs/nightly', body: { enabled: true, config: { metadata: null } } },
+    ],
+  ])('Given `jobs %s`, When parsed, Then the request is built', (_, args, request) => {
+    expect(requestOf(parseJobsArgs(args))).toEqual(request);
+  });
+
+  it.each<[string, string[], string]>([
+    [
+      'no subcommand',
+      [],
+      'missing subcommand; expected one of add, list, get, update, delete, pause, resume',
+    ],
+    [
+      'an unknown subcommand',
+      ['rm', 'x'],
+      'unknown subcommand "rm"; expected one of add, list, get, update, delete, pause, resume',
+    ],
+    ['add without a name', ['add', '--kind', 'prompt', '--schedule', 'daily'], 'missing <name>'],
+    ['add without --kind', ['add', 'j', '--schedule', 'daily'], '--kind is required (one of prompt)'],
+    [
+      'add without --schedule',
+      ['add', 'j', '--kind', 'prompt'],
+      '--schedule is required, e.g. --schedule "rate(5 minutes)"',
+    ],
+    [
+      'add with an unknown kind',
+      ['add', 'j', '--kind', 'telemetry', '--schedule', 'daily'],
+      '--kind must be one of prompt, got "telemetry"',
+    ],
+    [
+      'add with a bad name',
+      ['add', 'no spaces', '--kind', 'prompt', '--schedule', 'daily'],
+      'job name "no spaces" must be 1-64 characters of letters, digits, "-", "_" and "." (the Scheduler schedule name rule)',
+    ],
+    [
+      'add with an unknown flag',
+      ['add', 'j', '--kind', 'prompt', '--schedule', 'daily', '--every', '5'],
+      'unknown option --every',
+    ],
+    [
+      'add with bad JSON in --config',
+      ['add', 'j', '--kind', 'prompt', '--schedule', 'daily', '--config', '{prompt:'],
+      '--config is not valid JSON',
+    ],
+    [
+      'add with a JSON array in --config',
+      ['add', 'j', '--kind', 'prompt', '--schedule', 'daily', '--config', '[]'],
+      '--config must be a JSON object, got an array',
+    ],
+    [
+      'add with --config and --config-file',
+      ['add', 'j', '--kind', 'prompt', '--schedule', 'daily', '--config', '{}', '--config-file', configFile],
+      '--config and --config-file cannot be given together',
+    ],
+    [
+      'add with a missing --config-file',
+      ['add', 'j', '--kind', 'prompt', '--schedule', 'daily', '--config-file', join(dir, 'none.json')],
+      'none.json: no such file',
+    ],
+    [
+      'add with a tag without =',
+      ['add', 'j', '--kind', 'prompt', '--schedule', 'daily', '--tag', 'team'],
+      '--tag must be KEY=VALUE with a non-empty key, got "team"',
+    ],
+    [
+      'add with a tag without key',
+      ['add', 'j', '--kind', 'prompt', '--schedule', 'daily', '--tag', '=x'],
+      '--tag must be KEY=VALUE with a non-empty key, got "=x"',
+    ],
+    [
+      'add with a tag twice',
+      ['add', 'j', '--kind', 'prompt', '--schedule', 'daily', '--tag', 'a=1', '--tag', 'a=2'],
+      '--tag a is given more than once',
+    ],
+    [
+      'add with a non-numeric window',
+      ['add', 'j', '--kind', 'prompt', '--schedule', 'daily', '--flexible-window', 'ten'],
+      '--flexible-window must be a whole number from 1 to 1440, got "ten"',
+    ],
+    [
+      'add with a start without zone',
+      ['add', 'j', '--kind', 'prompt', '--schedule', 'daily', '--start', '2026-01-01T00:00:00'],
+      '--start must be an ISO-8601 instant with a time zone',
+    ],
+    [
+      'add with an impossible end',
+      ['add', 'j', '--kind', 'prompt', '--schedule', 'daily', '--end', '2026-13-45T00:00:00Z'],
+      '--end must be an ISO-8601 instant',
+    ],
+    [
+      'add with an overlap that is not one',
+      ['add', 'j', '--kind', 'prompt', '--schedule', 'daily', '--overlap', 'queue'],
+      '--overlap must be one of skip, allow, got "queue"',
+    ],
+    [
+      'add --file with a definition flag',
+      ['add', '--file', jobFile, '--schedule', 'daily'],
+      '--schedule cannot be combined with --file',
+    ],
+    [
+      'add --file with a different name',
+      ['add', 'other', '--file', jobFile],
+      'the job name "other" differs from "name": "filed"',
+    ],
+    ['add --file with no name anywhere', ['add', '--file', namelessJobFile], 'has no "name" string'],
+    ['add --file with an array', ['add', 'x', '--file', arrayFile], 'must be a JSON object, got an array'],
+    ['update with nothing to change', ['update', 'j'], 'nothing to update; give at least one option'],
+    [
+      'update with --enabled and --disabled',
+      ['update', 'j', '--enabled', '--disabled'],
+      '--enabled and --disabled cannot be given together',
+    ],
+    [
+      'update clearing a field that cannot be',
+      ['update', 'j', '--clear', 'schedule'],
+      '--clear schedule: not a field that can be cleared',
+    ],
+    [
+      'update clearing and setting a field',
+      ['update', 'j', '--clear', 'description', '--description', 'x'],
+      '--clear description conflicts with a new value for it',
+    ],
+    ['update --kind', ['update', 'j', '--kind', 'prompt'], 'unknown option --kind'],
+    [
+      'list with a bad --enabled',
+      ['list', '--enabled', 'yes'],
+      '--enabled must be one of true, false, got "yes"',
+    ],
+    [
+      'list with --limit 0',
+      ['list', '--limit', '0'],
+      '--limit must be a whole number from 1 to 100, got "0"',
+    ],
+    ['list with a positional', ['list', 'x'], 'unexpected argument "x"; expected none'],
+    ['get without a name', ['get'], 'missing <name>'],
+    ['delete with two names', ['delete', 'a', 'b'], 'unexpected argument "b"; expected <name>'],
+    ['pause with a bad name', ['pause', 'a/b'], 'job name "a/b" must be 1-64 characters'],
+  ])('Given `jobs` with %s, When parsed, Then a UsageError names the problem', (_, args, message) => {
+    let error: unknown;
+    try {
+      parseJobsArgs(args);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).message).toContain(message);
+  });
+
+  it('Given --help on a subcommand, When parsed, Then its help lists its flags', () => {
+    const parsed = parseJobsArgs(['add', '--help']);
+
+    expect(parsed).toEqual({ help: expect.stringContaining('--flexible-window MIN') });
+  });
+});
+
+describe('target options', () => {
+  it.each<[string, string[], Record<string, string>, unknown]>([
+    ['the default', [], {}, { dataDir: '.tickwork' }],
+    ['the data dir from the environment', [], { TICKWORK_DATA_DIR: '/srv/tw' }, { dataDir: '/srv/tw' }],
+    [
+      'the flag over the environment',
+      ['--data-dir', 'mine'],
+      { TICKWORK_DATA_DIR: '/srv/tw' },
+      { dataDir: 'mine' },
+    ],
+    [
+      'a deployed URL and region from the environment',
+      [],
+      { TICKWORK_API_URL: 'https://x.example', AWS_REGION: 'eu-west-1' },
+      { dataDir: '.tickwork', url: 'https://x.example', region: 'eu-west-1' },
+    ],
+    [
+      'flags over the environment',
+      ['--url', 'https://y.example', '--region', 'us-west-2'],
+      { TICKWORK_API_URL: 'https://x.example', AWS_REGION: 'eu-west-1' },
+      { dataDir: '.tickwork', url: 'https://y.example', region: 'us-west-2' },
+    ],
+    [
+      'AWS_DEFAULT_REGION as a fallback',
+      [],
+      { AWS_DEFAULT_REGION: 'ap-south-1' },
+      { dataDir: '.tickwork', region: 'ap-south-1' },
+    ],
+  ])('Given %s, When parsed, Then the target is chosen', (_, flags, env, target) => {
+    const parsed = parseJobsArgs(['get', 'j', ...flags], env);
+
+    expect('help' in parsed ? undefined : parsed.target).toEqual(target);
+  });
+});
+
+describe('the other commands: arguments to requests', () => {
+  it.each<[string, () => { request: ApiRequest } | { help: string }, ApiRequest]>([
+    ['run', () => parseRunArgs(['nightly']), { method: 'POST', path: '/jobs/nightly/runs' }],
+    [
+      'runs',
+      () => parseRunsArgs([]),
+      {
+        method: 'GET',
+        path: '/runs',
+        query: { job: undefined, status: undefined, limit: undefined, cursor: undefined },
+      },
+    ],
+    [
+      'runs with filters',
+      () => parseRunsArgs(['--job', 'nightly', '--status', 'running', '--limit', '10', '--cursor', 'c1']),
+      {
+        method: 'GET',
+        path: '/runs',
+        query: { job: 'nightly', status: 'running', limit: '10', cursor: 'c1' },
+      },
+    ],
+    ['runs <runId>', () => parseRunsArgs(['01JABC']), { method: 'GET', path: '/runs/01JABC' }],
+    [
+      'status',
+      () => parseStatusArgs([]),
+      { method: 'GET', path: '/status', query: { limit: undefined, cursor: undefined } },
+    ],
+    [
+      'status paged',
+      () => parseStatusArgs(['--limit', '20', '--cursor', 'n']),
+      { method: 'GET', path: '/status', query: { limit: '20', cursor: 'n' } },
+    ],
+    ['cancel', () => parseCancelArgs(['01JABC']), { method: 'POST', path: '/runs/01JABC/cancel' }],
+    [
+      'cancel with a label to encode',
+      () => parseCancelArgs(['a/b c']),
+      { method: 'POST', path: '/runs/a%2Fb%20c/cancel' },
+    ],
+    [
+      'reconcile',
+      () => parseReconcileArgs([]),
+      { method: 'POST', path: '/reconcile', query: { dryRun: 'false' } },
+    ],
+    [
+      'reconcile --dry-run',
+      () => parseReconcileArgs(['--dry-run']),
+      { method: 'POST', path: '/reconcile', query: { dryRun: 'true' } },
+    ],
+  ])('Given `tickwork %s`, When parsed, Then the request is built', (_, parse, request) => {
+    expect(requestOf(parse())).toEqual(request);
+  });
+
+  it.each<[string, () => unknown, string]>([
+    ['run without a job', () => parseRunArgs([]), 'missing <job>'],
+    [
+      'run with --timeout but no --wait',
+      () => parseRunArgs(['j', '--timeout', '5']),
+      '--timeout only applies with --wait',
+    ],
+    [
+      'run with a bad --timeout',
+      () => parseRunArgs(['j', '--wait', '--timeout', '2m']),
+      '--timeout must be a whole number 1 or more, got "2m"',
+    ],
+    [
+      'runs with an unknown status',
+      () => parseRunsArgs(['--status', 'done']),
+      '--status must be one of pending, running, succeeded, failed, cancelled, skipped, timed_out, got "done"',
+    ],
+    [
+      'runs with a run id and a filter',
+      () => parseRunsArgs(['01JABC', '--job', 'x']),
+      '--job filters a list; it does not apply to one run (01JABC)',
+    ],
+    ['runs with a bad job name', () => parseRunsArgs(['--job', 'a b']), 'job name "a b" must be'],
+    ['status with a positional', () => parseStatusArgs(['all']), 'unexpected argument "all"; expected none'],
+    ['cancel without a run', () => parseCancelArgs([]), 'missing <runId>'],
+    [
+      'reconcile with a value for --dry-run',
+      () => parseReconcileArgs(['--dry-run=maybe']),
+      '--dry-run takes no value or =true/=false, got "maybe"',
+    ],
+    [
+      'dead-letters with a bad --limit',
+      () => parseDeadLettersArgs(['--limit', 'all']),
+      '--limit must be a whole number 1 or more, got "all"',
+    ],
+    ['dead-letters with --url', () => parseDeadLettersArgs(['--url', 'https://x']), 'unknown option --url'],
+  ])('Given `tickwork %s`, When parsed, Then a UsageError names the problem', (_, parse, message) => {
+    expect(parse).toThrow(UsageError);
+    expect(parse).toThrow(message);
+  });
+
+  it('Given run --wait without --timeout, When parsed, Then it waits 120 s', () => {
+    expect(parseRunArgs(['j', '--wait'])).toMatchObject({ waitTimeoutMs: 120_000 });
+    expect(parseRunArgs(['j'])).not.toHaveProperty('waitTimeoutMs');
+  });
+
+  it.each<[string[], Record<string, string>, unknown]>([
+    [[], {}, { dataDir: '.tickwork', json: false }],
+    [
+      ['--limit', '3', '--json'],
+      { TICKWORK_DATA_DIR: 'env-dir' },
+      { dataDir: 'env-dir', json: true, limit: 3 },
+    ],
+    [['--data-dir', 'flag-dir'], { TICKWORK_DATA_DIR: 'env-dir' }, { dataDir: 'flag-dir', json: false }],
+  ])('Given dead-letters %j with env %j, When parsed, Then %j', (args, env, expected) => {
+    expect(parseDeadLettersArgs(args, env)).toEqual(expected);
+  });
+});
