@@ -1,0 +1,83 @@
+/**
+ * The deployment settings the CDK app takes from context (`cdk synth -c stage=prod`, or cdk.json),
+ * validated before any construct exists so a bad value fails the synth with one clear line.
+ */
+import { isIP } from 'node:net';
+import type { Node } from 'constructs';
+
+/**
+ * A stage becomes part of every resource name (`tickwork-<stage>-jobs`, `Tickwork-<stage>-Service`), so it
+ * must be valid in all of them: one lower-case form that every service accepts, and short enough that the
+ * longest derived name stays well inside the tightest limit (64 characters for function and group names).
+ */
+export const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
+
+/** The stage used when the context sets none. */
+export const DEFAULT_STAGE = 'dev';
+
+// The outbound guard compares a webhook URL's hostname (lower case, IPv6 without brackets) with these
+// entries exactly, so only host names and IP addresses can ever match; schemes, ports and paths cannot.
+const HOST_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+
+export class ContextError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContextError';
+  }
+}
+
+/** Validates a stage name; returns it unchanged. */
+export function validateStage(value: unknown): string {
+  if (typeof value !== 'string' || !STAGE_PATTERN.test(value)) {
+    throw new ContextError(
+      `context "stage" must match ${STAGE_PATTERN} (a lower-case letter, then up to 19 lower-case letters, ` +
+        `digits or hyphens), got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+/** The stage from context `stage`, or {@link DEFAULT_STAGE}. */
+export function stageFromContext(node: Node): string {
+  const value: unknown = node.tryGetContext('stage');
+  return validateStage(value ?? DEFAULT_STAGE);
+}
+
+/**
+ * Parses the webhook allow-list: hosts a prompt webhook may reach in AWS even if the outbound guard would
+ * refuse them. Accepts a comma-separated string (`-c webhookAllowedHosts=a.example,b.example`) or a string
+ * array (cdk.json); returns lower-case hosts without duplicates.
+ */
+export function parseWebhookAllowedHosts(value: unknown): readonly string[] {
+  if (value === undefined) return [];
+  const entries = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(entries)) {
+    throw new ContextError(
+      `context "webhookAllowedHosts" must be a comma-separated string or an array of host names, got ${JSON.stringify(value)}`,
+    );
+  }
+  const hosts = new Set<string>();
+  for (const entry of entries) {
+    const host =
+      typeof entry === 'string'
+        ? entry
+            .trim()
+            .toLowerCase()
+            .replace(/^\[(.*)\]$/, '$1')
+        : entry;
+    if (host === '') continue;
+    if (typeof host !== 'string' || !(HOST_NAME_PATTERN.test(host) || isIP(host) !== 0)) {
+      throw new ContextError(
+        `context "webhookAllowedHosts" entries must be bare host names or IP addresses such as "hooks.example.com" ` +
+          `(no scheme, port or path), got ${JSON.stringify(entry)}`,
+      );
+    }
+    hosts.add(host);
+  }
+  return [...hosts];
+}
+
+/** The webhook allow-list from context `webhookAllowedHosts`; none when unset. */
+export function webhookAllowedHostsFromContext(node: Node): readonly string[] {
+  return parseWebhookAllowedHosts(node.tryGetContext('webhookAllowedHosts'));
+}

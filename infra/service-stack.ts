@@ -1,0 +1,360 @@
+/**
+ * The stateless half of a deployment: the functions, the HTTP API, the schedule group, the role
+ * Scheduler assumes, and the queues that catch what could not be delivered. Everything here can be
+ * destroyed and recreated; the data lives in the stateful stack.
+ */
+import {
+  Arn,
+  ArnFormat,
+  Aws,
+  CfnOutput,
+  CrossStackReferences,
+  Duration,
+  ReferenceStrength,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+  PayloadFormatVersion,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct, IConstruct } from 'constructs';
+import { apiRoutes } from '../shared/api/routes.ts';
+import {
+  DEFAULT_RUN_RETENTION_DAYS,
+  ENV,
+  type RuntimeMode,
+  scheduleGroupName,
+  secretsPrefixFor,
+} from '../shared/config.ts';
+import { type FunctionDefinition, type FunctionId, functionDefinitions } from '../shared/functions.ts';
+import type { TableId } from '../shared/tables.ts';
+import { acknowledgeWildcardResource, nagArn } from './nag.ts';
+import { pascalCase } from './naming.ts';
+import { TickworkFunction } from './tickwork-function.ts';
+
+/** The functions Scheduler invokes: every catalog entry that runs a job kind. */
+export type JobFunctionId = Exclude<FunctionId, 'api'>;
+
+const jobFunctionDefinitions = (Object.values(functionDefinitions) as FunctionDefinition[]).filter(
+  (definition): definition is FunctionDefinition & { id: JobFunctionId; jobKind: string } =>
+    definition.jobKind !== undefined,
+);
+
+export interface ServiceStackProps extends StackProps {
+  /** Deployment stage; part of every resource name. Validated by the app (see `infra/context.ts`). */
+  readonly stage: string;
+  /** The tables of the stateful stack, by table id. */
+  readonly tables: Readonly<Record<TableId, ITableV2>>;
+  /**
+   * Hosts a prompt webhook may reach even if the outbound guard would refuse them (lower-case host names).
+   * @default - none
+   */
+  readonly webhookAllowedHosts?: readonly string[];
+  /**
+   * Days finished runs (and executed one-time jobs) stay queryable before their TTL expires.
+   * @default DEFAULT_RUN_RETENTION_DAYS (shared/config.ts)
+   */
+  readonly runRetentionDays?: number;
+  /**
+   * How long function logs and API access logs are kept.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+export class ServiceStack extends Stack {
+  readonly api: HttpApi;
+  /** The API's `$default` stage; its URL is the API's base URL. */
+  readonly apiStage: HttpStage;
+  readonly apiFunction: IFunction;
+  readonly jobFunctions: Readonly<Record<JobFunctionId, IFunction>>;
+  /** Holds every job's schedule; the API may manage schedules in this group only. */
+  readonly scheduleGroup: ScheduleGroup;
+  /** The role Scheduler assumes to invoke the job functions. */
+  readonly schedulerRole: Role;
+  /** Events Scheduler could not deliver to a job function. */
+  readonly schedulerDeadLetterQueue: Queue;
+  /** Asynchronous invocations a job function failed after Lambda's retries. */
+  readonly jobFailureQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, props);
+    // Strong (exports and imports): CloudFormation then refuses to remove or replace a table while this stack
+    // still uses it. Stated explicitly: the library warns when the strength is left to its default.
+    CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
+    const { stage, tables } = props;
+    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    const runRetentionDays = props.runRetentionDays ?? DEFAULT_RUN_RETENTION_DAYS;
+    if (!Number.isInteger(runRetentionDays) || runRetentionDays < 1) {
+      throw new Error(`runRetentionDays must be a positive whole number, got ${runRetentionDays}`);
+    }
+
+    this.schedulerDeadLetterQueue = this.deadLetterQueue(
+      'SchedulerDeadLetterQueue',
+      `tickwork-${stage}-scheduler-dlq`,
+      'it is the dead-letter queue of the schedules (Target.DeadLetterConfig) that the API creates at run time',
+    );
+    this.jobFailureQueue = this.deadLetterQueue(
+      'JobFailureQueue',
+      `tickwork-${stage}-job-failures`,
+      "it is the job functions' on-failure destination for asynchronous invocations",
+    );
+
+    this.scheduleGroup = new ScheduleGroup(this, 'ScheduleGroup', {
+      scheduleGroupName: scheduleGroupName(stage),
+    });
+
+    this.schedulerRole = new Role(this, 'SchedulerRole', {
+      // Only schedules of this account may assume the role (confused-deputy protection).
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+      description: `Assumed by EventBridge Scheduler to invoke the Tickwork ${stage} job functions`,
+    });
+    this.schedulerDeadLetterQueue.grants.sendMessages(this.schedulerRole);
+
+    const common: Record<string, string> = {
+      [ENV.stage]: stage,
+      [ENV.mode]: 'aws' satisfies RuntimeMode,
+      [ENV.jobsTable]: tables.jobs.tableName,
+      [ENV.runsTable]: tables.runs.tableName,
+      [ENV.runRetentionDays]: String(runRetentionDays),
+    };
+
+    const jobFunctions = {} as Record<JobFunctionId, IFunction>;
+    const jobs: TickworkFunction[] = [];
+    const jobFunctionArns: Record<string, string> = {};
+    const secretsArn = this.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${secretsPrefixFor(stage)}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    for (const definition of jobFunctionDefinitions) {
+      const job = new TickworkFunction(this, `${pascalCase(definition.id)}Function`, {
+        stage,
+        functionId: definition.id,
+        logRetention,
+        environment: {
+          ...common,
+          [ENV.webhookAllowedHosts]: (props.webhookAllowedHosts ?? []).join(','),
+          [ENV.secretsPrefix]: secretsPrefixFor(stage),
+        },
+        // Scheduler and manual runs invoke asynchronously; a run that still fails after Lambda's retries
+        // lands here with its event, next to the run's failed record in the runs table.
+        onFailure: this.jobFailureQueue,
+      });
+      const fn = job.function;
+      jobFunctions[definition.id] = fn;
+      jobs.push(job);
+      jobFunctionArns[definition.jobKind] = fn.functionArn;
+      fn.grantInvoke(this.schedulerRole);
+      // The run lifecycle reads the job and takes its lease (jobs), claims the slot and records the outcome (runs).
+      tables.jobs.grants.readWriteData(fn);
+      tables.runs.grants.readWriteData(fn);
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretsArn] }),
+      );
+      this.acknowledgeGrantWildcards(
+        job.role,
+        { tables: Object.values(tables) },
+        {
+          [nagArn(this, this, secretsArn)]:
+            'Job configs name their secrets, which are created after deployment; the grant covers only this ' +
+            `stage's prefix (${secretsPrefixFor(stage)}), and even one known secret needs a trailing wildcard ` +
+            'because Secrets Manager appends a random suffix to every secret ARN.',
+        },
+      );
+    }
+    this.jobFunctions = jobFunctions;
+
+    const api = new TickworkFunction(this, 'ApiFunction', {
+      stage,
+      functionId: 'api',
+      logRetention,
+      environment: {
+        ...common,
+        [ENV.scheduleGroup]: this.scheduleGroup.scheduleGroupName,
+        [ENV.schedulerRoleArn]: this.schedulerRole.roleArn,
+        [ENV.schedulerDeadLetterArn]: this.schedulerDeadLetterQueue.queueArn,
+        [ENV.jobFunctionArns]: this.toJsonString(jobFunctionArns),
+      },
+    });
+    const apiFunction = api.function;
+    this.apiFunction = apiFunction;
+    tables.jobs.grants.readWriteData(apiFunction);
+    tables.runs.grants.readWriteData(apiFunction);
+    this.scheduleGroup.grants.readSchedules(apiFunction);
+    this.scheduleGroup.grants.writeSchedules(apiFunction);
+    this.scheduleGroup.grants.deleteSchedules(apiFunction);
+    // Creating or updating a schedule passes the scheduler role; the condition keeps the role from being
+    // handed to any other service. (Role.grants.passRole cannot carry a condition.)
+    apiFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.schedulerRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    );
+    // Manual runs invoke the job functions asynchronously, the same way Scheduler does.
+    for (const job of jobs) job.function.grantInvoke(apiFunction);
+    this.acknowledgeGrantWildcards(
+      api.role,
+      { tables: Object.values(tables), functions: jobs },
+      {
+        [nagArn(this, this.scheduleGroup, this.schedulesArn('*'))]:
+          'Schedules are created at run time, one per job and named after it; the grant covers only schedules ' +
+          `in this deployment's group (${scheduleGroupName(stage)}).`,
+      },
+    );
+    this.acknowledgeGrantWildcards(this.schedulerRole, { functions: jobs });
+
+    // ListSchedules has no resource type in the service authorization reference, so only "*" authorizes it
+    // (the readSchedules grant above also lists it on the group's ARN, where it has no effect). It sits in a
+    // policy of its own so that its acknowledgment covers this one statement.
+    const listSchedules = new Policy(this, 'ApiListSchedulesPolicy', {
+      statements: [new PolicyStatement({ actions: ['scheduler:ListSchedules'], resources: ['*'] })],
+      roles: [api.role],
+    });
+    acknowledgeWildcardResource(
+      listSchedules,
+      '*',
+      'scheduler:ListSchedules supports no resource-level permissions ("*" is the only resource the service ' +
+        'authorization reference lists); it reveals schedule names and states, not targets or inputs, and the ' +
+        'API filters by its own group when it reconciles jobs with schedules.',
+    );
+
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      logGroupName: `/aws/apigateway/tickwork-${stage}-api`,
+      retention: logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.api = new HttpApi(this, 'Api', {
+      apiName: `tickwork-${stage}-api`,
+      description: `Tickwork ${stage} jobs API (IAM-authorized)`,
+      // Created below with access logging, which the implicit default stage cannot have.
+      createDefaultStage: false,
+    });
+    this.apiStage = new HttpStage(this, 'ApiDefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            sourceIp: '$context.identity.sourceIp',
+            caller: '$context.identity.userArn',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+
+    // One function serves every route, so a per-route invoke permission (16 statements) adds nothing over one
+    // permission for this API.
+    const integration = new HttpLambdaIntegration('ApiIntegration', apiFunction, {
+      payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+      scopePermissionToRoute: false,
+    });
+    const authorizer = new HttpIamAuthorizer();
+    for (const route of apiRoutes) {
+      this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration, authorizer });
+    }
+
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'Base URL of the jobs API (SigV4-signed requests)',
+      value: this.apiStage.url,
+    });
+    new CfnOutput(this, 'ScheduleGroupName', {
+      description: 'EventBridge Scheduler group holding the job schedules',
+      value: this.scheduleGroup.scheduleGroupName,
+    });
+    new CfnOutput(this, 'SchedulerDeadLetterQueueUrl', {
+      description: 'Events Scheduler could not deliver to a job function',
+      value: this.schedulerDeadLetterQueue.queueUrl,
+    });
+    new CfnOutput(this, 'JobFailureQueueUrl', {
+      description: 'Asynchronous job invocations that failed after Lambda retries',
+      value: this.jobFailureQueue.queueUrl,
+    });
+  }
+
+  private deadLetterQueue(id: string, queueName: string, purpose: string): Queue {
+    const queue = new Queue(this, id, {
+      queueName,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // The longest SQS allows: time to inspect and redrive failures after a weekend or a holiday.
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: `This queue is itself a dead-letter queue: ${purpose}. Nothing consumes it automatically, so it needs no dead-letter queue of its own.`,
+    });
+    return queue;
+  }
+
+  /** ARN of schedules in the group, written exactly as the group's grants write it. */
+  private schedulesArn(scheduleName: string): string {
+    const group = this.scheduleGroup;
+    return Arn.format({
+      partition: Aws.PARTITION,
+      region: group.env.region,
+      account: group.env.account,
+      service: 'scheduler',
+      resource: 'schedule',
+      resourceName: `${group.scheduleGroupRef.scheduleGroupName}/${scheduleName}`,
+    });
+  }
+
+  /**
+   * Accepts the wildcards that grants produce by design on a grantee's role: the tables' index ARNs
+   * (`<table>/index/*`), the job functions' qualifiers (`<function>:*`), and the given extra resources.
+   */
+  private acknowledgeGrantWildcards(
+    role: IConstruct,
+    grants: { readonly tables?: readonly ITableV2[]; readonly functions?: readonly TickworkFunction[] },
+    extra: Readonly<Record<string, string>> = {},
+  ): void {
+    for (const table of grants.tables ?? []) {
+      acknowledgeWildcardResource(
+        role,
+        `${nagArn(this, table, table.tableArn)}/index/*`,
+        `The data grant on table ${table.node.id} includes its global secondary indexes (listing jobs, run ` +
+          'history, runs by status); the wildcard matches only index names of that one table.',
+      );
+    }
+    for (const { node, function: fn } of grants.functions ?? []) {
+      acknowledgeWildcardResource(
+        role,
+        `${nagArn(this, fn, fn.functionArn)}:*`,
+        `The invoke grant on ${node.id} also covers the qualified ARNs (versions and aliases) of that one ` +
+          'function, nothing else.',
+      );
+    }
+    for (const [resource, reason] of Object.entries(extra))
+      acknowledgeWildcardResource(role, resource, reason);
+  }
+}

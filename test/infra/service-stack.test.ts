@@ -1,0 +1,530 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { JobFunctionId } from '../../infra/service-stack.ts';
+import { addTickwork, type TickworkStacks } from '../../infra/tickwork.ts';
+import { apiRoutes } from '../../shared/api/routes.ts';
+import { ENV, loadApiConfig, loadJobFunctionConfig } from '../../shared/config.ts';
+import { type FunctionDefinition, functionDefinitions, functionName } from '../../shared/functions.ts';
+import { tableName } from '../../shared/tables.ts';
+
+// One synthesis of the whole app (both stacks, both bundles) shared by every test in this file.
+const STAGE = 'qa';
+const definitions = Object.values(functionDefinitions) as FunctionDefinition[];
+const jobDefinitions = definitions.filter(
+  (definition): definition is FunctionDefinition & { id: JobFunctionId; jobKind: string } =>
+    definition.jobKind !== undefined,
+);
+
+type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+let app: App;
+let stacks: TickworkStacks;
+let template: Template;
+let resources: Record<string, Resource>;
+let assemblyDirectory: string;
+
+beforeAll(() => {
+  app = new App({ context: { stage: STAGE, webhookAllowedHosts: 'hooks.example.com,Alerts.Example.org' } });
+  stacks = addTickwork(app);
+  template = Template.fromStack(stacks.service);
+  resources = template.toJSON().Resources;
+  assemblyDirectory = app.synth().directory;
+});
+
+function logicalIdOf(type: string, properties: Record<string, unknown>): string {
+  const found = Object.keys(template.findResources(type, { Properties: properties }));
+  expect(found, `${type} ${JSON.stringify(properties)}`).toHaveLength(1);
+  return found[0] as string;
+}
+
+const functionId = (id: FunctionDefinition['id']) =>
+  logicalIdOf('AWS::Lambda::Function', { FunctionName: functionName(STAGE, id) });
+const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Every statement of every policy attached to the role. */
+function statementsOf(roleLogicalId: string): Statement[] {
+  return Object.values(resources)
+    .filter((resource) => resource.Type === 'AWS::IAM::Policy')
+    .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleLogicalId }]))
+    .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+function resource(logicalId: string): Resource {
+  const found = resources[logicalId];
+  if (found === undefined) throw new Error(`no resource ${logicalId} in the service template`);
+  return found;
+}
+
+function roleOf(functionLogicalId: string): string {
+  const role = (resource(functionLogicalId).Properties.Role as { 'Fn::GetAtt': [string, string] })[
+    'Fn::GetAtt'
+  ];
+  return role[0];
+}
+
+/** The resources the role may use for an action. */
+function resourcesFor(statements: Statement[], action: string): unknown[] {
+  return statements.filter((s) => asList(s.Action).includes(action)).flatMap((s) => asList(s.Resource));
+}
+
+/**
+ * A function's environment as the handler would see it: literal values as they are, CloudFormation
+ * references rendered as readable placeholders (`PromptFunction1234.Arn`, `import:<export>`).
+ */
+function renderedEnvironment(functionLogicalId: string): Record<string, string> {
+  const render = (value: unknown): string => {
+    if (typeof value === 'string') return value;
+    const intrinsic = value as Record<string, unknown>;
+    if ('Fn::Join' in intrinsic) {
+      const [separator, parts] = intrinsic['Fn::Join'] as [string, unknown[]];
+      return parts.map(render).join(separator);
+    }
+    if ('Fn::GetAtt' in intrinsic) return (intrinsic['Fn::GetAtt'] as string[]).join('.');
+    if ('Fn::ImportValue' in intrinsic) return `import:${intrinsic['Fn::ImportValue']}`;
+    if ('Ref' in intrinsic) return `ref:${intrinsic.Ref}`;
+    throw new Error(`unexpected intrinsic ${JSON.stringify(value)}`);
+  };
+  const variables = (
+    resource(functionLogicalId).Properties.Environment as { Variables: Record<string, unknown> }
+  ).Variables;
+  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, render(value)]));
+}
+
+describe('ServiceStack: functions', () => {
+  it('deploys every catalog function, and only those', () => {
+    template.resourceCountIs('AWS::Lambda::Function', definitions.length);
+  });
+
+  it.each(definitions)('deploys $id with our Lambda defaults and its catalog settings', (definition) => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: functionName(STAGE, definition.id),
+      Description: definition.description,
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Timeout: definition.timeoutSeconds,
+      MemorySize: definition.memorySize,
+      TracingConfig: { Mode: 'Active' },
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps' }) },
+    });
+  });
+
+  it.each(definitions)('logs $id to its own log group, kept one month', (definition) => {
+    const logGroup = logicalIdOf('AWS::Logs::LogGroup', {
+      LogGroupName: `/aws/lambda/${functionName(STAGE, definition.id)}`,
+      RetentionInDays: 30,
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: functionName(STAGE, definition.id),
+      LoggingConfig: { LogGroup: { Ref: logGroup } },
+    });
+    // The role writes only to that log group (no AWSLambdaBasicExecutionRole).
+    expect(resourcesFor(statementsOf(roleOf(functionId(definition.id))), 'logs:PutLogEvents')).toEqual([
+      arnOf(logGroup),
+    ]);
+  });
+
+  it.each(definitions)(
+    'bundles $id as minified ESM with the require banner and a source map',
+    (definition) => {
+      // Given the function's code asset (its S3 key is the asset hash)
+      const code = resource(functionId(definition.id)).Properties.Code as { S3Key: string };
+      const manifest = JSON.parse(
+        readFileSync(join(assemblyDirectory, `${stacks.service.artifactId}.assets.json`), 'utf8'),
+      ) as { files: Record<string, { source: { path: string } }> };
+      const asset = manifest.files[code.S3Key.replace(/\.zip$/, '')];
+      if (asset === undefined) throw new Error(`no asset for ${code.S3Key}`);
+      const directory = join(assemblyDirectory, asset.source.path);
+      const bundle = readFileSync(join(directory, 'index.mjs'), 'utf8');
+      // Then it is one ESM file that starts with the banner, exports the handler, is minified and has its map
+      expect(
+        bundle.startsWith("import{createRequire}from'module';const require=createRequire(import.meta.url);"),
+      ).toBe(true);
+      expect(bundle).toMatch(/export\s*\{[^}]*as handler\s*\}/);
+      expect(bundle.length / bundle.split('\n').length).toBeGreaterThan(1000);
+      expect(existsSync(join(directory, 'index.mjs.map'))).toBe(true);
+    },
+  );
+
+  it('gives the API function exactly what loadApiConfig reads', () => {
+    // Given the API function's environment in the template
+    const env = renderedEnvironment(functionId('api'));
+    // Then it holds exactly the API's variables, and the API's own loader accepts it
+    expect(Object.keys(env).sort()).toEqual(
+      [
+        ENV.stage,
+        ENV.mode,
+        ENV.jobsTable,
+        ENV.runsTable,
+        ENV.scheduleGroup,
+        ENV.schedulerRoleArn,
+        ENV.schedulerDeadLetterArn,
+        ENV.jobFunctionArns,
+        ENV.runRetentionDays,
+        'NODE_OPTIONS',
+      ].sort(),
+    );
+    const schedulerRole = logicalIdOf('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' } })],
+      }),
+    });
+    const schedulerQueue = logicalIdOf('AWS::SQS::Queue', { QueueName: `tickwork-${STAGE}-scheduler-dlq` });
+    expect(loadApiConfig(env)).toEqual({
+      stage: STAGE,
+      mode: 'aws',
+      jobsTable: expect.stringMatching(/^import:Tickwork-qa-Stateful:ExportsOutputRefJobsTable/),
+      runsTable: expect.stringMatching(/^import:Tickwork-qa-Stateful:ExportsOutputRefRunsTable/),
+      scheduleGroup: `tickwork-${STAGE}`,
+      schedulerRoleArn: `${schedulerRole}.Arn`,
+      schedulerDeadLetterArn: `${schedulerQueue}.Arn`,
+      jobFunctionArns: Object.fromEntries(
+        jobDefinitions.map((definition) => [definition.jobKind, `${functionId(definition.id)}.Arn`]),
+      ),
+      runRetentionDays: 30,
+    });
+  });
+
+  it.each(jobDefinitions)('gives the $id function exactly what loadJobFunctionConfig reads', (definition) => {
+    const env = renderedEnvironment(functionId(definition.id));
+    expect(Object.keys(env).sort()).toEqual(
+      [
+        ENV.stage,
+        ENV.mode,
+        ENV.jobsTable,
+        ENV.runsTable,
+        ENV.runRetentionDays,
+        ENV.webhookAllowedHosts,
+        ENV.secretsPrefix,
+        'NODE_OPTIONS',
+      ].sort(),
+    );
+    expect(loadJobFunctionConfig(env, definition.id)).toEqual({
+      stage: STAGE,
+      mode: 'aws',
+      jobsTable: expect.stringMatching(/^import:Tickwork-qa-Stateful:ExportsOutputRefJobsTable/),
+      runsTable: expect.stringMatching(/^import:Tickwork-qa-Stateful:ExportsOutputRefRunsTable/),
+      runRetentionDays: 30,
+      webhookAllowedHosts: ['hooks.example.com', 'alerts.example.org'],
+      secretsPrefix: `tickwork/${STAGE}/`,
+      secretsFile: undefined,
+      timeoutSeconds: definition.timeoutSeconds,
+    });
+  });
+
+  it.each(jobDefinitions)(
+    'sends failed async invocations of $id to the failure queue after 2 retries or 6 hours',
+    (definition) => {
+      const queue = logicalIdOf('AWS::SQS::Queue', { QueueName: `tickwork-${STAGE}-job-failures` });
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: functionId(definition.id) },
+        MaximumRetryAttempts: 2,
+        MaximumEventAgeInSeconds: 6 * 3600,
+        DestinationConfig: { OnFailure: { Destination: arnOf(queue) } },
+      });
+    },
+  );
+
+  it('configures async failure handling only on job functions (the API is invoked synchronously)', () => {
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', jobDefinitions.length);
+  });
+});
+
+describe('ServiceStack: HTTP API', () => {
+  it('creates exactly the shared routes', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', apiRoutes.length);
+    const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (route) => route.Properties.RouteKey,
+    );
+    expect(routeKeys.sort()).toEqual(apiRoutes.map((route) => `${route.method} ${route.path}`).sort());
+  });
+
+  it.each(apiRoutes)('requires IAM authorization on $method $path', (route) => {
+    const integration = logicalIdOf('AWS::ApiGatewayV2::Integration', {});
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: `${route.method} ${route.path}`,
+      AuthorizationType: 'AWS_IAM',
+      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integration }]] },
+    });
+  });
+
+  it('proxies to the API function with payload format 2.0', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: arnOf(functionId('api')),
+      PayloadFormatVersion: '2.0',
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      Name: `tickwork-${STAGE}-api`,
+      ProtocolType: 'HTTP',
+    });
+  });
+
+  it('lets only this API invoke the API function', () => {
+    template.resourceCountIs('AWS::Lambda::Permission', 1);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: arnOf(functionId('api')),
+      Principal: 'apigateway.amazonaws.com',
+      SourceArn: {
+        'Fn::Join': ['', Match.arrayWith([{ Ref: logicalIdOf('AWS::ApiGatewayV2::Api', {}) }, '/*/*/*'])],
+      },
+    });
+  });
+
+  it('auto-deploys the $default stage with access logs', () => {
+    const accessLogs = logicalIdOf('AWS::Logs::LogGroup', {
+      LogGroupName: `/aws/apigateway/tickwork-${STAGE}-api`,
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: {
+        DestinationArn: arnOf(accessLogs),
+        Format: Match.stringLikeRegexp('\\$context.requestId'),
+      },
+    });
+  });
+});
+
+describe('ServiceStack: scheduling and dead letters', () => {
+  it('creates the schedule group of the stage', () => {
+    template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: `tickwork-${STAGE}` });
+  });
+
+  it.each([`tickwork-${STAGE}-scheduler-dlq`, `tickwork-${STAGE}-job-failures`])(
+    'keeps %s encrypted, SSL-only, for 14 days',
+    (queueName) => {
+      const queue = logicalIdOf('AWS::SQS::Queue', {
+        QueueName: queueName,
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: 14 * 24 * 3600,
+      });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queue }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    },
+  );
+
+  it('lets Scheduler of this account only assume the scheduler role', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          },
+        ],
+      },
+    });
+  });
+
+  it('lets the scheduler role invoke only the job functions and send only to the scheduler DLQ', () => {
+    const role = logicalIdOf('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' } })],
+      }),
+    });
+    const statements = statementsOf(role);
+    expect(new Set(statements.flatMap((s) => asList(s.Action)))).toEqual(
+      new Set(['lambda:InvokeFunction', 'sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl']),
+    );
+    const jobArns = jobDefinitions.flatMap((definition) => {
+      const id = functionId(definition.id);
+      return [arnOf(id), { 'Fn::Join': ['', [arnOf(id), ':*']] }];
+    });
+    expect(resourcesFor(statements, 'lambda:InvokeFunction')).toEqual(jobArns);
+    const dlq = logicalIdOf('AWS::SQS::Queue', { QueueName: `tickwork-${STAGE}-scheduler-dlq` });
+    expect(resourcesFor(statements, 'sqs:SendMessage')).toEqual([arnOf(dlq)]);
+  });
+});
+
+describe('ServiceStack: least privilege', () => {
+  const scheduleArn = {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':scheduler:',
+        { Ref: 'AWS::Region' },
+        ':',
+        { Ref: 'AWS::AccountId' },
+        ':schedule/tickwork-qa/*',
+      ],
+    ],
+  };
+  const tableArns = (statements: Statement[]) =>
+    resourcesFor(statements, 'dynamodb:PutItem').map((resource) => JSON.stringify(resource));
+
+  it('lets the API function manage schedules only in its own group', () => {
+    const statements = statementsOf(roleOf(functionId('api')));
+    for (const action of [
+      'scheduler:CreateSchedule',
+      'scheduler:UpdateSchedule',
+      'scheduler:DeleteSchedule',
+      'scheduler:GetSchedule',
+    ]) {
+      expect(resourcesFor(statements, action), action).toEqual([scheduleArn]);
+    }
+    // ListSchedules supports no resource-level permissions; it is the only scheduler action on "*".
+    expect(resourcesFor(statements, 'scheduler:ListSchedules')).toContain('*');
+    const starActions = statements
+      .filter((s) => asList(s.Resource).includes('*'))
+      .flatMap((s) => asList(s.Action));
+    expect(new Set(starActions)).toEqual(
+      new Set(['scheduler:ListSchedules', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords']),
+    );
+  });
+
+  it('lets the API function pass only the scheduler role, and only to Scheduler', () => {
+    const statements = statementsOf(roleOf(functionId('api')));
+    const passRole = statements.filter((s) => asList(s.Action).includes('iam:PassRole'));
+    const schedulerRole = logicalIdOf('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' } })],
+      }),
+    });
+    expect(passRole).toEqual([
+      {
+        Action: 'iam:PassRole',
+        Effect: 'Allow',
+        Resource: arnOf(schedulerRole),
+        Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      },
+    ]);
+  });
+
+  it('lets the API function invoke the job functions (manual runs) and nothing else', () => {
+    const statements = statementsOf(roleOf(functionId('api')));
+    expect(resourcesFor(statements, 'lambda:InvokeFunction')).toEqual(
+      jobDefinitions.flatMap((definition) => {
+        const id = functionId(definition.id);
+        return [arnOf(id), { 'Fn::Join': ['', [arnOf(id), ':*']] }];
+      }),
+    );
+  });
+
+  it.each(definitions)('grants $id read/write on the jobs and runs tables of its stage', (definition) => {
+    const statements = statementsOf(roleOf(functionId(definition.id)));
+    const arns = tableArns(statements);
+    expect(arns).toHaveLength(4);
+    expect(arns.filter((arn) => arn.includes('ExportsOutputFnGetAttJobsTable'))).toHaveLength(2);
+    expect(arns.filter((arn) => arn.includes('ExportsOutputFnGetAttRunsTable'))).toHaveLength(2);
+    expect(arns.every((arn) => arn.includes('Tickwork-qa-Stateful:'))).toBe(true);
+    // No administrative table actions (DeleteTable, UpdateTable, ...).
+    const dynamodbActions = statements
+      .flatMap((s) => asList(s.Action))
+      .filter((a) => a.startsWith('dynamodb:'));
+    expect(dynamodbActions.filter((a) => /Table$/.test(a) && a !== 'dynamodb:DescribeTable')).toEqual([]);
+  });
+
+  it.each(jobDefinitions)('lets $id read only the secrets under tickwork/<stage>/', (definition) => {
+    const statements = statementsOf(roleOf(functionId(definition.id)));
+    expect(resourcesFor(statements, 'secretsmanager:GetSecretValue')).toEqual([
+      {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':secretsmanager:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            `:secret:tickwork/${STAGE}/*`,
+          ],
+        ],
+      },
+    ]);
+    const actions = statements.flatMap((s) => asList(s.Action));
+    expect(actions.filter((a) => a.startsWith('scheduler:') || a === 'iam:PassRole')).toEqual([]);
+  });
+
+  it('gives the API function no secrets access', () => {
+    expect(resourcesFor(statementsOf(roleOf(functionId('api'))), 'secretsmanager:GetSecretValue')).toEqual(
+      [],
+    );
+  });
+
+  it('attaches no managed policies to any role', () => {
+    const roles = Object.values(template.findResources('AWS::IAM::Role'));
+    expect(roles).toHaveLength(definitions.length + 1);
+    expect(roles.filter((role) => role.Properties.ManagedPolicyArns !== undefined)).toEqual([]);
+  });
+
+  it('grants no wildcard actions anywhere', () => {
+    const actions = Object.values(resources)
+      .filter((resource) => resource.Type === 'AWS::IAM::Policy')
+      .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .flatMap((s) => asList(s.Action));
+    expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+  });
+});
+
+describe('Tickwork app', () => {
+  it('names both stacks after the stage', () => {
+    expect(stacks.stateful.stackName).toBe(`Tickwork-${STAGE}-Stateful`);
+    expect(stacks.service.stackName).toBe(`Tickwork-${STAGE}-Service`);
+  });
+
+  it('puts the stage in every resource name', () => {
+    const names = Object.values(resources).flatMap((resource) =>
+      ['FunctionName', 'QueueName', 'LogGroupName', 'Name', 'TableName']
+        .map((key) => resource.Properties?.[key])
+        .filter((name): name is string => typeof name === 'string'),
+    );
+    expect(names.length).toBeGreaterThanOrEqual(8);
+    expect(names.filter((name) => !name.includes(`tickwork-${STAGE}`))).toEqual([]);
+    const tables = Template.fromStack(stacks.stateful).findResources('AWS::DynamoDB::GlobalTable');
+    expect(Object.values(tables).map((table) => table.Properties.TableName)).toEqual([
+      tableName(STAGE, 'jobs'),
+      tableName(STAGE, 'runs'),
+    ]);
+  });
+
+  it('outputs the API URL, the schedule group and the dead-letter queue URLs', () => {
+    template.hasOutput('ApiUrl', { Value: Match.anyValue() });
+    template.hasOutput('ScheduleGroupName', { Value: `tickwork-${STAGE}` });
+    template.hasOutput('SchedulerDeadLetterQueueUrl', {
+      Value: { Ref: logicalIdOf('AWS::SQS::Queue', { QueueName: `tickwork-${STAGE}-scheduler-dlq` }) },
+    });
+    template.hasOutput('JobFailureQueueUrl', {
+      Value: { Ref: logicalIdOf('AWS::SQS::Queue', { QueueName: `tickwork-${STAGE}-job-failures` }) },
+    });
+  });
+
+  it('passes the cdk-nag AwsSolutions checks with no unacknowledged finding', () => {
+    expect(new AwsSolutionsChecks(app).validateScope(app).violations).toEqual([]);
+    for (const stack of [stacks.stateful, stacks.service]) {
+      expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+      expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+    }
+  });
+
+  it('records a reason for every acknowledged finding in the template', () => {
+    const acknowledged = Object.values(resources).flatMap(
+      (resource) =>
+        (resource.Metadata?.cdk_nag as { rules_to_suppress: { id: string; reason: string }[] } | undefined)
+          ?.rules_to_suppress ?? [],
+    );
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const { id, reason } of acknowledged) {
+      expect(id).toMatch(/^AwsSolutions-(IAM5\[Resource::.+\]|SQS3)$/);
+      expect(reason.length, id).toBeGreaterThan(60);
+    }
+  });
+});
