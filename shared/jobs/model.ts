@@ -106,6 +106,11 @@ export interface Run {
   /** Why a run was skipped or timed out. */
   readonly reason?: string;
   readonly cancelRequested?: boolean;
+  /**
+   * ISO instant by which the running attempt must end (its start plus the function's timeout).
+   * A `running` record past it belongs to an attempt Lambda has stopped: readers record it `timed_out`.
+   */
+  readonly deadline?: string;
   /** Epoch seconds after which the run is purged (filtered on read before that). */
   readonly expiresAt: number;
 }

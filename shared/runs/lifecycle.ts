@@ -6,7 +6,7 @@
  * Delivery is at least once (Scheduler and Lambda both retry, with a new execution id per attempt but
  * the same scheduled time), so the slot claim, a conditional write keyed by (job, slot), is what makes
  * a repeated delivery harmless. Success path of a scheduled run: 1 read (the job) and 3 writes (claim,
- * lease, outcome), plus 1 read of the previous lease holder when there is one (see takeLease).
+ * lease, outcome); 1 more read only when the previous run's lease has not expired yet (see takeLease).
  */
 import type { Clock } from '../clock.ts';
 import { FINAL_RUN_STATUSES, type Job, type Run, type RunError, type RunLease } from '../jobs/model.ts';
@@ -70,7 +70,12 @@ export async function executeRun(deps: RunDeps, event: JobEvent, work: RunWork):
   let run = begin.started;
 
   if (job.overlap === 'skip') {
-    const busy = await takeLease(deps, job, run, now);
+    // A one-time job's scheduled slot is its only one: no later slot can overlap it, so it honours a
+    // manual run holding the lease but takes none itself (its `executed` mark is the third write).
+    const oneTimeSlot = run.trigger === 'schedule' && job.oneTimeState === 'scheduled';
+    const busy = oneTimeSlot
+      ? await leaseHolderBusy(deps, job, run, now)
+      : await takeLease(deps, job, run, now);
     if (busy !== undefined) {
       const skipped = await finish(deps, run, { status: 'skipped', reason: busy });
       deps.log.info('run skipped', { job: run.job, runId: run.runId, slot: run.slot, reason: busy });
@@ -142,6 +147,7 @@ async function startScheduled(
     status: 'running',
     scheduledFor: slot,
     startedAt: now.toISOString(),
+    deadline: deadlineOf(deps, now),
     attempt: 1,
     duplicatesSuppressed: 0,
     expiresAt: retentionExpiresAt(now, deps.retentionDays),
@@ -193,6 +199,7 @@ async function startManual(
   const started = await deps.runs.transition(event.job, slot, ['pending'], {
     status: 'running',
     startedAt: now.toISOString(),
+    deadline: deadlineOf(deps, now),
     ...(event.executionId === undefined ? {} : { executionId: event.executionId }),
   });
   if (started !== undefined) return { started, job };
@@ -210,10 +217,7 @@ async function startManual(
 
 /** The slot is already taken: a retry of a failed or dead attempt runs again, anything else is a duplicate. */
 async function resume(deps: RunDeps, event: JobEvent, job: Job, existing: Run, now: Date): Promise<Started> {
-  const deadAttempt =
-    existing.status === 'running' &&
-    existing.startedAt !== undefined &&
-    Date.parse(existing.startedAt) + deps.leaseSeconds * 1000 < now.getTime();
+  const deadAttempt = existing.status === 'running' && pastDeadline(deps, existing, now);
   if (existing.status !== 'failed' && existing.status !== 'timed_out' && !deadAttempt) {
     return { done: await duplicate(deps, existing) };
   }
@@ -235,6 +239,7 @@ async function resume(deps: RunDeps, event: JobEvent, job: Job, existing: Run, n
       status: 'running',
       attempt: existing.attempt + 1,
       startedAt: now.toISOString(),
+      deadline: deadlineOf(deps, now),
       executionId: event.executionId,
       finishedAt: undefined,
       durationMs: undefined,
@@ -265,53 +270,46 @@ async function duplicate(deps: RunDeps, existing: Run): Promise<RunOutcome> {
  * the lease.
  *
  * The lease is never released by a write of its own (that would be a 4th write per run): a finished
- * run leaves it behind. So when another run's lease is on the job, that run is read (one extra read)
- * to learn whether it is still going:
- * - final, or gone: the lease is taken over (`replaceRunId`);
- * - running with the lease unexpired: this run is skipped;
- * - running with the lease expired: Lambda has stopped it (the lease outlives the function timeout),
- *   so the lease is taken over and that run is marked timed_out (a write only in this crash case).
- * Reading the holder rather than blindly writing "timed_out" on every expired lease costs a read
- * instead of a write on the steady path of jobs slower than the timeout, and writes only when needed.
+ * run leaves it behind, and it expires with the function's timeout.
+ * - No lease, or an expired one: the lease is taken. Nothing is read about the previous holder: it
+ *   either finished or was stopped by Lambda at its deadline; in the second case its record is still
+ *   `running` past its deadline, and the ledger records it `timed_out` the first time anyone reads it
+ *   (a retry of that slot, the API, the status view). This is the steady path of every job whose
+ *   slots are further apart than the function timeout: 1 read and 3 writes per run.
+ * - A lease that has not expired: only the holder's record says whether it is still going, so it is
+ *   read (the one extra read, on this contended path only). Final or gone: the lease is taken over
+ *   (`replaceRunId`); still running: this run is skipped.
  */
 async function takeLease(deps: RunDeps, job: Job, run: Run, now: Date): Promise<string | undefined> {
-  const lease: RunLease = {
-    runId: run.runId,
-    slot: run.slot,
-    expiresAt: new Date(now.getTime() + deps.leaseSeconds * 1000).toISOString(),
-  };
-  const held = job.lease;
-  let stale: Run | undefined;
-  if (held !== undefined && held.runId !== run.runId) {
-    const holder = await deps.runs.get(job.name, held.slot);
-    const holderLive =
-      holder !== undefined && holder.runId === held.runId && !FINAL_RUN_STATUSES.includes(holder.status);
-    if (holderLive) {
-      if (Date.parse(held.expiresAt) >= now.getTime()) {
-        return `run ${held.runId} of this job is still in progress (slot ${held.slot})`;
-      }
-      stale = holder;
-    }
-  }
-  const acquired = await deps.jobs.acquireLease(job.name, lease, now, held?.runId);
+  const busy = await leaseHolderBusy(deps, job, run, now);
+  if (busy !== undefined) return busy;
+  const lease: RunLease = { runId: run.runId, slot: run.slot, expiresAt: deadlineOf(deps, now) };
+  const acquired = await deps.jobs.acquireLease(job.name, lease, now, job.lease?.runId);
   if (!acquired) return 'another run of this job started at the same time and holds the lease';
-  if (stale !== undefined && held !== undefined) {
-    const timedOut = await deps.runs.transition(
-      job.name,
-      stale.slot,
-      ['running'],
-      {
-        status: 'timed_out',
-        finishedAt: now.toISOString(),
-        reason: `no outcome within the function timeout of ${deps.leaseSeconds} s (lease expired at ${held.expiresAt})`,
-      },
-      { attempt: stale.attempt },
-    );
-    if (timedOut !== undefined) {
-      deps.log.warn('stale run marked timed_out', { job: job.name, runId: stale.runId, slot: stale.slot });
-    }
-  }
   return undefined;
+}
+
+/** Why the lease the job carries still stands in the way of `run`, or undefined if it does not. */
+async function leaseHolderBusy(deps: RunDeps, job: Job, run: Run, now: Date): Promise<string | undefined> {
+  const held = job.lease;
+  if (held === undefined || held.runId === run.runId || Date.parse(held.expiresAt) < now.getTime()) {
+    return undefined;
+  }
+  const holder = await deps.runs.get(job.name, held.slot);
+  const holderLive =
+    holder !== undefined && holder.runId === held.runId && !FINAL_RUN_STATUSES.includes(holder.status);
+  return holderLive ? `run ${held.runId} of this job is still in progress (slot ${held.slot})` : undefined;
+}
+
+/** When an attempt starting at `start` must have ended: Lambda stops the function by then. */
+function deadlineOf(deps: RunDeps, start: Date): string {
+  return new Date(start.getTime() + deps.leaseSeconds * 1000).toISOString();
+}
+
+function pastDeadline(deps: RunDeps, run: Run, now: Date): boolean {
+  if (run.deadline !== undefined) return Date.parse(run.deadline) < now.getTime();
+  // Records written before runs carried a deadline.
+  return run.startedAt !== undefined && Date.parse(run.startedAt) + deps.leaseSeconds * 1000 < now.getTime();
 }
 
 /** Records the outcome of this attempt, if the record is still this attempt's. */

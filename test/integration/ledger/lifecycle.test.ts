@@ -192,6 +192,63 @@ describe('executeRun: overlap', () => {
   });
 });
 
+describe('executeRun: stale attempts', () => {
+  it('takes an expired lease without reading the previous run (1 read + 3 writes on the steady path)', async () => {
+    // Given a skip job whose previous run finished and whose lease has since expired
+    const { deps, clock } = setup();
+    const job = await givenJob(deps, { overlap: 'skip' });
+    await executeRun(deps, slotEvent(job, '2026-03-01T12:00:00Z'), ok);
+    clock.advance((LEASE_SECONDS + 240) * 1000);
+    // When the next slot runs, counting the ledger's reads
+    let ledgerReads = 0;
+    const runs = deps.runs;
+    const counting: RunDeps = {
+      ...deps,
+      runs: Object.assign(Object.create(runs) as typeof runs, {
+        get: (jobName: string, slot: string) => {
+          ledgerReads++;
+          return runs.get(jobName, slot);
+        },
+      }),
+    };
+    const next = await executeRun(counting, slotEvent(job, '2026-03-01T12:05:00Z'), ok);
+    // Then it succeeds without looking at the previous run
+    expect(next.outcome).toBe('succeeded');
+    expect(ledgerReads).toBe(0);
+    expect((await deps.jobs.get(job.name))?.lease?.runId).toBe(
+      next.outcome === 'succeeded' ? next.run.runId : '',
+    );
+  });
+
+  it('records a run whose last attempt died as timed_out when it is read, and drops it from running listings', async () => {
+    // Given an allow job whose attempt never reports an outcome (Lambda stopped it)
+    const { deps, clock } = setup();
+    const job = await givenJob(deps, { overlap: 'allow' });
+    const started = deferred();
+    const never = deferred();
+    const stuck = executeRun(deps, slotEvent(job, '2026-03-01T12:00:00Z'), async () => {
+      started.resolve();
+      await never.promise;
+      return {};
+    });
+    await started.promise;
+    expect((await deps.runs.list({ job: job.name, status: 'running', limit: 10 })).items).toHaveLength(1);
+    // When its deadline passes and someone lists what is running
+    clock.advance((LEASE_SECONDS + 1) * 1000);
+    const running = await deps.runs.list({ job: job.name, status: 'running', limit: 10 });
+    // Then it is no longer running, and its record says timed_out with the reason
+    expect(running.items).toEqual([]);
+    const record = await deps.runs.get(job.name, '2026-03-01T12:00:00.000Z');
+    expect(record).toMatchObject({
+      status: 'timed_out',
+      reason: expect.stringContaining('function timeout of 60 s'),
+    });
+    never.resolve();
+    await stuck;
+    expect((await deps.runs.get(job.name, '2026-03-01T12:00:00.000Z'))?.status).toBe('timed_out');
+  });
+});
+
 describe('executeRun: failures and retries', () => {
   it('records a failure and rethrows it; a retry of the slot is attempt 2 of the same run', async () => {
     // Given
