@@ -2,6 +2,8 @@
  * The schedule a job should have in Scheduler: derived from the job record (the source of truth) and
  * the deployment's facts. Create, update and reconcile all derive through here, so they agree.
  */
+
+import { scheduleTargetInput } from '../runs/event.ts';
 import type { Schedule } from '../schedule/index.ts';
 import { nextFireTime } from '../schedule/index.ts';
 import type { Job } from './model.ts';
@@ -33,19 +35,6 @@ export const DEFAULT_TARGET_RETRY_POLICY = {
 
 /** Scheduler refuses a recurring schedule whose StartDate is more than 5 minutes in the past. */
 const START_DATE_SLACK_MS = 60_000;
-
-/**
- * The target Input: Scheduler substitutes the context attributes at each invocation. The scheduled
- * time (with the job) names the slot; the execution id changes with every attempt.
- */
-export function targetInput(jobName: string): string {
-  return JSON.stringify({
-    job: jobName,
-    scheduledTime: '<aws.scheduler.scheduled-time>',
-    executionId: '<aws.scheduler.execution-id>',
-    attempt: '<aws.scheduler.attempt-number>',
-  });
-}
 
 /** The interval of a `rate(n unit)` expression in milliseconds, or undefined for other expressions. */
 export function rateIntervalMs(expression: string): number | undefined {
@@ -120,7 +109,7 @@ export function desiredSchedule(
     target: {
       arn: targetArn,
       roleArn: deployment.roleArn,
-      input: targetInput(job.name),
+      input: scheduleTargetInput(job.name),
       deadLetterArn: deployment.deadLetterArn,
       retryPolicy: deployment.retryPolicy ?? DEFAULT_TARGET_RETRY_POLICY,
     },

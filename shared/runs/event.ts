@@ -20,7 +20,6 @@ export function scheduleTargetInput(jobName: string): string {
     scheduledTime: '<aws.scheduler.scheduled-time>',
     executionId: '<aws.scheduler.execution-id>',
     attempt: '<aws.scheduler.attempt-number>',
-    trigger: 'schedule',
   });
 }
 

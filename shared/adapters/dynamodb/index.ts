@@ -2,4 +2,3 @@
 export { createDocumentClient, type DocumentClientOptions, isConditionFailed } from './client.ts';
 export { DynamoJobStore, JOB_LIST_KEY } from './job-store.ts';
 export { DynamoRunLedger, RUN_LIST_KEY } from './run-ledger.ts';
-export { createTables } from './tables.ts';

@@ -6,13 +6,14 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
+import { ensureTables } from '../../../local/dynamodb/tables.ts';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.ts';
 import { DynamoJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
 import { DynamoRunLedger } from '../../../shared/adapters/dynamodb/run-ledger.ts';
-import { createTables } from '../../../shared/adapters/dynamodb/tables.ts';
 import type { Clock } from '../../../shared/clock.ts';
 import type { Job } from '../../../shared/jobs/model.ts';
 import { createJsonLogger, type Logger } from '../../../shared/runs/logger.ts';
+import { tableName } from '../../../shared/tables.ts';
 
 export interface Engine {
   readonly endpoint: string;
@@ -33,8 +34,9 @@ export async function startEngine(): Promise<Engine> {
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1' });
   const doc = createDocumentClient({ endpoint, region: 'us-east-1' });
   tableCounter++;
-  const tables = { jobs: `tickwork-test${tableCounter}-jobs`, runs: `tickwork-test${tableCounter}-runs` };
-  await createTables(client, tables);
+  const stage = `test${tableCounter}`;
+  const tables = { jobs: tableName(stage, 'jobs'), runs: tableName(stage, 'runs') };
+  await ensureTables(client, { stage });
   return {
     endpoint,
     client,

@@ -12,9 +12,9 @@ import {
   desiredSchedule,
   rateIntervalMs,
   scheduleDifferences,
-  targetInput,
 } from '../../../shared/jobs/schedule-spec.ts';
 import { parseJobDefinition, parseJobPatch } from '../../../shared/jobs/validation.ts';
+import { scheduleTargetInput } from '../../../shared/runs/event.ts';
 
 const now = new Date('2026-06-01T12:00:30Z');
 const context = { now, mode: 'local' as const };
@@ -122,7 +122,7 @@ describe('desiredSchedule', () => {
       target: {
         arn: deployment.targetArns.prompt,
         roleArn: deployment.roleArn,
-        input: targetInput('report'),
+        input: scheduleTargetInput('report'),
         deadLetterArn: deployment.deadLetterArn,
         retryPolicy: DEFAULT_TARGET_RETRY_POLICY,
       },
