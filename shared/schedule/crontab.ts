@@ -26,11 +26,14 @@ export function crontabToEventBridge(fields: readonly string[], input: string): 
   const dom = domRaw === '?' ? '*' : domRaw;
   const dow = dowRaw === '?' ? '*' : dowRaw;
   if (dom !== '*' && dow !== '*') {
+    // Vixie cron ORs the two day fields, except that a field starting with `*` (e.g. `*/2`) makes it AND
+    // them; EventBridge can express neither, so the reason given matches what the crontab meant.
+    const meaning = dom.startsWith('*') || dow.startsWith('*') ? 'only when both match' : 'when either matches';
     fail(
       input,
       'day-of-month/day-of-week',
       `${domRaw} ${dowRaw}`,
-      'a crontab that restricts both day-of-month and day-of-week fires when either matches, and one EventBridge ' +
+      `a crontab that restricts both day-of-month and day-of-week fires ${meaning}, and one EventBridge ` +
         'schedule cannot express that (it allows only one of the two); keep one of them as * or create two jobs, ' +
         'one per day field',
     );

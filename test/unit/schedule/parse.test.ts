@@ -344,6 +344,7 @@ describe('malformed input', () => {
     ['0 9 * *', 'expression', '0 9 * *', 'found 4 fields'],
     ['0 9 ? * MON-FRI *', 'expression', '0 9 ? * MON-FRI *', 'write cron(0 9 ? * MON-FRI *)'],
     ['0 9 1 * MON', 'day-of-month/day-of-week', '1 MON', 'fires when either matches'],
+    ['0 9 */2 * MON', 'day-of-month/day-of-week', '*/2 MON', 'fires only when both match'],
     ['0 9 1-15 * 1-5', 'day-of-month/day-of-week', '1-15 1-5', 'create two jobs'],
     ['0 9 * * 8', 'day-of-week', '8', 'must be 0-7 (0 and 7 = SUN) or SUN-SAT'],
     ['0 9 * * 5#6', 'day-of-week', '5#6', 'the number after # must be 1-5'],
