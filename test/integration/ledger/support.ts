@@ -1,11 +1,16 @@
 /**
- * Test support for the ledger, prompt and adapter suites: an in-process dynalite with Tickwork's
- * tables, a clock the test moves by hand, and a logger whose lines the test can read.
+ * Test support for the ledger, prompt and adapter suites: a DynamoDB engine with Tickwork's tables
+ * (in-process dynalite, or the official DynamoDB Local in a Java child process), a clock the test
+ * moves by hand, and a logger whose lines the test can read.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
+import { startDynamoDbEngine } from '../../../local/dynamodb/engine.ts';
 import { ensureTables } from '../../../local/dynamodb/tables.ts';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.ts';
 import { DynamoJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
@@ -13,9 +18,23 @@ import { DynamoRunLedger } from '../../../shared/adapters/dynamodb/run-ledger.ts
 import type { Clock } from '../../../shared/clock.ts';
 import type { Job } from '../../../shared/jobs/model.ts';
 import { createJsonLogger, type Logger } from '../../../shared/runs/logger.ts';
-import { tableName } from '../../../shared/tables.ts';
+import { type TableDefinition, tableDefinitions, tableName } from '../../../shared/tables.ts';
+
+/**
+ * The engines the data-access suites run on. Tickwork promises both: dynalite is what `tickwork local`
+ * embeds, DynamoDB Local is the closest thing to AWS (strict expression validation, real TTL API).
+ */
+export const engineKinds = ['dynalite', 'dynamodb-local'] as const;
+export type TestEngineKind = (typeof engineKinds)[number];
+
+/**
+ * For `beforeAll(..., ENGINE_START_TIMEOUT_MS)`: DynamoDB Local is a JVM start, 5-20 s on a loaded
+ * machine, plus table creation.
+ */
+export const ENGINE_START_TIMEOUT_MS = 120_000;
 
 export interface Engine {
+  readonly kind: TestEngineKind;
   readonly endpoint: string;
   readonly client: DynamoDBClient;
   readonly doc: DynamoDBDocumentClient;
@@ -25,31 +44,81 @@ export interface Engine {
 
 let tableCounter = 0;
 
-/** Starts dynalite on a free loopback port and creates the jobs and runs tables. */
-export async function startEngine(): Promise<Engine> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1' });
-  const doc = createDocumentClient({ endpoint, region: 'us-east-1' });
+/**
+ * Starts an engine on a free loopback port and creates the jobs and runs tables.
+ * dynalite runs in memory in this process; DynamoDB Local is started by the local runtime's own
+ * launcher, keeps its file in a temporary directory, and is stopped (and the directory removed) by
+ * `close()`.
+ */
+export async function startEngine(kind: TestEngineKind = 'dynalite'): Promise<Engine> {
+  const server = kind === 'dynalite' ? await startInMemoryDynalite() : await startDynamoDbLocal();
+  const client = new DynamoDBClient({ endpoint: server.endpoint, region: 'us-east-1' });
+  const doc = createDocumentClient({ endpoint: server.endpoint, region: 'us-east-1' });
   tableCounter++;
   const stage = `test${tableCounter}`;
   const tables = { jobs: tableName(stage, 'jobs'), runs: tableName(stage, 'runs') };
-  await ensureTables(client, { stage });
-  return {
-    endpoint,
-    client,
-    doc,
-    tables,
-    async close() {
-      client.destroy();
-      doc.destroy();
-      await new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      );
-    },
+  const close = async () => {
+    client.destroy();
+    doc.destroy();
+    await server.close();
   };
+  try {
+    await ensureTables(client, { stage, definitions: withoutTimeToLive });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { kind, endpoint: server.endpoint, client, doc, tables, close };
+}
+
+/**
+ * The tables as deployed, minus TTL deletion. DynamoDB Local really deletes expired items, within a
+ * second, by the machine's wall clock, while these suites move time with a ManualClock set to fixed
+ * dates: with TTL on, the engine would delete items the test's clock still considers live, depending
+ * on when the suite runs. What Tickwork relies on is that readers filter expired items themselves
+ * (deletion lags up to days on AWS and never happens on dynalite); that is what the suites check.
+ */
+const withoutTimeToLive: TableDefinition[] = Object.values(tableDefinitions).map(
+  ({ timeToLiveAttribute: _ttl, ...definition }) => definition,
+);
+
+interface RunningServer {
+  readonly endpoint: string;
+  close(): Promise<void>;
+}
+
+async function startInMemoryDynalite(): Promise<RunningServer> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+}
+
+async function startDynamoDbLocal(): Promise<RunningServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'tickwork-ddb-local-'));
+  const removeDir = () => rm(dataDir, { recursive: true, force: true });
+  try {
+    const engine = await startDynamoDbEngine({
+      spec: { kind: 'dynamodb-local' },
+      dataDir,
+      port: 0,
+      readyTimeoutMs: ENGINE_START_TIMEOUT_MS - 15_000,
+    });
+    return {
+      endpoint: engine.endpoint,
+      async close() {
+        await engine.close();
+        await removeDir();
+      },
+    };
+  } catch (error) {
+    await removeDir();
+    throw error;
+  }
 }
 
 /** A clock that only moves when the test says so; `sleep` resolves once the clock has passed its end. */
