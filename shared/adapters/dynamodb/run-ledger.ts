@@ -175,6 +175,9 @@ export class DynamoRunLedger implements RunLedger {
 
   async list(query: RunQuery): Promise<Page<Run>> {
     checkLimit(query.limit);
+    // Stopped attempts are recorded timed_out where they are first read: read them now, so a
+    // `timed_out` listing is complete without waiting for someone to look at them.
+    if (query.status === 'timed_out' && query.cursor === undefined) await this.settleStale(query.job);
     const names: Record<string, string> = { '#expiresAt': 'expiresAt' };
     const values: Record<string, unknown> = { ':nowSec': epochSeconds(this.clock.now()) };
     let filter = LIVE;
@@ -224,6 +227,35 @@ export class DynamoRunLedger implements RunLedger {
     // A run settled to timed_out just now no longer belongs in a `running` page.
     const items = query.status === undefined ? settled : settled.filter((run) => run.status === query.status);
     return { ...page, items };
+  }
+
+  /** Settles every `running` run (of one job, or of all) whose deadline has passed. */
+  private async settleStale(job: string | undefined): Promise<void> {
+    const names: Record<string, string> = { '#status': 'status', '#deadline': 'deadline' };
+    const values: Record<string, unknown> = { ':running': 'running', ':now': this.clock.now().toISOString() };
+    let filter = '#deadline < :now';
+    if (job !== undefined) {
+      filter += ' AND #job = :job';
+      names['#job'] = 'job';
+      values[':job'] = job;
+    }
+    let start: Record<string, unknown> | undefined;
+    do {
+      // `running` is the small partition of what executes now; the deadline filter keeps the stale ones.
+      const output = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: BY_STATUS,
+          KeyConditionExpression: '#status = :running',
+          FilterExpression: filter,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+        }),
+      );
+      await Promise.all((output.Items ?? []).map((item) => this.settle(item)));
+      start = output.LastEvaluatedKey;
+    } while (start !== undefined);
   }
 
   /**

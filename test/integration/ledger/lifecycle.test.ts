@@ -257,6 +257,26 @@ describe.each(engineKinds)('on %s', (kind) => {
       await stuck;
       expect((await deps.runs.get(job.name, '2026-03-01T12:00:00.000Z'))?.status).toBe('timed_out');
     });
+    it('lists a stopped attempt under status=timed_out even if nothing read it before', async () => {
+      // Given an allow job whose attempt never reports an outcome
+      const { deps, clock } = setup();
+      const job = await givenJob(deps, { overlap: 'allow' });
+      const started = deferred();
+      const never = deferred();
+      const stuck = executeRun(deps, slotEvent(job, '2026-03-01T12:00:00Z'), async () => {
+        started.resolve();
+        await never.promise;
+        return {};
+      });
+      await started.promise;
+      // When its deadline passes and the first thing anyone asks for is the timed_out runs
+      clock.advance((LEASE_SECONDS + 1) * 1000);
+      const timedOut = await deps.runs.list({ job: job.name, status: 'timed_out', limit: 10 });
+      // Then it is there
+      expect(timedOut.items.map((run) => run.slot)).toEqual(['2026-03-01T12:00:00.000Z']);
+      never.resolve();
+      await stuck;
+    });
   });
 
   describe('executeRun: failures and retries', () => {
