@@ -10,7 +10,7 @@ import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { DynamoJobStore } from '../../shared/adapters/dynamodb/job-store.ts';
 import { DynamoRunLedger } from '../../shared/adapters/dynamodb/run-ledger.ts';
 import { SafeHttpClient } from '../../shared/adapters/http/client.ts';
-import { LocalSecretSource } from '../../shared/adapters/secrets/local.ts';
+import { LocalSecretSource, secretEnvSnapshot } from '../../shared/adapters/secrets/local.ts';
 import { SecretsManagerSecretSource } from '../../shared/adapters/secrets/secrets-manager.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { loadJobFunctionConfig } from '../../shared/config.ts';
@@ -30,7 +30,8 @@ const secrets: SecretSource =
     ? new SecretsManagerSecretSource(new SecretsManagerClient({}), config.secretsPrefix, clock)
     : new LocalSecretSource({
         ...(config.secretsFile === undefined ? {} : { file: config.secretsFile }),
-        env: process.env,
+        // Read once, here: the source never sees the live process.env.
+        env: secretEnvSnapshot(process.env),
       });
 
 const deps: RunDeps = {

@@ -104,11 +104,7 @@ export function patchedDefinition(job: Job, patch: JobPatch, context: Definition
  * version moves on, and a rate schedule keeps its anchor when its timing did not change.
  */
 export function buildJob(fields: JobFields, now: Date, previous?: Job): Job {
-  const timingUnchanged =
-    previous !== undefined &&
-    previous.schedule.expression === fields.schedule.expression &&
-    previous.schedule.timezone === fields.schedule.timezone &&
-    previous.startDate === fields.startDate;
+  const timingUnchanged = previous !== undefined && sameTiming(previous, fields);
   const oneTime = fields.schedule.type === 'at';
   return {
     ...fields,
@@ -127,6 +123,21 @@ export function buildJob(fields: JobFields, now: Date, previous?: Job): Job {
     updatedAt: now.toISOString(),
     version: (previous?.version ?? 0) + 1,
   };
+}
+
+/**
+ * True when `next` fires on the same timing as `previous` (expression, time zone, startDate): the rate
+ * anchor and a one-time job's state carry over, and `runImmediately` has nothing to act on.
+ */
+export function sameTiming(
+  previous: Pick<Job, 'schedule' | 'startDate'>,
+  next: Pick<JobFields, 'schedule' | 'startDate'>,
+): boolean {
+  return (
+    previous.schedule.expression === next.schedule.expression &&
+    previous.schedule.timezone === next.schedule.timezone &&
+    previous.startDate === next.startDate
+  );
 }
 
 const IMMEDIATE_MARGIN_MS = 1000;

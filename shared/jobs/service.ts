@@ -10,7 +10,13 @@ import type { RuntimeMode } from '../config.ts';
 import { JobConflictError, JobInvokeError, JobNotFoundError, ValidationError } from '../errors.ts';
 import { newManualRun, retentionExpiresAt } from '../runs/index.ts';
 import { nextFireTimes, parseSchedule, ScheduleExpressionError, TimeZoneError } from '../schedule/index.ts';
-import { buildJob, type DefinitionContext, normalizeDefinition, patchedDefinition } from './definition.ts';
+import {
+  buildJob,
+  type DefinitionContext,
+  normalizeDefinition,
+  patchedDefinition,
+  sameTiming,
+} from './definition.ts';
 import type { Job, Run } from './model.ts';
 import type { JobInvoker, JobQuery, JobStore, Page, RunLedger, SchedulePort } from './ports.ts';
 import { desiredSchedule, oneTimeIsOver, type ScheduleDeployment } from './schedule-spec.ts';
@@ -62,7 +68,10 @@ export async function replaceJob(deps: JobServiceDeps, name: string, body: unkno
   }
   const context = contextOf(deps);
   const job = buildJob(normalizeDefinition(definition, context), context.now, existing);
-  return { job: await writeAndSync(deps, job, existing), created: false };
+  // A PUT repeating the same timing is idempotent: it does not run the job again.
+  const written = await writeAndSync(deps, job, existing);
+  await runImmediatelyIfAsked(deps, written, !sameTiming(existing, written));
+  return { job: written, created: false };
 }
 
 /** `PATCH /jobs/{name}`: omitted fields stay, `null` clears, `config` is merged then checked by the kind. */
@@ -77,7 +86,16 @@ export async function patchJob(deps: JobServiceDeps, name: string, body: unknown
   }
   const definition = patchedDefinition(existing, patch, context);
   const job = buildJob(normalizeDefinition(definition, context), context.now, existing);
-  return writeAndSync(deps, job, existing);
+  const retimed = !sameTiming(existing, job);
+  if (patch.runImmediately === true && !retimed) {
+    throw new ValidationError(
+      'runImmediately',
+      `runImmediately: true takes effect only when a job is created or its timing (schedule, timezone, startDate) changes, and this PATCH leaves the timing of job "${name}" as it was; to run it now, use POST /jobs/${name}/runs`,
+    );
+  }
+  const written = await writeAndSync(deps, job, existing);
+  await runImmediatelyIfAsked(deps, written, retimed);
+  return written;
 }
 
 export async function getJob(deps: JobServiceDeps, name: string): Promise<Job> {
@@ -206,12 +224,20 @@ async function insertJob(
     );
     throw error;
   }
-  // A rate schedule runs immediately through its StartDate; cron has no such anchor, so a manual run
-  // stands in for it. The job exists either way: a failed invoke shows as a failed run.
-  if (job.runImmediately && job.enabled && job.schedule.type === 'cron') {
+  await runImmediatelyIfAsked(deps, job, true);
+  return job;
+}
+
+/**
+ * `runImmediately` is honoured when a job is created and whenever a PUT or PATCH changes its timing
+ * (`retimed`). A rate schedule runs at once through its StartDate (see rateAnchor); cron has no such
+ * anchor, so a manual run stands in for it. The job is written either way: a failed invoke shows as a
+ * failed run.
+ */
+async function runImmediatelyIfAsked(deps: JobServiceDeps, job: Job, retimed: boolean): Promise<void> {
+  if (retimed && job.runImmediately && job.enabled && job.schedule.type === 'cron') {
     await startManualRun(deps, job).catch(() => undefined);
   }
-  return job;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   LocalSecretSource,
   SECRETS_FILE_NAME,
   secretEnvName,
+  secretEnvSnapshot,
 } from '../../../shared/adapters/secrets/local.ts';
 import type { SecretSource } from '../../../shared/jobs/ports.ts';
 import { SECRET_NAME_PATTERN } from '../../../shared/kinds/prompt/config.ts';
@@ -209,7 +210,7 @@ export const webhookReceiverCommand: Command = {
     }
     const options = parseWebhookReceiverArgs(args);
     const file = join(options.dataDir, SECRETS_FILE_NAME);
-    const secrets = new LocalSecretSource({ file, env: process.env });
+    const secrets = new LocalSecretSource({ file, env: secretEnvSnapshot(process.env) });
     const print = (line: string) => process.stdout.write(`${line}\n`);
     const receiver = await startWebhookReceiver(options, secrets, print);
     print(`listening on http://127.0.0.1:${receiver.port}/ (any path); Ctrl-C to stop`);

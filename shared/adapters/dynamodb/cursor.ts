@@ -16,6 +16,11 @@ export interface CursorShape {
   readonly attributes: readonly string[];
   /** Attributes whose value the query fixes (the partition key it queries). */
   readonly fixed?: Readonly<Record<string, string>>;
+  /**
+   * Attributes the query bounds with `begins_with` (a name prefix): DynamoDB answers a start key outside
+   * the key condition with a ValidationException, so a cursor of another prefix is refused here.
+   */
+  readonly prefixes?: Readonly<Record<string, string>>;
 }
 
 const MAX_CURSOR_LENGTH = 2048;
@@ -48,6 +53,11 @@ export function decodeCursor(cursor: string, shape: CursorShape): PageKey {
   }
   for (const [name, value] of Object.entries(shape.fixed ?? {})) {
     if (key[name] !== value) throw invalid(`it belongs to a listing with another ${name}`);
+  }
+  for (const [name, prefix] of Object.entries(shape.prefixes ?? {})) {
+    if (!key[name]?.startsWith(prefix)) {
+      throw invalid(`it belongs to another query: its ${name} does not start with "${prefix}"`);
+    }
   }
   return key;
 }

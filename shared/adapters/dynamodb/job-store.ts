@@ -125,6 +125,7 @@ export class DynamoJobStore implements JobStore {
       // DynamoDB rejects attribute names an expression does not use, so #name is declared only here.
       names['#name'] = 'name';
       values[':prefix'] = query.name;
+      shape = { ...shape, prefixes: { name: query.name } };
     }
     let filter = LIVE;
     if (query.enabled !== undefined) {

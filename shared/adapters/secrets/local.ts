@@ -22,25 +22,48 @@ export class SecretsFileError extends Error {
   }
 }
 
+const SECRET_ENV_PREFIX = 'TICKWORK_SECRET_';
+
+/**
+ * The `TICKWORK_SECRET_*` entries of an environment, copied once into a frozen plain object. A
+ * composition root passes this, not `process.env`: nothing below a handler reads the live environment.
+ */
+export function secretEnvSnapshot(
+  env: Readonly<Record<string, string | undefined>>,
+): Readonly<Record<string, string>> {
+  const snapshot: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (name.startsWith(SECRET_ENV_PREFIX) && value !== undefined && value !== '') snapshot[name] = value;
+  }
+  return Object.freeze(snapshot);
+}
+
 export interface LocalSecretSourceOptions {
   /** The secrets file; absent: only the environment is consulted. */
   readonly file?: string;
-  /** The environment to read `TICKWORK_SECRET_*` from (the composition root passes process.env). */
-  readonly env: Readonly<Record<string, string | undefined>>;
+  /** `TICKWORK_SECRET_*` values, as {@link secretEnvSnapshot} takes them from the environment at start. */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 export class LocalSecretSource implements SecretSource {
-  constructor(private readonly options: LocalSecretSourceOptions) {}
+  private readonly file: string | undefined;
+  private readonly env: Readonly<Record<string, string>>;
+
+  constructor(options: LocalSecretSourceOptions) {
+    this.file = options.file;
+    // Copied at construction: later changes to the object passed in are not seen.
+    this.env = secretEnvSnapshot(options.env);
+  }
 
   async get(name: string): Promise<string> {
-    const { file, env } = this.options;
+    const { file, env } = this;
     if (file !== undefined) {
       const fromFile = (await readSecretsFile(file))[name];
       if (fromFile !== undefined) return fromFile;
     }
     const variable = secretEnvName(name);
     const fromEnv = env[variable];
-    if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+    if (fromEnv !== undefined) return fromEnv;
     throw new SecretNotFoundError(
       name,
       `${file === undefined ? '' : `${file} and `}the environment variable ${variable}`,

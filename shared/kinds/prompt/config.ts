@@ -12,6 +12,17 @@ export const SECRET_NAME_PATTERN = /^[A-Za-z0-9/_+=.@-]{1,128}$/;
 /** 100 KB of UTF-8: well under DynamoDB's 400 KB item limit with the rest of the job. */
 export const MAX_PROMPT_BYTES = 100 * 1024;
 export const MAX_METADATA_BYTES = 16 * 1024;
+/**
+ * DynamoDB refuses an item nested deeper than 32 levels; metadata sits two levels down in the job item
+ * (config → metadata), so 16 levels leave room and are more than any receiver's metadata needs.
+ */
+export const MAX_METADATA_DEPTH = 16;
+/**
+ * Query parameters that carry credentials: a URL is stored in the job and returned by the API, so a
+ * token in it would leak. The receiver checks the Tickwork-Signature header instead.
+ */
+export const CREDENTIAL_QUERY_PARAMETER =
+  /^(token|access_token|api[_-]?key|key|secret|password|passwd|signature|sig|auth|authorization|client_secret)$/i;
 export const MAX_URL_LENGTH = 2048;
 
 const utf8Length = (text: string) => Buffer.byteLength(text, 'utf8');
@@ -39,8 +50,27 @@ const webhookUrl = z
         input: '',
         message: `must not contain credentials: ${SECRETS_BY_REFERENCE_RULE}`,
       });
+      return;
+    }
+    const credential = [...url.searchParams.keys()].find((name) => CREDENTIAL_QUERY_PARAMETER.test(name));
+    if (credential !== undefined) {
+      ctx.issues.push({
+        code: 'custom',
+        input: '',
+        message: `must not carry credentials in its query string (parameter "${credential}"): authenticate deliveries with the signing secret instead — give the secret's NAME in config.target.signingSecret and have the receiver verify the Tickwork-Signature header (${SECRETS_BY_REFERENCE_RULE})`,
+      });
     }
   });
+
+/** Nesting levels of a JSON value: a scalar is 0, `{}` and `{"a": 1}` are 1, `{"a": {}}` is 2. */
+function jsonDepth(value: unknown, limit: number): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  // Past the limit the exact depth does not matter; stopping keeps a hostile document cheap.
+  if (limit < 0) return 1;
+  let deepest = 0;
+  for (const child of Object.values(value)) deepest = Math.max(deepest, jsonDepth(child, limit - 1));
+  return deepest + 1;
+}
 
 export const promptConfigSchema = z.strictObject({
   prompt: z
@@ -54,8 +84,13 @@ export const promptConfigSchema = z.strictObject({
     .record(z.string(), z.unknown(), {
       error: (issue) => `must be an object; got ${describeValue(issue.input)}`,
     })
+    .refine((value) => jsonDepth(value, MAX_METADATA_DEPTH) <= MAX_METADATA_DEPTH, {
+      error: `must be nested at most ${MAX_METADATA_DEPTH} levels deep (objects and arrays; DynamoDB stores at most 32)`,
+      abort: true,
+    })
     .refine((value) => utf8Length(JSON.stringify(value)) <= MAX_METADATA_BYTES, {
-      error: `must be at most ${MAX_METADATA_BYTES} bytes as JSON`,
+      error: (issue) =>
+        `must be at most ${MAX_METADATA_BYTES} bytes as JSON; got ${utf8Length(JSON.stringify(issue.input))} bytes`,
     })
     .optional(),
   target: z.strictObject(

@@ -1,5 +1,7 @@
 export {
+  CREDENTIAL_QUERY_PARAMETER,
   MAX_METADATA_BYTES,
+  MAX_METADATA_DEPTH,
   MAX_PROMPT_BYTES,
   type PromptConfig,
   parsePromptConfig,

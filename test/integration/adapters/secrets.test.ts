@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalSecretSource, secretEnvName } from '../../../shared/adapters/secrets/local.ts';
+import {
+  LocalSecretSource,
+  secretEnvName,
+  secretEnvSnapshot,
+} from '../../../shared/adapters/secrets/local.ts';
 import { SecretsManagerSecretSource } from '../../../shared/adapters/secrets/secrets-manager.ts';
 import { SecretNotFoundError } from '../../../shared/errors.ts';
 import { ManualClock } from '../ledger/support.ts';
@@ -123,6 +127,37 @@ describe('LocalSecretSource', () => {
     await expect(source.get('nope')).rejects.toThrow(
       `secret "nope" was not found (looked in ${join(dir, 'absent.json')} and the environment variable TICKWORK_SECRET_NOPE)`,
     );
+  });
+
+  it('takes only the TICKWORK_SECRET_* entries of an environment, frozen, once', () => {
+    // Given an environment with secrets and unrelated variables
+    const env: Record<string, string | undefined> = {
+      TICKWORK_SECRET_A: 'a-value',
+      TICKWORK_SECRET_EMPTY: '',
+      TICKWORK_SECRETS_FILE: '/not/a/secret',
+      PATH: '/usr/bin',
+      AWS_SECRET_ACCESS_KEY: 'unrelated',
+    };
+    // When it is snapshotted
+    const snapshot = secretEnvSnapshot(env);
+    // Then only the secret entries are kept, in a frozen plain object that later changes do not reach
+    expect(snapshot).toEqual({ TICKWORK_SECRET_A: 'a-value' });
+    expect(Object.isFrozen(snapshot)).toBe(true);
+    expect(Object.getPrototypeOf(snapshot)).toBe(Object.prototype);
+    env.TICKWORK_SECRET_A = 'changed';
+    expect(snapshot.TICKWORK_SECRET_A).toBe('a-value');
+  });
+
+  it('does not read the environment object again after construction', async () => {
+    // Given a source built from an environment object
+    const env: Record<string, string> = { TICKWORK_SECRET_LATE: 'first' };
+    const source = new LocalSecretSource({ file: join(dir, 'absent.json'), env });
+    // When the object changes afterwards
+    env.TICKWORK_SECRET_LATE = 'second';
+    env.TICKWORK_SECRET_ADDED = 'added';
+    // Then lookups answer from the values it was built with
+    expect(await source.get('late')).toBe('first');
+    await expect(source.get('added')).rejects.toThrow('TICKWORK_SECRET_ADDED');
   });
 
   it.each([
