@@ -15,6 +15,9 @@ export const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
 /** The stage used when the context sets none. */
 export const DEFAULT_STAGE = 'dev';
 
+/** Ten years: longer than any history a scheduler needs, and a guard against a mistyped value. */
+export const MAX_RUN_RETENTION_DAYS = 3650;
+
 // The outbound guard compares a webhook URL's hostname (lower case, IPv6 without brackets) with these
 // entries exactly, so only host names and IP addresses can ever match; schemes, ports and paths cannot.
 const HOST_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
@@ -80,4 +83,26 @@ export function parseWebhookAllowedHosts(value: unknown): readonly string[] {
 /** The webhook allow-list from context `webhookAllowedHosts`; none when unset. */
 export function webhookAllowedHostsFromContext(node: Node): readonly string[] {
   return parseWebhookAllowedHosts(node.tryGetContext('webhookAllowedHosts'));
+}
+
+/**
+ * Parses the run retention (days finished runs and executed one-time jobs stay queryable): a whole number
+ * from 1 to {@link MAX_RUN_RETENTION_DAYS}, given as a string (`-c runRetentionDays=90`) or a number
+ * (cdk.json). Undefined when unset, so the stack's default applies.
+ */
+export function parseRunRetentionDays(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const days = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_RUN_RETENTION_DAYS) {
+    throw new ContextError(
+      `context "runRetentionDays" must be a whole number of days from 1 to ${MAX_RUN_RETENTION_DAYS}, ` +
+        `got ${JSON.stringify(value)}`,
+    );
+  }
+  return days;
+}
+
+/** The run retention from context `runRetentionDays`; undefined when unset. */
+export function runRetentionDaysFromContext(node: Node): number | undefined {
+  return parseRunRetentionDays(node.tryGetContext('runRetentionDays'));
 }

@@ -43,9 +43,37 @@ import {
 } from '../shared/config.ts';
 import { type FunctionDefinition, type FunctionId, functionDefinitions } from '../shared/functions.ts';
 import type { TableId } from '../shared/tables.ts';
+import { MAX_RUN_RETENTION_DAYS } from './context.ts';
 import { acknowledgeWildcardResource, nagArn } from './nag.ts';
 import { pascalCase } from './naming.ts';
 import { TickworkFunction } from './tickwork-function.ts';
+
+/**
+ * DynamoDB actions per function and table: the commands its adapters send (shared/adapters/dynamodb), and
+ * nothing more. Every read is a GetItem or a Query on the table or an index; there is no Scan, no batch call,
+ * and history is removed by TTL, not by DeleteItem.
+ */
+export const JOB_FUNCTION_JOBS_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'] as const;
+export const JOB_FUNCTION_RUNS_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+] as const;
+/** The jobs API creates, replaces, patches, deletes, reads and lists jobs (Query on the name and kind indexes). */
+export const API_JOBS_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:Query',
+] as const;
+/** The jobs API claims manual runs, cancels runs, and reads them by id, job, status or across jobs. */
+export const API_RUNS_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:Query',
+] as const;
 
 /** The functions Scheduler invokes: every catalog entry that runs a job kind. */
 export type JobFunctionId = Exclude<FunctionId, 'api'>;
@@ -100,8 +128,14 @@ export class ServiceStack extends Stack {
     const { stage, tables } = props;
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
     const runRetentionDays = props.runRetentionDays ?? DEFAULT_RUN_RETENTION_DAYS;
-    if (!Number.isInteger(runRetentionDays) || runRetentionDays < 1) {
-      throw new Error(`runRetentionDays must be a positive whole number, got ${runRetentionDays}`);
+    if (
+      !Number.isInteger(runRetentionDays) ||
+      runRetentionDays < 1 ||
+      runRetentionDays > MAX_RUN_RETENTION_DAYS
+    ) {
+      throw new Error(
+        `runRetentionDays must be a whole number from 1 to ${MAX_RUN_RETENTION_DAYS}, got ${runRetentionDays}`,
+      );
     }
 
     this.schedulerDeadLetterQueue = this.deadLetterQueue(
@@ -164,9 +198,10 @@ export class ServiceStack extends Stack {
       jobs.push(job);
       jobFunctionArns[definition.jobKind] = fn.functionArn;
       fn.grantInvoke(this.schedulerRole);
-      // The run lifecycle reads the job and takes its lease (jobs), claims the slot and records the outcome (runs).
-      tables.jobs.grants.readWriteData(fn);
-      tables.runs.grants.readWriteData(fn);
+      // The run lifecycle reads the job and updates its lease and one-time state (jobs); it claims the slot, reads
+      // and moves the run, and may look runs up by id or status through the indexes (runs).
+      tables.jobs.grants.actions(fn, ...JOB_FUNCTION_JOBS_ACTIONS);
+      tables.runs.grants.actions(fn, ...JOB_FUNCTION_RUNS_ACTIONS);
       fn.addToRolePolicy(
         new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretsArn] }),
       );
@@ -197,8 +232,8 @@ export class ServiceStack extends Stack {
     });
     const apiFunction = api.function;
     this.apiFunction = apiFunction;
-    tables.jobs.grants.readWriteData(apiFunction);
-    tables.runs.grants.readWriteData(apiFunction);
+    tables.jobs.grants.actions(apiFunction, ...API_JOBS_ACTIONS);
+    tables.runs.grants.actions(apiFunction, ...API_RUNS_ACTIONS);
     this.scheduleGroup.grants.readSchedules(apiFunction);
     this.scheduleGroup.grants.writeSchedules(apiFunction);
     this.scheduleGroup.grants.deleteSchedules(apiFunction);

@@ -5,7 +5,7 @@
  */
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { stageFromContext, webhookAllowedHostsFromContext } from './context.ts';
+import { runRetentionDaysFromContext, stageFromContext, webhookAllowedHostsFromContext } from './context.ts';
 import { stackName } from './naming.ts';
 import { ServiceStack } from './service-stack.ts';
 import { StatefulStack } from './stateful-stack.ts';
@@ -19,6 +19,7 @@ export interface TickworkStacks {
 export function addTickwork(app: App): TickworkStacks {
   const stage = stageFromContext(app.node);
   const webhookAllowedHosts = webhookAllowedHostsFromContext(app.node);
+  const runRetentionDays = runRetentionDaysFromContext(app.node);
   // Account and Region come from the CLI's credentials when it has them; without them the stacks stay
   // environment-agnostic, which is all `cdk synth` in CI needs.
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
@@ -36,6 +37,7 @@ export function addTickwork(app: App): TickworkStacks {
     stage,
     tables: stateful.tables,
     webhookAllowedHosts,
+    runRetentionDays,
   });
 
   // cdk-nag 3 is a policy validation plugin: any unacknowledged finding fails the synth. Acknowledgments

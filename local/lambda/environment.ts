@@ -12,6 +12,13 @@ export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT_ID = '000000000000';
 export const LOCAL_SCHEDULE_GROUP = `tickwork-${LOCAL_STAGE}`;
 export const LOCAL_SCHEDULER_ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/tickwork-${LOCAL_STAGE}-scheduler`;
+/**
+ * The dead-letter queue the local schedules name, shaped like the stack's (`tickwork-<stage>-scheduler-dlq`).
+ * No queue exists behind it: the emulator keeps what it could not deliver in `<dataDir>/dead-letters.jsonl`
+ * (what `tickwork dead-letters` lists) for any schedule that has a DeadLetterConfig, and drops the event
+ * for one that has none, as the service does.
+ */
+export const LOCAL_SCHEDULER_DLQ_ARN = `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:tickwork-${LOCAL_STAGE}-scheduler-dlq`;
 
 export function localFunctionArn(name: string): string {
   return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${name}`;
@@ -39,6 +46,7 @@ export function localFunctionEnvironment(input: LocalEnvironmentInput): Record<s
     [ENV.runsTable]: tableName(LOCAL_STAGE, 'runs'),
     [ENV.scheduleGroup]: LOCAL_SCHEDULE_GROUP,
     [ENV.schedulerRoleArn]: LOCAL_SCHEDULER_ROLE_ARN,
+    [ENV.schedulerDeadLetterArn]: LOCAL_SCHEDULER_DLQ_ARN,
     [ENV.jobFunctionArns]: JSON.stringify(jobFunctionArns),
     [ENV.secretsFile]: join(input.dataDir, 'secrets.json'),
     AWS_ENDPOINT_URL_DYNAMODB: input.dynamodbEndpoint,

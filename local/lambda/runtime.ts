@@ -77,6 +77,7 @@ const loadedModules = new Map<string, Readonly<Record<string, string>>>();
 export class LambdaRuntime {
   readonly #functions = new Map<string, LocalFunction>();
   readonly #handlers = new Map<string, Promise<Handler>>();
+  readonly #logStreams = new Map<string, string>();
   readonly #region: string;
   readonly #accountId: string;
   readonly #environment: Readonly<Record<string, string>>;
@@ -143,10 +144,12 @@ export class LambdaRuntime {
   ): Promise<{ awsRequestId: string }> {
     const fn = this.resolve(reference);
     if (this.#closed) throw new RuntimeClosedError(fn.name);
+    // Parsed here so a payload that is not JSON is refused at acceptance, as Lambda does; each attempt
+    // gets its own parse, so a handler that mutates its event cannot change what a retry receives.
     const event = parsePayload(fn, payload);
     // Lambda keeps one request id across the retries of an asynchronous event.
     const awsRequestId = randomUUID();
-    void this.#attempt(fn, event, awsRequestId, origin, 1);
+    void this.#attempt(fn, event, payload, awsRequestId, origin, 1);
     return { awsRequestId };
   }
 
@@ -190,6 +193,7 @@ export class LambdaRuntime {
   async #attempt(
     fn: LocalFunction,
     event: unknown,
+    payload: string | undefined,
     awsRequestId: string,
     origin: string | undefined,
     attempt: number,
@@ -198,7 +202,8 @@ export class LambdaRuntime {
     const started = this.#clock.now().getTime();
     const what = `${fn.name} ${awsRequestId}${origin === undefined ? '' : ` (${origin})`}`;
     try {
-      await this.#track(this.#run(fn, structuredClone(event), awsRequestId));
+      // The result of an asynchronous invocation goes nowhere, so it is not serialized.
+      await this.#track(this.#run(fn, event, awsRequestId, false));
       this.#log(`lambda ${what}: succeeded in ${this.#clock.now().getTime() - started} ms`);
     } catch (error) {
       const delay = this.#retryDelaysMs[attempt - 1];
@@ -213,13 +218,18 @@ export class LambdaRuntime {
       );
       const timer = setTimeout(() => {
         this.#pendingRetries.delete(what);
-        void this.#attempt(fn, event, awsRequestId, origin, attempt + 1);
+        void this.#attempt(fn, parsePayload(fn, payload), payload, awsRequestId, origin, attempt + 1);
       }, delay);
       this.#pendingRetries.set(what, () => clearTimeout(timer));
     }
   }
 
-  async #run(fn: LocalFunction, event: unknown, awsRequestId: string): Promise<unknown> {
+  async #run(
+    fn: LocalFunction,
+    event: unknown,
+    awsRequestId: string,
+    returnsResult = true,
+  ): Promise<unknown> {
     // Loading the module is the cold start; like Lambda's init phase it is outside the timeout.
     const handler = await this.#handler(fn);
     const timeoutMs = fn.timeoutSeconds * 1000;
@@ -240,6 +250,7 @@ export class LambdaRuntime {
     } finally {
       clearTimeout(timer);
     }
+    if (!returnsResult) return undefined;
     let body: string | undefined;
     try {
       body = JSON.stringify(result ?? null);
@@ -250,7 +261,6 @@ export class LambdaRuntime {
   }
 
   #context(fn: LocalFunction, awsRequestId: string, deadline: number): Context {
-    const today = this.#clock.now().toISOString().slice(0, 10).replaceAll('-', '/');
     const unsupported = (name: string) => () => {
       throw new Error(
         `context.${name}() is not supported by the nodejs24.x runtime; return or throw from the handler`,
@@ -264,12 +274,23 @@ export class LambdaRuntime {
       memoryLimitInMB: String(fn.memorySize),
       awsRequestId,
       logGroupName: `/aws/lambda/${fn.name}`,
-      logStreamName: `${today}/[$LATEST]${randomBytes(16).toString('hex')}`,
+      logStreamName: this.#logStreamName(fn),
       getRemainingTimeInMillis: () => Math.max(0, deadline - this.#clock.now().getTime()),
       done: unsupported('done'),
       fail: unsupported('fail'),
       succeed: unsupported('succeed'),
     };
+  }
+
+  /** Lambda names one log stream per execution environment, not per invocation. */
+  #logStreamName(fn: LocalFunction): string {
+    let name = this.#logStreams.get(fn.name);
+    if (name === undefined) {
+      const today = this.#clock.now().toISOString().slice(0, 10).replaceAll('-', '/');
+      name = `${today}/[$LATEST]${randomBytes(16).toString('hex')}`;
+      this.#logStreams.set(fn.name, name);
+    }
+    return name;
   }
 
   #handler(fn: LocalFunction): Promise<Handler> {

@@ -9,13 +9,18 @@
  * event that runs out of attempts or age goes to the dead-letter store (when the schedule has a
  * DeadLetterConfig, as in the service). ActionAfterCompletion DELETE removes the schedule once its
  * last slot has been handled.
+ *
+ * A retry waiting for its time is persisted (with the schedule as it was when the slot fired) and
+ * cleared once the event is handled, so a stop does not lose it: the next start re-arms it, or
+ * dead-letters (or drops) it when its event age ran out meanwhile. Deleting a schedule cancels its
+ * pending retries: the service stops invoking a deleted schedule.
  */
 import { randomUUID } from 'node:crypto';
 import { nextFireTime } from '../../shared/schedule/index.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import { MinHeap } from './heap.ts';
 import type { FireOutcome, SchedulerLogger } from './log.ts';
-import type { ScheduleRecord } from './model.ts';
+import type { PendingRetry, ScheduleRecord } from './model.ts';
 import type { LiveSchedule, ScheduleListener, SchedulerStore } from './store.ts';
 import {
   formatScheduledTime,
@@ -84,7 +89,8 @@ export class Dispatcher implements ScheduleListener {
   #stale = 0;
   #armedFor: number | undefined;
   #cancelArmed: CancelTimer | undefined;
-  readonly #retryTimers = new Set<CancelTimer>();
+  /** Armed retry timers by schedule key, so deleting a schedule can cancel its retries. */
+  readonly #retryTimers = new Map<string, Set<CancelTimer>>();
   #inFlight = 0;
   #idleWaiters: Array<() => void> = [];
   #stopped = false;
@@ -105,10 +111,13 @@ export class Dispatcher implements ScheduleListener {
 
   /**
    * Start-up: logs the slots each schedule missed while the emulator was down (they are not fired,
-   * as the service has no catch-up) and queues the next one.
+   * as the service has no catch-up) and queues the next one; re-arms the persisted retries.
    */
   restore(now: number): void {
     for (const live of this.#store.schedules()) {
+      if (live.retries !== undefined) {
+        for (const retry of [...live.retries.values()]) this.#restoreRetry(live, retry, now);
+      }
       const from = live.lastFiredSlot ?? live.record.lastModificationDate - 1;
       const first = this.#nextSlot(live, from);
       if (first === undefined) continue;
@@ -133,6 +142,11 @@ export class Dispatcher implements ScheduleListener {
   scheduleDeleted(live: LiveSchedule): void {
     this.#invalidate(live);
     this.#rebuildIfStale();
+    const timers = this.#retryTimers.get(live.key);
+    if (timers === undefined) return;
+    this.#retryTimers.delete(live.key);
+    for (const cancel of timers) cancel();
+    this.#log({ event: 'retries-cancelled', schedule: live.key, count: timers.size });
   }
 
   /** Resolves when no fire is being persisted or invoked (pending retry timers do not count). */
@@ -142,14 +156,15 @@ export class Dispatcher implements ScheduleListener {
   }
 
   /**
-   * Stops firing: cancels the timer and pending retries, then waits for invocations in flight up to
-   * `graceMs`. Returns how many were still running when the wait ended.
+   * Stops firing: cancels the timer and the retry timers (the retries stay persisted for the next
+   * start), then waits for invocations in flight up to `graceMs`. Returns how many were still
+   * running when the wait ended.
    */
   async stop(graceMs: number): Promise<number> {
     this.#stopped = true;
     this.#cancelArmed?.();
     this.#cancelArmed = undefined;
-    for (const cancel of this.#retryTimers) cancel();
+    for (const timers of this.#retryTimers.values()) for (const cancel of timers) cancel();
     this.#retryTimers.clear();
     if (this.#inFlight === 0) return 0;
     // A wall-clock bound on shutdown, not a scheduling decision: it must end even when the
@@ -308,6 +323,8 @@ export class Dispatcher implements ScheduleListener {
   async #attempt(delivery: Delivery, attemptNumber: number): Promise<void> {
     if (this.#stopped) return;
     const { live, record } = delivery;
+    // Deleted meanwhile: the service no longer invokes it (its retries were cancelled at the delete).
+    if (this.#store.get(live.key) !== live) return;
     const executionId = randomUUID();
     const meta: InvocationMeta = {
       scheduleArn: live.arn,
@@ -341,6 +358,7 @@ export class Dispatcher implements ScheduleListener {
       durationMs: this.#clock.now().getTime() - started,
       outcome: 'succeeded',
     });
+    if (attemptNumber > 1) await this.#clearRetry(delivery);
     if (delivery.last && record.actionAfterCompletion === 'DELETE') await this.#complete(delivery);
   }
 
@@ -352,24 +370,39 @@ export class Dispatcher implements ScheduleListener {
     started: number,
     error: unknown,
   ): Promise<void> {
-    const { record } = delivery;
+    const { live, record } = delivery;
     const attemptNumber = meta.attemptNumber;
     const ended = this.#clock.now().getTime();
     const policy = record.target.retryPolicy;
     const delay = retryDelayMs(attemptNumber);
     const retryAt = ended + delay;
+    const deleted = this.#store.get(live.key) !== live;
+    // While stopping, a retry is still persisted (the next start re-arms it); only its timer is not armed.
     const canRetry =
+      !deleted &&
       attemptNumber - 1 < policy.maximumRetryAttempts &&
-      retryAt - delivery.firstAttemptAt <= policy.maximumEventAgeInSeconds * 1000 &&
-      !this.#stopped;
+      retryAt - delivery.firstAttemptAt <= policy.maximumEventAgeInSeconds * 1000;
     let outcome: FireOutcome;
     if (canRetry) {
       outcome = 'retrying';
-      const cancel = this.#clock.setTimer(delay, () => {
-        this.#retryTimers.delete(cancel);
-        this.#track(() => this.#attempt(delivery, attemptNumber + 1));
+      await this.#persistRetry(delivery, {
+        groupName: record.groupName,
+        name: record.name,
+        slot: delivery.slot,
+        attempt: attemptNumber + 1,
+        firstAttemptAt: delivery.firstAttemptAt,
+        retryAt,
+        last: delivery.last,
+        lastExecutionId: meta.executionId,
+        errorCode: error instanceof Error ? error.name : 'Error',
+        errorMessage: text(error),
+        record,
       });
-      this.#retryTimers.add(cancel);
+      if (!this.#stopped) {
+        this.#armRetry(delivery, attemptNumber + 1, Math.max(0, retryAt - this.#clock.now().getTime()));
+      }
+    } else if (deleted) {
+      outcome = 'cancelled';
     } else {
       outcome = record.target.deadLetterArn === undefined ? 'dropped' : 'dead-lettered';
     }
@@ -385,8 +418,118 @@ export class Dispatcher implements ScheduleListener {
       error: text(error),
       ...(canRetry ? { retryAt: new Date(retryAt).toISOString() } : {}),
     });
-    if (canRetry) return;
+    if (canRetry || deleted) return;
     if (record.target.deadLetterArn !== undefined) await this.#deadLetter(delivery, meta, input, error);
+    if (attemptNumber > 1) await this.#clearRetry(delivery);
+    if (delivery.last && record.actionAfterCompletion === 'DELETE') await this.#complete(delivery);
+  }
+
+  #armRetry(delivery: Delivery, attemptNumber: number, delayMs: number): void {
+    const key = delivery.live.key;
+    let timers = this.#retryTimers.get(key);
+    if (timers === undefined) {
+      timers = new Set();
+      this.#retryTimers.set(key, timers);
+    }
+    const armed = timers;
+    const cancel = this.#clock.setTimer(delayMs, () => {
+      armed.delete(cancel);
+      if (armed.size === 0 && this.#retryTimers.get(key) === armed) this.#retryTimers.delete(key);
+      this.#track(() => this.#attempt(delivery, attemptNumber));
+    });
+    armed.add(cancel);
+  }
+
+  async #persistRetry(delivery: Delivery, retry: PendingRetry): Promise<void> {
+    try {
+      await this.#store.savePendingRetry(delivery.live, retry, retry.attempt === 2);
+    } catch (error) {
+      this.#log({
+        event: 'error',
+        schedule: delivery.live.key,
+        message: `pending retry not persisted (a restart before it runs loses it): ${text(error)}`,
+      });
+    }
+  }
+
+  async #clearRetry(delivery: Delivery): Promise<void> {
+    try {
+      await this.#store.clearPendingRetry(delivery.live, delivery.slot);
+    } catch (error) {
+      this.#log({
+        event: 'error',
+        schedule: delivery.live.key,
+        message: `handled retry not cleared (a restart may attempt it again): ${text(error)}`,
+      });
+    }
+  }
+
+  /**
+   * A persisted retry at start-up: armed for its time (at once if that passed while the emulator
+   * was down), or, when its event age or attempts ran out meanwhile, dead-lettered or dropped.
+   */
+  #restoreRetry(live: LiveSchedule, retry: PendingRetry, now: number): void {
+    const record = retry.record;
+    const delivery: Delivery = {
+      live,
+      record,
+      // ActionAfterCompletion still applies if the schedule was not changed since the slot fired.
+      version: record.lastModificationDate === live.record.lastModificationDate ? live.version : -1,
+      slot: retry.slot,
+      last: retry.last,
+      scheduledTimeText: formatScheduledTime(new Date(retry.slot)),
+      firstAttemptAt: retry.firstAttemptAt,
+    };
+    const policy = record.target.retryPolicy;
+    const at = Math.max(now, retry.retryAt);
+    if (
+      retry.attempt - 1 > policy.maximumRetryAttempts ||
+      at - retry.firstAttemptAt > policy.maximumEventAgeInSeconds * 1000
+    ) {
+      this.#track(() => this.#expire(delivery, retry));
+      return;
+    }
+    this.#log({
+      event: 'retry-restored',
+      schedule: live.key,
+      scheduledTime: delivery.scheduledTimeText,
+      attempt: retry.attempt,
+      retryAt: new Date(at).toISOString(),
+    });
+    this.#armRetry(delivery, retry.attempt, at - now);
+  }
+
+  /** A persisted retry whose event age ran out while the emulator was down. */
+  async #expire(delivery: Delivery, retry: PendingRetry): Promise<void> {
+    const { live, record } = delivery;
+    const deadLetter = record.target.deadLetterArn !== undefined;
+    if (deadLetter) {
+      const meta: InvocationMeta = {
+        scheduleArn: live.arn,
+        groupName: record.groupName,
+        scheduleName: record.name,
+        roleArn: record.target.roleArn,
+        scheduledTime: new Date(delivery.slot),
+        executionId: retry.lastExecutionId,
+        attemptNumber: retry.attempt - 1,
+      };
+      const template = record.target.input;
+      const input =
+        template === undefined
+          ? undefined
+          : substituteContextAttributes(template, meta, delivery.scheduledTimeText);
+      const error = Object.assign(new Error(retry.errorMessage), { name: retry.errorCode });
+      await this.#deadLetter(delivery, meta, input, error);
+    }
+    this.#log({
+      event: 'retry-expired',
+      schedule: live.key,
+      scheduledTime: delivery.scheduledTimeText,
+      attempts: retry.attempt - 1,
+      outcome: deadLetter ? 'dead-lettered' : 'dropped',
+      error: retry.errorMessage,
+    });
+    await this.#clearRetry(delivery);
     if (delivery.last && record.actionAfterCompletion === 'DELETE') await this.#complete(delivery);
   }
 

@@ -59,7 +59,10 @@ export interface SchedulerEmulator {
    * many schedules in a benchmark without HTTP).
    */
   readonly store: SchedulerStore;
-  /** Stops accepting requests, stops timers, waits for invocations in flight (at most 10 s), flushes the journal. */
+  /**
+   * Stops accepting requests, stops timers, waits for invocations in flight (at most 10 s), flushes
+   * the journal. Pending retries stay persisted and are re-armed by the next start on the same directory.
+   */
   close(): Promise<void>;
   /** Events that could not be delivered, oldest first. */
   listDeadLetters(): Promise<DeadLetter[]>;
@@ -137,8 +140,9 @@ export async function startSchedulerEmulator(options: SchedulerEmulatorOptions):
       await serverClosed;
       clearTimeout(cut);
       await deadLetters.flush();
+      const pendingRetries = store.pendingRetryCount;
       await journal.close();
-      log({ event: 'stopped', abandonedInvocations: abandoned });
+      log({ event: 'stopped', abandonedInvocations: abandoned, pendingRetries });
     })();
     return closing;
   };

@@ -13,7 +13,7 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { GroupRecord, ScheduleRecord } from './model.ts';
+import type { GroupRecord, PendingRetry, ScheduleRecord } from './model.ts';
 
 export type JournalRecord =
   | { readonly op: 'putGroup'; readonly group: GroupRecord }
@@ -21,7 +21,17 @@ export type JournalRecord =
   | { readonly op: 'putSchedule'; readonly schedule: ScheduleRecord }
   | { readonly op: 'deleteSchedule'; readonly groupName: string; readonly name: string }
   /** The slot (epoch ms) a schedule last fired; written before the target is invoked. */
-  | { readonly op: 'fired'; readonly groupName: string; readonly name: string; readonly slot: number };
+  | { readonly op: 'fired'; readonly groupName: string; readonly name: string; readonly slot: number }
+  /**
+   * A retry is pending (or its next attempt moved). `record` may be left out when an earlier line
+   * for the same slot carried it: a 256 KB Input is not rewritten on every attempt.
+   */
+  | {
+      readonly op: 'retryPending';
+      readonly retry: Omit<PendingRetry, 'record'> & { readonly record?: ScheduleRecord };
+    }
+  /** The retried event was handled (delivered, dead-lettered or dropped). */
+  | { readonly op: 'retryDone'; readonly groupName: string; readonly name: string; readonly slot: number };
 
 export class JournalCorruptError extends Error {
   constructor(path: string, line: number, cause: unknown) {

@@ -12,7 +12,9 @@ export type FireOutcome =
   /** The last allowed attempt failed; the event went to the dead-letter store. */
   | 'dead-lettered'
   /** The last allowed attempt failed and the schedule has no DeadLetterConfig: the event is dropped. */
-  | 'dropped';
+  | 'dropped'
+  /** The attempt failed after its schedule was deleted: no retry and no dead letter, as in the service. */
+  | 'cancelled';
 
 export type SchedulerLogEntry =
   | {
@@ -41,13 +43,44 @@ export type SchedulerLogEntry =
       readonly last: string;
     }
   | { readonly event: 'deleted-after-completion'; readonly schedule: string }
+  /** A schedule was deleted with retries pending: they will not run. */
+  | { readonly event: 'retries-cancelled'; readonly schedule: string; readonly count: number }
+  /** At start-up, a persisted retry was armed again. */
+  | {
+      readonly event: 'retry-restored';
+      readonly schedule: string;
+      readonly scheduledTime: string;
+      /** The attempt number that will run. */
+      readonly attempt: number;
+      /** ISO UTC: its due time, or the start-up time when that passed while the emulator was down. */
+      readonly retryAt: string;
+    }
+  /** At start-up, a persisted retry's event age (or attempts) had run out while the emulator was down. */
+  | {
+      readonly event: 'retry-expired';
+      readonly schedule: string;
+      readonly scheduledTime: string;
+      /** Attempts made before the stop. */
+      readonly attempts: number;
+      readonly outcome: 'dead-lettered' | 'dropped';
+      /** The error of the last attempt. */
+      readonly error: string;
+    }
   | {
       readonly event: 'started';
       readonly endpoint: string;
       readonly schedules: number;
       readonly groups: number;
     }
-  | { readonly event: 'stopped'; readonly abandonedInvocations: number }
+  | {
+      readonly event: 'stopped';
+      readonly abandonedInvocations: number;
+      /**
+       * Retries left pending, persisted for the next start (always set by the emulator; optional
+       * only so entries written before it existed still type-check).
+       */
+      readonly pendingRetries?: number;
+    }
   | { readonly event: 'error'; readonly message: string; readonly schedule?: string };
 
 export type SchedulerLogger = (entry: SchedulerLogEntry) => void;

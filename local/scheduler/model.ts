@@ -58,6 +58,31 @@ export interface ScheduleRecord {
   readonly clientToken?: string;
 }
 
+/**
+ * A retry waiting for its time: persisted when it is scheduled and cleared when the event is
+ * handled (delivered, dead-lettered or dropped), so a restart re-arms it instead of losing it.
+ */
+export interface PendingRetry {
+  readonly groupName: string;
+  readonly name: string;
+  /** The slot (epoch ms) whose event is being retried. */
+  readonly slot: number;
+  /** The attempt that is due next (2 = the first retry). */
+  readonly attempt: number;
+  /** Start of the first attempt (epoch ms): MaximumEventAgeInSeconds counts from here. */
+  readonly firstAttemptAt: number;
+  /** When the next attempt is due (epoch ms). */
+  readonly retryAt: number;
+  /** No slot follows this one: ActionAfterCompletion applies once the event is handled. */
+  readonly last: boolean;
+  /** The last failed attempt, for the dead letter if the event runs out of age while the emulator is down. */
+  readonly lastExecutionId: string;
+  readonly errorCode: string;
+  readonly errorMessage: string;
+  /** The schedule as it was when the slot fired: retries use it, not later updates, as before a restart. */
+  readonly record: ScheduleRecord;
+}
+
 export interface GroupRecord {
   readonly name: string;
   readonly creationDate: number;

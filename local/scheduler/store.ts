@@ -19,6 +19,7 @@ import {
   type FlexibleTimeWindow,
   type GroupRecord,
   groupArn,
+  type PendingRetry,
   type RetryPolicy,
   type ScheduleRecord,
   type ScheduleState,
@@ -52,6 +53,8 @@ export interface LiveSchedule {
   lastFiredSlot: number | undefined;
   /** Whether the dispatcher's queue holds an entry for the current version (the dispatcher keeps this). */
   queued: boolean;
+  /** Persisted retries waiting for their time, by slot (undefined when there are none: the usual case). */
+  retries: Map<number, PendingRetry> | undefined;
 }
 
 /** What the store tells the dispatcher. */
@@ -165,8 +168,16 @@ export class SchedulerStore {
           slot: live.lastFiredSlot,
         });
       }
+      for (const retry of live.retries?.values() ?? []) records.push({ op: 'retryPending', retry });
     }
     return records;
+  }
+
+  /** Retries persisted and not yet handled, over all schedules. */
+  get pendingRetryCount(): number {
+    let count = 0;
+    for (const live of this.#schedules.values()) count += live.retries?.size ?? 0;
+    return count;
   }
 
   /** Attaches the dispatcher; it receives every live schedule once. */
@@ -208,6 +219,7 @@ export class SchedulerStore {
       version: ++this.#version,
       lastFiredSlot: undefined,
       queued: false,
+      retries: undefined,
     };
     this.#schedules.set(key, live);
     this.#listener?.scheduleChanged(live, now);
@@ -247,7 +259,12 @@ export class SchedulerStore {
     await this.#write({ op: 'deleteSchedule', groupName, name });
   }
 
+  /**
+   * A GroupName that names no group is ResourceNotFoundException, not an empty page: the API
+   * reference lists that error for ListSchedules, and a group is the only resource it references.
+   */
   listSchedules(filter: ListSchedulesFilter): Page<ScheduleSummary> {
+    if (filter.groupName !== undefined) this.#requireGroup(filter.groupName);
     const matches: LiveSchedule[] = [];
     for (const live of this.#schedules.values()) {
       const record = live.record;
@@ -286,6 +303,31 @@ export class SchedulerStore {
       records.push({ op: 'fired', groupName: live.record.groupName, name: live.record.name, slot });
     }
     await this.#write(records);
+  }
+
+  /**
+   * Persists a retry of `live`'s slot before its timer is armed. `firstForSlot` writes the schedule
+   * snapshot with it; later attempts of the same slot only move the attempt number and time.
+   * Nothing is written for a schedule that was deleted meanwhile.
+   */
+  async savePendingRetry(live: LiveSchedule, retry: PendingRetry, firstForSlot: boolean): Promise<void> {
+    if (this.#schedules.get(live.key) !== live) return;
+    live.retries ??= new Map();
+    live.retries.set(retry.slot, retry);
+    if (firstForSlot) {
+      await this.#write({ op: 'retryPending', retry });
+      return;
+    }
+    const { record: _record, ...moved } = retry;
+    await this.#write({ op: 'retryPending', retry: moved });
+  }
+
+  /** The retried event of `live`'s slot was handled: a restart must not re-arm it. */
+  async clearPendingRetry(live: LiveSchedule, slot: number): Promise<void> {
+    if (live.retries?.delete(slot) !== true) return;
+    if (live.retries.size === 0) live.retries = undefined;
+    if (this.#schedules.get(live.key) !== live) return;
+    await this.#write({ op: 'retryDone', groupName: live.record.groupName, name: live.record.name, slot });
   }
 
   // ----- groups -----
@@ -457,6 +499,7 @@ export class SchedulerStore {
           version: ++this.#version,
           lastFiredSlot: undefined,
           queued: false,
+          retries: undefined,
         });
         return;
       }
@@ -466,6 +509,23 @@ export class SchedulerStore {
       case 'fired': {
         const live = this.#schedules.get(scheduleKey(record.groupName, record.name));
         if (live !== undefined) live.lastFiredSlot = Math.max(live.lastFiredSlot ?? record.slot, record.slot);
+        return;
+      }
+      case 'retryPending': {
+        const { retry } = record;
+        const live = this.#schedules.get(scheduleKey(retry.groupName, retry.name));
+        if (live === undefined) return;
+        const snapshot = retry.record ?? live.retries?.get(retry.slot)?.record;
+        // A line without its snapshot and no earlier one to take it from cannot be retried faithfully.
+        if (snapshot === undefined) return;
+        live.retries ??= new Map();
+        live.retries.set(retry.slot, { ...retry, record: compactRecord(snapshot) });
+        return;
+      }
+      case 'retryDone': {
+        const live = this.#schedules.get(scheduleKey(record.groupName, record.name));
+        live?.retries?.delete(record.slot);
+        if (live?.retries?.size === 0) live.retries = undefined;
         return;
       }
     }

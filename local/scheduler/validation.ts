@@ -258,6 +258,13 @@ export function validateScheduleRequest(body: unknown, now: number): ScheduleReq
     max: 64,
     pattern: CLIENT_TOKEN_PATTERN,
   });
+  // The shared engine trims (user-facing parsing relies on that); the service does not, so an
+  // expression with surrounding whitespace is refused here rather than stored as given.
+  if (expression !== undefined && expression !== expression.trim()) {
+    v.rule(
+      `Invalid Schedule Expression ${show(expression)}: ScheduleExpression must not start or end with whitespace`,
+    );
+  }
   const target = readTarget(v, body);
   const window = readFlexibleTimeWindow(v, body);
   v.throwIfAny();

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import {
   ContextError,
   DEFAULT_STAGE,
+  parseRunRetentionDays,
   parseWebhookAllowedHosts,
+  runRetentionDaysFromContext,
   stageFromContext,
   validateStage,
   webhookAllowedHostsFromContext,
@@ -92,5 +94,47 @@ describe('webhook allow-list from context', () => {
   it('reads the allow-list from the context', () => {
     const app = new App({ context: { webhookAllowedHosts: 'a.example,b.example' } });
     expect(webhookAllowedHostsFromContext(app.node)).toEqual(['a.example', 'b.example']);
+  });
+});
+
+describe('run retention from context', () => {
+  it.each<[string, unknown, number | undefined]>([
+    ['unset', undefined, undefined],
+    ['a string (-c runRetentionDays=90)', '90', 90],
+    ['a spaced string', ' 7 ', 7],
+    ['a number (cdk.json)', 365, 365],
+    ['the smallest', 1, 1],
+    ['the largest', 3650, 3650],
+  ])('accepts %s', (_case, value, expected) => {
+    expect(parseRunRetentionDays(value)).toBe(expected);
+  });
+
+  it.each<[string, unknown]>([
+    ['zero', '0'],
+    ['negative', -5],
+    ['a fraction', '1.5'],
+    ['more than ten years', 3651],
+    ['a word', 'ninety'],
+    ['empty', ''],
+    ['a unit', '90d'],
+    ['a boolean', true],
+  ])('rejects %s, naming the context key, the rule and the value', (_case, value) => {
+    expect(() => parseRunRetentionDays(value)).toThrow(ContextError);
+    expect(() => parseRunRetentionDays(value)).toThrow(
+      `context "runRetentionDays" must be a whole number of days from 1 to 3650, got ${JSON.stringify(value)}`,
+    );
+  });
+
+  it('reads the retention from the context', () => {
+    expect(runRetentionDaysFromContext(new App({ context: { runRetentionDays: '90' } }).node)).toBe(90);
+  });
+
+  it('fails the app with a clear error before any stack exists', () => {
+    // Given an app whose context sets an invalid retention
+    const app = new App({ context: { runRetentionDays: '0' } });
+    // When the deployment is built
+    // Then it throws the validation error and builds nothing
+    expect(() => addTickwork(app)).toThrow('context "runRetentionDays" must be a whole number');
+    expect(app.node.children).toHaveLength(0);
   });
 });

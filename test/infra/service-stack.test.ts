@@ -367,8 +367,6 @@ describe('ServiceStack: least privilege', () => {
       ],
     ],
   };
-  const tableArns = (statements: Statement[]) =>
-    resourcesFor(statements, 'dynamodb:PutItem').map((resource) => JSON.stringify(resource));
 
   it('lets the API function manage schedules only in its own group', () => {
     const statements = statementsOf(roleOf(functionId('api')));
@@ -418,18 +416,45 @@ describe('ServiceStack: least privilege', () => {
     );
   });
 
-  it.each(definitions)('grants $id read/write on the jobs and runs tables of its stage', (definition) => {
-    const statements = statementsOf(roleOf(functionId(definition.id)));
-    const arns = tableArns(statements);
-    expect(arns).toHaveLength(4);
-    expect(arns.filter((arn) => arn.includes('ExportsOutputFnGetAttJobsTable'))).toHaveLength(2);
-    expect(arns.filter((arn) => arn.includes('ExportsOutputFnGetAttRunsTable'))).toHaveLength(2);
+  /** The DynamoDB actions a role may take, per table (`jobs`/`runs`), and every table resource they name. */
+  function tableAccess(statements: Statement[]) {
+    const access: Record<string, Set<string>> = {};
+    const arns: string[] = [];
+    for (const statement of statements) {
+      const actions = asList(statement.Action).filter((action) => action.startsWith('dynamodb:'));
+      if (actions.length === 0) continue;
+      for (const resource of asList(statement.Resource)) {
+        const text = JSON.stringify(resource);
+        arns.push(text);
+        const table = text.includes('JobsTable') ? 'jobs' : text.includes('RunsTable') ? 'runs' : text;
+        access[table] ??= new Set();
+        for (const action of actions) access[table].add(action);
+      }
+    }
+    return { access, arns };
+  }
+
+  it.each<[FunctionDefinition['id'], string[], string[]]>([
+    ['prompt', ['GetItem', 'UpdateItem'], ['GetItem', 'PutItem', 'UpdateItem']],
+    [
+      'api',
+      ['DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
+      ['GetItem', 'PutItem', 'Query', 'UpdateItem'],
+    ],
+  ])('grants %s exactly the item actions its adapters call: jobs %j, runs %j', (id, jobs, runs) => {
+    // Given the function's role
+    const { access, arns } = tableAccess(statementsOf(roleOf(functionId(id))));
+    // Then it may use only the two tables of its stage (and their indexes), each with exactly these actions:
+    // no Scan, no batch calls, no DeleteItem on the run history (TTL removes it), no table administration
+    expect(Object.keys(access).sort()).toEqual(['jobs', 'runs']);
+    expect([...(access.jobs ?? [])].sort()).toEqual(jobs.map((action) => `dynamodb:${action}`));
+    expect([...(access.runs ?? [])].sort()).toEqual(runs.map((action) => `dynamodb:${action}`));
     expect(arns.every((arn) => arn.includes('Tickwork-qa-Stateful:'))).toBe(true);
-    // No administrative table actions (DeleteTable, UpdateTable, ...).
-    const dynamodbActions = statements
-      .flatMap((s) => asList(s.Action))
-      .filter((a) => a.startsWith('dynamodb:'));
-    expect(dynamodbActions.filter((a) => /Table$/.test(a) && a !== 'dynamodb:DescribeTable')).toEqual([]);
+    expect(arns.filter((arn) => arn.includes('/index/*'))).toHaveLength(2);
+  });
+
+  it('covers every catalog function in the table-access expectations', () => {
+    expect(definitions.map((definition) => definition.id).sort()).toEqual(['api', 'prompt']);
   });
 
   it.each(jobDefinitions)('lets $id read only the secrets under tickwork/<stage>/', (definition) => {
@@ -526,5 +551,21 @@ describe('Tickwork app', () => {
       expect(id).toMatch(/^AwsSolutions-(IAM5\[Resource::.+\]|SQS3)$/);
       expect(reason.length, id).toBeGreaterThan(60);
     }
+  });
+});
+
+describe('Tickwork app: run retention from context', () => {
+  it('gives every function the retention set with -c runRetentionDays', () => {
+    // Given a deployment with a retention other than the default
+    const custom = addTickwork(new App({ context: { stage: 'ret', runRetentionDays: '90' } }));
+    const functions = Template.fromStack(custom.service).findResources('AWS::Lambda::Function');
+    // Then each function reads 90 days (not the default 30) from its environment
+    const retention = Object.values(functions).map(
+      (fn) =>
+        (fn.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables[
+          ENV.runRetentionDays
+        ],
+    );
+    expect(retention).toEqual(definitions.map(() => '90'));
   });
 });

@@ -9,6 +9,7 @@ import {
   GetScheduleCommand,
   type GetScheduleOutput,
   ListSchedulesCommand,
+  type ListSchedulesCommandOutput,
   type SchedulerClient,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
@@ -145,9 +146,19 @@ export function createSchedulerSchedulePort(options: SchedulerSchedulePortOption
       let nextToken: string | undefined;
       do {
         const token = nextToken;
-        const page = await retrying('ListSchedules', '*', () =>
-          client.send(new ListSchedulesCommand({ GroupName: groupName, NextToken: token, MaxResults: 100 })),
-        );
+        let page: ListSchedulesCommandOutput;
+        try {
+          page = await retrying('ListSchedules', '*', () =>
+            client.send(
+              new ListSchedulesCommand({ GroupName: groupName, NextToken: token, MaxResults: 100 }),
+            ),
+          );
+        } catch (error) {
+          // A group that does not exist holds no schedules (the service answers ResourceNotFound);
+          // writes to it fail on their own, where reconcile reports them.
+          if (isNotFound(error)) return;
+          throw error;
+        }
         for (const summary of page.Schedules ?? []) {
           if (summary.Name === undefined) continue;
           // ListSchedules returns summaries only; reconcile compares whole schedules.

@@ -10,8 +10,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_SCHEDULER_DLQ_ARN } from '../../../local/lambda/environment.ts';
 import { type LocalStack, startLocalStack } from '../../../local/runtime.ts';
+import { DEFAULT_TARGET_RETRY_POLICY } from '../../../shared/jobs/schedule-spec.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/tickwork.js', import.meta.url));
 
@@ -165,6 +168,42 @@ describe('tickwork client commands against the local stack', () => {
     expect(JSON.parse(after.stdout)).toEqual({ jobs: [], nextCursor: null });
     // Eleven CLI processes and a run through the Lambda path: generous for a loaded machine.
   }, 180_000);
+
+  it('Given a job added through the API, When its schedule is read from the emulator, Then undeliverable events have a dead-letter queue', async () => {
+    // Given a job created through the CLI and the local API
+    const add = await cli([
+      'jobs',
+      'add',
+      'dlq-check',
+      '--kind',
+      'prompt',
+      '--schedule',
+      'rate(1 hour)',
+      '--config',
+      JSON.stringify({
+        prompt: 'p',
+        target: { type: 'webhook', url: hookUrl, signingSecret: 'hook-key' },
+      }),
+    ]);
+    expect(add.stderr).toBe('');
+    // When its schedule is read with the real SDK
+    const scheduler = new SchedulerClient({
+      endpoint: stack.endpoints.schedulerEndpoint,
+      region: 'us-east-1',
+    });
+    const schedule = await scheduler.send(
+      new GetScheduleCommand({ Name: 'dlq-check', GroupName: stack.endpoints.scheduleGroup }),
+    );
+    scheduler.destroy();
+    // Then it names the local dead-letter queue (the emulator then keeps what it cannot deliver, for
+    // `tickwork dead-letters`) and the deployment's retry policy
+    expect(schedule.Target?.DeadLetterConfig).toEqual({ Arn: LOCAL_SCHEDULER_DLQ_ARN });
+    expect(schedule.Target?.RetryPolicy).toEqual({
+      MaximumRetryAttempts: DEFAULT_TARGET_RETRY_POLICY.maximumRetryAttempts,
+      MaximumEventAgeInSeconds: DEFAULT_TARGET_RETRY_POLICY.maximumEventAgeInSeconds,
+    });
+    expect((await cli(['jobs', 'delete', 'dlq-check'])).code).toBe(0);
+  });
 
   it('Given an invalid job, When added, Then the API message comes back as one line with exit 2', async () => {
     const result = await cli([

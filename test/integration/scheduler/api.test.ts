@@ -171,171 +171,223 @@ describe('CreateSchedule and GetSchedule', () => {
   });
 });
 
-describe('validation (ValidationException, message naming the field, value and rule)', () => {
-  const base = scheduleInput('validated');
-  const cases: Array<[string, CreateScheduleCommandInput, string[]]> = [
+/** Invalid CreateSchedule inputs (also sent as UpdateSchedule): the case, the input, message fragments. */
+const base = scheduleInput('validated');
+const cases: Array<[string, CreateScheduleCommandInput, string[]]> = [
+  [
+    'both day fields set',
+    { ...base, ScheduleExpression: 'cron(0 9 * * MON-FRI *)' },
     [
-      'both day fields set',
-      { ...base, ScheduleExpression: 'cron(0 9 * * MON-FRI *)' },
-      [
-        'Invalid Schedule Expression cron(0 9 * * MON-FRI *)',
-        'exactly one of day-of-month and day-of-week must be ?',
-      ],
+      'Invalid Schedule Expression cron(0 9 * * MON-FRI *)',
+      'exactly one of day-of-month and day-of-week must be ?',
     ],
+  ],
+  [
+    'a rate in seconds',
+    { ...base, ScheduleExpression: 'rate(30 seconds)' },
+    ['Invalid Schedule Expression rate(30 seconds)', 'rate unit "seconds"'],
+  ],
+  [
+    'hour 25',
+    { ...base, ScheduleExpression: 'cron(0 25 * * ? *)' },
+    ['Invalid Schedule Expression cron(0 25 * * ? *)', 'hours "25"', 'must be 0-23'],
+  ],
+  [
+    'a malformed at()',
+    { ...base, ScheduleExpression: 'at(2026-03-05 10:00)' },
+    ['Invalid Schedule Expression at(2026-03-05 10:00)', 'expected at(yyyy-mm-ddThh:mm:ss)'],
+  ],
+  [
+    'an at() with month 13',
+    { ...base, ScheduleExpression: 'at(2026-13-01T00:00:00)' },
+    ['the month must be 01-12'],
+  ],
+  ['a five-field cron', { ...base, ScheduleExpression: 'cron(0 9 * * ?)' }, ['needs exactly six fields']],
+  [
+    'an unknown time zone',
+    { ...base, ScheduleExpressionTimezone: 'Mars/Olympus' },
+    ["Invalid ScheduleExpressionTimezone 'Mars/Olympus'", 'unknown time zone'],
+  ],
+  [
+    'no ScheduleExpression',
+    { ...base, ScheduleExpression: undefined },
+    ["Value null at 'ScheduleExpression' failed to satisfy constraint: Member must not be null"],
+  ],
+  ['no Target', { ...base, Target: undefined }, ["Value null at 'Target'", 'Member must not be null']],
+  [
+    'a Target without Arn',
+    { ...base, Target: { RoleArn: ROLE_ARN } as CreateScheduleCommandInput['Target'] },
+    ["Value null at 'Target.Arn'"],
+  ],
+  [
+    'a Target without RoleArn',
+    { ...base, Target: { Arn: FUNCTION_ARN } as CreateScheduleCommandInput['Target'] },
+    ["Value null at 'Target.RoleArn'"],
+  ],
+  [
+    'a RoleArn that is not an IAM role',
+    { ...base, Target: { Arn: FUNCTION_ARN, RoleArn: 'my-role' } },
+    ["Value 'my-role' at 'Target.RoleArn'", 'regular expression pattern'],
+  ],
+  [
+    'no FlexibleTimeWindow',
+    { ...base, FlexibleTimeWindow: undefined },
+    ["Value null at 'FlexibleTimeWindow'"],
+  ],
+  [
+    'an unknown window mode',
+    { ...base, FlexibleTimeWindow: { Mode: 'SOMETIMES' as 'OFF' } },
+    ["Value 'SOMETIMES' at 'FlexibleTimeWindow.Mode'", 'enum value set: [OFF, FLEXIBLE]'],
+  ],
+  [
+    'FLEXIBLE without MaximumWindowInMinutes',
+    { ...base, FlexibleTimeWindow: { Mode: 'FLEXIBLE' } },
+    ['MaximumWindowInMinutes is required when FlexibleTimeWindow.Mode is FLEXIBLE'],
+  ],
+  [
+    'OFF with MaximumWindowInMinutes',
+    { ...base, FlexibleTimeWindow: { Mode: 'OFF', MaximumWindowInMinutes: 5 } },
+    ['MaximumWindowInMinutes must not be set when FlexibleTimeWindow.Mode is OFF'],
+  ],
+  [
+    'a window of 0 minutes',
+    { ...base, FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 0 } },
+    ["Value '0' at 'FlexibleTimeWindow.MaximumWindowInMinutes'", 'greater than or equal to 1'],
+  ],
+  [
+    'a window of 1441 minutes',
+    { ...base, FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 1441 } },
+    ["Value '1441' at 'FlexibleTimeWindow.MaximumWindowInMinutes'", 'less than or equal to 1440'],
+  ],
+  [
+    'a name with a space',
+    { ...base, Name: 'bad name' },
+    ["Value 'bad name' at 'Name'", 'regular expression pattern: ^[0-9a-zA-Z\\-_.]+$'],
+  ],
+  ['a 65-character name', { ...base, Name: 'n'.repeat(65) }, ["at 'Name'", 'have length between 1 and 64']],
+  ['an invalid group name', { ...base, GroupName: 'a/b' }, ["Value 'a/b' at 'GroupName'"]],
+  [
+    'an unknown State',
+    { ...base, State: 'PAUSED' as 'ENABLED' },
+    ["Value 'PAUSED' at 'State'", 'enum value set: [ENABLED, DISABLED]'],
+  ],
+  [
+    'an unknown ActionAfterCompletion',
+    { ...base, ActionAfterCompletion: 'ARCHIVE' as 'NONE' },
+    ["Value 'ARCHIVE' at 'ActionAfterCompletion'", 'enum value set: [NONE, DELETE]'],
+  ],
+  [
+    '186 retry attempts',
+    {
+      ...base,
+      Target: { ...base.Target, RetryPolicy: { MaximumRetryAttempts: 186 } },
+    } as CreateScheduleCommandInput,
+    ["Value '186' at 'Target.RetryPolicy.MaximumRetryAttempts'", 'less than or equal to 185'],
+  ],
+  [
+    '-1 retry attempts',
+    {
+      ...base,
+      Target: { ...base.Target, RetryPolicy: { MaximumRetryAttempts: -1 } },
+    } as CreateScheduleCommandInput,
+    ["Value '-1' at 'Target.RetryPolicy.MaximumRetryAttempts'", 'greater than or equal to 0'],
+  ],
+  [
+    'an event age of 59 s',
+    {
+      ...base,
+      Target: { ...base.Target, RetryPolicy: { MaximumEventAgeInSeconds: 59 } },
+    } as CreateScheduleCommandInput,
+    ["Value '59' at 'Target.RetryPolicy.MaximumEventAgeInSeconds'", 'greater than or equal to 60'],
+  ],
+  [
+    'an event age of 86401 s',
+    {
+      ...base,
+      Target: { ...base.Target, RetryPolicy: { MaximumEventAgeInSeconds: 86_401 } },
+    } as CreateScheduleCommandInput,
+    ["Value '86401' at 'Target.RetryPolicy.MaximumEventAgeInSeconds'", 'less than or equal to 86400'],
+  ],
+  [
+    'a dead-letter ARN that is not an SQS queue',
+    {
+      ...base,
+      Target: { ...base.Target, DeadLetterConfig: { Arn: FUNCTION_ARN } },
+    } as CreateScheduleCommandInput,
+    ["at 'Target.DeadLetterConfig.Arn'", 'regular expression pattern'],
+  ],
+  [
+    'a recurring StartDate more than 5 minutes ago',
+    { ...base, StartDate: new Date(NOW.getTime() - 6 * 60_000) },
+    ['The StartDate you specify cannot be earlier than 5 minutes ago', 'StartDate 2026-03-02T07:54:00.000Z'],
+  ],
+  [
+    'an EndDate before the StartDate',
+    { ...base, StartDate: new Date('2026-04-01T00:00:00Z'), EndDate: new Date('2026-03-31T00:00:00Z') },
+    ['The EndDate you specify must be later than the StartDate'],
+  ],
+  [
+    'a 513-character description',
+    { ...base, Description: 'd'.repeat(513) },
+    ["at 'Description'", 'have length between 0 and 512'],
+  ],
+  [
+    'a ClientToken with characters outside its pattern',
+    { ...base, ClientToken: 'token with spaces!' },
+    ["Value 'token with spaces!' at 'ClientToken'", 'regular expression pattern: ^[a-zA-Z0-9\\-_]+$'],
+  ],
+  [
+    'a 65-character ClientToken',
+    { ...base, ClientToken: 't'.repeat(65) },
+    ["at 'ClientToken'", 'have length between 1 and 64'],
+  ],
+  [
+    'a KmsKeyArn that is not a KMS key or alias',
+    { ...base, KmsKeyArn: 'arn:aws:s3:::my-bucket' },
+    ["Value 'arn:aws:s3:::my-bucket' at 'KmsKeyArn'", 'regular expression pattern'],
+  ],
+  [
+    'a 1601-character Target.Arn',
+    {
+      ...base,
+      Target: { Arn: `${FUNCTION_ARN}${'x'.repeat(1601 - FUNCTION_ARN.length)}`, RoleArn: ROLE_ARN },
+    },
+    ["at 'Target.Arn'", 'have length between 1 and 1600'],
+  ],
+  [
+    'a Target.Input over 256 KB',
+    { ...base, Target: { Arn: FUNCTION_ARN, RoleArn: ROLE_ARN, Input: `"${'x'.repeat(262_144)}"` } },
+    ["at 'Target.Input'", 'have length between 1 and 262144'],
+  ],
+  [
+    'a ScheduleExpression over 256 characters',
+    { ...base, ScheduleExpression: `rate(${'1'.repeat(250)} hours)` },
+    ["at 'ScheduleExpression'", 'have length between 1 and 256'],
+  ],
+  [
+    'a ScheduleExpressionTimezone over 50 characters',
+    { ...base, ScheduleExpressionTimezone: `America/${'X'.repeat(43)}` },
+    ["at 'ScheduleExpressionTimezone'", 'have length between 1 and 50'],
+  ],
+  [
+    'an expression with trailing whitespace',
+    { ...base, ScheduleExpression: 'cron(0 9 ? * MON-FRI *) ' },
     [
-      'a rate in seconds',
-      { ...base, ScheduleExpression: 'rate(30 seconds)' },
-      ['Invalid Schedule Expression rate(30 seconds)', 'rate unit "seconds"'],
+      "Invalid Schedule Expression 'cron(0 9 ? * MON-FRI *) '",
+      'ScheduleExpression must not start or end with whitespace',
     ],
+  ],
+  [
+    'an expression with leading whitespace',
+    { ...base, ScheduleExpression: ' rate(1 hour)' },
     [
-      'hour 25',
-      { ...base, ScheduleExpression: 'cron(0 25 * * ? *)' },
-      ['Invalid Schedule Expression cron(0 25 * * ? *)', 'hours "25"', 'must be 0-23'],
+      "Invalid Schedule Expression ' rate(1 hour)'",
+      'ScheduleExpression must not start or end with whitespace',
     ],
-    [
-      'a malformed at()',
-      { ...base, ScheduleExpression: 'at(2026-03-05 10:00)' },
-      ['Invalid Schedule Expression at(2026-03-05 10:00)', 'expected at(yyyy-mm-ddThh:mm:ss)'],
-    ],
-    [
-      'an at() with month 13',
-      { ...base, ScheduleExpression: 'at(2026-13-01T00:00:00)' },
-      ['the month must be 01-12'],
-    ],
-    ['a five-field cron', { ...base, ScheduleExpression: 'cron(0 9 * * ?)' }, ['needs exactly six fields']],
-    [
-      'an unknown time zone',
-      { ...base, ScheduleExpressionTimezone: 'Mars/Olympus' },
-      ["Invalid ScheduleExpressionTimezone 'Mars/Olympus'", 'unknown time zone'],
-    ],
-    [
-      'no ScheduleExpression',
-      { ...base, ScheduleExpression: undefined },
-      ["Value null at 'ScheduleExpression' failed to satisfy constraint: Member must not be null"],
-    ],
-    ['no Target', { ...base, Target: undefined }, ["Value null at 'Target'", 'Member must not be null']],
-    [
-      'a Target without Arn',
-      { ...base, Target: { RoleArn: ROLE_ARN } as CreateScheduleCommandInput['Target'] },
-      ["Value null at 'Target.Arn'"],
-    ],
-    [
-      'a Target without RoleArn',
-      { ...base, Target: { Arn: FUNCTION_ARN } as CreateScheduleCommandInput['Target'] },
-      ["Value null at 'Target.RoleArn'"],
-    ],
-    [
-      'a RoleArn that is not an IAM role',
-      { ...base, Target: { Arn: FUNCTION_ARN, RoleArn: 'my-role' } },
-      ["Value 'my-role' at 'Target.RoleArn'", 'regular expression pattern'],
-    ],
-    [
-      'no FlexibleTimeWindow',
-      { ...base, FlexibleTimeWindow: undefined },
-      ["Value null at 'FlexibleTimeWindow'"],
-    ],
-    [
-      'an unknown window mode',
-      { ...base, FlexibleTimeWindow: { Mode: 'SOMETIMES' as 'OFF' } },
-      ["Value 'SOMETIMES' at 'FlexibleTimeWindow.Mode'", 'enum value set: [OFF, FLEXIBLE]'],
-    ],
-    [
-      'FLEXIBLE without MaximumWindowInMinutes',
-      { ...base, FlexibleTimeWindow: { Mode: 'FLEXIBLE' } },
-      ['MaximumWindowInMinutes is required when FlexibleTimeWindow.Mode is FLEXIBLE'],
-    ],
-    [
-      'OFF with MaximumWindowInMinutes',
-      { ...base, FlexibleTimeWindow: { Mode: 'OFF', MaximumWindowInMinutes: 5 } },
-      ['MaximumWindowInMinutes must not be set when FlexibleTimeWindow.Mode is OFF'],
-    ],
-    [
-      'a window of 0 minutes',
-      { ...base, FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 0 } },
-      ["Value '0' at 'FlexibleTimeWindow.MaximumWindowInMinutes'", 'greater than or equal to 1'],
-    ],
-    [
-      'a window of 1441 minutes',
-      { ...base, FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 1441 } },
-      ["Value '1441' at 'FlexibleTimeWindow.MaximumWindowInMinutes'", 'less than or equal to 1440'],
-    ],
-    [
-      'a name with a space',
-      { ...base, Name: 'bad name' },
-      ["Value 'bad name' at 'Name'", 'regular expression pattern: ^[0-9a-zA-Z\\-_.]+$'],
-    ],
-    ['a 65-character name', { ...base, Name: 'n'.repeat(65) }, ["at 'Name'", 'have length between 1 and 64']],
-    ['an invalid group name', { ...base, GroupName: 'a/b' }, ["Value 'a/b' at 'GroupName'"]],
-    [
-      'an unknown State',
-      { ...base, State: 'PAUSED' as 'ENABLED' },
-      ["Value 'PAUSED' at 'State'", 'enum value set: [ENABLED, DISABLED]'],
-    ],
-    [
-      'an unknown ActionAfterCompletion',
-      { ...base, ActionAfterCompletion: 'ARCHIVE' as 'NONE' },
-      ["Value 'ARCHIVE' at 'ActionAfterCompletion'", 'enum value set: [NONE, DELETE]'],
-    ],
-    [
-      '186 retry attempts',
-      {
-        ...base,
-        Target: { ...base.Target, RetryPolicy: { MaximumRetryAttempts: 186 } },
-      } as CreateScheduleCommandInput,
-      ["Value '186' at 'Target.RetryPolicy.MaximumRetryAttempts'", 'less than or equal to 185'],
-    ],
-    [
-      '-1 retry attempts',
-      {
-        ...base,
-        Target: { ...base.Target, RetryPolicy: { MaximumRetryAttempts: -1 } },
-      } as CreateScheduleCommandInput,
-      ["Value '-1' at 'Target.RetryPolicy.MaximumRetryAttempts'", 'greater than or equal to 0'],
-    ],
-    [
-      'an event age of 59 s',
-      {
-        ...base,
-        Target: { ...base.Target, RetryPolicy: { MaximumEventAgeInSeconds: 59 } },
-      } as CreateScheduleCommandInput,
-      ["Value '59' at 'Target.RetryPolicy.MaximumEventAgeInSeconds'", 'greater than or equal to 60'],
-    ],
-    [
-      'an event age of 86401 s',
-      {
-        ...base,
-        Target: { ...base.Target, RetryPolicy: { MaximumEventAgeInSeconds: 86_401 } },
-      } as CreateScheduleCommandInput,
-      ["Value '86401' at 'Target.RetryPolicy.MaximumEventAgeInSeconds'", 'less than or equal to 86400'],
-    ],
-    [
-      'a dead-letter ARN that is not an SQS queue',
-      {
-        ...base,
-        Target: { ...base.Target, DeadLetterConfig: { Arn: FUNCTION_ARN } },
-      } as CreateScheduleCommandInput,
-      ["at 'Target.DeadLetterConfig.Arn'", 'regular expression pattern'],
-    ],
-    [
-      'a recurring StartDate more than 5 minutes ago',
-      { ...base, StartDate: new Date(NOW.getTime() - 6 * 60_000) },
-      [
-        'The StartDate you specify cannot be earlier than 5 minutes ago',
-        'StartDate 2026-03-02T07:54:00.000Z',
-      ],
-    ],
-    [
-      'an EndDate before the StartDate',
-      { ...base, StartDate: new Date('2026-04-01T00:00:00Z'), EndDate: new Date('2026-03-31T00:00:00Z') },
-      ['The EndDate you specify must be later than the StartDate'],
-    ],
-    [
-      'a 513-character description',
-      { ...base, Description: 'd'.repeat(513) },
-      ["at 'Description'", 'have length between 0 and 512'],
-    ],
-  ];
+  ],
+];
 
+describe('validation (ValidationException, message naming the field, value and rule)', () => {
   it.each(cases)('refuses %s', async (_case, input, fragments) => {
     // When the invalid schedule is created
     const error = await errorOf(harness.client.send(new CreateScheduleCommand(input)));
@@ -438,7 +490,32 @@ describe('UpdateSchedule', () => {
     expect(error.message).toContain('Schedule never-created does not exist');
   });
 
-  it('validates an update like a create', async () => {
+  describe('validates an update like a create', () => {
+    const original = scheduleInput('update-target', { Description: 'unchanged' });
+    beforeAll(async () => {
+      await harness.client.send(new CreateScheduleCommand(original));
+    });
+
+    it.each(cases.filter(([label]) => !label.includes('name')))(
+      'refuses %s and leaves the schedule as it was',
+      async (_case, input, fragments) => {
+        // When the schedule is updated with the invalid member
+        const error = await errorOf(
+          harness.client.send(new UpdateScheduleCommand({ ...input, Name: 'update-target' })),
+        );
+
+        // Then the SDK surfaces a 400 ValidationException naming the member, and nothing changed
+        expect(error.name).toBe('ValidationException');
+        expect(error.$metadata?.httpStatusCode).toBe(400);
+        for (const fragment of fragments) expect(error.message).toContain(fragment);
+        const got = await harness.client.send(new GetScheduleCommand({ Name: 'update-target' }));
+        expect(got.ScheduleExpression).toBe(original.ScheduleExpression);
+        expect(got.Description).toBe('unchanged');
+      },
+    );
+  });
+
+  it('validates an update like a create (a cron field out of range)', async () => {
     const error = await errorOf(
       harness.client.send(
         new UpdateScheduleCommand(scheduleInput('minimal', { ScheduleExpression: 'cron(0 25 * * ? *)' })),
@@ -517,10 +594,21 @@ describe('ListSchedules', () => {
     [{ GroupName: 'listing', NamePrefix: 'report-' }, ['report-a', 'report-b', 'report-c']],
     [{ GroupName: 'listing', State: 'DISABLED' as const }, ['report-b']],
     [{ GroupName: 'listing', State: 'ENABLED' as const, NamePrefix: 'report' }, ['report-a', 'report-c']],
-    [{ GroupName: 'empty-filter-group' }, []],
+    [{ GroupName: 'listing', NamePrefix: 'nothing-starts-like-this' }, []],
   ])('filters by %j', async (filter, expected) => {
     const page = await harness.client.send(new ListSchedulesCommand(filter));
     expect(page.Schedules?.map((schedule) => schedule.Name)).toEqual(expected);
+  });
+
+  it('answers a GroupName that names no group with ResourceNotFoundException, not an empty page', async () => {
+    // Given no group called ghost-group (the API reference lists ResourceNotFoundException for ListSchedules)
+    // When schedules are listed with it as the filter
+    const error = await errorOf(harness.client.send(new ListSchedulesCommand({ GroupName: 'ghost-group' })));
+
+    // Then the SDK surfaces a 404 ResourceNotFoundException naming the group
+    expect(error.name).toBe('ResourceNotFoundException');
+    expect(error.$metadata?.httpStatusCode).toBe(404);
+    expect(error.message).toBe('Schedule group ghost-group does not exist.');
   });
 
   it('lists schedules of all groups when no group is given', async () => {
@@ -536,6 +624,12 @@ describe('ListSchedules', () => {
     [{ MaxResults: 0 }, "Value '0' at 'MaxResults'"],
     [{ State: 'PAUSED' as 'ENABLED' }, "Value 'PAUSED' at 'State'"],
     [{ NextToken: 'not-a-token' }, "Invalid NextToken 'not-a-token'"],
+    [{ NamePrefix: 'bad prefix' }, "Value 'bad prefix' at 'NamePrefix' failed to satisfy constraint"],
+    [
+      { NamePrefix: 'p'.repeat(65) },
+      "at 'NamePrefix' failed to satisfy constraint: Member must have length between 1 and 64",
+    ],
+    [{ GroupName: 'no/slash' }, "Value 'no/slash' at 'ScheduleGroup'"],
   ])('refuses %j with ValidationException', async (input, message) => {
     const error = await errorOf(harness.client.send(new ListSchedulesCommand(input)));
     expect(error.name).toBe('ValidationException');
@@ -593,10 +687,10 @@ describe('schedule groups', () => {
     const schedule = await errorOf(
       harness.client.send(new GetScheduleCommand({ Name: 'one', GroupName: 'doomed' })),
     );
-    const listed = await harness.client.send(new ListSchedulesCommand({ GroupName: 'doomed' }));
+    const listed = await harness.client.send(new ListSchedulesCommand({ MaxResults: 100 }));
     expect(group.name).toBe('ResourceNotFoundException');
     expect(schedule.name).toBe('ResourceNotFoundException');
-    expect(listed.Schedules).toEqual([]);
+    expect(listed.Schedules?.filter((summary) => summary.GroupName === 'doomed')).toEqual([]);
   });
 
   it('answers a missing group with ResourceNotFoundException and a bad name with ValidationException', async () => {
@@ -676,6 +770,35 @@ describe('tags (schedule groups only)', () => {
     );
     expect(error.name).toBe(name);
     expect(error.message).toContain(message);
+  });
+
+  it('refuses a tag value longer than 256 characters', async () => {
+    const error = await errorOf(
+      harness.client.send(
+        new TagResourceCommand({ ResourceArn: arn, Tags: [{ Key: 'note', Value: 'v'.repeat(257) }] }),
+      ),
+    );
+    expect(error.name).toBe('ValidationException');
+    expect(error.message).toContain("at 'Tags.1.member.Value'");
+    expect(error.message).toContain('have length between 0 and 256');
+  });
+
+  it.each([
+    [
+      'a key longer than 128 characters',
+      ['k'.repeat(129)],
+      ["at 'TagKeys.1'", 'have length between 1 and 128'],
+    ],
+    ['an empty key', ['team', ''], ["at 'TagKeys.2'", 'have length between 1 and 128']],
+  ])('refuses UntagResource with %s, removing nothing', async (_case, tagKeys, fragments) => {
+    const before = await harness.client.send(new ListTagsForResourceCommand({ ResourceArn: arn }));
+    const error = await errorOf(
+      harness.client.send(new UntagResourceCommand({ ResourceArn: arn, TagKeys: tagKeys })),
+    );
+    expect(error.name).toBe('ValidationException');
+    for (const fragment of fragments) expect(error.message).toContain(fragment);
+    const after = await harness.client.send(new ListTagsForResourceCommand({ ResourceArn: arn }));
+    expect(after.Tags).toEqual(before.Tags);
   });
 
   it('refuses a tag key longer than 128 characters', async () => {

@@ -89,6 +89,32 @@ describe('cron in a time zone', () => {
     // Then 02:30 fired on the 28th (UTC+1) and the 30th (UTC+2), and not on the 29th
     expect(times(invoker)).toEqual(['2026-03-28T01:30:00.000Z', '2026-03-30T00:30:00.000Z']);
   });
+
+  it('fires a local time that occurs twice when clocks fall back exactly once', async () => {
+    // Given 01:30 daily in New York; on 2026-11-01 clocks go back from 02:00 EDT to 01:00 EST,
+    // so 01:30 happens at 05:30 UTC (EDT) and again at 06:30 UTC (EST)
+    const { harness, invoker } = await harnessAt('2026-10-30T12:00:00Z');
+    await harness.client.send(
+      new CreateScheduleCommand(
+        scheduleInput('fall-back', {
+          ScheduleExpression: 'cron(30 1 * * ? *)',
+          ScheduleExpressionTimezone: 'America/New_York',
+        }),
+      ),
+    );
+
+    // When the clock runs through the change
+    await advanceTo(harness, '2026-11-03T00:00:00Z');
+
+    // Then it fired once a day: on the 1st only once (at the first 01:30, EDT), then on EST
+    const fired = times(invoker);
+    expect(fired).toEqual([
+      '2026-10-31T05:30:00.000Z',
+      '2026-11-01T05:30:00.000Z',
+      '2026-11-02T06:30:00.000Z',
+    ]);
+    expect(fired.filter((time) => time.startsWith('2026-11-01'))).toHaveLength(1);
+  });
 });
 
 describe('rate', () => {

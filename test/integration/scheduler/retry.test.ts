@@ -2,12 +2,14 @@
  * Delivery failures: a failing invocation is retried with exponential backoff until the
  * RetryPolicy's attempts or event age run out, then kept in the local dead-letter store (with a
  * DeadLetterConfig) or dropped (without). A throwing invoker or an unknown target is a failed
- * invocation, never a crash of the emulator. One test invokes a real handler module from
- * test/fixtures through a small ARN-to-module invoker.
+ * invocation, never a crash of the emulator. Lambda targets are also invoked through the project's
+ * real in-process Lambda runtime (local/lambda/runtime.ts), which uses Lambda's asynchronous
+ * semantics: an event it cannot accept fails the attempt, a handler's own error is Lambda's to retry.
  */
 import { fileURLToPath } from 'node:url';
 import { CreateScheduleCommand, GetScheduleCommand } from '@aws-sdk/client-scheduler';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LambdaRuntime } from '../../../local/lambda/runtime.ts';
 import {
   type InvocationMeta,
   listDeadLetters,
@@ -216,69 +218,154 @@ describe('RetryPolicy', () => {
   });
 });
 
-describe('a real handler module as the target', () => {
-  const fixtureArn = 'arn:aws:lambda:us-east-1:000000000000:function:scheduler-fixture';
-  const modules: Readonly<Record<string, string>> = {
-    [fixtureArn]: fileURLToPath(new URL('../../fixtures/scheduler-target-handler.ts', import.meta.url)),
-  };
+describe('Lambda targets through the real in-process Lambda runtime', () => {
+  const fixtureName = 'scheduler-fixture';
+  const fixtureHandler = fileURLToPath(
+    new URL('../../fixtures/scheduler-target-handler.ts', import.meta.url),
+  );
 
-  /** Maps a function ARN to its handler module and calls `handler(event, context)`; unknown ARNs fail. */
-  const moduleInvoker: TargetInvoker = {
-    async invoke(target, meta) {
-      const path = modules[target.arn];
-      if (path === undefined) throw new Error(`unknown function ${target.arn}`);
-      const module = (await import(path)) as {
-        handler: (event: unknown, context: { awsRequestId: string }) => Promise<unknown>;
-      };
-      await module.handler(target.input === undefined ? {} : JSON.parse(target.input), {
-        awsRequestId: meta.executionId,
+  /** The runtime with the fixture handler as an extra function; its log lines are collected. */
+  function runtimeWithFixture(): {
+    runtime: LambdaRuntime;
+    lines: string[];
+    line: (pattern: RegExp) => Promise<string>;
+  } {
+    const lines: string[] = [];
+    const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
+    const runtime = new LambdaRuntime({
+      functions: { [fixtureName]: { entry: fixtureHandler, timeoutSeconds: 30, memorySize: 128 } },
+      // Lambda's own retries of a failed asynchronous run, shortened from 1 and 2 minutes.
+      asyncRetryDelaysMs: [1],
+      log: (line) => {
+        lines.push(line);
+        for (const waiter of waiters.splice(0)) {
+          if (waiter.pattern.test(line)) waiter.resolve(line);
+          else waiters.push(waiter);
+        }
+      },
+    });
+    runtimes.push(runtime);
+    /** Resolves with the first log line (already written or still to come) matching `pattern`. */
+    const line = (pattern: RegExp) =>
+      new Promise<string>((resolve) => {
+        const seen = lines.find((text) => pattern.test(text));
+        if (seen !== undefined) resolve(seen);
+        else waiters.push({ pattern, resolve });
       });
-    },
-  };
+    return { runtime, lines, line };
+  }
 
-  it('delivers the substituted input to the handler, and dead-letters what it keeps failing', async () => {
-    // Given one schedule whose handler succeeds, one whose handler throws, and one with an unknown ARN
+  const runtimes: LambdaRuntime[] = [];
+  afterEach(async () => {
+    for (const runtime of runtimes.splice(0)) await runtime.close(1000);
+  });
+
+  it('retries an unknown function ARN with backoff, then dead-letters it with the runtime error', async () => {
+    // Given a schedule whose target names a function the runtime does not have
+    const { runtime } = runtimeWithFixture();
+    const harness = await harnessWith(runtime.asTargetInvoker());
+    const missing = 'arn:aws:lambda:us-east-1:000000000000:function:no-such-function';
+    await harness.client.send(
+      new CreateScheduleCommand(
+        scheduleInput('unknown-function', {
+          ScheduleExpression: `at(${SLOT.slice(0, 19)})`,
+          Target: {
+            Arn: missing,
+            RoleArn: ROLE_ARN,
+            RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+            DeadLetterConfig: { Arn: DLQ_ARN },
+          },
+        }),
+      ),
+    );
+
+    // When the slot passes and the clock runs on
+    await advance(harness, 3_600_000);
+
+    // Then the runtime refused the event three times, 1 s and 2 s apart, and the event is a dead letter
+    const fires = fireLogs(harness.logs);
+    expect(fires.map((entry) => [entry.attempt, entry.outcome, entry.lagMs])).toEqual([
+      [1, 'retrying', 0],
+      [2, 'retrying', 1000],
+      [3, 'dead-lettered', 3000],
+    ]);
+    expect(fires[0]?.error).toContain(`function ${missing} does not exist in the local runtime`);
+    const letters = await harness.emulator.listDeadLetters();
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({
+      scheduleName: 'unknown-function',
+      targetArn: missing,
+      attempts: 3,
+      errorCode: 'UnknownFunctionError',
+    });
+    expect(letters[0]?.errorMessage).toContain(`function ${missing} does not exist in the local runtime`);
+  });
+
+  it('delivers the substituted Input to a real handler module as an asynchronous Lambda event', async () => {
+    // Given a schedule targeting the fixture handler through the runtime, Input with context attributes
     receivedEvents().length = 0;
-    const harness = await harnessWith(moduleInvoker);
-    const at = `at(${SLOT.slice(0, 19)})`;
-    const target = { Arn: fixtureArn, RoleArn: ROLE_ARN, DeadLetterConfig: { Arn: DLQ_ARN } };
+    const { runtime, line } = runtimeWithFixture();
+    const harness = await harnessWith(runtime.asTargetInvoker());
     await harness.client.send(
       new CreateScheduleCommand(
         scheduleInput('fixture-ok', {
-          ScheduleExpression: at,
-          Target: { ...target, Input: '{"job":"report","slot":"<aws.scheduler.scheduled-time>"}' },
+          ScheduleExpression: `at(${SLOT.slice(0, 19)})`,
+          Target: {
+            Arn: runtime.functionArn(fixtureName),
+            RoleArn: ROLE_ARN,
+            Input:
+              '{"job":"report","slot":"<aws.scheduler.scheduled-time>","attempt":"<aws.scheduler.attempt-number>"}',
+            DeadLetterConfig: { Arn: DLQ_ARN },
+          },
         }),
       ),
     );
+
+    // When the slot passes and the handler has run in the background
+    await advance(harness, 3_600_000);
+    await line(/^lambda scheduler-fixture \S+ \(default\/fixture-ok\): succeeded/);
+
+    // Then the handler got the Input as its event, substituted, with a Lambda request id
+    const received = receivedEvents();
+    expect(received.map((entry) => entry.event)).toEqual([
+      { job: 'report', slot: '2026-03-02T08:30:00Z', attempt: '1' },
+    ]);
+    expect(received[0]?.awsRequestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(fireLogs(harness.logs).map((entry) => entry.outcome)).toEqual(['succeeded']);
+  });
+
+  it("leaves a handler's own failure to Lambda's retries: Scheduler sees a delivered event, no dead letter", async () => {
+    // Given a schedule whose handler throws on every run
+    receivedEvents().length = 0;
+    const { runtime, line } = runtimeWithFixture();
+    const harness = await harnessWith(runtime.asTargetInvoker());
     await harness.client.send(
       new CreateScheduleCommand(
         scheduleInput('fixture-fails', {
-          ScheduleExpression: at,
-          Target: { ...target, Input: '{"fail":true}', RetryPolicy: { MaximumRetryAttempts: 1 } },
-        }),
-      ),
-    );
-    await harness.client.send(
-      new CreateScheduleCommand(
-        scheduleInput('fixture-unknown', {
-          ScheduleExpression: at,
-          Target: { ...target, Arn: `${fixtureArn}-missing`, RetryPolicy: { MaximumRetryAttempts: 0 } },
+          ScheduleExpression: `at(${SLOT.slice(0, 19)})`,
+          Target: {
+            Arn: runtime.functionArn(fixtureName),
+            RoleArn: ROLE_ARN,
+            Input: '{"fail":true}',
+            RetryPolicy: { MaximumRetryAttempts: 3 },
+            DeadLetterConfig: { Arn: DLQ_ARN },
+          },
         }),
       ),
     );
 
-    // When the slot passes
+    // When the slot passes and the runtime has given up on the event
     await advance(harness, 3_600_000);
+    const gaveUp = await line(
+      /^lambda scheduler-fixture .*\(default\/fixture-fails\): failed \(attempt 2 of 2\), giving up/,
+    );
 
-    // Then the handler saw the good event once and the failing one twice; two events are dead letters
-    const events = receivedEvents().map((received) => received.event);
-    expect(events).toContainEqual({ job: 'report', slot: '2026-03-02T08:30:00Z' });
-    expect(events.filter((event) => (event as { fail?: boolean }).fail === true)).toHaveLength(2);
-    expect(events).toHaveLength(3);
-    const letters = await harness.emulator.listDeadLetters();
-    expect(letters.map((letter) => [letter.scheduleName, letter.errorMessage]).sort()).toEqual([
-      ['fixture-fails', 'the fixture handler was asked to fail'],
-      ['fixture-unknown', `unknown function ${fixtureArn}-missing`],
-    ]);
+    // Then the runtime ran the handler twice (its own retry), the emulator invoked once and counts it delivered
+    expect(gaveUp).toContain('the fixture handler was asked to fail');
+    expect(receivedEvents().map((entry) => entry.event)).toEqual([{ fail: true }, { fail: true }]);
+    const requestIds = new Set(receivedEvents().map((entry) => entry.awsRequestId));
+    expect(requestIds.size).toBe(1);
+    expect(fireLogs(harness.logs).map((entry) => [entry.attempt, entry.outcome])).toEqual([[1, 'succeeded']]);
+    expect(await harness.emulator.listDeadLetters()).toEqual([]);
   });
 });

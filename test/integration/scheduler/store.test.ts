@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../../local/scheduler/journal.ts';
+import type { PendingRetry } from '../../../local/scheduler/model.ts';
 import { SchedulerStore } from '../../../local/scheduler/store.ts';
 import { FUNCTION_ARN, newDataDir, ROLE_ARN, removeDataDir } from './helpers.ts';
 
@@ -60,6 +61,68 @@ describe('SchedulerStore journal compaction while running', () => {
       'arn:aws:scheduler:eu-west-1:123456789012:schedule/default/ticker',
     );
     await reopened.close();
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('SchedulerStore pending retries', () => {
+  it('keep their schedule snapshot through later attempts and compaction, and go when handled', async () => {
+    // Given a store with one schedule and a retry of its 08:30 slot persisted, then moved twice
+    const dir = await newDataDir();
+    dirs.push(dir);
+    const path = join(dir, 'journal.jsonl');
+    const errors: string[] = [];
+    const { journal, store } = await openStore(path, errors);
+    await store.createSchedule('flaky', {
+      ScheduleExpression: 'rate(1 hour)',
+      Target: { Arn: FUNCTION_ARN, RoleArn: ROLE_ARN, Input: '{"big":"payload"}' },
+      FlexibleTimeWindow: { Mode: 'OFF' },
+    });
+    const live = store.get('default/flaky');
+    if (live === undefined) throw new Error('schedule not stored');
+    const slot = Date.parse('2026-03-02T08:30:00Z');
+    const retry = (attempt: number): PendingRetry => ({
+      groupName: 'default',
+      name: 'flaky',
+      slot,
+      attempt,
+      firstAttemptAt: slot,
+      retryAt: slot + 1000 * 2 ** (attempt - 1),
+      last: false,
+      lastExecutionId: `execution-${attempt - 1}`,
+      errorCode: 'Error',
+      errorMessage: 'down',
+      record: live.record,
+    });
+    await store.savePendingRetry(live, retry(2), true);
+    await store.savePendingRetry(live, retry(3), false);
+    await store.savePendingRetry(live, retry(4), false);
+
+    // Then only the first line carries the snapshot (a large Input is not rewritten per attempt)
+    const lines = (await readFile(path, 'utf8')).trim().split('\n');
+    const retryLines = lines.filter((line) => line.includes('"retryPending"'));
+    expect(retryLines.map((line) => line.includes('"record"'))).toEqual([true, false, false]);
+
+    // When the journal is compacted and replayed
+    await journal.compact(() => store.snapshot());
+    await journal.close();
+    const second = await openStore(path, errors);
+
+    // Then the latest attempt is there with the snapshot, and counted
+    expect(second.store.pendingRetryCount).toBe(1);
+    const restored = second.store.get('default/flaky')?.retries?.get(slot);
+    expect(restored).toMatchObject({ attempt: 4, lastExecutionId: 'execution-3' });
+    expect(restored?.record.target.input).toBe('{"big":"payload"}');
+
+    // When the retry is handled, it is gone, also after a replay
+    const replayedLive = second.store.get('default/flaky');
+    if (replayedLive === undefined) throw new Error('schedule not replayed');
+    await second.store.clearPendingRetry(replayedLive, slot);
+    expect(second.store.pendingRetryCount).toBe(0);
+    await second.journal.close();
+    const third = await openStore(path, errors);
+    expect(third.store.pendingRetryCount).toBe(0);
+    await third.journal.close();
     expect(errors).toEqual([]);
   });
 });

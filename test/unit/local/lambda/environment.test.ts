@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   LOCAL_SCHEDULE_GROUP,
+  LOCAL_SCHEDULER_DLQ_ARN,
   localFunctionEnvironment,
   localProcessEnvironment,
 } from '../../../../local/lambda/environment.ts';
@@ -23,10 +24,16 @@ describe('localFunctionEnvironment', () => {
       runsTable: 'tickwork-local-runs',
       scheduleGroup: LOCAL_SCHEDULE_GROUP,
       schedulerRoleArn: 'arn:aws:iam::000000000000:role/tickwork-local-scheduler',
-      schedulerDeadLetterArn: undefined,
+      schedulerDeadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:tickwork-local-scheduler-dlq',
       jobFunctionArns: { prompt: 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-local-prompt' },
       runRetentionDays: 30,
     });
+  });
+
+  it('Given the local environment, Then its dead-letter ARN is one the Scheduler emulator accepts as an SQS queue', () => {
+    // The emulator validates Target.DeadLetterConfig.Arn as the service does; a malformed ARN would make
+    // every job create fail, so the shape is pinned here and exercised end to end in the integration tests.
+    expect(LOCAL_SCHEDULER_DLQ_ARN).toMatch(/^arn:aws:sqs:us-east-1:000000000000:[a-zA-Z0-9\-_]+$/);
   });
 
   it('Given the local endpoints, When the prompt function reads its config, Then secrets come from the data directory', () => {

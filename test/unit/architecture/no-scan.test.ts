@@ -1,0 +1,118 @@
+/**
+ * Architecture rules checked on the source text (node:fs, no parser): every access pattern on a request
+ * path is a Query or a GetItem, never a Scan (issue 4, §1), and runtime code never imports aws-cdk-lib
+ * (STYLE.md, practice 1). Comments are stripped first, so explaining a rule never breaks it.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Every `.ts` file under `dir` (relative to the repository root), sorted. */
+function sourceFiles(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (path: string) => {
+    for (const entry of readdirSync(path, { withFileTypes: true })) {
+      const child = join(path, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules') walk(child);
+      } else if (entry.name.endsWith('.ts')) {
+        found.push(relative(ROOT, child));
+      }
+    }
+  };
+  walk(join(ROOT, dir));
+  return found.sort();
+}
+
+/**
+ * The code of a TypeScript source without its comments. String and template literals are kept (an import
+ * specifier is one); a `//` or `/*` inside them does not start a comment.
+ */
+function withoutComments(source: string): string {
+  let out = '';
+  let i = 0;
+  while (i < source.length) {
+    const ch = source[i] as string;
+    const next = source[i + 1];
+    if (ch === '/' && next === '/') {
+      while (i < source.length && source[i] !== '\n') i++;
+    } else if (ch === '/' && next === '*') {
+      const end = source.indexOf('*/', i + 2);
+      i = end === -1 ? source.length : end + 2;
+      out += ' ';
+    } else if (ch === "'" || ch === '"' || ch === '`') {
+      const start = i;
+      i++;
+      while (i < source.length && source[i] !== ch) i += source[i] === '\\' ? 2 : 1;
+      i++;
+      out += source.slice(start, i);
+    } else {
+      out += ch;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** The lines of `files` whose code (comments removed) matches `pattern`, as `path:line: text`. */
+function violations(files: readonly string[], pattern: RegExp): string[] {
+  const found: string[] = [];
+  for (const file of files) {
+    const code = withoutComments(readFileSync(join(ROOT, file), 'utf8'));
+    code.split('\n').forEach((line, index) => {
+      if (pattern.test(line)) found.push(`${file}:${index + 1}: ${line.trim()}`);
+    });
+  }
+  return found;
+}
+
+// ScanCommand (client-dynamodb or lib-dynamodb), paginateScan, or a `.scan(` call on any client.
+const SCAN = /\bScanCommand\b|\bpaginateScan\b|\.scan\s*\(/;
+// A static or dynamic import, or a require, of aws-cdk-lib or any of its submodules.
+const AWS_CDK_LIB = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)['"`]aws-cdk-lib(?:\/[^'"`]*)?['"`]/;
+
+describe('architecture rules on the source', () => {
+  const requestPath = [...sourceFiles('shared'), ...sourceFiles('functions')];
+  const runtime = [...requestPath, ...sourceFiles('local')];
+
+  it('finds the runtime sources it checks', () => {
+    expect(requestPath).toContain('shared/adapters/dynamodb/run-ledger.ts');
+    expect(requestPath).toContain('functions/api/handler.ts');
+    expect(runtime).toContain('local/runtime.ts');
+  });
+
+  it('Given the runtime sources under shared/ and functions/, Then none imports, constructs or calls a Scan', () => {
+    expect(violations(requestPath, SCAN)).toEqual([]);
+  });
+
+  it('Given the runtime sources under functions/, shared/ and local/, Then none imports aws-cdk-lib', () => {
+    expect(violations(runtime, AWS_CDK_LIB)).toEqual([]);
+  });
+
+  it.each<[string, string, RegExp, boolean]>([
+    ['a ScanCommand import', "import { ScanCommand } from '@aws-sdk/lib-dynamodb';", SCAN, true],
+    ['a constructed Scan', 'await doc.send(new ScanCommand({ TableName }));', SCAN, true],
+    ['a paginated Scan', 'for await (const page of paginateScan({ client }, input)) {}', SCAN, true],
+    ['a .scan( call', 'const all = await table.scan ({});', SCAN, true],
+    ['ScanIndexForward (a Query option)', 'ScanIndexForward: false,', SCAN, false],
+    ['a Scan named in a comment', '// never a ScanCommand here', SCAN, false],
+    ['a Scan named in a block comment', '/* new ScanCommand() would read everything */', SCAN, false],
+    ['an aws-cdk-lib import', "import { Duration } from 'aws-cdk-lib';", AWS_CDK_LIB, true],
+    ['a submodule type import', "import type { ITable } from 'aws-cdk-lib/aws-dynamodb';", AWS_CDK_LIB, true],
+    ['a dynamic import', "const cdk = await import('aws-cdk-lib');", AWS_CDK_LIB, true],
+    ['a require', "const cdk = require('aws-cdk-lib');", AWS_CDK_LIB, true],
+    ['aws-cdk-lib in a comment', "// the stack imports from 'aws-cdk-lib', we don't", AWS_CDK_LIB, false],
+    ['another package', "import { App } from 'aws-cdk-lib-extras';", AWS_CDK_LIB, false],
+  ])('Given %s, When checked, Then it is flagged: %s', (_case, line, pattern, flagged) => {
+    expect(pattern.test(withoutComments(line))).toBe(flagged);
+  });
+
+  it('Given a comment marker inside a string, When comments are removed, Then the string stays', () => {
+    expect(withoutComments("const url = 'http://example.com'; // note")).toBe(
+      "const url = 'http://example.com'; ",
+    );
+  });
+});
