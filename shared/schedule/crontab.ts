@@ -28,7 +28,8 @@ export function crontabToEventBridge(fields: readonly string[], input: string): 
   if (dom !== '*' && dow !== '*') {
     // Vixie cron ORs the two day fields, except that a field starting with `*` (e.g. `*/2`) makes it AND
     // them; EventBridge can express neither, so the reason given matches what the crontab meant.
-    const meaning = dom.startsWith('*') || dow.startsWith('*') ? 'only when both match' : 'when either matches';
+    const meaning =
+      dom.startsWith('*') || dow.startsWith('*') ? 'only when both match' : 'when either matches';
     fail(
       input,
       'day-of-month/day-of-week',
