@@ -4,7 +4,7 @@
  * (crontab 0/7 = SUN, EventBridge 1 = SUN), year `*`.
  */
 import { dayOfMonthSpec, dayOfWeekSpec } from './cron.ts';
-import { CRONTAB_DAY_OF_WEEK, expandList, fail, HOURS, MINUTES, MONTH } from './fields.ts';
+import { CRONTAB_DAY_OF_WEEK, consecutiveRuns, expandList, fail, HOURS, MINUTES, MONTH } from './fields.ts';
 
 const ONLY_NAMES = /^[A-Z]{3}(-[A-Z]{3})?(,[A-Z]{3}(-[A-Z]{3})?)*$/;
 
@@ -74,17 +74,7 @@ function translateDayOfWeek(text: string, input: string): string {
 
 /** `[1, 2, 3, 5]` → `1-3,5`. */
 function compress(values: readonly number[]): string {
-  const parts: string[] = [];
-  let index = 0;
-  while (index < values.length) {
-    const start = values[index] ?? 0;
-    let end = start;
-    while (values[index + 1] === end + 1) {
-      end += 1;
-      index += 1;
-    }
-    parts.push(start === end ? String(start) : end === start + 1 ? `${start},${end}` : `${start}-${end}`);
-    index += 1;
-  }
-  return parts.join(',');
+  return consecutiveRuns(values)
+    .map(([start, end]) => (start === end ? String(start) : `${start}-${end}`))
+    .join(',');
 }

@@ -2,6 +2,7 @@
  * Human descriptions of schedules: "At 09:00, Monday through Friday, Europe/Berlin", "Every 15 minutes".
  */
 import type { CronSpec, DaySpec } from './cron.ts';
+import { consecutiveRuns } from './fields.ts';
 import type { AtSpec, RateSpec } from './interval.ts';
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -168,19 +169,7 @@ function describeYears(years: readonly number[] | undefined): string | undefined
 
 /** `[1, 2, 3, 7]` → `['1-3', '7']`. */
 function ranges(values: readonly number[]): string[] {
-  const out: string[] = [];
-  let index = 0;
-  while (index < values.length) {
-    const start = values[index] ?? 0;
-    let end = start;
-    while (values[index + 1] === end + 1) {
-      end += 1;
-      index += 1;
-    }
-    out.push(end > start + 1 ? `${start}-${end}` : end === start + 1 ? `${start}, ${end}` : String(start));
-    index += 1;
-  }
-  return out.flatMap((part) => part.split(', '));
+  return consecutiveRuns(values).map(([start, end]) => (start === end ? String(start) : `${start}-${end}`));
 }
 
 /** `['a', 'b', 'c']` → `a, b and c`. */

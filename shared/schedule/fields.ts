@@ -209,3 +209,24 @@ function nameOf(definition: FieldDefinition, value: number): string | undefined 
   if (definition.names === undefined) return undefined;
   return Object.keys(definition.names).find((name) => definition.names?.[name] === value);
 }
+
+/**
+ * Runs of consecutive values as `[start, end]` pairs: `[1, 2, 3, 5]` → `[[1, 3], [5, 5]]`. A run of two
+ * is split in two single values, since `1,2` reads better than `1-2` in both expressions and prose.
+ */
+export function consecutiveRuns(values: readonly number[]): Array<readonly [number, number]> {
+  const runs: Array<readonly [number, number]> = [];
+  let index = 0;
+  while (index < values.length) {
+    const start = values[index] ?? 0;
+    let end = start;
+    while (values[index + 1] === end + 1) {
+      end += 1;
+      index += 1;
+    }
+    if (end === start + 1) runs.push([start, start], [end, end]);
+    else runs.push([start, end]);
+    index += 1;
+  }
+  return runs;
+}
