@@ -77,14 +77,20 @@ const loadedModules = new Map<string, Readonly<Record<string, string>>>();
 export class LambdaRuntime {
   readonly #functions = new Map<string, LocalFunction>();
   readonly #handlers = new Map<string, Promise<Handler>>();
-  readonly #logStreams = new Map<string, string>();
   readonly #region: string;
   readonly #accountId: string;
   readonly #environment: Readonly<Record<string, string>>;
   readonly #clock: Clock;
   readonly #log: (line: string) => void;
   readonly #retryDelaysMs: readonly number[];
-  readonly #running = new Set<Promise<unknown>>();
+  /** Runs in progress (a counter, not a set of promises: 10,000 concurrent runs are common). */
+  #running = 0;
+  /** Resolvers waiting for `#running` to reach zero (close). */
+  #idleWaiters: Array<() => void> = [];
+  /** Resolved ARNs and names: a schedule invokes the same ARN over and over. */
+  readonly #resolved = new Map<string, LocalFunction>();
+  /** Per-function state of running invocations: log names and the timeout watchdog. */
+  readonly #states = new Map<string, FunctionState>();
   readonly #pendingRetries = new Map<string, () => void>();
   #closed = false;
 
@@ -104,9 +110,12 @@ export class LambdaRuntime {
 
   /** The function an ARN (any qualifier) or a plain function name refers to. */
   resolve(reference: string): LocalFunction {
+    const cached = this.#resolved.get(reference);
+    if (cached !== undefined) return cached;
     const name = reference.startsWith('arn:') ? this.#nameFromArn(reference) : reference;
     const fn = name === undefined ? undefined : this.#functions.get(name);
     if (fn === undefined) throw new UnknownFunctionError(reference, [...this.#functions.keys()]);
+    this.#resolved.set(reference, fn);
     return fn;
   }
 
@@ -142,6 +151,11 @@ export class LambdaRuntime {
     payload: string | undefined,
     origin?: string,
   ): Promise<{ awsRequestId: string }> {
+    return { awsRequestId: this.#accept(reference, payload, origin) };
+  }
+
+  /** invokeAsync without its promise: throws when the event is refused, returns the request id. */
+  #accept(reference: string, payload: string | undefined, origin: string | undefined): string {
     const fn = this.resolve(reference);
     if (this.#closed) throw new RuntimeClosedError(fn.name);
     // Parsed here so a payload that is not JSON is refused at acceptance, as Lambda does; each attempt
@@ -150,7 +164,7 @@ export class LambdaRuntime {
     // Lambda keeps one request id across the retries of an asynchronous event.
     const awsRequestId = randomUUID();
     void this.#attempt(fn, event, payload, awsRequestId, origin, 1);
-    return { awsRequestId };
+    return awsRequestId;
   }
 
   /**
@@ -160,8 +174,13 @@ export class LambdaRuntime {
    */
   asTargetInvoker(): TargetInvoker {
     return {
-      invoke: async (target, meta) => {
-        await this.invokeAsync(target.arn, target.input, `${meta.groupName}/${meta.scheduleName}`);
+      invoke: (target, meta) => {
+        try {
+          this.#accept(target.arn, target.input, `${meta.groupName}/${meta.scheduleName}`);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+        return accepted;
       },
     };
   }
@@ -177,17 +196,17 @@ export class LambdaRuntime {
       this.#log(`lambda ${what}: retry dropped, the runtime is shutting down`);
     }
     this.#pendingRetries.clear();
-    if (this.#running.size > 0) {
+    if (this.#running > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        Promise.allSettled([...this.#running]),
+        new Promise<void>((resolve) => this.#idleWaiters.push(resolve)),
         new Promise((resolve) => {
           timer = setTimeout(resolve, graceMs);
         }),
       ]);
       clearTimeout(timer);
     }
-    return this.#running.size;
+    return this.#running;
   }
 
   async #attempt(
@@ -200,12 +219,14 @@ export class LambdaRuntime {
   ): Promise<void> {
     const attempts = this.#retryDelaysMs.length + 1;
     const started = this.#clock.now().getTime();
-    const what = `${fn.name} ${awsRequestId}${origin === undefined ? '' : ` (${origin})`}`;
     try {
       // The result of an asynchronous invocation goes nowhere, so it is not serialized.
       await this.#track(this.#run(fn, event, awsRequestId, false));
-      this.#log(`lambda ${what}: succeeded in ${this.#clock.now().getTime() - started} ms`);
+      this.#log(
+        `lambda ${fn.name} ${awsRequestId}${origin === undefined ? '' : ` (${origin})`}: succeeded in ${this.#clock.now().getTime() - started} ms`,
+      );
     } catch (error) {
+      const what = `${fn.name} ${awsRequestId}${origin === undefined ? '' : ` (${origin})`}`;
       const delay = this.#retryDelaysMs[attempt - 1];
       if (delay === undefined || this.#closed) {
         this.#log(
@@ -232,24 +253,13 @@ export class LambdaRuntime {
   ): Promise<unknown> {
     // Loading the module is the cold start; like Lambda's init phase it is outside the timeout.
     const handler = await this.#handler(fn);
-    const timeoutMs = fn.timeoutSeconds * 1000;
-    const deadline = this.#clock.now().getTime() + timeoutMs;
-    const context = this.#context(fn, awsRequestId, deadline);
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new FunctionTimeoutError(fn.name, fn.timeoutSeconds, awsRequestId)),
-        timeoutMs,
-      );
-    });
-    let result: unknown;
-    try {
-      // A timed-out handler cannot be stopped in-process; its result is ignored, as Lambda would
-      // have frozen it. Promise.race also keeps its late rejection from going unhandled.
-      result = await Promise.race([Promise.resolve().then(() => handler(event, context)), timedOut]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const state = this.#state(fn);
+    const deadline = this.#clock.now().getTime() + fn.timeoutSeconds * 1000;
+    const context = new LambdaContext(state, awsRequestId, deadline, this.#clock);
+    const run = new Run(state.watchdog, awsRequestId);
+    // A timed-out handler cannot be stopped in-process; its result is ignored, as Lambda would
+    // have frozen it. Run also keeps its late rejection from going unhandled.
+    const result = await run.start(handler, event, context);
     if (!returnsResult) return undefined;
     let body: string | undefined;
     try {
@@ -260,37 +270,21 @@ export class LambdaRuntime {
     return JSON.parse(body ?? 'null');
   }
 
-  #context(fn: LocalFunction, awsRequestId: string, deadline: number): Context {
-    const unsupported = (name: string) => () => {
-      throw new Error(
-        `context.${name}() is not supported by the nodejs24.x runtime; return or throw from the handler`,
-      );
-    };
-    return {
-      callbackWaitsForEmptyEventLoop: true,
-      functionName: fn.name,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: fn.arn,
-      memoryLimitInMB: String(fn.memorySize),
-      awsRequestId,
-      logGroupName: `/aws/lambda/${fn.name}`,
-      logStreamName: this.#logStreamName(fn),
-      getRemainingTimeInMillis: () => Math.max(0, deadline - this.#clock.now().getTime()),
-      done: unsupported('done'),
-      fail: unsupported('fail'),
-      succeed: unsupported('succeed'),
-    };
-  }
-
-  /** Lambda names one log stream per execution environment, not per invocation. */
-  #logStreamName(fn: LocalFunction): string {
-    let name = this.#logStreams.get(fn.name);
-    if (name === undefined) {
+  #state(fn: LocalFunction): FunctionState {
+    let state = this.#states.get(fn.name);
+    if (state === undefined) {
+      // Lambda names one log stream per execution environment, not per invocation.
       const today = this.#clock.now().toISOString().slice(0, 10).replaceAll('-', '/');
-      name = `${today}/[$LATEST]${randomBytes(16).toString('hex')}`;
-      this.#logStreams.set(fn.name, name);
+      state = {
+        fn,
+        memoryLimitInMB: String(fn.memorySize),
+        logGroupName: `/aws/lambda/${fn.name}`,
+        logStreamName: `${today}/[$LATEST]${randomBytes(16).toString('hex')}`,
+        watchdog: new Watchdog(fn),
+      };
+      this.#states.set(fn.name, state);
     }
-    return name;
+    return state;
   }
 
   #handler(fn: LocalFunction): Promise<Handler> {
@@ -337,11 +331,19 @@ export class LambdaRuntime {
   }
 
   #track<T>(work: Promise<T>): Promise<T> {
-    this.#running.add(work);
-    const done = () => this.#running.delete(work);
-    work.then(done, done);
+    this.#running++;
+    work.then(this.#settled, this.#settled);
     return work;
   }
+
+  readonly #settled = (): void => {
+    this.#running--;
+    if (this.#running === 0 && this.#idleWaiters.length > 0) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  };
 
   #add(name: string, entry: FunctionEntry): void {
     this.#functions.set(name, {
@@ -375,3 +377,204 @@ function parsePayload(fn: LocalFunction, payload: string | undefined): unknown {
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
+
+/** The accepted-event answer of the target invoker: one settled promise serves every invocation. */
+const accepted: Promise<void> = Promise.resolve();
+
+interface FunctionState {
+  readonly fn: LocalFunction;
+  readonly memoryLimitInMB: string;
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  readonly watchdog: Watchdog;
+}
+
+function unsupported(name: string): never {
+  throw new Error(
+    `context.${name}() is not supported by the nodejs24.x runtime; return or throw from the handler`,
+  );
+}
+
+/** The Lambda context of one run; its methods live on the prototype, not in per-run closures. */
+class LambdaContext implements Context {
+  callbackWaitsForEmptyEventLoop = true;
+  readonly functionName: string;
+  readonly functionVersion = '$LATEST';
+  readonly invokedFunctionArn: string;
+  readonly memoryLimitInMB: string;
+  readonly awsRequestId: string;
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  readonly #deadline: number;
+  readonly #clock: Clock;
+
+  constructor(state: FunctionState, awsRequestId: string, deadline: number, clock: Clock) {
+    this.functionName = state.fn.name;
+    this.invokedFunctionArn = state.fn.arn;
+    this.memoryLimitInMB = state.memoryLimitInMB;
+    this.awsRequestId = awsRequestId;
+    this.logGroupName = state.logGroupName;
+    this.logStreamName = state.logStreamName;
+    this.#deadline = deadline;
+    this.#clock = clock;
+  }
+
+  getRemainingTimeInMillis(): number {
+    return Math.max(0, this.#deadline - this.#clock.now().getTime());
+  }
+
+  done(): void {
+    unsupported('done');
+  }
+
+  fail(): void {
+    unsupported('fail');
+  }
+
+  succeed(): void {
+    unsupported('succeed');
+  }
+}
+
+/**
+ * One handler run racing its function's timeout. The first of the handler's settlement and the
+ * watchdog's expiry settles it; the other is ignored (and so never goes unhandled).
+ */
+class Run {
+  /** When the run times out, by the wall clock (the watchdog's timer is a real one). */
+  readonly deadline: number;
+  readonly awsRequestId: string;
+  settled = false;
+  #resolve: (value: unknown) => void = noop;
+  #reject: (error: unknown) => void = noop;
+  readonly #watchdog: Watchdog;
+
+  constructor(watchdog: Watchdog, awsRequestId: string) {
+    this.#watchdog = watchdog;
+    this.awsRequestId = awsRequestId;
+    this.deadline = Date.now() + watchdog.timeoutMs;
+  }
+
+  start(handler: Handler, event: unknown, context: Context): Promise<unknown> {
+    const settledBy = new Promise<unknown>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.#watchdog.add(this);
+    let result: unknown;
+    try {
+      result = handler(event, context);
+    } catch (error) {
+      this.fail(error);
+      return settledBy;
+    }
+    if (!isThenable(result)) {
+      this.succeed(result);
+      return settledBy;
+    }
+    try {
+      result.then(this.#succeeded, this.#failed);
+    } catch (error) {
+      this.fail(error);
+    }
+    return settledBy;
+  }
+
+  succeed(result: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.#watchdog.done();
+    this.#resolve(result);
+  }
+
+  fail(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.#watchdog.done();
+    this.#reject(error);
+  }
+
+  // Prototype methods bound once per run would be closures again; these arrows are the two the
+  // handler's promise needs.
+  readonly #succeeded = (result: unknown): void => this.succeed(result);
+  readonly #failed = (error: unknown): void => this.fail(error);
+}
+
+/**
+ * The timeout of every run of one function. Runs start in order and share one timeout, so their
+ * deadlines arrive in increasing order: a FIFO queue with one timer for its head replaces a timer
+ * (and a race) per run.
+ */
+class Watchdog {
+  readonly timeoutMs: number;
+  readonly #fn: LocalFunction;
+  #queue: Run[] = [];
+  #head = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #armedFor = Number.POSITIVE_INFINITY;
+
+  constructor(fn: LocalFunction) {
+    this.#fn = fn;
+    this.timeoutMs = fn.timeoutSeconds * 1000;
+  }
+
+  add(run: Run): void {
+    this.#queue.push(run);
+    if (this.#timer === undefined) this.#arm();
+  }
+
+  /** A run settled: drop settled runs from the head, and the timer when nothing is left. */
+  done(): void {
+    this.#dropSettled();
+    if (this.#head === this.#queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+      if (this.#timer !== undefined) {
+        clearTimeout(this.#timer);
+        this.#timer = undefined;
+        this.#armedFor = Number.POSITIVE_INFINITY;
+      }
+    }
+  }
+
+  #dropSettled(): void {
+    while (this.#head < this.#queue.length && (this.#queue[this.#head] as Run).settled) this.#head++;
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #arm(): void {
+    const head = this.#queue[this.#head];
+    if (head === undefined) return;
+    if (this.#timer !== undefined && this.#armedFor === head.deadline) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#armedFor = head.deadline;
+    this.#timer = setTimeout(this.#expire, Math.max(0, head.deadline - Date.now()));
+  }
+
+  readonly #expire = (): void => {
+    this.#timer = undefined;
+    this.#armedFor = Number.POSITIVE_INFINITY;
+    const now = Date.now();
+    for (;;) {
+      this.#dropSettled();
+      const head = this.#queue[this.#head];
+      if (head === undefined || head.deadline > now) break;
+      this.#head++;
+      head.fail(new FunctionTimeoutError(this.#fn.name, this.#fn.timeoutSeconds, head.awsRequestId));
+    }
+    this.#arm();
+  };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+function noop(): void {}

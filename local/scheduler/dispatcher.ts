@@ -41,6 +41,8 @@ const RETRY_CAP_MS = 5 * 60_000;
 const MISSED_COUNT_LIMIT = 100;
 /** Rebuild the heap when this many entries (and more than half of it) are stale. */
 const STALE_REBUILD_MIN = 1000;
+/** Deliveries of one batch started per event-loop turn (see #launch). */
+const LAUNCH_SLICE = 256;
 
 interface QueueEntry {
   /** When to fire: the slot plus any flexible-window delay (epoch ms). */
@@ -317,11 +319,22 @@ export class Dispatcher implements ScheduleListener {
       }
       return;
     }
-    for (const delivery of batch) this.#track(() => this.#attempt(delivery, 1));
+    // Started in slices, yielding to the event loop between them: a handler that completes at once
+    // then finishes before the next slice starts, instead of every invocation of a large batch being
+    // alive (and promoted by the garbage collector) until the whole batch has been started.
+    for (let start = 0; start < batch.length; start += LAUNCH_SLICE) {
+      if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const end = Math.min(batch.length, start + LAUNCH_SLICE);
+      for (let index = start; index < end; index++) {
+        const delivery = batch[index] as Delivery;
+        this.#track(() => this.#attempt(delivery, 1, true));
+      }
+    }
   }
 
-  async #attempt(delivery: Delivery, attemptNumber: number): Promise<void> {
-    if (this.#stopped) return;
+  /** `launched`: part of a batch whose launch began before any stop, so it is invoked regardless. */
+  async #attempt(delivery: Delivery, attemptNumber: number, launched = false): Promise<void> {
+    if (this.#stopped && !launched) return;
     const { live, record } = delivery;
     // Deleted meanwhile: the service no longer invokes it (its retries were cancelled at the delete).
     if (this.#store.get(live.key) !== live) return;

@@ -146,6 +146,38 @@ describe('LambdaRuntime', () => {
     await short.close(0);
   });
 
+  it('Given overlapping runs of one function, When some hang, Then each hanging run times out after its own start and the others are untouched', async () => {
+    // Given a 0.2 s timeout and runs that start 100 ms apart
+    const short = runtimeWith({ timeoutSeconds: 0.2 }).runtime;
+    const settledAt = (promise: Promise<unknown>) =>
+      promise.then(
+        (value) => ({ outcome: 'ok' as const, value, at: Date.now() }),
+        (error: unknown) => ({ outcome: 'error' as const, value: error, at: Date.now() }),
+      );
+    const firstStart = Date.now();
+    const first = settledAt(short.invoke(FIXTURE, { action: 'hang' }));
+    const fast = settledAt(short.invoke(FIXTURE, { action: 'result', result: 'fast' }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const secondStart = Date.now();
+    const second = settledAt(short.invoke(FIXTURE, { action: 'hang' }));
+    const slowButInTime = settledAt(short.invoke(FIXTURE, { action: 'sleep', ms: 50 }));
+    // When they settle
+    const [a, b, c, d] = await Promise.all([first, fast, second, slowButInTime]);
+    // Then both hanging runs timed out, each no earlier than its own deadline
+    expect(a.outcome).toBe('error');
+    expect(a.value).toBeInstanceOf(FunctionTimeoutError);
+    expect(a.at - firstStart).toBeGreaterThanOrEqual(195);
+    expect(c.outcome).toBe('error');
+    expect(c.value).toBeInstanceOf(FunctionTimeoutError);
+    expect(c.at - secondStart).toBeGreaterThanOrEqual(195);
+    // And the second did not time out with the first
+    expect(c.at).toBeGreaterThan(a.at);
+    // And the runs that answered in time kept their results
+    expect(b).toMatchObject({ outcome: 'ok', value: 'fast' });
+    expect(d.outcome).toBe('ok');
+    await short.close(0);
+  });
+
   it('Given a handler that throws, When invoked, Then the invocation rejects with its error', async () => {
     await expect(runtime.invoke(FIXTURE, { action: 'throw', message: 'kaput' })).rejects.toThrow('kaput');
   });
