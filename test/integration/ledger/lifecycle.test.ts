@@ -43,6 +43,24 @@ function deferred<T = void>() {
 
 const ok: RunWork = async () => ({ delivered: true });
 
+/** Starts a run whose work never ends until released (as if Lambda had stopped it mid-way). */
+async function startStuckRun(deps: RunDeps, job: Job, scheduledTime: string) {
+  const started = deferred();
+  const never = deferred();
+  const run = executeRun(deps, slotEvent(job, scheduledTime), async () => {
+    started.resolve();
+    await never.promise;
+    return {};
+  });
+  await started.promise;
+  return {
+    release: async () => {
+      never.resolve();
+      await run;
+    },
+  };
+}
+
 async function allRuns(deps: RunDeps, job: Job): Promise<Run[]> {
   return (await deps.runs.list({ job: job.name, limit: 100 })).items;
 }
@@ -176,14 +194,7 @@ describe.each(engineKinds)('on %s', (kind) => {
       // Given a run that never finishes (the function was stopped)
       const { deps, clock, log } = setup();
       const job = await givenJob(deps, { overlap: 'skip' });
-      const started = deferred();
-      const never = deferred();
-      const stuck = executeRun(deps, slotEvent(job, '2026-03-01T12:00:00Z'), async () => {
-        started.resolve();
-        await never.promise;
-        return { late: true };
-      });
-      await started.promise;
+      const stuck = await startStuckRun(deps, job, '2026-03-01T12:00:00Z');
       // When the next slot comes after the lease (the function timeout) has passed
       clock.advance((LEASE_SECONDS + 1) * 1000);
       const next = await executeRun(deps, slotEvent(job, '2026-03-01T12:01:01Z'), ok);
@@ -195,8 +206,7 @@ describe.each(engineKinds)('on %s', (kind) => {
         reason: expect.stringContaining('function timeout of 60 s'),
       });
       // And if the stale attempt wakes up after all, it cannot overwrite that
-      never.resolve();
-      await stuck;
+      await stuck.release();
       expect((await deps.runs.get(job.name, '2026-03-01T12:00:00.000Z'))?.status).toBe('timed_out');
       expect(log.lines.some((line) => line.includes('no longer running this attempt'))).toBe(true);
     });
@@ -225,23 +235,14 @@ describe.each(engineKinds)('on %s', (kind) => {
       // Then it succeeds without looking at the previous run
       expect(next.outcome).toBe('succeeded');
       expect(ledgerReads).toBe(0);
-      expect((await deps.jobs.get(job.name))?.lease?.runId).toBe(
-        next.outcome === 'succeeded' ? next.run.runId : '',
-      );
+      expect((await deps.jobs.get(job.name))?.lease?.runId).toBe('run' in next ? next.run.runId : undefined);
     });
 
     it('records a run whose last attempt died as timed_out when it is read, and drops it from running listings', async () => {
       // Given an allow job whose attempt never reports an outcome (Lambda stopped it)
       const { deps, clock } = setup();
       const job = await givenJob(deps, { overlap: 'allow' });
-      const started = deferred();
-      const never = deferred();
-      const stuck = executeRun(deps, slotEvent(job, '2026-03-01T12:00:00Z'), async () => {
-        started.resolve();
-        await never.promise;
-        return {};
-      });
-      await started.promise;
+      const stuck = await startStuckRun(deps, job, '2026-03-01T12:00:00Z');
       expect((await deps.runs.list({ job: job.name, status: 'running', limit: 10 })).items).toHaveLength(1);
       // When its deadline passes and someone lists what is running
       clock.advance((LEASE_SECONDS + 1) * 1000);
@@ -253,29 +254,20 @@ describe.each(engineKinds)('on %s', (kind) => {
         status: 'timed_out',
         reason: expect.stringContaining('function timeout of 60 s'),
       });
-      never.resolve();
-      await stuck;
+      await stuck.release();
       expect((await deps.runs.get(job.name, '2026-03-01T12:00:00.000Z'))?.status).toBe('timed_out');
     });
     it('lists a stopped attempt under status=timed_out even if nothing read it before', async () => {
       // Given an allow job whose attempt never reports an outcome
       const { deps, clock } = setup();
       const job = await givenJob(deps, { overlap: 'allow' });
-      const started = deferred();
-      const never = deferred();
-      const stuck = executeRun(deps, slotEvent(job, '2026-03-01T12:00:00Z'), async () => {
-        started.resolve();
-        await never.promise;
-        return {};
-      });
-      await started.promise;
+      const stuck = await startStuckRun(deps, job, '2026-03-01T12:00:00Z');
       // When its deadline passes and the first thing anyone asks for is the timed_out runs
       clock.advance((LEASE_SECONDS + 1) * 1000);
       const timedOut = await deps.runs.list({ job: job.name, status: 'timed_out', limit: 10 });
       // Then it is there
       expect(timedOut.items.map((run) => run.slot)).toEqual(['2026-03-01T12:00:00.000Z']);
-      never.resolve();
-      await stuck;
+      await stuck.release();
     });
   });
 
