@@ -19,6 +19,7 @@ import {
   write,
 } from '../api-command.ts';
 import { expectPositionals, type FlagSpecs, type Flags, helpText, parseArgs } from '../args.ts';
+import { parseInstant } from '../instant.ts';
 import { json } from '../output.ts';
 import { jobDetails, jobsTable } from '../render.ts';
 import { UsageError } from '../usage-error.ts';
@@ -344,10 +345,8 @@ function definitionFields(flags: Flags<typeof DEFINITION_FLAGS>): Record<string,
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
 }
 
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-
 function checkInstant(flag: string, value: string): string {
-  if (!ISO_INSTANT.test(value) || Number.isNaN(Date.parse(value))) {
+  if (parseInstant(value) === undefined) {
     throw new UsageError(
       `${flag} must be an ISO-8601 instant with a time zone, e.g. 2026-01-31T09:00:00Z, got "${value}"`,
     );

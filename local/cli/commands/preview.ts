@@ -10,6 +10,7 @@ import {
   ScheduleExpressionError,
   TimeZoneError,
 } from '../../../shared/schedule/index.ts';
+import { parseInstant } from '../instant.ts';
 import type { Command } from '../main.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -28,7 +29,6 @@ Shows the EventBridge expression a schedule becomes, its description and its nex
   -h, --help       show this help`;
 
 const MAX_COUNT = 1000;
-const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})$/i;
 
 /** Parsed command-line input of `tickwork preview`. */
 interface PreviewArgs {
@@ -114,32 +114,13 @@ function parse(args: string[]) {
 }
 
 function readInstant(text: string): Date {
-  const match = INSTANT.exec(text);
-  const date = new Date(text);
-  // Date accepts "2026-02-30" by rolling over; comparing the fields back refuses impossible dates.
-  const offset = match?.[8]?.toUpperCase() === 'Z' ? 0 : offsetMinutes(match?.[8] ?? '');
-  const wall = new Date(date.getTime() + offset * 60_000);
-  if (
-    match === null ||
-    Number.isNaN(date.getTime()) ||
-    wall.getUTCFullYear() !== Number(match[1]) ||
-    wall.getUTCMonth() + 1 !== Number(match[2]) ||
-    wall.getUTCDate() !== Number(match[3]) ||
-    wall.getUTCHours() !== Number(match[4]) ||
-    wall.getUTCMinutes() !== Number(match[5])
-  ) {
+  const date = parseInstant(text);
+  if (date === undefined) {
     throw new UsageError(
       `invalid --from "${text}": expected an ISO-8601 instant with Z or an offset, e.g. 2026-11-23T08:00:00Z`,
     );
   }
   return date;
-}
-
-function offsetMinutes(offset: string): number {
-  const match = /^([+-])(\d{2}):(\d{2})$/.exec(offset);
-  if (match === null) return 0;
-  const minutes = Number(match[2]) * 60 + Number(match[3]);
-  return match[1] === '-' ? -minutes : minutes;
 }
 
 function readCount(text: string): number {

@@ -271,6 +271,11 @@ describe('tickwork jobs: arguments to requests', () => {
       '--end must be an ISO-8601 instant',
     ],
     [
+      'add with a start on a day the month does not have',
+      ['add', 'j', '--kind', 'prompt', '--schedule', 'daily', '--start', '2026-02-30T09:00:00Z'],
+      '--start must be an ISO-8601 instant',
+    ],
+    [
       'add with an overlap that is not one',
       ['add', 'j', '--kind', 'prompt', '--schedule', 'daily', '--overlap', 'queue'],
       '--overlap must be one of skip, allow, got "queue"',
