@@ -84,24 +84,8 @@ export function toJobView(job: Job, now: Date): JobView {
   };
 }
 
-/** A run as clients see it: everything but storage bookkeeping. */
-export interface RunView {
-  readonly runId: string;
-  readonly job: string;
-  readonly trigger: string;
-  readonly status: string;
-  readonly scheduledFor: string;
-  readonly startedAt?: string;
-  readonly finishedAt?: string;
-  readonly durationMs?: number;
-  readonly attempt: number;
-  readonly executionId?: string;
-  readonly error?: { readonly type: string; readonly message: string };
-  readonly result?: Readonly<Record<string, unknown>>;
-  readonly duplicatesSuppressed: number;
-  readonly reason?: string;
-  readonly cancelRequested?: boolean;
-}
+/** A run as clients see it: everything but storage bookkeeping (slot key, purge time, deadline). */
+export type RunView = Omit<Run, 'slot' | 'expiresAt' | 'deadline'>;
 
 export function toRunView(run: Run): RunView {
   return {
