@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, ENV, loadApiConfig, loadJobFunctionConfig } from '../../shared/config.ts';
+
+/** What the stack sets on the API function: every loader below starts from this and breaks one thing. */
+const apiEnv: Readonly<Record<string, string>> = {
+  [ENV.stage]: 'test',
+  [ENV.mode]: 'aws',
+  [ENV.jobsTable]: 'tickwork-test-jobs',
+  [ENV.runsTable]: 'tickwork-test-runs',
+  [ENV.scheduleGroup]: 'tickwork-test',
+  [ENV.schedulerRoleArn]: 'arn:aws:iam::123456789012:role/scheduler',
+  [ENV.jobFunctionArns]: JSON.stringify({ prompt: 'arn:aws:lambda:us-east-1:123456789012:function:p' }),
+};
+
+describe('loadApiConfig', () => {
+  it('Given the environment the stack sets, When loaded, Then every value is read', () => {
+    const config = loadApiConfig(apiEnv);
+    expect(config).toMatchObject({
+      stage: 'test',
+      mode: 'aws',
+      jobsTable: 'tickwork-test-jobs',
+      runsTable: 'tickwork-test-runs',
+      scheduleGroup: 'tickwork-test',
+      jobFunctionArns: { prompt: 'arn:aws:lambda:us-east-1:123456789012:function:p' },
+      runRetentionDays: 30,
+      schedulerDeadLetterArn: undefined,
+    });
+  });
+
+  it.each([
+    ['a missing stage', { [ENV.stage]: undefined }, `${ENV.stage} is required but not set`],
+    ['a blank jobs table', { [ENV.jobsTable]: '  ' }, `${ENV.jobsTable} is required but not set`],
+    ['an unknown mode', { [ENV.mode]: 'cloud' }, `${ENV.mode} must be "aws" or "local", got "cloud"`],
+    ['a missing schedule group', { [ENV.scheduleGroup]: undefined }, `${ENV.scheduleGroup} is required`],
+    [
+      'function ARNs that are not JSON',
+      { [ENV.jobFunctionArns]: '{prompt:' },
+      `${ENV.jobFunctionArns} must be a JSON object`,
+    ],
+    [
+      'function ARNs as a list',
+      { [ENV.jobFunctionArns]: '["arn"]' },
+      `${ENV.jobFunctionArns} must be a JSON object`,
+    ],
+    [
+      'an empty function ARN',
+      { [ENV.jobFunctionArns]: '{"prompt":""}' },
+      `${ENV.jobFunctionArns}.prompt must be a function ARN`,
+    ],
+    [
+      'a retention of zero',
+      { [ENV.runRetentionDays]: '0' },
+      `${ENV.runRetentionDays} must be a positive whole number, got "0"`,
+    ],
+    [
+      'a fractional retention',
+      { [ENV.runRetentionDays]: '1.5' },
+      `${ENV.runRetentionDays} must be a positive whole number`,
+    ],
+  ])(
+    'Given %s, When loaded, Then a ConfigError names the variable and the rule',
+    (_case, change, message) => {
+      const env = { ...apiEnv, ...change };
+      expect(() => loadApiConfig(env)).toThrow(ConfigError);
+      expect(() => loadApiConfig(env)).toThrow(message);
+    },
+  );
+});
+
+describe('loadJobFunctionConfig', () => {
+  it('Given the job function environment, When loaded, Then defaults derive from the stage and the catalog', () => {
+    const config = loadJobFunctionConfig(
+      { ...apiEnv, [ENV.webhookAllowedHosts]: ' Hooks.Example.com , ,api.internal ' },
+      'prompt',
+    );
+    expect(config).toMatchObject({
+      secretsPrefix: 'tickwork/test/',
+      webhookAllowedHosts: ['hooks.example.com', 'api.internal'],
+      timeoutSeconds: 60,
+      runRetentionDays: 30,
+    });
+  });
+
+  it('Given a missing runs table, When loaded, Then a ConfigError names it', () => {
+    expect(() => loadJobFunctionConfig({ ...apiEnv, [ENV.runsTable]: undefined }, 'prompt')).toThrow(
+      `${ENV.runsTable} is required but not set`,
+    );
+  });
+});
