@@ -7,8 +7,8 @@ import {
   type RunningReceiver,
   startWebhookReceiver,
   webhookReceiverCommand,
-} from '../../../local/cli/commands/webhook-receiver.ts';
-import { UsageError } from '../../../local/cli/usage-error.ts';
+} from '../../../cli/commands/webhook-receiver.ts';
+import { UsageError } from '../../../cli/usage-error.ts';
 import { SafeHttpClient } from '../../../shared/adapters/http/client.ts';
 import { LocalSecretSource } from '../../../shared/adapters/secrets/local.ts';
 import { createPromptWork } from '../../../shared/kinds/prompt/deliver.ts';

@@ -8,10 +8,10 @@ import {
   routePath,
   TargetError,
   type WireRequest,
-} from '../../../local/cli/api-client.ts';
-import { exitCodeFor } from '../../../local/cli/api-command.ts';
-import { sigV4Authorizer } from '../../../local/cli/sigv4.ts';
-import { UsageError } from '../../../local/cli/usage-error.ts';
+} from '../../../cli/api-client.ts';
+import { exitCodeFor } from '../../../cli/api-command.ts';
+import { sigV4Authorizer } from '../../../cli/sigv4.ts';
+import { UsageError } from '../../../cli/usage-error.ts';
 
 const CREDENTIALS = {
   accessKeyId: 'AKIDEXAMPLE',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { expectPositionals, type FlagSpecs, helpText, parseArgs } from '../../../local/cli/args.ts';
-import { UsageError } from '../../../local/cli/usage-error.ts';
+import { expectPositionals, type FlagSpecs, helpText, parseArgs } from '../../../cli/args.ts';
+import { UsageError } from '../../../cli/usage-error.ts';
 
 const SPECS = {
   name: { kind: 'string', value: 'TEXT', help: 'a name' },

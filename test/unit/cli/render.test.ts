@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deadLettersTable, newestFirst } from '../../../local/cli/commands/dead-letters.ts';
-import { duration, instant, table } from '../../../local/cli/output.ts';
+import { deadLettersTable, newestFirst } from '../../../cli/commands/dead-letters.ts';
+import { duration, instant, table } from '../../../cli/output.ts';
 import {
   jobDetails,
   jobsTable,
@@ -8,7 +8,7 @@ import {
   runDetails,
   runsTable,
   statusView,
-} from '../../../local/cli/render.ts';
+} from '../../../cli/render.ts';
 import type { DeadLetter } from '../../../local/scheduler/model.ts';
 
 const JOB = {

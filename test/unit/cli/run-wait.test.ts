@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pollDelayMs, waitForRun } from '../../../local/cli/commands/run.ts';
+import { pollDelayMs, waitForRun } from '../../../cli/commands/run.ts';
 import type { Clock } from '../../../shared/clock.ts';
 
 /** A clock whose sleeps move time forward at once and are recorded. */

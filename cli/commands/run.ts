@@ -3,8 +3,8 @@
  * the pending run); with --wait, follows it (GET /runs/{runId}) with backoff until it is final and
  * exits 0 only if it succeeded.
  */
-import { type Clock, systemClock } from '../../../shared/clock.ts';
-import { FINAL_RUN_STATUSES, type RunStatus } from '../../../shared/jobs/model.ts';
+import { type Clock, systemClock } from '../../shared/clock.ts';
+import { FINAL_RUN_STATUSES, type RunStatus } from '../../shared/jobs/model.ts';
 import { isRecord, routePath } from '../api-client.ts';
 import {
   type ApiInvocation,

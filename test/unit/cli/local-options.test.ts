@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PORTS, parseLocalOptions } from '../../../../local/cli/commands/local.ts';
-import { UsageError } from '../../../../local/cli/usage-error.ts';
+import { DEFAULT_PORTS, parseLocalOptions } from '../../../cli/commands/local.ts';
+import { UsageError } from '../../../cli/usage-error.ts';
 
 describe('parseLocalOptions', () => {
   it('Given nothing, Then the documented defaults', () => {

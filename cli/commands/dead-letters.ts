@@ -4,8 +4,8 @@
  * Reads the store through the emulator's own reader, so it works whether or not the stack runs.
  */
 import { existsSync } from 'node:fs';
-import { deadLettersPath, listDeadLetters } from '../../scheduler/dead-letters.ts';
-import type { DeadLetter } from '../../scheduler/model.ts';
+import { deadLettersPath, listDeadLetters } from '../../local/scheduler/dead-letters.ts';
+import type { DeadLetter } from '../../local/scheduler/model.ts';
 import { CLI_ENV, DEFAULT_DATA_DIR, defineCommand, type Env, type Parsed, write } from '../api-command.ts';
 import { expectPositionals, type FlagSpecs, helpText, parseArgs } from '../args.ts';
 import { instant, json, oneLine, table } from '../output.ts';

@@ -2,7 +2,7 @@
  * `tickwork runs [<runId>] [--job J] [--status S] [--limit N] [--cursor C]`: run history, newest
  * first (GET /runs), or one run (GET /runs/{runId}).
  */
-import { RUN_STATUSES } from '../../../shared/jobs/model.ts';
+import { RUN_STATUSES } from '../../shared/jobs/model.ts';
 import { isRecord, routePath } from '../api-client.ts';
 import {
   type ApiInvocation,

@@ -4,10 +4,10 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { TokenFileError } from '../../api-front/token.ts';
-import { type EngineSpec, EngineSpecError, parseEngineSpec } from '../../dynamodb/engine-spec.ts';
-import { TableSchemaMismatchError } from '../../dynamodb/tables.ts';
-import { EngineStartError } from '../../dynamodb/wait-ready.ts';
+import { TokenFileError } from '../../local/api-front/token.ts';
+import { type EngineSpec, EngineSpecError, parseEngineSpec } from '../../local/dynamodb/engine-spec.ts';
+import { TableSchemaMismatchError } from '../../local/dynamodb/tables.ts';
+import { EngineStartError } from '../../local/dynamodb/wait-ready.ts';
 import {
   DataDirError,
   DataDirInUseError,
@@ -16,8 +16,8 @@ import {
   type LocalStack,
   PortInUseError,
   startLocalStack,
-} from '../../runtime.ts';
-import { JournalCorruptError } from '../../scheduler/journal.ts';
+} from '../../local/runtime.ts';
+import { JournalCorruptError } from '../../local/scheduler/journal.ts';
 import type { Command } from '../main.ts';
 import { UsageError } from '../usage-error.ts';
 

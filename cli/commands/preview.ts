@@ -9,7 +9,7 @@ import {
   type Schedule,
   ScheduleExpressionError,
   TimeZoneError,
-} from '../../../shared/schedule/index.ts';
+} from '../../shared/schedule/index.ts';
 import { parseInstant } from '../instant.ts';
 import type { Command } from '../main.ts';
 import { UsageError } from '../usage-error.ts';

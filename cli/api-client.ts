@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { HttpMethod } from '../../shared/api/routes.ts';
+import type { HttpMethod } from '../shared/api/routes.ts';
 import type { AwsCredentials } from './sigv4.ts';
 import { UsageError } from './usage-error.ts';
 
