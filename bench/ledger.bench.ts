@@ -27,6 +27,7 @@ import { LocalSecretSource } from '../shared/adapters/secrets/local.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Job } from '../shared/jobs/model.ts';
 import { createPromptWork } from '../shared/kinds/prompt/deliver.ts';
+import { silentLogger } from '../shared/logger.ts';
 import { executeRun, type RunDeps, type RunWork } from '../shared/runs/lifecycle.ts';
 import { tableName } from '../shared/tables.ts';
 
@@ -90,12 +91,11 @@ const resetCounts = () => {
 };
 
 const clock = new BenchClock(Date.parse('2026-03-01T00:00:00.000Z'));
-const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const deps: RunDeps = {
   jobs: new DynamoJobStore(doc, tables.jobs, clock),
   runs: new DynamoRunLedger(doc, tables.runs, clock),
   clock,
-  log: silent,
+  log: silentLogger,
   retentionDays: 30,
   leaseSeconds: 60,
 };

@@ -4,6 +4,7 @@
  * handlers it runs in-process. Nothing below a handler reads `process.env`.
  */
 import { type FunctionId, functionDefinitions } from './functions.ts';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.ts';
 
 /** Environment variable names, shared by the stack, the local runtime and the loader below. */
 export const ENV = {
@@ -19,6 +20,8 @@ export const ENV = {
   webhookAllowedHosts: 'TICKWORK_WEBHOOK_ALLOWED_HOSTS',
   secretsPrefix: 'TICKWORK_SECRETS_PREFIX',
   secretsFile: 'TICKWORK_SECRETS_FILE',
+  logLevel: 'TICKWORK_LOG_LEVEL',
+  logFormat: 'TICKWORK_LOG_FORMAT',
 } as const;
 
 /** The deployment's schedule group, e.g. `tickwork-prod`: every job's schedule lives in it. */
@@ -64,6 +67,10 @@ export interface CommonConfig {
   readonly mode: RuntimeMode;
   readonly jobsTable: string;
   readonly runsTable: string;
+  /** @default 'info' */
+  readonly logLevel: LogLevel;
+  /** @default 'json' */
+  readonly logFormat: LogFormat;
 }
 
 export function loadCommonConfig(env: Env): CommonConfig {
@@ -76,6 +83,8 @@ export function loadCommonConfig(env: Env): CommonConfig {
     mode,
     jobsTable: required(env, ENV.jobsTable),
     runsTable: required(env, ENV.runsTable),
+    logLevel: oneOf(env, ENV.logLevel, LOG_LEVELS, 'info'),
+    logFormat: oneOf(env, ENV.logFormat, LOG_FORMATS, 'json'),
   };
 }
 
@@ -141,6 +150,15 @@ export function loadJobFunctionConfig(env: Env, id: Exclude<FunctionId, 'api'>):
     secretsFile: optional(env, ENV.secretsFile),
     timeoutSeconds: functionDefinitions[id].timeoutSeconds,
   };
+}
+
+function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const text = optional(env, name);
+  if (text === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(text)) {
+    throw new ConfigError(`${name} must be one of ${choices.join(', ')}, got "${text}"`);
+  }
+  return text as T;
 }
 
 function positiveInteger(env: Env, name: string, fallback: number): number {

@@ -5,7 +5,7 @@
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { LogFn } from '../../shared/jobs/service.ts';
+import type { Logger } from '../../shared/logger.ts';
 import { type ApiEvent, type ApiResult, HttpRequestError } from './http.ts';
 import { errorBoundary } from './middleware/error-boundary.ts';
 import { jsonBody } from './middleware/json-body.ts';
@@ -14,8 +14,7 @@ import { routeRequest } from './middleware/route.ts';
 import { type ApiDeps, BODY_ROUTES, MAX_BODY_BYTES, routeHandlers } from './routes.ts';
 
 export interface ApiHandlerOptions {
-  /** Structured log lines (one JSON object each). */
-  readonly log: LogFn;
+  readonly log: Logger;
   /** @default MAX_BODY_BYTES (256 KB) */
   readonly maxBodyBytes?: number;
 }
@@ -37,8 +36,3 @@ export function createApiHandler(deps: ApiDeps, options: ApiHandlerOptions): Api
       return routeHandlers[route.key](deps, event);
     });
 }
-
-/** One JSON object per line on stdout (CloudWatch Logs reads each line as an event). */
-export const jsonLog: LogFn = (entry) => {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
-};

@@ -14,11 +14,13 @@ import { createLambdaJobInvoker } from '../../shared/adapters/lambda/job-invoker
 import { createSchedulerSchedulePort } from '../../shared/adapters/scheduler/schedule-port.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { loadApiConfig } from '../../shared/config.ts';
-import { createApiHandler, jsonLog } from './app.ts';
+import { createLogger } from '../../shared/logger.ts';
+import { createApiHandler } from './app.ts';
 import type { ApiDeps } from './routes.ts';
 
 const config = loadApiConfig(process.env);
 const clock = systemClock;
+const log = createLogger({ level: config.logLevel, format: config.logFormat, now: () => clock.now() });
 const documentClient = createDocumentClient();
 // One attempt per SDK call: the Scheduler adapter retries throttling itself, with backoff on the clock.
 const schedulerClient = new SchedulerClient({ maxAttempts: 1 });
@@ -37,7 +39,7 @@ const deps: ApiDeps = {
   },
   mode: config.mode,
   runRetentionDays: config.runRetentionDays,
-  log: jsonLog,
+  log,
 };
 
-export const handler = createApiHandler(deps, { log: jsonLog });
+export const handler = createApiHandler(deps, { log });

@@ -16,13 +16,13 @@ import { systemClock } from '../../shared/clock.ts';
 import { loadJobFunctionConfig } from '../../shared/config.ts';
 import type { SecretSource } from '../../shared/jobs/ports.ts';
 import { createPromptWork } from '../../shared/kinds/prompt/deliver.ts';
+import { createLogger } from '../../shared/logger.ts';
 import { parseJobEvent } from '../../shared/runs/event.ts';
 import { executeRun, type RunDeps, type RunOutcome } from '../../shared/runs/lifecycle.ts';
-import { createJsonLogger } from '../../shared/runs/logger.ts';
 
 const config = loadJobFunctionConfig(process.env, 'prompt');
 const clock = systemClock;
-const log = createJsonLogger();
+const log = createLogger({ level: config.logLevel, format: config.logFormat, now: () => clock.now() });
 const doc = createDocumentClient();
 
 const secrets: SecretSource =

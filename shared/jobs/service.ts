@@ -8,6 +8,7 @@
 import type { Clock } from '../clock.ts';
 import type { RuntimeMode } from '../config.ts';
 import { JobConflictError, JobInvokeError, JobNotFoundError, ValidationError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
 import { newManualRun, retentionExpiresAt } from '../runs/index.ts';
 import { nextFireTimes, parseSchedule, ScheduleExpressionError, TimeZoneError } from '../schedule/index.ts';
 import {
@@ -22,9 +23,6 @@ import type { JobInvoker, JobQuery, JobStore, Page, RunLedger, SchedulePort } fr
 import { desiredSchedule, oneTimeIsOver, type ScheduleDeployment } from './schedule-spec.ts';
 import { type JobDefinition, parseJobDefinition, parseJobPatch } from './validation.ts';
 
-/** A structured log line (JSON); never secret values. */
-export type LogFn = (entry: Readonly<Record<string, unknown>>) => void;
-
 export interface JobServiceDeps {
   readonly jobs: JobStore;
   readonly runs: RunLedger;
@@ -36,8 +34,8 @@ export interface JobServiceDeps {
   readonly mode: RuntimeMode;
   /** How long finished one-time jobs and runs stay queryable. */
   readonly runRetentionDays: number;
-  /** Where failed compensations are reported. @default no output */
-  readonly log?: LogFn;
+  /** Where failed compensations are reported. */
+  readonly log: Logger;
 }
 
 export interface PutJobOutcome {
@@ -302,9 +300,7 @@ async function compensate(
     await undo();
   } catch (error) {
     // The original error is what the caller must see; this leaves drift that reconcile repairs.
-    deps.log?.({
-      level: 'error',
-      message: 'compensation failed',
+    deps.log.error('compensation failed', {
       action,
       job: jobName,
       error: error instanceof Error ? error.name : 'UnknownError',

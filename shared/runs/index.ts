@@ -13,6 +13,5 @@ export {
   type RunOutcome,
   type RunWork,
 } from './lifecycle.ts';
-export { createJsonLogger, type LogFields, type Logger } from './logger.ts';
 export { type ManualRunOptions, newManualRun, retentionExpiresAt } from './manual.ts';
 export { isRunId, newRunId, RUN_ID_PATTERN, runIdTime } from './run-id.ts';

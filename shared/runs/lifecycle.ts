@@ -11,9 +11,9 @@
 import type { Clock } from '../clock.ts';
 import { FINAL_RUN_STATUSES, type Job, type Run, type RunError, type RunLease } from '../jobs/model.ts';
 import type { JobEvent, JobStore, RunLedger } from '../jobs/ports.ts';
+import type { Logger } from '../logger.ts';
 import { type CancellationToken, createCancellationToken, RunCancelledError } from './cancellation.ts';
 import { manualSlot, normalizeInstant } from './event.ts';
-import type { Logger } from './logger.ts';
 import { retentionExpiresAt } from './manual.ts';
 import { newRunId } from './run-id.ts';
 

@@ -24,6 +24,12 @@ describe('loadApiConfig', () => {
       jobFunctionArns: { prompt: 'arn:aws:lambda:us-east-1:123456789012:function:p' },
       runRetentionDays: 30,
       schedulerDeadLetterArn: undefined,
+      logLevel: 'info',
+      logFormat: 'json',
+    });
+    expect(loadApiConfig({ ...apiEnv, [ENV.logLevel]: 'debug', [ENV.logFormat]: 'text' })).toMatchObject({
+      logLevel: 'debug',
+      logFormat: 'text',
     });
   });
 
@@ -57,6 +63,12 @@ describe('loadApiConfig', () => {
       { [ENV.runRetentionDays]: '1.5' },
       `${ENV.runRetentionDays} must be a positive whole number`,
     ],
+    [
+      'an unknown log level',
+      { [ENV.logLevel]: 'verbose' },
+      `${ENV.logLevel} must be one of debug, info, warn, error, got "verbose"`,
+    ],
+    ['an unknown log format', { [ENV.logFormat]: 'xml' }, `${ENV.logFormat} must be one of json, text`],
   ])(
     'Given %s, When loaded, Then a ConfigError names the variable and the rule',
     (_case, change, message) => {

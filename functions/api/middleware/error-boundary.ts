@@ -5,12 +5,12 @@
  */
 import type middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { LogFn } from '../../../shared/jobs/service.ts';
+import type { Logger } from '../../../shared/logger.ts';
 import { toHttpError } from '../error-mapping.ts';
 import { type ApiEvent, type ApiResult, errorResponse } from '../http.ts';
 
 export function errorBoundary(options: {
-  readonly log: LogFn;
+  readonly log: Logger;
 }): middy.MiddlewareObj<ApiEvent, ApiResult, Error, Context> {
   return {
     name: 'errorBoundary',
@@ -18,9 +18,7 @@ export function errorBoundary(options: {
       const error = request.error;
       const mapped = toHttpError(error);
       if (!mapped.expose) {
-        options.log({
-          level: 'error',
-          message: 'unhandled error',
+        options.log.error('unhandled error', {
           requestId: request.event.tickworkRequestId,
           route: request.event.tickworkRoute?.key,
           errorName: error instanceof Error ? error.name : typeof error,

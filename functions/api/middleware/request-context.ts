@@ -4,11 +4,11 @@
  */
 import type middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { LogFn } from '../../../shared/jobs/service.ts';
+import type { Logger } from '../../../shared/logger.ts';
 import type { ApiEvent, ApiResult } from '../http.ts';
 
 export interface RequestContextOptions {
-  readonly log: LogFn;
+  readonly log: Logger;
   /** Milliseconds for durations. @default performance.now */
   readonly elapsed?: () => number;
 }
@@ -26,9 +26,7 @@ export function requestContext(
       response.headers = { ...response.headers, 'x-request-id': requestId };
     }
     const start = started.get(request.event);
-    options.log({
-      level: 'info',
-      message: 'request',
+    options.log.info('request', {
       requestId,
       method: request.event.requestContext?.http?.method,
       path: request.event.rawPath,

@@ -23,6 +23,7 @@ import {
 import { createLambdaJobInvoker } from '../../../shared/adapters/lambda/job-invoker.ts';
 import { createSchedulerSchedulePort } from '../../../shared/adapters/scheduler/schedule-port.ts';
 import { tableName } from '../../../shared/tables.ts';
+import { captureLogs } from '../../support/logs.ts';
 import {
   type FaultyScheduler,
   recordingClock,
@@ -119,7 +120,7 @@ describe('a Scheduler that throttles or is over quota', () => {
   let faulty: FaultyScheduler;
   let handler: ReturnType<typeof createApiHandler>;
   let sleeps: number[];
-  const logs: Record<string, unknown>[] = [];
+  const { log, entries: logs } = captureLogs();
 
   beforeAll(async () => {
     faulty = await startFaultyScheduler(api.stack.endpoints.schedulerEndpoint);
@@ -149,9 +150,9 @@ describe('a Scheduler that throttles or is over quota', () => {
       },
       mode: 'local',
       runRetentionDays: 30,
-      log: (entry) => logs.push({ ...entry }),
+      log,
     };
-    handler = createApiHandler(deps, { log: (entry) => logs.push({ ...entry }) });
+    handler = createApiHandler(deps, { log });
   });
 
   afterAll(async () => {
@@ -250,8 +251,9 @@ describe('a Scheduler that throttles or is over quota', () => {
         deployment: { targetArns: {}, roleArn: 'r' },
         mode: 'local',
         runRetentionDays: 30,
+        log,
       },
-      { log: (entry) => logs.push({ ...entry }) },
+      { log },
     );
     const request = event('GET', '/jobs/anything');
     const answer = await broken(request, {} as Context);

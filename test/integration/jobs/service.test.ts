@@ -20,6 +20,7 @@ import { createSchedulerSchedulePort } from '../../../shared/adapters/scheduler/
 import { systemClock } from '../../../shared/clock.ts';
 import { ConcurrentModificationError } from '../../../shared/errors.ts';
 import { createJob, deleteJob, type JobServiceDeps } from '../../../shared/jobs/service.ts';
+import { silentLogger } from '../../../shared/logger.ts';
 import { tableName } from '../../../shared/tables.ts';
 import { type ApiHarness, promptJob, startApiHarness } from '../api/support.ts';
 
@@ -72,6 +73,7 @@ describe('deleteJob when the record write fails', () => {
       { step: 'initialize', name: 'concurrentVersionBump' },
     );
     deps = {
+      log: silentLogger,
       jobs: new DynamoJobStore(documentClient, jobsTable, systemClock),
       runs: new DynamoRunLedger(documentClient, tableName('local', 'runs'), systemClock),
       schedules: createSchedulerSchedulePort({

@@ -17,7 +17,7 @@ import { DynamoJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
 import { DynamoRunLedger } from '../../../shared/adapters/dynamodb/run-ledger.ts';
 import type { Clock } from '../../../shared/clock.ts';
 import type { Job } from '../../../shared/jobs/model.ts';
-import { createJsonLogger, type Logger } from '../../../shared/runs/logger.ts';
+import { createLogger, type Logger } from '../../../shared/logger.ts';
 import { type TableDefinition, tableDefinitions, tableName } from '../../../shared/tables.ts';
 
 /**
@@ -166,7 +166,7 @@ export interface CapturedLog {
 /** The production JSON logger writing into an array. */
 export function captureLog(): CapturedLog {
   const lines: string[] = [];
-  return { logger: createJsonLogger((line) => lines.push(line)), lines };
+  return { logger: createLogger({ write: (line) => lines.push(line) }), lines };
 }
 
 export function stores(engine: Engine, clock: Clock) {

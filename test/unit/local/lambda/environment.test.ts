@@ -22,6 +22,8 @@ describe('localFunctionEnvironment', () => {
       mode: 'local',
       jobsTable: 'tickwork-local-jobs',
       runsTable: 'tickwork-local-runs',
+      logLevel: 'info',
+      logFormat: 'json',
       scheduleGroup: LOCAL_SCHEDULE_GROUP,
       schedulerRoleArn: 'arn:aws:iam::000000000000:role/tickwork-local-scheduler',
       schedulerDeadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:tickwork-local-scheduler-dlq',
