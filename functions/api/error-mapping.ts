@@ -36,7 +36,11 @@ export interface HttpError {
   readonly expose: boolean;
 }
 
-type Rule = readonly [new (...args: never[]) => Error, number, string];
+type ErrorClass<E extends Error> = new (...args: never[]) => E;
+/** An error class, its status and type, and optionally the message in the API's terms. */
+type Rule<E extends Error = Error> = readonly [ErrorClass<E>, number, string, ((error: E) => string)?];
+
+const rule = <E extends Error>(...entry: Rule<E>): Rule => entry as unknown as Rule;
 
 const RULES: readonly Rule[] = [
   [ValidationError, 400, 'ValidationError'],
@@ -46,7 +50,12 @@ const RULES: readonly Rule[] = [
   [SecretNotFoundError, 400, 'ValidationError'],
   [JobNotFoundError, 404, 'JobNotFound'],
   [RunNotFoundError, 404, 'RunNotFound'],
-  [JobAlreadyExistsError, 409, 'JobAlreadyExists'],
+  rule(
+    JobAlreadyExistsError,
+    409,
+    'JobAlreadyExists',
+    (error) => `${error.message}; use PUT /jobs/${error.jobName} to replace it`,
+  ),
   [ConcurrentModificationError, 409, 'ConcurrentModification'],
   [JobConflictError, 409, 'JobConflict'],
   [RunConflictError, 409, 'RunConflict'],
@@ -76,9 +85,16 @@ export function toHttpError(error: unknown): HttpError {
       expose: true,
     };
   }
-  for (const [type, statusCode, name] of RULES) {
-    if (error instanceof type)
-      return { statusCode, type: name, message: error.message, headers: {}, expose: true };
+  for (const [type, statusCode, name, message] of RULES) {
+    if (error instanceof type) {
+      return {
+        statusCode,
+        type: name,
+        message: message?.(error) ?? error.message,
+        headers: {},
+        expose: true,
+      };
+    }
   }
   return {
     statusCode: 500,

@@ -1,10 +1,5 @@
 /** Errors of the in-process Lambda runtime. They name the function and say what was expected. */
-abstract class LambdaRuntimeError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+abstract class LambdaRuntimeError extends Error {}
 
 /** No function of that ARN or name in this runtime (Lambda: ResourceNotFoundException). */
 export class UnknownFunctionError extends LambdaRuntimeError {
@@ -13,6 +8,7 @@ export class UnknownFunctionError extends LambdaRuntimeError {
     known: readonly string[],
   ) {
     super(`function ${reference} does not exist in the local runtime; known functions: ${known.join(', ')}`);
+    this.name = 'UnknownFunctionError';
   }
 }
 
@@ -26,6 +22,7 @@ export class FunctionTimeoutError extends LambdaRuntimeError {
     super(
       `${functionName}: task timed out after ${timeoutSeconds.toFixed(2)} seconds (request ${awsRequestId})`,
     );
+    this.name = 'FunctionTimeoutError';
   }
 }
 
@@ -38,6 +35,7 @@ export class HandlerModuleError extends LambdaRuntimeError {
     options?: ErrorOptions,
   ) {
     super(`${functionName}: handler module ${entry} ${reason}`, options);
+    this.name = 'HandlerModuleError';
   }
 }
 
@@ -48,6 +46,7 @@ export class InvalidPayloadError extends LambdaRuntimeError {
     reason: string,
   ) {
     super(`${functionName}: the invocation payload must be JSON: ${reason}`);
+    this.name = 'InvalidPayloadError';
   }
 }
 
@@ -58,6 +57,7 @@ export class ResponseSerializationError extends LambdaRuntimeError {
     reason: string,
   ) {
     super(`${functionName}: the handler's result cannot be serialized to JSON: ${reason}`);
+    this.name = 'ResponseSerializationError';
   }
 }
 
@@ -65,6 +65,7 @@ export class ResponseSerializationError extends LambdaRuntimeError {
 export class RuntimeClosedError extends LambdaRuntimeError {
   constructor(readonly functionName: string) {
     super(`${functionName}: the local Lambda runtime is shutting down and accepts no new invocations`);
+    this.name = 'RuntimeClosedError';
   }
 }
 
@@ -78,5 +79,6 @@ export class EnvironmentConflictError extends LambdaRuntimeError {
       `${entry} was already loaded in this process with ${variable}=${loaded ?? '(unset)'}; it cannot be reloaded with ${variable}=${wanted ?? '(unset)'}. ` +
         'Run one local stack per process, or restart it with the same data directory and ports.',
     );
+    this.name = 'EnvironmentConflictError';
   }
 }

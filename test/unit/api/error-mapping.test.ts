@@ -34,7 +34,6 @@ describe('toHttpError', () => {
     ['a time zone error', new TimeZoneError('Mars/Olympus'), 400, 'ValidationError'],
     ['a missing job', new JobNotFoundError('nightly'), 404, 'JobNotFound'],
     ['a missing run', new RunNotFoundError('01J00000000000000000000000'), 404, 'RunNotFound'],
-    ['a taken name', new JobAlreadyExistsError('nightly'), 409, 'JobAlreadyExists'],
     ['a concurrent edit', new ConcurrentModificationError('job "nightly"'), 409, 'ConcurrentModification'],
     ['a job conflict', new JobConflictError('cancelled'), 409, 'JobConflict'],
     ['a run conflict', new RunConflictError('already succeeded'), 409, 'RunConflict'],
@@ -54,6 +53,14 @@ describe('toHttpError', () => {
     ],
   ])('maps %s to %i %s with its message', (_case, error, statusCode, type) => {
     expect(toHttpError(error)).toMatchObject({ statusCode, type, message: error.message, expose: true });
+  });
+
+  it("maps a taken name to 409 and says, in the API's terms, how to replace the job", () => {
+    expect(toHttpError(new JobAlreadyExistsError('nightly'))).toMatchObject({
+      statusCode: 409,
+      type: 'JobAlreadyExists',
+      message: 'job "nightly" already exists; use PUT /jobs/nightly to replace it',
+    });
   });
 
   it('maps Scheduler throttling to 503 with Retry-After', () => {
