@@ -26,7 +26,9 @@ import { SafeHttpClient } from '../shared/adapters/http/client.ts';
 import { LocalSecretSource } from '../shared/adapters/secrets/local.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Job } from '../shared/jobs/model.ts';
-import { createPromptWork } from '../shared/kinds/prompt/deliver.ts';
+import { promptKind } from '../shared/kinds/prompt/definition.ts';
+import { promptWork as promptKindWork } from '../shared/kinds/prompt/work.ts';
+import { kindWork } from '../shared/kinds/work.ts';
 import { silentLogger } from '../shared/logger.ts';
 import { executeRun, type RunDeps, type RunWork } from '../shared/runs/lifecycle.ts';
 import { tableName } from '../shared/tables.ts';
@@ -98,6 +100,7 @@ const deps: RunDeps = {
   log: silentLogger,
   retentionDays: 30,
   leaseSeconds: 60,
+  retryPolicy: { delaysMs: [] },
 };
 const noop: RunWork = async () => ({ ok: true });
 
@@ -232,11 +235,9 @@ const receiver = createServer((request, response) => {
 await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 const dataDir = await mkdtemp(join(tmpdir(), 'tickwork-bench-ledger-'));
 await writeFile(join(dataDir, 'secrets.json'), JSON.stringify({ bench: 'bench-secret' }));
-const promptWork = createPromptWork({
+const promptWork = kindWork(promptKind, promptKindWork, {
   secrets: new LocalSecretSource({ file: join(dataDir, 'secrets.json'), env: {} }),
-  http: new SafeHttpClient({ mode: 'local', allowedHosts: [] }),
-  clock,
-  userAgent: 'tickwork/bench',
+  http: new SafeHttpClient({ mode: 'local', allowedHosts: [] }, { userAgent: 'tickwork/bench' }),
 });
 await deps.jobs.create(
   job('bench-prompt', {

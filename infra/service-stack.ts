@@ -5,7 +5,6 @@
  */
 import {
   Arn,
-  ArnFormat,
   Aws,
   CfnOutput,
   CrossStackReferences,
@@ -34,15 +33,11 @@ import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import { apiRoutes } from '../shared/api/routes.ts';
-import {
-  DEFAULT_RUN_RETENTION_DAYS,
-  ENV,
-  type RuntimeMode,
-  scheduleGroupName,
-  secretsPrefixFor,
-} from '../shared/config.ts';
-import { type FunctionDefinition, type FunctionId, functionDefinitions } from '../shared/functions.ts';
+import { DEFAULT_RUN_RETENTION_DAYS, ENV, type RuntimeMode, scheduleGroupName } from '../shared/config.ts';
+import { ASYNC_RETRY_DELAYS_SECONDS, jobFunctionDefinitions } from '../shared/functions.ts';
+import { type JobKind, kindDefinition } from '../shared/kinds/registry.ts';
 import type { TableId } from '../shared/tables.ts';
+import { capabilityBindings, grantStageSecrets } from './capabilities.ts';
 import { MAX_RUN_RETENTION_DAYS } from './context.ts';
 import { acknowledgeWildcardResource, nagArn } from './nag.ts';
 import { pascalCase } from './naming.ts';
@@ -75,13 +70,8 @@ export const API_RUNS_ACTIONS = [
   'dynamodb:Query',
 ] as const;
 
-/** The functions Scheduler invokes: every catalog entry that runs a job kind. */
-export type JobFunctionId = Exclude<FunctionId, 'api'>;
-
-const jobFunctionDefinitions = (Object.values(functionDefinitions) as FunctionDefinition[]).filter(
-  (definition): definition is FunctionDefinition & { id: JobFunctionId; jobKind: string } =>
-    definition.jobKind !== undefined,
-);
+/** The functions Scheduler invokes: one per job kind. */
+export type JobFunctionId = JobKind;
 
 export interface ServiceStackProps extends StackProps {
   /** Deployment stage; part of every resource name. Validated by the app (see `infra/context.ts`). */
@@ -168,31 +158,32 @@ export class ServiceStack extends Stack {
       [ENV.jobsTable]: tables.jobs.tableName,
       [ENV.runsTable]: tables.runs.tableName,
       [ENV.runRetentionDays]: String(runRetentionDays),
+      // What the functions' async invoke config below tells Lambda, so runs read `retrying` while a retry is left.
+      [ENV.asyncRetryDelaysMs]: ASYNC_RETRY_DELAYS_SECONDS.map((seconds) => seconds * 1000).join(','),
     };
 
     const jobFunctions = {} as Record<JobFunctionId, IFunction>;
     const jobs: TickworkFunction[] = [];
     const jobFunctionArns: Record<string, string> = {};
-    const secretsArn = this.formatArn({
-      service: 'secretsmanager',
-      resource: 'secret',
-      resourceName: `${secretsPrefixFor(stage)}*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    // One function per kind, each with exactly the grants of the capabilities its kind declares.
     for (const definition of jobFunctionDefinitions) {
       const job = new TickworkFunction(this, `${pascalCase(definition.id)}Function`, {
         stage,
         functionId: definition.id,
         logRetention,
-        environment: {
-          ...common,
-          [ENV.webhookAllowedHosts]: (props.webhookAllowedHosts ?? []).join(','),
-          [ENV.secretsPrefix]: secretsPrefixFor(stage),
-        },
+        environment: common,
         // Scheduler and manual runs invoke asynchronously; a run that still fails after Lambda's retries
         // lands here with its event, next to the run's failed record in the runs table.
         onFailure: this.jobFailureQueue,
       });
+      for (const capability of kindDefinition(definition.jobKind).capabilities) {
+        capabilityBindings[capability]({
+          stack: this,
+          stage,
+          fn: job,
+          allowedHosts: props.webhookAllowedHosts ?? [],
+        });
+      }
       const fn = job.function;
       jobFunctions[definition.id] = fn;
       jobs.push(job);
@@ -202,19 +193,7 @@ export class ServiceStack extends Stack {
       // and moves the run, and may look runs up by id or status through the indexes (runs).
       tables.jobs.grants.actions(fn, ...JOB_FUNCTION_JOBS_ACTIONS);
       tables.runs.grants.actions(fn, ...JOB_FUNCTION_RUNS_ACTIONS);
-      fn.addToRolePolicy(
-        new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretsArn] }),
-      );
-      this.acknowledgeGrantWildcards(
-        job.role,
-        { tables: Object.values(tables) },
-        {
-          [nagArn(this, this, secretsArn)]:
-            'Job configs name their secrets, which are created after deployment; the grant covers only this ' +
-            `stage's prefix (${secretsPrefixFor(stage)}), and even one known secret needs a trailing wildcard ` +
-            'because Secrets Manager appends a random suffix to every secret ARN.',
-        },
-      );
+      this.acknowledgeGrantWildcards(job.role, { tables: Object.values(tables) });
     }
     this.jobFunctions = jobFunctions;
 
@@ -232,6 +211,10 @@ export class ServiceStack extends Stack {
     });
     const apiFunction = api.function;
     this.apiFunction = apiFunction;
+    // The API warns when a job names a secret that does not exist yet: DescribeSecret reads metadata, never a value.
+    grantStageSecrets({ stack: this, stage, fn: api, allowedHosts: props.webhookAllowedHosts ?? [] }, [
+      'secretsmanager:DescribeSecret',
+    ]);
     tables.jobs.grants.actions(apiFunction, ...API_JOBS_ACTIONS);
     tables.runs.grants.actions(apiFunction, ...API_RUNS_ACTIONS);
     this.scheduleGroup.grants.readSchedules(apiFunction);

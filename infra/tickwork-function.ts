@@ -12,6 +12,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
+  ASYNC_RETRY_DELAYS_SECONDS,
   type FunctionDefinition,
   type FunctionId,
   functionDefinitions,
@@ -40,8 +41,9 @@ export interface TickworkFunctionProps {
    */
   readonly logRetention?: RetentionDays;
   /**
-   * Receives the record of an asynchronous invocation (Scheduler, manual runs) that still failed after two
-   * retries or outlived six hours, Lambda's own limits, set explicitly so the template states them.
+   * Receives the record of an asynchronous invocation (Scheduler, manual runs) that still failed after its
+   * retries (ASYNC_RETRY_DELAYS_SECONDS, which the run lifecycle also reads) or outlived six hours, Lambda's
+   * own limits, set explicitly so the template states them.
    * @default - no destination and the account's async settings: for functions only ever invoked synchronously
    */
   readonly onFailure?: IQueue;
@@ -102,7 +104,7 @@ export class TickworkFunction extends Construct {
       },
       ...(props.onFailure && {
         onFailure: new SqsDestination(props.onFailure),
-        retryAttempts: 2,
+        retryAttempts: ASYNC_RETRY_DELAYS_SECONDS.length,
         maxEventAge: Duration.hours(6),
       }),
     });

@@ -229,6 +229,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           dataDir,
           dynamodbEndpoint: engine.endpoint,
           schedulerEndpoint: scheduler.endpoint,
+          ...(options.asyncRetryDelaysMs === undefined
+            ? {}
+            : { asyncRetryDelaysMs: options.asyncRetryDelaysMs }),
         }),
         AWS_ENDPOINT_URL_LAMBDA: lambdaApi.endpoint,
       },

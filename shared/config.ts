@@ -3,7 +3,8 @@
  * The stack sets these variables on each function; the local runtime sets the same ones for the
  * handlers it runs in-process. Nothing below a handler reads `process.env`.
  */
-import { type FunctionId, functionDefinitions } from './functions.ts';
+import { ASYNC_RETRY_DELAYS_SECONDS, functionDefinitions } from './functions.ts';
+import type { JobKind } from './kinds/registry.ts';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.ts';
 
 /** Environment variable names, shared by the stack, the local runtime and the loader below. */
@@ -22,6 +23,7 @@ export const ENV = {
   secretsFile: 'TICKWORK_SECRETS_FILE',
   logLevel: 'TICKWORK_LOG_LEVEL',
   logFormat: 'TICKWORK_LOG_FORMAT',
+  asyncRetryDelaysMs: 'TICKWORK_ASYNC_RETRY_DELAYS_MS',
 } as const;
 
 /** The deployment's schedule group, e.g. `tickwork-prod`: every job's schedule lives in it. */
@@ -47,7 +49,7 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
 function required(env: Env, name: string): string {
   const value = env[name];
@@ -95,9 +97,12 @@ export interface ApiConfig extends CommonConfig {
   /** Target Lambda ARN per job kind. */
   readonly jobFunctionArns: Readonly<Record<string, string>>;
   readonly runRetentionDays: number;
+  /** To tell a run that will be retried from one that has failed for good. */
+  readonly retryPolicy: RetryPolicy;
 }
 
 export function loadApiConfig(env: Env): ApiConfig {
+  const common = loadCommonConfig(env);
   const arnsText = required(env, ENV.jobFunctionArns);
   let arns: unknown;
   try {
@@ -116,40 +121,84 @@ export function loadApiConfig(env: Env): ApiConfig {
     jobFunctionArns[kind] = arn;
   }
   return {
-    ...loadCommonConfig(env),
+    ...common,
     scheduleGroup: required(env, ENV.scheduleGroup),
     schedulerRoleArn: required(env, ENV.schedulerRoleArn),
     schedulerDeadLetterArn: optional(env, ENV.schedulerDeadLetterArn),
     jobFunctionArns,
     runRetentionDays: positiveInteger(env, ENV.runRetentionDays, DEFAULT_RUN_RETENTION_DAYS),
+    retryPolicy: loadRetryPolicy(env),
   };
 }
 
 export interface JobFunctionConfig extends CommonConfig {
   readonly runRetentionDays: number;
-  /** Hosts a webhook may reach in AWS mode even if they would otherwise be refused. */
-  readonly webhookAllowedHosts: readonly string[];
+  /** The function's own timeout, which bounds a run's deadline and lease. */
+  readonly timeoutSeconds: number;
+  readonly retryPolicy: RetryPolicy;
+}
+
+/** The configuration every job function reads, whatever its kind; capabilities read their own below. */
+export function loadJobFunctionConfig(env: Env, kind: JobKind): JobFunctionConfig {
+  return {
+    ...loadCommonConfig(env),
+    runRetentionDays: positiveInteger(env, ENV.runRetentionDays, DEFAULT_RUN_RETENTION_DAYS),
+    timeoutSeconds: functionDefinitions[kind].timeoutSeconds,
+    retryPolicy: loadRetryPolicy(env),
+  };
+}
+
+/** The secrets capability: Secrets Manager under the stage's prefix in AWS, a file locally. */
+export interface SecretsConfig {
   /** Secrets Manager name prefix (AWS mode), e.g. `tickwork/prod/`. */
   readonly secretsPrefix: string;
   /** Local mode: JSON file of secret name to value. */
   readonly secretsFile: string | undefined;
-  /** The function's own timeout, which bounds a run's lease. */
-  readonly timeoutSeconds: number;
 }
 
-export function loadJobFunctionConfig(env: Env, id: Exclude<FunctionId, 'api'>): JobFunctionConfig {
-  const common = loadCommonConfig(env);
+export function loadSecretsConfig(env: Env, common: Pick<CommonConfig, 'stage'>): SecretsConfig {
   return {
-    ...common,
-    runRetentionDays: positiveInteger(env, ENV.runRetentionDays, DEFAULT_RUN_RETENTION_DAYS),
-    webhookAllowedHosts: (optional(env, ENV.webhookAllowedHosts) ?? '')
+    secretsPrefix: optional(env, ENV.secretsPrefix) ?? secretsPrefixFor(common.stage),
+    secretsFile: optional(env, ENV.secretsFile),
+  };
+}
+
+/** The outbound HTTP capability. */
+export interface HttpConfig {
+  /** Hosts a job may reach in AWS mode even if the outbound guard would refuse them (lower case). */
+  readonly allowedHosts: readonly string[];
+}
+
+export function loadHttpConfig(env: Env): HttpConfig {
+  return {
+    allowedHosts: (optional(env, ENV.webhookAllowedHosts) ?? '')
       .split(',')
       .map((host) => host.trim().toLowerCase())
       .filter((host) => host !== ''),
-    secretsPrefix: optional(env, ENV.secretsPrefix) ?? secretsPrefixFor(common.stage),
-    secretsFile: optional(env, ENV.secretsFile),
-    timeoutSeconds: functionDefinitions[id].timeoutSeconds,
   };
+}
+
+/** How Lambda retries a failed asynchronous invocation of a job function: the wait before each retry. */
+export interface RetryPolicy {
+  readonly delaysMs: readonly number[];
+}
+
+/**
+ * `TICKWORK_ASYNC_RETRY_DELAYS_MS`: comma-separated milliseconds, or `none`. The stack sets it from
+ * ASYNC_RETRY_DELAYS_SECONDS (what it configures Lambda with); the local runtime from its own delays.
+ */
+export function loadRetryPolicy(env: Env): RetryPolicy {
+  const text = optional(env, ENV.asyncRetryDelaysMs);
+  if (text === undefined) return { delaysMs: ASYNC_RETRY_DELAYS_SECONDS.map((seconds) => seconds * 1000) };
+  if (text.trim() === 'none') return { delaysMs: [] };
+  const parts = text.split(',').map((part) => part.trim());
+  const delaysMs = parts.map(Number);
+  if (parts.some((part) => !/^\d{1,9}$/.test(part))) {
+    throw new ConfigError(
+      `${ENV.asyncRetryDelaysMs} must be "none" or comma-separated whole milliseconds, got "${text}"`,
+    );
+  }
+  return { delaysMs };
 }
 
 function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {

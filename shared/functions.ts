@@ -1,9 +1,11 @@
 /**
  * The Lambda functions, defined once: the CDK stack deploys each entry with these settings and the
  * local runtime maps a function ARN back to the same handler module, so the code that runs in
- * Lambda is the code that runs locally.
+ * Lambda is the code that runs locally. Job functions are derived from the kind registry: one per kind.
  */
-export type FunctionId = 'api' | 'prompt';
+import { type JobKind, kinds } from './kinds/registry.ts';
+
+export type FunctionId = 'api' | JobKind;
 
 export interface FunctionDefinition {
   readonly id: FunctionId;
@@ -13,26 +15,41 @@ export interface FunctionDefinition {
   readonly timeoutSeconds: number;
   readonly memorySize: number;
   /** The job kind this function runs; absent for the API. */
-  readonly jobKind?: string;
+  readonly jobKind?: JobKind;
 }
 
-export const functionDefinitions = {
-  api: {
-    id: 'api',
-    description: 'Tickwork jobs API and status endpoint',
-    entry: 'functions/api/handler.ts',
-    timeoutSeconds: 29,
-    memorySize: 512,
-  },
-  prompt: {
-    id: 'prompt',
-    description: 'Tickwork scheduled prompt: delivers a prompt to a signed webhook',
-    entry: 'functions/prompt/handler.ts',
-    timeoutSeconds: 60,
-    memorySize: 256,
-    jobKind: 'prompt',
-  },
-} as const satisfies Record<FunctionId, FunctionDefinition>;
+export type JobFunctionDefinition = FunctionDefinition & { readonly id: JobKind; readonly jobKind: JobKind };
+
+const apiFunction: FunctionDefinition = {
+  id: 'api',
+  description: 'Tickwork jobs API and status endpoint',
+  entry: 'functions/api/handler.ts',
+  timeoutSeconds: 29,
+  memorySize: 512,
+};
+
+/** One function per kind, named after it, its handler at `functions/<kind>/handler.ts`. */
+export const jobFunctionDefinitions: readonly JobFunctionDefinition[] = kinds.map((kind) => ({
+  id: kind.id,
+  description: `Tickwork ${kind.id} job: ${kind.summary}`,
+  entry: `functions/${kind.id}/handler.ts`,
+  timeoutSeconds: kind.function.timeoutSeconds,
+  memorySize: kind.function.memorySize,
+  jobKind: kind.id,
+}));
+
+export const functionDefinitions: Readonly<Record<FunctionId, FunctionDefinition>> = Object.fromEntries([
+  ['api', apiFunction],
+  ...jobFunctionDefinitions.map((definition) => [definition.id, definition]),
+]) as Record<FunctionId, FunctionDefinition>;
+
+/**
+ * Lambda's retries of a failed asynchronous invocation (Scheduler's and manual runs' invocations are
+ * asynchronous): two retries, about one and then two minutes after the failure. The stack sets
+ * `retryAttempts` from this, and the run lifecycle records a failed attempt as `retrying` while one
+ * is left.
+ */
+export const ASYNC_RETRY_DELAYS_SECONDS: readonly number[] = [60, 120];
 
 /** Physical function name, e.g. `tickwork-prod-prompt`. */
 export function functionName(stage: string, id: FunctionId): string {

@@ -4,7 +4,8 @@
  * `--file`/`--config-file`), sends it, and prints a summary or, with `--json`, the answer.
  */
 import { readFileSync } from 'node:fs';
-import { JOB_KINDS, JOB_NAME_PATTERN } from '../../shared/jobs/model.ts';
+import { JOB_NAME_PATTERN } from '../../shared/jobs/name.ts';
+import { JOB_KINDS } from '../../shared/kinds/registry.ts';
 import type { ApiClient, ApiRequest } from '../api-client.ts';
 import { isRecord, routePath } from '../api-client.ts';
 import {

@@ -15,7 +15,7 @@ import {
   secretEnvSnapshot,
 } from '../../shared/adapters/secrets/local.ts';
 import type { SecretSource } from '../../shared/jobs/ports.ts';
-import { SECRET_NAME_PATTERN } from '../../shared/kinds/prompt/config.ts';
+import { SECRET_NAME_PATTERN } from '../../shared/kinds/fields.ts';
 import { SIGNATURE_HEADER, verifySignature } from '../../shared/kinds/prompt/signature.ts';
 import type { Command } from '../main.ts';
 import { UsageError } from '../usage-error.ts';

@@ -11,7 +11,7 @@ import { errorBoundary } from './middleware/error-boundary.ts';
 import { jsonBody } from './middleware/json-body.ts';
 import { requestContext } from './middleware/request-context.ts';
 import { routeRequest } from './middleware/route.ts';
-import { type ApiDeps, BODY_ROUTES, MAX_BODY_BYTES, routeHandlers } from './routes.ts';
+import { type ApiDeps, BODY_ROUTES, MAX_BODY_BYTES, OPTIONAL_BODY_ROUTES, routeHandlers } from './routes.ts';
 
 export interface ApiHandlerOptions {
   readonly log: Logger;
@@ -29,7 +29,13 @@ export function createApiHandler(deps: ApiDeps, options: ApiHandlerOptions): Api
     .use(requestContext({ log: options.log }))
     .use(errorBoundary({ log: options.log }))
     .use(routeRequest())
-    .use(jsonBody({ routes: BODY_ROUTES, maxBytes: options.maxBodyBytes ?? MAX_BODY_BYTES }))
+    .use(
+      jsonBody({
+        routes: BODY_ROUTES,
+        optional: OPTIONAL_BODY_ROUTES,
+        maxBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
+      }),
+    )
     .handler(async (event) => {
       const route = event.tickworkRoute;
       if (route === undefined) throw new HttpRequestError(404, 'RouteNotFound', 'no route');

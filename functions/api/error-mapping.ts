@@ -15,6 +15,7 @@ import {
   JobConflictError,
   JobInvokeError,
   JobNotFoundError,
+  type Problem,
   RunConflictError,
   RunNotFoundError,
   SchedulerQuotaExceededError,
@@ -34,6 +35,8 @@ export interface HttpError {
   readonly headers: Readonly<Record<string, string>>;
   /** False for the generic 500: its real cause is logged, not sent. */
   readonly expose: boolean;
+  /** Every problem of a request that broke several rules. */
+  readonly details?: readonly Problem[];
 }
 
 type ErrorClass<E extends Error> = new (...args: never[]) => E;
@@ -43,7 +46,6 @@ type Rule<E extends Error = Error> = readonly [ErrorClass<E>, number, string, ((
 const rule = <E extends Error>(...entry: Rule<E>): Rule => entry as unknown as Rule;
 
 const RULES: readonly Rule[] = [
-  [ValidationError, 400, 'ValidationError'],
   [ScheduleExpressionError, 400, 'ValidationError'],
   [TimeZoneError, 400, 'ValidationError'],
   [UnsafeTargetError, 400, 'ValidationError'],
@@ -74,6 +76,17 @@ export function toHttpError(error: unknown): HttpError {
       message: error.message,
       headers: error.headers,
       expose: true,
+      ...(error.details === undefined ? {} : { details: error.details }),
+    };
+  }
+  if (error instanceof ValidationError) {
+    return {
+      statusCode: 400,
+      type: 'ValidationError',
+      message: error.message,
+      headers: {},
+      expose: true,
+      details: error.details,
     };
   }
   if (error instanceof SchedulerThrottledError) {

@@ -15,10 +15,12 @@ import { createSchedulerSchedulePort } from '../../shared/adapters/scheduler/sch
 import { systemClock } from '../../shared/clock.ts';
 import { loadApiConfig } from '../../shared/config.ts';
 import { createLogger } from '../../shared/logger.ts';
+import { secrets } from '../commons/capabilities/secrets.ts';
 import { createApiHandler } from './app.ts';
 import type { ApiDeps } from './routes.ts';
 
-const config = loadApiConfig(process.env);
+const env = { ...process.env };
+const config = loadApiConfig(env);
 const clock = systemClock;
 const log = createLogger({ level: config.logLevel, format: config.logFormat, now: () => clock.now() });
 const documentClient = createDocumentClient();
@@ -39,6 +41,9 @@ const deps: ApiDeps = {
   },
   mode: config.mode,
   runRetentionDays: config.runRetentionDays,
+  retryPolicy: config.retryPolicy,
+  // Existence checks only (DescribeSecret): the API never reads a secret's value.
+  secrets: secrets({ env, config, clock }),
   log,
 };
 

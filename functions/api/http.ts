@@ -4,6 +4,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { RouteKey } from '../../shared/api/routes.ts';
+import type { Problem } from '../../shared/errors.ts';
 
 /**
  * A request the API cannot take as sent. Unlike the domain errors this one knows its HTTP status:
@@ -15,6 +16,8 @@ export class HttpRequestError extends Error {
     readonly type: string,
     message: string,
     readonly headers: Readonly<Record<string, string>> = {},
+    /** Every problem, when the request broke several rules (the message names the first). */
+    readonly details?: readonly Problem[],
   ) {
     super(message);
     this.name = 'HttpRequestError';
@@ -49,12 +52,20 @@ export function emptyResponse(statusCode: number): ApiResult {
   return { statusCode, headers: {}, body: '' };
 }
 
-/** `{"error": {"type", "message"}}`: the one error shape of the API. */
+/**
+ * `{"error": {"type", "message", "details"?}}`: the one error shape of the API. `details` lists every
+ * problem of a request that broke rules (`[{"field", "message"}]`, the first is `message`).
+ */
 export function errorResponse(
   statusCode: number,
   type: string,
   message: string,
   headers: Record<string, string> = {},
+  details?: readonly Problem[],
 ): ApiResult {
-  return jsonResponse(statusCode, { error: { type, message } }, headers);
+  return jsonResponse(
+    statusCode,
+    { error: { type, message, ...(details === undefined ? {} : { details }) } },
+    headers,
+  );
 }

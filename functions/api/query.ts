@@ -2,9 +2,12 @@
  * Query strings of the API: each route names the parameters it takes (unknown ones are rejected) and
  * every value is checked here, so a bad `limit`, `status` or `enabled` is a 400 naming the parameter.
  */
-import { z } from 'zod';
-import { JOB_KINDS, RUN_STATUSES } from '../../shared/jobs/model.ts';
-import { describeReceived } from '../../shared/jobs/validation.ts';
+import * as z from 'zod';
+import type { Problem } from '../../shared/errors.ts';
+import { RUN_STATUSES } from '../../shared/jobs/model.ts';
+import { JOB_NAME_PREFIX_PATTERN } from '../../shared/jobs/name.ts';
+import { JOB_KINDS } from '../../shared/kinds/registry.ts';
+import { describeValue } from '../../shared/validation.ts';
 import { HttpRequestError } from './http.ts';
 
 const MAX_CURSOR_LENGTH = 2048;
@@ -34,7 +37,7 @@ const bool = z
 
 const name = z
   .string()
-  .regex(/^[0-9a-zA-Z\-_.]{1,64}$/)
+  .regex(JOB_NAME_PREFIX_PATTERN)
   .optional()
   .meta({ rule: '1-64 characters of letters, digits, "-", "_" and "."' });
 
@@ -75,7 +78,7 @@ type QueryOf<S extends QueryShape> = { [K in keyof S]: z.output<S[K]> };
 
 /**
  * Parses the query parameters against `shape`.
- * @throws {HttpRequestError} 400 `InvalidQuery` naming the parameter, the rule and the value.
+ * @throws {HttpRequestError} 400 `InvalidQuery` naming each bad parameter, its rule and its value.
  */
 export function parseQuery<S extends QueryShape>(
   query: Readonly<Record<string, string | undefined>> | undefined,
@@ -83,32 +86,36 @@ export function parseQuery<S extends QueryShape>(
 ): QueryOf<S> {
   const given = query ?? {};
   const known = Object.keys(shape);
+  const problems: Problem[] = [];
   for (const key of Object.keys(given)) {
     if (!known.includes(key)) {
-      throw new HttpRequestError(
-        400,
-        'InvalidQuery',
-        known.length === 0
-          ? `query parameter ${key} is not known; this route takes no query parameters`
-          : `query parameter ${key} is not known; expected one of ${known.join(', ')}`,
-      );
+      problems.push({
+        field: key,
+        message:
+          known.length === 0
+            ? `query parameter ${key} is not known; this route takes no query parameters`
+            : `query parameter ${key} is not known; expected one of ${known.join(', ')}`,
+      });
     }
   }
   const result: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(shape)) {
     const value = given[key];
     const parsed = schema.safeParse(value);
-    if (!parsed.success) {
-      const rule = (schema.meta()?.rule as string | undefined) ?? 'a valid value';
-      throw new HttpRequestError(
-        400,
-        'InvalidQuery',
+    if (parsed.success) {
+      result[key] = parsed.data;
+      continue;
+    }
+    const rule = (schema.meta()?.rule as string | undefined) ?? 'a valid value';
+    problems.push({
+      field: key,
+      message:
         value === undefined
           ? `query parameter ${key} is required: ${rule}`
-          : `query parameter ${key} must be ${rule}, got ${describeReceived(value)}`,
-      );
-    }
-    result[key] = parsed.data;
+          : `query parameter ${key} must be ${rule}, got ${describeValue(value)}`,
+    });
   }
+  const first = problems[0];
+  if (first !== undefined) throw new HttpRequestError(400, 'InvalidQuery', first.message, {}, problems);
   return result as QueryOf<S>;
 }

@@ -5,7 +5,7 @@
 import type { RouteKey } from '../../shared/api/routes.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import type { Job, Run } from '../../shared/jobs/model.ts';
-import { JOB_NAME_PATTERN } from '../../shared/jobs/model.ts';
+import { checkJobName } from '../../shared/jobs/name.ts';
 import type { Page } from '../../shared/jobs/ports.ts';
 import { reconcile } from '../../shared/jobs/reconcile.ts';
 import { cancelRun, getRun, listRuns, runJobNow } from '../../shared/jobs/runs.ts';
@@ -20,11 +20,12 @@ import {
   previewSchedule,
   replaceJob,
   resumeJob,
+  type WrittenJob,
 } from '../../shared/jobs/service.ts';
 import { getStatus } from '../../shared/jobs/status.ts';
-import { describeReceived } from '../../shared/jobs/validation.ts';
 import { toJobView, toRunView } from '../../shared/jobs/view.ts';
-import { isRunId } from '../../shared/runs/index.ts';
+import { isRunId } from '../../shared/runs/run-id.ts';
+import { describeValue } from '../../shared/validation.ts';
 import { type ApiEvent, type ApiResult, emptyResponse, jsonResponse } from './http.ts';
 import { parseQuery, querySchemas } from './query.ts';
 
@@ -37,7 +38,11 @@ export const BODY_ROUTES: ReadonlySet<RouteKey> = new Set<RouteKey>([
   'POST /jobs',
   'PUT /jobs/{name}',
   'PATCH /jobs/{name}',
+  'POST /jobs/{name}/runs',
 ]);
+
+/** Body routes whose body may be left out (a run request without parameters). */
+export const OPTIONAL_BODY_ROUTES: ReadonlySet<RouteKey> = new Set<RouteKey>(['POST /jobs/{name}/runs']);
 
 /** The limit for job definitions: far above any real one (a prompt is at most 100 KB), far below Lambda's 6 MB. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -45,8 +50,10 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export const routeHandlers: Readonly<Record<RouteKey, RouteHandler>> = {
   'POST /jobs': async (deps, event) => {
     noQuery(event);
-    const job = await createJob(deps, event.tickworkBody);
-    return jsonResponse(201, jobView(deps, job), { location: `/jobs/${encodeURIComponent(job.name)}` });
+    const written = await createJob(deps, event.tickworkBody);
+    return jsonResponse(201, writtenView(deps, written), {
+      location: `/jobs/${encodeURIComponent(written.job.name)}`,
+    });
   },
   'GET /jobs': async (deps, event) => {
     const query = parseQuery(event.queryStringParameters, querySchemas.listJobs);
@@ -60,16 +67,16 @@ export const routeHandlers: Readonly<Record<RouteKey, RouteHandler>> = {
   'PUT /jobs/{name}': async (deps, event) => {
     noQuery(event);
     const name = jobName(event);
-    const { job, created } = await replaceJob(deps, name, event.tickworkBody);
+    const written = await replaceJob(deps, name, event.tickworkBody);
     return jsonResponse(
-      created ? 201 : 200,
-      jobView(deps, job),
-      created ? { location: `/jobs/${encodeURIComponent(name)}` } : {},
+      written.created ? 201 : 200,
+      writtenView(deps, written),
+      written.created ? { location: `/jobs/${encodeURIComponent(name)}` } : {},
     );
   },
   'PATCH /jobs/{name}': async (deps, event) => {
     noQuery(event);
-    return jsonResponse(200, jobView(deps, await patchJob(deps, jobName(event), event.tickworkBody)));
+    return jsonResponse(200, writtenView(deps, await patchJob(deps, jobName(event), event.tickworkBody)));
   },
   'DELETE /jobs/{name}': async (deps, event) => {
     noQuery(event);
@@ -86,7 +93,7 @@ export const routeHandlers: Readonly<Record<RouteKey, RouteHandler>> = {
   },
   'POST /jobs/{name}/runs': async (deps, event) => {
     noQuery(event);
-    return jsonResponse(202, toRunView(await runJobNow(deps, jobName(event))));
+    return jsonResponse(202, toRunView(await runJobNow(deps, jobName(event), event.tickworkBody)));
   },
   'GET /jobs/{name}/runs': async (deps, event) => {
     const name = jobName(event);
@@ -125,6 +132,12 @@ function jobView(deps: ApiDeps, job: Job) {
   return toJobView(job, deps.clock.now());
 }
 
+/** A written job, with `warnings` when something did not stop the write but will stop its runs. */
+function writtenView(deps: ApiDeps, written: WrittenJob) {
+  const view = jobView(deps, written.job);
+  return written.warnings.length === 0 ? view : { ...view, warnings: written.warnings };
+}
+
 function runsResponse(page: Page<Run>): ApiResult {
   return jsonResponse(200, { runs: page.items.map(toRunView), nextCursor: next(page) });
 }
@@ -138,14 +151,7 @@ function noQuery(event: ApiEvent): void {
 }
 
 function jobName(event: ApiEvent): string {
-  const name = event.tickworkRoute?.params.name ?? '';
-  if (!JOB_NAME_PATTERN.test(name)) {
-    throw new ValidationError(
-      'name',
-      `job name in the path must be 1-64 characters of letters, digits, "-", "_" and ".", got ${describeReceived(name)}`,
-    );
-  }
-  return name;
+  return checkJobName(event.tickworkRoute?.params.name ?? '', 'name', 'job name in the path');
 }
 
 function runId(event: ApiEvent): string {
@@ -153,7 +159,7 @@ function runId(event: ApiEvent): string {
   if (!isRunId(id)) {
     throw new ValidationError(
       'runId',
-      `runId in the path must be a run id (26-character ULID), got ${describeReceived(id)}`,
+      `runId in the path must be a run id (26-character ULID), got ${describeValue(id)}`,
     );
   }
   return id;

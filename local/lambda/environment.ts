@@ -4,7 +4,8 @@
  */
 import { join } from 'node:path';
 import { ENV } from '../../shared/config.ts';
-import { type FunctionDefinition, functionDefinitions, functionName } from '../../shared/functions.ts';
+import { functionName, jobFunctionDefinitions } from '../../shared/functions.ts';
+import { CAPABILITY_IDS, type CapabilityId } from '../../shared/kinds/capabilities.ts';
 import { tableName } from '../../shared/tables.ts';
 
 export const LOCAL_STAGE = 'local';
@@ -29,17 +30,35 @@ export interface LocalEnvironmentInput {
   readonly schedulerEndpoint: string;
   /** Absolute data directory; secrets are read from `secrets.json` inside it. */
   readonly dataDir: string;
+  /**
+   * The waits before the local runtime's retries of a failed asynchronous invocation, so runs read
+   * `retrying` exactly while a retry is coming. @default Lambda's (ASYNC_RETRY_DELAYS_SECONDS)
+   */
+  readonly asyncRetryDelaysMs?: readonly number[];
 }
+
+/**
+ * Each capability's local values, the counterpart of the stack's bindings (infra/capabilities.ts). The
+ * functions share one process locally, so every capability's variables are set for all of them.
+ */
+export const localCapabilityEnvironment: {
+  readonly [C in CapabilityId]: (input: LocalEnvironmentInput) => Readonly<Record<string, string>>;
+} = {
+  secrets: (input) => ({ [ENV.secretsFile]: join(input.dataDir, 'secrets.json') }),
+  // Locally the guard already lets http reach loopback (mode `local`); nothing is allowed beyond that.
+  http: () => ({}),
+};
 
 /** Variables for the handlers, per shared/config.ts, plus the SDK's endpoint and region settings. */
 export function localFunctionEnvironment(input: LocalEnvironmentInput): Record<string, string> {
-  const jobFunctionArns: Record<string, string> = {};
-  for (const definition of Object.values(functionDefinitions) as FunctionDefinition[]) {
-    if (definition.jobKind !== undefined) {
-      jobFunctionArns[definition.jobKind] = localFunctionArn(functionName(LOCAL_STAGE, definition.id));
-    }
-  }
+  const jobFunctionArns = Object.fromEntries(
+    jobFunctionDefinitions.map((definition) => [
+      definition.jobKind,
+      localFunctionArn(functionName(LOCAL_STAGE, definition.id)),
+    ]),
+  );
   return {
+    ...Object.assign({}, ...CAPABILITY_IDS.map((id) => localCapabilityEnvironment[id](input))),
     [ENV.stage]: LOCAL_STAGE,
     [ENV.mode]: 'local',
     [ENV.jobsTable]: tableName(LOCAL_STAGE, 'jobs'),
@@ -48,7 +67,12 @@ export function localFunctionEnvironment(input: LocalEnvironmentInput): Record<s
     [ENV.schedulerRoleArn]: LOCAL_SCHEDULER_ROLE_ARN,
     [ENV.schedulerDeadLetterArn]: LOCAL_SCHEDULER_DLQ_ARN,
     [ENV.jobFunctionArns]: JSON.stringify(jobFunctionArns),
-    [ENV.secretsFile]: join(input.dataDir, 'secrets.json'),
+    ...(input.asyncRetryDelaysMs === undefined
+      ? {}
+      : {
+          [ENV.asyncRetryDelaysMs]:
+            input.asyncRetryDelaysMs.length === 0 ? 'none' : input.asyncRetryDelaysMs.join(','),
+        }),
     AWS_ENDPOINT_URL_DYNAMODB: input.dynamodbEndpoint,
     AWS_ENDPOINT_URL_SCHEDULER: input.schedulerEndpoint,
     AWS_REGION: LOCAL_REGION,

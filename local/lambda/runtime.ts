@@ -9,7 +9,12 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { type Clock, systemClock } from '../../shared/clock.ts';
-import { functionDefinitions, functionName, functionNameFromArn } from '../../shared/functions.ts';
+import {
+  ASYNC_RETRY_DELAYS_SECONDS,
+  functionDefinitions,
+  functionName,
+  functionNameFromArn,
+} from '../../shared/functions.ts';
 import type { TargetInvoker } from '../scheduler/target-invoker.ts';
 import {
   EnvironmentConflictError,
@@ -101,7 +106,8 @@ export class LambdaRuntime {
     this.#environment = options.environment ?? {};
     this.#clock = options.clock ?? systemClock;
     this.#log = options.log ?? (() => {});
-    this.#retryDelaysMs = options.asyncRetryDelaysMs ?? [60_000, 120_000];
+    this.#retryDelaysMs =
+      options.asyncRetryDelaysMs ?? ASYNC_RETRY_DELAYS_SECONDS.map((seconds) => seconds * 1000);
     for (const definition of Object.values(functionDefinitions)) {
       this.#add(functionName(stage, definition.id), definition);
     }

@@ -5,7 +5,8 @@
  */
 import type { RuntimeMode } from '../config.ts';
 import { ValidationError } from '../errors.ts';
-import { parseJobConfig, patchJobConfig } from '../kinds/index.ts';
+import { parseJobConfig, patchJobConfig } from '../kinds/config.ts';
+import { isJobKind } from '../kinds/registry.ts';
 import {
   nextFireTime,
   parseSchedule,
@@ -13,9 +14,10 @@ import {
   ScheduleExpressionError,
   TimeZoneError,
 } from '../schedule/index.ts';
+import { Problems, problemsFromZod } from '../validation.ts';
 import type { Job, JobSchedule } from './model.ts';
 import { rateIntervalMs } from './schedule-spec.ts';
-import type { JobDefinition, JobPatch } from './validation.ts';
+import { type JobDefinition, type JobPatch, jobDefinitionSchema, mergeTags } from './validation.ts';
 
 export interface DefinitionContext {
   readonly now: Date;
@@ -40,13 +42,46 @@ export type JobFields = Pick<
   | 'runImmediately'
 >;
 
-/** Normalizes and checks a definition; throws ValidationError naming the field and the rule. */
+/**
+ * A request body to the fields of a job, or one ValidationError listing every problem: the shape, and
+ * whatever of the schedule and the config can still be checked when the shape has problems elsewhere,
+ * so a client fixes everything in one round trip.
+ */
+export function definitionFields(body: unknown, context: DefinitionContext): JobFields {
+  const shape = jobDefinitionSchema.safeParse(body, { reportInput: true });
+  if (shape.success) return normalizeDefinition(shape.data, context);
+  const problems = new Problems();
+  for (const problem of problemsFromZod(shape.error, { what: 'the job definition' })) problems.add(problem);
+  if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+    const raw = body as Record<string, unknown>;
+    if (problems.clean('kind') && problems.clean('config') && isJobKind(raw.kind)) {
+      problems.collect(() => parseJobConfig(raw.kind, raw.config ?? {}, { mode: context.mode }));
+    }
+    if (problems.clean('schedule') && problems.clean('timezone') && typeof raw.schedule === 'string') {
+      const timezone = typeof raw.timezone === 'string' ? raw.timezone.trim() : 'UTC';
+      problems.collect(() => parseJobSchedule(raw.schedule as string, timezone));
+    }
+  }
+  problems.throwIfAny();
+  throw new Error('unreachable: a definition that failed its schema has problems');
+}
+
+/** Normalizes and checks a definition; throws ValidationError naming every field and rule it breaks. */
 export function normalizeDefinition(definition: JobDefinition, context: DefinitionContext): JobFields {
-  const schedule = parseJobSchedule(definition.schedule, definition.timezone ?? 'UTC');
+  const problems = new Problems();
+  const schedule = problems.collect(() =>
+    parseJobSchedule(definition.schedule, definition.timezone ?? 'UTC'),
+  );
   const startDate = definition.startDate === undefined ? undefined : new Date(definition.startDate);
   const endDate = definition.endDate === undefined ? undefined : new Date(definition.endDate);
-  checkBounds(schedule, definition, startDate, endDate, context.now);
-  const config = parseJobConfig(definition.kind, definition.config ?? {}, { mode: context.mode });
+  if (schedule !== undefined) {
+    problems.collect(() => checkBounds(schedule, definition, startDate, endDate, context.now));
+  }
+  const config = problems.collect(() =>
+    parseJobConfig(definition.kind, definition.config ?? {}, { mode: context.mode }),
+  );
+  problems.throwIfAny();
+  if (schedule === undefined || config === undefined) throw new Error('unreachable: no problem was recorded');
   return {
     name: definition.name,
     kind: definition.kind,
@@ -93,7 +128,8 @@ export function patchedDefinition(job: Job, patch: JobPatch, context: Definition
     flexibleWindowMinutes: pick('flexibleWindowMinutes', job.flexibleWindowMinutes),
     startDate: pick('startDate', job.startDate),
     endDate: pick('endDate', job.endDate),
-    tags: pick('tags', { ...job.tags }),
+    tags:
+      patch.tags === undefined ? { ...job.tags } : patch.tags === null ? {} : mergeTags(job.tags, patch.tags),
     config,
   };
   return definition;

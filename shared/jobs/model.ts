@@ -1,14 +1,11 @@
 /**
  * The domain model: jobs (the source of truth) and runs (one per slot). Plain data, no I/O.
  */
+import type { JobKind } from '../kinds/registry.ts';
 import type { ScheduleType } from '../schedule/index.ts';
 
-/** Job and schedule names: 1–64 of `[0-9a-zA-Z-_.]`, EventBridge Scheduler's rule for schedule names. */
-export const JOB_NAME_PATTERN = /^[0-9a-zA-Z\-_.]{1,64}$/;
-
-/** Job kinds Tickwork can run; each has its own Lambda and config schema. */
-export const JOB_KINDS = ['prompt'] as const;
-export type JobKind = (typeof JOB_KINDS)[number];
+/** Job kinds are listed once, in the kind registry. */
+export type { JobKind } from '../kinds/registry.ts';
 
 export type OverlapPolicy = 'skip' | 'allow';
 
@@ -59,9 +56,11 @@ export interface Job {
   readonly expiresAt?: number;
 }
 
+/** `retrying` is not final: an attempt failed and Lambda will retry it (see Run.nextAttemptAt). */
 export const RUN_STATUSES = [
   'pending',
   'running',
+  'retrying',
   'succeeded',
   'failed',
   'cancelled',
@@ -102,6 +101,13 @@ export interface Run {
   readonly error?: RunError;
   /** Kind-specific summary of what the run did. */
   readonly result?: Readonly<Record<string, unknown>>;
+  /** A manual run's parameters, validated against the kind's schema when the run was requested. */
+  readonly params?: Readonly<Record<string, unknown>>;
+  /**
+   * `retrying` runs: when the next attempt is expected (Lambda retries a failed asynchronous invocation
+   * after about one, then two minutes). An estimate: Lambda may deliver it later under throttling.
+   */
+  readonly nextAttemptAt?: string;
   readonly duplicatesSuppressed: number;
   /** Why a run was skipped or timed out. */
   readonly reason?: string;

@@ -144,4 +144,14 @@ export interface JobEvent {
 export interface SecretSource {
   /** Throws SecretNotFoundError. */
   get(name: string): Promise<string>;
+  /**
+   * Whether a secret exists, without reading its value (the API warns about a job that names one that
+   * does not exist yet); `where` says where it was looked for.
+   */
+  check(name: string): Promise<SecretCheck>;
+}
+
+export interface SecretCheck {
+  readonly exists: boolean;
+  readonly where: string;
 }

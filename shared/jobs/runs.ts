@@ -1,20 +1,48 @@
 /**
  * Run use cases of the API: run a job now, list and read runs, cancel a run. The run lifecycle itself
- * (claiming slots, leases, outcomes) is in shared/runs; the API only creates pending manual runs.
+ * (claiming slots, leases, outcomes) is in shared/runs; the API creates pending manual runs, and every
+ * run it shows is settled first (an attempt that ended without a word is recorded as such).
  */
-import { RunNotFoundError } from '../errors.ts';
-import { cancelRun as cancelLedgerRun } from '../runs/index.ts';
-import type { Run, RunStatus } from './model.ts';
+import { RunNotFoundError, ValidationError } from '../errors.ts';
+import { parseRunParams } from '../kinds/config.ts';
+import { kindDefinition } from '../kinds/registry.ts';
+import { cancelRun as cancelLedgerRun } from '../runs/cancel.ts';
+import { type SettleDeps, settleOverdue, settleRun, settleRuns } from '../runs/settle.ts';
+import { describeValue } from '../validation.ts';
+import { FINAL_RUN_STATUSES, type Run, type RunStatus } from './model.ts';
 import type { Page } from './ports.ts';
 import { type JobServiceDeps, requireLiveJob, startManualRun } from './service.ts';
 
 /**
  * `POST /jobs/{name}/runs`: records a `pending` manual run, then invokes the kind's function
  * asynchronously with it. If the invoke fails, the run is marked `failed` and the error raised.
- * Paused jobs can be run by hand: pausing stops the schedule, not the operator.
+ * Paused jobs can be run by hand: pausing stops the schedule, not the operator. The body is optional:
+ * `{"params": {...}}`, checked against the kind's parameters before anything is written.
  */
-export async function runJobNow(deps: JobServiceDeps, name: string): Promise<Run> {
-  return startManualRun(deps, await requireLiveJob(deps, name, 'run'));
+export async function runJobNow(deps: JobServiceDeps, name: string, body?: unknown): Promise<Run> {
+  const job = await requireLiveJob(deps, name, 'run');
+  const params = parseRunParams(kindDefinition(job.kind), runRequestParams(body)) as Record<string, unknown>;
+  return startManualRun(deps, job, params);
+}
+
+function runRequestParams(body: unknown): unknown {
+  if (body === undefined) return {};
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ValidationError(
+      '',
+      `the run request must be an object {"params": {...}}; got ${describeValue(body)}`,
+    );
+  }
+  const unknown = Object.keys(body).filter((key) => key !== 'params');
+  if (unknown.length > 0) {
+    throw ValidationError.of(
+      unknown.map((key) => ({
+        field: key,
+        message: `${key} is not a known field; unknown fields are rejected`,
+      })),
+    );
+  }
+  return (body as { params?: unknown }).params ?? {};
 }
 
 export interface RunListQuery {
@@ -25,17 +53,29 @@ export interface RunListQuery {
 }
 
 /** Newest first; `status: 'running'` answers "what is executing now". */
-export function listRuns(deps: Pick<JobServiceDeps, 'runs'>, query: RunListQuery): Promise<Page<Run>> {
-  return deps.runs.list(query);
+export async function listRuns(deps: SettleDeps, query: RunListQuery): Promise<Page<Run>> {
+  // Runs reach a final status by being settled when read: settle the overdue ones first, so a
+  // listing of a final status is complete without waiting for someone to read each run.
+  if (query.cursor === undefined && query.status !== undefined && FINAL_RUN_STATUSES.includes(query.status)) {
+    await settleOverdue(deps, query.job);
+  }
+  const page = await deps.runs.list(query);
+  const settled = await settleRuns(deps, page.items);
+  // A run settled just now may no longer have the status the page was asked for.
+  const items = query.status === undefined ? settled : settled.filter((run) => run.status === query.status);
+  return { ...page, items };
 }
 
-export async function getRun(deps: Pick<JobServiceDeps, 'runs'>, runId: string): Promise<Run> {
+export async function getRun(deps: SettleDeps, runId: string): Promise<Run> {
   const run = await deps.runs.getById(runId);
   if (run === undefined) throw new RunNotFoundError(runId);
-  return run;
+  return settleRun(deps, run);
 }
 
-/** `POST /runs/{runId}/cancel`: pending → cancelled, running → asked to stop; RunConflictError when finished. */
-export function cancelRun(deps: Pick<JobServiceDeps, 'runs' | 'clock'>, runId: string): Promise<Run> {
+/**
+ * `POST /runs/{runId}/cancel`: pending or retrying → cancelled, running → asked to stop;
+ * RunConflictError when finished.
+ */
+export function cancelRun(deps: SettleDeps, runId: string): Promise<Run> {
   return cancelLedgerRun(deps, runId);
 }

@@ -6,22 +6,26 @@
  * is drift that `reconcile` reports and repairs.
  */
 import type { Clock } from '../clock.ts';
-import type { RuntimeMode } from '../config.ts';
+import type { RetryPolicy, RuntimeMode } from '../config.ts';
+import type { Problem } from '../errors.ts';
 import { JobConflictError, JobInvokeError, JobNotFoundError, ValidationError } from '../errors.ts';
+import { kindDefinition } from '../kinds/registry.ts';
 import type { Logger } from '../logger.ts';
-import { newManualRun, retentionExpiresAt } from '../runs/index.ts';
+import { newManualRun, retentionExpiresAt } from '../runs/manual.ts';
 import { nextFireTimes, parseSchedule, ScheduleExpressionError, TimeZoneError } from '../schedule/index.ts';
 import {
   buildJob,
   type DefinitionContext,
+  definitionFields,
+  type JobFields,
   normalizeDefinition,
   patchedDefinition,
   sameTiming,
 } from './definition.ts';
 import type { Job, Run } from './model.ts';
-import type { JobInvoker, JobQuery, JobStore, Page, RunLedger, SchedulePort } from './ports.ts';
+import type { JobInvoker, JobQuery, JobStore, Page, RunLedger, SchedulePort, SecretSource } from './ports.ts';
 import { desiredSchedule, oneTimeIsOver, type ScheduleDeployment } from './schedule-spec.ts';
-import { type JobDefinition, parseJobDefinition, parseJobPatch } from './validation.ts';
+import { parseJobPatch } from './validation.ts';
 
 export interface JobServiceDeps {
   readonly jobs: JobStore;
@@ -34,12 +38,22 @@ export interface JobServiceDeps {
   readonly mode: RuntimeMode;
   /** How long finished one-time jobs and runs stay queryable. */
   readonly runRetentionDays: number;
+  /** Lambda's retries of the job functions: tells a run that will be retried from a failed one. */
+  readonly retryPolicy: RetryPolicy;
+  /** To warn when a job names a secret that does not exist (yet). */
+  readonly secrets: SecretSource;
   /** Where failed compensations are reported. */
   readonly log: Logger;
 }
 
-export interface PutJobOutcome {
+/** A job as written, with what the caller should know but that did not stop the write. */
+export interface WrittenJob {
   readonly job: Job;
+  /** E.g. a signing secret that does not exist yet: the job is written, its runs fail until it does. */
+  readonly warnings: readonly Problem[];
+}
+
+export interface PutJobOutcome extends WrittenJob {
   /** True when no job had the name (201), false when one was replaced (200). */
   readonly created: boolean;
 }
@@ -49,9 +63,9 @@ function contextOf(deps: JobServiceDeps): DefinitionContext {
 }
 
 /** `POST /jobs`: validates, writes the job (the name must be free), creates its schedule. */
-export async function createJob(deps: JobServiceDeps, body: unknown): Promise<Job> {
-  const definition = parseJobDefinition(body);
-  return insertJob(deps, definition, undefined);
+export async function createJob(deps: JobServiceDeps, body: unknown): Promise<WrittenJob> {
+  const fields = definitionFields(body, contextOf(deps));
+  return withWarnings(deps, await insertJob(deps, fields, undefined));
 }
 
 /**
@@ -59,21 +73,21 @@ export async function createJob(deps: JobServiceDeps, body: unknown): Promise<Jo
  * path's. A rate schedule whose timing did not change keeps its anchor.
  */
 export async function replaceJob(deps: JobServiceDeps, name: string, body: unknown): Promise<PutJobOutcome> {
-  const definition = parseJobDefinition(withPathName(body, name));
+  const context = contextOf(deps);
+  const fields = definitionFields(withPathName(body, name), context);
   const existing = await deps.jobs.get(name);
   if (existing === undefined || existing.oneTimeState === 'cancelled') {
-    return { job: await insertJob(deps, definition, existing), created: true };
+    return { ...(await withWarnings(deps, await insertJob(deps, fields, existing))), created: true };
   }
-  const context = contextOf(deps);
-  const job = buildJob(normalizeDefinition(definition, context), context.now, existing);
+  const job = buildJob(fields, context.now, existing);
   // A PUT repeating the same timing is idempotent: it does not run the job again.
   const written = await writeAndSync(deps, job, existing);
   await runImmediatelyIfAsked(deps, written, !sameTiming(existing, written));
-  return { job: written, created: false };
+  return { ...(await withWarnings(deps, written)), created: false };
 }
 
 /** `PATCH /jobs/{name}`: omitted fields stay, `null` clears, `config` is merged then checked by the kind. */
-export async function patchJob(deps: JobServiceDeps, name: string, body: unknown): Promise<Job> {
+export async function patchJob(deps: JobServiceDeps, name: string, body: unknown): Promise<WrittenJob> {
   const patch = parseJobPatch(body);
   const existing = await requireLiveJob(deps, name, 'changed');
   const context = contextOf(deps);
@@ -93,7 +107,7 @@ export async function patchJob(deps: JobServiceDeps, name: string, body: unknown
   }
   const written = await writeAndSync(deps, job, existing);
   await runImmediatelyIfAsked(deps, written, retimed);
-  return written;
+  return withWarnings(deps, written);
 }
 
 export async function getJob(deps: JobServiceDeps, name: string): Promise<Job> {
@@ -198,14 +212,8 @@ export async function requireLiveJob(deps: JobServiceDeps, name: string, verb: s
  * Writes a new job (no live job has the name, or it replaces a cancelled one-time job), then its
  * schedule; removes the record again if Scheduler fails.
  */
-async function insertJob(
-  deps: JobServiceDeps,
-  definition: JobDefinition,
-  cancelled: Job | undefined,
-): Promise<Job> {
-  const context = contextOf(deps);
-  const fields = normalizeDefinition(definition, context);
-  const fresh = buildJob(fields, context.now);
+async function insertJob(deps: JobServiceDeps, fields: JobFields, cancelled: Job | undefined): Promise<Job> {
+  const fresh = buildJob(fields, deps.clock.now());
   if (cancelled === undefined) {
     await deps.jobs.create(fresh);
   } else {
@@ -242,9 +250,16 @@ async function runImmediatelyIfAsked(deps: JobServiceDeps, job: Job, retimed: bo
  * Records a `pending` manual run of `job`, then invokes the kind's function asynchronously with it.
  * If the invoke fails, the run is marked `failed` and JobInvokeError raised.
  */
-export async function startManualRun(deps: JobServiceDeps, job: Job): Promise<Run> {
+export async function startManualRun(
+  deps: JobServiceDeps,
+  job: Job,
+  params?: Readonly<Record<string, unknown>>,
+): Promise<Run> {
   const now = deps.clock.now();
-  const { run, event } = newManualRun(job, now, { retentionDays: deps.runRetentionDays });
+  const { run, event } = newManualRun(job, now, {
+    retentionDays: deps.runRetentionDays,
+    ...(params === undefined ? {} : { params }),
+  });
   const claim = await deps.runs.claim(run);
   // A manual slot contains the new run id, so it is always free; an existing one would be a replay.
   if (!claim.claimed) return claim.existing;
@@ -306,6 +321,35 @@ async function compensate(
       error: error instanceof Error ? error.name : 'UnknownError',
     });
   }
+}
+
+/**
+ * The job with a warning for each secret its config names that does not exist: a job may be created
+ * before its secret, but its runs will fail until the secret is there.
+ */
+async function withWarnings(deps: JobServiceDeps, job: Job): Promise<WrittenJob> {
+  const references = kindDefinition(job.kind).secretsOf?.(job.config) ?? [];
+  const warnings: Problem[] = [];
+  for (const reference of references) {
+    let check: Awaited<ReturnType<SecretSource['check']>>;
+    try {
+      check = await deps.secrets.check(reference.name);
+    } catch (error) {
+      // The job is written already: a lookup that fails is worth a warning, not an error.
+      warnings.push({
+        field: reference.field,
+        message: `could not check whether secret "${reference.name}" exists (${error instanceof Error ? error.name : 'UnknownError'})`,
+      });
+      continue;
+    }
+    if (!check.exists) {
+      warnings.push({
+        field: reference.field,
+        message: `secret "${reference.name}" does not exist yet (looked in ${check.where}); runs of job "${job.name}" will fail until it does`,
+      });
+    }
+  }
+  return { job, warnings };
 }
 
 function withPathName(body: unknown, name: string): unknown {

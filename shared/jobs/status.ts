@@ -6,10 +6,10 @@
  * which is one Query per job, and a status call must stay bounded. A client that wants totals over
  * every job pages through (limit 100) and adds them up.
  */
-import type { Clock } from '../clock.ts';
+import { type SettleDeps, settleRun, settleRuns } from '../runs/settle.ts';
 import { nextFireTime } from '../schedule/index.ts';
 import type { Job, Run, RunError, RunStatus } from './model.ts';
-import type { JobStore, RunLedger } from './ports.ts';
+import type { JobStore } from './ports.ts';
 import { fireBounds, nextRuns } from './view.ts';
 
 export type JobHealth = 'ok' | 'failing' | 'late' | 'paused';
@@ -53,10 +53,8 @@ export interface StatusReport {
   readonly nextCursor?: string;
 }
 
-export interface StatusDeps {
+export interface StatusDeps extends SettleDeps {
   readonly jobs: JobStore;
-  readonly runs: RunLedger;
-  readonly clock: Clock;
 }
 
 /** A slot counts as missed only after Scheduler's own delay (within the minute) and the flexible window. */
@@ -72,11 +70,12 @@ export async function getStatus(
   const now = deps.clock.now();
   const [page, executing] = await Promise.all([
     deps.jobs.list({ limit: query.limit, cursor: query.cursor }),
-    executingJobs(deps.runs),
+    executingJobs(deps),
   ]);
   const jobs = await Promise.all(
     page.items.map(async (job) => {
-      const lastRun = (await deps.runs.list({ job: job.name, limit: 1 })).items[0];
+      const latest = (await deps.runs.list({ job: job.name, limit: 1 })).items[0];
+      const lastRun = latest === undefined ? undefined : await settleRun(deps, latest);
       return jobStatus(job, lastRun, executing.has(job.name), now);
     }),
   );
@@ -97,12 +96,13 @@ export async function getStatus(
 }
 
 /** Names of jobs with a run in `running` now (one index Query, not one per job). */
-async function executingJobs(runs: RunLedger): Promise<Set<string>> {
+async function executingJobs(deps: SettleDeps): Promise<Set<string>> {
   const names = new Set<string>();
   let cursor: string | undefined;
   for (let page = 0; page < MAX_RUNNING_PAGES; page++) {
-    const result = await runs.list({ status: 'running', limit: 100, cursor });
-    for (const run of result.items) names.add(run.job);
+    const result = await deps.runs.list({ status: 'running', limit: 100, cursor });
+    // An attempt past its deadline is not executing any more.
+    for (const run of await settleRuns(deps, result.items)) if (run.status === 'running') names.add(run.job);
     cursor = result.nextCursor;
     if (cursor === undefined) break;
   }
@@ -140,14 +140,17 @@ export function jobStatus(job: Job, lastRun: Run | undefined, isExecuting: boole
 }
 
 /**
- * `paused` for a disabled job; `failing` when the last run failed or timed out; `late` when a slot
+ * `paused` for a disabled job; `failing` when the last run failed, timed out or is waiting for a retry; `late` when a slot
  * passed with no run recorded: the first fire time after the last run's slot (or after the job's last
  * change, which also covers creation and resuming) is more than the grace plus the flexible window
  * in the past; otherwise `ok`.
  */
 export function healthOf(job: Job, lastRun: Run | undefined, now: Date): JobHealth {
   if (!job.enabled) return 'paused';
-  if (lastRun !== undefined && (lastRun.status === 'failed' || lastRun.status === 'timed_out'))
+  if (
+    lastRun !== undefined &&
+    (lastRun.status === 'failed' || lastRun.status === 'timed_out' || lastRun.status === 'retrying')
+  )
     return 'failing';
   if (job.oneTimeState === 'executed' || job.oneTimeState === 'cancelled') return 'ok';
   // Slots after the last run's slot and after the job's last change; a rate that runs immediately is

@@ -5,9 +5,9 @@
  */
 import * as z from 'zod';
 import { ValidationError } from '../errors.ts';
-import { JOB_NAME_PATTERN } from '../jobs/model.ts';
+import { jobNameSchema } from '../jobs/name.ts';
 import type { JobEvent } from '../jobs/ports.ts';
-import { toValidationError } from '../kinds/validation.ts';
+import { parseWith } from '../validation.ts';
 import { RUN_ID_PATTERN } from './run-id.ts';
 
 /**
@@ -25,7 +25,7 @@ export function scheduleTargetInput(jobName: string): string {
 
 const jobEventSchema = z
   .object({
-    job: z.string().regex(JOB_NAME_PATTERN, { error: 'must be a job name (1–64 of 0-9 a-z A-Z - _ .)' }),
+    job: jobNameSchema,
     scheduledTime: z.string({ error: 'must be an ISO-8601 instant' }),
     executionId: z.string().max(256).optional(),
     attempt: z.union([z.string().max(16), z.number().int().nonnegative()]).optional(),
@@ -39,9 +39,7 @@ const jobEventSchema = z
 
 /** Validates a job function's event; ValidationError (field `event.<name>`) if it is malformed. */
 export function parseJobEvent(input: unknown): JobEvent {
-  const parsed = jobEventSchema.safeParse(input);
-  if (!parsed.success) throw toValidationError(parsed.error, 'event');
-  const event = parsed.data;
+  const event = parseWith(jobEventSchema, input, { root: 'event', what: 'the job event' });
   normalizeInstant(event.scheduledTime, 'event.scheduledTime');
   return {
     job: event.job,

@@ -9,13 +9,16 @@
  * lease, outcome); 1 more read only when the previous run's lease has not expired yet (see takeLease).
  */
 import type { Clock } from '../clock.ts';
+import type { RetryPolicy } from '../config.ts';
 import { FINAL_RUN_STATUSES, type Job, type Run, type RunError, type RunLease } from '../jobs/model.ts';
 import type { JobEvent, JobStore, RunLedger } from '../jobs/ports.ts';
 import type { Logger } from '../logger.ts';
-import { type CancellationToken, createCancellationToken, RunCancelledError } from './cancellation.ts';
+import type { BaseRunContext, RunResult } from './context.ts';
+import { RunCancelledError, startRunControl } from './control.ts';
 import { manualSlot, normalizeInstant } from './event.ts';
 import { retentionExpiresAt } from './manual.ts';
 import { newRunId } from './run-id.ts';
+import { nextAttemptAt } from './settle.ts';
 
 export interface RunDeps {
   readonly jobs: JobStore;
@@ -29,19 +32,21 @@ export interface RunDeps {
    * this, or a `running` attempt older than this, belongs to a run that will never finish.
    */
   readonly leaseSeconds: number;
+  /** Lambda's retries of a failed invocation: a failed attempt with a retry left is recorded `retrying`. */
+  readonly retryPolicy: RetryPolicy;
   /** @default a ULID of the current time */
   readonly newRunId?: (now: Date) => string;
   /** @default DEFAULT_CANCEL_CHECK_INTERVAL_MS */
   readonly cancelCheckIntervalMs?: number;
 }
 
-/** What a kind's step function receives besides the job and the run. */
-export interface RunContext extends CancellationToken {
-  readonly log: Logger;
-}
+/** The work of a run, given what the lifecycle provides (the kind's function adds its config and capabilities). */
+export type RunWork = (context: BaseRunContext) => Promise<RunResult>;
 
-/** A kind's step function: does the work and returns a short summary stored as the run's `result`. */
-export type RunWork = (job: Job, run: Run, context: RunContext) => Promise<Readonly<Record<string, unknown>>>;
+export interface ExecuteOptions {
+  /** Time left before the platform stops the function (Lambda's `getRemainingTimeInMillis`). @default the timeout */
+  readonly remainingTimeMs?: () => number;
+}
 
 export type RunOutcome =
   | { readonly outcome: 'succeeded' | 'skipped' | 'cancelled' | 'duplicate'; readonly run: Run }
@@ -53,12 +58,21 @@ type Started = { readonly started: Run; readonly job: Job } | { readonly done: R
 const MAX_ERROR_MESSAGE = 1_000;
 
 /**
- * Runs one delivery of a job event. Failures of the work are recorded on the run and rethrown, so the
- * platform's retries and dead-letter queues act; a retry of the same slot becomes attempt n+1 of the
- * same run. Everything that is not worth a retry (duplicate, skipped, cancelled, job gone) returns.
+ * Runs one delivery of a job event. Failures of the work are recorded on the run (`retrying` while
+ * Lambda has a retry left, else `failed`) and rethrown, so the platform's retries and dead-letter
+ * queues act; a retry of the same slot becomes attempt n+1 of the same run. Everything that is not
+ * worth a retry (duplicate, skipped, cancelled, job gone) returns.
  */
-export async function executeRun(deps: RunDeps, event: JobEvent, work: RunWork): Promise<RunOutcome> {
+export async function executeRun(
+  deps: RunDeps,
+  event: JobEvent,
+  work: RunWork,
+  options: ExecuteOptions = {},
+): Promise<RunOutcome> {
   const now = deps.clock.now();
+  const remainingTimeMs =
+    options.remainingTimeMs ??
+    (() => Math.max(0, now.getTime() + deps.leaseSeconds * 1000 - deps.clock.now().getTime()));
   const scheduledFor = normalizeInstant(event.scheduledTime, 'event.scheduledTime');
   const found = await deps.jobs.get(event.job);
   const begin =
@@ -68,6 +82,7 @@ export async function executeRun(deps: RunDeps, event: JobEvent, work: RunWork):
   if ('done' in begin) return begin.done;
   const job = begin.job;
   let run = begin.started;
+  const log = deps.log.child({ job: run.job, runId: run.runId, attempt: run.attempt });
 
   if (job.overlap === 'skip') {
     // A one-time job's scheduled slot is its only one: no later slot can overlap it, so it honours a
@@ -78,34 +93,60 @@ export async function executeRun(deps: RunDeps, event: JobEvent, work: RunWork):
       : await takeLease(deps, job, run, now);
     if (busy !== undefined) {
       const skipped = await finish(deps, run, { status: 'skipped', reason: busy });
-      deps.log.info('run skipped', { job: run.job, runId: run.runId, slot: run.slot, reason: busy });
+      log.info('run skipped', { slot: run.slot, reason: busy });
       return { outcome: 'skipped', run: skipped ?? run };
     }
   }
 
-  const token = createCancellationToken(deps.runs, deps.clock, run, deps.cancelCheckIntervalMs);
-  let result: Readonly<Record<string, unknown>>;
+  const control = startRunControl({
+    runs: deps.runs,
+    clock: deps.clock,
+    log,
+    run,
+    remainingTimeMs,
+    timeoutSeconds: deps.leaseSeconds,
+    ...(deps.cancelCheckIntervalMs === undefined ? {} : { checkIntervalMs: deps.cancelCheckIntervalMs }),
+  });
+  let result: RunResult;
   try {
-    result = await work(job, run, { ...token, log: deps.log });
-  } catch (error) {
+    result = await work({
+      job,
+      run,
+      log,
+      clock: deps.clock,
+      signal: control.signal,
+      remainingTimeMs: control.remainingTimeMs,
+      checkpoint: control.checkpoint,
+    });
+  } catch (thrown) {
+    // Work that was stopped may throw its own wrapper of the abort; the signal's reason is the cause.
+    const error = control.signal.aborted ? (control.signal.reason as unknown) : thrown;
     if (error instanceof RunCancelledError) {
       const cancelled = await finish(deps, run, { status: 'cancelled', reason: error.reason });
-      deps.log.info('run cancelled', { job: run.job, runId: run.runId, reason: error.reason });
+      log.info('run cancelled', { reason: error.reason });
       return { outcome: 'cancelled', run: cancelled ?? run };
     }
     const runError = describeError(error);
-    await finish(deps, run, { status: 'failed', error: runError });
-    deps.log.error('run failed', { job: run.job, runId: run.runId, attempt: run.attempt, error: runError });
+    const retryAt = nextAttemptAt(deps.retryPolicy, run.attempt, deps.clock.now());
+    await finish(
+      deps,
+      run,
+      retryAt === undefined
+        ? { status: 'failed', error: runError }
+        : { status: 'retrying', error: runError, nextAttemptAt: retryAt },
+    );
+    log.error(retryAt === undefined ? 'run failed' : 'run attempt failed; Lambda retries it', {
+      error: runError,
+      ...(retryAt === undefined ? {} : { nextAttemptAt: retryAt }),
+    });
     throw error;
+  } finally {
+    control.stop();
   }
   const succeeded = await finish(deps, run, { status: 'succeeded', result });
   if (succeeded === undefined) {
-    // Our record moved on while we worked (a later run timed it out, or a retry took it over).
-    deps.log.warn('run finished but its record was no longer running this attempt', {
-      job: run.job,
-      runId: run.runId,
-      attempt: run.attempt,
-    });
+    // Our record moved on while we worked (a reader settled it after the deadline, or a retry took it over).
+    log.warn('run finished but its record was no longer running this attempt');
   } else {
     run = succeeded;
   }
@@ -118,12 +159,7 @@ export async function executeRun(deps: RunDeps, event: JobEvent, work: RunWork):
       finishedAt,
     );
   }
-  deps.log.info('run succeeded', {
-    job: run.job,
-    runId: run.runId,
-    attempt: run.attempt,
-    durationMs: run.durationMs,
-  });
+  log.info('run succeeded', { durationMs: run.durationMs });
   return { outcome: 'succeeded', run };
 }
 
@@ -215,10 +251,13 @@ async function startManual(
   return resume(deps, event, job, existing, now);
 }
 
+/** Statuses a redelivery of the slot picks up as its next attempt. */
+const RETRIED_STATUSES = ['failed', 'timed_out', 'retrying'] as const;
+
 /** The slot is already taken: a retry of a failed or dead attempt runs again, anything else is a duplicate. */
 async function resume(deps: RunDeps, event: JobEvent, job: Job, existing: Run, now: Date): Promise<Started> {
   const deadAttempt = existing.status === 'running' && pastDeadline(deps, existing, now);
-  if (existing.status !== 'failed' && existing.status !== 'timed_out' && !deadAttempt) {
+  if (!(RETRIED_STATUSES as readonly string[]).includes(existing.status) && !deadAttempt) {
     return { done: await duplicate(deps, existing) };
   }
   if (existing.cancelRequested === true) {
@@ -246,6 +285,7 @@ async function resume(deps: RunDeps, event: JobEvent, job: Job, existing: Run, n
       error: undefined,
       result: undefined,
       reason: undefined,
+      nextAttemptAt: undefined,
     },
     { attempt: existing.attempt },
   );
@@ -273,9 +313,8 @@ async function duplicate(deps: RunDeps, existing: Run): Promise<RunOutcome> {
  * run leaves it behind, and it expires with the function's timeout.
  * - No lease, or an expired one: the lease is taken. Nothing is read about the previous holder: it
  *   either finished or was stopped by Lambda at its deadline; in the second case its record is still
- *   `running` past its deadline, and the ledger records it `timed_out` the first time anyone reads it
- *   (a retry of that slot, the API, the status view). This is the steady path of every job whose
- *   slots are further apart than the function timeout: 1 read and 3 writes per run.
+ *   `running` past its deadline, and readers settle it (shared/runs/settle.ts). This is the steady path
+ *   of every job whose slots are further apart than the function timeout: 1 read and 3 writes per run.
  * - A lease that has not expired: only the holder's record says whether it is still going, so it is
  *   read (the one extra read, on this contended path only). Final or gone: the lease is taken over
  *   (`replaceRunId`); still running: this run is skipped.
@@ -297,7 +336,10 @@ async function leaseHolderBusy(deps: RunDeps, job: Job, run: Run, now: Date): Pr
   }
   const holder = await deps.runs.get(job.name, held.slot);
   const holderLive =
-    holder !== undefined && holder.runId === held.runId && !FINAL_RUN_STATUSES.includes(holder.status);
+    holder !== undefined &&
+    holder.runId === held.runId &&
+    holder.status !== 'retrying' &&
+    !FINAL_RUN_STATUSES.includes(holder.status);
   return holderLive ? `run ${held.runId} of this job is still in progress (slot ${held.slot})` : undefined;
 }
 
@@ -316,7 +358,7 @@ function pastDeadline(deps: RunDeps, run: Run, now: Date): boolean {
 function finish(
   deps: RunDeps,
   run: Run,
-  outcome: Pick<Run, 'status'> & Partial<Pick<Run, 'result' | 'error' | 'reason'>>,
+  outcome: Pick<Run, 'status'> & Partial<Pick<Run, 'result' | 'error' | 'reason' | 'nextAttemptAt'>>,
 ): Promise<Run | undefined> {
   const finishedAt = deps.clock.now();
   const started = run.startedAt === undefined ? finishedAt.getTime() : Date.parse(run.startedAt);

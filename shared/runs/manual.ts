@@ -17,6 +17,8 @@ export interface ManualRunOptions {
   readonly retentionDays: number;
   /** Ids for tests; ULID from the time by default. */
   readonly newRunId?: (now: Date) => string;
+  /** The run's parameters, already validated against the job's kind. */
+  readonly params?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -36,6 +38,9 @@ export function newManualRun(job: Job, now: Date, options: ManualRunOptions): { 
     attempt: 1,
     duplicatesSuppressed: 0,
     expiresAt: retentionExpiresAt(now, options.retentionDays),
+    ...(options.params === undefined || Object.keys(options.params).length === 0
+      ? {}
+      : { params: options.params }),
   };
   return { run, event: { job: job.name, scheduledTime: scheduledFor, runId, trigger: 'manual' } };
 }

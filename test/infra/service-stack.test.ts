@@ -7,8 +7,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobFunctionId } from '../../infra/service-stack.ts';
 import { addTickwork, type TickworkStacks } from '../../infra/tickwork.ts';
 import { apiRoutes } from '../../shared/api/routes.ts';
-import { ENV, loadApiConfig, loadJobFunctionConfig } from '../../shared/config.ts';
+import {
+  ENV,
+  loadApiConfig,
+  loadHttpConfig,
+  loadJobFunctionConfig,
+  loadSecretsConfig,
+} from '../../shared/config.ts';
 import { type FunctionDefinition, functionDefinitions, functionName } from '../../shared/functions.ts';
+import type { CapabilityId } from '../../shared/kinds/capabilities.ts';
+import { kindDefinition } from '../../shared/kinds/registry.ts';
 import { tableName } from '../../shared/tables.ts';
 
 // One synthesis of the whole app (both stacks, both bundles) shared by every test in this file.
@@ -167,6 +175,8 @@ describe('ServiceStack: functions', () => {
         ENV.schedulerDeadLetterArn,
         ENV.jobFunctionArns,
         ENV.runRetentionDays,
+        ENV.asyncRetryDelaysMs,
+        ENV.secretsPrefix,
         'NODE_OPTIONS',
       ].sort(),
     );
@@ -188,35 +198,57 @@ describe('ServiceStack: functions', () => {
         jobDefinitions.map((definition) => [definition.jobKind, `${functionId(definition.id)}.Arn`]),
       ),
       runRetentionDays: 30,
+      retryPolicy: { delaysMs: [60_000, 120_000] },
+      logLevel: 'info',
+      logFormat: 'json',
     });
+    // The API checks that secrets exist (a warning on create) under the stage's prefix.
+    expect(loadSecretsConfig(env, { stage: STAGE }).secretsPrefix).toBe(`tickwork/${STAGE}/`);
   });
 
-  it.each(jobDefinitions)('gives the $id function exactly what loadJobFunctionConfig reads', (definition) => {
-    const env = renderedEnvironment(functionId(definition.id));
-    expect(Object.keys(env).sort()).toEqual(
-      [
-        ENV.stage,
-        ENV.mode,
-        ENV.jobsTable,
-        ENV.runsTable,
-        ENV.runRetentionDays,
-        ENV.webhookAllowedHosts,
-        ENV.secretsPrefix,
-        'NODE_OPTIONS',
-      ].sort(),
-    );
-    expect(loadJobFunctionConfig(env, definition.id)).toEqual({
-      stage: STAGE,
-      mode: 'aws',
-      jobsTable: expect.stringMatching(/^import:Tickwork-qa-Stateful:ExportsOutputRefJobsTable/),
-      runsTable: expect.stringMatching(/^import:Tickwork-qa-Stateful:ExportsOutputRefRunsTable/),
-      runRetentionDays: 30,
-      webhookAllowedHosts: ['hooks.example.com', 'alerts.example.org'],
-      secretsPrefix: `tickwork/${STAGE}/`,
-      secretsFile: undefined,
-      timeoutSeconds: definition.timeoutSeconds,
-    });
-  });
+  it.each(jobDefinitions)(
+    'gives the $id function exactly what its config and capabilities read',
+    (definition) => {
+      const env = renderedEnvironment(functionId(definition.id));
+      const capabilityVariables: Record<CapabilityId, string[]> = {
+        secrets: [ENV.secretsPrefix],
+        http: [ENV.webhookAllowedHosts],
+      };
+      const declared = kindDefinition(definition.jobKind).capabilities;
+      expect(Object.keys(env).sort()).toEqual(
+        [
+          ENV.stage,
+          ENV.mode,
+          ENV.jobsTable,
+          ENV.runsTable,
+          ENV.runRetentionDays,
+          ENV.asyncRetryDelaysMs,
+          ...declared.flatMap((capability) => capabilityVariables[capability]),
+          'NODE_OPTIONS',
+        ].sort(),
+      );
+      expect(loadJobFunctionConfig(env, definition.jobKind)).toEqual({
+        stage: STAGE,
+        mode: 'aws',
+        jobsTable: expect.stringMatching(/^import:Tickwork-qa-Stateful:ExportsOutputRefJobsTable/),
+        runsTable: expect.stringMatching(/^import:Tickwork-qa-Stateful:ExportsOutputRefRunsTable/),
+        runRetentionDays: 30,
+        timeoutSeconds: definition.timeoutSeconds,
+        retryPolicy: { delaysMs: [60_000, 120_000] },
+        logLevel: 'info',
+        logFormat: 'json',
+      });
+      if (declared.includes('http')) {
+        expect(loadHttpConfig(env)).toEqual({ allowedHosts: ['hooks.example.com', 'alerts.example.org'] });
+      }
+      if (declared.includes('secrets')) {
+        expect(loadSecretsConfig(env, { stage: STAGE })).toEqual({
+          secretsPrefix: `tickwork/${STAGE}/`,
+          secretsFile: undefined,
+        });
+      }
+    },
+  );
 
   it.each(jobDefinitions)(
     'sends failed async invocations of $id to the failure queue after 2 retries or 6 hours',
@@ -479,10 +511,16 @@ describe('ServiceStack: least privilege', () => {
     expect(actions.filter((a) => a.startsWith('scheduler:') || a === 'iam:PassRole')).toEqual([]);
   });
 
-  it('gives the API function no secrets access', () => {
-    expect(resourcesFor(statementsOf(roleOf(functionId('api'))), 'secretsmanager:GetSecretValue')).toEqual(
-      [],
+  it("lets the API see whether a stage's secret exists, never read its value", () => {
+    const statements = statementsOf(roleOf(functionId('api')));
+    expect(resourcesFor(statements, 'secretsmanager:GetSecretValue')).toEqual([]);
+    expect(resourcesFor(statements, 'secretsmanager:DescribeSecret')).toEqual(
+      resourcesFor(statementsOf(roleOf(functionId('prompt'))), 'secretsmanager:GetSecretValue'),
     );
+    const actions = statements
+      .flatMap((s) => asList(s.Action))
+      .filter((a) => a.startsWith('secretsmanager:'));
+    expect(actions).toEqual(['secretsmanager:DescribeSecret']);
   });
 
   it('attaches no managed policies to any role', () => {

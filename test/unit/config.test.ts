@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, ENV, loadApiConfig, loadJobFunctionConfig } from '../../shared/config.ts';
+import {
+  ConfigError,
+  ENV,
+  loadApiConfig,
+  loadHttpConfig,
+  loadJobFunctionConfig,
+  loadRetryPolicy,
+  loadSecretsConfig,
+} from '../../shared/config.ts';
 
 /** What the stack sets on the API function: every loader below starts from this and breaks one thing. */
 const apiEnv: Readonly<Record<string, string>> = {
@@ -81,17 +89,39 @@ describe('loadApiConfig', () => {
 
 describe('loadJobFunctionConfig', () => {
   it('Given the job function environment, When loaded, Then defaults derive from the stage and the catalog', () => {
-    const config = loadJobFunctionConfig(
-      { ...apiEnv, [ENV.webhookAllowedHosts]: ' Hooks.Example.com , ,api.internal ' },
-      'prompt',
-    );
+    const config = loadJobFunctionConfig(apiEnv, 'prompt');
     expect(config).toMatchObject({
-      secretsPrefix: 'tickwork/test/',
-      webhookAllowedHosts: ['hooks.example.com', 'api.internal'],
       timeoutSeconds: 60,
       runRetentionDays: 30,
+      retryPolicy: { delaysMs: [60_000, 120_000] },
     });
   });
+
+  it("Given the capabilities' variables, When loaded, Then each capability reads its own", () => {
+    const env = { ...apiEnv, [ENV.webhookAllowedHosts]: ' Hooks.Example.com , ,api.internal ' };
+    expect(loadHttpConfig(env)).toEqual({ allowedHosts: ['hooks.example.com', 'api.internal'] });
+    expect(loadSecretsConfig(env, { stage: 'test' })).toEqual({
+      secretsPrefix: 'tickwork/test/',
+      secretsFile: undefined,
+    });
+  });
+
+  it.each([
+    ['unset', undefined, [60_000, 120_000]],
+    ['none', 'none', []],
+    ['two delays', '50,100', [50, 100]],
+  ])('Given retry delays %s, When loaded, Then the policy is %j', (_case, value, delaysMs) => {
+    expect(loadRetryPolicy({ [ENV.asyncRetryDelaysMs]: value })).toEqual({ delaysMs });
+  });
+
+  it.each(['-1', '1.5', 'soon', '60000,'])(
+    'Given retry delays "%s", Then a ConfigError names the rule',
+    (value) => {
+      expect(() => loadRetryPolicy({ [ENV.asyncRetryDelaysMs]: value })).toThrow(
+        `${ENV.asyncRetryDelaysMs} must be "none" or comma-separated whole milliseconds`,
+      );
+    },
+  );
 
   it('Given a missing runs table, When loaded, Then a ConfigError names it', () => {
     expect(() => loadJobFunctionConfig({ ...apiEnv, [ENV.runsTable]: undefined }, 'prompt')).toThrow(

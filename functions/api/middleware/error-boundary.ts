@@ -26,7 +26,13 @@ export function errorBoundary(options: {
           stack: error instanceof Error ? error.stack : undefined,
         });
       }
-      request.response = errorResponse(mapped.statusCode, mapped.type, mapped.message, { ...mapped.headers });
+      request.response = errorResponse(
+        mapped.statusCode,
+        mapped.type,
+        mapped.message,
+        { ...mapped.headers },
+        mapped.details,
+      );
     },
   };
 }

@@ -10,6 +10,8 @@ import { type ApiEvent, type ApiResult, HttpRequestError } from '../http.ts';
 export interface JsonBodyOptions {
   /** Routes whose body is a JSON object. */
   readonly routes: ReadonlySet<RouteKey>;
+  /** Those of `routes` that may also come without a body (then the route sees none). */
+  readonly optional?: ReadonlySet<RouteKey>;
   readonly maxBytes: number;
 }
 
@@ -23,6 +25,7 @@ export function jsonBody(options: JsonBodyOptions): middy.MiddlewareObj<ApiEvent
       const route = event.tickworkRoute;
       if (route === undefined || !options.routes.has(route.key)) return;
       const raw = event.body ?? '';
+      if (raw === '' && options.optional?.has(route.key) === true) return;
       const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
       if (bytes.length > options.maxBytes) {
         throw new HttpRequestError(

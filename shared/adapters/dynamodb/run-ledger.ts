@@ -64,7 +64,7 @@ export class DynamoRunLedger implements RunLedger {
       // Deleted between the failed put and the read (TTL): claim again once.
       return this.claim(run);
     }
-    return { claimed: false, existing: await this.settle(output.Item) };
+    return { claimed: false, existing: toRun(output.Item) };
   }
 
   async recordDuplicate(job: string, slot: string): Promise<void> {
@@ -151,7 +151,7 @@ export class DynamoRunLedger implements RunLedger {
     );
     const item = output.Item;
     if (item === undefined || isExpired(item, this.clock.now())) return undefined;
-    return this.settle(item);
+    return toRun(item);
   }
 
   async getById(runId: string): Promise<Run | undefined> {
@@ -170,14 +170,11 @@ export class DynamoRunLedger implements RunLedger {
       }),
     );
     const item = output.Items?.[0];
-    return item === undefined ? undefined : this.settle(item);
+    return item === undefined ? undefined : toRun(item);
   }
 
   async list(query: RunQuery): Promise<Page<Run>> {
     checkLimit(query.limit);
-    // Stopped attempts are recorded timed_out where they are first read: read them now, so a
-    // `timed_out` listing is complete without waiting for someone to look at them.
-    if (query.status === 'timed_out' && query.cursor === undefined) await this.settleStale(query.job);
     const names: Record<string, string> = { '#expiresAt': 'expiresAt' };
     const values: Record<string, unknown> = { ':nowSec': epochSeconds(this.clock.now()) };
     let filter = LIVE;
@@ -223,76 +220,7 @@ export class DynamoRunLedger implements RunLedger {
       query.limit,
       start,
     );
-    const settled = await Promise.all(page.items.map((item) => this.settle(item)));
-    // A run settled to timed_out just now no longer belongs in a `running` page.
-    const items = query.status === undefined ? settled : settled.filter((run) => run.status === query.status);
-    return { ...page, items };
-  }
-
-  /** Settles every `running` run (of one job, or of all) whose deadline has passed. */
-  private async settleStale(job: string | undefined): Promise<void> {
-    const names: Record<string, string> = { '#status': 'status', '#deadline': 'deadline' };
-    const values: Record<string, unknown> = { ':running': 'running', ':now': this.clock.now().toISOString() };
-    let filter = '#deadline < :now';
-    if (job !== undefined) {
-      filter += ' AND #job = :job';
-      names['#job'] = 'job';
-      values[':job'] = job;
-    }
-    let start: Record<string, unknown> | undefined;
-    do {
-      // `running` is the small partition of what executes now; the deadline filter keeps the stale ones.
-      const output = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: BY_STATUS,
-          KeyConditionExpression: '#status = :running',
-          FilterExpression: filter,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ...(start === undefined ? {} : { ExclusiveStartKey: start }),
-        }),
-      );
-      await Promise.all((output.Items ?? []).map((item) => this.settle(item)));
-      start = output.LastEvaluatedKey;
-    } while (start !== undefined);
-  }
-
-  /**
-   * A `running` record past its deadline belongs to an attempt Lambda has stopped (a crash or a timeout
-   * leaves no outcome behind). It is recorded `timed_out` where it is first read, by a write conditional
-   * on that attempt still being `running`, so the lifecycle never has to read the previous run to find
-   * out, and a run whose last retry died does not stay `running` forever.
-   */
-  private async settle(item: Record<string, unknown>): Promise<Run> {
-    const run = toRun(item);
-    if (run.status !== 'running' || run.deadline === undefined) return run;
-    const deadline = Date.parse(run.deadline);
-    if (deadline >= this.clock.now().getTime()) return run;
-    const started = run.startedAt === undefined ? deadline : Date.parse(run.startedAt);
-    const timeoutSeconds = Math.round((deadline - started) / 1000);
-    const timedOut = await this.transition(
-      run.job,
-      run.slot,
-      ['running'],
-      {
-        status: 'timed_out',
-        finishedAt: run.deadline,
-        durationMs: Math.max(0, deadline - started),
-        reason: `no outcome within the function timeout of ${timeoutSeconds} s (deadline ${run.deadline})`,
-      },
-      { attempt: run.attempt },
-    );
-    if (timedOut !== undefined) return timedOut;
-    // Someone else moved it first (the attempt finished, or a retry took it over): read what they wrote.
-    const output = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { job: run.job, slot: run.slot },
-        ConsistentRead: true,
-      }),
-    );
-    return output.Item === undefined ? run : toRun(output.Item);
+    return { ...page, items: page.items.map(toRun) };
   }
 }
 

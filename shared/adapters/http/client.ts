@@ -6,6 +6,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import type { HttpAnswer, OutboundHttp, PostOptions } from '../../kinds/capabilities.ts';
 import {
   type OutboundPolicy,
   type Resolver,
@@ -13,28 +14,6 @@ import {
   type VettedTarget,
   vetTarget,
 } from './outbound-safety.ts';
-
-export interface HttpAnswer {
-  readonly status: number;
-  /** The start of the response body as text (at most `EXCERPT_CHARS`). */
-  readonly bodyExcerpt: string;
-}
-
-export interface PostOptions {
-  readonly timeoutMs: number;
-  /** Aborts the request (e.g. the run was cancelled). */
-  readonly signal?: AbortSignal;
-}
-
-/** The port job kinds use to reach the outside. */
-export interface OutboundHttp {
-  post(
-    url: string,
-    body: string,
-    headers: Readonly<Record<string, string>>,
-    options: PostOptions,
-  ): Promise<HttpAnswer>;
-}
 
 /** The request did not get an answer: network error, or no answer in time. */
 export class OutboundRequestError extends Error {
@@ -52,11 +31,24 @@ export const EXCERPT_CHARS = 500;
 /** Read no more of an answer than this: only an excerpt is kept. */
 const MAX_BODY_BYTES = 16 * 1024;
 
+export interface SafeHttpClientOptions {
+  /** Sent on every request unless the caller sets one, e.g. `tickwork/0.1.0`. */
+  readonly userAgent?: string;
+  /** @default the system resolver */
+  readonly resolve?: Resolver;
+}
+
 export class SafeHttpClient implements OutboundHttp {
+  private readonly resolve: Resolver;
+  private readonly userAgent: string | undefined;
+
   constructor(
     private readonly policy: OutboundPolicy,
-    private readonly resolve: Resolver = systemResolver,
-  ) {}
+    options: SafeHttpClientOptions = {},
+  ) {
+    this.resolve = options.resolve ?? systemResolver;
+    this.userAgent = options.userAgent;
+  }
 
   async post(
     url: string,
@@ -67,8 +59,9 @@ export class SafeHttpClient implements OutboundHttp {
     const target = await vetTarget(url, this.policy, this.resolve);
     const timeout = AbortSignal.timeout(options.timeoutMs);
     const signal = options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
+    const sent = this.userAgent === undefined ? headers : { 'User-Agent': this.userAgent, ...headers };
     try {
-      return await send(target, body, headers, signal);
+      return await send(target, body, sent, signal);
     } catch (error) {
       const where = `${target.url.protocol}//${target.url.host}`;
       if (timeout.aborted) {

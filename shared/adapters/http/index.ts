@@ -1,12 +1,5 @@
 export { blockedAddressKind, isLoopback } from './addresses.ts';
-export {
-  EXCERPT_CHARS,
-  type HttpAnswer,
-  type OutboundHttp,
-  OutboundRequestError,
-  type PostOptions,
-  SafeHttpClient,
-} from './client.ts';
+export { EXCERPT_CHARS, OutboundRequestError, SafeHttpClient } from './client.ts';
 export {
   HostResolutionError,
   type OutboundPolicy,

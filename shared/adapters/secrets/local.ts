@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { SecretNotFoundError } from '../../errors.ts';
-import type { SecretSource } from '../../jobs/ports.ts';
+import type { SecretCheck, SecretSource } from '../../jobs/ports.ts';
 
 export const SECRETS_FILE_NAME = 'secrets.json';
 
@@ -56,18 +56,22 @@ export class LocalSecretSource implements SecretSource {
   }
 
   async get(name: string): Promise<string> {
+    const found = await this.lookup(name);
+    if (found.value !== undefined) return found.value;
+    throw new SecretNotFoundError(name, found.where);
+  }
+
+  async check(name: string): Promise<SecretCheck> {
+    const found = await this.lookup(name);
+    return { exists: found.value !== undefined, where: found.where };
+  }
+
+  private async lookup(name: string): Promise<{ value: string | undefined; where: string }> {
     const { file, env } = this;
-    if (file !== undefined) {
-      const fromFile = (await readSecretsFile(file))[name];
-      if (fromFile !== undefined) return fromFile;
-    }
     const variable = secretEnvName(name);
-    const fromEnv = env[variable];
-    if (fromEnv !== undefined) return fromEnv;
-    throw new SecretNotFoundError(
-      name,
-      `${file === undefined ? '' : `${file} and `}the environment variable ${variable}`,
-    );
+    const where = `${file === undefined ? '' : `${file} and `}the environment variable ${variable}`;
+    const fromFile = file === undefined ? undefined : (await readSecretsFile(file))[name];
+    return { value: fromFile ?? env[variable], where };
   }
 }
 

@@ -3,10 +3,14 @@
  * a job config gives). Values are cached per warm container for a few minutes, so a busy job does not
  * pay a Secrets Manager call per run, and a rotated value is picked up soon after.
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import type { Clock } from '../../clock.ts';
 import { SecretNotFoundError } from '../../errors.ts';
-import type { SecretSource } from '../../jobs/ports.ts';
+import type { SecretCheck, SecretSource } from '../../jobs/ports.ts';
 
 export const DEFAULT_SECRET_CACHE_SECONDS = 300;
 
@@ -40,5 +44,19 @@ export class SecretsManagerSecretSource implements SecretSource {
     }
     this.cache.set(name, { value, until: now + this.cacheSeconds * 1000 });
     return value;
+  }
+
+  /** DescribeSecret: the metadata only, so the caller needs no right to read the value. */
+  async check(name: string): Promise<SecretCheck> {
+    const secretId = `${this.prefix}${name}`;
+    const where = `Secrets Manager as "${secretId}"`;
+    try {
+      await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
+      return { exists: true, where };
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ResourceNotFoundException')
+        return { exists: false, where };
+      throw error;
+    }
   }
 }

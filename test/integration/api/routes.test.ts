@@ -14,7 +14,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRunLedger } from '../../../shared/adapters/dynamodb/index.ts';
 import { systemClock } from '../../../shared/clock.ts';
-import { newRunId } from '../../../shared/runs/index.ts';
+import { newRunId } from '../../../shared/runs/run-id.ts';
 import { tableName } from '../../../shared/tables.ts';
 import { type ApiHarness, promptJob, startApiHarness } from './support.ts';
 

@@ -22,6 +22,7 @@ import {
 } from '../../../shared/adapters/dynamodb/index.ts';
 import { createLambdaJobInvoker } from '../../../shared/adapters/lambda/job-invoker.ts';
 import { createSchedulerSchedulePort } from '../../../shared/adapters/scheduler/schedule-port.ts';
+import { LocalSecretSource } from '../../../shared/adapters/secrets/local.ts';
 import { tableName } from '../../../shared/tables.ts';
 import { captureLogs } from '../../support/logs.ts';
 import {
@@ -53,6 +54,7 @@ describe('a Scheduler that refuses (schedule group missing)', () => {
 
   beforeAll(async () => {
     group = api.stack.endpoints.scheduleGroup;
+    await api.writeSecrets({ 'hook-key': 'kept-signing-secret' });
     const created = await api.call('POST', '/jobs', { body: promptJob('kept', { description: 'original' }) });
     expect(created.status).toBe(201);
     kept = created.json;
@@ -150,6 +152,8 @@ describe('a Scheduler that throttles or is over quota', () => {
       },
       mode: 'local',
       runRetentionDays: 30,
+      retryPolicy: { delaysMs: [] },
+      secrets: new LocalSecretSource({ env: {} }),
       log,
     };
     handler = createApiHandler(deps, { log });
@@ -251,6 +255,8 @@ describe('a Scheduler that throttles or is over quota', () => {
         deployment: { targetArns: {}, roleArn: 'r' },
         mode: 'local',
         runRetentionDays: 30,
+        retryPolicy: { delaysMs: [] },
+        secrets: new LocalSecretSource({ env: {} }),
         log,
       },
       { log },

@@ -382,7 +382,7 @@ describe('tickwork client commands against the local stack', () => {
     expect(again).toEqual({
       code: 2,
       stdout: '',
-      stderr: `tickwork cancel: run ${runId} is already ${String(final.status)}; only a pending or running run can be cancelled\n`,
+      stderr: `tickwork cancel: run ${runId} is already ${String(final.status)}; only a pending, running or retrying run can be cancelled\n`,
     });
   });
 

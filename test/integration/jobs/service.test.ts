@@ -17,6 +17,7 @@ import {
 } from '../../../shared/adapters/dynamodb/index.ts';
 import { createLambdaJobInvoker } from '../../../shared/adapters/lambda/job-invoker.ts';
 import { createSchedulerSchedulePort } from '../../../shared/adapters/scheduler/schedule-port.ts';
+import { LocalSecretSource } from '../../../shared/adapters/secrets/local.ts';
 import { systemClock } from '../../../shared/clock.ts';
 import { ConcurrentModificationError } from '../../../shared/errors.ts';
 import { createJob, deleteJob, type JobServiceDeps } from '../../../shared/jobs/service.ts';
@@ -92,6 +93,8 @@ describe('deleteJob when the record write fails', () => {
       },
       mode: 'local',
       runRetentionDays: 30,
+      retryPolicy: { delaysMs: [] },
+      secrets: new LocalSecretSource({ env: {} }),
     };
   });
 

@@ -2,10 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunConflictError, RunNotFoundError } from '../../../shared/errors.ts';
 import type { Job, Run } from '../../../shared/jobs/model.ts';
 import type { JobEvent } from '../../../shared/jobs/ports.ts';
+import { listRuns } from '../../../shared/jobs/runs.ts';
 import { cancelRun } from '../../../shared/runs/cancel.ts';
+import { DeadlineReachedError } from '../../../shared/runs/deadline.ts';
 import { executeRun, type RunDeps, type RunOutcome, type RunWork } from '../../../shared/runs/lifecycle.ts';
 import { newManualRun } from '../../../shared/runs/manual.ts';
 import { newRunId } from '../../../shared/runs/run-id.ts';
+import { RETRY_GRACE_MS, settleOverdue, settleRun } from '../../../shared/runs/settle.ts';
 import {
   captureLog,
   ENGINE_START_TIMEOUT_MS,
@@ -65,6 +68,12 @@ async function allRuns(deps: RunDeps, job: Job): Promise<Run[]> {
   return (await deps.runs.list({ job: job.name, limit: 100 })).items;
 }
 
+/** The run of a slot as a reader sees it: settled (shared/runs/settle.ts). */
+async function readSettled(deps: RunDeps, job: Job, slot: string): Promise<Run | undefined> {
+  const run = await deps.runs.get(job.name, slot);
+  return run === undefined ? undefined : settleRun(deps, run);
+}
+
 describe.each(engineKinds)('on %s', (kind) => {
   let engine: Engine;
 
@@ -75,7 +84,8 @@ describe.each(engineKinds)('on %s', (kind) => {
     await engine?.close();
   });
 
-  function setup(start = '2026-03-01T12:00:00.000Z') {
+  /** Without `delaysMs`, Lambda retries nothing: a failed attempt is final. */
+  function setup(start = '2026-03-01T12:00:00.000Z', delaysMs: readonly number[] = []) {
     const clock = new ManualClock(start);
     const log = captureLog();
     const { jobs, runs } = stores(engine, clock);
@@ -86,6 +96,7 @@ describe.each(engineKinds)('on %s', (kind) => {
       log: log.logger,
       retentionDays: 30,
       leaseSeconds: LEASE_SECONDS,
+      retryPolicy: { delaysMs },
     };
     return { clock, log, jobs, runs, deps };
   }
@@ -198,9 +209,9 @@ describe.each(engineKinds)('on %s', (kind) => {
       // When the next slot comes after the lease (the function timeout) has passed
       clock.advance((LEASE_SECONDS + 1) * 1000);
       const next = await executeRun(deps, slotEvent(job, '2026-03-01T12:01:01Z'), ok);
-      // Then the next slot runs and the stale run is timed_out
+      // Then the next slot runs and the stale run reads as timed_out
       expect(next.outcome).toBe('succeeded');
-      const stale = await deps.runs.get(job.name, '2026-03-01T12:00:00.000Z');
+      const stale = await readSettled(deps, job, '2026-03-01T12:00:00.000Z');
       expect(stale).toMatchObject({
         status: 'timed_out',
         reason: expect.stringContaining('function timeout of 60 s'),
@@ -243,10 +254,10 @@ describe.each(engineKinds)('on %s', (kind) => {
       const { deps, clock } = setup();
       const job = await givenJob(deps, { overlap: 'allow' });
       const stuck = await startStuckRun(deps, job, '2026-03-01T12:00:00Z');
-      expect((await deps.runs.list({ job: job.name, status: 'running', limit: 10 })).items).toHaveLength(1);
+      expect((await listRuns(deps, { job: job.name, status: 'running', limit: 10 })).items).toHaveLength(1);
       // When its deadline passes and someone lists what is running
       clock.advance((LEASE_SECONDS + 1) * 1000);
-      const running = await deps.runs.list({ job: job.name, status: 'running', limit: 10 });
+      const running = await listRuns(deps, { job: job.name, status: 'running', limit: 10 });
       // Then it is no longer running, and its record says timed_out with the reason
       expect(running.items).toEqual([]);
       const record = await deps.runs.get(job.name, '2026-03-01T12:00:00.000Z');
@@ -264,7 +275,7 @@ describe.each(engineKinds)('on %s', (kind) => {
       const stuck = await startStuckRun(deps, job, '2026-03-01T12:00:00Z');
       // When its deadline passes and the first thing anyone asks for is the timed_out runs
       clock.advance((LEASE_SECONDS + 1) * 1000);
-      const timedOut = await deps.runs.list({ job: job.name, status: 'timed_out', limit: 10 });
+      const timedOut = await listRuns(deps, { job: job.name, status: 'timed_out', limit: 10 });
       // Then it is there
       expect(timedOut.items.map((run) => run.slot)).toEqual(['2026-03-01T12:00:00.000Z']);
       await stuck.release();
@@ -328,6 +339,173 @@ describe.each(engineKinds)('on %s', (kind) => {
         attempt: 2,
         status: 'succeeded',
       });
+    });
+  });
+
+  describe('executeRun: attempts Lambda will retry', () => {
+    const delaysMs = [60_000, 120_000];
+
+    it('records a failed attempt as retrying with its next attempt, and the last one as failed', async () => {
+      // Given a job whose work always fails, under Lambda's two retries
+      const { deps, clock } = setup('2026-03-01T12:00:00.000Z', delaysMs);
+      const job = await givenJob(deps);
+      const failing: RunWork = async () => {
+        throw new RangeError('receiver is down');
+      };
+      const slot = '2026-03-01T12:00:00.000Z';
+      // When the first attempt fails
+      await expect(executeRun(deps, slotEvent(job, slot), failing)).rejects.toThrow('receiver is down');
+      // Then the run waits for the retry, saying when it is due
+      expect(await deps.runs.get(job.name, slot)).toMatchObject({
+        status: 'retrying',
+        attempt: 1,
+        error: { type: 'RangeError', message: 'receiver is down' },
+        nextAttemptAt: '2026-03-01T12:01:00.000Z',
+      });
+      // When Lambda retries it twice and both fail
+      clock.advance(60_000);
+      await expect(executeRun(deps, slotEvent(job, slot), failing)).rejects.toThrow();
+      expect(await deps.runs.get(job.name, slot)).toMatchObject({
+        status: 'retrying',
+        attempt: 2,
+        nextAttemptAt: '2026-03-01T12:03:00.000Z',
+      });
+      clock.advance(120_000);
+      await expect(executeRun(deps, slotEvent(job, slot), failing)).rejects.toThrow();
+      // Then the third attempt is the last: the run failed
+      const last = await deps.runs.get(job.name, slot);
+      expect(last).toMatchObject({ status: 'failed', attempt: 3 });
+      expect(last?.nextAttemptAt).toBeUndefined();
+    });
+
+    it('reads a stopped attempt with a retry left as retrying, and an overdue retry as failed', async () => {
+      // Given an attempt that Lambda stopped at its timeout, with retries left
+      const { deps, clock } = setup('2026-03-01T12:00:00.000Z', delaysMs);
+      const job = await givenJob(deps, { overlap: 'allow' });
+      const stuck = await startStuckRun(deps, job, '2026-03-01T12:00:00Z');
+      const slot = '2026-03-01T12:00:00.000Z';
+      // When it is read after its deadline
+      clock.advance((LEASE_SECONDS + 1) * 1000);
+      // Then it is waiting for Lambda's retry, one minute after the deadline
+      expect(await readSettled(deps, job, slot)).toMatchObject({
+        status: 'retrying',
+        error: { type: 'FunctionTimeout' },
+        nextAttemptAt: '2026-03-01T12:02:00.000Z',
+      });
+      // When the retry never comes, and the grace after its due time passes
+      clock.set(new Date(Date.parse('2026-03-01T12:02:00.000Z') + RETRY_GRACE_MS + 1_000));
+      await settleOverdue(deps, job.name);
+      // Then the run is failed, saying so
+      expect(await deps.runs.get(job.name, slot)).toMatchObject({
+        status: 'failed',
+        reason: expect.stringContaining('did not arrive'),
+      });
+      await stuck.release();
+    });
+
+    it('runs a retrying run again as its next attempt when the retry arrives', async () => {
+      const { deps, clock } = setup('2026-03-01T12:00:00.000Z', delaysMs);
+      const job = await givenJob(deps);
+      let calls = 0;
+      const flaky: RunWork = async () => {
+        calls++;
+        if (calls === 1) throw new Error('first attempt fails');
+        return { delivered: true };
+      };
+      await expect(executeRun(deps, slotEvent(job, '2026-03-01T12:00:00Z'), flaky)).rejects.toThrow();
+      clock.advance(61_000);
+      const retried = await executeRun(deps, slotEvent(job, '2026-03-01T12:00:00Z'), flaky);
+      expect(retried.outcome === 'succeeded' && retried.run).toMatchObject({
+        status: 'succeeded',
+        attempt: 2,
+      });
+      expect(retried.outcome === 'succeeded' && retried.run.nextAttemptAt).toBeUndefined();
+    });
+
+    it('cancels a retrying run at once; the retry then finds it cancelled and does nothing', async () => {
+      const { deps, clock } = setup('2026-03-01T12:00:00.000Z', delaysMs);
+      const job = await givenJob(deps);
+      await expect(
+        executeRun(deps, slotEvent(job, '2026-03-01T12:00:00Z'), async () => {
+          throw new Error('no');
+        }),
+      ).rejects.toThrow();
+      const waiting = await deps.runs.get(job.name, '2026-03-01T12:00:00.000Z');
+      const cancelled = await cancelRun(deps, waiting?.runId ?? '');
+      expect(cancelled).toMatchObject({ status: 'cancelled', reason: 'cancelled while waiting for a retry' });
+      clock.advance(60_000);
+      let called = false;
+      const outcome = await executeRun(deps, slotEvent(job, '2026-03-01T12:00:00Z'), async () => {
+        called = true;
+        return {};
+      });
+      expect(called).toBe(false);
+      expect(outcome.outcome).toBe('duplicate');
+    });
+  });
+
+  describe('executeRun: the run context', () => {
+    it('gives the work the time left, and aborts its signal shortly before the deadline', async () => {
+      // Given a run whose work waits on the clock for longer than the function may run
+      const { deps, clock } = setup();
+      const job = await givenJob(deps);
+      let remainingAtStart = -1;
+      let reason: unknown;
+      const started = deferred();
+      const outcome = executeRun(deps, slotEvent(job, '2026-03-01T12:00:00Z'), async (context) => {
+        remainingAtStart = context.remainingTimeMs();
+        started.resolve();
+        await context.clock.sleep(10 * 60_000, context.signal);
+        reason = context.signal.reason;
+        await context.checkpoint();
+        return {};
+      });
+      await started.promise;
+      // When the clock reaches the margin before the deadline (60 s timeout, 5 s margin)
+      clock.advance(54_000);
+      expect(reason).toBeUndefined();
+      clock.advance(1_000);
+      // Then the signal aborts with a DeadlineReachedError, and the run fails with it (no retry left)
+      await expect(outcome).rejects.toBeInstanceOf(DeadlineReachedError);
+      expect(remainingAtStart).toBe(LEASE_SECONDS * 1000);
+      expect(reason).toBeInstanceOf(DeadlineReachedError);
+      expect(await deps.runs.get(job.name, '2026-03-01T12:00:00.000Z')).toMatchObject({
+        status: 'failed',
+        error: { type: 'DeadlineReachedError' },
+      });
+    });
+
+    it('aborts the signal when a cancel is requested, without waiting for a checkpoint', async () => {
+      const { deps, clock } = setup();
+      const job = await givenJob(deps);
+      const manual = newManualRun(job, clock.now(), { retentionDays: 30 });
+      await deps.runs.claim(manual.run);
+      const started = deferred();
+      const outcome = executeRun(deps, manual.event, async (context) => {
+        started.resolve();
+        await new Promise((resolve) => context.signal.addEventListener('abort', resolve, { once: true }));
+        throw context.signal.reason;
+      });
+      await started.promise;
+      await cancelRun(deps, manual.run.runId);
+      // The watcher reads the cancel flag one interval after the start.
+      clock.advance(1_000);
+      const result = await outcome;
+      expect(result.outcome === 'cancelled' && result.run).toMatchObject({
+        status: 'cancelled',
+        reason: 'cancelled by request',
+      });
+    });
+
+    it('logs each line of a run with its job, run id and attempt', async () => {
+      const { deps, log } = setup();
+      const job = await givenJob(deps);
+      await executeRun(deps, slotEvent(job, '2026-03-01T12:00:00Z'), async (context) => {
+        context.log.info('step done', { step: 1 });
+        return {};
+      });
+      const line = log.lines.map((text) => JSON.parse(text)).find((entry) => entry.message === 'step done');
+      expect(line).toMatchObject({ job: job.name, runId: expect.any(String), attempt: 1, step: 1 });
     });
   });
 
@@ -414,7 +592,7 @@ describe.each(engineKinds)('on %s', (kind) => {
       const firstStepDone = deferred();
       const goOn = deferred();
       let secondStep = false;
-      const running: Promise<RunOutcome> = executeRun(deps, event, async (_job, _run, context) => {
+      const running: Promise<RunOutcome> = executeRun(deps, event, async (context) => {
         await context.checkpoint();
         firstStepDone.resolve();
         await goOn.promise;

@@ -134,11 +134,26 @@ export class ManualClock implements Clock {
     return new Date(this.current);
   }
 
-  sleep(ms: number): Promise<void> {
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      this.sleepers.push({ until: this.current + ms, resolve });
+      if (signal?.aborted === true) return resolve();
+      const sleeper = { until: this.current + ms, resolve };
+      this.sleepers.push(sleeper);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.sleepers = this.sleepers.filter((other) => other !== sleeper);
+          resolve();
+        },
+        { once: true },
+      );
       this.wake();
     });
+  }
+
+  /** Sleeps not yet due (a test can wait for the code under test to reach its next wait). */
+  get pendingSleeps(): number {
+    return this.sleepers.length;
   }
 
   advance(ms: number): void {

@@ -1,8 +1,9 @@
 /**
- * Cancelling a prompt run while its webhook POST is in flight: the delivery watches the run's cancel
- * flag (one read per interval, only once the request has lasted that long) and aborts the request, so
- * the run ends `cancelled` instead of waiting out the delivery timeout. Real lifecycle, dynalite, a
- * local receiver that never answers; the clock is moved by hand to drive the watch interval.
+ * Cancelling a prompt run while its webhook POST is in flight: the run lifecycle watches the run's
+ * cancel flag (one read per interval, backing off, the first only once the run has lasted an interval)
+ * and aborts the run's signal, which aborts the request, so the run ends `cancelled` instead of waiting
+ * out the delivery timeout. Real lifecycle, dynalite, a local receiver that never answers; the clock is
+ * moved by hand to drive the watch interval.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -13,7 +14,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { SafeHttpClient } from '../../../shared/adapters/http/client.ts';
 import { LocalSecretSource } from '../../../shared/adapters/secrets/local.ts';
 import type { Job, Run } from '../../../shared/jobs/model.ts';
-import { createPromptWork } from '../../../shared/kinds/prompt/deliver.ts';
+import { promptKind } from '../../../shared/kinds/prompt/definition.ts';
+import { promptWork } from '../../../shared/kinds/prompt/work.ts';
+import { kindWork } from '../../../shared/kinds/work.ts';
 import { cancelRun } from '../../../shared/runs/cancel.ts';
 import { executeRun, type RunDeps } from '../../../shared/runs/lifecycle.ts';
 import { captureLog, type Engine, ManualClock, promptJob, startEngine, stores } from '../ledger/support.ts';
@@ -94,21 +97,26 @@ async function setup() {
   const clock = new ManualClock(SLOT);
   const log = captureLog();
   const { jobs, runs } = stores(engine, clock);
-  const deps: RunDeps = { jobs, runs, clock, log: log.logger, retentionDays: 30, leaseSeconds: 60 };
-  const work = createPromptWork({
+  const deps: RunDeps = {
+    jobs,
+    runs,
+    clock,
+    log: log.logger,
+    retentionDays: 30,
+    leaseSeconds: 60,
+    retryPolicy: { delaysMs: [] },
+    cancelCheckIntervalMs: 1_000,
+  };
+  const work = kindWork(promptKind, promptWork, {
     secrets: new LocalSecretSource({ file: join(dataDir, 'secrets.json'), env: {} }),
     http: new SafeHttpClient({ mode: 'local', allowedHosts: [] }),
-    clock,
-    userAgent: 'tickwork/0.1.0',
-    // Real time: without the watch, the run would wait this long and end failed, not cancelled.
-    timeoutMs: 30_000,
-    cancelWatchIntervalMs: 1_000,
   });
   counter++;
   const job: Job = promptJob(`cancel-${counter}`, {
     config: {
       prompt: 'Summarize the overnight alerts.',
-      target: { type: 'webhook', url: receiver.url, signingSecret: 'demo/webhook' },
+      // Real time: without the watch, the run would wait this long and end failed, not cancelled.
+      target: { type: 'webhook', url: receiver.url, signingSecret: 'demo/webhook', timeoutSeconds: 30 },
     },
   });
   await deps.jobs.create(job);

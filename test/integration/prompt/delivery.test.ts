@@ -6,9 +6,12 @@ import { SafeHttpClient } from '../../../shared/adapters/http/client.ts';
 import type { OutboundPolicy, Resolver } from '../../../shared/adapters/http/outbound-safety.ts';
 import { LocalSecretSource } from '../../../shared/adapters/secrets/local.ts';
 import type { Job, Run } from '../../../shared/jobs/model.ts';
-import { createPromptWork } from '../../../shared/kinds/prompt/deliver.ts';
+import { promptKind } from '../../../shared/kinds/prompt/definition.ts';
 import { verifySignature } from '../../../shared/kinds/prompt/signature.ts';
+import { promptWork } from '../../../shared/kinds/prompt/work.ts';
+import { kindWork } from '../../../shared/kinds/work.ts';
 import { executeRun, type RunDeps } from '../../../shared/runs/lifecycle.ts';
+import { newManualRun } from '../../../shared/runs/manual.ts';
 import { captureLog, type Engine, ManualClock, promptJob, startEngine, stores } from '../ledger/support.ts';
 import { type Receiver, startReceiver } from './receiver.ts';
 
@@ -36,22 +39,33 @@ afterEach(async () => {
 
 let counter = 0;
 
-function setup(options: { policy?: OutboundPolicy; timeoutMs?: number; resolve?: Resolver } = {}) {
+function setup(options: { policy?: OutboundPolicy; resolve?: Resolver } = {}) {
   const clock = new ManualClock('2026-03-01T12:00:00.000Z');
   const log = captureLog();
   const { jobs, runs } = stores(engine, clock);
-  const deps: RunDeps = { jobs, runs, clock, log: log.logger, retentionDays: 30, leaseSeconds: 60 };
-  const work = createPromptWork({
-    secrets: new LocalSecretSource({ file: join(dataDir, 'secrets.json'), env: {} }),
-    http: new SafeHttpClient(options.policy ?? { mode: 'local', allowedHosts: [] }, options.resolve),
+  const deps: RunDeps = {
+    jobs,
+    runs,
     clock,
-    userAgent: 'tickwork/0.1.0',
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    log: log.logger,
+    retentionDays: 30,
+    leaseSeconds: 60,
+    retryPolicy: { delaysMs: [] },
+  };
+  const work = kindWork(promptKind, promptWork, {
+    secrets: new LocalSecretSource({ file: join(dataDir, 'secrets.json'), env: {} }),
+    http: new SafeHttpClient(options.policy ?? { mode: 'local', allowedHosts: [] }, {
+      userAgent: 'tickwork/0.1.0',
+      ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
+    }),
   });
   return { clock, log, deps, work };
 }
 
-async function givenPromptJob(deps: RunDeps, target: Partial<{ url: string; signingSecret: string }> = {}) {
+async function givenPromptJob(
+  deps: RunDeps,
+  target: Partial<{ url: string; signingSecret: string; timeoutSeconds: number }> = {},
+) {
   counter++;
   const job: Job = promptJob(`prompt-${counter}`, {
     config: {
@@ -77,6 +91,28 @@ function expectNoSecret(...texts: string[]) {
 }
 
 describe('prompt delivery', () => {
+  it("merges a manual run's metadata parameters over the job's metadata in its one delivery", async () => {
+    // Given a pending manual run with parameters
+    const { deps, work, clock } = setup();
+    const job = await givenPromptJob(deps);
+    const manual = newManualRun(job, clock.now(), {
+      retentionDays: 30,
+      params: { metadata: { priority: 1, ticket: 'INC-42' } },
+    });
+    await deps.runs.claim(manual.run);
+    // When it runs
+    await executeRun(deps, manual.event, work);
+    // Then the delivery carries the merged metadata, and the run keeps its parameters
+    expect(JSON.parse(receiver.received[0]?.rawBody ?? '{}').metadata).toEqual({
+      team: 'sre',
+      priority: 1,
+      ticket: 'INC-42',
+    });
+    expect((await deps.runs.get(job.name, manual.run.slot))?.params).toEqual({
+      metadata: { priority: 1, ticket: 'INC-42' },
+    });
+  });
+
   it('POSTs the prompt as signed JSON with an idempotency key, and records the run as succeeded', async () => {
     // Given
     const { deps, work, clock, log } = setup();
@@ -130,11 +166,11 @@ describe('prompt delivery', () => {
     expectNoSecret(JSON.stringify(run), ...log.lines);
   });
 
-  it('fails the run when the receiver does not answer in time', async () => {
-    const { deps, work, log } = setup({ timeoutMs: 200 });
-    const job = await givenPromptJob(deps);
+  it("fails the run when the receiver does not answer within the target's timeoutSeconds", async () => {
+    const { deps, work, log } = setup();
+    const job = await givenPromptJob(deps, { timeoutSeconds: 1 });
     receiver.answer = 'hang';
-    await expect(executeRun(deps, event(job), work)).rejects.toThrow('within 0.2 s');
+    await expect(executeRun(deps, event(job), work)).rejects.toThrow('within 1 s');
     const run = await runOf(deps, job);
     expect(run).toMatchObject({ status: 'failed', error: { type: 'OutboundRequestError' } });
     expectNoSecret(JSON.stringify(run), ...log.lines);

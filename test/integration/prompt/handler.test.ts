@@ -78,8 +78,9 @@ describe('functions/prompt/handler', () => {
       }),
     );
     const logs: string[] = [];
-    vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
+    vi.spyOn(process.stdout, 'write').mockImplementation((line: string | Uint8Array) => {
       logs.push(String(line));
+      return true;
     });
     const handler = await loadHandler(functionEnv());
     // When Scheduler delivers the slot twice (two execution ids)

@@ -11,8 +11,10 @@ import {
 import { UsageError } from '../../../cli/usage-error.ts';
 import { SafeHttpClient } from '../../../shared/adapters/http/client.ts';
 import { LocalSecretSource } from '../../../shared/adapters/secrets/local.ts';
-import { createPromptWork } from '../../../shared/kinds/prompt/deliver.ts';
+import { promptKind } from '../../../shared/kinds/prompt/definition.ts';
 import { signPayload } from '../../../shared/kinds/prompt/signature.ts';
+import { promptWork } from '../../../shared/kinds/prompt/work.ts';
+import { kindWork } from '../../../shared/kinds/work.ts';
 import { executeRun, type RunDeps } from '../../../shared/runs/lifecycle.ts';
 import { captureLog, type Engine, ManualClock, promptJob, startEngine, stores } from '../ledger/support.ts';
 
@@ -88,7 +90,15 @@ describe('tickwork webhook-receiver: deliveries', () => {
       const clock = new ManualClock(new Date());
       const log = captureLog();
       const { jobs, runs } = stores(engine, clock);
-      const deps: RunDeps = { jobs, runs, clock, log: log.logger, retentionDays: 30, leaseSeconds: 60 };
+      const deps: RunDeps = {
+        jobs,
+        runs,
+        clock,
+        log: log.logger,
+        retentionDays: 30,
+        leaseSeconds: 60,
+        retryPolicy: { delaysMs: [] },
+      };
       const job = promptJob('receiver-demo', {
         config: {
           prompt: 'Draft the weekly status update.',
@@ -100,11 +110,9 @@ describe('tickwork webhook-receiver: deliveries', () => {
         },
       });
       await jobs.create(job);
-      const work = createPromptWork({
+      const work = kindWork(promptKind, promptWork, {
         secrets,
         http: new SafeHttpClient({ mode: 'local', allowedHosts: [] }),
-        clock,
-        userAgent: 'tickwork/test',
       });
       // When it runs
       const outcome = await executeRun(deps, { job: job.name, scheduledTime: '2026-03-01T09:00:00Z' }, work);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HttpRequestError } from '../../../functions/api/http.ts';
 import { matchRoute } from '../../../functions/api/router.ts';
-import { BODY_ROUTES, routeHandlers } from '../../../functions/api/routes.ts';
+import { BODY_ROUTES, OPTIONAL_BODY_ROUTES, routeHandlers } from '../../../functions/api/routes.ts';
 import { apiRoutes } from '../../../shared/api/routes.ts';
 
 function httpErrorOf(call: () => unknown): HttpRequestError {
@@ -81,7 +81,14 @@ describe('the route table', () => {
     expect(Object.keys(routeHandlers).sort()).toEqual(deployed);
   });
 
-  it('parses bodies only on the routes that take a definition', () => {
-    expect([...BODY_ROUTES].sort()).toEqual(['PATCH /jobs/{name}', 'POST /jobs', 'PUT /jobs/{name}']);
+  it('parses bodies only on the routes that take a definition or run parameters', () => {
+    expect([...BODY_ROUTES].sort()).toEqual([
+      'PATCH /jobs/{name}',
+      'POST /jobs',
+      'POST /jobs/{name}/runs',
+      'PUT /jobs/{name}',
+    ]);
+    // A run request may come without a body.
+    expect([...OPTIONAL_BODY_ROUTES]).toEqual(['POST /jobs/{name}/runs']);
   });
 });

@@ -443,7 +443,7 @@ describe('the other commands: arguments to requests', () => {
     [
       'runs with an unknown status',
       () => parseRunsArgs(['--status', 'done']),
-      '--status must be one of pending, running, succeeded, failed, cancelled, skipped, timed_out, got "done"',
+      '--status must be one of pending, running, retrying, succeeded, failed, cancelled, skipped, timed_out, got "done"',
     ],
     [
       'runs with a run id and a filter',

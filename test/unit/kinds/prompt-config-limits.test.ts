@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../shared/errors.ts';
-import { parseJobConfig } from '../../../shared/kinds/index.ts';
-import { MAX_METADATA_BYTES, MAX_METADATA_DEPTH } from '../../../shared/kinds/prompt/index.ts';
+import { parseJobConfig } from '../../../shared/kinds/config.ts';
+import { MAX_METADATA_BYTES, MAX_METADATA_DEPTH } from '../../../shared/kinds/prompt/config.ts';
 
 const target = {
   type: 'webhook',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../shared/errors.ts';
-import { kindDefinition, parseJobConfig, patchJobConfig } from '../../../shared/kinds/index.ts';
+import { parseJobConfig, patchJobConfig } from '../../../shared/kinds/config.ts';
+import { kindDefinition } from '../../../shared/kinds/registry.ts';
 
 const valid = {
   prompt: 'Summarize the overnight alerts.',
@@ -39,7 +40,12 @@ describe('prompt config', () => {
     ['an empty prompt', { ...valid, prompt: '' }, 'config.prompt', 'must not be empty'],
     ['a prompt over 100 KB', { ...valid, prompt: 'é'.repeat(60_000) }, 'config.prompt', 'got 120000 bytes'],
     ['metadata that is not an object', { ...valid, metadata: [1] }, 'config.metadata', 'must be an object'],
-    ['a missing target', { prompt: 'x' }, 'config.target', 'must be an object {type, url, signingSecret}'],
+    [
+      'a missing target',
+      { prompt: 'x' },
+      'config.target',
+      'must be an object {type, url, signingSecret, timeoutSeconds?}',
+    ],
     [
       'another target type',
       withTarget({ type: 'email' }),

@@ -5,7 +5,7 @@ import {
   localFunctionEnvironment,
   localProcessEnvironment,
 } from '../../../../local/lambda/environment.ts';
-import { loadApiConfig, loadJobFunctionConfig } from '../../../../shared/config.ts';
+import { loadApiConfig, loadJobFunctionConfig, loadSecretsConfig } from '../../../../shared/config.ts';
 
 const input = {
   dynamodbEndpoint: 'http://127.0.0.1:3002',
@@ -29,6 +29,7 @@ describe('localFunctionEnvironment', () => {
       schedulerDeadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:tickwork-local-scheduler-dlq',
       jobFunctionArns: { prompt: 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-local-prompt' },
       runRetentionDays: 30,
+      retryPolicy: { delaysMs: [60_000, 120_000] },
     });
   });
 
@@ -39,10 +40,11 @@ describe('localFunctionEnvironment', () => {
   });
 
   it('Given the local endpoints, When the prompt function reads its config, Then secrets come from the data directory', () => {
-    const config = loadJobFunctionConfig(localFunctionEnvironment(input), 'prompt');
+    const env = localFunctionEnvironment(input);
+    const config = loadJobFunctionConfig(env, 'prompt');
 
     expect(config.mode).toBe('local');
-    expect(config.secretsFile).toBe('/home/dev/project/.tickwork/secrets.json');
+    expect(loadSecretsConfig(env, config).secretsFile).toBe('/home/dev/project/.tickwork/secrets.json');
   });
 
   it('Given the local endpoints, Then the SDK clients are pointed at them in the local Region', () => {

@@ -1,0 +1,66 @@
+/**
+ * The composition root every job function shares: from a kind's definition, its work and the providers
+ * of the capabilities it declared, builds once per container (config read once, clients created once)
+ * the run lifecycle's dependencies, and returns the Lambda handler. A kind's `handler.ts` is one call.
+ */
+import type { Context } from 'aws-lambda';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { DynamoJobStore } from '../../shared/adapters/dynamodb/job-store.ts';
+import { DynamoRunLedger } from '../../shared/adapters/dynamodb/run-ledger.ts';
+import { type Clock, systemClock } from '../../shared/clock.ts';
+import { type Env, loadJobFunctionConfig } from '../../shared/config.ts';
+import type { Capabilities, CapabilityId } from '../../shared/kinds/capabilities.ts';
+import type { KindDefinition } from '../../shared/kinds/kind.ts';
+import type { JobKind } from '../../shared/kinds/registry.ts';
+import { kindWork } from '../../shared/kinds/work.ts';
+import { createLogger } from '../../shared/logger.ts';
+import type { RunContext, RunResult } from '../../shared/runs/context.ts';
+import { parseJobEvent } from '../../shared/runs/event.ts';
+import { executeRun, type RunDeps, type RunOutcome } from '../../shared/runs/lifecycle.ts';
+import type { CapabilityProviders } from './capabilities/provider.ts';
+
+/** What Lambda passes besides the event; only the remaining time is used. */
+export type JobHandlerContext = Pick<Context, 'getRemainingTimeInMillis'>;
+
+/** Returns the outcome (for logs and tests); throws when the run failed, so Lambda retries it. */
+export type JobHandler = (event: unknown, context?: JobHandlerContext) => Promise<RunOutcome>;
+
+export interface JobHandlerOptions {
+  /** @default process.env, read here once */
+  readonly env?: Env;
+  /** @default the system clock */
+  readonly clock?: Clock;
+}
+
+export function createJobHandler<Id extends JobKind, Config, Params, Caps extends CapabilityId>(
+  kind: KindDefinition<Id, Config, Params, Caps>,
+  work: (context: RunContext<Config, Params, Pick<Capabilities, Caps>>) => Promise<RunResult>,
+  providers: CapabilityProviders<Caps>,
+  options: JobHandlerOptions = {},
+): JobHandler {
+  const env = options.env ?? { ...process.env };
+  const clock = options.clock ?? systemClock;
+  const config = loadJobFunctionConfig(env, kind.id);
+  const log = createLogger({ level: config.logLevel, format: config.logFormat, now: () => clock.now() });
+  const doc = createDocumentClient();
+  const capabilities = Object.fromEntries(
+    kind.capabilities.map((id) => [id, providers[id]({ env, config, clock })]),
+  ) as unknown as Pick<Capabilities, Caps>;
+  const deps: RunDeps = {
+    jobs: new DynamoJobStore(doc, config.jobsTable, clock),
+    runs: new DynamoRunLedger(doc, config.runsTable, clock),
+    clock,
+    log: log.child({ kind: kind.id }),
+    retentionDays: config.runRetentionDays,
+    leaseSeconds: config.timeoutSeconds,
+    retryPolicy: config.retryPolicy,
+  };
+  const runWork = kindWork(kind, work, capabilities);
+  return async (event, context) =>
+    executeRun(
+      deps,
+      parseJobEvent(event),
+      runWork,
+      context === undefined ? {} : { remainingTimeMs: () => context.getRemainingTimeInMillis() },
+    );
+}

@@ -1,0 +1,43 @@
+/**
+ * Capabilities: what a job kind's work may use beyond the run itself. Each is a port owned by the
+ * domain; a kind declares the ones it needs, its function's composition root builds exactly those
+ * (`functions/commons/`), the stack maps each to its environment and IAM grants once (`infra/`), and the
+ * local runtime maps each to its local values once (`local/lambda/`). Adding a capability means adding
+ * it here, then the compiler asks for it in each of those maps.
+ */
+import type { SecretSource } from '../jobs/ports.ts';
+
+export interface HttpAnswer {
+  readonly status: number;
+  /** The start of the response body as text (a bounded excerpt). */
+  readonly bodyExcerpt: string;
+}
+
+export interface PostOptions {
+  readonly timeoutMs: number;
+  /** Aborts the request (the run was cancelled or is out of time). */
+  readonly signal?: AbortSignal;
+}
+
+/** Outbound HTTP, through the guard against private and metadata addresses. */
+export interface OutboundHttp {
+  post(
+    url: string,
+    body: string,
+    headers: Readonly<Record<string, string>>,
+    options: PostOptions,
+  ): Promise<HttpAnswer>;
+}
+
+/** Every capability a kind may declare, by id. */
+export interface Capabilities {
+  /** Secret values by name (Secrets Manager under the stage's prefix; locally secrets.json). */
+  readonly secrets: SecretSource;
+  /** Outbound HTTP to the targets job configs name. */
+  readonly http: OutboundHttp;
+}
+
+export type CapabilityId = keyof Capabilities;
+
+/** Every capability id, for the maps that must cover each one. */
+export const CAPABILITY_IDS = ['secrets', 'http'] as const satisfies readonly CapabilityId[];

@@ -1,0 +1,71 @@
+/**
+ * A job kind, as one folder (`shared/kinds/<kind>/`): a light definition the API can import (this type:
+ * the id, a one-line summary, the strict config schema, the run parameters a manual trigger may pass,
+ * the config fields a PATCH may change, the function settings and the capabilities it needs) and the
+ * work, which only the kind's own function imports. The registry (`registry.ts`) lists the definitions;
+ * every list of kinds, function catalog entry, grant and doc table is derived from it.
+ */
+import type * as z from 'zod';
+import type { RuntimeMode } from '../config.ts';
+import type { Problem } from '../errors.ts';
+import type { RunContext, RunResult } from '../runs/context.ts';
+import type { Capabilities, CapabilityId } from './capabilities.ts';
+
+/** The Lambda settings of a kind's function (the stack and the local runtime both read them). */
+export interface KindFunctionSettings {
+  /** Also bounds a run: its deadline and its lease. */
+  readonly timeoutSeconds: number;
+  readonly memorySize: number;
+}
+
+export interface ConfigCheckOptions {
+  /** The deployment's mode; `aws` adds the deployed-only rules (e.g. https targets). */
+  readonly mode?: RuntimeMode;
+}
+
+/** A secret a config names, and the field that names it. */
+export interface SecretReference {
+  readonly field: string;
+  readonly name: string;
+}
+
+export interface KindDefinition<
+  Id extends string = string,
+  Config = unknown,
+  Params = unknown,
+  Caps extends CapabilityId = CapabilityId,
+> {
+  readonly id: Id;
+  /** One line, shown in the docs table, the CLI's help and the function's description. */
+  readonly summary: string;
+  /** Strict: unknown fields are refused. */
+  readonly configSchema: z.ZodType<Config>;
+  /** The parameters a manual run may pass (`POST /jobs/{name}/runs {"params"}`); strict. */
+  readonly paramsSchema: z.ZodType<Params>;
+  /** Top-level config fields a PATCH may set or remove. */
+  readonly patchableConfigFields: readonly string[];
+  // Method syntax on purpose: the registry holds kinds of different configs in one list, which
+  // needs these two to be checked bivariantly in `Config`.
+  /** Rules a schema cannot state, e.g. deployed-only ones; an empty list when the config is fine. */
+  checkConfig?(config: Config, options: ConfigCheckOptions): readonly Problem[];
+  /** The secrets a config names, checked for existence when a job is written (a warning, not a refusal). */
+  secretsOf?(config: Config): readonly SecretReference[];
+  readonly function: KindFunctionSettings;
+  readonly capabilities: readonly Caps[];
+}
+
+/** The context a kind's work receives: its own config, parameters and capabilities. */
+export type KindRunContext<K> =
+  K extends KindDefinition<string, infer Config, infer Params, infer Caps>
+    ? RunContext<Config, Params, Pick<Capabilities, Caps>>
+    : never;
+
+/** A kind's work: does one run and returns a short summary (the run's `result`). */
+export type KindWork<K> = (context: KindRunContext<K>) => Promise<RunResult>;
+
+/** Declares a kind with its types inferred from the schemas (a typed identity). */
+export function defineKind<Id extends string, Config, Params, Caps extends CapabilityId>(
+  definition: KindDefinition<Id, Config, Params, Caps>,
+): KindDefinition<Id, Config, Params, Caps> {
+  return definition;
+}

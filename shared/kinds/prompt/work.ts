@@ -1,0 +1,76 @@
+/**
+ * The `prompt` kind's work: resolve the signing secret, then POST the prompt to the webhook, signed. A
+ * non-2xx answer or no answer in time fails the run (the lifecycle records it, and Lambda retries it).
+ * A cancel or the deadline aborts the request in flight through the run's signal.
+ */
+import type { KindWork } from '../kind.ts';
+import { DEFAULT_DELIVERY_TIMEOUT_SECONDS } from './config.ts';
+import type { promptKind } from './definition.ts';
+import { SIGNATURE_HEADER, signPayload } from './signature.ts';
+
+/** The receiver answered, but not with a 2xx. */
+export class WebhookRejectedError extends Error {
+  constructor(
+    readonly status: number,
+    readonly bodyExcerpt: string,
+    target: string,
+  ) {
+    super(`webhook ${target} answered HTTP ${status}${bodyExcerpt === '' ? '' : `: ${bodyExcerpt}`}`);
+    this.name = 'WebhookRejectedError';
+  }
+}
+
+/** The JSON body a webhook receives. */
+export interface PromptDelivery {
+  readonly job: string;
+  readonly runId: string;
+  readonly scheduledFor: string;
+  readonly prompt: string;
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+export const promptWork: KindWork<typeof promptKind> = async ({
+  job,
+  run,
+  config,
+  params,
+  capabilities,
+  clock,
+  signal,
+  checkpoint,
+}) => {
+  const secret = await capabilities.secrets.get(config.target.signingSecret);
+  await checkpoint();
+  const delivery: PromptDelivery = {
+    job: job.name,
+    runId: run.runId,
+    scheduledFor: run.scheduledFor,
+    prompt: config.prompt,
+    metadata: { ...config.metadata, ...params.metadata },
+  };
+  const body = JSON.stringify(delivery);
+  const timestamp = Math.floor(clock.now().getTime() / 1000);
+  const timeoutSeconds = config.target.timeoutSeconds ?? DEFAULT_DELIVERY_TIMEOUT_SECONDS;
+  const answer = await capabilities.http.post(
+    config.target.url,
+    body,
+    {
+      'Content-Type': 'application/json',
+      // Stable across attempts of one run, so a receiver can drop a repeated delivery.
+      'Idempotency-Key': run.runId,
+      [SIGNATURE_HEADER]: signPayload(secret, timestamp, body),
+    },
+    { timeoutMs: timeoutSeconds * 1000, signal },
+  );
+  const target = describeTarget(config.target.url);
+  if (answer.status < 200 || answer.status > 299) {
+    throw new WebhookRejectedError(answer.status, answer.bodyExcerpt, target);
+  }
+  return { webhook: target, httpStatus: answer.status, bytes: Buffer.byteLength(body) };
+};
+
+/** Origin and path only: query strings may carry tokens the receiver asked for. */
+function describeTarget(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}`;
+}

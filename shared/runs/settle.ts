@@ -1,0 +1,89 @@
+/**
+ * Runs whose attempt ended without a word, settled where they are first read. Lambda stops a function
+ * at its timeout (or it crashes) and no outcome is written: the record stays `running` past its
+ * deadline. And a `retrying` run waits for a retry that Lambda may never deliver (its async queue gave
+ * up, or the local stack stopped). Readers (the API, the status view, the lifecycle) settle such runs
+ * with a write conditional on the attempt, so the lifecycle never has to read a previous run, and no
+ * run stays unfinished forever. The storage adapters only store; this is the rule.
+ */
+import type { Clock } from '../clock.ts';
+import type { RetryPolicy } from '../config.ts';
+import type { Run } from '../jobs/model.ts';
+import type { RunLedger } from '../jobs/ports.ts';
+
+export interface SettleDeps {
+  readonly runs: RunLedger;
+  readonly clock: Clock;
+  readonly retryPolicy: RetryPolicy;
+}
+
+/**
+ * How long after its expected time a retry may still arrive before the run counts as failed. Lambda
+ * delivers retries "about" one and two minutes later, and later still while the function is throttled;
+ * a retry that comes after this still runs (the lifecycle retries a failed run), it just no longer
+ * keeps the run open meanwhile.
+ */
+export const RETRY_GRACE_MS = 15 * 60_000;
+
+/** When the next attempt of a run whose attempt `attempt` failed at `failedAt` is due; undefined: none left. */
+export function nextAttemptAt(policy: RetryPolicy, attempt: number, failedAt: Date): string | undefined {
+  const delayMs = policy.delaysMs[attempt - 1];
+  return delayMs === undefined ? undefined : new Date(failedAt.getTime() + delayMs).toISOString();
+}
+
+/** The run as it stands now: a stopped attempt or an overdue retry recorded as such. */
+export async function settleRun(deps: SettleDeps, run: Run): Promise<Run> {
+  const changes = settlement(deps, run, deps.clock.now());
+  if (changes === undefined) return run;
+  const settled = await deps.runs.transition(run.job, run.slot, [run.status], changes, {
+    attempt: run.attempt,
+  });
+  // Someone moved it first (the attempt finished, or a retry took it over): read what they wrote.
+  return settled ?? (await deps.runs.get(run.job, run.slot)) ?? run;
+}
+
+export function settleRuns(deps: SettleDeps, runs: readonly Run[]): Promise<Run[]> {
+  return Promise.all(runs.map((run) => settleRun(deps, run)));
+}
+
+/**
+ * Settles every unfinished run (of one job, or of all) that is overdue, so a listing of final statuses
+ * is complete without waiting for someone to read each run. Reads only the `running` and `retrying`
+ * runs: what executes or waits now, a small set.
+ */
+export async function settleOverdue(deps: SettleDeps, job?: string): Promise<void> {
+  for (const status of ['running', 'retrying'] as const) {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.runs.list({ status, job, limit: 100, cursor });
+      await settleRuns(deps, page.items);
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+  }
+}
+
+/** The changes that settle `run` at `now`, or undefined when it needs none. */
+function settlement(deps: SettleDeps, run: Run, now: Date): Partial<Run> | undefined {
+  if (run.status === 'running' && run.deadline !== undefined && Date.parse(run.deadline) < now.getTime()) {
+    const deadline = new Date(run.deadline);
+    const started = run.startedAt === undefined ? deadline.getTime() : Date.parse(run.startedAt);
+    const timeoutSeconds = Math.round((deadline.getTime() - started) / 1000);
+    const message = `no outcome within the function timeout of ${timeoutSeconds} s (deadline ${run.deadline})`;
+    const stopped = { finishedAt: run.deadline, durationMs: Math.max(0, deadline.getTime() - started) };
+    const next = nextAttemptAt(deps.retryPolicy, run.attempt, deadline);
+    return next === undefined
+      ? { ...stopped, status: 'timed_out', reason: message }
+      : { ...stopped, status: 'retrying', error: { type: 'FunctionTimeout', message }, nextAttemptAt: next };
+  }
+  if (
+    run.status === 'retrying' &&
+    run.nextAttemptAt !== undefined &&
+    Date.parse(run.nextAttemptAt) + RETRY_GRACE_MS < now.getTime()
+  ) {
+    return {
+      status: 'failed',
+      reason: `attempt ${run.attempt} failed and its retry, due at ${run.nextAttemptAt}, did not arrive`,
+    };
+  }
+  return undefined;
+}
