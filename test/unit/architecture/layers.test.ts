@@ -13,14 +13,31 @@ import { type ArchitectureReport, checkArchitecture, findCycles, LAYER_RULES } f
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** Holds every fixture tree of this file; removed after the last test. */
+let scratch: string;
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'tickwork-layers-'));
+});
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+/** Writes `files` (path → text) into a new folder and returns the checker's report on it. */
+async function checkTree(files: Readonly<Record<string, string>>): Promise<ArchitectureReport> {
+  const root = await mkdtemp(join(scratch, 'tree-'));
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(dirname(join(root, path)), { recursive: true });
+    await writeFile(join(root, path), text);
+  }
+  return checkArchitecture(root);
+}
+
 describe('the checker on a fixture tree', () => {
-  let fixture: string;
   let report: ArchitectureReport;
 
   beforeAll(async () => {
     // Given a tree with one forbidden import (shared/ → local/), one value cycle (cli/a → cli/b → cli/a),
     // and imports that look alike but are allowed: a type-only cycle, the CDK in infra/, shared/ from anywhere.
-    fixture = await mkdtemp(join(tmpdir(), 'tickwork-layers-'));
     const files: Record<string, string> = {
       'package.json': JSON.stringify({ imports: { '#shared/*': './shared/*' } }),
       'shared/model.ts': "import { start } from '../local/runtime.ts';\nexport const model = start;",
@@ -36,16 +53,8 @@ describe('the checker on a fixture tree', () => {
       'infra/stack.ts': "import { Stack } from 'aws-cdk-lib';\nimport { model } from '../shared/model.ts';",
       'bin/tickwork.js': "const { a } = await import('../cli/a.ts');",
     };
-    for (const [path, text] of Object.entries(files)) {
-      await mkdir(dirname(join(fixture, path)), { recursive: true });
-      await writeFile(join(fixture, path), text);
-    }
     // When
-    report = checkArchitecture(fixture);
-  });
-
-  afterAll(async () => {
-    await rm(fixture, { recursive: true, force: true });
+    report = await checkTree(files);
   });
 
   it('Then it reads every source of the layers', () => {
@@ -65,15 +74,6 @@ describe('the checker on a fixture tree', () => {
 });
 
 describe('each rule', () => {
-  let fixture: string;
-
-  beforeAll(async () => {
-    fixture = await mkdtemp(join(tmpdir(), 'tickwork-rules-'));
-  });
-  afterAll(async () => {
-    await rm(fixture, { recursive: true, force: true });
-  });
-
   it.each<[string, string, string, string]>([
     [
       'shared-stands-alone',
@@ -134,12 +134,8 @@ describe('each rule', () => {
   ])(
     'Given a rule %s and %s with `%s`, Then it is reported with %s',
     async (rule, file, source, imported) => {
-      // Given a tree that holds only this file
-      const root = await mkdtemp(join(fixture, 'case-'));
-      await mkdir(dirname(join(root, file)), { recursive: true });
-      await writeFile(join(root, file), source);
-      // When
-      const { violations } = checkArchitecture(root);
+      // Given a tree that holds only this file, When it is checked
+      const { violations } = await checkTree({ [file]: source });
       // Then
       expect(violations).toHaveLength(1);
       expect(violations[0]).toContain(`${file}:1 `);
@@ -162,10 +158,7 @@ describe('each rule', () => {
       "const hint = 'see aws-cdk-lib and ../infra/app.ts';",
     ],
   ])('Given %s, Then nothing is reported', async (_case, file, source) => {
-    const root = await mkdtemp(join(fixture, 'allowed-'));
-    await mkdir(dirname(join(root, file)), { recursive: true });
-    await writeFile(join(root, file), source);
-    expect(checkArchitecture(root).violations).toEqual([]);
+    expect((await checkTree({ [file]: source })).violations).toEqual([]);
   });
 
   it('Given the rule table, Then every rule has a distinct id and says what it forbids', () => {
@@ -197,7 +190,11 @@ describe('findCycles', () => {
 });
 
 describe('the repository', () => {
-  const report = checkArchitecture(ROOT);
+  let report: ArchitectureReport;
+
+  beforeAll(() => {
+    report = checkArchitecture(ROOT);
+  });
 
   it('Then the checker reads the sources of every layer', () => {
     for (const file of [
