@@ -7,7 +7,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -27,6 +27,25 @@ const repositoryRoot = fileURLToPath(new URL('../', import.meta.url));
  * Node built-ins; without this banner they fail with `Dynamic require of "node:https" is not supported`.
  */
 const ESM_REQUIRE_BANNER = "import{createRequire}from'module';const require=createRequire(import.meta.url);";
+
+/**
+ * How every function is bundled, exported so a test can bundle a handler exactly as the stack does
+ * (test/integration/bundle/error-names.test.ts).
+ */
+export const FUNCTION_BUNDLING: Readonly<BundlingOptions> = {
+  format: OutputFormat.ESM,
+  target: 'node24',
+  minify: true,
+  // Minifying renames functions and classes; keep their `.name` so stack traces and any `constructor.name`
+  // stay readable (error classes set literal names as well, see shared/errors.ts).
+  keepNames: true,
+  sourceMap: true,
+  banner: ESM_REQUIRE_BANNER,
+  // Prefer packages' ESM builds so the bundle stays ESM all the way down.
+  mainFields: ['module', 'main'],
+  // Ship the SDK versions the tests ran against rather than whatever the runtime preinstalls.
+  bundleAwsSDK: true,
+};
 
 export interface TickworkFunctionProps {
   /** Deployment stage; part of the function and log group names. */
@@ -91,17 +110,7 @@ export class TickworkFunction extends Construct {
       logGroup: this.logGroup,
       tracing: Tracing.ACTIVE,
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        banner: ESM_REQUIRE_BANNER,
-        // Prefer packages' ESM builds so the bundle stays ESM all the way down.
-        mainFields: ['module', 'main'],
-        // Ship the SDK versions the tests ran against rather than whatever the runtime preinstalls.
-        bundleAwsSDK: true,
-      },
+      bundling: FUNCTION_BUNDLING,
       ...(props.onFailure && {
         onFailure: new SqsDestination(props.onFailure),
         retryAttempts: ASYNC_RETRY_DELAYS_SECONDS.length,

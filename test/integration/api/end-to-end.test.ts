@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Receiver, startReceiver } from '../prompt/receiver.ts';
-import { type ApiAnswer, type ApiHarness, promptJob, startApiHarness } from './support.ts';
+import { type ApiHarness, promptJob, startApiHarness, until } from './support.ts';
 
 let api: ApiHarness;
 let receiver: Receiver;
@@ -20,17 +20,6 @@ afterAll(async () => {
   await receiver?.close();
   await api?.close();
 });
-
-/** Polls `read` every 200 ms until `done` holds, for at most `limitMs`. */
-async function until(read: () => Promise<ApiAnswer>, done: (answer: ApiAnswer) => boolean, limitMs: number) {
-  const deadline = Date.now() + limitMs;
-  let answer = await read();
-  while (!done(answer) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    answer = await read();
-  }
-  return answer;
-}
 
 function webhookJob(name: string, overrides: Record<string, unknown>) {
   return promptJob(name, {

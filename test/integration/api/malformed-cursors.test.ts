@@ -6,28 +6,12 @@
  * engines as they were.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ApiAnswer,
-  type ApiHarness,
-  type EngineSnapshot,
-  promptJob,
-  startApiHarness,
-} from './support.ts';
+import { type ApiHarness, type EngineSnapshot, promptJob, startApiHarness, until } from './support.ts';
 
 let api: ApiHarness;
 let before: EngineSnapshot;
 /** nextCursor of the first page of each listing, by a short label. */
 const cursors: Record<string, string> = {};
-
-async function until(read: () => Promise<ApiAnswer>, done: (answer: ApiAnswer) => boolean, limitMs: number) {
-  const deadline = Date.now() + limitMs;
-  let answer = await read();
-  while (!done(answer) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    answer = await read();
-  }
-  return answer;
-}
 
 async function firstCursor(path: string): Promise<string> {
   const answer = await api.call('GET', path);

@@ -8,7 +8,10 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Receiver, startReceiver } from '../prompt/receiver.ts';
-import { type ApiAnswer, type ApiHarness, promptJob, startApiHarness } from './support.ts';
+import { type ApiHarness, promptJob, startApiHarness, until } from './support.ts';
+
+// These checks polled every 100 ms before the helper moved to support.ts; kept, so their timing is unchanged.
+const POLL_MS = 100;
 
 /** A receiver that holds each request until released; it records requests the client gave up on. */
 interface GateReceiver {
@@ -70,17 +73,6 @@ afterAll(async () => {
   await api?.close();
 });
 
-/** Polls `read` every 100 ms until `done` holds, for at most `limitMs`. */
-async function until(read: () => Promise<ApiAnswer>, done: (answer: ApiAnswer) => boolean, limitMs: number) {
-  const deadline = Date.now() + limitMs;
-  let answer = await read();
-  while (!done(answer) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    answer = await read();
-  }
-  return answer;
-}
-
 function webhookJob(name: string, url: string) {
   return promptJob(name, {
     schedule: 'rate(1 day)',
@@ -99,6 +91,7 @@ async function runToEnd(job: string): Promise<string> {
     () => api.call('GET', `/runs/${runId}`),
     (answer) => ['succeeded', 'failed'].includes(answer.json.status),
     20_000,
+    POLL_MS,
   );
   expect(['succeeded', 'failed']).toContain(done.json.status);
   return runId;
@@ -198,6 +191,7 @@ describe('what is running now', () => {
       () => api.call('GET', '/runs?status=running'),
       (answer) => answer.json.runs.some((run: { runId: string }) => run.runId === runId),
       20_000,
+      POLL_MS,
     );
 
     // Then it is listed as running, across jobs and for its job
@@ -217,6 +211,7 @@ describe('what is running now', () => {
       () => api.call('GET', `/runs/${runId}`),
       (answer) => answer.json.status !== 'running',
       20_000,
+      POLL_MS,
     );
 
     // Then the run succeeded and is no longer listed as running
@@ -236,6 +231,7 @@ describe('what is running now', () => {
       (answer) =>
         answer.json.status === 'running' && gate.requests.some((request) => request.runId === runId),
       20_000,
+      POLL_MS,
     );
 
     // When it is cancelled over HTTP
@@ -249,6 +245,7 @@ describe('what is running now', () => {
       () => api.call('GET', `/runs/${runId}`),
       (answer) => answer.json.status !== 'running',
       20_000,
+      POLL_MS,
     );
     expect(ended.json).toMatchObject({ status: 'cancelled', reason: 'cancelled by request' });
     expect(ended.json.error ?? null).toBeNull();

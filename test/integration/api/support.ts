@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { paginateListSchedules, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { type LocalStack, startLocalStack } from '../../../local/runtime.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../../local/runtime.ts';
 import { tableName } from '../../../shared/tables.ts';
 
 export interface CallOptions {
@@ -45,8 +45,9 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
+/** `functions` replaces handler modules by function name, e.g. with a bundle built as the stack builds it. */
 export async function startApiHarness(
-  options: { readonly asyncRetryDelaysMs?: readonly number[] } = {},
+  options: Pick<LocalStackOptions, 'asyncRetryDelaysMs' | 'functions'> = {},
 ): Promise<ApiHarness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tickwork-api-'));
   const stack = await startLocalStack({
@@ -57,6 +58,7 @@ export async function startApiHarness(
     lambdaPort: 0,
     shutdownGraceMs: 2_000,
     asyncRetryDelaysMs: options.asyncRetryDelaysMs ?? [],
+    ...(options.functions === undefined ? {} : { functions: options.functions }),
   });
   const { apiUrl, token, schedulerEndpoint, dynamodbEndpoint, scheduleGroup } = stack.endpoints;
   const scheduler = new SchedulerClient({ endpoint: schedulerEndpoint, region: 'us-east-1' });
@@ -124,6 +126,22 @@ export async function startApiHarness(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Polls `read` every `intervalMs` until `done` holds, for at most `limitMs`; returns the last answer. */
+export async function until(
+  read: () => Promise<ApiAnswer>,
+  done: (answer: ApiAnswer) => boolean,
+  limitMs: number,
+  intervalMs = 200,
+): Promise<ApiAnswer> {
+  const deadline = Date.now() + limitMs;
+  let answer = await read();
+  while (!done(answer) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    answer = await read();
+  }
+  return answer;
 }
 
 /** A valid prompt job definition; `overrides` replace top-level fields. */
