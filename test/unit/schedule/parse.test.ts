@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   assertTimeZone,
+  describeWithFirstFire,
   nextFireTime,
   nextFireTimes,
   parseEventBridgeExpression,
@@ -16,11 +17,31 @@ import {
 
 describe('parseSchedule input forms', () => {
   it.each([
-    // Shortcuts: fixed intervals.
-    { input: 'hourly', expression: 'rate(1 hour)', type: 'rate', description: 'Every hour' },
-    { input: 'daily', expression: 'rate(1 day)', type: 'rate', description: 'Every day' },
-    { input: 'weekly', expression: 'rate(7 days)', type: 'rate', description: 'Every 7 days' },
-    { input: 'Daily', expression: 'rate(1 day)', type: 'rate', description: 'Every day' },
+    // Shortcuts: fixed intervals counted from the job's creation, and the description says so.
+    {
+      input: 'hourly',
+      expression: 'rate(1 hour)',
+      type: 'rate',
+      description: 'Every hour, counted from creation',
+    },
+    {
+      input: 'daily',
+      expression: 'rate(1 day)',
+      type: 'rate',
+      description: 'Every day, counted from creation',
+    },
+    {
+      input: 'weekly',
+      expression: 'rate(7 days)',
+      type: 'rate',
+      description: 'Every 7 days, counted from creation',
+    },
+    {
+      input: 'Daily',
+      expression: 'rate(1 day)',
+      type: 'rate',
+      description: 'Every day, counted from creation',
+    },
     // Macros: calendar-aligned cron.
     { input: '@hourly', expression: 'cron(0 * * * ? *)', type: 'cron', description: 'Every hour' },
     { input: '@daily', expression: 'cron(0 0 * * ? *)', type: 'cron', description: 'At 00:00, every day' },
@@ -203,6 +224,37 @@ describe('parseSchedule input forms', () => {
     );
     expect(parseSchedule('PT15M', { timezone: 'Europe/Berlin' }).description).toBe('Every 15 minutes');
   });
+
+  it.each([
+    {
+      input: 'daily',
+      first: '2026-01-02T07:25:00Z',
+      description: 'Every day, counted from creation: first 2026-01-02 07:25 UTC',
+    },
+    {
+      input: ' HOURLY ',
+      first: '2026-01-01T10:01:00Z',
+      description: 'Every hour, counted from creation: first 2026-01-01 10:01 UTC',
+    },
+    {
+      input: 'weekly',
+      first: '2026-01-08T09:00:30Z',
+      description: 'Every 7 days, counted from creation: first 2026-01-08 09:00:30 UTC',
+    },
+    // Other schedules keep their description: a rate written as such, and the calendar macros.
+    { input: 'rate(1 day)', first: '2026-01-02T07:25:00Z', description: 'Every day' },
+    { input: 'P1D', first: '2026-01-02T07:25:00Z', description: 'Every day' },
+    { input: '@daily', first: '2026-01-02T00:00:00Z', description: 'At 00:00, every day, Europe/Berlin' },
+  ])(
+    'given "$input" whose first fire is $first, when described with it, then "$description"',
+    ({ input, first, description }) => {
+      const schedule = parseSchedule(input, { timezone: 'Europe/Berlin' });
+      expect(describeWithFirstFire(schedule, new Date(first))).toBe(description);
+      // A stored copy that already names a first fire is described afresh, not appended to.
+      const stored = { ...schedule, description: describeWithFirstFire(schedule, new Date(first)) };
+      expect(describeWithFirstFire(stored, new Date(first))).toBe(description);
+    },
+  );
 
   it('given the EventBridge-only parser, then native expressions pass and other forms are refused', () => {
     expect(parseEventBridgeExpression(' cron(0 9 ? * MON-FRI *) ').expression).toBe(
