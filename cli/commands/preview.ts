@@ -3,13 +3,9 @@
  * next fire times, so a schedule can be checked before a job is created.
  */
 import { parseArgs } from 'node:util';
-import {
-  nextFireTimes,
-  parseSchedule,
-  type Schedule,
-  ScheduleExpressionError,
-  TimeZoneError,
-} from '../../shared/schedule/index.ts';
+import { ValidationError } from '../../shared/errors.ts';
+import { previewSchedule, type SchedulePreview } from '../../shared/jobs/preview.ts';
+import { ScheduleExpressionError, TimeZoneError } from '../../shared/schedule/index.ts';
 import { parseInstant } from '../instant.ts';
 import type { Command } from '../main.ts';
 import { UsageError } from '../usage-error.ts';
@@ -47,17 +43,27 @@ export const previewCommand: Command = {
       return 0;
     }
     const input = readArgs(args, new Date());
-    let schedule: Schedule;
+    let preview: SchedulePreview;
     try {
-      schedule = parseSchedule(input.expression, { timezone: input.timezone });
+      // The API's preview: a rate fires as a job created at --from would (its anchor), not from --from itself.
+      preview = previewSchedule(
+        { expression: input.expression, timezone: input.timezone, count: input.count },
+        input.from,
+      );
     } catch (error) {
-      if (error instanceof ScheduleExpressionError || error instanceof TimeZoneError) {
-        throw new UsageError(error.message, { cause: error });
+      if (error instanceof ValidationError) {
+        // The engine's own message, without the API's field prefix: the command line has no fields.
+        const cause = error.cause;
+        const message =
+          cause instanceof ScheduleExpressionError || cause instanceof TimeZoneError
+            ? cause.message
+            : error.message;
+        throw new UsageError(message, { cause: error });
       }
       throw error;
     }
-    const next = nextFireTimes(schedule, { after: input.from, count: input.count });
-    process.stdout.write(input.json ? `${renderJson(schedule, next)}\n` : render(schedule, input.from, next));
+    const next = preview.next.map((iso) => new Date(iso));
+    process.stdout.write(input.json ? `${renderJson(preview, next)}\n` : render(preview, input.from, next));
     return 0;
   },
 };
@@ -135,19 +141,19 @@ function utc(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`;
 }
 
-function renderJson(schedule: Schedule, next: readonly Date[]): string {
+function renderJson(preview: SchedulePreview, next: readonly Date[]): string {
   return JSON.stringify({
-    input: schedule.input,
-    expression: schedule.expression,
-    timezone: schedule.timezone,
-    description: schedule.description,
+    input: preview.input,
+    expression: preview.expression,
+    timezone: preview.timezone,
+    description: preview.description,
     next: next.map(utc),
   });
 }
 
-function render(schedule: Schedule, from: Date, next: readonly Date[]): string {
+function render(preview: SchedulePreview, from: Date, next: readonly Date[]): string {
   const local = new Intl.DateTimeFormat('en-GB', {
-    timeZone: schedule.timezone,
+    timeZone: preview.timezone,
     weekday: 'short',
     year: 'numeric',
     month: '2-digit',
@@ -158,11 +164,18 @@ function render(schedule: Schedule, from: Date, next: readonly Date[]): string {
     timeZoneName: 'short',
   });
   const lines = [
-    `expression   ${schedule.expression}`,
-    `timezone     ${schedule.timezone}`,
-    `description  ${schedule.description}`,
-    next.length === 0 ? `no fire times after ${utc(from)}` : `next ${next.length} after ${utc(from)}:`,
+    `expression   ${preview.expression}`,
+    `timezone     ${preview.timezone}`,
+    `description  ${preview.description}`,
+    heading(preview, from, next.length),
     ...next.map((date) => `  ${utc(date)}  ${local.format(date)}`),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** A rate lists what a job created at --from would do (from its anchor); other schedules, what follows --from. */
+function heading(preview: SchedulePreview, from: Date, count: number): string {
+  if (count === 0) return `no fire times after ${utc(from)}`;
+  if (preview.expression.startsWith('rate(')) return `next ${count} of a job created at ${utc(from)}:`;
+  return `next ${count} after ${utc(from)}:`;
 }

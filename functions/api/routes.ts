@@ -7,6 +7,7 @@ import { ValidationError } from '../../shared/errors.ts';
 import type { Job, Run } from '../../shared/jobs/model.ts';
 import { checkJobName } from '../../shared/jobs/name.ts';
 import type { Page } from '../../shared/jobs/ports.ts';
+import { previewSchedule } from '../../shared/jobs/preview.ts';
 import { reconcile } from '../../shared/jobs/reconcile.ts';
 import { cancelRun, getRun, listRuns, runJobNow } from '../../shared/jobs/runs.ts';
 import {
@@ -17,7 +18,6 @@ import {
   listJobs,
   patchJob,
   pauseJob,
-  previewSchedule,
   replaceJob,
   resumeJob,
   type WrittenJob,

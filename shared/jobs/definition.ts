@@ -8,6 +8,7 @@ import { ValidationError } from '../errors.ts';
 import { parseJobConfig, patchJobConfig } from '../kinds/config.ts';
 import { isJobKind } from '../kinds/registry.ts';
 import {
+  describeWithFirstFire,
   nextFireTime,
   parseSchedule,
   type Schedule,
@@ -137,17 +138,26 @@ export function patchedDefinition(job: Job, patch: JobPatch, context: Definition
 
 /**
  * The job record for `fields`. With `previous` (a replace or patch), the creation time stays, the
- * version moves on, and a rate schedule keeps its anchor when its timing did not change.
+ * version moves on, and a rate schedule keeps its anchor when its timing did not change. The anchor is
+ * the first fire, which the description of the shortcuts (`daily`, ...) names.
  */
 export function buildJob(fields: JobFields, now: Date, previous?: Job): Job {
   const timingUnchanged = previous !== undefined && sameTiming(previous, fields);
   const oneTime = fields.schedule.type === 'at';
+  const scheduleStartDate =
+    timingUnchanged && previous.scheduleStartDate !== undefined
+      ? previous.scheduleStartDate
+      : rateAnchor(fields, now)?.toISOString();
   return {
     ...fields,
-    scheduleStartDate:
-      timingUnchanged && previous.scheduleStartDate !== undefined
-        ? previous.scheduleStartDate
-        : rateAnchor(fields, now)?.toISOString(),
+    schedule:
+      scheduleStartDate === undefined
+        ? fields.schedule
+        : {
+            ...fields.schedule,
+            description: describeWithFirstFire(fields.schedule, new Date(scheduleStartDate)),
+          },
+    scheduleStartDate,
     // A replaced one-time job is scheduled again (its old slot is gone); an untouched one keeps its state.
     oneTimeState: oneTime
       ? timingUnchanged

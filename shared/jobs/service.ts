@@ -12,7 +12,6 @@ import { JobConflictError, JobInvokeError, JobNotFoundError, ValidationError } f
 import { kindDefinition } from '../kinds/registry.ts';
 import type { Logger } from '../logger.ts';
 import { newManualRun, retentionExpiresAt } from '../runs/manual.ts';
-import { nextFireTimes, parseSchedule, ScheduleExpressionError, TimeZoneError } from '../schedule/index.ts';
 import {
   buildJob,
   type DefinitionContext,
@@ -161,39 +160,6 @@ async function setEnabled(deps: JobServiceDeps, name: string, enabled: boolean):
   const now = deps.clock.now();
   const job: Job = { ...existing, enabled, updatedAt: now.toISOString(), version: existing.version + 1 };
   return writeAndSync(deps, job, existing);
-}
-
-export interface SchedulePreview {
-  readonly input: string;
-  readonly expression: string;
-  readonly timezone: string;
-  readonly description: string;
-  /** ISO instants. */
-  readonly next: string[];
-}
-
-/** `GET /schedules/preview`: what a schedule means and when it fires, without creating anything. */
-export function previewSchedule(
-  request: { readonly expression: string; readonly timezone?: string; readonly count: number },
-  now: Date,
-): SchedulePreview {
-  let schedule: ReturnType<typeof parseSchedule>;
-  try {
-    schedule = parseSchedule(request.expression, { timezone: request.timezone ?? 'UTC' });
-  } catch (error) {
-    if (error instanceof TimeZoneError) throw new ValidationError('timezone', `timezone: ${error.message}`);
-    if (error instanceof ScheduleExpressionError) {
-      throw new ValidationError('expression', `expression: ${error.message}`);
-    }
-    throw error;
-  }
-  return {
-    input: schedule.input,
-    expression: schedule.expression,
-    timezone: schedule.timezone,
-    description: schedule.description,
-    next: nextFireTimes(schedule, { after: now, count: request.count }).map((date) => date.toISOString()),
-  };
 }
 
 /** The job, or JobNotFoundError; a cancelled one-time job (kept only as history) is a JobConflictError. */

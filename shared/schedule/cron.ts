@@ -125,7 +125,8 @@ export function dayOfMonthSpec(text: string, input: string): DaySpec {
 /**
  * Day-of-week in the numbering of `definition` (EventBridge 1 = SUN, or crontab 0/7 = SUN):
  * a list, `L` (EventBridge only: Saturday, the last day of the week), `nL` (last weekday n of the
- * month) or `n#k` (k-th weekday n of the month), each of the last three on its own.
+ * month) or `n#k` (k-th weekday n of the month), each of the last three on its own. As in Quartz, whose
+ * dialect EventBridge's cron is, the weekday before `#` or `L` may be a number or a name (`FRI#2`, `FRIL`).
  */
 export function dayOfWeekSpec(text: string, input: string, definition: FieldDefinition): DaySpec {
   const eventBridge = definition === EVENTBRIDGE_DAY_OF_WEEK;
@@ -137,59 +138,45 @@ export function dayOfWeekSpec(text: string, input: string, definition: FieldDefi
   const shapes = items.map((item) =>
     item.replace(/[A-Z]{3}/g, (name) => (names[name] === undefined ? name : 'N')),
   );
-  if (items.includes('?')) fail(input, 'day-of-week', text, '? must stand alone in the field');
+  const refuse: (rule: string) => never = (rule) => fail(input, 'day-of-week', text, rule);
+  if (items.includes('?')) refuse('? must stand alone in the field');
   const hashes = (text.match(/#/g) ?? []).length;
-  if (hashes > 1) fail(input, 'day-of-week', text, 'only one # expression is allowed in day-of-week');
+  if (hashes > 1) refuse(`only one # expression is allowed in day-of-week; ${nthRule(eventBridge)}`);
   if (hashes === 1) {
-    const match = /^(\w+)#(\w*)$/.exec(text);
-    if (match === null) {
-      fail(
-        input,
-        'day-of-week',
-        text,
-        'a # expression (n#k, the k-th weekday n of the month) must stand alone',
-      );
-    }
-    const [, day = '', nth = ''] = match;
-    const named = names[day];
-    if (eventBridge && named !== undefined) {
-      fail(
-        input,
-        'day-of-week',
-        text,
-        `write the weekday before # as a number (1 = SUN ... 7 = SAT), e.g. ${named}#${nth}`,
-      );
-    }
+    if (items.length > 1) refuse(`a # expression must stand alone; ${nthRule(eventBridge)}`);
+    const [day = '', nth = ''] = text.split('#');
+    if (!/^\w+$/.test(day))
+      refuse(`# takes one weekday before it, not a range or step; ${nthRule(eventBridge)}`);
     const weekday = readValue(day, definition, input);
-    if (!/^[1-5]$/.test(nth)) {
-      fail(input, 'day-of-week', text, 'the number after # must be 1-5 (the k-th such weekday of the month)');
-    }
+    if (!/^[1-5]$/.test(nth)) refuse(`the number after # must be 1-5; ${nthRule(eventBridge)}`);
     return { kind: 'nthWeekday', weekday: toJs(weekday), nth: Number(nth) };
   }
-  if (shapes.some((shape) => /W$/.test(shape)))
-    fail(input, 'day-of-week', text, 'W is only allowed in day-of-month');
+  if (shapes.some((shape) => /W$/.test(shape))) refuse('W is only allowed in day-of-month');
   if (shapes.some((shape) => /L/.test(shape))) {
     if (text === 'L') {
       // EventBridge (like Quartz): L alone in day-of-week is the last day of the week, Saturday.
       if (eventBridge) return { kind: 'weekdays', weekdays: [6] };
-      fail(input, 'day-of-week', text, 'L needs a weekday before it in a crontab, e.g. 5L (the last Friday)');
+      refuse('L needs a weekday before it in a crontab, e.g. 5L or FRIL (the last Friday)');
     }
-    const match = /^(\w+?)L$/.exec(text);
-    if (match === null || match[1] === undefined) {
-      fail(input, 'day-of-week', text, 'nL (the last weekday n of the month) must stand alone, e.g. 6L');
-    }
-    const day = match[1];
-    const named = names[day];
-    if (eventBridge && named !== undefined) {
-      fail(
-        input,
-        'day-of-week',
-        text,
-        `write the weekday before L as a number (1 = SUN ... 7 = SAT), e.g. ${named}L`,
-      );
-    }
+    // Quartz refuses L beside other days ("L with other days of the week is not implemented").
+    if (items.length > 1) refuse(`L must stand alone, without other days; ${lastRule(eventBridge)}`);
+    const day = /^(\w+?)L$/.exec(text)?.[1];
+    if (day === undefined)
+      refuse(`L takes one weekday before it, not a range or step; ${lastRule(eventBridge)}`);
     return { kind: 'lastWeekdayOf', weekday: toJs(readValue(day, definition, input)) };
   }
   const weekdays = [...new Set(expandList(text, definition, input).map(toJs))].sort((a, b) => a - b);
   return { kind: 'weekdays', weekdays };
+}
+
+/** The rule for `n#k`, in the field's numbering, for error messages. */
+function nthRule(eventBridge: boolean): string {
+  const [range, friday] = eventBridge ? ['1-7', '6'] : ['0-7', '5'];
+  return `n#k, alone in the field, is the k-th weekday n of the month, with n ${range} or SUN-SAT and k 1-5 (e.g. ${friday}#2 or FRI#2: the second Friday)`;
+}
+
+/** The rule for `nL`, in the field's numbering, for error messages. */
+function lastRule(eventBridge: boolean): string {
+  const [range, friday] = eventBridge ? ['1-7', '6'] : ['0-7', '5'];
+  return `nL, alone in the field, is the last weekday n of the month, with n ${range} or SUN-SAT (e.g. ${friday}L or FRIL: the last Friday)`;
 }

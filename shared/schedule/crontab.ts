@@ -56,13 +56,16 @@ function translateDayOfWeek(text: string, input: string): string {
     )
     .join(',');
   const spec = dayOfWeekSpec(normalized, input, CRONTAB_DAY_OF_WEEK);
+  // Names mean the same day in both dialects: keep what the author wrote (FRI#2, FRIL, MON-FRI);
+  // numbers are renumbered (crontab 5#2 is EventBridge 6#2).
+  const named = /^[A-Z]{3}(?=#|L$)/.exec(normalized)?.[0];
   switch (spec.kind) {
     case 'nthWeekday':
-      return `${spec.weekday + 1}#${spec.nth}`;
+      return `${named ?? spec.weekday + 1}#${spec.nth}`;
     case 'lastWeekdayOf':
-      return `${spec.weekday + 1}L`;
+      return `${named ?? spec.weekday + 1}L`;
     case 'weekdays': {
-      // Names mean the same day in both dialects; keep what the author wrote when a range does not wrap.
+      // A range of names is kept when it does not wrap.
       if (ONLY_NAMES.test(normalized)) return normalized;
       if (spec.weekdays.length === 7) return '*';
       return compress(spec.weekdays.map((weekday) => weekday + 1));

@@ -31,6 +31,24 @@ export function describeRate(rate: RateSpec): string {
   return rate.value === 1 ? `Every ${rate.unit}` : `Every ${rate.value} ${rate.unit}s`;
 }
 
+/**
+ * "Every day, counted from creation": the shortcuts `hourly`, `daily`, `weekly` are rates anchored on the
+ * job's creation, which the description says so that nobody takes them for `@hourly`, `@daily`, `@weekly`.
+ */
+export function describeFromCreation(rate: RateSpec): string {
+  return `${describeRate(rate)}, counted from creation`;
+}
+
+/**
+ * `description` with the first fire time, in UTC (a rate's anchor is an instant; its zone plays no part):
+ * "Every day, counted from creation: first 2026-01-02 07:25 UTC". Seconds only when the anchor has some.
+ */
+export function withFirstFire(description: string, first: Date): string {
+  const iso = first.toISOString();
+  const seconds = iso.slice(17, 19);
+  return `${description}: first ${iso.slice(0, 10)} ${iso.slice(11, 16)}${seconds === '00' ? '' : `:${seconds}`} UTC`;
+}
+
 /** "Once, at 2026-11-23 09:00:00, Europe/Berlin". */
 export function describeAt(at: AtSpec, timezone: string): string {
   const when = `${at.year}-${pad(at.month)}-${pad(at.day)} ${clock(at.hour, at.minute)}:${pad(at.second)}`;

@@ -12,7 +12,7 @@
  */
 import { parseCronFields } from './cron.ts';
 import { crontabToEventBridge } from './crontab.ts';
-import { describeAt, describeCron, describeRate } from './describe.ts';
+import { describeAt, describeCron, describeFromCreation, describeRate, withFirstFire } from './describe.ts';
 import { ScheduleExpressionError, TimeZoneError } from './errors.ts';
 import { atInstant, type Compiled, compileCron, cronTimes, rateTimes } from './evaluate.ts';
 import { fail } from './fields.ts';
@@ -56,7 +56,10 @@ export interface ParseOptions {
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
-/** Shortcuts with fixed intervals (as in APScheduler-based schedulers), not calendar-aligned. */
+/**
+ * Shortcuts with fixed intervals (as in APScheduler-based schedulers), not calendar-aligned: rates counted
+ * from the job's creation (the rate's StartDate), where the macros `@hourly`... are calendar cron.
+ */
 const SHORTCUTS: Readonly<Record<string, number>> = { hourly: HOUR_MS, daily: DAY_MS, weekly: 7 * DAY_MS };
 
 /** Crontab macros: calendar-aligned cron. */
@@ -77,7 +80,8 @@ const EXPRESSION_CACHE_LIMIT = 50_000;
 
 /**
  * Parses any input form Tickwork accepts for a job's schedule:
- * - shortcuts `hourly`, `daily`, `weekly` (fixed intervals: `rate(1 hour)`, `rate(1 day)`, `rate(7 days)`);
+ * - shortcuts `hourly`, `daily`, `weekly` (fixed intervals counted from creation: `rate(1 hour)`, `rate(1 day)`,
+ *   `rate(7 days)`, described as "Every day, counted from creation");
  * - crontab macros `@hourly`, `@daily`/`@midnight`, `@weekly`, `@monthly`, `@yearly`/`@annually` (calendar-aligned cron);
  * - a classic 5-field crontab (`0 9 * * MON-FRI`), translated to EventBridge `cron(...)`;
  * - EventBridge `cron(...)`, `rate(...)` and `at(...)`;
@@ -98,7 +102,9 @@ export function parseSchedule(input: string, options: ParseOptions = {}): Schedu
     );
   }
   const shortcut = SHORTCUTS[text.toLowerCase()];
-  if (shortcut !== undefined) return rateSchedule(text, rateFromInterval(shortcut), timezone);
+  if (shortcut !== undefined) {
+    return rateSchedule(text, rateFromInterval(shortcut), timezone, describeFromCreation);
+  }
   if (text.startsWith('@')) {
     const macro = MACROS[text.toLowerCase()];
     if (macro === undefined) {
@@ -180,16 +186,35 @@ function cronSchedule(input: string, body: string, timezone: string): Schedule {
   return schedule;
 }
 
-function rateSchedule(input: string, rate: RateSpec, timezone: string): Schedule {
+function rateSchedule(
+  input: string,
+  rate: RateSpec,
+  timezone: string,
+  describe: (rate: RateSpec) => string = describeRate,
+): Schedule {
   const schedule = freeze({
     input,
     expression: rate.expression,
     timezone,
-    description: describeRate(rate),
+    description: describe(rate),
     type: 'rate',
   });
   compiledBySchedule.set(schedule, { type: 'rate', intervalMs: rate.intervalMs });
   return schedule;
+}
+
+/**
+ * The description of `schedule` once its first fire time is known: a rate's anchor, its StartDate (a job's,
+ * or a preview's of a job created at a given instant). The shortcuts `hourly`, `daily`, `weekly` count from
+ * creation, so theirs names that first time: "Every day, counted from creation: first 2026-01-02 07:25 UTC".
+ * Every other schedule keeps its description. Works on stored copies too (it reads `input`, and never
+ * appends twice).
+ */
+export function describeWithFirstFire(schedule: Schedule, firstFire: Date): string {
+  const shortcut = schedule.type === 'rate' ? SHORTCUTS[schedule.input.trim().toLowerCase()] : undefined;
+  if (shortcut === undefined) return schedule.description;
+  instantOf(firstFire, 'firstFire');
+  return withFirstFire(describeFromCreation(rateFromInterval(shortcut)), firstFire);
 }
 
 function freeze(schedule: Schedule): Schedule {

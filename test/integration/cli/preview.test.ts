@@ -55,7 +55,7 @@ describe('tickwork preview', () => {
     });
   });
 
-  it('given no --count, then five times; a rate is anchored on --from', async () => {
+  it('given no --count, then five times; a rate fires as a job created at --from would', async () => {
     const result = await tickwork('preview', 'PT15M', '--from', '2026-11-20T12:00:00+01:00', '--json');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toStrictEqual({
@@ -70,6 +70,80 @@ describe('tickwork preview', () => {
         '2026-11-20T12:00:00Z',
         '2026-11-20T12:15:00Z',
       ],
+    });
+  });
+
+  it('given a rate and a --from with seconds, then the times a job created then fires: its anchor, rounded up to the minute', async () => {
+    const result = await tickwork(
+      'preview',
+      'rate(5 minutes)',
+      '--from',
+      '2026-01-01T09:00:30Z',
+      '--count',
+      '3',
+      '--json',
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toStrictEqual({
+      input: 'rate(5 minutes)',
+      expression: 'rate(5 minutes)',
+      timezone: 'UTC',
+      description: 'Every 5 minutes',
+      // Created 09:00:30: first fire 09:05:30 rounded up to 09:06:00, then every 5 minutes (not 09:05:30, 09:10:30).
+      next: ['2026-01-01T09:06:00Z', '2026-01-01T09:11:00Z', '2026-01-01T09:16:00Z'],
+    });
+  });
+
+  it('given the shortcut daily without --json, then the description names the first fire and the times follow it', async () => {
+    const result = await tickwork('preview', 'daily', '--from', '2026-01-01T09:00:30Z', '--count', '2');
+    expect(result.code).toBe(0);
+    expect(result.stdout.trimEnd().split('\n')).toEqual([
+      'expression   rate(1 day)',
+      'timezone     UTC',
+      'description  Every day, counted from creation: first 2026-01-02 09:01 UTC',
+      'next 2 of a job created at 2026-01-01T09:00:30Z:',
+      '  2026-01-02T09:01:00Z  Fri, 02/01/2026, 09:01 UTC',
+      '  2026-01-03T09:01:00Z  Sat, 03/01/2026, 09:01 UTC',
+    ]);
+  });
+
+  it('given the macro @daily, then it stays calendar cron, unlike the shortcut', async () => {
+    const result = await tickwork(
+      'preview',
+      '@daily',
+      '--from',
+      '2026-01-01T09:00:30Z',
+      '--count',
+      '1',
+      '--json',
+    );
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      expression: 'cron(0 0 * * ? *)',
+      description: 'At 00:00, every day',
+      next: ['2026-01-02T00:00:00Z'],
+    });
+  });
+
+  it('given a weekday name before # in a zone, then the second Fridays at 09:00 local', async () => {
+    const result = await tickwork(
+      'preview',
+      'cron(0 9 ? * fri#2 *)',
+      '--tz',
+      'Europe/Berlin',
+      '--from',
+      '2026-01-01T00:00:00Z',
+      '--count',
+      '2',
+      '--json',
+    );
+    expect(JSON.parse(result.stdout)).toStrictEqual({
+      input: 'cron(0 9 ? * fri#2 *)',
+      expression: 'cron(0 9 ? * FRI#2 *)',
+      timezone: 'Europe/Berlin',
+      description: 'At 09:00, on the second Friday of the month, Europe/Berlin',
+      // January 2026 Fridays 2, 9; February 6, 13; 09:00 CET = 08:00Z.
+      next: ['2026-01-09T08:00:00Z', '2026-02-13T08:00:00Z'],
     });
   });
 
@@ -118,6 +192,11 @@ describe('tickwork preview', () => {
       names: 'exactly one of day-of-month and day-of-week must be ?',
     },
     { why: 'an interval under a minute', args: ['PT30S'], names: 'invalid interval "PT30S"' },
+    {
+      why: 'a sixth Friday',
+      args: ['cron(0 9 ? * FRI#6 *)'],
+      names: 'invalid day-of-week "FRI#6" in "cron(0 9 ? * FRI#6 *)": the number after # must be 1-5',
+    },
     { why: 'an unknown zone', args: ['@daily', '--tz', 'Mars/Base'], names: 'unknown time zone "Mars/Base"' },
     { why: 'a bad --from', args: ['@daily', '--from', 'yesterday'], names: 'invalid --from "yesterday"' },
     {

@@ -94,6 +94,68 @@ describe('rate anchors', () => {
   });
 });
 
+describe('the shortcuts hourly/daily/weekly count from creation', () => {
+  it.each([
+    {
+      why: 'daily, created at 12:00:30',
+      body: { schedule: 'daily' },
+      description: 'Every day, counted from creation: first 2026-06-02 12:01 UTC',
+    },
+    {
+      why: 'hourly in a zone (a rate ignores it)',
+      body: { schedule: 'hourly', timezone: 'Europe/Berlin' },
+      description: 'Every hour, counted from creation: first 2026-06-01 13:01 UTC',
+    },
+    {
+      why: 'weekly with a startDate',
+      body: { schedule: 'weekly', startDate: '2026-06-05T07:25:00Z' },
+      description: 'Every 7 days, counted from creation: first 2026-06-05 07:25 UTC',
+    },
+    {
+      why: 'daily, run immediately',
+      body: { schedule: 'daily', runImmediately: true },
+      description: 'Every day, counted from creation: first 2026-06-01 12:00:31 UTC',
+    },
+    { why: 'a rate written as such', body: { schedule: 'rate(1 day)' }, description: 'Every day' },
+    { why: 'the calendar macro', body: { schedule: '@daily' }, description: 'At 00:00, every day' },
+  ])('given $why, then the job and its Scheduler schedule say "$description"', ({ body, description }) => {
+    // Given a job created at 12:00:30 with no description of its own
+    const job = jobFrom(body);
+    // Then the schedule's description names the first fire (the anchor) where it counts from creation
+    expect(job.schedule.description).toBe(description);
+    expect(desiredSchedule(job, deployment, now)?.description).toBe(description);
+  });
+
+  it('given a job description, then Scheduler gets that one and the schedule keeps its own', () => {
+    const job = jobFrom({ schedule: 'daily', description: 'Nightly digest' });
+    expect(desiredSchedule(job, deployment, now)?.description).toBe('Nightly digest');
+    expect(job.schedule.description).toBe('Every day, counted from creation: first 2026-06-02 12:01 UTC');
+  });
+
+  it('given a replace that keeps the timing, then the first fire stays; a new schedule names a new one', () => {
+    // Given a daily job created yesterday
+    const created = jobFrom({ schedule: 'daily' }, new Date('2026-05-31T07:24:10Z'));
+    expect(created.schedule.description).toBe('Every day, counted from creation: first 2026-06-01 07:25 UTC');
+    // When it is replaced with a new description only, then the anchor and its description stay
+    const replaced = jobFrom({ schedule: 'daily', description: 'new' }, now, created);
+    expect(replaced.schedule.description).toBe(created.schedule.description);
+    // When its schedule becomes weekly, then it is anchored afresh
+    const weekly = jobFrom({ schedule: 'weekly' }, now, created);
+    expect(weekly.schedule.description).toBe(
+      'Every 7 days, counted from creation: first 2026-06-08 12:01 UTC',
+    );
+  });
+
+  it('given a PATCH of an unrelated field, then the stored description is rebuilt, not appended to', () => {
+    const created = jobFrom({ schedule: 'hourly' }, new Date('2026-06-01T09:59:59Z'));
+    const definition = patchedDefinition(created, parseJobPatch({ enabled: false }), context);
+    const patched = buildJob(normalizeDefinition(definition, context), now, created);
+    expect(patched.schedule.description).toBe(
+      'Every hour, counted from creation: first 2026-06-01 11:00 UTC',
+    );
+  });
+});
+
 describe('desiredSchedule', () => {
   it('derives every field of the schedule from the job', () => {
     // Given a paused cron job with a description, a window and bounds

@@ -1,6 +1,6 @@
 /**
  * Conformance with EventBridge Scheduler: the examples of the user guide's cron and rate tables,
- * daylight-saving transitions, leap years, year bounds, L / W / # and names. Expected times are
+ * daylight-saving transitions, leap years, year bounds, L / W / # and names (also before # and L). Expected times are
  * worked out by hand from the calendar (weekdays noted beside them), not copied from the engine.
  */
 import { describe, expect, it } from 'vitest';
@@ -391,6 +391,90 @@ describe('W, L and # near month edges', () => {
   });
 });
 
+describe('a weekday name before # and L (Quartz dialect: FRI#2, FRIL)', () => {
+  it.each([
+    {
+      expression: 'cron(0 9 ? * FRI#2 *)',
+      zone: 'UTC',
+      after: '2026-11-01T00:00:00Z',
+      // Second Friday: Nov 2026 Fridays 6, 13; Dec 2026 Fridays 4, 11; Jan 2027 Fridays 1, 8.
+      expected: ['2026-11-13T09:00:00Z', '2026-12-11T09:00:00Z', '2027-01-08T09:00:00Z'],
+    },
+    {
+      expression: 'cron(0 9 ? * FRI#2 *)',
+      zone: 'Asia/Kolkata',
+      after: '2026-11-01T00:00:00Z',
+      // The same days at 09:00 IST (+05:30) = 03:30Z.
+      expected: ['2026-11-13T03:30:00Z', '2026-12-11T03:30:00Z', '2027-01-08T03:30:00Z'],
+    },
+    {
+      expression: 'cron(0 9 ? * FRIL *)',
+      zone: 'Australia/Sydney',
+      after: '2026-11-01T00:00:00Z',
+      // Last Friday: Nov 27, Dec 25 2026, Jan 29 2027; 09:00 AEDT (+11) is 22:00Z the day before.
+      expected: ['2026-11-26T22:00:00Z', '2026-12-24T22:00:00Z', '2027-01-28T22:00:00Z'],
+    },
+    {
+      expression: 'cron(30 2 ? * SUN#2 *)',
+      zone: 'America/New_York',
+      after: '2026-03-01T00:00:00Z',
+      // The second Sunday of March 2026 is the 8th, the spring-forward day: 02:30 does not exist and is
+      // skipped. Then Apr 12 and May 10, 02:30 EDT (-4) = 06:30Z.
+      expected: ['2026-04-12T06:30:00Z', '2026-05-10T06:30:00Z'],
+    },
+    {
+      expression: 'cron(30 2 ? * SUNL *)',
+      zone: 'Europe/Berlin',
+      after: '2026-03-01T00:00:00Z',
+      // The last Sunday of March 2026 is the 29th, the spring-forward day: skipped. Then Apr 26 and
+      // May 31, 02:30 CEST (+2) = 00:30Z.
+      expected: ['2026-04-26T00:30:00Z', '2026-05-31T00:30:00Z'],
+    },
+    {
+      expression: 'cron(30 2 ? * SUNL *)',
+      zone: 'Europe/Berlin',
+      after: '2026-10-01T00:00:00Z',
+      // The last Sunday of October 2026 is the 25th, the fall-back day: 02:30 happens twice and fires
+      // once, in CEST (00:30Z). Then Nov 29 and Dec 27, 02:30 CET (+1) = 01:30Z.
+      expected: ['2026-10-25T00:30:00Z', '2026-11-29T01:30:00Z', '2026-12-27T01:30:00Z'],
+    },
+    {
+      expression: 'cron(0 12 ? * SAT#5 2026)',
+      zone: 'UTC',
+      after: '2026-01-01T00:00:00Z',
+      // Months of 2026 with five Saturdays: Jan (3-31), May (2-30), Aug (1-29), Oct (3-31).
+      expected: [
+        '2026-01-31T12:00:00Z',
+        '2026-05-30T12:00:00Z',
+        '2026-08-29T12:00:00Z',
+        '2026-10-31T12:00:00Z',
+      ],
+    },
+  ])(
+    'given $expression in $zone after $after, then it fires on the named weekday: $expected',
+    ({ expression, zone, after, expected }) => {
+      expect(
+        next(expression, after, expected.length + 1, { timezone: zone, endDate: expected.at(-1) }),
+      ).toEqual(expected);
+    },
+  );
+
+  it.each([
+    ['FRI#2', '6#2'],
+    ['fri#2', '6#2'],
+    ['SUN#1', '1#1'],
+    ['SAT#5', '7#5'],
+    ['FRIL', '6L'],
+    ['sunl', '1L'],
+    ['SATL', '7L'],
+  ])('given %s, then it fires exactly when %s does, in New York over two years', (named, numbered) => {
+    const at = (dow: string) =>
+      next(`cron(15 1 ? * ${dow} *)`, '2026-01-01T00:00:00Z', 24, { timezone: 'America/New_York' });
+    expect(at(named)).toEqual(at(numbered));
+    expect(at(named)).toHaveLength(24);
+  });
+});
+
 describe('the year field', () => {
   it('given the last year EventBridge allows, then the schedule ends with it', () => {
     expect(next('cron(0 0 1 1 ? 2199)', '2198-06-01T00:00:00Z', 3)).toEqual(['2199-01-01T00:00:00Z']);
@@ -476,6 +560,12 @@ describe('crontab to EventBridge translation', () => {
     { crontab: '0 9 * * MON-SUN', expression: 'cron(0 9 ? * * *)', firstAfterFriday: '2026-11-21T09:00:00Z' },
     { crontab: '0 9 * * 5#3', expression: 'cron(0 9 ? * 6#3 *)', firstAfterFriday: '2026-12-18T09:00:00Z' },
     { crontab: '0 9 * * 5L', expression: 'cron(0 9 ? * 6L *)', firstAfterFriday: '2026-11-27T09:00:00Z' },
+    {
+      crontab: '0 9 * * FRI#3',
+      expression: 'cron(0 9 ? * FRI#3 *)',
+      firstAfterFriday: '2026-12-18T09:00:00Z',
+    },
+    { crontab: '0 9 * * fril', expression: 'cron(0 9 ? * FRIL *)', firstAfterFriday: '2026-11-27T09:00:00Z' },
     { crontab: '0 9 L * *', expression: 'cron(0 9 L * ? *)', firstAfterFriday: '2026-11-30T09:00:00Z' },
     { crontab: '*/15 * * * *', expression: 'cron(*/15 * * * ? *)', firstAfterFriday: '2026-11-20T10:45:00Z' },
     { crontab: '0 0 1 * *', expression: 'cron(0 0 1 * ? *)', firstAfterFriday: '2026-12-01T00:00:00Z' },

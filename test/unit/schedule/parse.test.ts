@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   assertTimeZone,
+  describeWithFirstFire,
   nextFireTime,
   nextFireTimes,
   parseEventBridgeExpression,
@@ -16,11 +17,31 @@ import {
 
 describe('parseSchedule input forms', () => {
   it.each([
-    // Shortcuts: fixed intervals.
-    { input: 'hourly', expression: 'rate(1 hour)', type: 'rate', description: 'Every hour' },
-    { input: 'daily', expression: 'rate(1 day)', type: 'rate', description: 'Every day' },
-    { input: 'weekly', expression: 'rate(7 days)', type: 'rate', description: 'Every 7 days' },
-    { input: 'Daily', expression: 'rate(1 day)', type: 'rate', description: 'Every day' },
+    // Shortcuts: fixed intervals counted from the job's creation, and the description says so.
+    {
+      input: 'hourly',
+      expression: 'rate(1 hour)',
+      type: 'rate',
+      description: 'Every hour, counted from creation',
+    },
+    {
+      input: 'daily',
+      expression: 'rate(1 day)',
+      type: 'rate',
+      description: 'Every day, counted from creation',
+    },
+    {
+      input: 'weekly',
+      expression: 'rate(7 days)',
+      type: 'rate',
+      description: 'Every 7 days, counted from creation',
+    },
+    {
+      input: 'Daily',
+      expression: 'rate(1 day)',
+      type: 'rate',
+      description: 'Every day, counted from creation',
+    },
     // Macros: calendar-aligned cron.
     { input: '@hourly', expression: 'cron(0 * * * ? *)', type: 'cron', description: 'Every hour' },
     { input: '@daily', expression: 'cron(0 0 * * ? *)', type: 'cron', description: 'At 00:00, every day' },
@@ -121,6 +142,43 @@ describe('parseSchedule input forms', () => {
       type: 'cron',
       description: 'At 12:00, on the last Friday of the month',
     },
+    // Quartz (and so EventBridge) takes a weekday name before # and L, in any case; kept as a name.
+    {
+      input: 'cron(0 9 ? * fri#2 *)',
+      expression: 'cron(0 9 ? * FRI#2 *)',
+      type: 'cron',
+      description: 'At 09:00, on the second Friday of the month',
+    },
+    {
+      input: 'cron(0 12 ? * FRIL *)',
+      expression: 'cron(0 12 ? * FRIL *)',
+      type: 'cron',
+      description: 'At 12:00, on the last Friday of the month',
+    },
+    {
+      input: 'cron(0 18 ? * Sat#5 *)',
+      expression: 'cron(0 18 ? * SAT#5 *)',
+      type: 'cron',
+      description: 'At 18:00, on the fifth Saturday of the month',
+    },
+    {
+      input: 'cron(30 7 ? * sunl *)',
+      expression: 'cron(30 7 ? * SUNL *)',
+      type: 'cron',
+      description: 'At 07:30, on the last Sunday of the month',
+    },
+    {
+      input: '0 9 * * fri#2',
+      expression: 'cron(0 9 ? * FRI#2 *)',
+      type: 'cron',
+      description: 'At 09:00, on the second Friday of the month',
+    },
+    {
+      input: '0 9 * * MONL',
+      expression: 'cron(0 9 ? * MONL *)',
+      type: 'cron',
+      description: 'At 09:00, on the last Monday of the month',
+    },
     {
       input: 'cron(0 0 L 1-3 ? *)',
       expression: 'cron(0 0 L 1-3 ? *)',
@@ -166,6 +224,37 @@ describe('parseSchedule input forms', () => {
     );
     expect(parseSchedule('PT15M', { timezone: 'Europe/Berlin' }).description).toBe('Every 15 minutes');
   });
+
+  it.each([
+    {
+      input: 'daily',
+      first: '2026-01-02T07:25:00Z',
+      description: 'Every day, counted from creation: first 2026-01-02 07:25 UTC',
+    },
+    {
+      input: ' HOURLY ',
+      first: '2026-01-01T10:01:00Z',
+      description: 'Every hour, counted from creation: first 2026-01-01 10:01 UTC',
+    },
+    {
+      input: 'weekly',
+      first: '2026-01-08T09:00:30Z',
+      description: 'Every 7 days, counted from creation: first 2026-01-08 09:00:30 UTC',
+    },
+    // Other schedules keep their description: a rate written as such, and the calendar macros.
+    { input: 'rate(1 day)', first: '2026-01-02T07:25:00Z', description: 'Every day' },
+    { input: 'P1D', first: '2026-01-02T07:25:00Z', description: 'Every day' },
+    { input: '@daily', first: '2026-01-02T00:00:00Z', description: 'At 00:00, every day, Europe/Berlin' },
+  ])(
+    'given "$input" whose first fire is $first, when described with it, then "$description"',
+    ({ input, first, description }) => {
+      const schedule = parseSchedule(input, { timezone: 'Europe/Berlin' });
+      expect(describeWithFirstFire(schedule, new Date(first))).toBe(description);
+      // A stored copy that already names a first fire is described afresh, not appended to.
+      const stored = { ...schedule, description: describeWithFirstFire(schedule, new Date(first)) };
+      expect(describeWithFirstFire(stored, new Date(first))).toBe(description);
+    },
+  );
 
   it('given the EventBridge-only parser, then native expressions pass and other forms are refused', () => {
     expect(parseEventBridgeExpression(' cron(0 9 ? * MON-FRI *) ').expression).toBe(
@@ -273,9 +362,19 @@ describe('malformed input', () => {
     ['cron(0 9 ? * 2#6 *)', 'day-of-week', '2#6', 'the number after # must be 1-5'],
     ['cron(0 9 ? * 2#1,4 *)', 'day-of-week', '2#1,4', 'must stand alone'],
     ['cron(0 9 ? * 9#1 *)', 'day-of-week', '9', 'must be 1-7'],
-    ['cron(0 9 ? * MON#2 *)', 'day-of-week', 'MON#2', 'as a number (1 = SUN ... 7 = SAT), e.g. 2#2'],
-    ['cron(0 9 ? * FRIL *)', 'day-of-week', 'FRIL', 'e.g. 6L'],
+    ['cron(0 9 ? * FRI#6 *)', 'day-of-week', 'FRI#6', 'the number after # must be 1-5'],
+    ['cron(0 9 ? * FRI#0 *)', 'day-of-week', 'FRI#0', 'k 1-5 (e.g. 6#2 or FRI#2: the second Friday)'],
+    ['cron(0 9 ? * FRI# *)', 'day-of-week', 'FRI#', 'the number after # must be 1-5'],
+    ['cron(0 9 ? * FRI#2,MON *)', 'day-of-week', 'FRI#2,MON', 'a # expression must stand alone'],
+    ['cron(0 9 ? * FRI#2#3 *)', 'day-of-week', 'FRI#2#3', 'only one # expression is allowed'],
+    ['cron(0 9 ? * MON-FRI#2 *)', 'day-of-week', 'MON-FRI#2', '# takes one weekday before it'],
+    ['cron(0 9 ? * FRX#2 *)', 'day-of-week', 'FRX', 'must be 1-7 (1 = SUN ... 7 = SAT) or SUN-SAT'],
     ['cron(0 9 ? * 6L,2 *)', 'day-of-week', '6L,2', 'must stand alone'],
+    ['cron(0 9 ? * FRIL,MON *)', 'day-of-week', 'FRIL,MON', 'L must stand alone, without other days'],
+    ['cron(0 9 ? * SAT,SUN,L *)', 'day-of-week', 'SAT,SUN,L', 'L must stand alone, without other days'],
+    ['cron(0 9 ? * MON-FRIL *)', 'day-of-week', 'MON-FRIL', 'L takes one weekday before it'],
+    ['cron(0 9 ? * FRIDAYL *)', 'day-of-week', 'FRIDAY', 'must be 1-7 (1 = SUN ... 7 = SAT) or SUN-SAT'],
+    ['cron(0 9 ? * 0L *)', 'day-of-week', '0', 'must be 1-7'],
     ['cron(0 9 ? * 3W *)', 'day-of-week', '3W', 'W is only allowed in day-of-month'],
     ['cron(0 9 * * ?)', 'expression', '0 9 * * ?', 'exactly six fields'],
     ['cron(0 9 * * ? * *)', 'expression', '0 9 * * ? * *', 'found 7'],
@@ -348,9 +447,11 @@ describe('malformed input', () => {
     ['0 9 1-15 * 1-5', 'day-of-month/day-of-week', '1-15 1-5', 'create two jobs'],
     ['0 9 * * 8', 'day-of-week', '8', 'must be 0-7 (0 and 7 = SUN) or SUN-SAT'],
     ['0 9 * * 5#6', 'day-of-week', '5#6', 'the number after # must be 1-5'],
+    ['0 9 * * FRI#6', 'day-of-week', 'FRI#6', 'n 0-7 or SUN-SAT and k 1-5 (e.g. 5#2 or FRI#2'],
+    ['0 9 * * FRIL,1', 'day-of-week', 'FRIL,1', 'L must stand alone, without other days'],
     ['60 9 * * *', 'minutes', '60', 'must be 0-59'],
     ['0 9 * 13 *', 'month', '13', 'must be 1-12'],
-    ['0 9 * * L', 'day-of-week', 'L', 'L needs a weekday before it'],
+    ['0 9 * * L', 'day-of-week', 'L', 'L needs a weekday before it in a crontab, e.g. 5L or FRIL'],
     ['@reboot', 'expression', '@reboot', 'unknown macro'],
     ['@every 5m', 'expression', '@every 5m', 'unknown macro'],
   ])('given "%s", then ScheduleExpressionError on %s "%s": …%s…', (input, field, value, rule) => {

@@ -64,6 +64,11 @@ const dayOfWeek = fc.oneof(
   fc.constant('L'),
   int(1, 7).map((day) => `${day}L`),
   fc.tuple(int(1, 7), int(1, 5)).map(([day, nth]) => `${day}#${nth}`),
+  // Quartz's names before L and #, in either case (the engine upper-cases, the oracle reads both).
+  fc
+    .tuple(fc.constantFrom(...DAY_NAMES), fc.boolean())
+    .map(([day, lower]) => `${lower ? day.toLowerCase() : day}L`),
+  fc.tuple(fc.constantFrom(...DAY_NAMES), int(1, 5)).map(([day, nth]) => `${day}#${nth}`),
 );
 const days = fc.oneof(
   dayOfMonth.map((dom) => [dom, '?'] as const),

@@ -126,17 +126,19 @@ function dayOfMonthMatches(text: string, wall: Wall): boolean {
   return inList(text, wall.day, 1, 31);
 }
 
-/** Day-of-week field of EventBridge cron (1 = SUN), including `L`, `nL`, `n#k`. */
+/** Day-of-week field of EventBridge cron (1 = SUN), including `L`, `nL`, `n#k` (n a number or a name). */
 function dayOfWeekMatches(text: string, wall: Wall): boolean {
   const eventBridgeDay = wall.weekday + 1;
   if (text === '?') return true;
   if (text === 'L') return eventBridgeDay === 7;
   if (text.includes('#')) {
     const [day = '', nth = ''] = text.split('#');
-    return eventBridgeDay === Number(day) && Math.ceil(wall.day / 7) === Number(nth);
+    return eventBridgeDay === number(day, DAYS, 1) && Math.ceil(wall.day / 7) === Number(nth);
   }
   if (text.endsWith('L')) {
-    return eventBridgeDay === Number(text.slice(0, -1)) && wall.day + 7 > daysIn(wall.year, wall.month);
+    return (
+      eventBridgeDay === number(text.slice(0, -1), DAYS, 1) && wall.day + 7 > daysIn(wall.year, wall.month)
+    );
   }
   return inList(text, eventBridgeDay, 1, 7, DAYS);
 }
