@@ -101,6 +101,8 @@ export function toRunView(run: Run): RunView {
     executionId: run.executionId,
     error: run.error,
     result: run.result,
+    params: run.params,
+    nextAttemptAt: run.nextAttemptAt,
     duplicatesSuppressed: run.duplicatesSuppressed,
     reason: run.reason,
     cancelRequested: run.cancelRequested,
