@@ -16,8 +16,8 @@ import {
   engineKinds,
   ManualClock,
   promptJob,
+  runDeps,
   startEngine,
-  stores,
 } from './support.ts';
 
 const LEASE_SECONDS = 60;
@@ -88,17 +88,11 @@ describe.each(engineKinds)('on %s', (kind) => {
   function setup(start = '2026-03-01T12:00:00.000Z', delaysMs: readonly number[] = []) {
     const clock = new ManualClock(start);
     const log = captureLog();
-    const { jobs, runs } = stores(engine, clock);
-    const deps: RunDeps = {
-      jobs,
-      runs,
-      clock,
-      log: log.logger,
-      retentionDays: 30,
+    const deps = runDeps(engine, clock, log.logger, {
       leaseSeconds: LEASE_SECONDS,
       retryPolicy: { delaysMs },
-    };
-    return { clock, log, jobs, runs, deps };
+    });
+    return { clock, log, jobs: deps.jobs, runs: deps.runs, deps };
   }
 
   describe('executeRun: one run per slot', () => {

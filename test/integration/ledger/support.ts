@@ -18,6 +18,7 @@ import { DynamoRunLedger } from '../../../shared/adapters/dynamodb/run-ledger.ts
 import type { Clock } from '../../../shared/clock.ts';
 import type { Job } from '../../../shared/jobs/model.ts';
 import { createLogger, type Logger } from '../../../shared/logger.ts';
+import type { RunDeps } from '../../../shared/runs/lifecycle.ts';
 import { type TableDefinition, tableDefinitions, tableName } from '../../../shared/tables.ts';
 
 /**
@@ -188,6 +189,27 @@ export function stores(engine: Engine, clock: Clock) {
   return {
     jobs: new DynamoJobStore(engine.doc, engine.tables.jobs, clock),
     runs: new DynamoRunLedger(engine.doc, engine.tables.runs, clock),
+  };
+}
+
+/**
+ * The run lifecycle's dependencies on the engine's stores: a 60 s function timeout, 30 days of history
+ * and no Lambda retries (a failed attempt is final) unless the test says otherwise.
+ */
+export function runDeps(
+  engine: Engine,
+  clock: Clock,
+  log: Logger,
+  overrides: Partial<RunDeps> = {},
+): RunDeps {
+  return {
+    ...stores(engine, clock),
+    clock,
+    log,
+    retentionDays: 30,
+    leaseSeconds: 60,
+    retryPolicy: { delaysMs: [] },
+    ...overrides,
   };
 }
 

@@ -19,7 +19,7 @@ import { promptWork } from '../../../shared/kinds/prompt/work.ts';
 import { kindWork } from '../../../shared/kinds/work.ts';
 import { cancelRun } from '../../../shared/runs/cancel.ts';
 import { executeRun, type RunDeps } from '../../../shared/runs/lifecycle.ts';
-import { captureLog, type Engine, ManualClock, promptJob, startEngine, stores } from '../ledger/support.ts';
+import { captureLog, type Engine, ManualClock, promptJob, runDeps, startEngine } from '../ledger/support.ts';
 
 /** A receiver that reads each request and never answers; it records when a client gives up on one. */
 interface SlowReceiver {
@@ -96,17 +96,7 @@ const SLOT = '2026-03-01T12:00:00.000Z';
 async function setup() {
   const clock = new ManualClock(SLOT);
   const log = captureLog();
-  const { jobs, runs } = stores(engine, clock);
-  const deps: RunDeps = {
-    jobs,
-    runs,
-    clock,
-    log: log.logger,
-    retentionDays: 30,
-    leaseSeconds: 60,
-    retryPolicy: { delaysMs: [] },
-    cancelCheckIntervalMs: 1_000,
-  };
+  const deps = runDeps(engine, clock, log.logger, { cancelCheckIntervalMs: 1_000 });
   const work = kindWork(promptKind, promptWork, {
     secrets: new LocalSecretSource({ file: join(dataDir, 'secrets.json'), env: {} }),
     http: new SafeHttpClient({ mode: 'local', allowedHosts: [] }),

@@ -12,7 +12,7 @@ import { promptWork } from '../../../shared/kinds/prompt/work.ts';
 import { kindWork } from '../../../shared/kinds/work.ts';
 import { executeRun, type RunDeps } from '../../../shared/runs/lifecycle.ts';
 import { newManualRun } from '../../../shared/runs/manual.ts';
-import { captureLog, type Engine, ManualClock, promptJob, startEngine, stores } from '../ledger/support.ts';
+import { captureLog, type Engine, ManualClock, promptJob, runDeps, startEngine } from '../ledger/support.ts';
 import { type Receiver, startReceiver } from './receiver.ts';
 
 const SECRET_VALUE = 'whsec-Zq8r3-do-not-print-me';
@@ -42,16 +42,7 @@ let counter = 0;
 function setup(options: { policy?: OutboundPolicy; resolve?: Resolver } = {}) {
   const clock = new ManualClock('2026-03-01T12:00:00.000Z');
   const log = captureLog();
-  const { jobs, runs } = stores(engine, clock);
-  const deps: RunDeps = {
-    jobs,
-    runs,
-    clock,
-    log: log.logger,
-    retentionDays: 30,
-    leaseSeconds: 60,
-    retryPolicy: { delaysMs: [] },
-  };
+  const deps = runDeps(engine, clock, log.logger);
   const work = kindWork(promptKind, promptWork, {
     secrets: new LocalSecretSource({ file: join(dataDir, 'secrets.json'), env: {} }),
     http: new SafeHttpClient(options.policy ?? { mode: 'local', allowedHosts: [] }, {

@@ -15,8 +15,8 @@ import { promptKind } from '../../../shared/kinds/prompt/definition.ts';
 import { signPayload } from '../../../shared/kinds/prompt/signature.ts';
 import { promptWork } from '../../../shared/kinds/prompt/work.ts';
 import { kindWork } from '../../../shared/kinds/work.ts';
-import { executeRun, type RunDeps } from '../../../shared/runs/lifecycle.ts';
-import { captureLog, type Engine, ManualClock, promptJob, startEngine, stores } from '../ledger/support.ts';
+import { executeRun } from '../../../shared/runs/lifecycle.ts';
+import { captureLog, type Engine, ManualClock, promptJob, runDeps, startEngine } from '../ledger/support.ts';
 
 const SECRET_VALUE = 'whsec-receiver-9f2c';
 
@@ -89,16 +89,8 @@ describe('tickwork webhook-receiver: deliveries', () => {
       // Given a prompt job pointing at the receiver
       const clock = new ManualClock(new Date());
       const log = captureLog();
-      const { jobs, runs } = stores(engine, clock);
-      const deps: RunDeps = {
-        jobs,
-        runs,
-        clock,
-        log: log.logger,
-        retentionDays: 30,
-        leaseSeconds: 60,
-        retryPolicy: { delaysMs: [] },
-      };
+      const deps = runDeps(engine, clock, log.logger);
+      const { jobs } = deps;
       const job = promptJob('receiver-demo', {
         config: {
           prompt: 'Draft the weekly status update.',
