@@ -33,8 +33,14 @@ import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import { apiRoutes } from '../shared/api/routes.ts';
-import { DEFAULT_RUN_RETENTION_DAYS, ENV, type RuntimeMode, scheduleGroupName } from '../shared/config.ts';
-import { ASYNC_RETRY_DELAYS_SECONDS, jobFunctionDefinitions } from '../shared/functions.ts';
+import {
+  ASYNC_RETRY_DELAYS_SECONDS,
+  DEFAULT_RUN_RETENTION_DAYS,
+  ENV,
+  type RuntimeMode,
+  scheduleGroupName,
+} from '../shared/config.ts';
+import { jobFunctionDefinitions } from '../shared/functions.ts';
 import { type JobKind, kindDefinition } from '../shared/kinds/registry.ts';
 import type { TableId } from '../shared/tables.ts';
 import { capabilityBindings, grantStageSecrets } from './capabilities.ts';

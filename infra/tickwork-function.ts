@@ -11,8 +11,8 @@ import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ASYNC_RETRY_DELAYS_SECONDS } from '../shared/config.ts';
 import {
-  ASYNC_RETRY_DELAYS_SECONDS,
   type FunctionDefinition,
   type FunctionId,
   functionDefinitions,

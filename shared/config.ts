@@ -3,8 +3,6 @@
  * The stack sets these variables on each function; the local runtime sets the same ones for the
  * handlers it runs in-process. Nothing below a handler reads `process.env`.
  */
-import { ASYNC_RETRY_DELAYS_SECONDS, functionDefinitions } from './functions.ts';
-import type { JobKind } from './kinds/registry.ts';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.ts';
 
 /** Environment variable names, shared by the stack, the local runtime and the loader below. */
@@ -138,12 +136,18 @@ export interface JobFunctionConfig extends CommonConfig {
   readonly retryPolicy: RetryPolicy;
 }
 
-/** The configuration every job function reads, whatever its kind; capabilities read their own below. */
-export function loadJobFunctionConfig(env: Env, kind: JobKind): JobFunctionConfig {
+/**
+ * The configuration every job function reads, whatever its kind; capabilities read their own below. The
+ * timeout is the kind's function setting (a fact of the catalog, not of the environment).
+ */
+export function loadJobFunctionConfig(
+  env: Env,
+  settings: { readonly timeoutSeconds: number },
+): JobFunctionConfig {
   return {
     ...loadCommonConfig(env),
     runRetentionDays: positiveInteger(env, ENV.runRetentionDays, DEFAULT_RUN_RETENTION_DAYS),
-    timeoutSeconds: functionDefinitions[kind].timeoutSeconds,
+    timeoutSeconds: settings.timeoutSeconds,
     retryPolicy: loadRetryPolicy(env),
   };
 }
@@ -177,6 +181,14 @@ export function loadHttpConfig(env: Env): HttpConfig {
       .filter((host) => host !== ''),
   };
 }
+
+/**
+ * Lambda's retries of a failed asynchronous invocation (Scheduler's and manual runs' invocations are
+ * asynchronous): two retries, about one and then two minutes after the failure. The stack sets the job
+ * functions' `retryAttempts` from this, and the run lifecycle records a failed attempt as `retrying` while
+ * one is left.
+ */
+export const ASYNC_RETRY_DELAYS_SECONDS: readonly number[] = [60, 120];
 
 /** How Lambda retries a failed asynchronous invocation of a job function: the wait before each retry. */
 export interface RetryPolicy {

@@ -43,14 +43,6 @@ export const functionDefinitions: Readonly<Record<FunctionId, FunctionDefinition
   ...jobFunctionDefinitions.map((definition) => [definition.id, definition]),
 ]) as Record<FunctionId, FunctionDefinition>;
 
-/**
- * Lambda's retries of a failed asynchronous invocation (Scheduler's and manual runs' invocations are
- * asynchronous): two retries, about one and then two minutes after the failure. The stack sets
- * `retryAttempts` from this, and the run lifecycle records a failed attempt as `retrying` while one
- * is left.
- */
-export const ASYNC_RETRY_DELAYS_SECONDS: readonly number[] = [60, 120];
-
 /** Physical function name, e.g. `tickwork-prod-prompt`. */
 export function functionName(stage: string, id: FunctionId): string {
   return `tickwork-${stage}-${id}`;

@@ -40,7 +40,7 @@ export function createJobHandler<Id extends JobKind, Config, Params, Caps extend
 ): JobHandler {
   const env = options.env ?? { ...process.env };
   const clock = options.clock ?? systemClock;
-  const config = loadJobFunctionConfig(env, kind.id);
+  const config = loadJobFunctionConfig(env, kind.function);
   const log = createLogger({ level: config.logLevel, format: config.logFormat, now: () => clock.now() });
   const doc = createDocumentClient();
   const capabilities = Object.fromEntries(

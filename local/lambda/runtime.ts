@@ -9,12 +9,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { type Clock, systemClock } from '../../shared/clock.ts';
-import {
-  ASYNC_RETRY_DELAYS_SECONDS,
-  functionDefinitions,
-  functionName,
-  functionNameFromArn,
-} from '../../shared/functions.ts';
+import { ASYNC_RETRY_DELAYS_SECONDS } from '../../shared/config.ts';
+import { functionDefinitions, functionName, functionNameFromArn } from '../../shared/functions.ts';
 import type { TargetInvoker } from '../scheduler/target-invoker.ts';
 import {
   EnvironmentConflictError,

@@ -5,8 +5,8 @@
  */
 import type { RuntimeMode } from '../config.ts';
 import { ValidationError } from '../errors.ts';
-import { parseJobConfig, patchJobConfig } from '../kinds/config.ts';
-import { isJobKind } from '../kinds/registry.ts';
+import { parseConfigOf, patchConfigOf } from '../kinds/config.ts';
+import { isJobKind, kindDefinition } from '../kinds/registry.ts';
 import {
   describeWithFirstFire,
   nextFireTime,
@@ -56,7 +56,7 @@ export function definitionFields(body: unknown, context: DefinitionContext): Job
   if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
     const raw = body as Record<string, unknown>;
     if (problems.clean('kind') && problems.clean('config') && isJobKind(raw.kind)) {
-      problems.collect(() => parseJobConfig(raw.kind, raw.config ?? {}, { mode: context.mode }));
+      problems.collect(() => kindConfig(raw.kind, raw.config ?? {}, context));
     }
     if (problems.clean('schedule') && problems.clean('timezone') && typeof raw.schedule === 'string') {
       const timezone = typeof raw.timezone === 'string' ? raw.timezone.trim() : 'UTC';
@@ -78,9 +78,7 @@ export function normalizeDefinition(definition: JobDefinition, context: Definiti
   if (schedule !== undefined) {
     problems.collect(() => checkBounds(schedule, definition, startDate, endDate, context.now));
   }
-  const config = problems.collect(() =>
-    parseJobConfig(definition.kind, definition.config ?? {}, { mode: context.mode }),
-  );
+  const config = problems.collect(() => kindConfig(definition.kind, definition.config ?? {}, context));
   problems.throwIfAny();
   if (schedule === undefined || config === undefined) throw new Error('unreachable: no problem was recorded');
   return {
@@ -115,7 +113,9 @@ export function patchedDefinition(job: Job, patch: JobPatch, context: Definition
   const config =
     patch.config === undefined
       ? { ...job.config }
-      : patchJobConfig(job.kind, job.config, patch.config, { mode: context.mode });
+      : (patchConfigOf(kindDefinition(job.kind), job.config, patch.config, {
+          mode: context.mode,
+        }) as Record<string, unknown>);
   // The stored input, not the normalized expression, so a patch leaves the schedule as the user wrote it.
   const definition: JobDefinition = {
     name: job.name,
@@ -203,6 +203,11 @@ export function rateAnchor(
   // request reaches Scheduler would skip the first slot instead of firing it.
   if (fields.runImmediately) return new Date(Math.ceil((now.getTime() + IMMEDIATE_MARGIN_MS) / 1000) * 1000);
   return new Date(Math.ceil((now.getTime() + intervalMs) / 60_000) * 60_000);
+}
+
+/** A whole config checked by its kind (every kind's config is an object: their schemas are strict objects). */
+function kindConfig(kind: unknown, config: unknown, context: DefinitionContext): Record<string, unknown> {
+  return parseConfigOf(kindDefinition(kind), config, { mode: context.mode }) as Record<string, unknown>;
 }
 
 /** parseSchedule with its errors as ValidationErrors on the `schedule` and `timezone` fields. */

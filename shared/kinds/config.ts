@@ -1,25 +1,17 @@
 /**
  * A job's config and a manual run's parameters, checked against the job's kind: the strict schema, the
- * secrets-by-reference rule and the kind's own rules, every problem reported at once.
+ * secrets-by-reference rule and the kind's own rules, every problem reported at once. These take the
+ * kind's definition, not its id, so a kind's function does not load the registry (every other kind).
  */
 import { ValidationError } from '../errors.ts';
 import { describeValue, jsonDepth, Problems, problemsFromZod } from '../validation.ts';
 import type { ConfigCheckOptions, KindDefinition } from './kind.ts';
-import { kindDefinition } from './registry.ts';
 import { inlineSecretProblems } from './secrets-by-reference.ts';
 
 /** Deeper than any config a kind accepts; a merge patch deeper than this is refused before it is walked. */
 const MAX_PATCH_DEPTH = 32;
 
-/** Validates a whole config of `kind` (as on create or replace); throws ValidationError with every problem. */
-export function parseJobConfig(
-  kind: unknown,
-  config: unknown,
-  options: ConfigCheckOptions = {},
-): Record<string, unknown> {
-  return parseConfigOf(kindDefinition(kind), config, options) as Record<string, unknown>;
-}
-
+/** Validates a whole config of a kind (as on create or replace); throws ValidationError with every problem. */
 export function parseConfigOf<Config>(
   definition: KindDefinition<string, Config>,
   config: unknown,
@@ -63,13 +55,12 @@ export function parseRunParams<Params>(
  * Applies a PATCH to a stored config with JSON Merge Patch semantics (RFC 7396: objects merge, `null`
  * removes, anything else replaces), limited to the kind's patchable fields, then validates the result.
  */
-export function patchJobConfig(
-  kind: unknown,
+export function patchConfigOf<Config>(
+  definition: KindDefinition<string, Config>,
   current: Readonly<Record<string, unknown>>,
   patch: unknown,
   options: ConfigCheckOptions = {},
-): Record<string, unknown> {
-  const definition = kindDefinition(kind);
+): Config {
   if (!isPlainObject(patch)) {
     throw new ValidationError('config', `config in a PATCH must be an object; got ${describeValue(patch)}`);
   }
@@ -89,7 +80,7 @@ export function patchJobConfig(
     });
   }
   problems.throwIfAny();
-  return parseConfigOf(definition, mergePatch(current, patch), options) as Record<string, unknown>;
+  return parseConfigOf(definition, mergePatch(current, patch), options);
 }
 
 /** RFC 7396 over plain JSON values; the caller bounds the depth of `patch` first. */

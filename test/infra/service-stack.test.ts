@@ -227,7 +227,7 @@ describe('ServiceStack: functions', () => {
           'NODE_OPTIONS',
         ].sort(),
       );
-      expect(loadJobFunctionConfig(env, definition.jobKind)).toEqual({
+      expect(loadJobFunctionConfig(env, definition)).toEqual({
         stage: STAGE,
         mode: 'aws',
         jobsTable: expect.stringMatching(/^import:Tickwork-qa-Stateful:ExportsOutputRefJobsTable/),

@@ -8,6 +8,7 @@ import {
   loadRetryPolicy,
   loadSecretsConfig,
 } from '../../shared/config.ts';
+import { functionDefinitions } from '../../shared/functions.ts';
 
 /** What the stack sets on the API function: every loader below starts from this and breaks one thing. */
 const apiEnv: Readonly<Record<string, string>> = {
@@ -89,7 +90,7 @@ describe('loadApiConfig', () => {
 
 describe('loadJobFunctionConfig', () => {
   it('Given the job function environment, When loaded, Then defaults derive from the stage and the catalog', () => {
-    const config = loadJobFunctionConfig(apiEnv, 'prompt');
+    const config = loadJobFunctionConfig(apiEnv, functionDefinitions.prompt);
     expect(config).toMatchObject({
       timeoutSeconds: 60,
       runRetentionDays: 30,
@@ -124,8 +125,8 @@ describe('loadJobFunctionConfig', () => {
   );
 
   it('Given a missing runs table, When loaded, Then a ConfigError names it', () => {
-    expect(() => loadJobFunctionConfig({ ...apiEnv, [ENV.runsTable]: undefined }, 'prompt')).toThrow(
-      `${ENV.runsTable} is required but not set`,
-    );
+    expect(() =>
+      loadJobFunctionConfig({ ...apiEnv, [ENV.runsTable]: undefined }, functionDefinitions.prompt),
+    ).toThrow(`${ENV.runsTable} is required but not set`);
   });
 });

@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../shared/errors.ts';
-import { parseJobConfig } from '../../../shared/kinds/config.ts';
+import { parseConfigOf } from '../../../shared/kinds/config.ts';
 import { MAX_METADATA_BYTES, MAX_METADATA_DEPTH } from '../../../shared/kinds/prompt/config.ts';
+import { promptKind } from '../../../shared/kinds/prompt/definition.ts';
 
 const target = {
   type: 'webhook',
@@ -37,7 +38,7 @@ describe('prompt metadata limits', () => {
     [`${MAX_METADATA_DEPTH} levels`, MAX_METADATA_DEPTH],
   ])('accepts metadata nested %s deep', (_case, levels) => {
     const metadata = nested(levels) as Record<string, unknown>;
-    expect(parseJobConfig('prompt', { prompt: 'x', metadata, target })).toMatchObject({ metadata });
+    expect(parseConfigOf(promptKind, { prompt: 'x', metadata, target })).toMatchObject({ metadata });
   });
 
   it.each([
@@ -47,7 +48,7 @@ describe('prompt metadata limits', () => {
     ['a very deep document', nested(5_000)],
   ])('rejects %s', (_case, metadata) => {
     // When metadata deeper than the limit is given
-    const error = validationError(() => parseJobConfig('prompt', { prompt: 'x', metadata, target }));
+    const error = validationError(() => parseConfigOf(promptKind, { prompt: 'x', metadata, target }));
     // Then the error names the field and the rule
     expect(error.field).toBe('config.metadata');
     expect(error.message).toBe(
@@ -57,7 +58,7 @@ describe('prompt metadata limits', () => {
 
   it('rejects metadata over the size limit, giving its size', () => {
     const metadata = { notes: 'n'.repeat(MAX_METADATA_BYTES) };
-    const error = validationError(() => parseJobConfig('prompt', { prompt: 'x', metadata, target }));
+    const error = validationError(() => parseConfigOf(promptKind, { prompt: 'x', metadata, target }));
     expect(error.field).toBe('config.metadata');
     expect(error.message).toBe(
       `config.metadata must be at most ${MAX_METADATA_BYTES} bytes as JSON; got ${MAX_METADATA_BYTES + 12} bytes`,
@@ -86,7 +87,7 @@ describe('credentials in a webhook URL query string', () => {
   ])('rejects ?%s=…, without echoing the value', (parameter) => {
     const url = `https://hooks.example.com/tickwork?team=sre&${parameter}=s3cr3t-value`;
     const error = validationError(() =>
-      parseJobConfig('prompt', { prompt: 'x', target: { ...target, url } }),
+      parseConfigOf(promptKind, { prompt: 'x', target: { ...target, url } }),
     );
     expect(error.field).toBe('config.target.url');
     expect(error.message).toContain(
@@ -103,7 +104,7 @@ describe('credentials in a webhook URL query string', () => {
     'https://hooks.example.com/tickwork?source=tickwork#token=fragment-is-not-sent',
     'http://127.0.0.1:8787/hook',
   ])('accepts ordinary query parameters: %s', (url) => {
-    expect(parseJobConfig('prompt', { prompt: 'x', target: { ...target, url } })).toMatchObject({
+    expect(parseConfigOf(promptKind, { prompt: 'x', target: { ...target, url } })).toMatchObject({
       target: { url },
     });
   });

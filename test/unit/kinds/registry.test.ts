@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../shared/errors.ts';
-import { parseJobConfig, patchJobConfig } from '../../../shared/kinds/config.ts';
+import { parseConfigOf, patchConfigOf } from '../../../shared/kinds/config.ts';
+import { promptKind } from '../../../shared/kinds/prompt/definition.ts';
 import { kindDefinition } from '../../../shared/kinds/registry.ts';
 
 const valid = {
@@ -26,8 +27,8 @@ const withTarget = (target: Record<string, unknown>) => ({
 
 describe('prompt config', () => {
   it('accepts a valid config and returns it', () => {
-    expect(parseJobConfig('prompt', valid)).toEqual(valid);
-    expect(parseJobConfig('prompt', { prompt: 'x', target: valid.target })).toEqual({
+    expect(parseConfigOf(promptKind, valid)).toEqual(valid);
+    expect(parseConfigOf(promptKind, { prompt: 'x', target: valid.target })).toEqual({
       prompt: 'x',
       target: valid.target,
     });
@@ -72,7 +73,7 @@ describe('prompt config', () => {
       'NAME',
     ],
   ])('rejects %s', (_case, config, field, rule) => {
-    const error = validationError(() => parseJobConfig('prompt', config));
+    const error = validationError(() => parseConfigOf(promptKind, config));
     expect(error.field).toBe(field);
     expect(error.message).toContain(field);
     expect(error.message).toContain(rule);
@@ -97,7 +98,7 @@ describe('prompt config', () => {
   ])(
     'rejects an inline secret (%s) with the by-reference rule, without echoing it',
     (_case, config, field) => {
-      const error = validationError(() => parseJobConfig('prompt', config));
+      const error = validationError(() => parseConfigOf(promptKind, config));
       expect(error.field).toBe(field);
       expect(error.message).toContain('secrets are passed by reference');
       expect(error.message).not.toContain('hunter2');
@@ -106,10 +107,10 @@ describe('prompt config', () => {
 
   it('requires https in AWS mode, and allows http locally', () => {
     const http = withTarget({ url: 'http://127.0.0.1:8787/hook' });
-    expect(validationError(() => parseJobConfig('prompt', http, { mode: 'aws' })).field).toBe(
+    expect(validationError(() => parseConfigOf(promptKind, http, { mode: 'aws' })).field).toBe(
       'config.target.url',
     );
-    expect(parseJobConfig('prompt', http, { mode: 'local' })).toEqual(http);
+    expect(parseConfigOf(promptKind, http, { mode: 'local' })).toEqual(http);
   });
 
   it.each([
@@ -124,7 +125,7 @@ describe('prompt config', () => {
 
 describe('patchJobConfig', () => {
   it('merges a patch (objects merge, null removes) and validates the result', () => {
-    const patched = patchJobConfig('prompt', valid, {
+    const patched = patchConfigOf(promptKind, valid, {
       prompt: 'New text',
       metadata: null,
       target: { url: 'https://other.example.com/hook' },
@@ -136,16 +137,16 @@ describe('patchJobConfig', () => {
   });
 
   it('rejects a patch that leaves an invalid config', () => {
-    expect(validationError(() => patchJobConfig('prompt', valid, { target: { url: 'nope' } })).field).toBe(
+    expect(validationError(() => patchConfigOf(promptKind, valid, { target: { url: 'nope' } })).field).toBe(
       'config.target.url',
     );
-    expect(validationError(() => patchJobConfig('prompt', valid, { prompt: null })).field).toBe(
+    expect(validationError(() => patchConfigOf(promptKind, valid, { prompt: null })).field).toBe(
       'config.prompt',
     );
   });
 
   it('rejects fields outside the patchable list', () => {
-    const error = validationError(() => patchJobConfig('prompt', valid, { schedule: 'rate(1 hour)' }));
+    const error = validationError(() => patchConfigOf(promptKind, valid, { schedule: 'rate(1 hour)' }));
     expect(error.field).toBe('config.schedule');
     expect(error.message).toContain('patchable: prompt, metadata, target');
   });

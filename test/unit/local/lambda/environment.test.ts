@@ -6,6 +6,7 @@ import {
   localProcessEnvironment,
 } from '../../../../local/lambda/environment.ts';
 import { loadApiConfig, loadJobFunctionConfig, loadSecretsConfig } from '../../../../shared/config.ts';
+import { functionDefinitions } from '../../../../shared/functions.ts';
 
 const input = {
   dynamodbEndpoint: 'http://127.0.0.1:3002',
@@ -41,7 +42,7 @@ describe('localFunctionEnvironment', () => {
 
   it('Given the local endpoints, When the prompt function reads its config, Then secrets come from the data directory', () => {
     const env = localFunctionEnvironment(input);
-    const config = loadJobFunctionConfig(env, 'prompt');
+    const config = loadJobFunctionConfig(env, functionDefinitions.prompt);
 
     expect(config.mode).toBe('local');
     expect(loadSecretsConfig(env, config).secretsFile).toBe('/home/dev/project/.tickwork/secrets.json');
