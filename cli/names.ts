@@ -1,0 +1,31 @@
+/**
+ * Job names and run ids checked the way the API checks them, so a bad one is refused before anything
+ * is sent, with a message about the argument rather than about a path parameter.
+ */
+import { JOB_NAME_PATTERN } from '../shared/jobs/model.ts';
+import { RUN_ID_PATTERN } from '../shared/runs/run-id.ts';
+import { UsageError } from './usage-error.ts';
+
+export const JOB_NAME_RULE = '1-64 characters of letters, digits, "-", "_" and "."';
+
+/** A run id as an example in messages (a valid ULID). */
+export const EXAMPLE_RUN_ID = '01JCDT6Q7M3H8W4R5N9X2B1KZE';
+
+export function checkJobName(name: string): string {
+  if (!JOB_NAME_PATTERN.test(name)) {
+    throw new UsageError(`job name "${name}" must be ${JOB_NAME_RULE} (the Scheduler schedule name rule)`);
+  }
+  return name;
+}
+
+/**
+ * A run id (a ULID). ULIDs are case-insensitive, and one copied from a lower-cased log line is
+ * still the same id, so it is upper-cased before the check; the API wants the canonical form.
+ */
+export function checkRunId(text: string): string {
+  const runId = text.toUpperCase();
+  if (!RUN_ID_PATTERN.test(runId)) {
+    throw new UsageError(`run id must be a ULID (26 characters, e.g. ${EXAMPLE_RUN_ID}); got "${text}"`);
+  }
+  return runId;
+}
