@@ -18,6 +18,19 @@ export function checkJobName(name: string): string {
   return name;
 }
 
+/** The API takes cursors of up to 2048 characters; a longer or empty one was not one of its own. */
+const MAX_CURSOR_LENGTH = 2048;
+
+/** `--cursor`: the value a "more:" line shows; what it holds is the API's to check. */
+export function checkCursor(text: string, flag = '--cursor'): string {
+  if (text === '' || text.length > MAX_CURSOR_LENGTH) {
+    throw new UsageError(
+      `${flag} must be the cursor of a "more:" line (1-${MAX_CURSOR_LENGTH} characters), got ${text === '' ? 'an empty value' : `${text.length} characters`}`,
+    );
+  }
+  return text;
+}
+
 /**
  * A run id (a ULID). ULIDs are case-insensitive, and one copied from a lower-cased log line is
  * still the same id, so it is upper-cased before the check; the API wants the canonical form.

@@ -33,7 +33,7 @@ import {
 import { EXIT } from '../exit-codes.ts';
 import { parseInstant } from '../instant.ts';
 import { jsonObjectOption, readJsonObject } from '../json-input.ts';
-import { checkJobName, JOB_NAME_RULE } from '../names.ts';
+import { checkCursor, checkJobName, JOB_NAME_RULE } from '../names.ts';
 import { json } from '../output.ts';
 import { jobDetails, jobsTable } from '../render.ts';
 import { COMMANDS } from '../summaries.ts';
@@ -214,7 +214,12 @@ export function defineJobs(root: CliCommand, env: Env, done: (invocation: JobsIn
   valueOption(list, '--name <PREFIX>', 'only jobs whose name starts with this', checkNamePrefix);
   valueOption(list, '--enabled <true|false>', 'only enabled or only paused jobs', oneOf(['true', 'false']));
   valueOption(list, '--limit <N>', 'jobs per page (1-100)', wholeNumber(1, 100));
-  valueOption(list, '--cursor <CURSOR>', 'continue from a previous page');
+  valueOption(
+    list,
+    '--cursor <CURSOR>',
+    'continue from a previous page (the cursor of a "more:" line)',
+    checkCursor,
+  );
   list.option('--all', 'follow every page');
   addTargetOptions(list);
   act<ListFlags, JobsInvocation>(list, done, (_, flags) => {

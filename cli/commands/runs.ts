@@ -28,7 +28,7 @@ import {
   wholeNumber,
 } from '../command-line.ts';
 import { EXIT } from '../exit-codes.ts';
-import { checkJobName, checkRunId } from '../names.ts';
+import { checkCursor, checkJobName, checkRunId } from '../names.ts';
 import { json } from '../output.ts';
 import { runDetails, runsTable } from '../render.ts';
 import { COMMANDS } from '../summaries.ts';
@@ -62,7 +62,12 @@ export function defineRuns(root: CliCommand, env: Env, done: (invocation: RunsIn
     oneOf(RUN_STATUSES),
   );
   valueOption(runs, '--limit <N>', 'runs per page (1-100)', wholeNumber(1, 100));
-  valueOption(runs, '--cursor <CURSOR>', 'continue from a previous page');
+  valueOption(
+    runs,
+    '--cursor <CURSOR>',
+    'continue from a previous page (the cursor of a "more:" line)',
+    checkCursor,
+  );
   addTargetOptions(runs);
   act<RunsFlags, RunsInvocation>(runs, done, ([given], flags) => {
     const common = { command: 'runs', target: targetOptions(flags, env), json: flags.json === true };

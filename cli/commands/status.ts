@@ -20,6 +20,7 @@ import {
   valueOption,
   wholeNumber,
 } from '../command-line.ts';
+import { checkCursor } from '../names.ts';
 import { statusView } from '../render.ts';
 import { COMMANDS } from '../summaries.ts';
 
@@ -34,7 +35,12 @@ export function defineStatus(root: CliCommand, env: Env, done: (invocation: ApiI
     .summary(COMMANDS.status.summary)
     .description('What ran, what is running and what runs next, per job.');
   valueOption(status, '--limit <N>', 'jobs per page (1-100)', wholeNumber(1, 100));
-  valueOption(status, '--cursor <CURSOR>', 'continue from a previous page');
+  valueOption(
+    status,
+    '--cursor <CURSOR>',
+    'continue from a previous page (the cursor of a "more:" line)',
+    checkCursor,
+  );
   addTargetOptions(status);
   act<StatusFlags, ApiInvocation>(status, done, (_, flags) => ({
     command: 'status',

@@ -383,6 +383,16 @@ describe('tickwork jobs: arguments to requests', () => {
       '--limit must be a whole number from 1 to 100, got "0"',
     ],
     ['list with a positional', ['list', 'x'], 'unexpected argument "x"; expected none'],
+    [
+      'list with an empty cursor',
+      ['list', '--cursor', ''],
+      '--cursor must be the cursor of a "more:" line (1-2048 characters), got an empty value',
+    ],
+    [
+      'list with a cursor longer than any the API gives',
+      ['list', '--cursor', 'x'.repeat(2049)],
+      '--cursor must be the cursor of a "more:" line (1-2048 characters), got 2049 characters',
+    ],
     ['get without a name', ['get'], 'missing <name>'],
     ['delete with two names', ['delete', 'a', 'b'], 'unexpected argument "b"; expected <name>'],
     ['pause with a bad name', ['pause', 'a/b'], 'job name "a/b" must be 1-64 characters'],
