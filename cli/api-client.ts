@@ -6,22 +6,38 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HttpMethod } from '../shared/api/routes.ts';
+import { type Clock, systemClock } from '../shared/clock.ts';
+import { DATA_DIR_NAME, ENDPOINTS_FILE_NAME, findRunningStackDataDir } from './data-dir.ts';
 import type { AwsCredentials } from './sigv4.ts';
 import { UsageError } from './usage-error.ts';
 
-/** The API answered with an error (`{"error": {"type", "message"}}`). */
+/** One problem the API found in a request: the field as a dotted path (`config.target.url`) and why. */
+export interface ApiProblem {
+  readonly field: string;
+  readonly message: string;
+}
+
+/**
+ * The API answered with an error: `{"error": {"type", "message", "details"?: [{"field", "message"}]}}`.
+ * `details` lists every problem of a refused request (the first is `message`); empty when the answer
+ * has none.
+ */
 export class ApiError extends Error {
+  readonly details: readonly ApiProblem[];
+
   constructor(
     readonly status: number,
     readonly type: string,
     message: string,
+    details: readonly ApiProblem[] = [],
   ) {
     super(message);
     this.name = 'ApiError';
+    this.details = details;
   }
 }
 
-/** No answer: connection refused, DNS, TLS, or a body that is not JSON. */
+/** No answer: connection refused, DNS, TLS, no answer within the timeout, or a body that is not JSON. */
 export class ApiUnreachableError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
@@ -101,20 +117,65 @@ function encodeRfc3986(text: string): string {
   );
 }
 
+export interface ApiClientOptions {
+  readonly fetch?: typeof fetch;
+  /**
+   * How long one request may take, answer body included. API Gateway ends an integration after 30 s
+   * with its own 504, so a little more lets that answer arrive rather than a bare client timeout.
+   * @default 35_000
+   */
+  readonly timeoutMs?: number;
+  /** The longest wait before the one retry of a 429 or 503, whatever Retry-After asks. @default 10_000 */
+  readonly maxRetryDelayMs?: number;
+  /** Waits before the retry. @default systemClock */
+  readonly clock?: Clock;
+}
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 35_000;
+export const DEFAULT_MAX_RETRY_DELAY_MS = 10_000;
+/** The wait before the retry when a 429/503 does not say how long (no or unreadable Retry-After). */
+export const DEFAULT_RETRY_DELAY_MS = 1_000;
+
+/** Statuses that say "not now" (throttling, a dependency briefly unavailable): retried once. */
+const RETRIED_STATUSES = new Set([429, 503]);
+
+/**
+ * The wait a Retry-After header asks for (delta-seconds or an HTTP date), bounded to
+ * `[0, maxMs]`; {@link DEFAULT_RETRY_DELAY_MS} when absent or unreadable.
+ */
+export function retryDelayMs(header: string | null, now: Date, maxMs: number): number {
+  const text = header?.trim() ?? '';
+  let delay = DEFAULT_RETRY_DELAY_MS;
+  if (/^\d+$/.test(text)) delay = Number(text) * 1000;
+  // An HTTP date names its weekday and month; Date.parse alone would read "-5" as a year.
+  else if (/[a-z]/i.test(text) && !Number.isNaN(Date.parse(text))) delay = Date.parse(text) - now.getTime();
+  return Math.min(Math.max(delay, 0), maxMs);
+}
+
 export class ApiClient {
   readonly #target: ApiTarget;
   readonly #fetch: typeof fetch;
+  readonly #timeoutMs: number;
+  readonly #maxRetryDelayMs: number;
+  readonly #clock: Clock;
 
-  constructor(target: ApiTarget, fetchImpl: typeof fetch = fetch) {
+  constructor(target: ApiTarget, options: ApiClientOptions = {}) {
     this.#target = target;
-    this.#fetch = fetchImpl;
+    this.#fetch = options.fetch ?? fetch;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.#maxRetryDelayMs = options.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS;
+    this.#clock = options.clock ?? systemClock;
   }
 
   get target(): ApiTarget {
     return this.#target;
   }
 
-  /** Sends the request; resolves with 2xx answers, throws ApiError or ApiUnreachableError otherwise. */
+  /**
+   * Sends the request; resolves with 2xx answers, throws ApiError or ApiUnreachableError otherwise.
+   * A 429 or 503 is sent once more after its Retry-After (bounded): both say the request was not
+   * taken, so even a POST is safe to repeat.
+   */
   async request<T = unknown>(request: ApiRequest): Promise<ApiResponse<T>> {
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -125,49 +186,93 @@ export class ApiClient {
       headers,
       body,
     };
-    const authorization = await this.#target.authorize(wire);
-    let response: Response;
-    try {
-      response = await this.#fetch(wire.url, {
-        method: wire.method,
-        headers: { ...headers, ...authorization },
-        ...(body === undefined ? {} : { body }),
-      });
-    } catch (error) {
-      const hint = this.#target.unreachableHint === undefined ? '' : `; ${this.#target.unreachableHint}`;
-      throw new ApiUnreachableError(
-        `cannot reach ${this.#target.description}: ${networkReason(error)}${hint}`,
-        {
-          cause: error,
-        },
-      );
+    let answer = await this.#send(wire);
+    if (RETRIED_STATUSES.has(answer.status)) {
+      await this.#clock.sleep(retryDelayMs(answer.retryAfter, this.#clock.now(), this.#maxRetryDelayMs));
+      answer = await this.#send(wire);
     }
-    const text = await response.text();
     let parsed: unknown;
-    if (text !== '') {
+    if (answer.text !== '') {
       try {
-        parsed = JSON.parse(text);
+        parsed = JSON.parse(answer.text);
       } catch {
-        if (response.ok) {
+        if (answer.ok) {
           throw new ApiUnreachableError(
-            `${this.#target.description} answered ${response.status} with a body that is not JSON: ${excerpt(text)}`,
+            `${this.#target.description} answered ${answer.status} with a body that is not JSON: ${excerpt(answer.text)}`,
           );
         }
       }
     }
-    if (!response.ok) throw errorFromAnswer(response.status, parsed, text);
-    return { status: response.status, body: parsed as T };
+    if (!answer.ok) throw errorFromAnswer(answer.status, parsed, answer.text);
+    return { status: answer.status, body: parsed as T };
   }
+
+  /** One exchange, signed afresh (a SigV4 signature carries its time), bounded by the timeout. */
+  async #send(
+    wire: WireRequest,
+  ): Promise<{ status: number; ok: boolean; text: string; retryAfter: string | null }> {
+    const authorization = await this.#target.authorize(wire);
+    // The signal also bounds reading the body: a server that sends headers, then nothing, is caught too.
+    const signal = AbortSignal.timeout(this.#timeoutMs);
+    try {
+      const response = await this.#fetch(wire.url, {
+        method: wire.method,
+        headers: { ...wire.headers, ...authorization },
+        ...(wire.body === undefined ? {} : { body: wire.body }),
+        signal,
+      });
+      const text = await response.text();
+      return {
+        status: response.status,
+        ok: response.ok,
+        text,
+        retryAfter: response.headers.get('retry-after'),
+      };
+    } catch (error) {
+      if (signal.aborted) {
+        throw new ApiUnreachableError(
+          `no answer from ${this.#target.description} within ${formatSeconds(this.#timeoutMs)}`,
+          { cause: error },
+        );
+      }
+      const hint = this.#target.unreachableHint === undefined ? '' : `; ${this.#target.unreachableHint}`;
+      throw new ApiUnreachableError(
+        `cannot reach ${this.#target.description}: ${networkReason(error)}${hint}`,
+        { cause: error },
+      );
+    }
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
 function errorFromAnswer(status: number, body: unknown, text: string): ApiError {
   const error = isRecord(body) && isRecord(body.error) ? body.error : undefined;
   if (error !== undefined && typeof error.message === 'string') {
-    return new ApiError(status, typeof error.type === 'string' ? error.type : 'Error', error.message);
+    return new ApiError(
+      status,
+      typeof error.type === 'string' ? error.type : 'Error',
+      error.message,
+      problems(error.details),
+    );
   }
   // API Gateway's own refusals (IAM, throttling) answer `{"message": "..."}`.
   if (isRecord(body) && typeof body.message === 'string') return new ApiError(status, 'Error', body.message);
   return new ApiError(status, 'Error', `HTTP ${status}${text === '' ? '' : `: ${excerpt(text)}`}`);
+}
+
+/** The `[{"field", "message"}]` entries of an answer (error details, warnings); others are skipped. */
+export function problems(value: unknown): ApiProblem[] {
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter(isRecord)
+    .flatMap((entry) =>
+      typeof entry.message === 'string'
+        ? [{ field: typeof entry.field === 'string' ? entry.field : '', message: entry.message }]
+        : [],
+    );
 }
 
 function excerpt(text: string): string {
@@ -194,8 +299,11 @@ export interface TargetOptions {
   /** A deployed API's base URL; when set, requests are SigV4-signed. */
   readonly url?: string;
   readonly region?: string;
-  /** Local stack data directory holding endpoints.json. */
-  readonly dataDir: string;
+  /**
+   * The local stack's data directory holding endpoints.json, when `--data-dir` or TICKWORK_DATA_DIR
+   * names it; otherwise the nearest running stack is looked for from the current directory up.
+   */
+  readonly dataDir?: string;
 }
 
 /** The endpoints the local stack writes when it is ready (issue 3 §4). */
@@ -209,7 +317,7 @@ export interface LocalEndpoints {
 
 /** Reads `<dataDir>/endpoints.json`; TargetError names the file and what is wrong with it. */
 export async function readLocalEndpoints(dataDir: string): Promise<LocalEndpoints> {
-  const path = join(dataDir, 'endpoints.json');
+  const path = join(dataDir, ENDPOINTS_FILE_NAME);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -246,10 +354,25 @@ export function regionFromApiUrl(url: URL): string | undefined {
 }
 
 /**
+ * The local stack's data directory: the one named, else the nearest running stack's at or above
+ * `cwd`. TargetError says where it looked and how to start a stack when there is none.
+ */
+export function localStackDataDir(named: string | undefined, cwd: string): string {
+  if (named !== undefined) return named;
+  const found = findRunningStackDataDir(cwd);
+  if (found === undefined) {
+    throw new TargetError(
+      `no local stack found: no ${DATA_DIR_NAME}/${ENDPOINTS_FILE_NAME} in ${cwd} or any directory above it; start one with \`npm start\` in the project, or pass --url (or --data-dir)`,
+    );
+  }
+  return found;
+}
+
+/**
  * Chooses the target: `--url` (a deployed API, SigV4 with the default credential chain) or the
  * local stack described by endpoints.json.
  */
-export async function resolveTarget(options: TargetOptions): Promise<ApiTarget> {
+export async function resolveTarget(options: TargetOptions, cwd: string = process.cwd()): Promise<ApiTarget> {
   if (options.url !== undefined) {
     let baseUrl: URL;
     try {
@@ -286,13 +409,14 @@ export async function resolveTarget(options: TargetOptions): Promise<ApiTarget> 
       description: `the API at ${baseUrl.origin}`,
     };
   }
-  const endpoints = await readLocalEndpoints(options.dataDir);
+  const dataDir = localStackDataDir(options.dataDir, cwd);
+  const endpoints = await readLocalEndpoints(dataDir);
   let baseUrl: URL;
   try {
     baseUrl = new URL(endpoints.apiUrl);
   } catch {
     throw new TargetError(
-      `apiUrl "${endpoints.apiUrl}" in ${join(options.dataDir, 'endpoints.json')} is not a URL; restart the local stack`,
+      `apiUrl "${endpoints.apiUrl}" in ${join(dataDir, ENDPOINTS_FILE_NAME)} is not a URL; restart the local stack`,
     );
   }
   return {

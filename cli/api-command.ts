@@ -1,21 +1,22 @@
 /**
  * What every API command shares: the target flags (`--url`, `--region`, `--data-dir`), `--json`,
- * and the one error boundary that turns failures into a single stderr line and an exit code:
- * 2 for usage errors and 4xx answers, 1 for 5xx answers, unreachable targets and missing stacks.
+ * warnings and "more:" hints under answers, and the one error boundary that turns failures into
+ * stderr lines and an exit code from the table in exit-codes.ts.
  */
+import type { Command } from 'commander';
 import {
   ApiClient,
   ApiError,
   type ApiRequest,
-  ApiUnreachableError,
   isRecord,
+  problems,
   resolveTarget,
-  TargetError,
   type TargetOptions,
 } from './api-client.ts';
-import type { FlagSpecs, Flags } from './args.ts';
-import type { Command } from './main.ts';
-import { json } from './output.ts';
+import { describeApiError, type ErrorContext } from './api-errors.ts';
+import { isHelp, type Parsed, valueOption } from './command-line.ts';
+import { EXIT, exitCodeFor } from './exit-codes.ts';
+import { json, oneLine } from './output.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Environment variables the CLI reads, each standing in for a flag. */
@@ -26,82 +27,96 @@ export const CLI_ENV = {
   defaultRegion: 'AWS_DEFAULT_REGION',
 } as const;
 
-export const DEFAULT_DATA_DIR = '.tickwork';
-
-export const TARGET_FLAGS = {
-  url: {
-    kind: 'string',
-    value: 'URL',
-    help: `deployed API base URL (or ${CLI_ENV.apiUrl}); requests are signed with your AWS credentials`,
-  },
-  region: {
-    kind: 'string',
-    value: 'REGION',
-    help: `AWS Region for --url (default: ${CLI_ENV.region} or the URL)`,
-  },
-  'data-dir': {
-    kind: 'string',
-    value: 'DIR',
-    help: `local stack data directory with endpoints.json (or ${CLI_ENV.dataDir}; default ${DEFAULT_DATA_DIR})`,
-  },
-  json: { kind: 'boolean', help: 'print the JSON answer instead of a summary' },
-} as const satisfies FlagSpecs;
-
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** One API call a command line maps to: the request, where it goes, and whether to print raw JSON. */
-export interface ApiInvocation {
+/** The target flags as commander reads them. */
+export interface TargetFlags {
+  readonly url?: string;
+  readonly region?: string;
+  readonly dataDir?: string;
+  readonly json?: boolean;
+}
+
+/** Adds `--url`, `--region`, `--data-dir` and `--json` to an API command. */
+export function addTargetOptions(command: Command): void {
+  valueOption(
+    command,
+    '--url <URL>',
+    `deployed API base URL (or ${CLI_ENV.apiUrl}); requests are signed with your AWS credentials`,
+  );
+  valueOption(command, '--region <REGION>', `AWS Region for --url (default: ${CLI_ENV.region} or the URL)`);
+  valueOption(
+    command,
+    '--data-dir <DIR>',
+    `local stack data directory (or ${CLI_ENV.dataDir}; default: the nearest .tickwork/endpoints.json from here up)`,
+  );
+  command.option('--json', 'print the JSON answer instead of a summary');
+}
+
+/** One API call a command line maps to: the request, where it goes, and how to print the answer. */
+export interface ApiInvocation extends ErrorContext {
   readonly request: ApiRequest;
   readonly target: TargetOptions;
   readonly json: boolean;
+  /** For listings: the command line of the same listing without `--cursor`, for the "more:" hint. */
+  readonly more?: readonly string[];
 }
-
-/** What parsing a command line gives: what to do, or the help text to print. */
-export type Parsed<I> = I | { readonly help: string };
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }
 
-/** Flags first, then the environment, then defaults. */
-export function targetOptions(flags: Flags<typeof TARGET_FLAGS>, env: Env): TargetOptions {
+/** Flags first, then the environment; the data directory is looked for at run time when neither names it. */
+export function targetOptions(flags: TargetFlags, env: Env): TargetOptions {
   const url = flags.url ?? nonEmpty(env[CLI_ENV.apiUrl]);
   const region = flags.region ?? nonEmpty(env[CLI_ENV.region]) ?? nonEmpty(env[CLI_ENV.defaultRegion]);
+  const dataDir = flags.dataDir ?? nonEmpty(env[CLI_ENV.dataDir]);
   return {
-    dataDir: flags['data-dir'] ?? nonEmpty(env[CLI_ENV.dataDir]) ?? DEFAULT_DATA_DIR,
+    ...(dataDir === undefined ? {} : { dataDir }),
     ...(url === undefined ? {} : { url }),
     ...(region === undefined ? {} : { region }),
   };
+}
+
+/**
+ * The target flags given on the command line, to repeat them in a printed command (a "more:" hint);
+ * the environment still holds what came from it.
+ */
+export function targetArgs(flags: TargetFlags): string[] {
+  return [
+    ...(flags.url === undefined ? [] : ['--url', flags.url]),
+    ...(flags.region === undefined ? [] : ['--region', flags.region]),
+    ...(flags.dataDir === undefined ? [] : ['--data-dir', flags.dataDir]),
+  ];
 }
 
 export async function connect(options: TargetOptions): Promise<ApiClient> {
   return new ApiClient(await resolveTarget(options));
 }
 
-/** Writes one line to stderr: `tickwork <command>: <message>`. */
-export function reportError(command: string, message: string): void {
-  process.stderr.write(`tickwork ${command}: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
-}
-
-/** Exit code for a failure the CLI expects; undefined for anything else. */
-export function exitCodeFor(error: unknown): number | undefined {
-  if (error instanceof UsageError) return 2;
-  if (error instanceof ApiError) return error.status < 500 ? 2 : 1;
-  if (error instanceof ApiUnreachableError || error instanceof TargetError) return 1;
-  return undefined;
+/** Writes `tickwork <command>: <first line>`, then each further line indented under it, to stderr. */
+export function reportError(command: string, lines: readonly string[]): void {
+  const [first = '', ...rest] = lines.map(oneLine);
+  process.stderr.write(`tickwork ${command}: ${first}\n${rest.map((line) => `  ${line}\n`).join('')}`);
 }
 
 /**
- * Runs a command body behind the CLI's error boundary. Unexpected errors propagate to the
- * dispatcher, which reports them as such.
+ * Runs a command body behind the CLI's error boundary: expected failures are reported in the CLI's
+ * terms with their exit code; unexpected errors propagate to the dispatcher, which reports them as such.
  */
-export async function withErrorBoundary(command: string, body: () => Promise<number>): Promise<number> {
+export async function withErrorBoundary(context: ErrorContext, body: () => Promise<number>): Promise<number> {
   try {
     return await body();
   } catch (error) {
     const code = exitCodeFor(error);
     if (code === undefined) throw error;
-    reportError(command, (error as Error).message);
+    if (error instanceof ApiError) {
+      reportError(context.command, describeApiError(error, context));
+    } else {
+      reportError((error instanceof UsageError ? error.command : undefined) ?? context.command, [
+        (error as Error).message,
+      ]);
+    }
     return code;
   }
 }
@@ -110,30 +125,48 @@ export function write(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
+/** A command module as the dispatcher runs it. */
+export interface CommandModule {
+  readonly summary: string;
+  run(args: string[]): Promise<number>;
+}
+
 /**
  * A command made of a pure parse (arguments and environment to an invocation, or help) and an
- * execute step, run behind the error boundary. `label` names the command in error lines.
+ * execute step, run behind the error boundary. `context` names what an API error is about.
  */
 export function defineCommand<I>(definition: {
+  readonly name: string;
   readonly summary: string;
-  readonly label: string | ((args: readonly string[]) => string);
   readonly parse: (args: readonly string[], env: Env) => Parsed<I>;
   readonly execute: (invocation: I) => Promise<number>;
-}): Command {
+  readonly context?: (invocation: I) => ErrorContext;
+}): CommandModule {
   return {
     summary: definition.summary,
-    run: (args) => {
-      const label = typeof definition.label === 'string' ? definition.label : definition.label(args);
-      return withErrorBoundary(label, async () => {
-        const parsed = definition.parse(args, process.env);
-        if (isRecord(parsed) && typeof parsed.help === 'string') {
-          write(parsed.help);
-          return 0;
-        }
-        return definition.execute(parsed as I);
-      });
+    run: async (args) => {
+      let parsed: Parsed<I>;
+      try {
+        parsed = definition.parse(args, process.env);
+      } catch (error) {
+        return withErrorBoundary({ command: definition.name }, () => Promise.reject(error));
+      }
+      if (isHelp(parsed)) {
+        write(parsed.help);
+        return EXIT.success;
+      }
+      const invocation = parsed;
+      const context = definition.context?.(invocation) ?? { command: definition.name };
+      return withErrorBoundary(context, () => definition.execute(invocation));
     },
   };
+}
+
+/** Prints each `warnings` entry of an answer (e.g. a signing secret that does not exist yet) to stderr. */
+export function printWarnings(body: unknown): void {
+  for (const warning of problems(isRecord(body) ? body.warnings : undefined)) {
+    process.stderr.write(`warning: ${oneLine(warning.message)}\n`);
+  }
 }
 
 /** Sends the request and prints the answer: as JSON with --json, else through `view`. */
@@ -143,16 +176,26 @@ export async function sendAndShow(
 ): Promise<number> {
   const client = await connect(invocation.target);
   const answer = await client.request(invocation.request);
+  printWarnings(answer.body);
   if (invocation.json) {
     if (answer.body !== undefined) write(json(answer.body));
   } else {
     write(view(answer.body));
   }
-  return 0;
+  return EXIT.success;
 }
 
-/** The "more" line under a page whose answer has a `nextCursor`. */
-export function nextPageHint(body: unknown, command: string): string {
+/** A word as a POSIX shell reads it back: bare when safe, else single-quoted. */
+export function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The "more:" line under a page whose answer has a `nextCursor`: the same command line with its
+ * filters, and the cursor, so copying it continues the same listing.
+ */
+export function nextPageHint(body: unknown, more: readonly string[] | undefined): string {
   const cursor = isRecord(body) && typeof body.nextCursor === 'string' ? body.nextCursor : undefined;
-  return cursor === undefined ? '' : `\nmore: ${command} --cursor ${cursor}`;
+  if (cursor === undefined || more === undefined) return '';
+  return `\nmore: ${[...more, '--cursor', cursor].map(shellWord).join(' ')}`;
 }

@@ -1,16 +1,21 @@
 /**
- * The `tickwork` CLI: one dispatcher, one module per command. Each command parses its own
- * arguments and returns an exit code; usage errors exit 2 with a one-line message, no stack trace.
+ * The `tickwork` CLI: one dispatcher, one module per command, all parsed with commander (see
+ * command-line.ts). The root knows every command's name, arguments and summary (for `--help`,
+ * `--version` and "did you mean" on a misspelled command) but loads a command's module only to run
+ * it. Usage errors exit 2 with a one-line message, no stack trace.
  */
+import { readFileSync } from 'node:fs';
+import type { CommandModule } from './api-command.ts';
+import { type CliCommand, isHelp, parseCommandLine } from './command-line.ts';
+import { EXIT, EXIT_CODE_HELP } from './exit-codes.ts';
+import { COMMANDS, type CommandName, isCommandName } from './summaries.ts';
 import { UsageError } from './usage-error.ts';
 
-export interface Command {
-  readonly summary: string;
-  run(args: string[]): Promise<number>;
-}
+/** A command module as the dispatcher runs it. */
+export type Command = CommandModule;
 
-// Loaded on demand so `tickwork preview` does not pay for the AWS SDK.
-const commands: Record<string, () => Promise<Command>> = {
+// Loaded on demand so `tickwork preview` does not pay for the AWS SDK or the local runtime.
+const LOADERS: Readonly<Record<CommandName, () => Promise<Command>>> = {
   preview: async () => (await import('./commands/preview.ts')).previewCommand,
   local: async () => (await import('./commands/local.ts')).localCommand,
   jobs: async () => (await import('./commands/jobs.ts')).jobsCommand,
@@ -23,40 +28,70 @@ const commands: Record<string, () => Promise<Command>> = {
   'webhook-receiver': async () => (await import('./commands/webhook-receiver.ts')).webhookReceiverCommand,
 };
 
-function usage(): string {
-  return [
-    'usage: tickwork <command> [options]',
-    '',
-    'commands:',
-    ...Object.keys(commands).map((name) => `  ${name}`),
-    '',
-    'Run `tickwork <command> --help` for the options of a command.',
-  ].join('\n');
+/** The package's version, as `tickwork --version` prints it. */
+export function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version?: unknown;
+  };
+  return typeof manifest.version === 'string' ? manifest.version : 'unknown';
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${usage()}\n`);
-    return name === undefined ? 2 : 0;
+/** The root command: options of its own, and one stand-in per command for help and suggestions. */
+function defineRoot(root: CliCommand): void {
+  root
+    .usage('<command> [options]')
+    .description(
+      'Tickwork: a serverless job scheduler (EventBridge Scheduler, Lambda, DynamoDB) and its local stack.\n' +
+        'The client commands talk to the local stack (found from the current directory up) or, with\n' +
+        '--url, to a deployed API.',
+    )
+    .version(packageVersion(), '-v, --version', 'print the version');
+  for (const [name, { args, summary }] of Object.entries(COMMANDS)) {
+    root.command(args === '' ? name : `${name} ${args}`).summary(summary);
   }
-  const load = commands[name];
-  if (load === undefined) {
-    process.stderr.write(
-      `tickwork: unknown command "${name}"; expected one of: ${Object.keys(commands).join(', ')}\n`,
-    );
-    return 2;
-  }
+  root.addHelpText(
+    'after',
+    `\nRun \`tickwork <command> --help\` for the options of a command.\n\n${EXIT_CODE_HELP}`,
+  );
+}
+
+/** Root-level arguments (no command, `--help`, `--version`, a misspelled command): what to print. */
+function parseRoot(argv: readonly string[]): string {
+  const parsed = parseCommandLine<never>(argv, (root) => defineRoot(root));
+  if (isHelp(parsed)) return parsed.help;
+  throw new Error(`tickwork ${argv.join(' ')} ran no command`);
+}
+
+async function runCommand(name: CommandName, args: string[]): Promise<number> {
   try {
-    const command = await load();
-    return await command.run(rest);
+    const command = await LOADERS[name]();
+    return await command.run(args);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`tickwork ${name}: ${error.message}\n`);
-      return 2;
+      process.stderr.write(`tickwork ${error.command ?? name}: ${error.message}\n`);
+      return EXIT.usage;
     }
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`tickwork ${name}: unexpected error: ${message}\n`);
-    return 1;
+    return EXIT.failed;
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (isCommandName(first)) return runCommand(first, rest);
+  // `tickwork help <command> [subcommand]` is `tickwork <command> [subcommand] --help`.
+  if (first === 'help' && isCommandName(rest[0])) return runCommand(rest[0], [...rest.slice(1), '--help']);
+  try {
+    if (first === undefined) {
+      process.stdout.write(parseRoot(['--help']));
+      return EXIT.usage;
+    }
+    process.stdout.write(parseRoot(first === 'help' && rest.length > 0 ? rest : argv));
+    return EXIT.success;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`tickwork: ${error.message}\n`);
+    return EXIT.usage;
   }
 }

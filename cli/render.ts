@@ -42,6 +42,16 @@ function errorText(value: unknown): string | undefined {
   return oneLine(type === undefined ? message : `${type}: ${message}`);
 }
 
+/**
+ * A run's status; a `retrying` run (an attempt failed, Lambda will try again) also says when its
+ * next attempt is expected (`nextAttemptAt`, an estimate).
+ */
+function statusText(run: Data): string | undefined {
+  const status = text(run.status);
+  const next = instant(run.nextAttemptAt);
+  return status === 'retrying' && next !== undefined ? `retrying (next attempt ${next})` : status;
+}
+
 /** A job as a key/value block. */
 export function jobDetails(value: unknown): string {
   const job = record(value);
@@ -92,6 +102,7 @@ export function runDetails(value: unknown): string {
     ['run', text(run.runId)],
     ['job', text(run.job)],
     ['status', text(run.status)],
+    ['next attempt', run.status === 'retrying' ? nextAttemptText(run.nextAttemptAt) : undefined],
     ['trigger', text(run.trigger)],
     ['scheduled for', instant(run.scheduledFor)],
     ['started', instant(run.startedAt)],
@@ -106,11 +117,16 @@ export function runDetails(value: unknown): string {
   ]);
 }
 
+function nextAttemptText(value: unknown): string | undefined {
+  const at = instant(value);
+  return at === undefined ? undefined : `${at} (estimate)`;
+}
+
 export function runsTable(runs: unknown): string {
   const rows = list(runs).map((run) => [
     text(run.runId),
     text(run.job),
-    text(run.status),
+    statusText(run),
     text(run.trigger),
     instant(run.scheduledFor),
     duration(run.durationMs),
@@ -128,7 +144,9 @@ export function statusView(value: unknown): string {
     const lastText =
       text(last.status) === undefined
         ? undefined
-        : `${text(last.status)} ${instant(last.finishedAt) ?? instant(last.startedAt) ?? ''}`;
+        : last.status === 'retrying'
+          ? statusText(last)
+          : `${text(last.status)} ${instant(last.finishedAt) ?? instant(last.startedAt) ?? ''}`;
     return [
       text(job.name),
       text(job.kind),

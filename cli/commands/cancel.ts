@@ -1,32 +1,44 @@
 /**
- * `tickwork cancel <runId>`: cancels a pending or running run (POST /runs/{runId}/cancel); the API
- * answers 409 when the run has already finished.
+ * `tickwork cancel <runId>`: cancels a pending or running run; a run that already finished is a
+ * conflict (exit 4).
  */
 import { isRecord, routePath } from '../api-client.ts';
 import {
   type ApiInvocation,
+  addTargetOptions,
   defineCommand,
   type Env,
-  type Parsed,
   sendAndShow,
-  TARGET_FLAGS,
+  type TargetFlags,
   targetOptions,
 } from '../api-command.ts';
-import { expectPositionals, helpText, parseArgs } from '../args.ts';
+import { act, type CliCommand, type Parsed, parseCommandLine } from '../command-line.ts';
+import { checkRunId } from '../names.ts';
 import { runDetails } from '../render.ts';
+import { COMMANDS } from '../summaries.ts';
 
-const USAGE = 'tickwork cancel <runId>';
-const SUMMARY = 'Cancel a pending or running run (POST /runs/{runId}/cancel).';
+export function defineCancel(root: CliCommand, env: Env, done: (invocation: ApiInvocation) => void): void {
+  const cancel = root
+    .command(`cancel ${COMMANDS.cancel.args}`)
+    .summary(COMMANDS.cancel.summary)
+    .description(
+      'Cancel a pending run, or ask a running one to stop at its next step. A finished run cannot be cancelled.',
+    );
+  addTargetOptions(cancel);
+  act<TargetFlags, ApiInvocation>(cancel, done, ([given = ''], flags) => {
+    const runId = checkRunId(given);
+    return {
+      command: 'cancel',
+      runId,
+      request: { method: 'POST', path: routePath('/runs/{runId}/cancel', { runId }) },
+      target: targetOptions(flags, env),
+      json: flags.json === true,
+    };
+  });
+}
 
 export function parseCancelArgs(args: readonly string[], env: Env = {}): Parsed<ApiInvocation> {
-  const parsed = parseArgs(args, TARGET_FLAGS);
-  if (parsed.help) return { help: helpText(USAGE, SUMMARY, TARGET_FLAGS) };
-  const [runId] = expectPositionals(parsed.positionals, ['runId']) as [string];
-  return {
-    request: { method: 'POST', path: routePath('/runs/{runId}/cancel', { runId }) },
-    target: targetOptions(parsed.flags, env),
-    json: parsed.flags.json === true,
-  };
+  return parseCommandLine(['cancel', ...args], (root, done) => defineCancel(root, env, done));
 }
 
 function cancelView(body: unknown): string {
@@ -37,8 +49,9 @@ function cancelView(body: unknown): string {
 }
 
 export const cancelCommand = defineCommand({
-  summary: 'cancel a pending or running run',
-  label: 'cancel',
+  name: 'cancel',
+  summary: COMMANDS.cancel.summary,
   parse: parseCancelArgs,
   execute: (invocation) => sendAndShow(invocation, cancelView),
+  context: (invocation) => invocation,
 });

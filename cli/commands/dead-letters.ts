@@ -6,42 +6,65 @@
 import { existsSync } from 'node:fs';
 import { deadLettersPath, listDeadLetters } from '../../local/scheduler/dead-letters.ts';
 import type { DeadLetter } from '../../local/scheduler/model.ts';
-import { CLI_ENV, DEFAULT_DATA_DIR, defineCommand, type Env, type Parsed, write } from '../api-command.ts';
-import { expectPositionals, type FlagSpecs, helpText, parseArgs } from '../args.ts';
+import { CLI_ENV, defineCommand, type Env, write } from '../api-command.ts';
+import {
+  act,
+  type CliCommand,
+  type Parsed,
+  parseCommandLine,
+  valueOption,
+  wholeNumber,
+} from '../command-line.ts';
+import { localDataDir } from '../data-dir.ts';
+import { EXIT } from '../exit-codes.ts';
 import { instant, json, oneLine, table } from '../output.ts';
-
-const FLAGS = {
-  'data-dir': {
-    kind: 'string',
-    value: 'DIR',
-    help: `local stack data directory (or ${CLI_ENV.dataDir}; default ${DEFAULT_DATA_DIR})`,
-  },
-  limit: { kind: 'integer', value: 'N', min: 1, help: 'only the newest N' },
-  json: { kind: 'boolean', help: 'print the dead letters as JSON' },
-} as const satisfies FlagSpecs;
-
-const USAGE = 'tickwork dead-letters [--data-dir DIR] [--limit N] [--json]';
-const SUMMARY =
-  'List the events the local scheduler emulator could not deliver (its stand-in for a dead-letter queue), newest first.';
+import { COMMANDS } from '../summaries.ts';
 
 export interface DeadLettersInvocation {
-  readonly dataDir: string;
+  /** Named by --data-dir or TICKWORK_DATA_DIR; otherwise found from the current directory up. */
+  readonly dataDir?: string;
   readonly limit?: number;
   readonly json: boolean;
 }
 
+interface DeadLettersFlags {
+  readonly dataDir?: string;
+  readonly limit?: number;
+  readonly json?: boolean;
+}
+
+export function defineDeadLetters(
+  root: CliCommand,
+  env: Env,
+  done: (invocation: DeadLettersInvocation) => void,
+): void {
+  const command = root
+    .command('dead-letters')
+    .summary(COMMANDS['dead-letters'].summary)
+    .description(
+      'List the events the local scheduler emulator could not deliver (its stand-in for a dead-letter\n' +
+        'queue), newest first. Works whether or not the stack is running.',
+    );
+  valueOption(
+    command,
+    '--data-dir <DIR>',
+    `local stack data directory (or ${CLI_ENV.dataDir}; default: the running stack's, else the project's .tickwork)`,
+  );
+  valueOption(command, '--limit <N>', 'only the newest N', wholeNumber(1));
+  command.option('--json', 'print the dead letters as JSON');
+  act<DeadLettersFlags, DeadLettersInvocation>(command, done, (_, flags) => {
+    const fromEnv = env[CLI_ENV.dataDir];
+    const dataDir = flags.dataDir ?? (fromEnv === undefined || fromEnv.trim() === '' ? undefined : fromEnv);
+    return {
+      json: flags.json === true,
+      ...(dataDir === undefined ? {} : { dataDir }),
+      ...(flags.limit === undefined ? {} : { limit: flags.limit }),
+    };
+  });
+}
+
 export function parseDeadLettersArgs(args: readonly string[], env: Env = {}): Parsed<DeadLettersInvocation> {
-  const parsed = parseArgs(args, FLAGS);
-  if (parsed.help) return { help: helpText(USAGE, SUMMARY, FLAGS) };
-  expectPositionals(parsed.positionals, []);
-  const { flags } = parsed;
-  const fromEnv = env[CLI_ENV.dataDir];
-  return {
-    dataDir:
-      flags['data-dir'] ?? (fromEnv === undefined || fromEnv.trim() === '' ? DEFAULT_DATA_DIR : fromEnv),
-    json: flags.json === true,
-    ...(flags.limit === undefined ? {} : { limit: flags.limit }),
-  };
+  return parseCommandLine(['dead-letters', ...args], (root, done) => defineDeadLetters(root, env, done));
 }
 
 /** Newest first, at most `limit`. */
@@ -73,33 +96,34 @@ export function deadLettersTable(letters: readonly DeadLetter[]): string {
 }
 
 async function execute(invocation: DeadLettersInvocation): Promise<number> {
-  const path = deadLettersPath(invocation.dataDir);
+  const dataDir = invocation.dataDir ?? localDataDir(process.cwd());
+  const path = deadLettersPath(dataDir);
   let letters: DeadLetter[];
   try {
-    letters = await listDeadLetters(invocation.dataDir);
+    letters = await listDeadLetters(dataDir);
   } catch (error) {
     process.stderr.write(`tickwork dead-letters: ${oneLine((error as Error).message)}\n`);
-    return 1;
+    return EXIT.failed;
   }
   const shown = newestFirst(letters, invocation.limit);
   if (invocation.json) {
     write(json({ deadLetters: shown }));
-    return 0;
+    return EXIT.success;
   }
   if (letters.length === 0) {
-    const where = existsSync(invocation.dataDir) ? path : `${invocation.dataDir} (no such directory)`;
+    const where = existsSync(dataDir) ? path : `${dataDir} (no such directory)`;
     write(`no dead letters in ${where}`);
-    return 0;
+    return EXIT.success;
   }
   write(deadLettersTable(shown));
   if (shown.length < letters.length)
     write(`showing the newest ${shown.length} of ${letters.length} in ${path}`);
-  return 0;
+  return EXIT.success;
 }
 
 export const deadLettersCommand = defineCommand({
-  summary: 'list events the local scheduler could not deliver',
-  label: 'dead-letters',
+  name: 'dead-letters',
+  summary: COMMANDS['dead-letters'].summary,
   parse: parseDeadLettersArgs,
   execute,
 });

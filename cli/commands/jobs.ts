@@ -3,68 +3,96 @@
  * Each subcommand maps its arguments to one request (`parseJobsArgs`, pure but for reading
  * `--file`/`--config-file`), sends it, and prints a summary or, with `--json`, the answer.
  */
-import { readFileSync } from 'node:fs';
-import { JOB_NAME_PATTERN } from '../../shared/jobs/name.ts';
+import type { Command } from 'commander';
+import { JOB_NAME_CHARACTERS, JOB_NAME_PREFIX_PATTERN } from '../../shared/jobs/name.ts';
 import { JOB_KINDS } from '../../shared/kinds/registry.ts';
 import type { ApiClient, ApiRequest } from '../api-client.ts';
 import { isRecord, routePath } from '../api-client.ts';
 import {
   type ApiInvocation,
+  addTargetOptions,
   connect,
   defineCommand,
   type Env,
   nextPageHint,
-  type Parsed,
-  TARGET_FLAGS,
+  printWarnings,
+  type TargetFlags,
+  targetArgs,
   targetOptions,
   write,
 } from '../api-command.ts';
-import { expectPositionals, type FlagSpecs, type Flags, helpText, parseArgs } from '../args.ts';
+import {
+  act,
+  type CliCommand,
+  listOption,
+  oneOf,
+  type Parsed,
+  parseCommandLine,
+  valueOption,
+  wholeNumber,
+} from '../command-line.ts';
+import { EXIT } from '../exit-codes.ts';
 import { parseInstant } from '../instant.ts';
+import { jsonObjectOption, readJsonObject } from '../json-input.ts';
+import { checkCursor, checkJobName } from '../names.ts';
 import { json } from '../output.ts';
 import { jobDetails, jobsTable } from '../render.ts';
+import { COMMANDS } from '../summaries.ts';
 import { UsageError } from '../usage-error.ts';
 
-const DEFINITION_FLAGS = {
-  schedule: {
-    kind: 'string',
-    value: 'EXPR',
-    help: 'cron(...), rate(...), at(...), 5-field crontab, @daily, hourly/daily/weekly, PT15M …',
-  },
-  tz: { kind: 'string', value: 'ZONE', help: 'IANA time zone of the schedule (default UTC)' },
-  description: { kind: 'string', value: 'TEXT', help: 'what the job is for' },
-  'run-immediately': {
-    kind: 'boolean',
-    help: 'rate schedules: first run now instead of one interval from now',
-  },
-  overlap: {
-    kind: 'string',
-    value: 'skip|allow',
-    choices: ['skip', 'allow'],
-    help: 'when a run is still going (default skip)',
-  },
-  'flexible-window': {
-    kind: 'integer',
-    value: 'MIN',
-    min: 1,
-    max: 1440,
-    help: 'let each run start anywhere in this many minutes after its slot',
-  },
-  start: { kind: 'string', value: 'ISO', help: 'no runs before this instant, e.g. 2026-01-31T09:00:00Z' },
-  end: { kind: 'string', value: 'ISO', help: 'no runs after this instant' },
-  tag: { kind: 'list', value: 'KEY=VALUE', help: 'a tag; repeat for more' },
-  config: { kind: 'string', value: 'JSON', help: 'kind-specific config as a JSON object' },
-  'config-file': { kind: 'string', value: 'PATH', help: 'read the config JSON object from a file' },
-} as const satisfies FlagSpecs;
+/** The flags that define a job, shared by `add` and `update`, as commander reads them. */
+interface DefinitionFlags {
+  readonly schedule?: string;
+  readonly tz?: string;
+  readonly description?: string;
+  readonly runImmediately?: boolean;
+  readonly overlap?: 'skip' | 'allow';
+  readonly flexibleWindow?: number;
+  readonly start?: string;
+  readonly end?: string;
+  readonly tag?: string[];
+  readonly config?: string;
+  readonly configFile?: string;
+}
 
-const ADD_FLAGS = {
-  kind: { kind: 'string', value: 'KIND', choices: JOB_KINDS, help: `job kind: ${JOB_KINDS.join(', ')}` },
-  ...DEFINITION_FLAGS,
-  disabled: { kind: 'boolean', help: 'create the job paused' },
-  file: { kind: 'string', value: 'PATH', help: 'read the whole job definition (JSON) from a file' },
-  replace: { kind: 'boolean', help: 'create or replace (PUT /jobs/{name}) instead of create-only' },
-  ...TARGET_FLAGS,
-} as const satisfies FlagSpecs;
+interface AddFlags extends DefinitionFlags, TargetFlags {
+  readonly kind?: string;
+  readonly disabled?: boolean;
+  readonly file?: string;
+  readonly replace?: boolean;
+}
+
+interface UpdateFlags extends DefinitionFlags, TargetFlags {
+  readonly enabled?: boolean;
+  readonly disabled?: boolean;
+  readonly clear?: string[];
+}
+
+interface ListFlags extends TargetFlags {
+  readonly kind?: string;
+  readonly name?: string;
+  readonly enabled?: 'true' | 'false';
+  readonly limit?: number;
+  readonly cursor?: string;
+  readonly all?: boolean;
+}
+
+/** The options --file replaces: everything that defines the job. */
+const DEFINITION_KEYS = [
+  'kind',
+  'schedule',
+  'tz',
+  'description',
+  'runImmediately',
+  'overlap',
+  'flexibleWindow',
+  'start',
+  'end',
+  'tag',
+  'config',
+  'configFile',
+  'disabled',
+] as const;
 
 /** Fields `--clear` resets (PATCH with null), by CLI flag name and by API field name. */
 const CLEARABLE: Readonly<Record<string, string>> = {
@@ -84,78 +112,7 @@ const CLEARABLE: Readonly<Record<string, string>> = {
   runImmediately: 'runImmediately',
 };
 
-const UPDATE_FLAGS = {
-  ...DEFINITION_FLAGS,
-  config: {
-    kind: 'string',
-    value: 'JSON',
-    help: 'merged into the config (JSON Merge Patch: null removes a key)',
-  },
-  enabled: { kind: 'boolean', help: 'enable the job (same as resume)' },
-  disabled: { kind: 'boolean', help: 'disable the job (same as pause)' },
-  clear: {
-    kind: 'list',
-    value: 'FIELD',
-    help: 'reset a field to its default: description, tz, flexible-window, start, end, tags, overlap, run-immediately',
-  },
-  ...TARGET_FLAGS,
-} as const satisfies FlagSpecs;
-
-const LIST_FLAGS = {
-  kind: { kind: 'string', value: 'KIND', choices: JOB_KINDS, help: 'only jobs of this kind' },
-  name: { kind: 'string', value: 'PREFIX', help: 'only jobs whose name starts with this' },
-  enabled: {
-    kind: 'string',
-    value: 'true|false',
-    choices: ['true', 'false'],
-    help: 'only enabled or only paused jobs',
-  },
-  limit: { kind: 'integer', value: 'N', min: 1, max: 100, help: 'jobs per page (1-100)' },
-  cursor: { kind: 'string', value: 'CURSOR', help: 'continue from a previous page' },
-  all: { kind: 'boolean', help: 'follow every page' },
-  ...TARGET_FLAGS,
-} as const satisfies FlagSpecs;
-
 type Subcommand = 'add' | 'list' | 'get' | 'update' | 'delete' | 'pause' | 'resume';
-
-const SUBCOMMANDS: Readonly<Record<Subcommand, { usage: string; summary: string; flags: FlagSpecs }>> = {
-  add: {
-    usage:
-      'tickwork jobs add <name> --kind KIND --schedule EXPR [options] | tickwork jobs add [<name>] --file job.json',
-    summary: 'Create a job (POST /jobs); with --replace, create or replace it (PUT /jobs/{name}).',
-    flags: ADD_FLAGS,
-  },
-  list: {
-    usage: 'tickwork jobs list [options]',
-    summary: 'List jobs (GET /jobs), one page at a time unless --all.',
-    flags: LIST_FLAGS,
-  },
-  get: {
-    usage: 'tickwork jobs get <name>',
-    summary: 'Show one job (GET /jobs/{name}).',
-    flags: TARGET_FLAGS,
-  },
-  update: {
-    usage: 'tickwork jobs update <name> [options]',
-    summary: 'Change only the given fields of a job (PATCH /jobs/{name}).',
-    flags: UPDATE_FLAGS,
-  },
-  delete: {
-    usage: 'tickwork jobs delete <name>',
-    summary: 'Delete a job and its schedule (DELETE /jobs/{name}); its run history stays until it expires.',
-    flags: TARGET_FLAGS,
-  },
-  pause: {
-    usage: 'tickwork jobs pause <name>',
-    summary: 'Disable a job and its schedule (POST /jobs/{name}/pause).',
-    flags: TARGET_FLAGS,
-  },
-  resume: {
-    usage: 'tickwork jobs resume <name>',
-    summary: 'Enable a paused job (POST /jobs/{name}/resume).',
-    flags: TARGET_FLAGS,
-  },
-};
 
 /** What one `tickwork jobs …` call does: the request, where it goes, and how to print the answer. */
 export interface JobsInvocation extends ApiInvocation {
@@ -164,99 +121,205 @@ export interface JobsInvocation extends ApiInvocation {
   readonly all: boolean;
 }
 
-function isSubcommand(name: string | undefined): name is Subcommand {
-  return name !== undefined && Object.hasOwn(SUBCOMMANDS, name);
+/** `--name` of `jobs list` is the start of a job name: the same characters, at most as long. */
+function checkNamePrefix(prefix: string): string {
+  if (!JOB_NAME_PREFIX_PATTERN.test(prefix)) {
+    throw new UsageError(`--name must be the start of a job name (${JOB_NAME_CHARACTERS}), got "${prefix}"`);
+  }
+  return prefix;
 }
 
-function jobsHelp(): string {
-  return [
-    'usage: tickwork jobs <subcommand> [options]',
-    '',
-    'subcommands:',
-    ...Object.entries(SUBCOMMANDS).map(([name, sub]) => `  ${name.padEnd(8)}${sub.summary}`),
-    '',
-    'Run `tickwork jobs <subcommand> --help` for its options.',
-    '',
-  ].join('\n');
+function addDefinitionOptions(command: Command, on: 'add' | 'update'): void {
+  valueOption(
+    command,
+    '--schedule <EXPR>',
+    'cron(...), rate(...), at(...), 5-field crontab, @daily, hourly/daily/weekly, PT15M …',
+  );
+  valueOption(command, '--tz <ZONE>', 'IANA time zone of the schedule (default UTC)');
+  valueOption(command, '--description <TEXT>', 'what the job is for');
+  command.option('--run-immediately', 'also run once right away (when created, or when its timing changes)');
+  valueOption(
+    command,
+    '--overlap <skip|allow>',
+    'when a run is still going (default skip)',
+    oneOf(['skip', 'allow']),
+  );
+  valueOption(
+    command,
+    '--flexible-window <MIN>',
+    'let each run start anywhere in this many minutes after its slot (1-1440)',
+    wholeNumber(1, 1440),
+  );
+  valueOption(
+    command,
+    '--start <ISO>',
+    'no runs before this instant, e.g. 2026-01-31T09:00:00Z',
+    checkInstant,
+  );
+  valueOption(command, '--end <ISO>', 'no runs after this instant', checkInstant);
+  listOption(
+    command,
+    '--tag <KEY=VALUE>',
+    on === 'add'
+      ? 'a tag; repeat for more'
+      : 'add or change one tag, leaving the others; KEY= (empty value) removes that tag; repeat for more',
+  );
+  valueOption(
+    command,
+    '--config <JSON>',
+    on === 'add'
+      ? 'kind-specific config as a JSON object'
+      : 'merged into the config (JSON Merge Patch: null removes a key)',
+  );
+  valueOption(command, '--config-file <PATH>', 'read the --config JSON object from a file');
+}
+
+function base(subcommand: Subcommand, flags: TargetFlags, env: Env) {
+  return {
+    subcommand,
+    command: `jobs ${subcommand}`,
+    target: targetOptions(flags, env),
+    json: flags.json === true,
+    all: false,
+  };
+}
+
+/** Adds `tickwork jobs` and its subcommands to `root`; each action hands its invocation to `done`. */
+export function defineJobs(root: CliCommand, env: Env, done: (invocation: JobsInvocation) => void): void {
+  const jobs = root
+    .command('jobs')
+    .summary(COMMANDS.jobs.summary)
+    .description(`Jobs: ${COMMANDS.jobs.summary}.`);
+
+  const add = jobs
+    .command('add [name]')
+    .usage('<name> --kind KIND --schedule EXPR [options]  |  add [<name>] --file job.json [options]')
+    .summary('create a job; with --replace, create it or replace the one of that name')
+    .description('Create a job. With --replace, create it or replace the job of that name.');
+  valueOption(add, '--kind <KIND>', `job kind: ${JOB_KINDS.join(', ')}`, oneOf(JOB_KINDS));
+  addDefinitionOptions(add, 'add');
+  add.option('--disabled', 'create the job paused');
+  valueOption(add, '--file <PATH>', 'read the whole job definition (JSON) from a file');
+  add.option('--replace', 'create or replace, instead of create-only');
+  addTargetOptions(add);
+  act<AddFlags, JobsInvocation>(add, done, ([given], flags, command) => {
+    const { request, name } = addRequest(given, flags, command);
+    return { ...base('add', flags, env), request, job: name, fromFlags: flags.file === undefined };
+  });
+
+  const list = jobs
+    .command('list')
+    .summary('list jobs, one page at a time unless --all')
+    .description('List jobs, one page at a time unless --all.');
+  valueOption(list, '--kind <KIND>', 'only jobs of this kind', oneOf(JOB_KINDS));
+  valueOption(list, '--name <PREFIX>', 'only jobs whose name starts with this', checkNamePrefix);
+  valueOption(list, '--enabled <true|false>', 'only enabled or only paused jobs', oneOf(['true', 'false']));
+  valueOption(list, '--limit <N>', 'jobs per page (1-100)', wholeNumber(1, 100));
+  valueOption(
+    list,
+    '--cursor <CURSOR>',
+    'continue from a previous page (the cursor of a "more:" line)',
+    checkCursor,
+  );
+  list.option('--all', 'follow every page');
+  addTargetOptions(list);
+  act<ListFlags, JobsInvocation>(list, done, (_, flags) => {
+    const filters = [
+      ...(flags.kind === undefined ? [] : ['--kind', flags.kind]),
+      ...(flags.name === undefined ? [] : ['--name', flags.name]),
+      ...(flags.enabled === undefined ? [] : ['--enabled', flags.enabled]),
+      ...(flags.limit === undefined ? [] : ['--limit', String(flags.limit)]),
+    ];
+    const query = {
+      kind: flags.kind,
+      name: flags.name,
+      enabled: flags.enabled,
+      limit: flags.limit === undefined ? undefined : String(flags.limit),
+      cursor: flags.cursor,
+    };
+    return {
+      ...base('list', flags, env),
+      all: flags.all === true,
+      request: { method: 'GET', path: '/jobs', query },
+      more: ['tickwork', 'jobs', 'list', ...filters, ...targetArgs(flags)],
+    };
+  });
+
+  const simple = (
+    name: Exclude<Subcommand, 'add' | 'list' | 'update'>,
+    summary: string,
+    method: ApiRequest['method'],
+    template: string,
+  ) => {
+    const command = jobs
+      .command(`${name} <name>`)
+      .summary(summary)
+      .description(`${summary[0]?.toUpperCase()}${summary.slice(1)}.`);
+    addTargetOptions(command);
+    act<TargetFlags, JobsInvocation>(command, done, ([job = ''], flags) => ({
+      ...base(name, flags, env),
+      request: { method, path: routePath(template, { name: checkJobName(job) }) },
+      job,
+    }));
+  };
+  simple('get', 'show one job', 'GET', '/jobs/{name}');
+
+  const update = jobs
+    .command('update <name>')
+    .summary('change only the given fields of a job; tags and --config merge into what is there')
+    .description(
+      'Change only the given fields of a job. --tag adds or changes one tag and leaves the others\n' +
+        '(KEY= removes it; --clear tags removes them all); --config is merged into the config.',
+    );
+  addDefinitionOptions(update, 'update');
+  update.option('--enabled', 'enable the job (same as resume)');
+  update.option('--disabled', 'disable the job (same as pause)');
+  listOption(
+    update,
+    '--clear <FIELD>',
+    'reset a field to its default: description, tz, flexible-window, start, end, tags (all of them), overlap, run-immediately',
+  );
+  addTargetOptions(update);
+  act<UpdateFlags, JobsInvocation>(update, done, ([job = ''], flags) => ({
+    ...base('update', flags, env),
+    request: updateRequest(job, flags),
+    job,
+    fromFlags: true,
+  }));
+  simple(
+    'delete',
+    'delete a job and its schedule; its run history stays until it expires',
+    'DELETE',
+    '/jobs/{name}',
+  );
+  simple('pause', 'disable a job and its schedule', 'POST', '/jobs/{name}/pause');
+  simple(
+    'resume',
+    'enable a paused job; a rate schedule continues on its anchor',
+    'POST',
+    '/jobs/{name}/resume',
+  );
 }
 
 /** Maps `tickwork jobs …` arguments to a request; UsageError for anything invalid (nothing is sent). */
 export function parseJobsArgs(args: readonly string[], env: Env = {}): Parsed<JobsInvocation> {
-  const [name, ...rest] = args;
-  if (name === '--help' || name === '-h' || name === 'help') return { help: jobsHelp() };
-  if (!isSubcommand(name)) {
-    if (name === undefined)
-      throw new UsageError(`missing subcommand; expected one of ${Object.keys(SUBCOMMANDS).join(', ')}`);
-    throw new UsageError(
-      `unknown subcommand "${name}"; expected one of ${Object.keys(SUBCOMMANDS).join(', ')}`,
-    );
-  }
-  const sub = SUBCOMMANDS[name];
-  const parsed = parseArgs(rest, sub.flags);
-  if (parsed.help) return { help: helpText(sub.usage, sub.summary, sub.flags) };
-  const common = parsed.flags as Flags<typeof TARGET_FLAGS>;
-  const base = {
-    subcommand: name,
-    target: targetOptions(common, env),
-    json: common.json === true,
-    all: false,
-  };
-  switch (name) {
-    case 'add':
-      return { ...base, request: addRequest(parsed.positionals, parsed.flags as Flags<typeof ADD_FLAGS>) };
-    case 'update':
-      return {
-        ...base,
-        request: updateRequest(parsed.positionals, parsed.flags as Flags<typeof UPDATE_FLAGS>),
-      };
-    case 'list': {
-      expectPositionals(parsed.positionals, []);
-      const flags = parsed.flags as Flags<typeof LIST_FLAGS>;
-      const query = {
-        kind: flags.kind,
-        name: flags.name,
-        enabled: flags.enabled,
-        limit: flags.limit === undefined ? undefined : String(flags.limit),
-        cursor: flags.cursor,
-      };
-      return { ...base, all: flags.all === true, request: { method: 'GET', path: '/jobs', query } };
-    }
-    case 'get':
-      return { ...base, request: { method: 'GET', path: jobPath(parsed.positionals) } };
-    case 'delete':
-      return { ...base, request: { method: 'DELETE', path: jobPath(parsed.positionals) } };
-    case 'pause':
-    case 'resume':
-      return { ...base, request: { method: 'POST', path: `${jobPath(parsed.positionals)}/${name}` } };
-  }
+  return parseCommandLine(['jobs', ...args], (root, done) => defineJobs(root, env, done));
 }
 
-/** Checks a job name the way the API does, so a bad one is refused before anything is sent. */
-export function checkJobName(name: string): string {
-  if (!JOB_NAME_PATTERN.test(name)) {
-    throw new UsageError(
-      `job name "${name}" must be 1-64 characters of letters, digits, "-", "_" and "." (the Scheduler schedule name rule)`,
-    );
-  }
-  return name;
-}
-
-function jobPath(positionals: readonly string[]): string {
-  const [name] = expectPositionals(positionals, ['name']) as [string];
-  return routePath('/jobs/{name}', { name: checkJobName(name) });
-}
-
-function addRequest(positionals: readonly string[], flags: Flags<typeof ADD_FLAGS>): ApiRequest {
-  if (positionals.length > 1)
-    throw new UsageError(`unexpected argument "${positionals[1]}"; expected <name>`);
-  const given = positionals[0];
+function addRequest(
+  given: string | undefined,
+  flags: AddFlags,
+  command: Command,
+): { request: ApiRequest; name: string } {
   let body: Record<string, unknown>;
   if (flags.file !== undefined) {
-    const conflicting = Object.keys(flags).find(
-      (flag) => Object.hasOwn(DEFINITION_FLAGS, flag) || flag === 'kind' || flag === 'disabled',
+    const conflicting = command.options.find(
+      (option) =>
+        (DEFINITION_KEYS as readonly string[]).includes(option.attributeName()) &&
+        command.getOptionValue(option.attributeName()) !== undefined,
     );
     if (conflicting !== undefined) {
-      throw new UsageError(`--${conflicting} cannot be combined with --file; put it in the file instead`);
+      throw new UsageError(`${conflicting.long} cannot be combined with --file; put it in the file instead`);
     }
     body = readJsonObject(flags.file, '--file');
     if (given !== undefined) {
@@ -281,23 +344,25 @@ function addRequest(positionals: readonly string[], flags: Flags<typeof ADD_FLAG
     body = {
       name: checkJobName(given),
       kind: flags.kind,
-      ...definitionFields(flags),
+      ...definitionFields(flags, parseTags),
       ...(flags.disabled === undefined ? {} : { enabled: !flags.disabled }),
     };
   }
   const name = body.name as string;
-  return flags.replace === true
-    ? { method: 'PUT', path: routePath('/jobs/{name}', { name }), body }
-    : { method: 'POST', path: '/jobs', body };
+  const request: ApiRequest =
+    flags.replace === true
+      ? { method: 'PUT', path: routePath('/jobs/{name}', { name }), body }
+      : { method: 'POST', path: '/jobs', body };
+  return { request, name };
 }
 
-function updateRequest(positionals: readonly string[], flags: Flags<typeof UPDATE_FLAGS>): ApiRequest {
-  const path = jobPath(positionals);
+function updateRequest(name: string, flags: UpdateFlags): ApiRequest {
+  const path = routePath('/jobs/{name}', { name: checkJobName(name) });
   if (flags.enabled !== undefined && flags.disabled !== undefined) {
     throw new UsageError('--enabled and --disabled cannot be given together');
   }
   const body: Record<string, unknown> = {
-    ...definitionFields(flags),
+    ...definitionFields(flags, parseTagPatch),
     ...(flags.enabled === undefined ? {} : { enabled: flags.enabled }),
     ...(flags.disabled === undefined ? {} : { enabled: !flags.disabled }),
   };
@@ -320,33 +385,27 @@ function updateRequest(positionals: readonly string[], flags: Flags<typeof UPDAT
   return { method: 'PATCH', path, body };
 }
 
-/** The API fields of the definition flags that were given. */
-function definitionFields(flags: Flags<typeof DEFINITION_FLAGS>): Record<string, unknown> {
-  if (flags.config !== undefined && flags['config-file'] !== undefined) {
-    throw new UsageError('--config and --config-file cannot be given together');
-  }
-  const config =
-    flags.config !== undefined
-      ? parseJsonObject(flags.config, '--config')
-      : flags['config-file'] !== undefined
-        ? readJsonObject(flags['config-file'], '--config-file')
-        : undefined;
+/** The API fields of the definition flags that were given; `tags` reads `--tag` with `tagsOf`. */
+function definitionFields(
+  flags: DefinitionFlags,
+  tagsOf: (pairs: readonly string[]) => Record<string, unknown>,
+): Record<string, unknown> {
   const fields: Record<string, unknown> = {
     schedule: flags.schedule,
     timezone: flags.tz,
     description: flags.description,
-    runImmediately: flags['run-immediately'],
+    runImmediately: flags.runImmediately,
     overlap: flags.overlap,
-    flexibleWindowMinutes: flags['flexible-window'],
-    startDate: flags.start === undefined ? undefined : checkInstant('--start', flags.start),
-    endDate: flags.end === undefined ? undefined : checkInstant('--end', flags.end),
-    tags: flags.tag === undefined ? undefined : parseTags(flags.tag),
-    config,
+    flexibleWindowMinutes: flags.flexibleWindow,
+    startDate: flags.start,
+    endDate: flags.end,
+    tags: flags.tag === undefined ? undefined : tagsOf(flags.tag),
+    config: jsonObjectOption('--config', flags.config, flags.configFile),
   };
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
 }
 
-function checkInstant(flag: string, value: string): string {
+function checkInstant(value: string, flag: string): string {
   if (parseInstant(value) === undefined) {
     throw new UsageError(
       `${flag} must be an ISO-8601 instant with a time zone, e.g. 2026-01-31T09:00:00Z, got "${value}"`,
@@ -355,41 +414,29 @@ function checkInstant(flag: string, value: string): string {
   return value;
 }
 
-export function parseTags(pairs: readonly string[]): Record<string, string> {
-  const tags: Record<string, string> = {};
-  for (const pair of pairs) {
+function tagPairs(pairs: readonly string[]): Array<[string, string]> {
+  const seen = new Set<string>();
+  return pairs.map((pair) => {
     const equals = pair.indexOf('=');
     if (equals <= 0) throw new UsageError(`--tag must be KEY=VALUE with a non-empty key, got "${pair}"`);
     const key = pair.slice(0, equals);
-    if (Object.hasOwn(tags, key)) throw new UsageError(`--tag ${key} is given more than once`);
-    tags[key] = pair.slice(equals + 1);
-  }
-  return tags;
+    if (seen.has(key)) throw new UsageError(`--tag ${key} is given more than once`);
+    seen.add(key);
+    return [key, pair.slice(equals + 1)];
+  });
 }
 
-function parseJsonObject(text: string, what: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${what} is not valid JSON: ${(error as Error).message}`);
-  }
-  if (!isRecord(value)) {
-    const got = Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value;
-    throw new UsageError(`${what} must be a JSON object, got ${got}`);
-  }
-  return value;
+/** `--tag` of `jobs add`: the job's tags (an empty value is a tag with an empty value). */
+export function parseTags(pairs: readonly string[]): Record<string, string> {
+  return Object.fromEntries(tagPairs(pairs));
 }
 
-function readJsonObject(path: string, flag: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`${flag} ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-  }
-  return parseJsonObject(text, `${flag} ${path}`);
+/**
+ * `--tag` of `jobs update`: a JSON Merge Patch of the tags, so only the named tags change; `KEY=`
+ * (empty value) removes that tag (`null`).
+ */
+export function parseTagPatch(pairs: readonly string[]): Record<string, string | null> {
+  return Object.fromEntries(tagPairs(pairs).map(([key, value]) => [key, value === '' ? null : value]));
 }
 
 const VERB: Readonly<Record<Subcommand, string>> = {
@@ -419,38 +466,40 @@ async function execute(invocation: JobsInvocation): Promise<number> {
   if (invocation.all) {
     const everything = await listAll(client, invocation.request);
     write(invocation.json ? json(everything) : jobsTable(everything.jobs));
-    return 0;
+    return EXIT.success;
   }
   const answer = await client.request(invocation.request);
+  printWarnings(answer.body);
   if (invocation.json) {
     if (answer.body !== undefined) write(json(answer.body));
-    return 0;
+    return EXIT.success;
   }
   const body = isRecord(answer.body) ? answer.body : {};
   switch (invocation.subcommand) {
     case 'list':
-      write(jobsTable(body.jobs) + nextPageHint(body, 'tickwork jobs list'));
-      return 0;
+      write(jobsTable(body.jobs) + nextPageHint(body, invocation.more));
+      return EXIT.success;
     case 'get':
       write(jobDetails(body));
-      return 0;
+      return EXIT.success;
     case 'delete':
-      write(`deleted job ${decodeURIComponent(invocation.request.path.slice('/jobs/'.length))}`);
-      return 0;
+      write(`deleted job ${invocation.job}`);
+      return EXIT.success;
     default: {
-      const created =
+      const replaced =
         invocation.subcommand === 'add' && invocation.request.method === 'PUT' && answer.status === 200;
       write(
-        `${created ? 'replaced' : VERB[invocation.subcommand]} job ${String(body.name)}\n${jobDetails(body)}`,
+        `${replaced ? 'replaced' : VERB[invocation.subcommand]} job ${String(body.name)}\n${jobDetails(body)}`,
       );
-      return 0;
+      return EXIT.success;
     }
   }
 }
 
 export const jobsCommand = defineCommand({
-  summary: 'add, list, get, update, delete, pause and resume jobs',
-  label: (args) => (isSubcommand(args[0]) ? `jobs ${args[0]}` : 'jobs'),
+  name: 'jobs',
+  summary: COMMANDS.jobs.summary,
   parse: parseJobsArgs,
   execute,
+  context: (invocation) => invocation,
 });

@@ -3,7 +3,6 @@
  * Every option can also come from the environment; a flag wins over its variable.
  */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { TokenFileError } from '../../local/api-front/token.ts';
 import { type EngineSpec, EngineSpecError, parseEngineSpec } from '../../local/dynamodb/engine-spec.ts';
 import { TableSchemaMismatchError } from '../../local/dynamodb/tables.ts';
@@ -18,7 +17,10 @@ import {
   startLocalStack,
 } from '../../local/runtime.ts';
 import { JournalCorruptError } from '../../local/scheduler/journal.ts';
+import { act, parseCommandLine } from '../command-line.ts';
+import { projectDataDir } from '../data-dir.ts';
 import type { Command } from '../main.ts';
+import { COMMANDS } from '../summaries.ts';
 import { UsageError } from '../usage-error.ts';
 
 /** Fixed default ports, so a browser tab or a script can keep pointing at the same URLs. */
@@ -60,7 +62,8 @@ runtime and the API. Stop it with Ctrl+C (SIGINT) or SIGTERM; data stays in the 
 
 options (each also read from the environment variable in brackets; a flag wins):
   --data-dir <dir>        where data, the API token and endpoints.json live [TICKWORK_DATA_DIR]
-                          (default ${DEFAULT_DATA_DIR}/)
+                          (default ${DEFAULT_DATA_DIR}/ in the project: the nearest directory from
+                          here up with a ${DEFAULT_DATA_DIR}/ or a package.json, else here)
   --api-port <port>       API port [TICKWORK_API_PORT] (default ${DEFAULT_PORTS.api})
   --scheduler-port <port> Scheduler emulator port [TICKWORK_SCHEDULER_PORT] (default ${DEFAULT_PORTS.scheduler})
   --dynamodb-port <port>  DynamoDB engine port [TICKWORK_DYNAMODB_PORT] (default ${DEFAULT_PORTS.dynamodb})
@@ -75,26 +78,9 @@ export function parseLocalOptions(
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): LocalOptions {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        'data-dir': { type: 'string' },
-        'api-port': { type: 'string' },
-        'scheduler-port': { type: 'string' },
-        'dynamodb-port': { type: 'string' },
-        dynamodb: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(describeParseError(error));
-  }
+  const values = readFlags(args);
   const pick = (option: Option): { source: string; value: string } | undefined => {
-    const flagValue = values[option.flag.slice(2)];
+    const flagValue = values[attributeName(option)];
     if (typeof flagValue === 'string') return { source: option.flag, value: flagValue };
     const envValue = env[option.env];
     return envValue === undefined || envValue === '' ? undefined : { source: option.env, value: envValue };
@@ -119,7 +105,8 @@ export function parseLocalOptions(
 
   const options: LocalOptions = {
     help: values.help === true,
-    dataDir: dataDir?.value ?? DEFAULT_DATA_DIR,
+    // The project's data directory, which the client commands find from any of its subdirectories.
+    dataDir: dataDir?.value ?? projectDataDir(process.cwd()),
     apiPort: port(OPTIONS.apiPort, DEFAULT_PORTS.api),
     schedulerPort: port(OPTIONS.schedulerPort, DEFAULT_PORTS.scheduler),
     dynamodbPort: port(OPTIONS.dynamodbPort, DEFAULT_PORTS.dynamodb),
@@ -152,27 +139,29 @@ function parsePort(source: string, text: string): number {
   return value;
 }
 
-function describeParseError(error: unknown): string {
-  const { code, message } = error as { code?: string; message?: string };
-  const known = Object.values(OPTIONS)
-    .map((option) => option.flag)
-    .join(', ');
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    const option = /'([^']+)'/.exec(message ?? '')?.[1] ?? 'option';
-    return `unknown option ${option}; the options are ${known}, --help`;
-  }
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-    const option = /'(--?[a-z-]+)/.exec(message ?? '')?.[1] ?? 'an option';
-    // parseArgs will not take a value that starts with a dash (e.g. -1) unless it is attached with "=".
-    return /ambiguous/.test(message ?? '')
-      ? `${option} needs a value; to give one that starts with "-", write ${option}=<value>`
-      : `${option} needs a value`;
-  }
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
-    const argument = /'([^']+)'/.exec(message ?? '')?.[1] ?? '';
-    return `unexpected argument "${argument}"; tickwork local takes only options (${known})`;
-  }
-  return String(message ?? error);
+/** `--api-port` → `apiPort`, the key commander gives the option's value. */
+function attributeName(option: Option): string {
+  return option.flag.slice(2).replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/** The flags as given; `--help` is an ordinary switch here, reported in LocalOptions.help. */
+function readFlags(args: readonly string[]): Record<string, string | boolean | undefined> {
+  const parsed = parseCommandLine<Record<string, string | boolean | undefined>>(
+    ['local', ...args],
+    (root, done) => {
+      const local = root.command('local').summary(COMMANDS.local.summary).helpOption(false);
+      // As before the move to commander, a repeated option here is not an error: the last one wins
+      // (scripts append an override to a list of defaults).
+      for (const option of Object.values(OPTIONS)) local.option(`${option.flag} <value>`, option.env);
+      local.option('-h, --help', 'show this help');
+      act<Record<string, string | boolean | undefined>, Record<string, string | boolean | undefined>>(
+        local,
+        done,
+        (_, flags) => flags,
+      );
+    },
+  );
+  return parsed as Record<string, string | boolean | undefined>;
 }
 
 /** Startup failures the user can fix, as one line each; the exit code says whose move it is. */
@@ -269,6 +258,6 @@ async function run(args: string[]): Promise<number> {
 }
 
 export const localCommand: Command = {
-  summary: 'run Tickwork on this machine (DynamoDB engine, Scheduler emulator, Lambda runtime, API)',
+  summary: COMMANDS.local.summary,
   run,
 };

@@ -2,27 +2,14 @@
  * `tickwork preview <expression>`: the normalized EventBridge expression, its description and the
  * next fire times, so a schedule can be checked before a job is created.
  */
-import { parseArgs } from 'node:util';
 import { ValidationError } from '../../shared/errors.ts';
 import { previewSchedule, type SchedulePreview } from '../../shared/jobs/preview.ts';
 import { ScheduleExpressionError, TimeZoneError } from '../../shared/schedule/index.ts';
+import { act, isHelp, type Parsed, parseCommandLine, valueOption } from '../command-line.ts';
 import { parseInstant } from '../instant.ts';
 import type { Command } from '../main.ts';
+import { COMMANDS } from '../summaries.ts';
 import { UsageError } from '../usage-error.ts';
-
-const USAGE = `usage: tickwork preview <expression> [--tz IANA] [--from ISO-8601] [--count N] [--json]
-
-Shows the EventBridge expression a schedule becomes, its description and its next fire times.
-
-  <expression>     crontab ("0 9 * * MON-FRI"), cron(...), rate(...), at(...), an ISO-8601
-                   duration (PT15M), a number of seconds, hourly/daily/weekly or @daily etc.
-                   Quote it: the shell expands * otherwise.
-  --tz IANA        time zone for cron and at() fields (default UTC)
-  --from ISO-8601  list fire times after this instant, with Z or an offset (default now);
-                   rate schedules are anchored on it, as when Tickwork creates them
-  --count N        how many fire times, 1-1000 (default 5)
-  --json           print one JSON object: {"input","expression","timezone","description","next"}
-  -h, --help       show this help`;
 
 const MAX_COUNT = 1000;
 
@@ -36,13 +23,13 @@ interface PreviewArgs {
 }
 
 export const previewCommand: Command = {
-  summary: 'show the EventBridge expression, description and next fire times of a schedule',
+  summary: COMMANDS.preview.summary,
   async run(args: string[]): Promise<number> {
-    if (args.includes('--help') || args.includes('-h')) {
-      process.stdout.write(`${USAGE}\n`);
+    const input = readArgs(args, new Date());
+    if (isHelp(input)) {
+      process.stdout.write(input.help);
       return 0;
     }
-    const input = readArgs(args, new Date());
     let preview: SchedulePreview;
     try {
       // The API's preview: a rate fires as a job created at --from would (its anchor), not from --from itself.
@@ -68,54 +55,60 @@ export const previewCommand: Command = {
   },
 };
 
-function readArgs(args: string[], now: Date): PreviewArgs {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(args);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const option = /'(-[^']*)'/.exec(message)?.[1];
-    const code = (error as { code?: unknown }).code;
-    const what =
-      code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined
-        ? `unknown option "${option}"`
-        : message.split('\n')[0];
-    throw new UsageError(`${what}; options: --tz, --from, --count, --json (see tickwork preview --help)`, {
-      cause: error,
-    });
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length === 0) {
-    throw new UsageError('missing <expression>, e.g. tickwork preview "0 9 * * MON-FRI" --tz Europe/Berlin');
-  }
-  if (positionals.length > 1) {
-    throw new UsageError(
-      `expected one <expression>, received ${positionals.length} arguments (${positionals.join(' ')}); quote the expression, e.g. tickwork preview "0 9 * * MON-FRI"`,
-    );
-  }
-  return {
-    expression: positionals[0] ?? '',
-    timezone: values.tz ?? 'UTC',
-    from:
-      values.from === undefined
-        ? new Date(Math.floor(now.getTime() / 1000) * 1000)
-        : readInstant(values.from),
-    count: values.count === undefined ? 5 : readCount(values.count),
-    json: values.json ?? false,
-  };
+interface PreviewFlags {
+  readonly tz?: string;
+  readonly from?: string;
+  readonly count?: string;
+  readonly json?: boolean;
 }
 
-function parse(args: string[]) {
-  return parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      tz: { type: 'string' },
-      from: { type: 'string' },
-      count: { type: 'string' },
-      json: { type: 'boolean' },
-    },
+/** Reads the command line: what to preview, or the help text. */
+function readArgs(args: string[], now: Date): Parsed<PreviewArgs> {
+  return parseCommandLine<PreviewArgs>(['preview', ...args], (root, done) => {
+    const preview = root
+      .command('preview')
+      .argument(
+        '[expression...]',
+        'crontab ("0 9 * * MON-FRI"), cron(...), rate(...), at(...), an ISO-8601 duration (PT15M), a number ' +
+          'of seconds, hourly/daily/weekly or @daily etc. Quote it: the shell expands * otherwise.',
+      )
+      .usage('<expression> [--tz IANA] [--from ISO-8601] [--count N] [--json]')
+      .summary(COMMANDS.preview.summary)
+      .description(
+        'Shows the EventBridge expression a schedule becomes, its description and its next fire times.',
+      );
+    valueOption(preview, '--tz <IANA>', 'time zone for cron and at() fields (default UTC)');
+    valueOption(
+      preview,
+      '--from <ISO-8601>',
+      'list fire times after this instant, with Z or an offset (default now); rate schedules are ' +
+        'anchored on it, as when Tickwork creates them',
+    );
+    valueOption(preview, '--count <N>', 'how many fire times, 1-1000 (default 5)');
+    preview.option('--json', 'print one JSON object: {"input","expression","timezone","description","next"}');
+    act<PreviewFlags, PreviewArgs>(preview, done, ([words], values) => {
+      const positionals = (words as unknown as string[] | undefined) ?? [];
+      if (positionals.length === 0) {
+        throw new UsageError(
+          'missing <expression>, e.g. tickwork preview "0 9 * * MON-FRI" --tz Europe/Berlin',
+        );
+      }
+      if (positionals.length > 1) {
+        throw new UsageError(
+          `expected one <expression>, received ${positionals.length} arguments (${positionals.join(' ')}); quote the expression, e.g. tickwork preview "0 9 * * MON-FRI"`,
+        );
+      }
+      return {
+        expression: positionals[0] ?? '',
+        timezone: values.tz ?? 'UTC',
+        from:
+          values.from === undefined
+            ? new Date(Math.floor(now.getTime() / 1000) * 1000)
+            : readInstant(values.from),
+        count: values.count === undefined ? 5 : readCount(values.count),
+        json: values.json ?? false,
+      };
+    });
   });
 }
 

@@ -1,43 +1,87 @@
 /**
  * `tickwork reconcile [--dry-run]`: compares every job with its schedule and repairs drift
- * (missing, stray or differing schedules); with --dry-run it only reports (POST /reconcile).
+ * (missing, stray or differing schedules); with --dry-run it only reports. Drift found by a dry run,
+ * or a repair that failed, exits 1, so a scheduled check can alert on it.
  */
+import { isRecord } from '../api-client.ts';
 import {
   type ApiInvocation,
+  addTargetOptions,
+  connect,
   defineCommand,
   type Env,
-  type Parsed,
-  sendAndShow,
-  TARGET_FLAGS,
+  printWarnings,
+  type TargetFlags,
   targetOptions,
+  write,
 } from '../api-command.ts';
-import { expectPositionals, type FlagSpecs, helpText, parseArgs } from '../args.ts';
+import { act, type CliCommand, type Parsed, parseCommandLine } from '../command-line.ts';
+import { EXIT } from '../exit-codes.ts';
+import { json } from '../output.ts';
 import { reconcileView } from '../render.ts';
+import { COMMANDS } from '../summaries.ts';
 
-const FLAGS = {
-  'dry-run': { kind: 'boolean', help: 'report drift without repairing it' },
-  ...TARGET_FLAGS,
-} as const satisfies FlagSpecs;
+interface ReconcileFlags extends TargetFlags {
+  readonly dryRun?: boolean;
+}
 
-const USAGE = 'tickwork reconcile [--dry-run]';
-const SUMMARY =
-  'Repair drift between jobs and their schedules: missing, stray or differing schedules (POST /reconcile).';
-
-export function parseReconcileArgs(args: readonly string[], env: Env = {}): Parsed<ApiInvocation> {
-  const parsed = parseArgs(args, FLAGS);
-  if (parsed.help) return { help: helpText(USAGE, SUMMARY, FLAGS) };
-  expectPositionals(parsed.positionals, []);
-  const { flags } = parsed;
-  return {
-    request: { method: 'POST', path: '/reconcile', query: { dryRun: String(flags['dry-run'] === true) } },
+export function defineReconcile(root: CliCommand, env: Env, done: (invocation: ApiInvocation) => void): void {
+  const reconcile = root
+    .command('reconcile')
+    .summary(COMMANDS.reconcile.summary)
+    .description(
+      'Repair drift between jobs and their schedules: missing, stray or differing schedules.\n' +
+        'Exits 1 when --dry-run finds drift or a repair fails.',
+    );
+  reconcile.option('--dry-run', 'report drift without repairing it');
+  addTargetOptions(reconcile);
+  act<ReconcileFlags, ApiInvocation>(reconcile, done, (_, flags) => ({
+    command: 'reconcile',
+    request: { method: 'POST', path: '/reconcile', query: { dryRun: String(flags.dryRun === true) } },
     target: targetOptions(flags, env),
     json: flags.json === true,
+  }));
+}
+
+export function parseReconcileArgs(args: readonly string[], env: Env = {}): Parsed<ApiInvocation> {
+  return parseCommandLine(['reconcile', ...args], (root, done) => defineReconcile(root, env, done));
+}
+
+function count(value: unknown): number {
+  return Array.isArray(value) ? value.length : 0;
+}
+
+/** Drift a dry run found (schedules missing, stray or differing), and repairs that failed. */
+export function reconcileOutcome(report: unknown): { readonly drift: number; readonly errors: number } {
+  const answer = isRecord(report) ? report : {};
+  return {
+    drift: count(answer.missing) + count(answer.stray) + count(answer.differing),
+    errors: count(answer.errors),
   };
 }
 
+async function execute(invocation: ApiInvocation): Promise<number> {
+  const client = await connect(invocation.target);
+  const answer = await client.request(invocation.request);
+  printWarnings(answer.body);
+  const dryRun = invocation.request.query?.dryRun === 'true';
+  const { drift, errors } = reconcileOutcome(answer.body);
+  if (invocation.json) {
+    write(json(answer.body));
+  } else {
+    const notes = [
+      ...(dryRun && drift > 0 ? ['drift found; run `tickwork reconcile` to repair it'] : []),
+      ...(errors > 0 ? [`${errors} could not be ${dryRun ? 'checked' : 'repaired'}; see errors above`] : []),
+    ];
+    write([reconcileView(answer.body), ...notes].join('\n'));
+  }
+  return (dryRun && drift > 0) || errors > 0 ? EXIT.failed : EXIT.success;
+}
+
 export const reconcileCommand = defineCommand({
-  summary: 'report and repair drift between jobs and schedules',
-  label: 'reconcile',
+  name: 'reconcile',
+  summary: COMMANDS.reconcile.summary,
   parse: parseReconcileArgs,
-  execute: (invocation) => sendAndShow(invocation, reconcileView),
+  execute,
+  context: (invocation) => invocation,
 });

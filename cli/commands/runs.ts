@@ -1,83 +1,144 @@
 /**
  * `tickwork runs [<runId>] [--job J] [--status S] [--limit N] [--cursor C]`: run history, newest
- * first (GET /runs), or one run (GET /runs/{runId}).
+ * first, or one run. An empty history of a job the API does not know says so: the API keeps listing
+ * the runs of a deleted job until they expire, so only an empty listing asks whether the job exists.
  */
 import { RUN_STATUSES } from '../../shared/jobs/model.ts';
-import { isRecord, routePath } from '../api-client.ts';
+import { type ApiClient, isRecord, routePath } from '../api-client.ts';
 import {
   type ApiInvocation,
+  addTargetOptions,
+  connect,
   defineCommand,
   type Env,
   nextPageHint,
-  type Parsed,
-  sendAndShow,
-  TARGET_FLAGS,
+  printWarnings,
+  type TargetFlags,
+  targetArgs,
   targetOptions,
+  write,
 } from '../api-command.ts';
-import { type FlagSpecs, helpText, parseArgs } from '../args.ts';
+import {
+  act,
+  type CliCommand,
+  oneOf,
+  type Parsed,
+  parseCommandLine,
+  valueOption,
+  wholeNumber,
+} from '../command-line.ts';
+import { EXIT } from '../exit-codes.ts';
+import { checkCursor, checkJobName, checkRunId } from '../names.ts';
+import { json } from '../output.ts';
 import { runDetails, runsTable } from '../render.ts';
+import { COMMANDS } from '../summaries.ts';
 import { UsageError } from '../usage-error.ts';
-import { checkJobName } from './jobs.ts';
 
-const FLAGS = {
-  job: { kind: 'string', value: 'JOB', help: 'only runs of this job' },
-  status: {
-    kind: 'string',
-    value: 'STATUS',
-    choices: RUN_STATUSES,
-    help: `only runs in this status: ${RUN_STATUSES.join(', ')}`,
-  },
-  limit: { kind: 'integer', value: 'N', min: 1, max: 100, help: 'runs per page (1-100)' },
-  cursor: { kind: 'string', value: 'CURSOR', help: 'continue from a previous page' },
-  ...TARGET_FLAGS,
-} as const satisfies FlagSpecs;
-
-const USAGE = 'tickwork runs [<runId>] [--job JOB] [--status STATUS] [--limit N] [--cursor CURSOR]';
-const SUMMARY =
-  'List runs newest first (GET /runs), or show one run (GET /runs/{runId}). `--status running` shows what is executing now.';
+interface RunsFlags extends TargetFlags {
+  readonly job?: string;
+  readonly status?: string;
+  readonly limit?: number;
+  readonly cursor?: string;
+}
 
 export interface RunsInvocation extends ApiInvocation {
-  /** One run (GET /runs/{runId}) rather than a page. */
+  /** One run rather than a page. */
   readonly single: boolean;
 }
 
-export function parseRunsArgs(args: readonly string[], env: Env = {}): Parsed<RunsInvocation> {
-  const parsed = parseArgs(args, FLAGS);
-  if (parsed.help) return { help: helpText(USAGE, SUMMARY, FLAGS) };
-  const { flags, positionals } = parsed;
-  const common = { target: targetOptions(flags, env), json: flags.json === true };
-  if (positionals.length > 1) {
-    throw new UsageError(`unexpected argument "${positionals[1]}"; expected at most <runId>`);
-  }
-  const runId = positionals[0];
-  if (runId !== undefined) {
-    const filter = (['job', 'status', 'limit', 'cursor'] as const).find((flag) => flags[flag] !== undefined);
-    if (filter !== undefined) {
-      throw new UsageError(`--${filter} filters a list; it does not apply to one run (${runId})`);
+export function defineRuns(root: CliCommand, env: Env, done: (invocation: RunsInvocation) => void): void {
+  const runs = root
+    .command(`runs ${COMMANDS.runs.args}`)
+    .summary(COMMANDS.runs.summary)
+    .description(
+      'List runs newest first, or show one run. `--status running` shows what is executing now;\n' +
+        'a `retrying` run failed an attempt and will be tried again (see its next attempt).',
+    );
+  valueOption(runs, '--job <JOB>', 'only runs of this job', (text) => checkJobName(text));
+  valueOption(
+    runs,
+    '--status <STATUS>',
+    `only runs in this status: ${RUN_STATUSES.join(', ')}`,
+    oneOf(RUN_STATUSES),
+  );
+  valueOption(runs, '--limit <N>', 'runs per page (1-100)', wholeNumber(1, 100));
+  valueOption(
+    runs,
+    '--cursor <CURSOR>',
+    'continue from a previous page (the cursor of a "more:" line)',
+    checkCursor,
+  );
+  addTargetOptions(runs);
+  act<RunsFlags, RunsInvocation>(runs, done, ([given], flags) => {
+    const common = { command: 'runs', target: targetOptions(flags, env), json: flags.json === true };
+    if (given !== undefined) {
+      const filter = (['job', 'status', 'limit', 'cursor'] as const).find(
+        (flag) => flags[flag] !== undefined,
+      );
+      if (filter !== undefined) {
+        throw new UsageError(`--${filter} filters a list; it does not apply to one run (${given})`);
+      }
+      const runId = checkRunId(given);
+      return {
+        ...common,
+        single: true,
+        runId,
+        request: { method: 'GET', path: routePath('/runs/{runId}', { runId }) },
+      };
     }
+    const query = {
+      job: flags.job,
+      status: flags.status,
+      limit: flags.limit === undefined ? undefined : String(flags.limit),
+      cursor: flags.cursor,
+    };
+    const filters = [
+      ...(flags.job === undefined ? [] : ['--job', flags.job]),
+      ...(flags.status === undefined ? [] : ['--status', flags.status]),
+      ...(flags.limit === undefined ? [] : ['--limit', String(flags.limit)]),
+    ];
     return {
       ...common,
-      single: true,
-      request: { method: 'GET', path: routePath('/runs/{runId}', { runId }) },
+      single: false,
+      ...(flags.job === undefined ? {} : { job: flags.job }),
+      request: { method: 'GET', path: '/runs', query },
+      more: ['tickwork', 'runs', ...filters, ...targetArgs(flags)],
     };
+  });
+}
+
+export function parseRunsArgs(args: readonly string[], env: Env = {}): Parsed<RunsInvocation> {
+  return parseCommandLine(['runs', ...args], (root, done) => defineRuns(root, env, done));
+}
+
+/** Throws the API's 404 (JobNotFound) when the job does not exist. */
+async function requireJob(client: ApiClient, job: string): Promise<void> {
+  await client.request({ method: 'GET', path: routePath('/jobs/{name}', { name: job }) });
+}
+
+async function execute(invocation: RunsInvocation): Promise<number> {
+  const client = await connect(invocation.target);
+  const answer = await client.request(invocation.request);
+  const body = isRecord(answer.body) ? answer.body : {};
+  if (!invocation.single && invocation.job !== undefined) {
+    const runs = Array.isArray(body.runs) ? body.runs : [];
+    if (runs.length === 0) await requireJob(client, invocation.job);
   }
-  const query = {
-    job: flags.job === undefined ? undefined : checkJobName(flags.job),
-    status: flags.status,
-    limit: flags.limit === undefined ? undefined : String(flags.limit),
-    cursor: flags.cursor,
-  };
-  return { ...common, single: false, request: { method: 'GET', path: '/runs', query } };
+  printWarnings(answer.body);
+  if (invocation.json) {
+    write(json(answer.body));
+  } else if (invocation.single) {
+    write(runDetails(body));
+  } else {
+    write(runsTable(body.runs) + nextPageHint(body, invocation.more));
+  }
+  return EXIT.success;
 }
 
 export const runsCommand = defineCommand({
-  summary: 'list runs (newest first) or show one run',
-  label: 'runs',
+  name: 'runs',
+  summary: COMMANDS.runs.summary,
   parse: parseRunsArgs,
-  execute: (invocation) =>
-    sendAndShow(invocation, (body) =>
-      invocation.single
-        ? runDetails(body)
-        : runsTable(isRecord(body) ? body.runs : undefined) + nextPageHint(body, 'tickwork runs'),
-    ),
+  execute,
+  context: (invocation) => invocation,
 });

@@ -2,12 +2,12 @@
  * `tickwork webhook-receiver`: a demo receiver for prompt jobs. It listens on 127.0.0.1, prints each
  * delivery and whether its signature verifies (the secret is resolved like the local runtime does:
  * `<data-dir>/secrets.json`, then `TICKWORK_SECRET_<NAME>`), and answers 200, or 401 when the
- * signature does not verify.
+ * signature does not verify. A secret that does not exist yet is warned about at start; it is read
+ * again for every delivery, so adding it later works without a restart.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   LocalSecretSource,
   SECRETS_FILE_NAME,
@@ -17,63 +17,90 @@ import {
 import type { SecretSource } from '../../shared/jobs/ports.ts';
 import { SECRET_NAME_PATTERN } from '../../shared/kinds/fields.ts';
 import { SIGNATURE_HEADER, verifySignature } from '../../shared/kinds/prompt/signature.ts';
+import { CLI_ENV, type Env } from '../api-command.ts';
+import { act, isHelp, type Parsed, parseCommandLine, valueOption } from '../command-line.ts';
+import { localDataDir } from '../data-dir.ts';
 import type { Command } from '../main.ts';
+import { COMMANDS } from '../summaries.ts';
 import { UsageError } from '../usage-error.ts';
-
-const USAGE = `usage: tickwork webhook-receiver [--port 8787] [--secret-name NAME] [--data-dir .tickwork]
-
-Listens on 127.0.0.1 for prompt deliveries, prints each one and checks its Tickwork-Signature.
-
-  --port N            port to listen on, 0-65535 (default 8787; 0 picks a free port)
-  --secret-name NAME  the signing secret's name, as in the job's target.signingSecret; its value is
-                      read from <data-dir>/secrets.json, then TICKWORK_SECRET_<NAME>. Without it,
-                      signatures are not checked.
-  --data-dir DIR      the local runtime's data directory (default .tickwork)
-  -h, --help          show this help`;
 
 export interface WebhookReceiverOptions {
   readonly port: number;
   readonly secretName?: string;
-  readonly dataDir: string;
+  /** Named by --data-dir or TICKWORK_DATA_DIR; otherwise the running stack's, else the project's. */
+  readonly dataDir?: string;
+}
+
+interface ReceiverFlags {
+  readonly port?: string;
+  readonly secretName?: string;
+  readonly dataDir?: string;
 }
 
 /** Most prompts are far smaller; the cap keeps a stray client from filling memory. */
 const MAX_BODY_BYTES = 1024 * 1024;
 const PROMPT_EXCERPT_CHARS = 120;
 
-export function parseWebhookReceiverArgs(args: string[]): WebhookReceiverOptions {
-  let values: { port?: string; 'secret-name'?: string; 'data-dir'?: string };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        port: { type: 'string' },
-        'secret-name': { type: 'string' },
-        'data-dir': { type: 'string' },
-      },
-      allowPositionals: false,
-      strict: true,
-    }));
-  } catch (error) {
-    const message = error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
-    throw new UsageError(`${message}; options: --port, --secret-name, --data-dir (see --help)`, {
-      cause: error,
-    });
-  }
-  const portText = values.port ?? '8787';
-  const port = Number(portText);
-  if (!/^\d{1,5}$/.test(portText) || port > 65_535) {
-    throw new UsageError(`--port must be a whole number from 0 to 65535; got "${portText}"`);
-  }
-  const secretName = values['secret-name'];
-  if (secretName !== undefined && !SECRET_NAME_PATTERN.test(secretName)) {
-    throw new UsageError(
-      `--secret-name must be a secret name (1-128 of A-Z a-z 0-9 / _ + = . @ -); got "${secretName}"`,
+export function parseWebhookReceiverArgs(args: string[], env: Env = {}): Parsed<WebhookReceiverOptions> {
+  return parseCommandLine<WebhookReceiverOptions>(['webhook-receiver', ...args], (root, done) => {
+    const receiver = root
+      .command('webhook-receiver')
+      .summary(COMMANDS['webhook-receiver'].summary)
+      .description(
+        'Listens on 127.0.0.1 for prompt deliveries, prints each one and checks its Tickwork-Signature.',
+      );
+    valueOption(receiver, '--port <N>', 'port to listen on, 0-65535 (default 8787; 0 picks a free port)');
+    valueOption(
+      receiver,
+      '--secret-name <NAME>',
+      "the signing secret's name, as in the job's target.signingSecret; its value is read from\n" +
+        '<data-dir>/secrets.json, then TICKWORK_SECRET_<NAME>. Without it, signatures are not checked.',
     );
+    valueOption(
+      receiver,
+      '--data-dir <DIR>',
+      `the local stack's data directory (or ${CLI_ENV.dataDir}; default: the running stack's, else the project's .tickwork)`,
+    );
+    act<ReceiverFlags, WebhookReceiverOptions>(receiver, done, (_, values) => {
+      const portText = values.port ?? '8787';
+      const port = Number(portText);
+      if (!/^\d{1,5}$/.test(portText) || port > 65_535) {
+        throw new UsageError(`--port must be a whole number from 0 to 65535; got "${portText}"`);
+      }
+      const secretName = values.secretName;
+      if (secretName !== undefined && !SECRET_NAME_PATTERN.test(secretName)) {
+        throw new UsageError(
+          `--secret-name must be a secret name (1-128 of A-Z a-z 0-9 / _ + = . @ -); got "${secretName}"`,
+        );
+      }
+      if (values.dataDir !== undefined && values.dataDir.trim() === '') {
+        throw new UsageError('--data-dir must not be empty');
+      }
+      const fromEnv = env[CLI_ENV.dataDir];
+      const dataDir =
+        values.dataDir ?? (fromEnv === undefined || fromEnv.trim() === '' ? undefined : fromEnv);
+      return {
+        port,
+        ...(secretName === undefined ? {} : { secretName }),
+        ...(dataDir === undefined ? {} : { dataDir }),
+      };
+    });
+  });
+}
+
+/**
+ * The warning to print at start when the secret cannot be read (it does not exist yet, or the
+ * secrets file is malformed): where it was looked for, and that signatures cannot be verified until
+ * it is there. Undefined when the secret is there.
+ */
+export async function secretWarning(secrets: SecretSource, secretName: string): Promise<string | undefined> {
+  try {
+    await secrets.get(secretName);
+    return undefined;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return `${reason}; signatures cannot be verified until it exists`;
   }
-  const dataDir = values['data-dir'] ?? '.tickwork';
-  if (dataDir.trim() === '') throw new UsageError('--data-dir must not be empty');
-  return { port, dataDir, ...(secretName === undefined ? {} : { secretName }) };
 }
 
 export interface RunningReceiver {
@@ -202,15 +229,20 @@ function answer(response: ServerResponse, status: number, body: unknown): void {
 }
 
 export const webhookReceiverCommand: Command = {
-  summary: 'run a local webhook receiver that prints prompt deliveries and checks their signatures',
+  summary: COMMANDS['webhook-receiver'].summary,
   async run(args: string[]): Promise<number> {
-    if (args.includes('--help') || args.includes('-h')) {
-      process.stdout.write(`${USAGE}\n`);
+    const parsed = parseWebhookReceiverArgs(args, process.env);
+    if (isHelp(parsed)) {
+      process.stdout.write(parsed.help);
       return 0;
     }
-    const options = parseWebhookReceiverArgs(args);
-    const file = join(options.dataDir, SECRETS_FILE_NAME);
+    const options = parsed;
+    const file = join(options.dataDir ?? localDataDir(process.cwd()), SECRETS_FILE_NAME);
     const secrets = new LocalSecretSource({ file, env: secretEnvSnapshot(process.env) });
+    if (options.secretName !== undefined) {
+      const warning = await secretWarning(secrets, options.secretName);
+      if (warning !== undefined) process.stderr.write(`warning: ${warning}\n`);
+    }
     const print = (line: string) => process.stdout.write(`${line}\n`);
     const receiver = await startWebhookReceiver(options, secrets, print);
     print(`listening on http://127.0.0.1:${receiver.port}/ (any path); Ctrl-C to stop`);

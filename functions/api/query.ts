@@ -3,14 +3,13 @@
  * every value is checked here, so a bad `limit`, `status` or `enabled` is a 400 naming the parameter.
  */
 import * as z from 'zod';
+import { MAX_CURSOR_LENGTH } from '../../shared/api/routes.ts';
 import type { Problem } from '../../shared/errors.ts';
 import { RUN_STATUSES } from '../../shared/jobs/model.ts';
-import { JOB_NAME_PREFIX_PATTERN } from '../../shared/jobs/name.ts';
+import { JOB_NAME_CHARACTERS, JOB_NAME_PREFIX_PATTERN } from '../../shared/jobs/name.ts';
 import { JOB_KINDS } from '../../shared/kinds/registry.ts';
 import { describeValue } from '../../shared/validation.ts';
 import { HttpRequestError } from './http.ts';
-
-const MAX_CURSOR_LENGTH = 2048;
 
 const limit = (max: number, fallback: number) =>
   z
@@ -35,11 +34,7 @@ const bool = z
   .optional()
   .meta({ rule: '"true" or "false"' });
 
-const name = z
-  .string()
-  .regex(JOB_NAME_PREFIX_PATTERN)
-  .optional()
-  .meta({ rule: '1-64 characters of letters, digits, "-", "_" and "."' });
+const name = z.string().regex(JOB_NAME_PREFIX_PATTERN).optional().meta({ rule: JOB_NAME_CHARACTERS });
 
 const runStatus = z
   .enum(RUN_STATUSES)

@@ -2,6 +2,9 @@
  * The API's routes, defined once: the stack creates each one on the HTTP API with IAM authorization,
  * and the API function dispatches on the same table.
  */
+/** The longest `cursor` the API takes: its own cursors are far shorter; a longer one was not one of them. */
+export const MAX_CURSOR_LENGTH = 2048;
+
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteDefinition {

@@ -10,8 +10,10 @@ import { describeValue } from '../validation.ts';
 
 export const JOB_NAME_PATTERN = /^(?!\.\.?$)[0-9a-zA-Z\-_.]{1,64}$/;
 
-export const JOB_NAME_RULE =
-  '1-64 characters of letters, digits, "-", "_" and "." (the Scheduler schedule name rule), other than "." and ".."';
+/** The characters of a name (and of a prefix of names). */
+export const JOB_NAME_CHARACTERS = '1-64 characters of letters, digits, "-", "_" and "."';
+
+export const JOB_NAME_RULE = `${JOB_NAME_CHARACTERS} (the Scheduler schedule name rule), other than "." and ".."`;
 
 /** A prefix of job names (the `name` filter of a listing): the characters of a name, 1-64 of them. */
 export const JOB_NAME_PREFIX_PATTERN = /^[0-9a-zA-Z\-_.]{1,64}$/;

@@ -7,7 +7,7 @@
  * jobs-local-stack.test.ts.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -35,6 +35,21 @@ function cli(args: string[], env: Record<string, string | undefined> = {}): Prom
       process.execPath,
       [BIN, ...args],
       { env: { ...process.env, TICKWORK_API_URL: '', ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** The CLI run from `cwd`, with no data directory named in the environment. */
+function cliIn(cwd: string, args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd, env: { ...process.env, TICKWORK_API_URL: '', TICKWORK_DATA_DIR: '' }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
         resolve({ code, stdout, stderr });
@@ -270,7 +285,7 @@ describe('tickwork client commands against the local stack', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('Given a job that exists, When it is added again, Then the 409 message is one stderr line and exit 2', async () => {
+  it('Given a job that exists, When it is added again, Then one stderr line says to use --replace, exit 4', async () => {
     await addJob('dup', '/ok');
 
     const again = await cli(
@@ -279,9 +294,9 @@ describe('tickwork client commands against the local stack', () => {
     );
 
     expect(again).toEqual({
-      code: 2,
+      code: 4,
       stdout: '',
-      stderr: 'tickwork jobs add: job "dup" already exists; use PUT /jobs/dup to replace it\n',
+      stderr: 'tickwork jobs add: job "dup" already exists; use --replace\n',
     });
   });
 
@@ -310,6 +325,7 @@ describe('tickwork client commands against the local stack', () => {
     for (const name of ['page-a', 'page-b', 'page-c']) await addJob(name, '/ok');
 
     const all = await cli(['jobs', 'list', '--all', '--limit', '1', '--name', 'page-'], local);
+    const readable = await cli(['jobs', 'list', '--limit', '1', '--name', 'page-'], local);
     const first = await cli(['jobs', 'list', '--limit', '1', '--name', 'page-', '--json'], local);
     const cursor = JSON.parse(first.stdout).nextCursor as string;
     const second = await cli(
@@ -327,6 +343,12 @@ describe('tickwork client commands against the local stack', () => {
     expect(JSON.parse(first.stdout).jobs.map((job: { name: string }) => job.name)).toEqual(['page-a']);
     expect(typeof cursor).toBe('string');
     expect(JSON.parse(second.stdout).jobs.map((job: { name: string }) => job.name)).toEqual(['page-b']);
+    // The hint under a page repeats the filters, so running it continues the same listing.
+    expect(readable.stdout).toMatch(/\nmore: tickwork jobs list --name page- --limit 1 --cursor [\w-]+\n$/);
+    const hinted = /\nmore: tickwork (.*)\n$/.exec(readable.stdout)?.[1]?.split(' ') ?? [];
+    const next = await cli(hinted, local);
+    expect(next.code).toBe(0);
+    expect(next.stdout).toMatch(/^NAME .*\npage-b\s/);
   });
 
   it('Given a job, When run without --wait, Then the pending run is reported at once', async () => {
@@ -356,6 +378,10 @@ describe('tickwork client commands against the local stack', () => {
     const runId = /\nrun (\S+) failed/.exec(run.stdout)?.[1];
     expect(runId, run.stdout).toBeDefined();
     expect(run.stdout).toContain('500');
+    // Progress while waiting goes to stderr, one line per change (not a terminal here).
+    expect(run.stderr.trimEnd().split('\n').at(-1)).toMatch(
+      new RegExp(`^run ${runId} failed \\(attempt 1\\), waited \\d+ s$`),
+    );
     expect(failed.code).toBe(0);
     expect(failed.stdout).toMatch(new RegExp(`^RUN .*\\n${runId}\\s+failing\\s+failed\\s+manual`));
     expect(JSON.parse(succeeded.stdout).runs).toEqual([]);
@@ -380,9 +406,52 @@ describe('tickwork client commands against the local stack', () => {
       new RegExp(`^run ${runId}: running \\(cancel requested; it stops at its next step\\)\\n`),
     );
     expect(again).toEqual({
-      code: 2,
+      code: 4,
       stdout: '',
       stderr: `tickwork cancel: run ${runId} is already ${String(final.status)}; only a pending, running or retrying run can be cancelled\n`,
+    });
+  });
+
+  it('Given a run held by a slow webhook, When waited for with a 1 s --timeout, Then exit 5 and it says how to follow the run', async () => {
+    await addJob('slow-wait', '/slow');
+
+    const waited = await cli(['run', 'slow-wait', '--wait', '--timeout', '1'], local);
+    await receiver.slowArrived();
+    receiver.releaseSlow();
+
+    expect(waited.code).toBe(5);
+    const runId = /^started run (\S+) of job slow-wait/.exec(waited.stdout)?.[1] ?? '';
+    expect(waited.stderr.trimEnd().split('\n').at(-1)).toMatch(
+      new RegExp(
+        `^tickwork run: run ${runId} is still (pending|running) after 1 s; follow it with \`tickwork runs ${runId}\`$`,
+      ),
+    );
+    expect(await finalRun(runId)).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('Given a job that does not exist, When its runs are listed, Then it says so, exit 3; a deleted job still lists its runs', async () => {
+    await addJob('short-lived', '/ok');
+    const started = await cli(['run', 'short-lived', '--json'], local);
+    const runId = JSON.parse(started.stdout).runId as string;
+    await finalRun(runId);
+    const removed = await cli(['jobs', 'delete', 'short-lived'], local);
+
+    const nope = await cli(['runs', '--job', 'nope'], local);
+    const nopeJson = await cli(['runs', '--job', 'nope', '--status', 'failed', '--json'], local);
+    const deleted = await cli(['runs', '--job', 'short-lived'], local);
+    const oneRun = await cli(['runs', runId.toLowerCase()], local);
+    const noRun = await cli(['runs', '01JCDT6Q7M3H8W4R5N9X2B1KZE'], local);
+
+    expect(removed.code).toBe(0);
+    expect(nope).toEqual({ code: 3, stdout: '', stderr: 'tickwork runs: job "nope" does not exist\n' });
+    expect(nopeJson).toEqual(nope);
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toMatch(new RegExp(`\\n${runId}\\s+short-lived\\s+succeeded\\s+manual`));
+    expect(oneRun.stdout).toMatch(new RegExp(`^run: +${runId}\\n`));
+    expect(noRun).toEqual({
+      code: 3,
+      stdout: '',
+      stderr: 'tickwork runs: run "01JCDT6Q7M3H8W4R5N9X2B1KZE" does not exist\n',
     });
   });
 
@@ -402,13 +471,27 @@ describe('tickwork client commands against the local stack', () => {
     const status = await cli(['status'], local);
 
     expect(dryRun.stderr).toBe('');
+    expect(dryRun.code).toBe(1);
     expect(dryRun.stdout).toMatch(/^dryRun: true\n/);
     expect(dryRun.stdout).toMatch(/\nmissing: 1\n {2}drifted\n/);
+    expect(dryRun.stdout).toMatch(/\ndrift found; run `tickwork reconcile` to repair it\n$/);
+    expect(again.code).toBe(1);
     expect(JSON.parse(again.stdout)).toMatchObject({ dryRun: true, missing: ['drifted'] });
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/^NAME\s+KIND\s+HEALTH.*\n/);
     expect(status.stdout).toMatch(/\ndrifted\s+prompt\s+ok\s+/);
     expect(status.stdout).toMatch(/\nfailing\s+prompt\s+failing\s+/);
+  });
+
+  it('Given drift, When reconcile repairs it, Then exit 0 and a dry run afterwards finds none, exit 0', async () => {
+    const repair = await cli(['reconcile'], local);
+    const check = await cli(['reconcile', '--dry-run', '--json'], local);
+
+    expect(repair.stderr).toBe('');
+    expect(repair.code).toBe(0);
+    expect(repair.stdout).toMatch(/\nrepaired: \d+\n(?: {2}.*\n)*/);
+    expect(check.code).toBe(0);
+    expect(JSON.parse(check.stdout)).toMatchObject({ missing: [], stray: [], differing: [] });
   });
 
   it('Given a wrong token in endpoints.json, When called, Then the API answers 401 and the CLI exits 2', async () => {
@@ -432,7 +515,26 @@ describe('tickwork client commands against the local stack', () => {
       ['jobs', 'add', 'j', '--kind', 'prompt', '--schedule', 'daily', '--config', '{x'],
       'tickwork jobs add: --config is not valid JSON',
     ],
-    ['an unknown flag', ['jobs', 'list', '--colour'], 'tickwork jobs list: unknown option --colour'],
+    [
+      'an unknown flag',
+      ['jobs', 'list', '--colour'],
+      'tickwork jobs list: unknown option --colour; the options are --kind, --name,',
+    ],
+    [
+      'a misspelled flag',
+      ['runs', '--stauts', 'failed'],
+      'tickwork runs: unknown option --stauts; did you mean --status?',
+    ],
+    [
+      'a run id that is not one',
+      ['cancel', 'abc'],
+      'tickwork cancel: run id must be a ULID (26 characters, e.g. 01JCDT6Q7M3H8W4R5N9X2B1KZE); got "abc"',
+    ],
+    [
+      'run parameters that are not an object',
+      ['run', 'quick', '--params', '"x"'],
+      'tickwork run: --params must be a JSON object, got string',
+    ],
     [
       'a bad number',
       ['runs', '--limit', 'lots'],
@@ -495,8 +597,8 @@ describe('tickwork client commands against the local stack', () => {
         TICKWORK_API_URL: gatewayUrl,
         AWS_REGION: 'us-east-2',
       });
-      // A query needing percent-encoding: the signature must cover it as sent; the API then refuses the prefix.
-      const encoded = await cli(['jobs', 'list', '--name', 'signed x+y'], {
+      // A query needing percent-encoding: the signature must cover it as sent; the API then refuses the cursor.
+      const encoded = await cli(['jobs', 'list', '--cursor', 'x+y/z= w'], {
         ...aws,
         TICKWORK_API_URL: gatewayUrl,
         AWS_REGION: 'us-east-2',
@@ -508,9 +610,9 @@ describe('tickwork client commands against the local stack', () => {
       expect(list.code).toBe(0);
       expect(JSON.parse(list.stdout).jobs.map((job: { name: string }) => job.name)).toEqual(['signed-job']);
       expect(encoded.code).toBe(2);
-      expect(encoded.stderr).toMatch(/^tickwork jobs list: .*name.*\n$/);
+      expect(encoded.stderr).toMatch(/^tickwork jobs list: cursor must be .*\n$/);
       expect(gateway.signatureFailures).toBe(0);
-      expect(gateway.received[2]?.query).toEqual({ name: 'signed x+y' });
+      expect(gateway.received[2]?.query).toEqual({ cursor: 'x+y/z= w' });
       expect(
         gateway.received.map(({ method, path, authorization }) => ({ method, path, authorization })),
       ).toEqual([
@@ -575,6 +677,21 @@ describe('tickwork client commands without a running stack', () => {
       stderr: `tickwork jobs list: no local stack found at ${join(empty, 'endpoints.json')}; start it with \`npm start\` or pass --url\n`,
     });
     await rm(empty, { recursive: true, force: true });
+  });
+
+  it('Given no data directory named and no stack above the current directory, When called, Then it says where it looked, exit 1', async () => {
+    const project = await mkdtemp(join(tmpdir(), 'tickwork-cli-'));
+    const nested = join(project, 'a', 'b');
+    await mkdir(nested, { recursive: true });
+
+    const result = await cliIn(nested, ['status']);
+
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `tickwork status: no local stack found: no .tickwork/endpoints.json in ${nested} or any directory above it; start one with \`npm start\` in the project, or pass --url (or --data-dir)\n`,
+    });
+    await rm(project, { recursive: true, force: true });
   });
 
   it('Given endpoints.json of a stack that is down, When called, Then it cannot reach it and exits 1', async () => {

@@ -211,7 +211,16 @@ describe('tickwork preview', () => {
     },
     { why: 'a bad --count', args: ['@daily', '--count', 'many'], names: 'invalid --count "many"' },
     { why: 'a zero --count', args: ['@daily', '--count', '0'], names: 'from 1 to 1000' },
-    { why: 'an unknown flag', args: ['@daily', '--zone', 'UTC'], names: 'unknown option "--zone"' },
+    {
+      why: 'an unknown flag',
+      args: ['@daily', '--zone', 'UTC'],
+      names: 'unknown option --zone; the options are --tz, --from, --count, --json, --help',
+    },
+    {
+      why: 'a misspelled flag',
+      args: ['@daily', '--cuont', '3'],
+      names: 'unknown option --cuont; did you mean --count?',
+    },
     { why: 'a missing expression', args: ['--tz', 'UTC'], names: 'missing <expression>' },
     { why: 'an unquoted crontab', args: ['0', '9', '*', '*', '*'], names: 'quote the expression' },
   ])('given $why, then exit 2 with one line on stderr and no stack trace', async ({ args, names }) => {

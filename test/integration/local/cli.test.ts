@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,9 +22,11 @@ interface Running {
 /** Every process a test started; whatever a failed test left running is stopped after it. */
 const started = new Set<ChildProcess>();
 
-function tickworkLocal(args: string[], env: Record<string, string> = {}): Running {
-  const child = spawn(process.execPath, ['bin/tickwork.js', 'local', ...args], {
-    cwd: repositoryRoot,
+const BIN = join(repositoryRoot, 'bin', 'tickwork.js');
+
+function tickworkLocal(args: string[], env: Record<string, string> = {}, cwd = repositoryRoot): Running {
+  const child = spawn(process.execPath, [BIN, 'local', ...args], {
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -223,6 +225,7 @@ describe('tickwork local', () => {
       {},
       'tickwork local: unknown option --verbose; the options are --data-dir, --api-port, --scheduler-port, --dynamodb-port, --dynamodb, --help',
     ],
+    [['--api-prot', '0'], {}, 'tickwork local: unknown option --api-prot; did you mean --api-port?'],
     [
       [],
       { TICKWORK_DYNAMODB: 'mongo' },
@@ -233,6 +236,36 @@ describe('tickwork local', () => {
 
     expect(await running.exited).toEqual({ code: 2, signal: null });
     expect(running.stderr()).toBe(`${line}\n`);
+  });
+
+  it('Given no --data-dir, When started in a subdirectory of a project and a client runs in another, Then both use the project .tickwork', async () => {
+    // Given a project (a package.json at its root) with two subdirectories
+    const project = join(dataDir, 'project');
+    await mkdir(join(project, 'src', 'deep'), { recursive: true });
+    await mkdir(join(project, 'docs'), { recursive: true });
+    await writeFile(join(project, 'package.json'), '{"name": "demo", "private": true}');
+
+    // When the stack starts in one subdirectory, with no data directory named anywhere
+    const running = tickworkLocal(ports, { TICKWORK_DATA_DIR: '' }, join(project, 'src', 'deep'));
+    const endpoints = await endpointsOf(running, join(project, '.tickwork'));
+    const client = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [BIN, 'status', '--json'],
+        { cwd: join(project, 'docs'), env: { ...process.env, TICKWORK_DATA_DIR: '', TICKWORK_API_URL: '' } },
+        (error, stdout, stderr) =>
+          resolve({ code: error === null ? 0 : Number(error.code ?? -1), stdout, stderr }),
+      );
+    });
+
+    // Then the data is in the project's .tickwork and the client in another subdirectory finds it
+    expect(running.stdout()).toContain(`data in ${join(project, '.tickwork')}`);
+    expect(endpoints.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(client.stderr).toBe('');
+    expect(client.code).toBe(0);
+    expect(JSON.parse(client.stdout)).toMatchObject({ jobs: [] });
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toEqual({ code: 0, signal: null });
   });
 
   it('Given a data directory that is a file, When started, Then one line and exit 2', async () => {

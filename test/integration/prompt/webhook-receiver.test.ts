@@ -59,7 +59,7 @@ describe('tickwork webhook-receiver: options', () => {
     [['--port', '-1'], '--port'],
     [['--secret-name', 'bad name'], '--secret-name must be a secret name'],
     [['--data-dir', ''], '--data-dir must not be empty'],
-    [['--bogus'], "Unknown option '--bogus'"],
+    [['--bogus'], 'unknown option --bogus; the options are --port, --secret-name, --data-dir, --help'],
     [['stray'], 'stray'],
   ])('refuses %j with a one-line usage error', async (args, message) => {
     const error = await webhookReceiverCommand.run(args).then(
@@ -71,8 +71,8 @@ describe('tickwork webhook-receiver: options', () => {
     expect((error as Error).message).not.toContain('\n');
   });
 
-  it('defaults to port 8787 and .tickwork', () => {
-    expect(parseWebhookReceiverArgs([])).toEqual({ port: 8787, dataDir: '.tickwork' });
+  it('defaults to port 8787, and to the data directory found from the current one up (no --data-dir)', () => {
+    expect(parseWebhookReceiverArgs([])).toEqual({ port: 8787 });
     expect(
       parseWebhookReceiverArgs(['--port', '9000', '--secret-name', 'demo/webhook', '--data-dir', 'd']),
     ).toEqual({

@@ -1,12 +1,18 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PORTS, parseLocalOptions } from '../../../cli/commands/local.ts';
 import { UsageError } from '../../../cli/usage-error.ts';
 
+/** The repository root: the nearest directory with a package.json from where the tests run. */
+const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
 describe('parseLocalOptions', () => {
-  it('Given nothing, Then the documented defaults', () => {
+  it('Given nothing, Then the documented defaults: the data in the project .tickwork', () => {
+    expect(process.cwd()).toBe(projectRoot.replace(/\/$/, ''));
     expect(parseLocalOptions([], {})).toEqual({
       help: false,
-      dataDir: '.tickwork',
+      dataDir: join(projectRoot, '.tickwork'),
       apiPort: DEFAULT_PORTS.api,
       schedulerPort: DEFAULT_PORTS.scheduler,
       dynamodbPort: DEFAULT_PORTS.dynamodb,
@@ -72,6 +78,10 @@ describe('parseLocalOptions', () => {
     expect(parseLocalOptions(args, {}).help).toBe(help);
   });
 
+  it('Given an option twice, Then the last one wins (scripts append overrides)', () => {
+    expect(parseLocalOptions(['--api-port', '0', '--api-port', '4000'], {}).apiPort).toBe(4000);
+  });
+
   it('Given an external engine, Then its port option may equal another part port', () => {
     const options = parseLocalOptions(['--dynamodb', 'http://127.0.0.1:9000', '--dynamodb-port', '3000'], {});
 
@@ -97,8 +107,10 @@ describe('parseLocalOptions', () => {
     [
       ['--dynamodb-port', '-1'],
       {},
-      '--dynamodb-port needs a value; to give one that starts with "-", write --dynamodb-port=<value>',
+      '--dynamodb-port must be a whole number from 0 to 65535 (0 = any free port); got "-1"',
     ],
+    [['--api-port', '--scheduler-port', '0'], {}, '--api-port needs a value'],
+    [['--api-prot', '0'], {}, 'unknown option --api-prot; did you mean --api-port?'],
     [
       ['--api-port', '30.5'],
       {},
@@ -126,7 +138,7 @@ describe('parseLocalOptions', () => {
       {},
       'unknown option --bogus; the options are --data-dir, --api-port, --scheduler-port, --dynamodb-port, --dynamodb, --help',
     ],
-    [['extra'], {}, 'unexpected argument "extra"; tickwork local takes only options'],
+    [['extra'], {}, 'unexpected argument "extra"; expected none'],
     [
       ['--api-port', '3001'],
       {},

@@ -119,6 +119,52 @@ describe('views of API answers', () => {
     expect(runsTable([])).toBe('no runs');
   });
 
+  it('Given a run that will be retried, When listed, Then its status says when the next attempt is expected', () => {
+    const retrying = {
+      runId: 'R3',
+      job: 'nightly',
+      status: 'retrying',
+      trigger: 'schedule',
+      scheduledFor: '2026-01-31T09:00:00Z',
+      attempt: 1,
+      error: { type: 'WebhookError', message: 'answered 500' },
+      nextAttemptAt: '2026-01-31T09:01:02.500Z',
+    };
+
+    expect(runsTable([retrying])).toBe(
+      [
+        'RUN  JOB      STATUS                                        TRIGGER   SCHEDULED FOR         DURATION  ERROR',
+        'R3   nightly  retrying (next attempt 2026-01-31 09:01:02Z)  schedule  2026-01-31 09:00:00Z  -         WebhookError: answered 500',
+      ].join('\n'),
+    );
+    expect(runDetails(retrying)).toBe(
+      [
+        'run:           R3',
+        'job:           nightly',
+        'status:        retrying',
+        'next attempt:  2026-01-31 09:01:02Z (estimate)',
+        'trigger:       schedule',
+        'scheduled for: 2026-01-31 09:00:00Z',
+        'attempt:       1',
+        'error:         WebhookError: answered 500',
+      ].join('\n'),
+    );
+  });
+
+  it('Given a job whose last run is retrying, When the status is shown, Then its last run says when it is retried', () => {
+    const status = {
+      jobs: [
+        {
+          ...JOB,
+          health: 'failing',
+          lastRun: { runId: 'R3', status: 'retrying', nextAttemptAt: '2026-01-31T09:01:00Z' },
+        },
+      ],
+    };
+
+    expect(statusView(status)).toContain('  retrying (next attempt 2026-01-31 09:01:00Z)');
+  });
+
   it('Given a run, When detailed, Then its error is one line', () => {
     expect(
       runDetails({

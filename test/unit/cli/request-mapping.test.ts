@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ApiRequest } from '../../../cli/api-client.ts';
+import { nextPageHint, shellWord } from '../../../cli/api-command.ts';
 import { parseCancelArgs } from '../../../cli/commands/cancel.ts';
 import { parseDeadLettersArgs } from '../../../cli/commands/dead-letters.ts';
 import { parseJobsArgs } from '../../../cli/commands/jobs.ts';
@@ -11,6 +12,7 @@ import { parseRunArgs } from '../../../cli/commands/run.ts';
 import { parseRunsArgs } from '../../../cli/commands/runs.ts';
 import { parseStatusArgs } from '../../../cli/commands/status.ts';
 import { UsageError } from '../../../cli/usage-error.ts';
+import { RUN_STATUSES } from '../../../shared/jobs/model.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tickwork-cli-unit-'));
 const configFile = join(dir, 'config.json');
@@ -21,6 +23,11 @@ const namelessJobFile = join(dir, 'nameless.json');
 writeFileSync(namelessJobFile, JSON.stringify({ kind: 'prompt', schedule: 'daily' }));
 const arrayFile = join(dir, 'array.json');
 writeFileSync(arrayFile, '[1]');
+const paramsFile = join(dir, 'params.json');
+writeFileSync(paramsFile, '{"topic": "from a file", "depth": 2}');
+
+/** Valid run ids (ULIDs). */
+const RUN_ID = '01JCDT6Q7M3H8W4R5N9X2B1KZE';
 
 /** The request a parse produced, without the fields that are not part of it. */
 function requestOf(parsed: { request: ApiRequest } | { help: string }): ApiRequest {
@@ -179,6 +186,30 @@ describe('tickwork jobs: arguments to requests', () => {
       { method: 'PATCH', path: '/jobs/nightly', body: { enabled: false, tags: { a: 'b' } } },
     ],
     [
+      'update of one tag: only that tag changes (JSON Merge Patch)',
+      ['update', 'nightly', '--tag', 'b=2'],
+      { method: 'PATCH', path: '/jobs/nightly', body: { tags: { b: '2' } } },
+    ],
+    [
+      'update removing a tag with an empty value, changing another',
+      ['update', 'nightly', '--tag', 'a=', '--tag', 'c=3'],
+      { method: 'PATCH', path: '/jobs/nightly', body: { tags: { a: null, c: '3' } } },
+    ],
+    [
+      'update --clear tags: every tag goes',
+      ['update', 'nightly', '--clear', 'tags'],
+      { method: 'PATCH', path: '/jobs/nightly', body: { tags: null } },
+    ],
+    [
+      'update with a switch set by =false and =true',
+      ['update', 'nightly', '--enabled=false', '--run-immediately=true', '--schedule', 'hourly'],
+      {
+        method: 'PATCH',
+        path: '/jobs/nightly',
+        body: { enabled: false, runImmediately: true, schedule: 'hourly' },
+      },
+    ],
+    [
       'update --enabled and a config merge patch',
       ['update', 'nightly', '--enabled', '--config', '{"metadata": null}'],
       { method: 'PATCH', path: '/jobs/nightly', body: { enabled: true, config: { metadata: null } } },
@@ -218,7 +249,27 @@ describe('tickwork jobs: arguments to requests', () => {
     [
       'add with an unknown flag',
       ['add', 'j', '--kind', 'prompt', '--schedule', 'daily', '--every', '5'],
-      'unknown option --every',
+      'unknown option --every; the options are --kind, --schedule, --tz,',
+    ],
+    [
+      'add with a misspelled flag',
+      ['add', 'j', '--kind', 'prompt', '--shedule', 'daily'],
+      'unknown option --shedule; did you mean --schedule?',
+    ],
+    [
+      'add with a flag where its value should be',
+      ['add', 'j', '--kind', 'prompt', '--schedule', 'daily', '--description', '--json'],
+      '--description needs a value (TEXT)',
+    ],
+    [
+      'add with a flag given twice',
+      ['add', 'j', '--kind', 'prompt', '--schedule', 'daily', '--tz', 'UTC', '--tz', 'Europe/Berlin'],
+      '--tz is given more than once',
+    ],
+    [
+      'add with a switch given a value',
+      ['add', 'j', '--kind', 'prompt', '--schedule', 'daily', '--disabled=yes'],
+      '--disabled takes no value (or =true, =false); got "--disabled=yes"',
     ],
     [
       'add with bad JSON in --config',
@@ -310,6 +361,18 @@ describe('tickwork jobs: arguments to requests', () => {
     ],
     ['update --kind', ['update', 'j', '--kind', 'prompt'], 'unknown option --kind'],
     [
+      'update setting and clearing the tags',
+      ['update', 'j', '--tag', 'a=1', '--clear', 'tags'],
+      '--clear tags conflicts with a new value for it',
+    ],
+    ['update with a tag without =', ['update', 'j', '--tag', 'a'], '--tag must be KEY=VALUE'],
+    ['a misspelled subcommand', ['lst'], 'unknown subcommand "lst"; did you mean list?'],
+    [
+      'list with a name prefix that no job name can start with',
+      ['list', '--name', 'a b'],
+      '--name must be the start of a job name (1-64 characters of letters, digits, "-", "_" and "."), got "a b"',
+    ],
+    [
       'list with a bad --enabled',
       ['list', '--enabled', 'yes'],
       '--enabled must be one of true, false, got "yes"',
@@ -320,6 +383,16 @@ describe('tickwork jobs: arguments to requests', () => {
       '--limit must be a whole number from 1 to 100, got "0"',
     ],
     ['list with a positional', ['list', 'x'], 'unexpected argument "x"; expected none'],
+    [
+      'list with an empty cursor',
+      ['list', '--cursor', ''],
+      '--cursor must be the cursor of a "more:" line (1-2048 characters), got an empty value',
+    ],
+    [
+      'list with a cursor longer than any the API gives',
+      ['list', '--cursor', 'x'.repeat(2049)],
+      '--cursor must be the cursor of a "more:" line (1-2048 characters), got 2049 characters',
+    ],
     ['get without a name', ['get'], 'missing <name>'],
     ['delete with two names', ['delete', 'a', 'b'], 'unexpected argument "b"; expected <name>'],
     ['pause with a bad name', ['pause', 'a/b'], 'job name "a/b" must be 1-64 characters'],
@@ -337,13 +410,13 @@ describe('tickwork jobs: arguments to requests', () => {
   it('Given --help on a subcommand, When parsed, Then its help lists its flags', () => {
     const parsed = parseJobsArgs(['add', '--help']);
 
-    expect(parsed).toEqual({ help: expect.stringContaining('--flexible-window MIN') });
+    expect(parsed).toEqual({ help: expect.stringContaining('--flexible-window <MIN>') });
   });
 });
 
 describe('target options', () => {
   it.each<[string, string[], Record<string, string>, unknown]>([
-    ['the default', [], {}, { dataDir: '.tickwork' }],
+    ['the default: the data directory is looked for when the command runs', [], {}, {}],
     ['the data dir from the environment', [], { TICKWORK_DATA_DIR: '/srv/tw' }, { dataDir: '/srv/tw' }],
     [
       'the flag over the environment',
@@ -355,20 +428,15 @@ describe('target options', () => {
       'a deployed URL and region from the environment',
       [],
       { TICKWORK_API_URL: 'https://x.example', AWS_REGION: 'eu-west-1' },
-      { dataDir: '.tickwork', url: 'https://x.example', region: 'eu-west-1' },
+      { url: 'https://x.example', region: 'eu-west-1' },
     ],
     [
       'flags over the environment',
       ['--url', 'https://y.example', '--region', 'us-west-2'],
       { TICKWORK_API_URL: 'https://x.example', AWS_REGION: 'eu-west-1' },
-      { dataDir: '.tickwork', url: 'https://y.example', region: 'us-west-2' },
+      { url: 'https://y.example', region: 'us-west-2' },
     ],
-    [
-      'AWS_DEFAULT_REGION as a fallback',
-      [],
-      { AWS_DEFAULT_REGION: 'ap-south-1' },
-      { dataDir: '.tickwork', region: 'ap-south-1' },
-    ],
+    ['AWS_DEFAULT_REGION as a fallback', [], { AWS_DEFAULT_REGION: 'ap-south-1' }, { region: 'ap-south-1' }],
   ])('Given %s, When parsed, Then the target is chosen', (_, flags, env, target) => {
     const parsed = parseJobsArgs(['get', 'j', ...flags], env);
 
@@ -379,6 +447,29 @@ describe('target options', () => {
 describe('the other commands: arguments to requests', () => {
   it.each<[string, () => { request: ApiRequest } | { help: string }, ApiRequest]>([
     ['run', () => parseRunArgs(['nightly']), { method: 'POST', path: '/jobs/nightly/runs' }],
+    [
+      'run --params',
+      () => parseRunArgs(['nightly', '--params', '{"topic": "evals", "limit": 3, "tags": ["a"]}']),
+      {
+        method: 'POST',
+        path: '/jobs/nightly/runs',
+        body: { params: { topic: 'evals', limit: 3, tags: ['a'] } },
+      },
+    ],
+    [
+      'run --params with an empty object',
+      () => parseRunArgs(['nightly', '--params', '{}']),
+      { method: 'POST', path: '/jobs/nightly/runs', body: { params: {} } },
+    ],
+    [
+      'run --params-file',
+      () => parseRunArgs(['nightly', '--params-file', paramsFile, '--wait']),
+      {
+        method: 'POST',
+        path: '/jobs/nightly/runs',
+        body: { params: { topic: 'from a file', depth: 2 } },
+      },
+    ],
     [
       'runs',
       () => parseRunsArgs([]),
@@ -397,7 +488,12 @@ describe('the other commands: arguments to requests', () => {
         query: { job: 'nightly', status: 'running', limit: '10', cursor: 'c1' },
       },
     ],
-    ['runs <runId>', () => parseRunsArgs(['01JABC']), { method: 'GET', path: '/runs/01JABC' }],
+    ['runs <runId>', () => parseRunsArgs([RUN_ID]), { method: 'GET', path: `/runs/${RUN_ID}` }],
+    [
+      'runs <runId> in lower case',
+      () => parseRunsArgs([RUN_ID.toLowerCase()]),
+      { method: 'GET', path: `/runs/${RUN_ID}` },
+    ],
     [
       'status',
       () => parseStatusArgs([]),
@@ -408,12 +504,7 @@ describe('the other commands: arguments to requests', () => {
       () => parseStatusArgs(['--limit', '20', '--cursor', 'n']),
       { method: 'GET', path: '/status', query: { limit: '20', cursor: 'n' } },
     ],
-    ['cancel', () => parseCancelArgs(['01JABC']), { method: 'POST', path: '/runs/01JABC/cancel' }],
-    [
-      'cancel with a label to encode',
-      () => parseCancelArgs(['a/b c']),
-      { method: 'POST', path: '/runs/a%2Fb%20c/cancel' },
-    ],
+    ['cancel', () => parseCancelArgs([RUN_ID]), { method: 'POST', path: `/runs/${RUN_ID}/cancel` }],
     [
       'reconcile',
       () => parseReconcileArgs([]),
@@ -440,15 +531,66 @@ describe('the other commands: arguments to requests', () => {
       () => parseRunArgs(['j', '--wait', '--timeout', '2m']),
       '--timeout must be a whole number 1 or more, got "2m"',
     ],
+    ['run with a bad job name', () => parseRunArgs(['a b']), 'job name "a b" must be'],
+    [
+      'run with --params that is not JSON',
+      () => parseRunArgs(['j', '--params', '{topic:']),
+      '--params is not valid JSON',
+    ],
+    [
+      'run with --params that is an array',
+      () => parseRunArgs(['j', '--params', '["a"]']),
+      '--params must be a JSON object, got an array',
+    ],
+    [
+      'run with --params null',
+      () => parseRunArgs(['j', '--params', 'null']),
+      '--params must be a JSON object, got null',
+    ],
+    [
+      'run with --params and --params-file',
+      () => parseRunArgs(['j', '--params', '{}', '--params-file', paramsFile]),
+      '--params and --params-file cannot be given together',
+    ],
+    [
+      'run with a missing --params-file',
+      () => parseRunArgs(['j', '--params-file', join(dir, 'none.json')]),
+      'none.json: no such file',
+    ],
+    [
+      'run with a --params-file holding an array',
+      () => parseRunArgs(['j', '--params-file', arrayFile]),
+      `--params-file ${arrayFile} must be a JSON object, got an array`,
+    ],
     [
       'runs with an unknown status',
       () => parseRunsArgs(['--status', 'done']),
-      '--status must be one of pending, running, retrying, succeeded, failed, cancelled, skipped, timed_out, got "done"',
+      `--status must be one of ${RUN_STATUSES.join(', ')}, got "done"`,
     ],
     [
       'runs with a run id and a filter',
-      () => parseRunsArgs(['01JABC', '--job', 'x']),
-      '--job filters a list; it does not apply to one run (01JABC)',
+      () => parseRunsArgs([RUN_ID, '--job', 'x']),
+      `--job filters a list; it does not apply to one run (${RUN_ID})`,
+    ],
+    [
+      'runs with a run id that is not a ULID',
+      () => parseRunsArgs(['abc']),
+      'run id must be a ULID (26 characters, e.g. 01JCDT6Q7M3H8W4R5N9X2B1KZE); got "abc"',
+    ],
+    [
+      'runs with two run ids',
+      () => parseRunsArgs([RUN_ID, RUN_ID]),
+      `unexpected argument "${RUN_ID}"; expected [runId]`,
+    ],
+    [
+      'cancel with a run id that is not a ULID',
+      () => parseCancelArgs(['a/b c']),
+      'run id must be a ULID (26 characters, e.g. 01JCDT6Q7M3H8W4R5N9X2B1KZE); got "a/b c"',
+    ],
+    [
+      'cancel with a run id one character short',
+      () => parseCancelArgs([RUN_ID.slice(1)]),
+      `run id must be a ULID (26 characters, e.g. 01JCDT6Q7M3H8W4R5N9X2B1KZE); got "${RUN_ID.slice(1)}"`,
     ],
     ['runs with a bad job name', () => parseRunsArgs(['--job', 'a b']), 'job name "a b" must be'],
     ['status with a positional', () => parseStatusArgs(['all']), 'unexpected argument "all"; expected none'],
@@ -456,7 +598,7 @@ describe('the other commands: arguments to requests', () => {
     [
       'reconcile with a value for --dry-run',
       () => parseReconcileArgs(['--dry-run=maybe']),
-      '--dry-run takes no value or =true/=false, got "maybe"',
+      '--dry-run takes no value (or =true, =false); got "--dry-run=maybe"',
     ],
     [
       'dead-letters with a bad --limit',
@@ -469,13 +611,15 @@ describe('the other commands: arguments to requests', () => {
     expect(parse).toThrow(message);
   });
 
-  it('Given run --wait without --timeout, When parsed, Then it waits 120 s', () => {
-    expect(parseRunArgs(['j', '--wait'])).toMatchObject({ waitTimeoutMs: 120_000 });
+  it('Given run --wait without --timeout, When parsed, Then it waits 600 s (through Lambda retries)', () => {
+    expect(parseRunArgs(['j', '--wait'])).toMatchObject({ waitTimeoutMs: 600_000 });
+    expect(parseRunArgs(['j', '--wait', '--timeout', '30'])).toMatchObject({ waitTimeoutMs: 30_000 });
     expect(parseRunArgs(['j'])).not.toHaveProperty('waitTimeoutMs');
   });
 
   it.each<[string[], Record<string, string>, unknown]>([
-    [[], {}, { dataDir: '.tickwork', json: false }],
+    [[], {}, { json: false }],
+    [[], { TICKWORK_DATA_DIR: ' ' }, { json: false }],
     [
       ['--limit', '3', '--json'],
       { TICKWORK_DATA_DIR: 'env-dir' },
@@ -484,5 +628,82 @@ describe('the other commands: arguments to requests', () => {
     [['--data-dir', 'flag-dir'], { TICKWORK_DATA_DIR: 'env-dir' }, { dataDir: 'flag-dir', json: false }],
   ])('Given dead-letters %j with env %j, When parsed, Then %j', (args, env, expected) => {
     expect(parseDeadLettersArgs(args, env)).toEqual(expected);
+  });
+});
+
+describe('what an invocation is about, for messages in CLI terms', () => {
+  it.each<[string, () => unknown, Record<string, unknown>]>([
+    [
+      'jobs add from flags',
+      () => parseJobsArgs(['add', 'nightly', '--kind', 'prompt', '--schedule', 'daily']),
+      { command: 'jobs add', job: 'nightly', fromFlags: true },
+    ],
+    [
+      'jobs add --file names the job of the file',
+      () => parseJobsArgs(['add', '--file', jobFile]),
+      { command: 'jobs add', job: 'filed', fromFlags: false },
+    ],
+    ['jobs resume', () => parseJobsArgs(['resume', 'nightly']), { command: 'jobs resume', job: 'nightly' }],
+    ['run', () => parseRunArgs(['nightly']), { command: 'run', job: 'nightly' }],
+    ['runs --job', () => parseRunsArgs(['--job', 'nightly']), { command: 'runs', job: 'nightly' }],
+    ['runs <runId>', () => parseRunsArgs([RUN_ID]), { command: 'runs', runId: RUN_ID }],
+    ['cancel', () => parseCancelArgs([RUN_ID.toLowerCase()]), { command: 'cancel', runId: RUN_ID }],
+  ])('Given `tickwork %s`, When parsed, Then the invocation names it', (_, parse, about) => {
+    expect(parse()).toMatchObject(about);
+  });
+});
+
+describe('"more:" hints keep the filters of the listing', () => {
+  const page = { nextCursor: 'eyJrIjoidiJ9' };
+
+  it.each<[string, () => unknown, string]>([
+    [
+      'runs with a job, a status and a limit',
+      () => parseRunsArgs(['--job', 'x', '--status', 'failed', '--limit', '5', '--cursor', 'old']),
+      'more: tickwork runs --job x --status failed --limit 5 --cursor eyJrIjoidiJ9',
+    ],
+    ['runs without filters', () => parseRunsArgs([]), 'more: tickwork runs --cursor eyJrIjoidiJ9'],
+    [
+      'jobs list with every filter and target flags',
+      () =>
+        parseJobsArgs([
+          'list',
+          '--kind',
+          'prompt',
+          '--name',
+          'night',
+          '--enabled',
+          'false',
+          '--limit',
+          '2',
+          '--url',
+          'https://api.example.com/prod',
+          '--region',
+          'eu-west-1',
+        ]),
+      'more: tickwork jobs list --kind prompt --name night --enabled false --limit 2 --url https://api.example.com/prod --region eu-west-1 --cursor eyJrIjoidiJ9',
+    ],
+    [
+      'status with a limit and a data directory with a space',
+      () => parseStatusArgs(['--limit', '20', '--data-dir', '/srv/my stack']),
+      "more: tickwork status --limit 20 --data-dir '/srv/my stack' --cursor eyJrIjoidiJ9",
+    ],
+  ])('Given %s, When a page has a next cursor, Then the hint repeats them', (_, parse, hint) => {
+    const { more } = parse() as { more: readonly string[] };
+
+    expect(nextPageHint(page, more)).toBe(`\n${hint}`);
+  });
+
+  it('Given the last page, When hinted, Then there is no hint', () => {
+    expect(nextPageHint({ nextCursor: null }, ['tickwork', 'runs'])).toBe('');
+  });
+
+  it.each([
+    ['plain', 'plain'],
+    ['with space', "'with space'"],
+    ["it's", "'it'\\''s'"],
+    ['', "''"],
+  ])('Given %j, When quoted for a shell, Then %s', (word, quoted) => {
+    expect(shellWord(word)).toBe(quoted);
   });
 });

@@ -1,0 +1,34 @@
+/**
+ * Each command's arguments and one-line summary, in one place: `tickwork --help` lists them without
+ * loading the commands (some pull in the whole local runtime), and each command's own help reuses them.
+ */
+export const COMMANDS = {
+  preview: {
+    args: '<expression>',
+    summary: "show a schedule's EventBridge expression, description and next fire times",
+  },
+  local: {
+    args: '',
+    summary: 'run the stack on this machine: DynamoDB, Scheduler emulator, Lambda, API',
+  },
+  jobs: { args: '<subcommand>', summary: 'add, list, get, update, delete, pause and resume jobs' },
+  run: {
+    args: '<job>',
+    summary: 'run a job now, optionally with --params, optionally waiting for the outcome',
+  },
+  runs: { args: '[runId]', summary: 'list runs (newest first) or show one run' },
+  status: { args: '', summary: 'show every job: health, next run, last run' },
+  cancel: { args: '<runId>', summary: 'cancel a pending, running or retrying run' },
+  reconcile: { args: '', summary: 'report and repair drift between jobs and schedules' },
+  'dead-letters': { args: '', summary: 'list events the local scheduler could not deliver' },
+  'webhook-receiver': {
+    args: '',
+    summary: 'a local webhook receiver that prints prompt deliveries and checks signatures',
+  },
+} as const satisfies Record<string, { readonly args: string; readonly summary: string }>;
+
+export type CommandName = keyof typeof COMMANDS;
+
+export function isCommandName(name: string | undefined): name is CommandName {
+  return name !== undefined && Object.hasOwn(COMMANDS, name);
+}
