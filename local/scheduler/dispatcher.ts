@@ -17,6 +17,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { nextFireTime } from '../../shared/schedule/index.ts';
+import type { CancelTimer, TimerClock } from '../clock.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import { MinHeap } from './heap.ts';
 import type { FireOutcome, SchedulerLogger } from './log.ts';
@@ -28,7 +29,6 @@ import {
   substituteContextAttributes,
   type TargetInvoker,
 } from './target-invoker.ts';
-import type { CancelTimer, TimerClock } from './timers.ts';
 
 /**
  * Retry backoff: 1 s, 2 s, 4 s, ... capped at 5 minutes. The service documents exponential backoff

@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { systemTimerClock, type TimerClock } from '../clock.ts';
 import { DeadLetterStore } from './dead-letters.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { createRequestListener } from './http.ts';
@@ -14,16 +15,15 @@ import { type SchedulerLogger, stdoutSchedulerLogger } from './log.ts';
 import type { DeadLetter } from './model.ts';
 import { SchedulerStore } from './store.ts';
 import type { TargetInvoker } from './target-invoker.ts';
-import { systemTimerClock, type TimerClock } from './timers.ts';
 
+export type { CancelTimer, TimerClock } from '../clock.ts';
+export { ManualClock, systemTimerClock } from '../clock.ts';
 export { DEAD_LETTERS_FILE, listDeadLetters } from './dead-letters.ts';
 export type { FireOutcome, SchedulerLogEntry, SchedulerLogger } from './log.ts';
 export { stdoutSchedulerLogger } from './log.ts';
 export type { DeadLetter } from './model.ts';
 export type { InvocationMeta, TargetInvoker, TargetRef } from './target-invoker.ts';
 export { formatScheduledTime, substituteContextAttributes } from './target-invoker.ts';
-export type { CancelTimer, TimerClock } from './timers.ts';
-export { ManualClock, systemTimerClock } from './timers.ts';
 
 /** The journal file under the data directory. */
 export const JOURNAL_FILE = 'scheduler-journal.jsonl';
