@@ -4,9 +4,10 @@
  * invokes the API function and returns its response, with API Gateway's payload and time limits.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type Clock, systemClock } from '../../shared/clock.ts';
+import { LOOPBACK, listenHttp } from '../http/server.ts';
 import { FunctionTimeoutError } from '../lambda/errors.ts';
 import { toHttpApiEvent } from './event.ts';
 import { type HttpResponse, toHttpResponse } from './response.ts';
@@ -53,13 +54,11 @@ export interface ApiFront {
 
 /** Resolves once listening; a taken port rejects with the listen error itself (`code: 'EADDRINUSE'`). */
 export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront> {
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? LOOPBACK;
   const clock = options.clock ?? systemClock;
   const log = options.log ?? (() => {});
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const integrationTimeoutMs = options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS;
-  const inFlight = new Set<Promise<void>>();
-  let closing = false;
   let port = options.port;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -73,7 +72,7 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
   };
 
   const answer = async (req: IncomingMessage, res: ServerResponse, requestId: string, started: Date) => {
-    if (closing) {
+    if (listener.closing) {
       return sendError(res, 503, 'ServiceUnavailable', 'the local API is shutting down', { close: true });
     }
     if (!bearerTokenMatches(req.headers.authorization, options.token)) {
@@ -146,45 +145,21 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
     return response.statusCode;
   };
 
-  const server: Server = createServer((req, res) => {
-    const work = handle(req, res).catch((error: unknown) => {
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
       log(`api: request failed: ${error instanceof Error ? error.message : String(error)}`);
       if (!res.headersSent) sendError(res, 500, 'InternalServerError', 'Internal Server Error');
       else res.destroy();
     });
-    inFlight.add(work);
-    void work.finally(() => inFlight.delete(work));
   });
+  const listener = await listenHttp(server, { port: options.port, host });
+  port = listener.port;
 
-  port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.removeListener('error', reject);
-      const address = server.address();
-      resolve(address !== null && typeof address !== 'string' ? address.port : options.port);
-    });
-  });
-
-  const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: listener.url,
     port,
     async close(graceMs = 10_000) {
-      if (!closing) {
-        closing = true;
-        server.close();
-        server.closeIdleConnections();
-      }
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled([...inFlight]),
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, graceMs);
-        }),
-      ]);
-      clearTimeout(timer);
-      server.closeAllConnections();
-      await closed;
+      await listener.close(graceMs);
     },
   };
 }

@@ -9,8 +9,8 @@
  * Errors carry `x-amzn-errortype` and a `{"Type","Message"}` body, which the client turns into a
  * named exception.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { LOOPBACK, listenHttp } from '../http/server.ts';
 import { InvalidPayloadError, RuntimeClosedError, UnknownFunctionError } from '../lambda/errors.ts';
 
 export type InvocationType = 'Event' | 'RequestResponse' | 'DryRun';
@@ -49,8 +49,9 @@ export interface LambdaApi {
   readonly endpoint: string;
   readonly port: number;
   /**
-   * Stops accepting requests and waits for running Event invocations, at most `drainTimeoutMs`.
-   * Resolves with the number of Event invocations still running when it gave up (0 normally).
+   * Stops accepting requests and waits for requests in flight and running Event invocations, at
+   * most `drainTimeoutMs`. Resolves with the number of Event invocations still running when it gave
+   * up (0 normally).
    */
   close(): Promise<number>;
 }
@@ -81,7 +82,6 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<LambdaA
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
   const inFlight = new Set<Promise<void>>();
-  let closing = false;
 
   const runEvent = (functionName: string, payload: unknown): void => {
     const work = options.invoke(functionName, payload, 'Event').then(
@@ -104,7 +104,7 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<LambdaA
     }
     const functionName = decodeFunctionName(match[1] ?? '');
     const invocationType = parseInvocationType(request.headers['x-amz-invocation-type']);
-    if (closing) {
+    if (listener.closing) {
       throw new LambdaApiError(
         503,
         'ServiceException',
@@ -141,7 +141,7 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<LambdaA
     response.writeHead(200, headers).end(body);
   };
 
-  const server: Server = createServer((request, response) => {
+  const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       if (!(error instanceof LambdaApiError)) log(`lambda-api: ${describe(error)}`);
       const answer =
@@ -165,38 +165,20 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<LambdaA
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = options.host ?? '127.0.0.1';
+  const listener = await listenHttp(server, { port: options.port ?? 0, host: options.host ?? LOOPBACK });
 
   return {
-    endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
-    port: address.port,
+    endpoint: listener.url,
+    port: listener.port,
     close: async () => {
-      closing = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // The SDK keeps connections alive; idle ones would hold close() open forever.
-      server.closeIdleConnections();
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, drainTimeoutMs);
-      });
-      await Promise.race([Promise.allSettled([...inFlight]), deadline]);
-      clearTimeout(timer);
+      // An accepted Event invocation outlives its 202: the drain waits for those too.
+      await listener.close(drainTimeoutMs, () => Promise.allSettled([...inFlight]));
       const abandoned = inFlight.size;
       if (abandoned > 0) {
         log(
           `lambda-api: closed with ${abandoned} Event invocation(s) still running after ${drainTimeoutMs} ms`,
         );
       }
-      server.closeAllConnections();
-      await closed;
       return abandoned;
     },
   };

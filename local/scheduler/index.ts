@@ -3,10 +3,10 @@
  * CLI) talk to unmodified, which persists schedules under a data directory and fires them on time
  * through a TargetInvoker. This module is its composition root.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { systemTimerClock, type TimerClock } from '../clock.ts';
+import { type HttpListener, LOOPBACK, listenHttp } from '../http/server.ts';
 import { DeadLetterStore } from './dead-letters.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { createRequestListener } from './http.ts';
@@ -117,28 +117,24 @@ export async function startSchedulerEmulator(options: SchedulerEmulatorOptions):
       );
     }),
   );
+  let listener: HttpListener;
   try {
-    await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+    listener = await listenHttp(server, { port: options.port ?? 0, host: options.host ?? LOOPBACK });
   } catch (error) {
     await dispatcher.stop(0);
     await journal.close();
     throw error;
   }
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const endpoint = `http://${host}:${address.port}`;
+  const endpoint = listener.url;
   log({ event: 'started', endpoint, schedules: store.scheduleCount, groups: store.groupCount });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      // Requests being answered and invocations in flight share one grace period.
+      const serverClosed = listener.close(CLOSE_GRACE_MS);
       const abandoned = await dispatcher.stop(CLOSE_GRACE_MS);
-      // Requests still being answered get the grace period too, then their sockets are cut.
-      const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
       await serverClosed;
-      clearTimeout(cut);
       await deadLetters.flush();
       const pendingRetries = store.pendingRetryCount;
       await journal.close();
@@ -149,21 +145,10 @@ export async function startSchedulerEmulator(options: SchedulerEmulatorOptions):
 
   return {
     endpoint,
-    port: address.port,
+    port: listener.port,
     store,
     close,
     listDeadLetters: () => deadLetters.list(),
     idle: () => dispatcher.idle(),
   };
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => reject(error);
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
 }
