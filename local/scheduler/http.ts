@@ -15,7 +15,8 @@ import {
 } from './errors.ts';
 import type { GroupRecord, ScheduleRecord, Tag } from './model.ts';
 import type { SchedulerStore } from './store.ts';
-import { validateListQuery, validateOptionalGroupName, validateStateFilter } from './validation.ts';
+import { validateListQuery, validateStateFilter } from './validation/list-query.ts';
+import { validateOptionalGroupName } from './validation/members.ts';
 
 /** Target.Input may be 256 KB; anything far beyond that is not a Scheduler request. */
 const MAX_BODY_BYTES = 1024 * 1024;

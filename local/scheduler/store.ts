@@ -27,19 +27,15 @@ import {
   scheduleKey,
   type Tag,
 } from './model.ts';
+import type { ListQuery } from './validation/list-query.ts';
+import { validateClientToken, validateName, validateOptionalGroupName } from './validation/members.ts';
+import { isObject } from './validation/rules.ts';
 import {
-  isObject,
-  type ListQuery,
   parseExpression,
   type ScheduleRequest,
-  validateClientToken,
-  validateGroupArn,
-  validateName,
-  validateOptionalGroupName,
   validateScheduleRequest,
-  validateTagKeys,
-  validateTags,
-} from './validation.ts';
+} from './validation/schedule-request.ts';
+import { validateGroupArn, validateTagKeys, validateTags } from './validation/tags.ts';
 
 /** A schedule as the emulator holds it. `version` changes on every update, invalidating queued fires. */
 export interface LiveSchedule {
