@@ -81,7 +81,7 @@ async function createMany(
   for (let start = 0; start < count; start += batch) {
     const work: Promise<string>[] = [];
     for (let index = start; index < Math.min(count, start + batch); index++) {
-      work.push(emulator.store.createSchedule(`s-${index}`, body(index)));
+      work.push(emulator.store.schedules.create(`s-${index}`, body(index)));
     }
     await Promise.all(work);
   }

@@ -116,7 +116,7 @@ export class Dispatcher implements ScheduleListener {
    * as the service has no catch-up) and queues the next one; re-arms the persisted retries.
    */
   restore(now: number): void {
-    for (const live of this.#store.schedules()) {
+    for (const live of this.#store.liveSchedules()) {
       if (live.retries !== undefined) {
         for (const retry of [...live.retries.values()]) this.#restoreRetry(live, retry, now);
       }
@@ -307,7 +307,7 @@ export class Dispatcher implements ScheduleListener {
    */
   async #launch(batch: readonly Delivery[]): Promise<void> {
     try {
-      await this.#store.markFired(batch);
+      await this.#store.firing.markFired(batch);
     } catch (error) {
       // Without the fired mark a restart could fire these slots again; skip them rather than risk that.
       for (const delivery of batch) {
@@ -455,7 +455,7 @@ export class Dispatcher implements ScheduleListener {
 
   async #persistRetry(delivery: Delivery, retry: PendingRetry): Promise<void> {
     try {
-      await this.#store.savePendingRetry(delivery.live, retry, retry.attempt === 2);
+      await this.#store.firing.savePendingRetry(delivery.live, retry, retry.attempt === 2);
     } catch (error) {
       this.#log({
         event: 'error',
@@ -467,7 +467,7 @@ export class Dispatcher implements ScheduleListener {
 
   async #clearRetry(delivery: Delivery): Promise<void> {
     try {
-      await this.#store.clearPendingRetry(delivery.live, delivery.slot);
+      await this.#store.firing.clearPendingRetry(delivery.live, delivery.slot);
     } catch (error) {
       this.#log({
         event: 'error',
@@ -580,7 +580,7 @@ export class Dispatcher implements ScheduleListener {
   /** ActionAfterCompletion DELETE, once the last slot has been handled. */
   async #complete(delivery: Delivery): Promise<void> {
     try {
-      if (await this.#store.deleteAfterCompletion(delivery.live.key, delivery.version)) {
+      if (await this.#store.firing.deleteAfterCompletion(delivery.live.key, delivery.version)) {
         this.#log({ event: 'deleted-after-completion', schedule: delivery.live.key });
       }
     } catch (error) {
