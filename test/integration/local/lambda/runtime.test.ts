@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ManualClock, systemTimerClock, type TimerClock } from '../../../../local/clock.ts';
 import {
   EnvironmentConflictError,
   FunctionTimeoutError,
@@ -18,7 +19,7 @@ const FIXTURE = 'tickwork-local-fixture';
 const FIXTURE_ARN = `arn:aws:lambda:us-east-1:000000000000:function:${FIXTURE}`;
 
 function runtimeWith(
-  options: { timeoutSeconds?: number; clock?: { now(): Date; sleep(ms: number): Promise<void> } } = {},
+  options: { timeoutSeconds?: number; clock?: TimerClock; asyncRetryDelaysMs?: readonly number[] } = {},
 ) {
   const logged: string[] = [];
   const runtime = new LambdaRuntime({
@@ -39,7 +40,7 @@ function runtimeWith(
         memorySize: 128,
       },
     },
-    asyncRetryDelaysMs: [0, 0],
+    asyncRetryDelaysMs: options.asyncRetryDelaysMs ?? [0, 0],
     log: (line) => logged.push(line),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
@@ -117,12 +118,13 @@ describe('LambdaRuntime', () => {
 
   it('Given a clock that moves 250 ms per reading, When the handler asks twice, Then the remaining time counts down from the timeout', async () => {
     let now = Date.parse('2026-01-01T00:00:00Z');
-    const clock = {
+    const clock: TimerClock = {
       now: () => {
         now += 250;
         return new Date(now);
       },
       sleep: async () => {},
+      setTimer: systemTimerClock.setTimer,
     };
     const stepped = runtimeWith({ timeoutSeconds: 3, clock }).runtime;
 
@@ -144,6 +146,48 @@ describe('LambdaRuntime', () => {
     await expect(invocation).rejects.toBeInstanceOf(FunctionTimeoutError);
     await expect(invocation).rejects.toThrow(`${FIXTURE}: task timed out after 0.05 seconds`);
     await short.close(0);
+  });
+
+  it('Given a manual clock, When a hanging handler reaches its 15-minute timeout on that clock, Then FunctionTimeoutError without any wait', async () => {
+    // Given a function with Lambda's longest timeout, on a clock that moves only when told
+    const clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
+    const manual = runtimeWith({ timeoutSeconds: 900, clock }).runtime;
+    const settled = vi.fn();
+    const invocation = manual.invoke(FIXTURE, { action: 'hang' });
+    invocation.then(settled, settled);
+    await vi.waitFor(() => expect(callsOf('lambda')).toHaveLength(1));
+    expect(clock.nextTimerAt()).toEqual(new Date('2026-01-01T00:15:00Z'));
+
+    // When the clock reaches one millisecond before the deadline, Then the invocation still runs
+    await clock.advance(900_000 - 1);
+    expect(settled).not.toHaveBeenCalled();
+
+    // When it reaches the deadline, Then the invocation times out
+    await clock.advance(1);
+    await expect(invocation).rejects.toBeInstanceOf(FunctionTimeoutError);
+    await expect(invocation).rejects.toThrow(`${FIXTURE}: task timed out after 900.00 seconds`);
+    expect(clock.nextTimerAt()).toBeUndefined();
+    await manual.close(0);
+  });
+
+  it("Given a manual clock, When an asynchronous invocation fails, Then Lambda's retries wait for the clock to reach their delays", async () => {
+    // Given retries one and two minutes after a failure, on a manual clock
+    const clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
+    const manual = runtimeWith({ clock, asyncRetryDelaysMs: [60_000, 120_000] }).runtime;
+    await manual.invokeAsync(FIXTURE, JSON.stringify({ action: 'throw', message: 'again' }));
+    await vi.waitFor(() => expect(callsOf('lambda')).toHaveLength(1));
+
+    // When the clock runs to just before the first retry, Then nothing more ran
+    await clock.advance(60_000 - 1);
+    expect(callsOf('lambda')).toHaveLength(1);
+
+    // When it reaches each delay, Then each retry runs then
+    await clock.advance(1);
+    await vi.waitFor(() => expect(callsOf('lambda')).toHaveLength(2));
+    await clock.advance(120_000);
+    await vi.waitFor(() => expect(callsOf('lambda')).toHaveLength(3));
+    expect(clock.nextTimerAt()).toBeUndefined();
+    await manual.close(0);
   });
 
   it('Given overlapping runs of one function, When some hang, Then each hanging run times out after its own start and the others are untouched', async () => {
