@@ -14,7 +14,7 @@ import {
   ENDPOINTS_FILE,
   type LocalPart,
   type LocalStack,
-  PortInUseError,
+  PortsInUseError,
   startLocalStack,
 } from '../../local/runtime.ts';
 import { JournalCorruptError } from '../../local/scheduler/journal.ts';
@@ -177,12 +177,13 @@ function describeParseError(error: unknown): string {
 
 /** Startup failures the user can fix, as one line each; the exit code says whose move it is. */
 function explainStartFailure(error: unknown): { message: string; exitCode: number } | undefined {
-  if (error instanceof PortInUseError && error.part !== 'lambda') {
-    const option = PART_OPTION[error.part];
-    return {
-      message: `port ${error.port} is already in use; pass ${option.flag} (or ${option.env}) with a free port, or 0 for any`,
-      exitCode: 2,
-    };
+  if (error instanceof PortsInUseError) {
+    const options = error.conflicts.flatMap(({ part }) => {
+      if (part === 'lambda') return [];
+      const option = PART_OPTION[part];
+      return [`${option.flag} or ${option.env}`];
+    });
+    return { message: `${error.message} (${[...options, '0 = any free port'].join('; ')})`, exitCode: 2 };
   }
   if (error instanceof DataDirError || error instanceof DataDirInUseError) {
     return { message: `${error.message}; pass ${OPTIONS.dataDir.flag} with a usable directory`, exitCode: 2 };

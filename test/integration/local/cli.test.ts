@@ -191,25 +191,32 @@ describe('tickwork local', () => {
     expect(java.filter(isRunning)).toEqual([]);
   }, 180_000);
 
-  it('Given the API port is taken, When started, Then one line names the port and the option, exit 2', async () => {
-    const blocker = createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-    const address = blocker.address();
-    const port = address !== null && typeof address !== 'string' ? address.port : 0;
+  it('Given the API and DynamoDB ports are taken, When started, Then one line names both ports and their options, exit 2', async () => {
+    const held = async () => {
+      const blocker = createServer();
+      await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+      const address = blocker.address();
+      return { blocker, port: address !== null && typeof address !== 'string' ? address.port : 0 };
+    };
+    const api = await held();
+    const dynamodb = await held();
 
     const running = tickworkLocal([
       '--data-dir',
       join(dataDir, 'taken'),
       ...ports,
       '--api-port',
-      String(port),
+      String(api.port),
+      '--dynamodb-port',
+      String(dynamodb.port),
     ]);
 
     expect(await running.exited).toEqual({ code: 2, signal: null });
     expect(running.stderr()).toBe(
-      `tickwork local: port ${port} is already in use; pass --api-port (or TICKWORK_API_PORT) with a free port, or 0 for any\n`,
+      `tickwork local: ports in use: ${api.port} (api), ${dynamodb.port} (dynamodb); stop what holds them or pass other ports (--api-port or TICKWORK_API_PORT; --dynamodb-port or TICKWORK_DYNAMODB_PORT; 0 = any free port)\n`,
     );
-    await new Promise((resolve) => blocker.close(resolve));
+    await new Promise((resolve) => api.blocker.close(resolve));
+    await new Promise((resolve) => dynamodb.blocker.close(resolve));
   });
 
   it.each([
