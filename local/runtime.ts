@@ -8,9 +8,12 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { ENV } from '../shared/config.ts';
 import { functionName } from '../shared/functions.ts';
+import { type LogFormat, type Logger, type LogLevel, silentLogger } from '../shared/logger.ts';
 import { type ApiFront, startApiFront } from './api-front/server.ts';
 import { loadOrCreateToken } from './api-front/token.ts';
+import type { TimerClock } from './clock.ts';
 import { lockDataDir, prepareDataDir, writePrivateFile } from './data-dir.ts';
 import { type DynamoDbEngine, startDynamoDbEngine } from './dynamodb/engine.ts';
 import type { EngineKind, EngineSpec } from './dynamodb/engine-spec.ts';
@@ -26,13 +29,7 @@ import {
 import { type FunctionEntry, LambdaRuntime } from './lambda/runtime.ts';
 import { type LambdaApi, startLambdaApi } from './lambda-api/server.ts';
 import { assertRequestedPortsFree, rememberPorts, startOnPort } from './part-ports.ts';
-import {
-  type SchedulerEmulator,
-  type SchedulerLogEntry,
-  startSchedulerEmulator,
-  type TargetInvoker,
-  type TimerClock,
-} from './scheduler/index.ts';
+import { type SchedulerEmulator, startSchedulerEmulator, type TargetInvoker } from './scheduler/index.ts';
 
 /** What a client of the local stack needs; written to `<dataDir>/endpoints.json` once it is ready. */
 export interface LocalEndpoints {
@@ -60,9 +57,22 @@ export interface LocalStackOptions {
   readonly lambdaPort?: number;
   /** @default dynalite */
   readonly dynamodb?: EngineSpec;
-  /** One line per event (fires, invocations, requests). @default silent */
-  readonly log?: (line: string) => void;
-  /** Clock of the Scheduler emulator. @default the system clock */
+  /**
+   * The stack's own lines, each part as its component: `scheduler` (fires, missed slots, retries),
+   * `lambda` (invocations), `api` (requests the front answers by itself) and `local` (the stack).
+   * @default silent
+   */
+  readonly log?: Logger;
+  /**
+   * Level and format of the lines the functions write themselves (their TICKWORK_LOG_LEVEL and
+   * TICKWORK_LOG_FORMAT), e.g. the API's one line per request and the run lifecycle's.
+   * @default info, json: what the functions default to in AWS
+   */
+  readonly functionLogs?: { readonly level: LogLevel; readonly format: LogFormat };
+  /**
+   * Clock of the Scheduler emulator and the Lambda runtime (fires, function deadlines, retry delays).
+   * @default the system clock
+   */
   readonly clock?: TimerClock;
   /** Extra or replacing functions for the Lambda runtime, by function name (tests). */
   readonly functions?: Readonly<Record<string, FunctionEntry>>;
@@ -87,8 +97,9 @@ export interface LocalStack {
 }
 
 export const ENDPOINTS_FILE = 'endpoints.json';
+
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
-  const log = options.log ?? (() => {});
+  const log = options.log ?? silentLogger;
   const graceMs = options.shutdownGraceMs ?? 10_000;
   const dataDir = await prepareDataDir(options.dataDir);
   const releaseLock = await lockDataDir(dataDir);
@@ -135,7 +146,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         dataDir,
         port,
         invoker,
-        log: (entry) => log(formatSchedulerEntry(entry)),
+        log,
         region: LOCAL_REGION,
         accountId: LOCAL_ACCOUNT_ID,
         ...(options.clock === undefined ? {} : { clock: options.clock }),
@@ -179,8 +190,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           schedulerEndpoint: scheduler.endpoint,
         }),
         AWS_ENDPOINT_URL_LAMBDA: lambdaApi.endpoint,
+        // Read by the handlers at load, like the rest of their configuration.
+        [ENV.logLevel]: options.functionLogs?.level ?? 'info',
+        [ENV.logFormat]: options.functionLogs?.format ?? 'json',
       },
       log,
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
       ...(options.functions === undefined ? {} : { functions: options.functions }),
       ...(options.asyncRetryDelaysMs === undefined ? {} : { asyncRetryDelaysMs: options.asyncRetryDelaysMs }),
     });
@@ -236,8 +251,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           await scheduler.close();
           await lambdaApi.close();
           const unfinished = await lambda.close(graceMs);
-          if (unfinished > 0)
-            log(`local: ${unfinished} invocation(s) still running after ${graceMs} ms; stopping anyway`);
+          if (unfinished > 0) {
+            log
+              .child({ component: 'local' })
+              .warn('invocations still running after the grace period; stopping anyway', {
+                unfinished,
+                graceMs,
+              });
+          }
           await engine.close();
           await rm(endpointsFile, { force: true });
           await releaseLock();
@@ -260,14 +281,4 @@ async function ensureScheduleGroup(endpoint: string): Promise<void> {
   } finally {
     client.destroy();
   }
-}
-
-/** One line per emulator entry: `scheduler <event> key=value ...`, e.g. every fire with its outcome. */
-export function formatSchedulerEntry(entry: SchedulerLogEntry): string {
-  const { event, ...fields } = entry;
-  const parts = Object.entries(fields).map(([key, value]) => {
-    const text = typeof value === 'string' ? value : JSON.stringify(value);
-    return `${key}=${/[\s"]/.test(text) ? JSON.stringify(text) : text}`;
-  });
-  return ['scheduler', event, ...parts].join(' ');
 }

@@ -18,6 +18,7 @@ import {
   startLocalStack,
 } from '../../local/runtime.ts';
 import { JournalCorruptError } from '../../local/scheduler/journal.ts';
+import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../../shared/logger.ts';
 import type { Command } from '../main.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -32,6 +33,8 @@ export interface LocalOptions {
   readonly schedulerPort: number;
   readonly dynamodbPort: number;
   readonly dynamodb: EngineSpec;
+  readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
 }
 
 interface Option {
@@ -45,6 +48,8 @@ const OPTIONS = {
   schedulerPort: { flag: '--scheduler-port', env: 'TICKWORK_SCHEDULER_PORT' },
   dynamodbPort: { flag: '--dynamodb-port', env: 'TICKWORK_DYNAMODB_PORT' },
   dynamodb: { flag: '--dynamodb', env: 'TICKWORK_DYNAMODB' },
+  logLevel: { flag: '--log-level', env: 'TICKWORK_LOG_LEVEL' },
+  logFormat: { flag: '--log-format', env: 'TICKWORK_LOG_FORMAT' },
 } as const satisfies Record<string, Option>;
 
 const PART_OPTION: Record<Exclude<LocalPart, 'lambda'>, Option> = {
@@ -66,6 +71,9 @@ options (each also read from the environment variable in brackets; a flag wins):
   --dynamodb-port <port>  DynamoDB engine port [TICKWORK_DYNAMODB_PORT] (default ${DEFAULT_PORTS.dynamodb})
   --dynamodb <engine>     dynalite (default, embedded), dynamodb-local (needs Java 17+), or the
                           http://host:port of an engine that is already running [TICKWORK_DYNAMODB]
+  --log-level <level>     debug, info (default), warn or error; debug adds a line per fire and
+                          per invocation [TICKWORK_LOG_LEVEL]
+  --log-format <format>   text (default) or json, one object per line [TICKWORK_LOG_FORMAT]
   -h, --help              show this help
 
 A port of 0 means any free port; ${ENDPOINTS_FILE} in the data directory says which were taken.`;
@@ -87,6 +95,8 @@ export function parseLocalOptions(
         'scheduler-port': { type: 'string' },
         'dynamodb-port': { type: 'string' },
         dynamodb: { type: 'string' },
+        'log-level': { type: 'string' },
+        'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -124,6 +134,8 @@ export function parseLocalOptions(
     schedulerPort: port(OPTIONS.schedulerPort, DEFAULT_PORTS.scheduler),
     dynamodbPort: port(OPTIONS.dynamodbPort, DEFAULT_PORTS.dynamodb),
     dynamodb,
+    logLevel: choice(pick(OPTIONS.logLevel), LOG_LEVELS, 'info'),
+    logFormat: choice(pick(OPTIONS.logFormat), LOG_FORMATS, 'text'),
   };
   const ports: Array<[Option, number]> = [
     [OPTIONS.apiPort, options.apiPort],
@@ -140,6 +152,19 @@ export function parseLocalOptions(
     }
   }
   return options;
+}
+
+function choice<T extends string>(
+  given: { source: string; value: string } | undefined,
+  values: readonly T[],
+  fallback: T,
+): T {
+  if (given === undefined) return fallback;
+  const found = values.find((value) => value === given.value);
+  if (found === undefined) {
+    throw new UsageError(`${given.source} must be one of ${values.join(', ')}; got "${given.value}"`);
+  }
+  return found;
 }
 
 function parsePort(source: string, text: string): number {
@@ -205,7 +230,8 @@ async function run(args: string[]): Promise<number> {
     process.stdout.write(`${LOCAL_USAGE}\n`);
     return 0;
   }
-  const out = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  const log = createLogger({ level: options.logLevel, format: options.logFormat });
+  const local = log.child({ component: 'local' });
 
   // Listen for signals before starting anything: a signal during startup stops the stack once it is up,
   // instead of killing the process with a DynamoDB Local child left behind.
@@ -214,7 +240,7 @@ async function run(args: string[]): Promise<number> {
   const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
     onSignal = (signal) => {
       if (signalled !== undefined) {
-        out(`local: ${signal} again, exiting without waiting`);
+        local.warn('signal again, exiting without waiting', { signal });
         process.exit(1);
       }
       signalled = signal;
@@ -232,7 +258,8 @@ async function run(args: string[]): Promise<number> {
       schedulerPort: options.schedulerPort,
       dynamodbPort: options.dynamodbPort,
       dynamodb: options.dynamodb,
-      log: out,
+      log,
+      functionLogs: { level: options.logLevel, format: options.logFormat },
     });
   } catch (error) {
     process.off('SIGINT', onSignal);
@@ -258,9 +285,9 @@ async function run(args: string[]): Promise<number> {
   );
 
   const signal = await stopRequested;
-  out(`local: ${signal} received, stopping (in-flight work gets up to 10 s)`);
+  local.info('stopping; in-flight work gets up to 10 s', { signal });
   await stack.close();
-  out('local: stopped');
+  local.info('stopped');
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   // Everything is closed; should a stray handle (a handler's timer, a socket) keep the event loop

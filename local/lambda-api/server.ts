@@ -10,8 +10,14 @@
  * named exception.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createLogger, type Logger } from '../../shared/logger.ts';
 import { LOOPBACK, listenHttp } from '../http/server.ts';
-import { InvalidPayloadError, RuntimeClosedError, UnknownFunctionError } from '../lambda/errors.ts';
+import {
+  describeError,
+  InvalidPayloadError,
+  RuntimeClosedError,
+  UnknownFunctionError,
+} from '../lambda/errors.ts';
 
 export type InvocationType = 'Event' | 'RequestResponse' | 'DryRun';
 
@@ -35,8 +41,11 @@ export interface LambdaApiOptions {
   ) => Promise<unknown>;
   /** Whether a function of that name or ARN exists (unknown ones get ResourceNotFoundException). */
   readonly hasFunction: (functionNameOrArn: string) => boolean;
-  /** One line per failed Event invocation or server problem. @default a line on stderr */
-  readonly log?: (line: string) => void;
+  /**
+   * Gets a line per failed Event invocation, server problem, or Event invocation still running at
+   * close, as component `lambda`. @default JSON lines on stderr at info
+   */
+  readonly log?: Logger;
   /**
    * How long `close()` waits for Event invocations still running before it gives up on them.
    * @default 10_000
@@ -79,14 +88,17 @@ class LambdaApiError extends Error {
 
 /** Starts the endpoint; resolves once it listens. */
 export async function startLambdaApi(options: LambdaApiOptions): Promise<LambdaApi> {
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = (options.log ?? createLogger({ write: (line) => process.stderr.write(`${line}\n`) })).child({
+    component: 'lambda',
+  });
   const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
   const inFlight = new Set<Promise<void>>();
 
   const runEvent = (functionName: string, payload: unknown): void => {
     const work = options.invoke(functionName, payload, 'Event').then(
       () => undefined,
-      (error: unknown) => log(`lambda-api: Event invocation of ${functionName} failed: ${describe(error)}`),
+      (error: unknown) =>
+        log.warn('Event invocation failed', { function: functionName, error: describeError(error) }),
     );
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
@@ -143,7 +155,9 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<LambdaA
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      if (!(error instanceof LambdaApiError)) log(`lambda-api: ${describe(error)}`);
+      if (!(error instanceof LambdaApiError)) {
+        log.error('Invoke request failed', { path: request.url, error: describeError(error) });
+      }
       const answer =
         error instanceof LambdaApiError
           ? error
@@ -175,9 +189,10 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<LambdaA
       await listener.close(drainTimeoutMs, () => Promise.allSettled([...inFlight]));
       const abandoned = inFlight.size;
       if (abandoned > 0) {
-        log(
-          `lambda-api: closed with ${abandoned} Event invocation(s) still running after ${drainTimeoutMs} ms`,
-        );
+        log.warn('Invoke endpoint closed with Event invocations still running', {
+          running: abandoned,
+          drainTimeoutMs,
+        });
       }
       return abandoned;
     },
@@ -277,8 +292,4 @@ function handlerErrorPayload(error: unknown): { errorType: string; errorMessage:
     };
   }
   return { errorType: 'Error', errorMessage: String(error), trace: [] };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -6,9 +6,10 @@
  * invocation (async-retries.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { type Logger, silentLogger } from '../../shared/logger.ts';
 import { systemTimerClock, type TimerClock } from '../clock.ts';
 import type { TargetInvoker } from '../scheduler/target-invoker.ts';
-import { AsyncRetries, DEFAULT_ASYNC_RETRY_DELAYS_MS } from './async-retries.ts';
+import { AsyncRetries, DEFAULT_ASYNC_RETRY_DELAYS_MS, type RetriedEvent } from './async-retries.ts';
 import {
   describeError,
   InvalidPayloadError,
@@ -41,7 +42,12 @@ export interface LambdaRuntimeOptions {
   readonly environment?: Readonly<Record<string, string>>;
   /** Deadlines, timeouts and retry delays run on it. @default the system clock with real timers */
   readonly clock?: TimerClock;
-  readonly log?: (line: string) => void;
+  /**
+   * Gets one `invoke` line per finished invocation, as component `lambda`: debug when it succeeded
+   * (a burst of thousands is routine) and for synchronous ones (their caller reports a failure);
+   * warn when an asynchronous one failed and is retried or dropped. @default silent
+   */
+  readonly log?: Logger;
   /**
    * Waits before Lambda's retries of a failed asynchronous invocation; the length is the number of
    * retries. @default [60_000, 120_000] (Lambda: two retries, one and two minutes apart)
@@ -53,7 +59,7 @@ export class LambdaRuntime {
   readonly #registry: FunctionRegistry;
   readonly #loader: HandlerLoader;
   readonly #clock: TimerClock;
-  readonly #log: (line: string) => void;
+  readonly #log: Logger;
   readonly #retries: AsyncRetries;
   /** Per-function state of running invocations: log names and the timeout watchdog. */
   readonly #states = new Map<string, FunctionState>();
@@ -72,7 +78,7 @@ export class LambdaRuntime {
     });
     this.#loader = new HandlerLoader(options.environment ?? {});
     this.#clock = options.clock ?? systemTimerClock;
-    this.#log = options.log ?? (() => {});
+    this.#log = (options.log ?? silentLogger).child({ component: 'lambda' });
     this.#retries = new AsyncRetries(
       options.asyncRetryDelaysMs ?? DEFAULT_ASYNC_RETRY_DELAYS_MS,
       this.#clock,
@@ -102,7 +108,29 @@ export class LambdaRuntime {
     } catch (error) {
       throw new InvalidPayloadError(fn.name, describeError(error));
     }
-    return this.#track(this.#invoke(fn, parsePayload(fn, payload), randomUUID()));
+    const awsRequestId = randomUUID();
+    const started = this.#clock.now().getTime();
+    try {
+      const result = await this.#track(this.#invoke(fn, parsePayload(fn, payload), awsRequestId));
+      this.#logSync(fn, awsRequestId, started);
+      return result;
+    } catch (error) {
+      this.#logSync(fn, awsRequestId, started, error);
+      throw error;
+    }
+  }
+
+  /** A synchronous invocation's line: debug either way, since its caller gets (and reports) the outcome. */
+  #logSync(fn: LocalFunction, awsRequestId: string, started: number, error?: unknown): void {
+    if (!this.#log.enabled('debug')) return;
+    this.#log.debug('invoke', {
+      function: fn.name,
+      requestId: awsRequestId,
+      invocationType: 'RequestResponse',
+      outcome: error === undefined ? 'succeeded' : 'failed',
+      durationMs: this.#clock.now().getTime() - started,
+      ...(error === undefined ? {} : { error: describeError(error) }),
+    });
   }
 
   /**
@@ -157,7 +185,7 @@ export class LambdaRuntime {
   async close(graceMs = 10_000): Promise<number> {
     this.#closed = true;
     for (const dropped of this.#retries.dropAll()) {
-      this.#log(`lambda ${label(dropped)}: retry dropped, the runtime is shutting down`);
+      this.#log.warn('retry dropped, the runtime is shutting down', eventFields(dropped));
     }
     if (this.#running > 0) {
       // A wall-clock bound on shutdown: it must end even on a manual clock nobody advances any more.
@@ -183,24 +211,38 @@ export class LambdaRuntime {
     attempt: number,
   ): Promise<void> {
     const started = this.#clock.now().getTime();
-    const what = label({ functionName: fn.name, awsRequestId, origin });
     try {
       // The result of an asynchronous invocation goes nowhere, so it is not serialized.
       await this.#track(this.#invoke(fn, event, awsRequestId, false));
-      this.#log(`lambda ${what}: succeeded in ${this.#clock.now().getTime() - started} ms`);
-    } catch (error) {
-      const attempts = this.#retries.attempts;
-      const delay = this.#retries.delayAfter(attempt);
-      if (delay === undefined || this.#closed) {
-        this.#log(
-          `lambda ${what}: failed (attempt ${attempt} of ${attempts}), giving up: ${describeError(error)}`,
-        );
-        return;
+      // Checked first: with debug off, a burst of 10,000 events builds no fields at all.
+      if (this.#log.enabled('debug')) {
+        // One object, no spreads: at debug, a burst allocates this 10,000 times at once.
+        this.#log.debug('invoke', {
+          function: fn.name,
+          requestId: awsRequestId,
+          origin,
+          invocationType: 'Event',
+          attempt,
+          outcome: 'succeeded',
+          durationMs: this.#clock.now().getTime() - started,
+        });
       }
-      this.#log(
-        `lambda ${what}: failed (attempt ${attempt} of ${attempts}), retrying in ${Math.round(delay / 1000)} s: ${describeError(error)}`,
-      );
-      this.#retries.arm({ functionName: fn.name, awsRequestId, origin }, delay, () => {
+    } catch (error) {
+      const retried: RetriedEvent = { functionName: fn.name, awsRequestId, origin };
+      const delay = this.#closed ? undefined : this.#retries.delayAfter(attempt);
+      this.#log.warn('invoke', {
+        ...eventFields(retried),
+        invocationType: 'Event',
+        attempt,
+        attempts: this.#retries.attempts,
+        // Dropped as Lambda drops an event out of retries without an on-failure destination.
+        outcome: delay === undefined ? 'dropped' : 'retrying',
+        durationMs: this.#clock.now().getTime() - started,
+        ...(delay === undefined ? {} : { retryInMs: delay }),
+        error: describeError(error),
+      });
+      if (delay === undefined) return;
+      this.#retries.arm(retried, delay, () => {
         void this.#attempt(fn, parsePayload(fn, payload), payload, awsRequestId, origin, attempt + 1);
       });
     }
@@ -260,8 +302,12 @@ function parsePayload(fn: LocalFunction, payload: string | undefined): unknown {
   }
 }
 
-function label(event: { functionName: string; awsRequestId: string; origin: string | undefined }): string {
-  return `${event.functionName} ${event.awsRequestId}${event.origin === undefined ? '' : ` (${event.origin})`}`;
+/**
+ * The fields naming an asynchronous event in a line: the function, the request id, and who sent it
+ * (undefined for a direct Invoke; both line formats leave an undefined field out).
+ */
+function eventFields(event: RetriedEvent): Record<string, string | undefined> {
+  return { function: event.functionName, requestId: event.awsRequestId, origin: event.origin };
 }
 
 /** The accepted-event answer of the target invoker: one settled promise serves every invocation. */

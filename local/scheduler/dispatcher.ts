@@ -8,12 +8,12 @@
  * (delivery.ts: attempts, retries, dead letters). Deleting a schedule cancels its pending retries:
  * the service stops invoking a deleted schedule.
  */
+import type { Logger } from '../../shared/logger.ts';
 import { nextFireTime } from '../../shared/schedule/index.ts';
 import type { CancelTimer, TimerClock } from '../clock.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import { Deliveries, type Delivery } from './delivery.ts';
 import { MinHeap } from './heap.ts';
-import type { SchedulerLogger } from './log.ts';
 import type { LiveSchedule, ScheduleListener, SchedulerStore } from './store.ts';
 import { formatScheduledTime, type TargetInvoker } from './target-invoker.ts';
 
@@ -39,7 +39,8 @@ export interface DispatcherOptions {
   readonly invoker: TargetInvoker;
   /** Uniform in [0, 1): picks the moment inside a flexible time window. */
   readonly random: () => number;
-  readonly log: SchedulerLogger;
+  /** The emulator's logger (component `scheduler`). */
+  readonly log: Logger;
   readonly deadLetters: DeadLetterStore;
 }
 
@@ -47,7 +48,7 @@ export class Dispatcher implements ScheduleListener {
   readonly #store: SchedulerStore;
   readonly #clock: TimerClock;
   readonly #random: () => number;
-  readonly #log: SchedulerLogger;
+  readonly #log: Logger;
   readonly #deliveries: Deliveries;
   readonly #queue = new MinHeap<QueueEntry>((a, b) => a.due < b.due || (a.due === b.due && a.slot < b.slot));
   #stale = 0;
@@ -112,7 +113,7 @@ export class Dispatcher implements ScheduleListener {
     this.#invalidate(live);
     this.#rebuildIfStale();
     const count = this.#deliveries.cancelRetries(live.key);
-    if (count > 0) this.#log({ event: 'retries-cancelled', schedule: live.key, count });
+    if (count > 0) this.#log.info('retries-cancelled', { schedule: live.key, count });
   }
 
   /** Resolves when no fire is being persisted or invoked (pending retry timers do not count). */
@@ -192,8 +193,7 @@ export class Dispatcher implements ScheduleListener {
       slot = this.#nextSlot(live, slot);
     }
     if (first === undefined || last === undefined) return;
-    this.#log({
-      event: 'missed',
+    this.#log.info('missed', {
       schedule: live.key,
       count,
       truncated: slot !== undefined && slot <= now,
@@ -274,10 +274,10 @@ export class Dispatcher implements ScheduleListener {
     } catch (error) {
       // Without the fired mark a restart could fire these slots again; skip them rather than risk that.
       for (const delivery of batch) {
-        this.#log({
-          event: 'error',
+        this.#log.error('slot not fired, journal write failed', {
           schedule: delivery.live.key,
-          message: `slot ${formatScheduledTime(new Date(delivery.slot))} not fired, journal write failed: ${text(error)}`,
+          scheduledTime: delivery.scheduledTimeText,
+          error: text(error),
         });
       }
       return;
@@ -298,7 +298,7 @@ export class Dispatcher implements ScheduleListener {
   #track(work: () => Promise<void>): void {
     this.#inFlight++;
     work().then(this.#settled, (error: unknown) => {
-      this.#log({ event: 'error', message: `fire failed: ${text(error)}` });
+      this.#log.error('fire failed', { error: text(error) });
       this.#settled();
     });
   }

@@ -43,6 +43,13 @@ export interface ScheduleListener {
   scheduleDeleted(live: LiveSchedule): void;
 }
 
+/** A stored schedule whose expression no longer validates: it is kept, not fired. */
+export interface BrokenSchedule {
+  /** `group/name`. */
+  readonly schedule: string;
+  readonly error: string;
+}
+
 /** Compact when the journal holds this many lines more than twice the live state (fire records pile up). */
 const DEFAULT_COMPACTION_SLACK = 10_000;
 
@@ -50,7 +57,8 @@ export interface SchedulerStateOptions {
   readonly journal: Journal;
   readonly arn: ArnContext;
   readonly now: () => number;
-  readonly onError: (message: string) => void;
+  /** A background failure no request waits for (journal compaction). */
+  readonly onError: (message: string, error: unknown) => void;
   /**
    * Compact once the journal holds this many lines more than twice the live state.
    * @default 10_000
@@ -65,7 +73,7 @@ export class SchedulerState {
   readonly schedules = new Map<string, LiveSchedule>();
   listener: ScheduleListener | undefined;
   readonly #journal: Journal;
-  readonly #onError: (message: string) => void;
+  readonly #onError: (message: string, error: unknown) => void;
   readonly #compactionSlack: number;
   #version = 0;
 
@@ -109,24 +117,20 @@ export class SchedulerState {
     if (this.#journal.linesSinceCompaction > this.#compactionSlack + 2 * live) {
       this.#journal
         .compact(() => this.snapshot())
-        .catch((error: unknown) => {
-          this.#onError(
-            `journal compaction failed: ${error instanceof Error ? error.message : String(error)}`,
-          );
-        });
+        .catch((error: unknown) => this.#onError('journal compaction failed', error));
     }
   }
 
-  /** Rebuilds the state from journal records (start-up); returns schedules that failed to parse. */
-  replay(records: readonly JournalRecord[]): string[] {
+  /** Rebuilds the state from journal records (start-up); returns the schedules that failed to parse. */
+  replay(records: readonly JournalRecord[]): BrokenSchedule[] {
     for (const record of records) this.#apply(record);
-    const broken: string[] = [];
+    const broken: BrokenSchedule[] = [];
     for (const live of this.schedules.values()) {
       try {
         live.schedule = parseExpression(live.record.expression, live.record.timezone);
       } catch (error) {
         live.schedule = undefined;
-        broken.push(`${live.key}: ${error instanceof Error ? error.message : String(error)}`);
+        broken.push({ schedule: live.key, error: error instanceof Error ? error.message : String(error) });
       }
     }
     return broken;

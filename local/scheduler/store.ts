@@ -4,12 +4,12 @@
  * dispatcher records as it fires. All of them change one SchedulerState, which applies each change in
  * memory, tells the dispatcher and writes the journal before the operation resolves.
  */
-
 import { FiringRecords } from './firing-records.ts';
 import { GroupOperations } from './groups.ts';
 import type { JournalRecord } from './journal.ts';
 import { ScheduleOperations } from './schedules.ts';
 import {
+  type BrokenSchedule,
   type LiveSchedule,
   type ScheduleListener,
   SchedulerState,
@@ -18,7 +18,7 @@ import {
 
 export type { Page } from './paging.ts';
 export type { ListSchedulesFilter, ScheduleSummary } from './schedules.ts';
-export type { LiveSchedule, ScheduleListener } from './state.ts';
+export type { BrokenSchedule, LiveSchedule, ScheduleListener } from './state.ts';
 
 export type SchedulerStoreOptions = SchedulerStateOptions;
 
@@ -51,7 +51,7 @@ export class SchedulerStore {
   }
 
   /** Rebuilds the state from journal records (start-up); returns schedules that failed to parse. */
-  replay(records: readonly JournalRecord[]): string[] {
+  replay(records: readonly JournalRecord[]): BrokenSchedule[] {
     return this.#state.replay(records);
   }
 

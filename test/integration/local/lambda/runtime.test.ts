@@ -13,6 +13,7 @@ import {
 import { LambdaRuntime, repositoryRoot } from '../../../../local/lambda/runtime.ts';
 import { functionDefinitions } from '../../../../shared/functions.ts';
 import { callsOf, resetCalls } from '../../../fixtures/local-recorder.ts';
+import { captureLogs } from '../../../support/logs.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../../fixtures/${name}`, import.meta.url));
 const FIXTURE = 'tickwork-local-fixture';
@@ -21,7 +22,7 @@ const FIXTURE_ARN = `arn:aws:lambda:us-east-1:000000000000:function:${FIXTURE}`;
 function runtimeWith(
   options: { timeoutSeconds?: number; clock?: TimerClock; asyncRetryDelaysMs?: readonly number[] } = {},
 ) {
-  const logged: string[] = [];
+  const { log, entries: logged } = captureLogs('debug');
   const runtime = new LambdaRuntime({
     functions: {
       [FIXTURE]: {
@@ -41,7 +42,7 @@ function runtimeWith(
       },
     },
     asyncRetryDelaysMs: options.asyncRetryDelaysMs ?? [0, 0],
-    log: (line) => logged.push(line),
+    log,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
   return { runtime, logged };
@@ -49,7 +50,7 @@ function runtimeWith(
 
 describe('LambdaRuntime', () => {
   let runtime: LambdaRuntime;
-  let logged: string[];
+  let logged: Record<string, unknown>[];
 
   beforeEach(() => {
     resetCalls();
@@ -222,6 +223,32 @@ describe('LambdaRuntime', () => {
     await short.close(0);
   });
 
+  it('Given synchronous invocations, When they finish, Then each gets one debug line with its outcome (the caller reports failures)', async () => {
+    await runtime.invoke(FIXTURE, { action: 'result', result: 'ok' });
+    await expect(runtime.invoke(FIXTURE, { action: 'throw', message: 'sync kaput' })).rejects.toThrow();
+
+    expect(logged.map(({ time: _time, requestId: _id, durationMs: _ms, ...entry }) => entry)).toEqual([
+      {
+        level: 'debug',
+        component: 'lambda',
+        message: 'invoke',
+        function: FIXTURE,
+        invocationType: 'RequestResponse',
+        outcome: 'succeeded',
+      },
+      {
+        level: 'debug',
+        component: 'lambda',
+        message: 'invoke',
+        function: FIXTURE,
+        invocationType: 'RequestResponse',
+        outcome: 'failed',
+        error: 'Error: sync kaput',
+      },
+    ]);
+    expect(logged.map((entry) => typeof entry.durationMs)).toEqual(['number', 'number']);
+  });
+
   it('Given a handler that throws, When invoked, Then the invocation rejects with its error', async () => {
     await expect(runtime.invoke(FIXTURE, { action: 'throw', message: 'kaput' })).rejects.toThrow('kaput');
   });
@@ -268,7 +295,18 @@ describe('LambdaRuntime', () => {
       awsRequestId,
     });
     await vi.waitFor(() =>
-      expect(logged).toContainEqual(expect.stringContaining(`${awsRequestId}: succeeded`)),
+      expect(logged).toContainEqual({
+        time: expect.any(String),
+        level: 'debug',
+        component: 'lambda',
+        message: 'invoke',
+        function: FIXTURE,
+        requestId: awsRequestId,
+        invocationType: 'Event',
+        attempt: 1,
+        outcome: 'succeeded',
+        durationMs: expect.any(Number),
+      }),
     );
   });
 
@@ -279,14 +317,21 @@ describe('LambdaRuntime', () => {
     );
 
     await vi.waitFor(() =>
-      expect(logged).toContainEqual(expect.stringContaining(`${awsRequestId}: succeeded`)),
+      expect(logged).toContainEqual(
+        expect.objectContaining({ requestId: awsRequestId, attempt: 3, outcome: 'succeeded' }),
+      ),
     );
     expect(callsOf('lambda').map((call) => call.awsRequestId)).toEqual([
       awsRequestId,
       awsRequestId,
       awsRequestId,
     ]);
-    expect(logged.filter((line) => line.includes('retrying'))).toHaveLength(2);
+    expect(
+      logged.filter((entry) => entry.outcome === 'retrying').map((entry) => [entry.level, entry.attempt]),
+    ).toEqual([
+      ['warn', 1],
+      ['warn', 2],
+    ]);
   });
 
   it('Given an asynchronous invocation that always fails, When the retries are used up, Then it is logged and dropped', async () => {
@@ -296,9 +341,20 @@ describe('LambdaRuntime', () => {
     );
 
     await vi.waitFor(() =>
-      expect(logged).toContainEqual(
-        `lambda ${FIXTURE} ${awsRequestId}: failed (attempt 3 of 3), giving up: Error: always`,
-      ),
+      expect(logged).toContainEqual({
+        time: expect.any(String),
+        level: 'warn',
+        component: 'lambda',
+        message: 'invoke',
+        function: FIXTURE,
+        requestId: awsRequestId,
+        invocationType: 'Event',
+        attempt: 3,
+        attempts: 3,
+        outcome: 'dropped',
+        durationMs: expect.any(Number),
+        error: 'Error: always',
+      }),
     );
     expect(callsOf('lambda')).toHaveLength(3);
   });
