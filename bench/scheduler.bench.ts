@@ -4,7 +4,7 @@
  * 1. Fire lag: 10,000 enabled at() schedules due at the same instant, targeting a trivial handler
  *    (test/fixtures/scheduler-bench-noop.ts) through the real in-process Lambda runtime
  *    (`LambdaRuntime.asTargetInvoker()`); lag = moment the handler's run completed (the runtime's
- *    "succeeded" log line) − scheduled time. Target: p99 ≤ 250 ms.
+ *    debug `invoke` line with outcome succeeded, taken unrendered) − scheduled time. Target: p99 ≤ 250 ms.
  * 2. Idle cost: 100,000 schedules loaded, none due within the hour: CPU over 10 s as % of one core,
  *    heap and RSS per schedule, and the time to restart (replay the journal) with them.
  * 3. CreateSchedule throughput through @aws-sdk/client-scheduler over HTTP, against DynamoDB
@@ -29,10 +29,10 @@ import dynalite from 'dynalite';
 import { LambdaRuntime } from '../local/lambda/runtime.ts';
 import {
   type SchedulerEmulator,
-  type SchedulerLogEntry,
   startSchedulerEmulator,
   type TargetInvoker,
 } from '../local/scheduler/index.ts';
+import { createLogger, type Logger, silentLogger } from '../shared/logger.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
@@ -44,15 +44,41 @@ const NOOP_HANDLER = fileURLToPath(new URL('../test/fixtures/scheduler-bench-noo
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-/** Counts log entries after serializing them, so the logger's cost is paid without terminal output. */
-function countingLogger(): { log: (entry: SchedulerLogEntry) => void; bytes: () => number } {
+/**
+ * The project's logger at the level `tickwork local` runs at (info), counting the bytes of the lines
+ * it renders instead of writing them, so its cost is paid without terminal output.
+ */
+function countingLogger(): { log: Logger; bytes: () => number } {
   let bytes = 0;
   return {
-    log: (entry) => {
-      bytes += JSON.stringify(entry).length;
-    },
+    log: createLogger({
+      level: 'info',
+      write: (line) => {
+        bytes += line.length;
+      },
+    }),
     bytes: () => bytes,
   };
+}
+
+/**
+ * The probe for "the handler returned": the runtime's debug `invoke` line of a succeeded asynchronous
+ * invocation, taken as it is logged and not rendered, so the measure carries no cost of a debug
+ * level that `tickwork local` does not run at.
+ */
+function completionProbe(done: () => void): Logger {
+  const probe: Logger = {
+    debug: (message, fields) => {
+      if (message === 'invoke' && fields?.invocationType === 'Event' && fields.outcome === 'succeeded')
+        done();
+    },
+    info: () => {},
+    warn: () => {},
+    error: () => {},
+    child: () => probe,
+    enabled: () => true,
+  };
+  return probe;
 }
 
 const noopInvoker: TargetInvoker = { invoke: async () => undefined };
@@ -81,7 +107,7 @@ async function createMany(
   for (let start = 0; start < count; start += batch) {
     const work: Promise<string>[] = [];
     for (let index = start; index < Math.min(count, start + batch); index++) {
-      work.push(emulator.store.createSchedule(`s-${index}`, body(index)));
+      work.push(emulator.store.schedules.create(`s-${index}`, body(index)));
     }
     await Promise.all(work);
   }
@@ -111,17 +137,15 @@ async function fireLag(count: number): Promise<LagResult> {
     });
     let burstCpu: NodeJS.CpuUsage | undefined;
     let dueAt = Number.NaN;
-    // The runtime logs one line per completed run; a line is the handler having returned.
     const runtime = new LambdaRuntime({
       functions: { [NOOP_FUNCTION]: { entry: NOOP_HANDLER, timeoutSeconds: 30, memorySize: 128 } },
-      log: (line) => {
-        if (!line.includes(': succeeded')) return;
+      log: completionProbe(() => {
         lags.push(Date.now() - dueAt);
         if (lags.length === count) {
           burstCpu = process.cpuUsage(burstCpu);
           resolveAll();
         }
-      },
+      }),
     });
     const runtimeInvoker = runtime.asTargetInvoker();
     const accepted: number[] = [];
@@ -304,7 +328,7 @@ async function throughput(
   rounds: number,
 ): Promise<ThroughputResult> {
   return withDataDir(async (dataDir) => {
-    const emulator = await startSchedulerEmulator({ dataDir, invoker: noopInvoker, log: () => undefined });
+    const emulator = await startSchedulerEmulator({ dataDir, invoker: noopInvoker, log: silentLogger });
     const scheduler = new SchedulerClient({ endpoint: emulator.endpoint, region: 'us-east-1', credentials });
     const dynamo = dynalite({ createTableMs: 0 });
     await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));

@@ -13,10 +13,11 @@ import {
   ENDPOINTS_FILE,
   type LocalPart,
   type LocalStack,
-  PortInUseError,
+  PortsInUseError,
   startLocalStack,
 } from '../../local/runtime.ts';
 import { JournalCorruptError } from '../../local/scheduler/journal.ts';
+import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../../shared/logger.ts';
 import { act, parseCommandLine } from '../command-line.ts';
 import { projectDataDir } from '../data-dir.ts';
 import type { Command } from '../main.ts';
@@ -34,6 +35,8 @@ export interface LocalOptions {
   readonly schedulerPort: number;
   readonly dynamodbPort: number;
   readonly dynamodb: EngineSpec;
+  readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
 }
 
 interface Option {
@@ -47,6 +50,8 @@ const OPTIONS = {
   schedulerPort: { flag: '--scheduler-port', env: 'TICKWORK_SCHEDULER_PORT' },
   dynamodbPort: { flag: '--dynamodb-port', env: 'TICKWORK_DYNAMODB_PORT' },
   dynamodb: { flag: '--dynamodb', env: 'TICKWORK_DYNAMODB' },
+  logLevel: { flag: '--log-level', env: 'TICKWORK_LOG_LEVEL' },
+  logFormat: { flag: '--log-format', env: 'TICKWORK_LOG_FORMAT' },
 } as const satisfies Record<string, Option>;
 
 const PART_OPTION: Record<Exclude<LocalPart, 'lambda'>, Option> = {
@@ -69,6 +74,9 @@ options (each also read from the environment variable in brackets; a flag wins):
   --dynamodb-port <port>  DynamoDB engine port [TICKWORK_DYNAMODB_PORT] (default ${DEFAULT_PORTS.dynamodb})
   --dynamodb <engine>     dynalite (default, embedded), dynamodb-local (needs Java 17+), or the
                           http://host:port of an engine that is already running [TICKWORK_DYNAMODB]
+  --log-level <level>     debug, info (default), warn or error; debug adds a line per fire and
+                          per invocation [TICKWORK_LOG_LEVEL]
+  --log-format <format>   text (default) or json, one object per line [TICKWORK_LOG_FORMAT]
   -h, --help              show this help
 
 A port of 0 means any free port; ${ENDPOINTS_FILE} in the data directory says which were taken.`;
@@ -111,6 +119,8 @@ export function parseLocalOptions(
     schedulerPort: port(OPTIONS.schedulerPort, DEFAULT_PORTS.scheduler),
     dynamodbPort: port(OPTIONS.dynamodbPort, DEFAULT_PORTS.dynamodb),
     dynamodb,
+    logLevel: choice(pick(OPTIONS.logLevel), LOG_LEVELS, 'info'),
+    logFormat: choice(pick(OPTIONS.logFormat), LOG_FORMATS, 'text'),
   };
   const ports: Array<[Option, number]> = [
     [OPTIONS.apiPort, options.apiPort],
@@ -127,6 +137,19 @@ export function parseLocalOptions(
     }
   }
   return options;
+}
+
+function choice<T extends string>(
+  given: { source: string; value: string } | undefined,
+  values: readonly T[],
+  fallback: T,
+): T {
+  if (given === undefined) return fallback;
+  const found = values.find((value) => value === given.value);
+  if (found === undefined) {
+    throw new UsageError(`${given.source} must be one of ${values.join(', ')}; got "${given.value}"`);
+  }
+  return found;
 }
 
 function parsePort(source: string, text: string): number {
@@ -166,12 +189,13 @@ function readFlags(args: readonly string[]): Record<string, string | boolean | u
 
 /** Startup failures the user can fix, as one line each; the exit code says whose move it is. */
 function explainStartFailure(error: unknown): { message: string; exitCode: number } | undefined {
-  if (error instanceof PortInUseError && error.part !== 'lambda') {
-    const option = PART_OPTION[error.part];
-    return {
-      message: `port ${error.port} is already in use; pass ${option.flag} (or ${option.env}) with a free port, or 0 for any`,
-      exitCode: 2,
-    };
+  if (error instanceof PortsInUseError) {
+    const options = error.conflicts.flatMap(({ part }) => {
+      if (part === 'lambda') return [];
+      const option = PART_OPTION[part];
+      return [`${option.flag} or ${option.env}`];
+    });
+    return { message: `${error.message} (${[...options, '0 = any free port'].join('; ')})`, exitCode: 2 };
   }
   if (error instanceof DataDirError || error instanceof DataDirInUseError) {
     return { message: `${error.message}; pass ${OPTIONS.dataDir.flag} with a usable directory`, exitCode: 2 };
@@ -193,7 +217,8 @@ async function run(args: string[]): Promise<number> {
     process.stdout.write(`${LOCAL_USAGE}\n`);
     return 0;
   }
-  const out = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  const log = createLogger({ level: options.logLevel, format: options.logFormat });
+  const local = log.child({ component: 'local' });
 
   // Listen for signals before starting anything: a signal during startup stops the stack once it is up,
   // instead of killing the process with a DynamoDB Local child left behind.
@@ -202,7 +227,7 @@ async function run(args: string[]): Promise<number> {
   const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
     onSignal = (signal) => {
       if (signalled !== undefined) {
-        out(`local: ${signal} again, exiting without waiting`);
+        local.warn('signal again, exiting without waiting', { signal });
         process.exit(1);
       }
       signalled = signal;
@@ -220,7 +245,8 @@ async function run(args: string[]): Promise<number> {
       schedulerPort: options.schedulerPort,
       dynamodbPort: options.dynamodbPort,
       dynamodb: options.dynamodb,
-      log: out,
+      log,
+      functionLogs: { level: options.logLevel, format: options.logFormat },
     });
   } catch (error) {
     process.off('SIGINT', onSignal);
@@ -246,9 +272,9 @@ async function run(args: string[]): Promise<number> {
   );
 
   const signal = await stopRequested;
-  out(`local: ${signal} received, stopping (in-flight work gets up to 10 s)`);
+  local.info('stopping; in-flight work gets up to 10 s', { signal });
   await stack.close();
-  out('local: stopped');
+  local.info('stopped');
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   // Everything is closed; should a stray handle (a handler's timer, a socket) keep the event loop

@@ -4,10 +4,12 @@
  * invokes the API function and returns its response, with API Gateway's payload and time limits.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type Clock, systemClock } from '../../shared/clock.ts';
-import { FunctionTimeoutError } from '../lambda/errors.ts';
+import { type Logger, type LogLevel, silentLogger } from '../../shared/logger.ts';
+import { LOOPBACK, listenHttp } from '../http/server.ts';
+import { describeError, FunctionTimeoutError } from '../lambda/errors.ts';
 import { toHttpApiEvent } from './event.ts';
 import { type HttpResponse, toHttpResponse } from './response.ts';
 import { bearerTokenMatches } from './token.ts';
@@ -37,7 +39,19 @@ export interface ApiFrontOptions {
   /** @default 'local' */
   readonly apiId?: string;
   readonly clock?: Clock;
-  readonly log?: (line: string) => void;
+  /**
+   * Gets a `request` line, as component `api`, for each request the front answers by itself (401,
+   * 413, 503 while closing, 504, 500 from a failed invocation): the API function logs every request
+   * it handles, so each request is logged once. @default silent
+   */
+  readonly log?: Logger;
+}
+
+/** An answer of the front itself, and the level its line is logged at. */
+interface OwnAnswer {
+  readonly status: number;
+  readonly level: LogLevel;
+  readonly error?: string;
 }
 
 export interface ApiFront {
@@ -53,43 +67,59 @@ export interface ApiFront {
 
 /** Resolves once listening; a taken port rejects with the listen error itself (`code: 'EADDRINUSE'`). */
 export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront> {
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? LOOPBACK;
   const clock = options.clock ?? systemClock;
-  const log = options.log ?? (() => {});
+  const log = (options.log ?? silentLogger).child({ component: 'api' });
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const integrationTimeoutMs = options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS;
-  const inFlight = new Set<Promise<void>>();
-  let closing = false;
   let port = options.port;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = clock.now();
     const requestId = randomBytes(10).toString('base64');
     res.setHeader('apigw-requestid', requestId);
-    const status = await answer(req, res, requestId, started);
-    log(
-      `api ${req.method} ${(req.url ?? '/').split('?')[0]} -> ${status} (${clock.now().getTime() - started.getTime()} ms)`,
-    );
+    const own = await answer(req, res, requestId, started);
+    if (own === undefined) return;
+    log[own.level]('request', {
+      requestId,
+      method: req.method,
+      path: (req.url ?? '/').split('?')[0],
+      status: own.status,
+      durationMs: clock.now().getTime() - started.getTime(),
+      ...(own.error === undefined ? {} : { error: own.error }),
+    });
   };
 
-  const answer = async (req: IncomingMessage, res: ServerResponse, requestId: string, started: Date) => {
-    if (closing) {
-      return sendError(res, 503, 'ServiceUnavailable', 'the local API is shutting down', { close: true });
+  /** Answers the request; says how when the front answered it by itself (undefined: the function did). */
+  const answer = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+    started: Date,
+  ): Promise<OwnAnswer | undefined> => {
+    if (listener.closing) {
+      return own(
+        sendError(res, 503, 'ServiceUnavailable', 'the local API is shutting down', { close: true }),
+        'info',
+      );
     }
     if (!bearerTokenMatches(req.headers.authorization, options.token)) {
       const where = options.tokenFile === undefined ? '' : ` (kept in ${options.tokenFile})`;
-      return sendError(
-        res,
-        401,
-        'Unauthorized',
-        `send the header "Authorization: Bearer <token>" with the token tickwork local printed${where}`,
-        { close: !requestComplete(req), extraHeaders: [['www-authenticate', 'Bearer']] },
+      return own(
+        sendError(
+          res,
+          401,
+          'Unauthorized',
+          `send the header "Authorization: Bearer <token>" with the token tickwork local printed${where}`,
+          { close: !requestComplete(req), extraHeaders: [['www-authenticate', 'Bearer']] },
+        ),
+        'info',
       );
     }
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > maxBodyBytes) return sendTooLarge(res, maxBodyBytes);
+    if (declared > maxBodyBytes) return own(sendTooLarge(res, maxBodyBytes), 'info');
     const body = await readBody(req, maxBodyBytes);
-    if (body === undefined) return sendTooLarge(res, maxBodyBytes);
+    if (body === undefined) return own(sendTooLarge(res, maxBodyBytes), 'info');
 
     const event = toHttpApiEvent({
       method: req.method ?? 'GET',
@@ -113,26 +143,24 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
     try {
       const result = await Promise.race([options.invoke(event), timedOut]);
       if (result === 'timeout') {
-        return sendError(
-          res,
-          504,
-          'GatewayTimeout',
-          `the API function did not answer within the ${integrationTimeoutMs / 1000} s integration timeout`,
-        );
+        const message = `the API function did not answer within the ${integrationTimeoutMs / 1000} s integration timeout`;
+        return own(sendError(res, 504, 'GatewayTimeout', message), 'warn', message);
       }
       response = toHttpResponse(result);
     } catch (error) {
-      log(`api ${requestId}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
       if (error instanceof FunctionTimeoutError) {
-        return sendError(
-          res,
-          504,
-          'GatewayTimeout',
-          `the API function timed out after ${error.timeoutSeconds} s`,
+        return own(
+          sendError(res, 504, 'GatewayTimeout', `the API function timed out after ${error.timeoutSeconds} s`),
+          'warn',
+          describeError(error),
         );
       }
-      // As API Gateway: a failed or malformed invocation is a bare 500, no internals.
-      return sendError(res, 500, 'InternalServerError', 'Internal Server Error');
+      // As API Gateway: a failed or malformed invocation is a bare 500, no internals (the log has them).
+      return own(
+        sendError(res, 500, 'InternalServerError', 'Internal Server Error'),
+        'error',
+        describeError(error),
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -143,50 +171,34 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
       res.setHeader(name, values.length === 1 ? (values[0] ?? '') : values);
     res.setHeader('content-length', response.body.length);
     res.end(response.body);
-    return response.statusCode;
+    return undefined;
   };
 
-  const server: Server = createServer((req, res) => {
-    const work = handle(req, res).catch((error: unknown) => {
-      log(`api: request failed: ${error instanceof Error ? error.message : String(error)}`);
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log.error('request failed', {
+        method: req.method,
+        path: (req.url ?? '/').split('?')[0],
+        error: describeError(error),
+      });
       if (!res.headersSent) sendError(res, 500, 'InternalServerError', 'Internal Server Error');
       else res.destroy();
     });
-    inFlight.add(work);
-    void work.finally(() => inFlight.delete(work));
   });
+  const listener = await listenHttp(server, { port: options.port, host });
+  port = listener.port;
 
-  port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.removeListener('error', reject);
-      const address = server.address();
-      resolve(address !== null && typeof address !== 'string' ? address.port : options.port);
-    });
-  });
-
-  const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: listener.url,
     port,
     async close(graceMs = 10_000) {
-      if (!closing) {
-        closing = true;
-        server.close();
-        server.closeIdleConnections();
-      }
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled([...inFlight]),
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, graceMs);
-        }),
-      ]);
-      clearTimeout(timer);
-      server.closeAllConnections();
-      await closed;
+      await listener.close(graceMs);
     },
   };
+}
+
+function own(status: number, level: LogLevel, error?: string): OwnAnswer {
+  return error === undefined ? { status, level } : { status, level, error };
 }
 
 /** The body, or undefined once it exceeds `limit` (the rest is not read). */

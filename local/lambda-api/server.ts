@@ -9,9 +9,15 @@
  * Errors carry `x-amzn-errortype` and a `{"Type","Message"}` body, which the client turns into a
  * named exception.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { InvalidPayloadError, RuntimeClosedError, UnknownFunctionError } from '../lambda/errors.ts';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createLogger, type Logger } from '../../shared/logger.ts';
+import { LOOPBACK, listenHttp } from '../http/server.ts';
+import {
+  describeError,
+  InvalidPayloadError,
+  RuntimeClosedError,
+  UnknownFunctionError,
+} from '../lambda/errors.ts';
 
 export type InvocationType = 'Event' | 'RequestResponse' | 'DryRun';
 
@@ -35,8 +41,11 @@ export interface LambdaApiOptions {
   ) => Promise<unknown>;
   /** Whether a function of that name or ARN exists (unknown ones get ResourceNotFoundException). */
   readonly hasFunction: (functionNameOrArn: string) => boolean;
-  /** One line per failed Event invocation or server problem. @default a line on stderr */
-  readonly log?: (line: string) => void;
+  /**
+   * Gets a line per failed Event invocation, server problem, or Event invocation still running at
+   * close, as component `lambda`. @default JSON lines on stderr at info
+   */
+  readonly log?: Logger;
   /**
    * How long `close()` waits for Event invocations still running before it gives up on them.
    * @default 10_000
@@ -49,8 +58,9 @@ export interface LambdaApi {
   readonly endpoint: string;
   readonly port: number;
   /**
-   * Stops accepting requests and waits for running Event invocations, at most `drainTimeoutMs`.
-   * Resolves with the number of Event invocations still running when it gave up (0 normally).
+   * Stops accepting requests and waits for requests in flight and running Event invocations, at
+   * most `drainTimeoutMs`. Resolves with the number of Event invocations still running when it gave
+   * up (0 normally).
    */
   close(): Promise<number>;
 }
@@ -78,15 +88,17 @@ class LambdaApiError extends Error {
 
 /** Starts the endpoint; resolves once it listens. */
 export async function startLambdaApi(options: LambdaApiOptions): Promise<LambdaApi> {
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = (options.log ?? createLogger({ write: (line) => process.stderr.write(`${line}\n`) })).child({
+    component: 'lambda',
+  });
   const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
   const inFlight = new Set<Promise<void>>();
-  let closing = false;
 
   const runEvent = (functionName: string, payload: unknown): void => {
     const work = options.invoke(functionName, payload, 'Event').then(
       () => undefined,
-      (error: unknown) => log(`lambda-api: Event invocation of ${functionName} failed: ${describe(error)}`),
+      (error: unknown) =>
+        log.warn('Event invocation failed', { function: functionName, error: describeError(error) }),
     );
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
@@ -104,7 +116,7 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<LambdaA
     }
     const functionName = decodeFunctionName(match[1] ?? '');
     const invocationType = parseInvocationType(request.headers['x-amz-invocation-type']);
-    if (closing) {
+    if (listener.closing) {
       throw new LambdaApiError(
         503,
         'ServiceException',
@@ -141,9 +153,11 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<LambdaA
     response.writeHead(200, headers).end(body);
   };
 
-  const server: Server = createServer((request, response) => {
+  const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      if (!(error instanceof LambdaApiError)) log(`lambda-api: ${describe(error)}`);
+      if (!(error instanceof LambdaApiError)) {
+        log.error('Invoke request failed', { path: request.url, error: describeError(error) });
+      }
       const answer =
         error instanceof LambdaApiError
           ? error
@@ -165,38 +179,21 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<LambdaA
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = options.host ?? '127.0.0.1';
+  const listener = await listenHttp(server, { port: options.port ?? 0, host: options.host ?? LOOPBACK });
 
   return {
-    endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
-    port: address.port,
+    endpoint: listener.url,
+    port: listener.port,
     close: async () => {
-      closing = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // The SDK keeps connections alive; idle ones would hold close() open forever.
-      server.closeIdleConnections();
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, drainTimeoutMs);
-      });
-      await Promise.race([Promise.allSettled([...inFlight]), deadline]);
-      clearTimeout(timer);
+      // An accepted Event invocation outlives its 202: the drain waits for those too.
+      await listener.close(drainTimeoutMs, () => Promise.allSettled([...inFlight]));
       const abandoned = inFlight.size;
       if (abandoned > 0) {
-        log(
-          `lambda-api: closed with ${abandoned} Event invocation(s) still running after ${drainTimeoutMs} ms`,
-        );
+        log.warn('Invoke endpoint closed with Event invocations still running', {
+          running: abandoned,
+          drainTimeoutMs,
+        });
       }
-      server.closeAllConnections();
-      await closed;
       return abandoned;
     },
   };
@@ -295,8 +292,4 @@ function handlerErrorPayload(error: unknown): { errorType: string; errorMessage:
     };
   }
   return { errorType: 'Error', errorMessage: String(error), trace: [] };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

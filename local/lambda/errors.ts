@@ -1,6 +1,11 @@
 /** Errors of the in-process Lambda runtime. They name the function and say what was expected. */
 abstract class LambdaRuntimeError extends Error {}
 
+/** `Name: message` of what a handler threw (anything can be thrown), for messages and log lines. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
 /** No function of that ARN or name in this runtime (Lambda: ResourceNotFoundException). */
 export class UnknownFunctionError extends LambdaRuntimeError {
   constructor(

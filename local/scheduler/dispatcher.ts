@@ -4,39 +4,19 @@
  * dropped when it reaches the root (lazy invalidation; the heap is rebuilt when stale entries pile
  * up). Slots are computed only by the shared schedule engine.
  *
- * Per slot: the slot is persisted as fired, then the target is invoked through the TargetInvoker
- * port; a failure is retried with exponential backoff under the schedule's RetryPolicy, and an
- * event that runs out of attempts or age goes to the dead-letter store (when the schedule has a
- * DeadLetterConfig, as in the service). ActionAfterCompletion DELETE removes the schedule once its
- * last slot has been handled.
- *
- * A retry waiting for its time is persisted (with the schedule as it was when the slot fired) and
- * cleared once the event is handled, so a stop does not lose it: the next start re-arms it, or
- * dead-letters (or drops) it when its event age ran out meanwhile. Deleting a schedule cancels its
- * pending retries: the service stops invoking a deleted schedule.
+ * Due slots are persisted as fired in one journal write, then each is handed to the deliveries
+ * (delivery.ts: attempts, retries, dead letters). Deleting a schedule cancels its pending retries:
+ * the service stops invoking a deleted schedule.
  */
-import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../shared/logger.ts';
 import { nextFireTime } from '../../shared/schedule/index.ts';
+import type { CancelTimer, TimerClock } from '../clock.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
+import { Deliveries, type Delivery } from './delivery.ts';
 import { MinHeap } from './heap.ts';
-import type { FireOutcome, SchedulerLogger } from './log.ts';
-import type { PendingRetry, ScheduleRecord } from './model.ts';
 import type { LiveSchedule, ScheduleListener, SchedulerStore } from './store.ts';
-import {
-  formatScheduledTime,
-  type InvocationMeta,
-  substituteContextAttributes,
-  type TargetInvoker,
-} from './target-invoker.ts';
-import type { CancelTimer, TimerClock } from './timers.ts';
+import { formatScheduledTime, type TargetInvoker } from './target-invoker.ts';
 
-/**
- * Retry backoff: 1 s, 2 s, 4 s, ... capped at 5 minutes. The service documents exponential backoff
- * without numbers; with these, the default 185 attempts span about 15 hours, inside the default
- * 24-hour event age, so both limits matter as they do in the service.
- */
-const RETRY_BASE_MS = 1000;
-const RETRY_CAP_MS = 5 * 60_000;
 /** Missed slots counted per schedule at start-up; beyond this the log says "at least". */
 const MISSED_COUNT_LIMIT = 100;
 /** Rebuild the heap when this many entries (and more than half of it) are stale. */
@@ -53,46 +33,27 @@ interface QueueEntry {
   readonly version: number;
 }
 
-interface Delivery {
-  readonly live: LiveSchedule;
-  readonly record: ScheduleRecord;
-  readonly version: number;
-  readonly slot: number;
-  /** No slot follows this one: ActionAfterCompletion applies after it. */
-  readonly last: boolean;
-  /** The slot as `<aws.scheduler.scheduled-time>` shows it (formatted once, not per attempt and log line). */
-  readonly scheduledTimeText: string;
-  /** Start of the first attempt: MaximumEventAgeInSeconds counts from here. */
-  firstAttemptAt: number;
-}
-
 export interface DispatcherOptions {
   readonly store: SchedulerStore;
   readonly clock: TimerClock;
   readonly invoker: TargetInvoker;
   /** Uniform in [0, 1): picks the moment inside a flexible time window. */
   readonly random: () => number;
-  readonly log: SchedulerLogger;
+  /** The emulator's logger (component `scheduler`). */
+  readonly log: Logger;
   readonly deadLetters: DeadLetterStore;
-}
-
-export function retryDelayMs(attemptNumber: number): number {
-  return Math.min(RETRY_BASE_MS * 2 ** (attemptNumber - 1), RETRY_CAP_MS);
 }
 
 export class Dispatcher implements ScheduleListener {
   readonly #store: SchedulerStore;
   readonly #clock: TimerClock;
-  readonly #invoker: TargetInvoker;
   readonly #random: () => number;
-  readonly #log: SchedulerLogger;
-  readonly #deadLetters: DeadLetterStore;
+  readonly #log: Logger;
+  readonly #deliveries: Deliveries;
   readonly #queue = new MinHeap<QueueEntry>((a, b) => a.due < b.due || (a.due === b.due && a.slot < b.slot));
   #stale = 0;
   #armedFor: number | undefined;
   #cancelArmed: CancelTimer | undefined;
-  /** Armed retry timers by schedule key, so deleting a schedule can cancel its retries. */
-  readonly #retryTimers = new Map<string, Set<CancelTimer>>();
   #inFlight = 0;
   #idleWaiters: Array<() => void> = [];
   #stopped = false;
@@ -100,10 +61,17 @@ export class Dispatcher implements ScheduleListener {
   constructor(options: DispatcherOptions) {
     this.#store = options.store;
     this.#clock = options.clock;
-    this.#invoker = options.invoker;
     this.#random = options.random;
     this.#log = options.log;
-    this.#deadLetters = options.deadLetters;
+    this.#deliveries = new Deliveries({
+      store: options.store,
+      clock: options.clock,
+      invoker: options.invoker,
+      log: options.log,
+      deadLetters: options.deadLetters,
+      track: (work) => this.#track(work),
+      stopped: () => this.#stopped,
+    });
   }
 
   /** Pending fires in the queue, stale entries included. */
@@ -116,9 +84,9 @@ export class Dispatcher implements ScheduleListener {
    * as the service has no catch-up) and queues the next one; re-arms the persisted retries.
    */
   restore(now: number): void {
-    for (const live of this.#store.schedules()) {
+    for (const live of this.#store.liveSchedules()) {
       if (live.retries !== undefined) {
-        for (const retry of [...live.retries.values()]) this.#restoreRetry(live, retry, now);
+        for (const retry of [...live.retries.values()]) this.#deliveries.restoreRetry(live, retry, now);
       }
       const from = live.lastFiredSlot ?? live.record.lastModificationDate - 1;
       const first = this.#nextSlot(live, from);
@@ -144,11 +112,8 @@ export class Dispatcher implements ScheduleListener {
   scheduleDeleted(live: LiveSchedule): void {
     this.#invalidate(live);
     this.#rebuildIfStale();
-    const timers = this.#retryTimers.get(live.key);
-    if (timers === undefined) return;
-    this.#retryTimers.delete(live.key);
-    for (const cancel of timers) cancel();
-    this.#log({ event: 'retries-cancelled', schedule: live.key, count: timers.size });
+    const count = this.#deliveries.cancelRetries(live.key);
+    if (count > 0) this.#log.info('retries-cancelled', { schedule: live.key, count });
   }
 
   /** Resolves when no fire is being persisted or invoked (pending retry timers do not count). */
@@ -166,8 +131,7 @@ export class Dispatcher implements ScheduleListener {
     this.#stopped = true;
     this.#cancelArmed?.();
     this.#cancelArmed = undefined;
-    for (const timers of this.#retryTimers.values()) for (const cancel of timers) cancel();
-    this.#retryTimers.clear();
+    this.#deliveries.cancelAllRetries();
     if (this.#inFlight === 0) return 0;
     // A wall-clock bound on shutdown, not a scheduling decision: it must end even when the
     // injected clock is a manual one that nobody advances any more.
@@ -229,8 +193,7 @@ export class Dispatcher implements ScheduleListener {
       slot = this.#nextSlot(live, slot);
     }
     if (first === undefined || last === undefined) return;
-    this.#log({
-      event: 'missed',
+    this.#log.info('missed', {
       schedule: live.key,
       count,
       truncated: slot !== undefined && slot <= now,
@@ -307,14 +270,14 @@ export class Dispatcher implements ScheduleListener {
    */
   async #launch(batch: readonly Delivery[]): Promise<void> {
     try {
-      await this.#store.markFired(batch);
+      await this.#store.firing.markFired(batch);
     } catch (error) {
       // Without the fired mark a restart could fire these slots again; skip them rather than risk that.
       for (const delivery of batch) {
-        this.#log({
-          event: 'error',
+        this.#log.error('slot not fired, journal write failed', {
           schedule: delivery.live.key,
-          message: `slot ${formatScheduledTime(new Date(delivery.slot))} not fired, journal write failed: ${text(error)}`,
+          scheduledTime: delivery.scheduledTimeText,
+          error: text(error),
         });
       }
       return;
@@ -327,275 +290,15 @@ export class Dispatcher implements ScheduleListener {
       const end = Math.min(batch.length, start + LAUNCH_SLICE);
       for (let index = start; index < end; index++) {
         const delivery = batch[index] as Delivery;
-        this.#track(() => this.#attempt(delivery, 1, true));
+        this.#track(() => this.#deliveries.attempt(delivery, 1, true));
       }
-    }
-  }
-
-  /** `launched`: part of a batch whose launch began before any stop, so it is invoked regardless. */
-  async #attempt(delivery: Delivery, attemptNumber: number, launched = false): Promise<void> {
-    if (this.#stopped && !launched) return;
-    const { live, record } = delivery;
-    // Deleted meanwhile: the service no longer invokes it (its retries were cancelled at the delete).
-    if (this.#store.get(live.key) !== live) return;
-    const executionId = randomUUID();
-    const meta: InvocationMeta = {
-      scheduleArn: live.arn,
-      groupName: record.groupName,
-      scheduleName: record.name,
-      roleArn: record.target.roleArn,
-      scheduledTime: new Date(delivery.slot),
-      executionId,
-      attemptNumber,
-    };
-    const template = record.target.input;
-    const input =
-      template === undefined
-        ? undefined
-        : substituteContextAttributes(template, meta, delivery.scheduledTimeText);
-    const started = this.#clock.now().getTime();
-    if (attemptNumber === 1) delivery.firstAttemptAt = started;
-    try {
-      await this.#invoker.invoke({ arn: record.target.arn, input }, meta);
-    } catch (error) {
-      await this.#failed(delivery, meta, input, started, error);
-      return;
-    }
-    this.#log({
-      event: 'fire',
-      schedule: live.key,
-      scheduledTime: delivery.scheduledTimeText,
-      attempt: attemptNumber,
-      executionId,
-      lagMs: started - delivery.slot,
-      durationMs: this.#clock.now().getTime() - started,
-      outcome: 'succeeded',
-    });
-    if (attemptNumber > 1) await this.#clearRetry(delivery);
-    if (delivery.last && record.actionAfterCompletion === 'DELETE') await this.#complete(delivery);
-  }
-
-  /** A failed attempt: schedule the next one, or dead-letter (or drop) the event when none is left. */
-  async #failed(
-    delivery: Delivery,
-    meta: InvocationMeta,
-    input: string | undefined,
-    started: number,
-    error: unknown,
-  ): Promise<void> {
-    const { live, record } = delivery;
-    const attemptNumber = meta.attemptNumber;
-    const ended = this.#clock.now().getTime();
-    const policy = record.target.retryPolicy;
-    const delay = retryDelayMs(attemptNumber);
-    const retryAt = ended + delay;
-    const deleted = this.#store.get(live.key) !== live;
-    // While stopping, a retry is still persisted (the next start re-arms it); only its timer is not armed.
-    const canRetry =
-      !deleted &&
-      attemptNumber - 1 < policy.maximumRetryAttempts &&
-      retryAt - delivery.firstAttemptAt <= policy.maximumEventAgeInSeconds * 1000;
-    let outcome: FireOutcome;
-    if (canRetry) {
-      outcome = 'retrying';
-      await this.#persistRetry(delivery, {
-        groupName: record.groupName,
-        name: record.name,
-        slot: delivery.slot,
-        attempt: attemptNumber + 1,
-        firstAttemptAt: delivery.firstAttemptAt,
-        retryAt,
-        last: delivery.last,
-        lastExecutionId: meta.executionId,
-        errorCode: error instanceof Error ? error.name : 'Error',
-        errorMessage: text(error),
-        record,
-      });
-      if (!this.#stopped) {
-        this.#armRetry(delivery, attemptNumber + 1, Math.max(0, retryAt - this.#clock.now().getTime()));
-      }
-    } else if (deleted) {
-      outcome = 'cancelled';
-    } else {
-      outcome = record.target.deadLetterArn === undefined ? 'dropped' : 'dead-lettered';
-    }
-    this.#log({
-      event: 'fire',
-      schedule: delivery.live.key,
-      scheduledTime: delivery.scheduledTimeText,
-      attempt: attemptNumber,
-      executionId: meta.executionId,
-      lagMs: started - delivery.slot,
-      durationMs: ended - started,
-      outcome,
-      error: text(error),
-      ...(canRetry ? { retryAt: new Date(retryAt).toISOString() } : {}),
-    });
-    if (canRetry || deleted) return;
-    if (record.target.deadLetterArn !== undefined) await this.#deadLetter(delivery, meta, input, error);
-    if (attemptNumber > 1) await this.#clearRetry(delivery);
-    if (delivery.last && record.actionAfterCompletion === 'DELETE') await this.#complete(delivery);
-  }
-
-  #armRetry(delivery: Delivery, attemptNumber: number, delayMs: number): void {
-    const key = delivery.live.key;
-    let timers = this.#retryTimers.get(key);
-    if (timers === undefined) {
-      timers = new Set();
-      this.#retryTimers.set(key, timers);
-    }
-    const armed = timers;
-    const cancel = this.#clock.setTimer(delayMs, () => {
-      armed.delete(cancel);
-      if (armed.size === 0 && this.#retryTimers.get(key) === armed) this.#retryTimers.delete(key);
-      this.#track(() => this.#attempt(delivery, attemptNumber));
-    });
-    armed.add(cancel);
-  }
-
-  async #persistRetry(delivery: Delivery, retry: PendingRetry): Promise<void> {
-    try {
-      await this.#store.savePendingRetry(delivery.live, retry, retry.attempt === 2);
-    } catch (error) {
-      this.#log({
-        event: 'error',
-        schedule: delivery.live.key,
-        message: `pending retry not persisted (a restart before it runs loses it): ${text(error)}`,
-      });
-    }
-  }
-
-  async #clearRetry(delivery: Delivery): Promise<void> {
-    try {
-      await this.#store.clearPendingRetry(delivery.live, delivery.slot);
-    } catch (error) {
-      this.#log({
-        event: 'error',
-        schedule: delivery.live.key,
-        message: `handled retry not cleared (a restart may attempt it again): ${text(error)}`,
-      });
-    }
-  }
-
-  /**
-   * A persisted retry at start-up: armed for its time (at once if that passed while the emulator
-   * was down), or, when its event age or attempts ran out meanwhile, dead-lettered or dropped.
-   */
-  #restoreRetry(live: LiveSchedule, retry: PendingRetry, now: number): void {
-    const record = retry.record;
-    const delivery: Delivery = {
-      live,
-      record,
-      // ActionAfterCompletion still applies if the schedule was not changed since the slot fired.
-      version: record.lastModificationDate === live.record.lastModificationDate ? live.version : -1,
-      slot: retry.slot,
-      last: retry.last,
-      scheduledTimeText: formatScheduledTime(new Date(retry.slot)),
-      firstAttemptAt: retry.firstAttemptAt,
-    };
-    const policy = record.target.retryPolicy;
-    const at = Math.max(now, retry.retryAt);
-    if (
-      retry.attempt - 1 > policy.maximumRetryAttempts ||
-      at - retry.firstAttemptAt > policy.maximumEventAgeInSeconds * 1000
-    ) {
-      this.#track(() => this.#expire(delivery, retry));
-      return;
-    }
-    this.#log({
-      event: 'retry-restored',
-      schedule: live.key,
-      scheduledTime: delivery.scheduledTimeText,
-      attempt: retry.attempt,
-      retryAt: new Date(at).toISOString(),
-    });
-    this.#armRetry(delivery, retry.attempt, at - now);
-  }
-
-  /** A persisted retry whose event age ran out while the emulator was down. */
-  async #expire(delivery: Delivery, retry: PendingRetry): Promise<void> {
-    const { live, record } = delivery;
-    const deadLetter = record.target.deadLetterArn !== undefined;
-    if (deadLetter) {
-      const meta: InvocationMeta = {
-        scheduleArn: live.arn,
-        groupName: record.groupName,
-        scheduleName: record.name,
-        roleArn: record.target.roleArn,
-        scheduledTime: new Date(delivery.slot),
-        executionId: retry.lastExecutionId,
-        attemptNumber: retry.attempt - 1,
-      };
-      const template = record.target.input;
-      const input =
-        template === undefined
-          ? undefined
-          : substituteContextAttributes(template, meta, delivery.scheduledTimeText);
-      const error = Object.assign(new Error(retry.errorMessage), { name: retry.errorCode });
-      await this.#deadLetter(delivery, meta, input, error);
-    }
-    this.#log({
-      event: 'retry-expired',
-      schedule: live.key,
-      scheduledTime: delivery.scheduledTimeText,
-      attempts: retry.attempt - 1,
-      outcome: deadLetter ? 'dead-lettered' : 'dropped',
-      error: retry.errorMessage,
-    });
-    await this.#clearRetry(delivery);
-    if (delivery.last && record.actionAfterCompletion === 'DELETE') await this.#complete(delivery);
-  }
-
-  async #deadLetter(
-    delivery: Delivery,
-    meta: InvocationMeta,
-    input: string | undefined,
-    error: unknown,
-  ): Promise<void> {
-    const { record } = delivery;
-    try {
-      await this.#deadLetters.add({
-        scheduleArn: meta.scheduleArn,
-        groupName: record.groupName,
-        scheduleName: record.name,
-        targetArn: record.target.arn,
-        deadLetterArn: record.target.deadLetterArn ?? '',
-        scheduledTime: delivery.scheduledTimeText,
-        input,
-        attempts: meta.attemptNumber,
-        executionId: meta.executionId,
-        errorCode: error instanceof Error ? error.name : 'Error',
-        errorMessage: text(error),
-        deadLetteredAt: this.#clock.now().toISOString(),
-      });
-    } catch (writeError) {
-      this.#log({
-        event: 'error',
-        schedule: delivery.live.key,
-        message: `dead letter not stored: ${text(writeError)}`,
-      });
-    }
-  }
-
-  /** ActionAfterCompletion DELETE, once the last slot has been handled. */
-  async #complete(delivery: Delivery): Promise<void> {
-    try {
-      if (await this.#store.deleteAfterCompletion(delivery.live.key, delivery.version)) {
-        this.#log({ event: 'deleted-after-completion', schedule: delivery.live.key });
-      }
-    } catch (error) {
-      this.#log({
-        event: 'error',
-        schedule: delivery.live.key,
-        message: `delete after completion failed: ${text(error)}`,
-      });
     }
   }
 
   #track(work: () => Promise<void>): void {
     this.#inFlight++;
     work().then(this.#settled, (error: unknown) => {
-      this.#log({ event: 'error', message: `fire failed: ${text(error)}` });
+      this.#log.error('fire failed', { error: text(error) });
       this.#settled();
     });
   }

@@ -15,7 +15,8 @@ import {
 } from './errors.ts';
 import type { GroupRecord, ScheduleRecord, Tag } from './model.ts';
 import type { SchedulerStore } from './store.ts';
-import { validateListQuery, validateOptionalGroupName, validateStateFilter } from './validation.ts';
+import { validateListQuery, validateStateFilter } from './validation/list-query.ts';
+import { validateOptionalGroupName } from './validation/members.ts';
 
 /** Target.Input may be 256 KB; anything far beyond that is not a Scheduler request. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -54,22 +55,22 @@ async function handle(
 
   switch (`${method} ${route.resource}${route.label === undefined ? '' : '/{}'}`) {
     case 'POST schedules/{}':
-      return send(response, 200, { ScheduleArn: await store.createSchedule(labelOf(route), body) });
+      return send(response, 200, { ScheduleArn: await store.schedules.create(labelOf(route), body) });
     case 'PUT schedules/{}':
-      return send(response, 200, { ScheduleArn: await store.updateSchedule(labelOf(route), body) });
+      return send(response, 200, { ScheduleArn: await store.schedules.update(labelOf(route), body) });
     case 'GET schedules/{}': {
-      const found = store.getSchedule(labelOf(route), query.get('groupName') ?? undefined);
+      const found = store.schedules.get(labelOf(route), query.get('groupName') ?? undefined);
       return send(response, 200, scheduleToWire(found.record, found.arn));
     }
     case 'DELETE schedules/{}':
-      await store.deleteSchedule(
+      await store.schedules.delete(
         labelOf(route),
         query.get('groupName') ?? undefined,
         query.get('clientToken') ?? undefined,
       );
       return send(response, 200, {});
     case 'GET schedules': {
-      const page = store.listSchedules({
+      const page = store.schedules.list({
         ...validateListQuery(query),
         groupName: validateOptionalGroupName(query.get('ScheduleGroup') ?? undefined, 'ScheduleGroup'),
         state: validateStateFilter(query.get('State')),
@@ -88,27 +89,27 @@ async function handle(
       });
     }
     case 'POST schedule-groups/{}':
-      return send(response, 200, { ScheduleGroupArn: await store.createGroup(labelOf(route), body) });
+      return send(response, 200, { ScheduleGroupArn: await store.groups.create(labelOf(route), body) });
     case 'GET schedule-groups/{}':
-      return send(response, 200, groupToWire(store, store.getGroup(labelOf(route))));
+      return send(response, 200, groupToWire(store, store.groups.get(labelOf(route))));
     case 'DELETE schedule-groups/{}':
-      await store.deleteGroup(labelOf(route), query.get('clientToken') ?? undefined);
+      await store.groups.delete(labelOf(route), query.get('clientToken') ?? undefined);
       return send(response, 200, {});
     case 'GET schedule-groups': {
-      const page = store.listGroups(validateListQuery(query));
+      const page = store.groups.list(validateListQuery(query));
       return send(response, 200, {
         ScheduleGroups: page.items.map((group) => groupToWire(store, group)),
         ...(page.nextToken === undefined ? {} : { NextToken: page.nextToken }),
       });
     }
     case 'POST tags/{}':
-      await store.tagResource(labelOf(route), body);
+      await store.groups.tag(labelOf(route), body);
       return send(response, 200, {});
     case 'DELETE tags/{}':
-      await store.untagResource(labelOf(route), query.getAll('TagKeys'));
+      await store.groups.untag(labelOf(route), query.getAll('TagKeys'));
       return send(response, 200, {});
     case 'GET tags/{}':
-      return send(response, 200, { Tags: store.listTags(labelOf(route)).map(tagToWire) });
+      return send(response, 200, { Tags: store.groups.listTags(labelOf(route)).map(tagToWire) });
     default:
       throw new UnknownOperationError(`No Scheduler operation matches ${method} ${url.pathname}`);
   }
@@ -233,7 +234,7 @@ export function scheduleToWire(record: ScheduleRecord, arn: string): JsonBody {
 
 function groupToWire(store: SchedulerStore, group: GroupRecord): JsonBody {
   return {
-    Arn: store.groupArn(group.name),
+    Arn: store.groups.arn(group.name),
     Name: group.name,
     State: 'ACTIVE',
     CreationDate: seconds(group.creationDate),

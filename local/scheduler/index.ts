@@ -3,27 +3,26 @@
  * CLI) talk to unmodified, which persists schedules under a data directory and fires them on time
  * through a TargetInvoker. This module is its composition root.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { createLogger, type Logger } from '../../shared/logger.ts';
+import { systemTimerClock, type TimerClock } from '../clock.ts';
+import { type HttpListener, LOOPBACK, listenHttp } from '../http/server.ts';
 import { DeadLetterStore } from './dead-letters.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { createRequestListener } from './http.ts';
 import { Journal } from './journal.ts';
-import { type SchedulerLogger, stdoutSchedulerLogger } from './log.ts';
 import type { DeadLetter } from './model.ts';
 import { SchedulerStore } from './store.ts';
 import type { TargetInvoker } from './target-invoker.ts';
-import { systemTimerClock, type TimerClock } from './timers.ts';
 
+export type { CancelTimer, TimerClock } from '../clock.ts';
+export { ManualClock, systemTimerClock } from '../clock.ts';
 export { DEAD_LETTERS_FILE, listDeadLetters } from './dead-letters.ts';
-export type { FireOutcome, SchedulerLogEntry, SchedulerLogger } from './log.ts';
-export { stdoutSchedulerLogger } from './log.ts';
+export type { FireOutcome } from './delivery.ts';
 export type { DeadLetter } from './model.ts';
 export type { InvocationMeta, TargetInvoker, TargetRef } from './target-invoker.ts';
 export { formatScheduledTime, substituteContextAttributes } from './target-invoker.ts';
-export type { CancelTimer, TimerClock } from './timers.ts';
-export { ManualClock, systemTimerClock } from './timers.ts';
 
 /** The journal file under the data directory. */
 export const JOURNAL_FILE = 'scheduler-journal.jsonl';
@@ -42,8 +41,12 @@ export interface SchedulerEmulatorOptions {
   readonly clock?: TimerClock;
   /** Uniform in [0, 1); picks the moment inside a flexible time window. @default Math.random */
   readonly random?: () => number;
-  /** @default one JSON line per entry on stdout */
-  readonly log?: SchedulerLogger;
+  /**
+   * Gets one line per fire attempt (debug when it succeeded: a burst of thousands is routine; warn
+   * when retried, dead-lettered or dropped) and per notable event (missed slots, restored and
+   * expired retries, start and stop), as component `scheduler`. @default JSON lines on stdout at info
+   */
+  readonly log?: Logger;
   /** @default 'us-east-1' */
   readonly region?: string;
   /** @default '000000000000' */
@@ -72,16 +75,19 @@ export interface SchedulerEmulator {
 
 export async function startSchedulerEmulator(options: SchedulerEmulatorOptions): Promise<SchedulerEmulator> {
   const clock = options.clock ?? systemTimerClock;
-  const log = options.log ?? stdoutSchedulerLogger;
+  const log = (options.log ?? createLogger()).child({ component: 'scheduler' });
   const arn = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' };
-  const reportError = (message: string) => log({ event: 'error', message });
+  const reportError = (message: string, error: unknown) => log.error(message, { error: describe(error) });
 
   const { journal, replay } = await Journal.open(join(options.dataDir, JOURNAL_FILE));
-  if (replay.tornTail)
-    reportError(`ignored a torn last line in ${journal.path} (the emulator stopped mid-write)`);
+  if (replay.tornTail) {
+    log.warn('ignored a torn last line of the journal (the emulator stopped mid-write)', {
+      path: journal.path,
+    });
+  }
   const store = new SchedulerStore({ journal, arn, now: () => clock.now().getTime(), onError: reportError });
-  for (const problem of store.replay(replay.records)) {
-    reportError(`stored schedule is not fired, its expression no longer validates: ${problem}`);
+  for (const broken of store.replay(replay.records)) {
+    log.error('stored schedule is not fired, its expression no longer validates', { ...broken });
   }
   // A torn last line must go before anything is appended after it: rewrite at once. A journal with
   // much more history than state is compacted in the background (appends wait only for the swap).
@@ -91,9 +97,7 @@ export async function startSchedulerEmulator(options: SchedulerEmulatorOptions):
   } else if (replay.records.length > 2 * snapshotLines + 100) {
     journal
       .compact(() => store.snapshot())
-      .catch((error: unknown) => {
-        reportError(`journal compaction failed: ${error instanceof Error ? error.message : String(error)}`);
-      });
+      .catch((error: unknown) => reportError('journal compaction failed', error));
   }
   await store.ensureDefaultGroup();
 
@@ -112,44 +116,42 @@ export async function startSchedulerEmulator(options: SchedulerEmulatorOptions):
   const server = createServer(
     { keepAlive: true },
     createRequestListener(store, (error) => {
-      reportError(
-        `request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-      );
+      // An internal error is the emulator's bug: the stack says where.
+      log.error('request failed', {
+        error: describe(error),
+        stack: error instanceof Error ? error.stack : undefined,
+      });
     }),
   );
+  let listener: HttpListener;
   try {
-    await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+    listener = await listenHttp(server, { port: options.port ?? 0, host: options.host ?? LOOPBACK });
   } catch (error) {
     await dispatcher.stop(0);
     await journal.close();
     throw error;
   }
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const endpoint = `http://${host}:${address.port}`;
-  log({ event: 'started', endpoint, schedules: store.scheduleCount, groups: store.groupCount });
+  const endpoint = listener.url;
+  log.info('started', { endpoint, schedules: store.scheduleCount, groups: store.groupCount });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      // Requests being answered and invocations in flight share one grace period.
+      const serverClosed = listener.close(CLOSE_GRACE_MS);
       const abandoned = await dispatcher.stop(CLOSE_GRACE_MS);
-      // Requests still being answered get the grace period too, then their sockets are cut.
-      const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
       await serverClosed;
-      clearTimeout(cut);
       await deadLetters.flush();
       const pendingRetries = store.pendingRetryCount;
       await journal.close();
-      log({ event: 'stopped', abandonedInvocations: abandoned, pendingRetries });
+      log.info('stopped', { abandonedInvocations: abandoned, pendingRetries });
     })();
     return closing;
   };
 
   return {
     endpoint,
-    port: address.port,
+    port: listener.port,
     store,
     close,
     listDeadLetters: () => deadLetters.list(),
@@ -157,13 +159,6 @@ export async function startSchedulerEmulator(options: SchedulerEmulatorOptions):
   };
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => reject(error);
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SchedulerEmulator, startSchedulerEmulator } from '../../../local/scheduler/index.ts';
+import { silentLogger } from '../../../shared/logger.ts';
 
 const run = promisify(execFile);
 
@@ -21,7 +22,7 @@ beforeAll(async () => {
     dataDir,
     port: 0,
     invoker: { invoke: async () => undefined },
-    log: () => undefined,
+    log: silentLogger,
   });
 });
 

@@ -12,6 +12,7 @@ import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-schedule
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaRuntime } from '../../../local/lambda/runtime.ts';
 import { type DeadLetter, ManualClock, startSchedulerEmulator } from '../../../local/scheduler/index.ts';
+import { silentLogger } from '../../../shared/logger.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/tickwork.js', import.meta.url));
 const MISSING_FUNCTION = 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-local-missing';
@@ -45,7 +46,7 @@ describe('tickwork dead-letters', () => {
       dataDir,
       invoker: runtime.asTargetInvoker(),
       clock,
-      log: () => {},
+      log: silentLogger,
     });
     const client = new SchedulerClient({ endpoint: emulator.endpoint, region: 'us-east-1' });
     for (const [name, at] of [

@@ -18,6 +18,7 @@ import { DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-schedule
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../../local/runtime.ts';
+import { captureLogs } from '../../support/logs.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/tickwork.js', import.meta.url));
 const CREDENTIALS = { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'local-secret' };
@@ -218,7 +219,9 @@ class SigV4Gateway {
 
 describe('tickwork client commands against the local stack', () => {
   const receiver = new WebhookReceiver();
-  const apiLog: string[] = [];
+  // The stack's lines at debug: each request reaches the front, which answers it by itself (and logs
+  // it) or invokes the API function (an `invoke` line of the Lambda runtime).
+  const { log: stackLog, entries: stackLines } = captureLogs('debug');
   let hooks: string;
   let dataDir: string;
   let stack: LocalStack;
@@ -264,7 +267,14 @@ describe('tickwork client commands against the local stack', () => {
     throw new Error(`run ${runId} did not finish`);
   }
 
-  const apiRequests = () => apiLog.filter((line) => line.startsWith('api ') && line.includes(' -> '));
+  const apiRequests = () =>
+    stackLines.filter(
+      (entry) =>
+        (entry.component === 'api' && entry.message === 'request') ||
+        (entry.component === 'lambda' &&
+          entry.message === 'invoke' &&
+          entry.function === 'tickwork-local-api'),
+    );
 
   beforeAll(async () => {
     hooks = await receiver.start();
@@ -272,7 +282,7 @@ describe('tickwork client commands against the local stack', () => {
     await writeFile(join(dataDir, 'secrets.json'), JSON.stringify({ 'hook-key': 'sekret' }), { mode: 0o600 });
     stack = await startLocalStack({
       dataDir,
-      log: (line) => apiLog.push(line),
+      log: stackLog,
       shutdownGraceMs: 2_000,
       asyncRetryDelaysMs: [],
     });
@@ -507,6 +517,15 @@ describe('tickwork client commands against the local stack', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^tickwork status: send the header "Authorization: Bearer <token>".*\n$/);
     await rm(other, { recursive: true, force: true });
+  });
+
+  it('Given a valid command, When run, Then its one request shows in the stack lines the refusals below are checked against', async () => {
+    const before = apiRequests().length;
+
+    const result = await cli(['jobs', 'list', '--limit', '1'], local);
+
+    expect(result.code).toBe(0);
+    expect(apiRequests().length).toBe(before + 1);
   });
 
   it.each<[string, string[], string]>([

@@ -7,7 +7,9 @@ import {
   type RunningInvocationType,
   startLambdaApi,
 } from '../../../local/lambda-api/server.ts';
+import { silentLogger } from '../../../shared/logger.ts';
 import { type EchoEvent, handled, handler, release, whenHeld } from '../../fixtures/lambda-api-echo.ts';
+import { captureLogs } from '../../support/logs.ts';
 
 const ECHO_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:echo';
 
@@ -32,7 +34,7 @@ describe('local Lambda Invoke endpoint, with the fixture handler called directly
   let api: LambdaApi;
   let client: LambdaClient;
   const calls: Array<{ name: string; type: RunningInvocationType }> = [];
-  const logged: string[] = [];
+  const { log, entries: logged } = captureLogs();
 
   beforeAll(async () => {
     api = await startLambdaApi({
@@ -41,7 +43,7 @@ describe('local Lambda Invoke endpoint, with the fixture handler called directly
         calls.push({ name: reference, type });
         return handler(payload as EchoEvent, { functionName: echoName(reference) ?? reference });
       },
-      log: (line) => logged.push(line),
+      log,
     });
     client = new LambdaClient({ endpoint: api.endpoint, region: 'us-east-1', maxAttempts: 1 });
   });
@@ -134,7 +136,14 @@ describe('local Lambda Invoke endpoint, with the fixture handler called directly
     expect(answer.StatusCode).toBe(202);
     await until(() => logged.length === 1);
 
-    expect(logged[0]).toContain('Event invocation of echo failed: EchoFailure: boom');
+    expect(logged[0]).toEqual({
+      time: expect.any(String),
+      level: 'warn',
+      component: 'lambda',
+      message: 'Event invocation failed',
+      function: 'echo',
+      error: 'EchoFailure: boom',
+    });
     const next = await client.send(
       new InvokeCommand({ FunctionName: 'echo', Payload: encode({ message: 'after' }) }),
     );
@@ -216,7 +225,7 @@ describe('local Lambda Invoke endpoint shutdown', () => {
     const api = await startLambdaApi({
       hasFunction: (reference) => echoName(reference) !== undefined,
       invoke: (reference, payload) => handler(payload as EchoEvent, { functionName: reference }),
-      log: () => {},
+      log: silentLogger,
     });
     const client = new LambdaClient({ endpoint: api.endpoint, region: 'us-east-1', maxAttempts: 1 });
     handled.length = 0;
@@ -244,11 +253,11 @@ describe('local Lambda Invoke endpoint shutdown', () => {
   });
 
   it('Given an Event invocation that never ends, When closed, Then close gives up after the bound and reports it', async () => {
-    const logged: string[] = [];
+    const { log, entries: logged } = captureLogs();
     const api = await startLambdaApi({
       hasFunction: () => true,
       invoke: () => new Promise(() => {}),
-      log: (line) => logged.push(line),
+      log,
       drainTimeoutMs: 20,
     });
     const client = new LambdaClient({ endpoint: api.endpoint, region: 'us-east-1', maxAttempts: 1 });
@@ -258,7 +267,16 @@ describe('local Lambda Invoke endpoint shutdown', () => {
     client.destroy();
 
     expect(await api.close()).toBe(1);
-    expect(logged).toEqual(['lambda-api: closed with 1 Event invocation(s) still running after 20 ms']);
+    expect(logged).toEqual([
+      {
+        time: expect.any(String),
+        level: 'warn',
+        component: 'lambda',
+        message: 'Invoke endpoint closed with Event invocations still running',
+        running: 1,
+        drainTimeoutMs: 20,
+      },
+    ]);
   });
 });
 
@@ -286,7 +304,7 @@ describe('local Lambda Invoke endpoint wired to the in-process Lambda runtime', 
         type === 'Event'
           ? runtime.invokeAsync(reference, JSON.stringify(payload))
           : runtime.invoke(reference, payload),
-      log: () => {},
+      log: silentLogger,
     });
     client = new LambdaClient({ endpoint: api.endpoint, region: 'us-east-1', maxAttempts: 1 });
   });

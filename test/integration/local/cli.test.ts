@@ -126,8 +126,8 @@ describe('tickwork local', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('Given a fresh data directory, When a schedule fires and SIGTERM follows a new schedule, Then a fire line is logged, it exits 0, and after a restart the schedule is there', async () => {
-    const first = tickworkLocal(['--data-dir', dataDir, ...ports]);
+  it('Given a fresh data directory and --log-level debug, When a schedule fires and SIGTERM follows a new schedule, Then a fire line is logged, it exits 0, and after a restart the schedule is there', async () => {
+    const first = tickworkLocal(['--data-dir', dataDir, ...ports, '--log-level', 'debug']);
     const endpoints = await endpointsOf(first, dataDir);
     expect(first.stdout()).toContain(`token      ${endpoints.token}`);
     expect(first.stdout()).toContain(`API        ${endpoints.apiUrl}`);
@@ -141,11 +141,22 @@ describe('tickwork local', () => {
         GroupName: endpoints.scheduleGroup,
         ScheduleExpression: `at(${soon})`,
         FlexibleTimeWindow: { Mode: 'OFF' },
-        Target: { Arn: PROMPT_ARN, RoleArn: ROLE_ARN, Input: '{"job":"soon"}' },
+        Target: {
+          Arn: PROMPT_ARN,
+          RoleArn: ROLE_ARN,
+          Input: '{"job":"soon","scheduledTime":"<aws.scheduler.scheduled-time>"}',
+        },
       }),
     );
-    expect(await untilOutput(first, /scheduler fire schedule=tickwork-local\/soon .*/)).toMatch(
-      /outcome=succeeded/,
+    expect(
+      await untilOutput(
+        first,
+        /^\d{2}:\d{2}:\d{2}\.\d{3} debug scheduler fire schedule=tickwork-local\/soon .*/m,
+      ),
+    ).toMatch(/outcome=succeeded/);
+    // The function logs for itself, with the level and format the stack was given (no job "soon" exists)
+    expect(await untilOutput(first, /^\S+ warn {2}job not found; slot ignored job=soon .*/m)).toContain(
+      'slot=',
     );
 
     await scheduler.send(
@@ -161,7 +172,10 @@ describe('tickwork local', () => {
     first.child.kill('SIGTERM');
 
     expect(await first.exited).toEqual({ code: 0, signal: null });
-    expect(first.stdout()).toContain('local: stopped');
+    expect(first.stdout()).toMatch(
+      /^\S+ info {2}local stopping; in-flight work gets up to 10 s signal=SIGTERM$/m,
+    );
+    expect(first.stdout()).toMatch(/^\S+ info {2}local stopped$/m);
     expect(first.stderr()).toBe('');
 
     const second = tickworkLocal(['--data-dir', dataDir, ...ports]);
@@ -175,6 +189,9 @@ describe('tickwork local', () => {
     scheduler.destroy();
     second.child.kill('SIGINT');
     expect(await second.exited).toEqual({ code: 0, signal: null });
+    // At the default level, info: no debug lines
+    expect(second.stdout()).toMatch(/^\S+ info {2}local stopped$/m);
+    expect(second.stdout()).not.toMatch(/^\S+ debug /m);
   });
 
   it('Given TICKWORK_DYNAMODB=dynamodb-local, When stopped with SIGTERM, Then it exits 0 and leaves no Java process behind', async () => {
@@ -193,25 +210,32 @@ describe('tickwork local', () => {
     expect(java.filter(isRunning)).toEqual([]);
   }, 180_000);
 
-  it('Given the API port is taken, When started, Then one line names the port and the option, exit 2', async () => {
-    const blocker = createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-    const address = blocker.address();
-    const port = address !== null && typeof address !== 'string' ? address.port : 0;
+  it('Given the API and DynamoDB ports are taken, When started, Then one line names both ports and their options, exit 2', async () => {
+    const held = async () => {
+      const blocker = createServer();
+      await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+      const address = blocker.address();
+      return { blocker, port: address !== null && typeof address !== 'string' ? address.port : 0 };
+    };
+    const api = await held();
+    const dynamodb = await held();
 
     const running = tickworkLocal([
       '--data-dir',
       join(dataDir, 'taken'),
       ...ports,
       '--api-port',
-      String(port),
+      String(api.port),
+      '--dynamodb-port',
+      String(dynamodb.port),
     ]);
 
     expect(await running.exited).toEqual({ code: 2, signal: null });
     expect(running.stderr()).toBe(
-      `tickwork local: port ${port} is already in use; pass --api-port (or TICKWORK_API_PORT) with a free port, or 0 for any\n`,
+      `tickwork local: ports in use: ${api.port} (api), ${dynamodb.port} (dynamodb); stop what holds them or pass other ports (--api-port or TICKWORK_API_PORT; --dynamodb-port or TICKWORK_DYNAMODB_PORT; 0 = any free port)\n`,
     );
-    await new Promise((resolve) => blocker.close(resolve));
+    await new Promise((resolve) => api.blocker.close(resolve));
+    await new Promise((resolve) => dynamodb.blocker.close(resolve));
   });
 
   it.each([
@@ -223,7 +247,7 @@ describe('tickwork local', () => {
     [
       ['--verbose'],
       {},
-      'tickwork local: unknown option --verbose; the options are --data-dir, --api-port, --scheduler-port, --dynamodb-port, --dynamodb, --help',
+      'tickwork local: unknown option --verbose; the options are --data-dir, --api-port, --scheduler-port, --dynamodb-port, --dynamodb, --log-level, --log-format, --help',
     ],
     [['--api-prot', '0'], {}, 'tickwork local: unknown option --api-prot; did you mean --api-port?'],
     [

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import {
   DataDirError,
   DataDirInUseError,
   type LocalStack,
-  PortInUseError,
+  PortsInUseError,
   startLocalStack,
 } from '../../../local/runtime.ts';
 import { ManualClock } from '../../../local/scheduler/index.ts';
@@ -203,20 +203,68 @@ describe('startLocalStack refusals', () => {
     );
   });
 
-  it.each(['api', 'scheduler', 'dynamodb'] as const)(
-    'Given the %s port is taken, When started, Then PortInUseError names it and nothing is left running',
+  it.each(['api', 'scheduler', 'dynamodb', 'lambda'] as const)(
+    'Given the %s port is taken, When started, Then PortsInUseError names it and nothing is left running',
     async (part) => {
       const dir = join(dataDir, `port-${part}`);
       const { server, port } = await takenPort();
-      const ports = { apiPort: 0, schedulerPort: 0, dynamodbPort: 0, [`${part}Port`]: port };
+      const ports = { apiPort: 0, schedulerPort: 0, dynamodbPort: 0, lambdaPort: 0, [`${part}Port`]: port };
 
       const starting = startLocalStack({ dataDir: dir, ...ports });
 
-      await expect(starting).rejects.toBeInstanceOf(PortInUseError);
-      await expect(starting).rejects.toMatchObject({ part, port });
+      await expect(starting).rejects.toBeInstanceOf(PortsInUseError);
+      await expect(starting).rejects.toMatchObject({ conflicts: [{ part, port }] });
+      await expect(starting).rejects.toThrow(
+        `port in use: ${port} (${part}); stop what holds it or pass another port`,
+      );
       await new Promise((resolve) => server.close(resolve));
       const retried = await startLocalStack({ dataDir: dir });
       await retried.close();
     },
   );
+
+  it('Given the api and dynamodb ports are both taken, When started, Then one PortsInUseError names both, before anything started', async () => {
+    // Given two ports held by a test server, and a free scheduler port
+    const dir = join(dataDir, 'two-ports');
+    const api = await takenPort();
+    const dynamodb = await takenPort();
+
+    // When the stack starts on them
+    const starting = startLocalStack({
+      dataDir: dir,
+      apiPort: api.port,
+      schedulerPort: 0,
+      dynamodbPort: dynamodb.port,
+    });
+
+    // Then one error names both parts and their ports
+    await expect(starting).rejects.toBeInstanceOf(PortsInUseError);
+    await expect(starting).rejects.toMatchObject({
+      conflicts: [
+        { part: 'api', port: api.port },
+        { part: 'dynamodb', port: dynamodb.port },
+      ],
+    });
+    await expect(starting).rejects.toThrow(
+      `ports in use: ${api.port} (api), ${dynamodb.port} (dynamodb); stop what holds them or pass other ports`,
+    );
+    // And nothing was started: no engine files, no token, no lock, no endpoints.json
+    expect((await readdir(dir)).sort()).toEqual([]);
+    await new Promise((resolve) => api.server.close(resolve));
+    await new Promise((resolve) => dynamodb.server.close(resolve));
+  });
+
+  it('Given an external DynamoDB engine, When its port option names a taken port, Then that port is not checked', async () => {
+    const taken = await takenPort();
+
+    const starting = startLocalStack({
+      dataDir: join(dataDir, 'external-port'),
+      dynamodb: { kind: 'external', endpoint: 'http://127.0.0.1:1' },
+      dynamodbPort: taken.port,
+      apiPort: taken.port,
+    });
+
+    await expect(starting).rejects.toMatchObject({ conflicts: [{ part: 'api', port: taken.port }] });
+    await new Promise((resolve) => taken.server.close(resolve));
+  });
 });

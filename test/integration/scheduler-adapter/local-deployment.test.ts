@@ -20,6 +20,7 @@ import { type ApiConfig, loadApiConfig } from '../../../shared/config.ts';
 import { buildJob, normalizeDefinition } from '../../../shared/jobs/definition.ts';
 import type { ScheduleSpec } from '../../../shared/jobs/ports.ts';
 import { DEFAULT_TARGET_RETRY_POLICY, desiredSchedule } from '../../../shared/jobs/schedule-spec.ts';
+import { silentLogger } from '../../../shared/logger.ts';
 
 // Whole seconds: Scheduler dates carry no milliseconds.
 const start = new Date(Math.ceil(Date.now() / 60_000) * 60_000);
@@ -74,7 +75,7 @@ beforeAll(async () => {
         throw new Error('function is unavailable');
       },
     },
-    log: () => {},
+    log: silentLogger,
   });
   config = loadApiConfig(
     localFunctionEnvironment({

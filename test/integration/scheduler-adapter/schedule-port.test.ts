@@ -16,6 +16,7 @@ import {
   SchedulerThrottledError,
 } from '../../../shared/errors.ts';
 import type { ScheduleSpec } from '../../../shared/jobs/ports.ts';
+import { silentLogger } from '../../../shared/logger.ts';
 import { type FaultyScheduler, recordingClock, startFaultyScheduler } from './faulty-scheduler.ts';
 
 const GROUP = 'tickwork-test';
@@ -58,7 +59,7 @@ beforeAll(async () => {
     dataDir,
     port: 0,
     invoker: { invoke: async () => {} },
-    log: () => {},
+    log: silentLogger,
   });
   faulty = await startFaultyScheduler(emulator.endpoint);
   client = clientFor(emulator.endpoint);

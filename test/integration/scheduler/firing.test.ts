@@ -196,7 +196,12 @@ describe('at()', () => {
     expect(times(invoker)).toEqual(['2026-03-02T15:00:00.000Z']);
     const error = await errorOf(harness.client.send(new GetScheduleCommand({ Name: 'once' })));
     expect(error.name).toBe('ResourceNotFoundException');
-    expect(harness.logs).toContainEqual({ event: 'deleted-after-completion', schedule: 'default/once' });
+    expect(harness.logs).toContainEqual({
+      level: 'debug',
+      component: 'scheduler',
+      message: 'deleted-after-completion',
+      schedule: 'default/once',
+    });
   });
 
   it('keeps a completed one-time schedule when ActionAfterCompletion is NONE, and ignores EndDate', async () => {
@@ -385,7 +390,9 @@ describe('context attributes and the fire log', () => {
     );
     expect(fireLogs(harness.logs)).toEqual([
       {
-        event: 'fire',
+        level: 'debug',
+        component: 'scheduler',
+        message: 'fire',
         schedule: 'default/ctx',
         scheduledTime: '2026-03-22T18:59:43Z',
         attempt: 1,

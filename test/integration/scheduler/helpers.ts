@@ -11,12 +11,12 @@ import {
   type InvocationMeta,
   ManualClock,
   type SchedulerEmulator,
-  type SchedulerLogEntry,
   startSchedulerEmulator,
   type TargetInvoker,
   type TargetRef,
   type TimerClock,
 } from '../../../local/scheduler/index.ts';
+import { createLogger } from '../../../shared/logger.ts';
 
 export const ROLE_ARN = 'arn:aws:iam::000000000000:role/tickwork-scheduler';
 export const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-test-prompt';
@@ -49,11 +49,15 @@ export class RecordingInvoker implements TargetInvoker {
   }
 }
 
+/** A line the emulator logged, without its time: `{level, component, message, ...fields}`. */
+export type LogEntry = Record<string, unknown>;
+
 export interface Harness {
   readonly emulator: SchedulerEmulator;
   readonly client: SchedulerClient;
   readonly dataDir: string;
-  readonly logs: SchedulerLogEntry[];
+  /** Every line the emulator logged, debug included. */
+  readonly logs: LogEntry[];
   readonly clock: TimerClock;
 }
 
@@ -74,14 +78,22 @@ export async function removeDataDir(dataDir: string): Promise<void> {
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const dataDir = options.dataDir ?? (await newDataDir());
-  const logs: SchedulerLogEntry[] = [];
+  const logs: LogEntry[] = [];
   const clock = options.clock ?? new ManualClock(new Date('2026-03-02T08:00:00Z'));
+  // The real logger, its lines parsed back; the time is left out so entries compare whole.
+  const log = createLogger({
+    level: 'debug',
+    write: (line) => {
+      const { time: _time, ...entry } = JSON.parse(line) as LogEntry;
+      logs.push(entry);
+    },
+  });
   const emulator = await startSchedulerEmulator({
     dataDir,
     port: 0,
     invoker: options.invoker,
     clock,
-    log: (entry) => logs.push(entry),
+    log,
     ...(options.random === undefined ? {} : { random: options.random }),
   });
   const client = new SchedulerClient({ endpoint: emulator.endpoint, region: 'us-east-1' });
@@ -134,6 +146,6 @@ export async function errorOf(
   throw new Error('expected the call to fail, but it succeeded');
 }
 
-export function fireLogs(logs: readonly SchedulerLogEntry[]) {
-  return logs.flatMap((entry) => (entry.event === 'fire' ? [entry] : []));
+export function fireLogs(logs: readonly LogEntry[]): LogEntry[] {
+  return logs.filter((entry) => entry.message === 'fire');
 }

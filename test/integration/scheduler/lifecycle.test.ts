@@ -50,7 +50,13 @@ describe('close()', () => {
     // Then close() waited for it, reported nothing abandoned, and the endpoint is gone
     expect(started).toBe(true);
     expect(closedWhileRunning).toBe(false);
-    expect(harness.logs).toContainEqual({ event: 'stopped', abandonedInvocations: 0, pendingRetries: 0 });
+    expect(harness.logs).toContainEqual({
+      level: 'info',
+      component: 'scheduler',
+      message: 'stopped',
+      abandonedInvocations: 0,
+      pendingRetries: 0,
+    });
     const refused = await errorOf(harness.client.send(new ListSchedulesCommand({})));
     expect(refused.message).toMatch(/ECONNREFUSED|socket hang up|connect/i);
     harness.client.destroy();

@@ -97,7 +97,9 @@ describe('retries pending at shutdown', () => {
 
     // Then the stop line says one retry was left pending (persisted), none abandoned in flight
     expect(first.harness.logs.at(-1)).toEqual({
-      event: 'stopped',
+      level: 'info',
+      component: 'scheduler',
+      message: 'stopped',
       abandonedInvocations: 0,
       pendingRetries: 1,
     });
@@ -105,7 +107,9 @@ describe('retries pending at shutdown', () => {
     // When it starts again ten minutes later on the same directory, with a target that now works
     const second = await start(dataDir, '2026-03-02T08:40:00Z');
     expect(second.harness.logs).toContainEqual({
-      event: 'retry-restored',
+      level: 'info',
+      component: 'scheduler',
+      message: 'retry-restored',
       schedule: 'default/flaky',
       scheduledTime: '2026-03-02T08:30:00Z',
       attempt: 2,
@@ -128,14 +132,16 @@ describe('retries pending at shutdown', () => {
     // And the handled retry is cleared: a further restart neither reports nor runs it again
     await stop(second.harness);
     expect(second.harness.logs.at(-1)).toEqual({
-      event: 'stopped',
+      level: 'info',
+      component: 'scheduler',
+      message: 'stopped',
       abandonedInvocations: 0,
       pendingRetries: 0,
     });
     const third = await start(dataDir, '2026-03-02T09:00:00Z');
     await advance(third.harness, 3_600_000);
     expect(third.invoker.calls).toEqual([]);
-    expect(third.harness.logs.some((entry) => entry.event === 'retry-restored')).toBe(false);
+    expect(third.harness.logs.some((entry) => entry.message === 'retry-restored')).toBe(false);
   });
 
   it('keeps to its future due time when the emulator is back before it', async () => {
@@ -160,7 +166,9 @@ describe('retries pending at shutdown', () => {
     // a third start runs attempt 5 with the original target and input
     await stop(second.harness);
     expect(second.harness.logs.at(-1)).toEqual({
-      event: 'stopped',
+      level: 'info',
+      component: 'scheduler',
+      message: 'stopped',
       abandonedInvocations: 0,
       pendingRetries: 1,
     });
@@ -220,7 +228,9 @@ describe('retries pending at shutdown', () => {
       // Then the retry is not run; the event is dead-lettered or dropped, and the start says so
       expect(second.invoker.calls).toEqual([]);
       expect(second.harness.logs).toContainEqual({
-        event: 'retry-expired',
+        level: 'warn',
+        component: 'scheduler',
+        message: 'retry-expired',
         schedule: 'default/flaky',
         scheduledTime: '2026-03-02T08:30:00Z',
         attempts: 1,
@@ -245,7 +255,9 @@ describe('retries pending at shutdown', () => {
       // And it is handled for good: the next stop reports nothing pending
       await stop(second.harness);
       expect(second.harness.logs.at(-1)).toEqual({
-        event: 'stopped',
+        level: 'info',
+        component: 'scheduler',
+        message: 'stopped',
         abandonedInvocations: 0,
         pendingRetries: 0,
       });
@@ -290,7 +302,9 @@ describe('deleting a schedule with retries pending', () => {
       // Then the service-like behaviour: it is not invoked again and nothing is dead-lettered
       expect(first.invoker.calls).toHaveLength(1);
       expect(first.harness.logs).toContainEqual({
-        event: 'retries-cancelled',
+        level: 'info',
+        component: 'scheduler',
+        message: 'retries-cancelled',
         schedule: 'jobs/flaky',
         count: 1,
       });
@@ -301,7 +315,9 @@ describe('deleting a schedule with retries pending', () => {
       // And a restart has nothing pending
       await stop(first.harness);
       expect(first.harness.logs.at(-1)).toEqual({
-        event: 'stopped',
+        level: 'info',
+        component: 'scheduler',
+        message: 'stopped',
         abandonedInvocations: 0,
         pendingRetries: 0,
       });

@@ -141,7 +141,9 @@ describe('restart on the same data directory', () => {
 
     // And the third start logged what it missed: 08:40 ... 10:00 (9 slots), and 09:00 and 10:00
     expect(third.harness.logs).toContainEqual({
-      event: 'missed',
+      level: 'info',
+      component: 'scheduler',
+      message: 'missed',
       schedule: 'default/every10',
       count: 9,
       truncated: false,
@@ -149,14 +151,16 @@ describe('restart on the same data directory', () => {
       last: '2026-03-02T10:00:00Z',
     });
     expect(third.harness.logs).toContainEqual({
-      event: 'missed',
+      level: 'info',
+      component: 'scheduler',
+      message: 'missed',
       schedule: 'default/hourly',
       count: 2,
       truncated: false,
       first: '2026-03-02T09:00:00Z',
       last: '2026-03-02T10:00:00Z',
     });
-    expect(second.harness.logs.filter((entry) => entry.event === 'missed')).toEqual([]);
+    expect(second.harness.logs.filter((entry) => entry.message === 'missed')).toEqual([]);
   });
 
   it('persists the fired slot before the target is invoked', async () => {
@@ -245,9 +249,13 @@ describe('restart on the same data directory', () => {
     const listed = await third.harness.client.send(new ListSchedulesCommand({}));
     expect(listed.Schedules?.map((schedule) => schedule.Name)).toEqual(['after-crash', 'before-crash']);
     expect(second.harness.logs).toContainEqual({
-      event: 'error',
-      message: expect.stringContaining('ignored a torn last line'),
+      level: 'warn',
+      component: 'scheduler',
+      message: 'ignored a torn last line of the journal (the emulator stopped mid-write)',
+      path: join(dataDir, JOURNAL_FILE),
     });
-    expect(third.harness.logs.filter((entry) => entry.event === 'error')).toEqual([]);
+    expect(third.harness.logs.filter((entry) => entry.level === 'warn' || entry.level === 'error')).toEqual(
+      [],
+    );
   });
 });

@@ -17,6 +17,7 @@ import {
   type TargetInvoker,
   type TargetRef,
 } from '../../../local/scheduler/index.ts';
+import { createLogger } from '../../../shared/logger.ts';
 import { receivedEvents } from '../../fixtures/scheduler-target-handler.ts';
 import {
   advance,
@@ -24,6 +25,7 @@ import {
   FUNCTION_ARN,
   fireLogs,
   type Harness,
+  type LogEntry,
   RecordingInvoker,
   ROLE_ARN,
   scheduleInput,
@@ -227,32 +229,35 @@ describe('Lambda targets through the real in-process Lambda runtime', () => {
   /** The runtime with the fixture handler as an extra function; its log lines are collected. */
   function runtimeWithFixture(): {
     runtime: LambdaRuntime;
-    lines: string[];
-    line: (pattern: RegExp) => Promise<string>;
+    entry: (matches: (entry: LogEntry) => boolean) => Promise<LogEntry>;
   } {
-    const lines: string[] = [];
-    const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
+    const entries: LogEntry[] = [];
+    const waiters: Array<{ matches: (entry: LogEntry) => boolean; resolve: (entry: LogEntry) => void }> = [];
     const runtime = new LambdaRuntime({
       functions: { [fixtureName]: { entry: fixtureHandler, timeoutSeconds: 30, memorySize: 128 } },
-      // Lambda's own retries of a failed asynchronous run, shortened from 1 and 2 minutes.
+      // Lambda's own retries of a failed asynchronous invocation, shortened from 1 and 2 minutes.
       asyncRetryDelaysMs: [1],
-      log: (line) => {
-        lines.push(line);
-        for (const waiter of waiters.splice(0)) {
-          if (waiter.pattern.test(line)) waiter.resolve(line);
-          else waiters.push(waiter);
-        }
-      },
+      log: createLogger({
+        level: 'debug',
+        write: (line) => {
+          const logged = JSON.parse(line) as LogEntry;
+          entries.push(logged);
+          for (const waiter of waiters.splice(0)) {
+            if (waiter.matches(logged)) waiter.resolve(logged);
+            else waiters.push(waiter);
+          }
+        },
+      }),
     });
     runtimes.push(runtime);
-    /** Resolves with the first log line (already written or still to come) matching `pattern`. */
-    const line = (pattern: RegExp) =>
-      new Promise<string>((resolve) => {
-        const seen = lines.find((text) => pattern.test(text));
+    /** Resolves with the first logged entry (already written or still to come) that `matches`. */
+    const entry = (matches: (entry: LogEntry) => boolean) =>
+      new Promise<LogEntry>((resolve) => {
+        const seen = entries.find(matches);
         if (seen !== undefined) resolve(seen);
-        else waiters.push({ pattern, resolve });
+        else waiters.push({ matches, resolve });
       });
-    return { runtime, lines, line };
+    return { runtime, entry };
   }
 
   const runtimes: LambdaRuntime[] = [];
@@ -304,7 +309,7 @@ describe('Lambda targets through the real in-process Lambda runtime', () => {
   it('delivers the substituted Input to a real handler module as an asynchronous Lambda event', async () => {
     // Given a schedule targeting the fixture handler through the runtime, Input with context attributes
     receivedEvents().length = 0;
-    const { runtime, line } = runtimeWithFixture();
+    const { runtime, entry } = runtimeWithFixture();
     const harness = await harnessWith(runtime.asTargetInvoker());
     await harness.client.send(
       new CreateScheduleCommand(
@@ -323,7 +328,7 @@ describe('Lambda targets through the real in-process Lambda runtime', () => {
 
     // When the slot passes and the handler has run in the background
     await advance(harness, 3_600_000);
-    await line(/^lambda scheduler-fixture \S+ \(default\/fixture-ok\): succeeded/);
+    await entry((logged) => logged.origin === 'default/fixture-ok' && logged.outcome === 'succeeded');
 
     // Then the handler got the Input as its event, substituted, with a Lambda request id
     const received = receivedEvents();
@@ -337,7 +342,7 @@ describe('Lambda targets through the real in-process Lambda runtime', () => {
   it("leaves a handler's own failure to Lambda's retries: Scheduler sees a delivered event, no dead letter", async () => {
     // Given a schedule whose handler throws on every run
     receivedEvents().length = 0;
-    const { runtime, line } = runtimeWithFixture();
+    const { runtime, entry } = runtimeWithFixture();
     const harness = await harnessWith(runtime.asTargetInvoker());
     await harness.client.send(
       new CreateScheduleCommand(
@@ -356,12 +361,21 @@ describe('Lambda targets through the real in-process Lambda runtime', () => {
 
     // When the slot passes and the runtime has given up on the event
     await advance(harness, 3_600_000);
-    const gaveUp = await line(
-      /^lambda scheduler-fixture .*\(default\/fixture-fails\): failed \(attempt 2 of 2\), giving up/,
+    const gaveUp = await entry(
+      (logged) => logged.origin === 'default/fixture-fails' && logged.outcome === 'dropped',
     );
 
     // Then the runtime ran the handler twice (its own retry), the emulator invoked once and counts it delivered
-    expect(gaveUp).toContain('the fixture handler was asked to fail');
+    expect(gaveUp).toMatchObject({
+      level: 'warn',
+      component: 'lambda',
+      message: 'invoke',
+      function: fixtureName,
+      invocationType: 'Event',
+      attempt: 2,
+      attempts: 2,
+    });
+    expect(gaveUp.error).toContain('the fixture handler was asked to fail');
     expect(receivedEvents().map((entry) => entry.event)).toEqual([{ fail: true }, { fail: true }]);
     const requestIds = new Set(receivedEvents().map((entry) => entry.awsRequestId));
     expect(requestIds.size).toBe(1);

@@ -38,7 +38,7 @@ describe('SchedulerStore journal compaction while running', () => {
     const path = join(dir, 'journal.jsonl');
     const errors: string[] = [];
     const { journal, store } = await openStore(path, errors);
-    await store.createSchedule('ticker', {
+    await store.schedules.create('ticker', {
       ScheduleExpression: 'rate(1 minute)',
       Target: { Arn: FUNCTION_ARN, RoleArn: ROLE_ARN },
       FlexibleTimeWindow: { Mode: 'OFF' },
@@ -48,7 +48,7 @@ describe('SchedulerStore journal compaction while running', () => {
 
     // When 40 slots are marked fired, one write each
     for (let minute = 1; minute <= 40; minute++) {
-      await store.markFired([{ live, slot: Date.parse('2026-03-02T08:00:00Z') + minute * 60_000 }]);
+      await store.firing.markFired([{ live, slot: Date.parse('2026-03-02T08:00:00Z') + minute * 60_000 }]);
     }
     await journal.close();
 
@@ -73,7 +73,7 @@ describe('SchedulerStore pending retries', () => {
     const path = join(dir, 'journal.jsonl');
     const errors: string[] = [];
     const { journal, store } = await openStore(path, errors);
-    await store.createSchedule('flaky', {
+    await store.schedules.create('flaky', {
       ScheduleExpression: 'rate(1 hour)',
       Target: { Arn: FUNCTION_ARN, RoleArn: ROLE_ARN, Input: '{"big":"payload"}' },
       FlexibleTimeWindow: { Mode: 'OFF' },
@@ -94,9 +94,9 @@ describe('SchedulerStore pending retries', () => {
       errorMessage: 'down',
       record: live.record,
     });
-    await store.savePendingRetry(live, retry(2), true);
-    await store.savePendingRetry(live, retry(3), false);
-    await store.savePendingRetry(live, retry(4), false);
+    await store.firing.savePendingRetry(live, retry(2), true);
+    await store.firing.savePendingRetry(live, retry(3), false);
+    await store.firing.savePendingRetry(live, retry(4), false);
 
     // Then only the first line carries the snapshot (a large Input is not rewritten per attempt)
     const lines = (await readFile(path, 'utf8')).trim().split('\n');
@@ -117,7 +117,7 @@ describe('SchedulerStore pending retries', () => {
     // When the retry is handled, it is gone, also after a replay
     const replayedLive = second.store.get('default/flaky');
     if (replayedLive === undefined) throw new Error('schedule not replayed');
-    await second.store.clearPendingRetry(replayedLive, slot);
+    await second.store.firing.clearPendingRetry(replayedLive, slot);
     expect(second.store.pendingRetryCount).toBe(0);
     await second.journal.close();
     const third = await openStore(path, errors);

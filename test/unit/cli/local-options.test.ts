@@ -17,6 +17,8 @@ describe('parseLocalOptions', () => {
       schedulerPort: DEFAULT_PORTS.scheduler,
       dynamodbPort: DEFAULT_PORTS.dynamodb,
       dynamodb: { kind: 'dynalite' },
+      logLevel: 'info',
+      logFormat: 'text',
     });
     expect(DEFAULT_PORTS).toEqual({ api: 3000, scheduler: 3001, dynamodb: 3002 });
   });
@@ -33,6 +35,9 @@ describe('parseLocalOptions', () => {
         '8000',
         '--dynamodb',
         'dynamodb-local',
+        '--log-level',
+        'debug',
+        '--log-format=json',
       ],
       {},
     );
@@ -44,6 +49,8 @@ describe('parseLocalOptions', () => {
       schedulerPort: 0,
       dynamodbPort: 8000,
       dynamodb: { kind: 'dynamodb-local' },
+      logLevel: 'debug',
+      logFormat: 'json',
     });
   });
 
@@ -54,6 +61,8 @@ describe('parseLocalOptions', () => {
       TICKWORK_SCHEDULER_PORT: '4001',
       TICKWORK_DYNAMODB_PORT: '4002',
       TICKWORK_DYNAMODB: 'http://127.0.0.1:8000',
+      TICKWORK_LOG_LEVEL: 'warn',
+      TICKWORK_LOG_FORMAT: 'json',
     };
 
     expect(parseLocalOptions([], env)).toEqual({
@@ -63,10 +72,19 @@ describe('parseLocalOptions', () => {
       schedulerPort: 4001,
       dynamodbPort: 4002,
       dynamodb: { kind: 'external', endpoint: 'http://127.0.0.1:8000' },
+      logLevel: 'warn',
+      logFormat: 'json',
     });
-    expect(parseLocalOptions(['--api-port', '5000', '--dynamodb', 'dynalite'], env)).toMatchObject({
+    expect(
+      parseLocalOptions(
+        ['--api-port', '5000', '--dynamodb', 'dynalite', '--log-level', 'error', '--log-format', 'text'],
+        env,
+      ),
+    ).toMatchObject({
       apiPort: 5000,
       dynamodb: { kind: 'dynalite' },
+      logLevel: 'error',
+      logFormat: 'text',
     });
   });
 
@@ -136,8 +154,18 @@ describe('parseLocalOptions', () => {
     [
       ['--bogus'],
       {},
-      'unknown option --bogus; the options are --data-dir, --api-port, --scheduler-port, --dynamodb-port, --dynamodb, --help',
+      'unknown option --bogus; the options are --data-dir, --api-port, --scheduler-port, --dynamodb-port, --dynamodb, --log-level, --log-format, --help',
     ],
+    [['--log-level', 'verbose'], {}, '--log-level must be one of debug, info, warn, error; got "verbose"'],
+    [['--log-level', 'INFO'], {}, '--log-level must be one of debug, info, warn, error; got "INFO"'],
+    [
+      [],
+      { TICKWORK_LOG_LEVEL: 'trace' },
+      'TICKWORK_LOG_LEVEL must be one of debug, info, warn, error; got "trace"',
+    ],
+    [['--log-level'], {}, '--log-level needs a value'],
+    [['--log-format', 'yaml'], {}, '--log-format must be one of json, text; got "yaml"'],
+    [[], { TICKWORK_LOG_FORMAT: 'pretty' }, 'TICKWORK_LOG_FORMAT must be one of json, text; got "pretty"'],
     [['extra'], {}, 'unexpected argument "extra"; expected none'],
     [
       ['--api-port', '3001'],

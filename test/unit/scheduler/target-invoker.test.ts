@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryDelayMs } from '../../../local/scheduler/dispatcher.ts';
+import { retryDelayMs } from '../../../local/scheduler/retries.ts';
 import {
   formatScheduledTime,
   type InvocationMeta,

@@ -1,9 +1,11 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type ApiFront, MAX_BODY_BYTES, startApiFront } from '../../../../local/api-front/server.ts';
 import { LambdaRuntime } from '../../../../local/lambda/runtime.ts';
 import { callsOf, resetCalls } from '../../../fixtures/local-recorder.ts';
+import { captureLogs } from '../../../support/logs.ts';
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnop';
 const API = 'tickwork-local-api';
@@ -47,19 +49,34 @@ function send(
 }
 
 const auth = { authorization: `Bearer ${TOKEN}` };
+
+/** The one line the front logs for a request it answered by itself. */
+function ownLine(answer: Answer, fields: { level: string; method: string; path: string; error?: unknown }) {
+  const { level, ...rest } = fields;
+  return {
+    time: expect.any(String),
+    level,
+    component: 'api',
+    message: 'request',
+    requestId: answer.headers['apigw-requestid'],
+    status: answer.status,
+    durationMs: expect.any(Number),
+    ...rest,
+  };
+}
 const json = (answer: Answer) => JSON.parse(answer.body.toString('utf8'));
 
 async function startFront(options: { timeoutSeconds?: number; integrationTimeoutMs?: number } = {}) {
   const runtime = new LambdaRuntime({
     functions: { [API]: { entry, timeoutSeconds: options.timeoutSeconds ?? 29, memorySize: 512 } },
   });
-  const logged: string[] = [];
+  const { log, entries: logged } = captureLogs('debug');
   const front = await startApiFront({
     port: 0,
     token: TOKEN,
     tokenFile: '/data/token',
     invoke: (event) => runtime.invoke(API, event),
-    log: (line) => logged.push(line),
+    log,
     ...(options.integrationTimeoutMs === undefined
       ? {}
       : { integrationTimeoutMs: options.integrationTimeoutMs }),
@@ -70,9 +87,10 @@ async function startFront(options: { timeoutSeconds?: number; integrationTimeout
 describe('local API front', () => {
   let runtime: LambdaRuntime;
   let front: ApiFront;
+  let logged: Record<string, unknown>[];
 
   beforeAll(async () => {
-    ({ runtime, front } = await startFront());
+    ({ runtime, front, logged } = await startFront());
   });
 
   afterAll(async () => {
@@ -82,6 +100,7 @@ describe('local API front', () => {
 
   beforeEach(() => {
     resetCalls();
+    logged.length = 0;
   });
 
   it('Given a request with query, headers, cookies and a JSON body, When it reaches the function, Then the event is payload 2.0', async () => {
@@ -129,6 +148,8 @@ describe('local API front', () => {
     expect(event.requestContext.requestId).toBe(answer.headers['apigw-requestid']);
     expect(event.requestContext.time).toMatch(/^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
     expect(typeof event.requestContext.timeEpoch).toBe('number');
+    // The function answered, and it logs every request it handles: the front adds no line.
+    expect(logged).toEqual([]);
   });
 
   it('Given a binary body, When it reaches the function, Then it is base64 with isBase64Encoded', async () => {
@@ -205,6 +226,7 @@ describe('local API front', () => {
       expect(json(answer)).toEqual({
         error: { type: 'NotFound', message: `no route GET /status/${status}` },
       });
+      expect(logged).toEqual([]);
     },
   );
 
@@ -231,6 +253,7 @@ describe('local API front', () => {
       },
     });
     expect(callsOf('api')).toEqual([]);
+    expect(logged).toEqual([ownLine(answer, { level: 'info', method: 'POST', path: '/echo' })]);
   });
 
   it('Given a declared body over 10 MB, When calling, Then 413 before the body is read and the function is never called', async () => {
@@ -249,6 +272,7 @@ describe('local API front', () => {
       },
     });
     expect(callsOf('api')).toEqual([]);
+    expect(logged).toEqual([ownLine(answer, { level: 'info', method: 'POST', path: '/echo' })]);
   });
 
   it('Given a chunked body that grows past 10 MB, When calling, Then 413 and the function is never called', async () => {
@@ -298,6 +322,15 @@ describe('local API front', () => {
     expect(json(answer)).toEqual({
       error: { type: 'InternalServerError', message: 'Internal Server Error' },
     });
+    // The client learns nothing; the log line says what failed.
+    expect(logged).toEqual([
+      ownLine(answer, {
+        level: 'error',
+        method: 'GET',
+        path: '/throw',
+        error: 'Error: internal detail: table tickwork-local-jobs is on fire',
+      }),
+    ]);
   });
 
   it('Given the function returns a malformed response, When calling, Then 500', async () => {
@@ -315,7 +348,7 @@ describe('local API front', () => {
 
 describe('local API front time limits', () => {
   it('Given the integration timeout passes first, When calling, Then 504 with an error body', async () => {
-    const { runtime, front } = await startFront({ integrationTimeoutMs: 100 });
+    const { runtime, front, logged } = await startFront({ integrationTimeoutMs: 100 });
 
     const answer = await send(front.url, { path: '/hang', headers: auth });
 
@@ -326,12 +359,20 @@ describe('local API front time limits', () => {
         message: 'the API function did not answer within the 0.1 s integration timeout',
       },
     });
+    expect(logged).toEqual([
+      ownLine(answer, {
+        level: 'warn',
+        method: 'GET',
+        path: '/hang',
+        error: 'the API function did not answer within the 0.1 s integration timeout',
+      }),
+    ]);
     await front.close(0);
     await runtime.close(0);
   });
 
   it("Given the function's own timeout passes first, When calling, Then 504 naming the function timeout", async () => {
-    const { runtime, front } = await startFront({ timeoutSeconds: 0.1 });
+    const { runtime, front, logged } = await startFront({ timeoutSeconds: 0.1 });
 
     const answer = await send(front.url, { path: '/hang', headers: auth });
 
@@ -339,6 +380,16 @@ describe('local API front time limits', () => {
     expect(json(answer)).toEqual({
       error: { type: 'GatewayTimeout', message: 'the API function timed out after 0.1 s' },
     });
+    expect(logged).toEqual([
+      ownLine(answer, {
+        level: 'warn',
+        method: 'GET',
+        path: '/hang',
+        error: expect.stringMatching(
+          /^FunctionTimeoutError: tickwork-local-api: task timed out after 0\.10 seconds/,
+        ),
+      }),
+    ]);
     await front.close(0);
     await runtime.close(0);
   });
@@ -352,10 +403,50 @@ describe('local API front time limits', () => {
     await front.close(5_000);
 
     expect((await inFlight).status).toBe(200);
-    expect(logged).toContainEqual(expect.stringMatching(/^api GET \/sleep -> 200 \(\d+ ms\)$/));
+    // The function answered it (and logs it itself): no line of the front's.
+    expect(logged).toEqual([]);
     await expect(send(front.url, { path: '/echo', headers: auth })).rejects.toMatchObject({
       code: 'ECONNREFUSED',
     });
+    await runtime.close(0);
+  });
+
+  it('Given a request arrives on an open connection while the front closes, When it is read, Then 503 and one line of the front', async () => {
+    // Given a connection whose first request is in the function when the close begins
+    const { runtime, front, logged } = await startFront();
+    resetCalls();
+    const socket = connect(front.port, '127.0.0.1');
+    let raw = '';
+    socket.on('data', (chunk: Buffer) => {
+      raw += chunk.toString('utf8');
+    });
+    const ended = new Promise((resolve) => socket.on('close', resolve));
+    socket.write(`GET /sleep?ms=100 HTTP/1.1\r\nHost: local\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`);
+    await vi.waitFor(() => expect(callsOf('api')).toHaveLength(1));
+    const closing = front.close(5_000);
+
+    // When a second request comes on the same connection (pipelined)
+    socket.write(`GET /echo HTTP/1.1\r\nHost: local\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`);
+    await ended;
+    await closing;
+
+    // Then the first finished, the second was refused without reaching the function, and only that one is logged
+    expect(raw.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 503']);
+    expect(raw).toContain('"the local API is shutting down"');
+    expect(callsOf('api')).toHaveLength(1);
+    expect(logged).toEqual([
+      {
+        time: expect.any(String),
+        level: 'info',
+        component: 'api',
+        message: 'request',
+        requestId: expect.any(String),
+        method: 'GET',
+        path: '/echo',
+        status: 503,
+        durationMs: expect.any(Number),
+      },
+    ]);
     await runtime.close(0);
   });
 });

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ManualClock, systemTimerClock, type TimerClock } from '../../../../local/clock.ts';
 import {
   EnvironmentConflictError,
   FunctionTimeoutError,
@@ -12,15 +13,16 @@ import {
 import { LambdaRuntime, repositoryRoot } from '../../../../local/lambda/runtime.ts';
 import { functionDefinitions } from '../../../../shared/functions.ts';
 import { callsOf, resetCalls } from '../../../fixtures/local-recorder.ts';
+import { captureLogs } from '../../../support/logs.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../../fixtures/${name}`, import.meta.url));
 const FIXTURE = 'tickwork-local-fixture';
 const FIXTURE_ARN = `arn:aws:lambda:us-east-1:000000000000:function:${FIXTURE}`;
 
 function runtimeWith(
-  options: { timeoutSeconds?: number; clock?: { now(): Date; sleep(ms: number): Promise<void> } } = {},
+  options: { timeoutSeconds?: number; clock?: TimerClock; asyncRetryDelaysMs?: readonly number[] } = {},
 ) {
-  const logged: string[] = [];
+  const { log, entries: logged } = captureLogs('debug');
   const runtime = new LambdaRuntime({
     functions: {
       [FIXTURE]: {
@@ -39,8 +41,8 @@ function runtimeWith(
         memorySize: 128,
       },
     },
-    asyncRetryDelaysMs: [0, 0],
-    log: (line) => logged.push(line),
+    asyncRetryDelaysMs: options.asyncRetryDelaysMs ?? [0, 0],
+    log,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
   return { runtime, logged };
@@ -48,7 +50,7 @@ function runtimeWith(
 
 describe('LambdaRuntime', () => {
   let runtime: LambdaRuntime;
-  let logged: string[];
+  let logged: Record<string, unknown>[];
 
   beforeEach(() => {
     resetCalls();
@@ -117,12 +119,13 @@ describe('LambdaRuntime', () => {
 
   it('Given a clock that moves 250 ms per reading, When the handler asks twice, Then the remaining time counts down from the timeout', async () => {
     let now = Date.parse('2026-01-01T00:00:00Z');
-    const clock = {
+    const clock: TimerClock = {
       now: () => {
         now += 250;
         return new Date(now);
       },
       sleep: async () => {},
+      setTimer: systemTimerClock.setTimer,
     };
     const stepped = runtimeWith({ timeoutSeconds: 3, clock }).runtime;
 
@@ -144,6 +147,48 @@ describe('LambdaRuntime', () => {
     await expect(invocation).rejects.toBeInstanceOf(FunctionTimeoutError);
     await expect(invocation).rejects.toThrow(`${FIXTURE}: task timed out after 0.05 seconds`);
     await short.close(0);
+  });
+
+  it('Given a manual clock, When a hanging handler reaches its 15-minute timeout on that clock, Then FunctionTimeoutError without any wait', async () => {
+    // Given a function with Lambda's longest timeout, on a clock that moves only when told
+    const clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
+    const manual = runtimeWith({ timeoutSeconds: 900, clock }).runtime;
+    const settled = vi.fn();
+    const invocation = manual.invoke(FIXTURE, { action: 'hang' });
+    invocation.then(settled, settled);
+    await vi.waitFor(() => expect(callsOf('lambda')).toHaveLength(1));
+    expect(clock.nextTimerAt()).toEqual(new Date('2026-01-01T00:15:00Z'));
+
+    // When the clock reaches one millisecond before the deadline, Then the invocation still runs
+    await clock.advance(900_000 - 1);
+    expect(settled).not.toHaveBeenCalled();
+
+    // When it reaches the deadline, Then the invocation times out
+    await clock.advance(1);
+    await expect(invocation).rejects.toBeInstanceOf(FunctionTimeoutError);
+    await expect(invocation).rejects.toThrow(`${FIXTURE}: task timed out after 900.00 seconds`);
+    expect(clock.nextTimerAt()).toBeUndefined();
+    await manual.close(0);
+  });
+
+  it("Given a manual clock, When an asynchronous invocation fails, Then Lambda's retries wait for the clock to reach their delays", async () => {
+    // Given retries one and two minutes after a failure, on a manual clock
+    const clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
+    const manual = runtimeWith({ clock, asyncRetryDelaysMs: [60_000, 120_000] }).runtime;
+    await manual.invokeAsync(FIXTURE, JSON.stringify({ action: 'throw', message: 'again' }));
+    await vi.waitFor(() => expect(callsOf('lambda')).toHaveLength(1));
+
+    // When the clock runs to just before the first retry, Then nothing more ran
+    await clock.advance(60_000 - 1);
+    expect(callsOf('lambda')).toHaveLength(1);
+
+    // When it reaches each delay, Then each retry runs then
+    await clock.advance(1);
+    await vi.waitFor(() => expect(callsOf('lambda')).toHaveLength(2));
+    await clock.advance(120_000);
+    await vi.waitFor(() => expect(callsOf('lambda')).toHaveLength(3));
+    expect(clock.nextTimerAt()).toBeUndefined();
+    await manual.close(0);
   });
 
   it('Given overlapping runs of one function, When some hang, Then each hanging run times out after its own start and the others are untouched', async () => {
@@ -176,6 +221,32 @@ describe('LambdaRuntime', () => {
     expect(b).toMatchObject({ outcome: 'ok', value: 'fast' });
     expect(d.outcome).toBe('ok');
     await short.close(0);
+  });
+
+  it('Given synchronous invocations, When they finish, Then each gets one debug line with its outcome (the caller reports failures)', async () => {
+    await runtime.invoke(FIXTURE, { action: 'result', result: 'ok' });
+    await expect(runtime.invoke(FIXTURE, { action: 'throw', message: 'sync kaput' })).rejects.toThrow();
+
+    expect(logged.map(({ time: _time, requestId: _id, durationMs: _ms, ...entry }) => entry)).toEqual([
+      {
+        level: 'debug',
+        component: 'lambda',
+        message: 'invoke',
+        function: FIXTURE,
+        invocationType: 'RequestResponse',
+        outcome: 'succeeded',
+      },
+      {
+        level: 'debug',
+        component: 'lambda',
+        message: 'invoke',
+        function: FIXTURE,
+        invocationType: 'RequestResponse',
+        outcome: 'failed',
+        error: 'Error: sync kaput',
+      },
+    ]);
+    expect(logged.map((entry) => typeof entry.durationMs)).toEqual(['number', 'number']);
   });
 
   it('Given a handler that throws, When invoked, Then the invocation rejects with its error', async () => {
@@ -224,7 +295,18 @@ describe('LambdaRuntime', () => {
       awsRequestId,
     });
     await vi.waitFor(() =>
-      expect(logged).toContainEqual(expect.stringContaining(`${awsRequestId}: succeeded`)),
+      expect(logged).toContainEqual({
+        time: expect.any(String),
+        level: 'debug',
+        component: 'lambda',
+        message: 'invoke',
+        function: FIXTURE,
+        requestId: awsRequestId,
+        invocationType: 'Event',
+        attempt: 1,
+        outcome: 'succeeded',
+        durationMs: expect.any(Number),
+      }),
     );
   });
 
@@ -235,14 +317,21 @@ describe('LambdaRuntime', () => {
     );
 
     await vi.waitFor(() =>
-      expect(logged).toContainEqual(expect.stringContaining(`${awsRequestId}: succeeded`)),
+      expect(logged).toContainEqual(
+        expect.objectContaining({ requestId: awsRequestId, attempt: 3, outcome: 'succeeded' }),
+      ),
     );
     expect(callsOf('lambda').map((call) => call.awsRequestId)).toEqual([
       awsRequestId,
       awsRequestId,
       awsRequestId,
     ]);
-    expect(logged.filter((line) => line.includes('retrying'))).toHaveLength(2);
+    expect(
+      logged.filter((entry) => entry.outcome === 'retrying').map((entry) => [entry.level, entry.attempt]),
+    ).toEqual([
+      ['warn', 1],
+      ['warn', 2],
+    ]);
   });
 
   it('Given an asynchronous invocation that always fails, When the retries are used up, Then it is logged and dropped', async () => {
@@ -252,9 +341,20 @@ describe('LambdaRuntime', () => {
     );
 
     await vi.waitFor(() =>
-      expect(logged).toContainEqual(
-        `lambda ${FIXTURE} ${awsRequestId}: failed (attempt 3 of 3), giving up: Error: always`,
-      ),
+      expect(logged).toContainEqual({
+        time: expect.any(String),
+        level: 'warn',
+        component: 'lambda',
+        message: 'invoke',
+        function: FIXTURE,
+        requestId: awsRequestId,
+        invocationType: 'Event',
+        attempt: 3,
+        attempts: 3,
+        outcome: 'dropped',
+        durationMs: expect.any(Number),
+        error: 'Error: always',
+      }),
     );
     expect(callsOf('lambda')).toHaveLength(3);
   });

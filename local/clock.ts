@@ -1,8 +1,9 @@
 /**
- * Time for the emulator: the shared Clock port plus cancellable timers. The emulator never calls
- * `setTimeout` or `Date.now()` itself, so tests drive firing with a ManualClock instead of sleeping.
+ * Time for the local runtime: the shared Clock port plus cancellable timers. The Scheduler emulator
+ * and the Lambda runtime never call `setTimeout` or `Date.now()` for their schedules and deadlines,
+ * so tests drive firing and function timeouts with a ManualClock instead of sleeping.
  */
-import type { Clock } from '../../shared/clock.ts';
+import type { Clock } from '../shared/clock.ts';
 
 /** Cancels a timer; calling it after the timer ran, or twice, does nothing. */
 export type CancelTimer = () => void;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../local/scheduler/timers.ts';
+import { ManualClock } from '../../../local/clock.ts';
 
 describe('ManualClock', () => {
   it('runs due timers in time order, each at its own instant, and not the later ones', async () => {

@@ -1,0 +1,75 @@
+/**
+ * What the dispatcher records as it fires: slots marked fired before their targets are invoked,
+ * retries pending and handled, and the deletion of a schedule whose last slot was handled
+ * (ActionAfterCompletion DELETE). A restart reads them back, so it neither fires a slot twice nor
+ * loses a retry.
+ */
+import type { JournalRecord } from './journal.ts';
+import type { PendingRetry } from './model.ts';
+import type { LiveSchedule, SchedulerState } from './state.ts';
+
+export class FiringRecords {
+  readonly #state: SchedulerState;
+
+  constructor(state: SchedulerState) {
+    this.#state = state;
+  }
+
+  /** Records slots as fired, in one journal write, before their targets are invoked. */
+  async markFired(
+    fired: ReadonlyArray<{ readonly live: LiveSchedule; readonly slot: number }>,
+  ): Promise<void> {
+    const records: JournalRecord[] = [];
+    for (const { live, slot } of fired) {
+      live.lastFiredSlot = slot;
+      records.push({ op: 'fired', groupName: live.record.groupName, name: live.record.name, slot });
+    }
+    await this.#state.write(records);
+  }
+
+  /**
+   * Persists a retry of `live`'s slot before its timer is armed. `firstForSlot` writes the schedule
+   * snapshot with it; later attempts of the same slot only move the attempt number and time.
+   * Nothing is written for a schedule that was deleted meanwhile.
+   */
+  async savePendingRetry(live: LiveSchedule, retry: PendingRetry, firstForSlot: boolean): Promise<void> {
+    if (this.#state.schedules.get(live.key) !== live) return;
+    live.retries ??= new Map();
+    live.retries.set(retry.slot, retry);
+    if (firstForSlot) {
+      await this.#state.write({ op: 'retryPending', retry });
+      return;
+    }
+    const { record: _record, ...moved } = retry;
+    await this.#state.write({ op: 'retryPending', retry: moved });
+  }
+
+  /** The retried event of `live`'s slot was handled: a restart must not re-arm it. */
+  async clearPendingRetry(live: LiveSchedule, slot: number): Promise<void> {
+    if (live.retries?.delete(slot) !== true) return;
+    if (live.retries.size === 0) live.retries = undefined;
+    if (this.#state.schedules.get(live.key) !== live) return;
+    await this.#state.write({
+      op: 'retryDone',
+      groupName: live.record.groupName,
+      name: live.record.name,
+      slot,
+    });
+  }
+
+  /**
+   * Deletes a schedule whose last invocation is done (ActionAfterCompletion DELETE), unless it was
+   * changed since that invocation was planned. Returns whether it was deleted.
+   */
+  async deleteAfterCompletion(key: string, version: number): Promise<boolean> {
+    const live = this.#state.schedules.get(key);
+    if (live === undefined || live.version !== version) return false;
+    this.#state.removeSchedule(live);
+    await this.#state.write({
+      op: 'deleteSchedule',
+      groupName: live.record.groupName,
+      name: live.record.name,
+    });
+    return true;
+  }
+}
