@@ -16,7 +16,7 @@ import {
 } from '../../shared/adapters/secrets/local.ts';
 import type { SecretSource } from '../../shared/jobs/ports.ts';
 import { SECRET_NAME_PATTERN } from '../../shared/kinds/fields.ts';
-import { SIGNATURE_HEADER, verifySignature } from '../../shared/kinds/prompt/signature.ts';
+import { SIGNATURE_HEADER, verifySignature } from '../../shared/kinds/signature.ts';
 import { CLI_ENV, type Env } from '../api-command.ts';
 import { act, isHelp, type Parsed, parseCommandLine, valueOption } from '../command-line.ts';
 import { localDataDir } from '../data-dir.ts';
@@ -39,7 +39,14 @@ interface ReceiverFlags {
 
 /** Most prompts are far smaller; the cap keeps a stray client from filling memory. */
 const MAX_BODY_BYTES = 1024 * 1024;
-const PROMPT_EXCERPT_CHARS = 120;
+/** How much of each field of a delivery is printed. */
+const EXCERPT_CHARS = 120;
+/** The fields every delivery carries, printed on its first line. */
+const RUN_FIELDS: ReadonlySet<string> = new Set(['job', 'runId', 'scheduledFor']);
+
+function excerpt(text: string): string {
+  return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
+}
 
 export function parseWebhookReceiverArgs(args: string[], env: Env = {}): Parsed<WebhookReceiverOptions> {
   return parseCommandLine<WebhookReceiverOptions>(['webhook-receiver', ...args], (root, done) => {
@@ -175,8 +182,6 @@ async function handle(
     return;
   }
   const field = (name: string) => (typeof delivery[name] === 'string' ? (delivery[name] as string) : '?');
-  const prompt = field('prompt');
-  const excerpt = prompt.length > PROMPT_EXCERPT_CHARS ? `${prompt.slice(0, PROMPT_EXCERPT_CHARS)}…` : prompt;
   const header = request.headers[SIGNATURE_HEADER.toLowerCase()];
   const signature = Array.isArray(header) ? header[0] : header;
 
@@ -184,7 +189,10 @@ async function handle(
   print(
     `${now().toISOString()} delivery job=${field('job')} runId=${field('runId')} scheduledFor=${field('scheduledFor')} signature: ${verdict}`,
   );
-  print(`  prompt: ${JSON.stringify(excerpt)}`);
+  // The rest of the body, whatever the kind delivers (a prompt and its metadata, a task's payload…).
+  for (const [name, value] of Object.entries(delivery)) {
+    if (!RUN_FIELDS.has(name)) print(`  ${name}: ${excerpt(JSON.stringify(value) ?? 'null')}`);
+  }
   answer(response, status, status === 200 ? { received: true } : { error: `signature ${verdict}` });
 }
 

@@ -4,9 +4,9 @@
  * A cancel or the deadline aborts the request in flight through the run's signal.
  */
 import type { KindWork } from '../kind.ts';
+import { SIGNATURE_HEADER, signPayload } from '../signature.ts';
 import { DEFAULT_DELIVERY_TIMEOUT_SECONDS } from './config.ts';
 import type { promptKind } from './definition.ts';
-import { SIGNATURE_HEADER, signPayload } from './signature.ts';
 
 /** The receiver answered, but not with a 2xx. */
 export class WebhookRejectedError extends Error {

@@ -209,7 +209,7 @@ describe('tickwork client commands against the local stack', () => {
     expect((await cli(['jobs', 'delete', 'dlq-check'])).code).toBe(0);
   });
 
-  it('Given an invalid job, When added, Then the API message comes back as one line with exit 2', async () => {
+  it('Given a job with one invalid field, When added, Then the API message comes back as one line with exit 2', async () => {
     const result = await cli([
       'jobs',
       'add',
@@ -220,11 +220,38 @@ describe('tickwork client commands against the local stack', () => {
       'daily',
       '--tz',
       'Mars/Olympus',
+      '--config',
+      JSON.stringify({
+        prompt: 'x',
+        target: { type: 'webhook', url: 'http://127.0.0.1:9/hook', signingSecret: 'k' },
+      }),
     ]);
 
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^tickwork jobs add: .*Mars\/Olympus.*\n$/);
+  });
+
+  it('Given a job with several problems, When added, Then each comes back on its own line with exit 2', async () => {
+    const result = await cli([
+      'jobs',
+      'add',
+      'bad-everything',
+      '--kind',
+      'prompt',
+      '--schedule',
+      'daily',
+      '--tz',
+      'Mars/Olympus',
+    ]);
+
+    expect(result.code).toBe(2);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^tickwork jobs add: /);
+    expect(result.stderr).toContain('Mars/Olympus');
+    expect(result.stderr).toContain('config.prompt');
+    expect(result.stderr).toContain('config.target');
+    expect(lines.length).toBeGreaterThan(2);
   });
 
   it('Given no drift, When reconcile --dry-run is asked, Then it reports without repairing, exit 0', async () => {

@@ -7,8 +7,8 @@ import type { OutboundPolicy, Resolver } from '../../../shared/adapters/http/out
 import { LocalSecretSource } from '../../../shared/adapters/secrets/local.ts';
 import type { Job, Run } from '../../../shared/jobs/model.ts';
 import { promptKind } from '../../../shared/kinds/prompt/definition.ts';
-import { verifySignature } from '../../../shared/kinds/prompt/signature.ts';
 import { promptWork } from '../../../shared/kinds/prompt/work.ts';
+import { verifySignature } from '../../../shared/kinds/signature.ts';
 import { kindWork } from '../../../shared/kinds/work.ts';
 import { executeRun, type RunDeps } from '../../../shared/runs/lifecycle.ts';
 import { newManualRun } from '../../../shared/runs/manual.ts';

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { verifySignature } from '../../../shared/kinds/prompt/signature.ts';
+import { verifySignature } from '../../../shared/kinds/signature.ts';
 import { scheduleTargetInput } from '../../../shared/runs/event.ts';
 import type { RunOutcome } from '../../../shared/runs/lifecycle.ts';
 import { type Engine, ManualClock, promptJob, startEngine, stores } from '../ledger/support.ts';

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { signPayload, verifySignature } from '../../../shared/kinds/prompt/signature.ts';
+import { signPayload, verifySignature } from '../../../shared/kinds/signature.ts';
 
 const secret = 'whsec_test';
 const body = '{"job":"daily","prompt":"héllo"}';

@@ -1,5 +1,6 @@
 /**
- * Webhook signatures. Each delivery carries
+ * Signatures of what Tickwork sends (prompt webhooks today; every kind that POSTs signs the same way).
+ * Each delivery carries
  *
  *   Tickwork-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the secret>
  *
