@@ -1,12 +1,13 @@
+/**
+ * What only the Scheduler adapter can be asked about: the request it sends, how it pages, how it
+ * retries and reports Scheduler's errors. What a caller of the port observes (put, get, list, delete,
+ * refusals) is the SchedulePort contract (test/contract/schedule-port.contract.ts), which runs on this
+ * adapter from test/integration/contract/scheduler.test.ts and on the in-memory port.
+ */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CreateScheduleGroupCommand,
-  GetScheduleCommand,
-  ListSchedulesCommand,
-  SchedulerClient,
-} from '@aws-sdk/client-scheduler';
+import { CreateScheduleGroupCommand, GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type SchedulerEmulator, startSchedulerEmulator } from '../../../local/scheduler/index.ts';
 import { createSchedulerSchedulePort } from '../../../shared/adapters/scheduler/schedule-port.ts';
@@ -79,59 +80,45 @@ describe('SchedulePort on the Scheduler emulator', () => {
     port = createSchedulerSchedulePort({ client, groupName: GROUP, clock });
   });
 
-  it('puts, reads, lists and deletes a schedule', async () => {
-    // Given a schedule with every field set
-    const wanted = spec('round-trip');
-    // When it is put
-    await port.put(wanted);
-    // Then it reads back exactly, is listed, and is gone after delete
-    expect(await port.get('round-trip')).toEqual(wanted);
-    const listed: ScheduleSpec[] = [];
-    for await (const item of port.list()) listed.push(item);
-    expect(listed.map((item) => item.name)).toContain('round-trip');
-    expect(listed.find((item) => item.name === 'round-trip')).toEqual(wanted);
-    await port.delete('round-trip');
-    expect(await port.get('round-trip')).toBeUndefined();
-  });
-
-  it('treats deleting a missing schedule as done', async () => {
-    await expect(port.delete('never-existed')).resolves.toBeUndefined();
-  });
-
-  it('sends the whole schedule on an update, so left-out fields are reset', async () => {
-    // Given a schedule with a window, bounds and a dead-letter queue
+  it('Given a schedule with a window, bounds and a dead-letter queue, When it is put again without them, Then the update resets them in Scheduler', async () => {
+    // Given
     await port.put(spec('full-replace'));
-    // When it is put again without them, disabled, as a one-time schedule
-    const replacement = spec('full-replace', {
-      expression: 'at(2030-01-01T09:00:00)',
-      timezone: 'UTC',
-      description: '',
-      state: 'DISABLED',
-      startDate: undefined,
-      endDate: undefined,
-      flexibleWindowMinutes: undefined,
-      actionAfterCompletion: 'DELETE',
-      target: { ...spec('full-replace').target, deadLetterArn: undefined, input: '{"job":"full-replace"}' },
-    });
-    await port.put(replacement);
-    // Then the schedule is exactly the replacement: nothing of the first one survives
-    expect(await port.get('full-replace')).toEqual(replacement);
+    // When it is put again without them, as a one-time schedule (the port-level view is in the contract)
+    await port.put(
+      spec('full-replace', {
+        expression: 'at(2030-01-01T09:00:00)',
+        timezone: 'UTC',
+        startDate: undefined,
+        endDate: undefined,
+        flexibleWindowMinutes: undefined,
+        actionAfterCompletion: 'DELETE',
+        target: { ...spec('full-replace').target, deadLetterArn: undefined },
+      }),
+    );
+    // Then Scheduler holds the defaults, because UpdateSchedule is a full replace and the adapter sends every field
     const raw = await client.send(new GetScheduleCommand({ Name: 'full-replace', GroupName: GROUP }));
     expect(raw.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
     expect(raw.Target?.DeadLetterConfig).toBeUndefined();
+    expect(raw.StartDate).toBeUndefined();
     expect(raw.ActionAfterCompletion).toBe('DELETE');
+    await port.delete('full-replace');
   });
 
-  it('lists every schedule of the group across pages', async () => {
-    const names = Array.from({ length: 105 }, (_, i) => `many-${String(i).padStart(3, '0')}`);
+  it('Given more schedules than ListSchedules answers at once, When listed, Then the adapter follows NextToken', async () => {
+    // Given 101 schedules, one more than a page (MaxResults 100); read through a pass-through endpoint that counts requests
+    const counting = clientFor(faulty.endpoint);
+    const listing = createSchedulerSchedulePort({ client: counting, groupName: GROUP, clock });
+    const names = Array.from({ length: 101 }, (_, i) => `page-${String(i).padStart(3, '0')}`);
     for (const name of names) await port.put(spec(name, { expression: 'rate(1 hour)', timezone: 'UTC' }));
+    const before = faulty.requests.length;
+    // When
     const listed: string[] = [];
-    for await (const item of port.list()) listed.push(item.name);
-    expect(listed.filter((name) => name.startsWith('many-')).sort()).toEqual(names);
-    const direct = await client.send(
-      new ListSchedulesCommand({ GroupName: GROUP, NamePrefix: 'many-', MaxResults: 100 }),
-    );
-    expect(direct.NextToken).toBeDefined();
+    for await (const item of listing.list()) listed.push(item.name);
+    // Then every schedule came, over two ListSchedules requests
+    const lists = faulty.requests.slice(before).filter((request) => request === 'GET /schedules');
+    counting.destroy();
+    expect(listed.filter((name) => name.startsWith('page-')).sort()).toEqual(names);
+    expect(lists).toHaveLength(2);
     for (const name of names) await port.delete(name);
   });
 
