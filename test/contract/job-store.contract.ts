@@ -11,7 +11,7 @@ import type { Job, JobKind, RunLease } from '../../shared/jobs/model.ts';
 import type { JobQuery, JobStore } from '../../shared/jobs/ports.ts';
 import { promptJob } from '../support/jobs.ts';
 import { ManualClock } from '../support/manual-clock.ts';
-import { BAD_LIMITS, cursorOf, expectValidation, GARBAGE_CURSORS, pagesOf } from './support.ts';
+import { cursorOf, expectValidation, listingRefusals, pagesOf } from './support.ts';
 
 export interface JobStoreSubject {
   /** A store holding no job, reading the time from `clock`. */
@@ -341,22 +341,10 @@ export function jobStoreContract(subject: JobStoreSubject): void {
       expect(await names(store, { enabled: true, limit: 2 })).toEqual([[], ['sparse-12']]);
     });
 
-    it.each(BAD_LIMITS)(
-      'Given limit %s, When listed, Then a ValidationError names the limit',
-      async (limit) => {
-        const { store } = await given();
-        await expectValidation(store.list({ limit }), 'limit');
-      },
-    );
-
-    it.each(GARBAGE_CURSORS)(
-      'Given a cursor that is %s, When listed, Then a ValidationError names the cursor',
-      async (_case, cursor) => {
-        const { store } = await given(promptJob('page-a'));
-        const error = await expectValidation(store.list({ limit: 2, cursor }), 'cursor');
-        expect(error.message).toContain('nextCursor');
-      },
-    );
+    listingRefusals(async () => {
+      const { store } = await given(promptJob('page-a'));
+      return (query) => store.list(query);
+    });
 
     it.each<[string, string, JobQuery, Omit<JobQuery, 'cursor'>]>([
       ['every job', 'a kind', { limit: 1 }, { kind: 'prompt', limit: 1 }],

@@ -7,41 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { SchedulerRequestError } from '../../shared/errors.ts';
 import type { SchedulePort, ScheduleSpec } from '../../shared/jobs/ports.ts';
+import { DAY_MS, fromNow, MINUTE_MS, scheduleSpec as spec } from '../support/schedules.ts';
 
 export interface SchedulePortSubject {
   /** A port on a schedule group holding no schedule. */
   open(): Promise<SchedulePort>;
-}
-
-const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
-
-/** An instant `offsetMs` from now, in whole seconds (Scheduler's dates carry none smaller). */
-function fromNow(offsetMs: number): Date {
-  return new Date(Math.ceil((Date.now() + offsetMs) / 1000) * 1000);
-}
-
-/** A recurring schedule with every field set; override what the test is about. */
-function spec(name: string, overrides: Partial<ScheduleSpec> = {}): ScheduleSpec {
-  return {
-    name,
-    expression: 'cron(0 9 ? * MON-FRI *)',
-    timezone: 'Europe/Berlin',
-    description: 'Weekday mornings',
-    state: 'ENABLED',
-    startDate: fromNow(DAY),
-    endDate: fromNow(90 * DAY),
-    flexibleWindowMinutes: 15,
-    actionAfterCompletion: 'NONE',
-    target: {
-      arn: 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-test-prompt',
-      roleArn: 'arn:aws:iam::000000000000:role/tickwork-test-scheduler',
-      input: JSON.stringify({ job: name, scheduledTime: '<aws.scheduler.scheduled-time>' }),
-      deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:tickwork-test-dlq',
-      retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 3600 },
-    },
-    ...overrides,
-  };
 }
 
 /** The same schedule with none of the optional fields: a one-time schedule, disabled, no description. */
@@ -59,6 +29,11 @@ function bare(name: string): ScheduleSpec {
     actionAfterCompletion: 'DELETE',
     target: { ...full.target, deadLetterArn: undefined, input: '{"job":"bare"}' },
   };
+}
+
+/** StartDate and EndDate at the same instant. */
+function boundedAt(instant: Date): Partial<ScheduleSpec> {
+  return { startDate: instant, endDate: new Date(instant.getTime()) };
 }
 
 async function listed(port: SchedulePort): Promise<ScheduleSpec[]> {
@@ -82,7 +57,7 @@ export function schedulePortContract(subject: SchedulePortSubject): void {
       ['no optional field and an empty description', () => bare('round-trip')],
       [
         'a rate whose StartDate passed a minute ago (within the 5 minutes Scheduler allows)',
-        () => spec('round-trip', { expression: 'rate(1 hour)', startDate: fromNow(-MINUTE) }),
+        () => spec('round-trip', { expression: 'rate(1 hour)', startDate: fromNow(-MINUTE_MS) }),
       ],
     ])(
       'Given a schedule with %s, When it is put, Then it reads back and lists as written, until deleted',
@@ -154,9 +129,13 @@ export function schedulePortContract(subject: SchedulePortSubject): void {
       ['an unknown time zone', { timezone: 'Mars/Olympus_Mons' }],
       [
         'a recurring schedule starting an hour ago',
-        { expression: 'rate(1 hour)', startDate: fromNow(-60 * MINUTE) },
+        { expression: 'rate(1 hour)', startDate: fromNow(-60 * MINUTE_MS) },
       ],
-      ['an EndDate not after the StartDate', { startDate: fromNow(DAY), endDate: fromNow(DAY) }],
+      [
+        'an EndDate before the StartDate',
+        { startDate: fromNow(DAY_MS), endDate: fromNow(DAY_MS - MINUTE_MS) },
+      ],
+      ['an EndDate equal to the StartDate', boundedAt(fromNow(DAY_MS))],
     ])(
       'Given %s, When it is put, Then Scheduler refuses CreateSchedule with a ValidationException and keeps nothing',
       async (_case, overrides) => {
@@ -189,7 +168,7 @@ export function schedulePortContract(subject: SchedulePortSubject): void {
 
     it('Given a one-time schedule whose StartDate has passed, When it is put, Then it is accepted: one-time schedules ignore StartDate', async () => {
       const port = await subject.open();
-      const wanted = { ...bare('one-time'), startDate: fromNow(-DAY) };
+      const wanted = { ...bare('one-time'), startDate: fromNow(-DAY_MS) };
       await port.put(wanted);
       expect(await port.get('one-time')).toEqual(wanted);
     });

@@ -2,15 +2,15 @@
  * What the contract suites share: the refusals every listing makes, and a walk through a listing's
  * pages. A contract suite only speaks to the port; it never reads the engine behind it.
  */
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import { ValidationError } from '../../shared/errors.ts';
 import type { Page } from '../../shared/jobs/ports.ts';
 
 /** Limits outside 1–100, or not whole numbers. */
-export const BAD_LIMITS: readonly number[] = [0, 101, 2.5, -1, Number.NaN];
+const BAD_LIMITS: readonly number[] = [0, 101, 2.5, -1, Number.NaN];
 
 /** Cursors no listing ever answered. */
-export const GARBAGE_CURSORS: readonly [string, string][] = [
+const GARBAGE_CURSORS: readonly [string, string][] = [
   ['empty', ''],
   ['not base64url', 'not a cursor!'],
   ['not an encoded key', Buffer.from('hello').toString('base64url')],
@@ -53,4 +53,29 @@ export async function cursorOf<T, Q>(list: (query: Q) => Promise<Page<T>>, query
   const { nextCursor } = await list(query);
   expect(nextCursor).toBeDefined();
   return nextCursor ?? '';
+}
+
+/**
+ * The refusals every listing of every port makes, as the DynamoDB adapters' `checkLimit` and
+ * `decodeCursor` make them. `open` gives the listing of a store that holds something to list.
+ */
+export function listingRefusals(
+  open: () => Promise<(query: { readonly limit: number; readonly cursor?: string }) => Promise<unknown>>,
+): void {
+  it.each(BAD_LIMITS)(
+    'Given limit %s, When listed, Then a ValidationError names the limit',
+    async (limit) => {
+      const list = await open();
+      await expectValidation(list({ limit }), 'limit');
+    },
+  );
+
+  it.each(GARBAGE_CURSORS)(
+    'Given a cursor that is %s, When listed, Then a ValidationError names the cursor',
+    async (_case, cursor) => {
+      const list = await open();
+      const error = await expectValidation(list({ limit: 2, cursor }), 'cursor');
+      expect(error.message).toContain('nextCursor');
+    },
+  );
 }

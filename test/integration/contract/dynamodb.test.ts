@@ -3,38 +3,25 @@
  * (dynalite and DynamoDB Local). Each test gets a table of its own, so listings see only its items.
  * Engine-specific checks (cursor encoding, no stub items) stay in test/integration/ledger/store.test.ts.
  */
-import { afterAll, beforeAll, describe } from 'vitest';
+import { describe } from 'vitest';
 import { DynamoJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
 import { DynamoRunLedger } from '../../../shared/adapters/dynamodb/run-ledger.ts';
 import { jobStoreContract } from '../../contract/job-store.contract.ts';
 import { runLedgerContract } from '../../contract/run-ledger.contract.ts';
-import {
-  ENGINE_START_TIMEOUT_MS,
-  type Engine,
-  engineKinds,
-  freshTable,
-  startEngine,
-} from '../ledger/support.ts';
+import { engineKinds, freshTable, useEngine } from '../ledger/support.ts';
 
 describe.each(engineKinds)('on %s', (kind) => {
-  let engine: Engine;
-
-  beforeAll(async () => {
-    engine = await startEngine(kind);
-  }, ENGINE_START_TIMEOUT_MS);
-  afterAll(async () => {
-    await engine?.close();
-  });
+  const engine = useEngine(kind);
 
   describe('DynamoJobStore', () => {
     jobStoreContract({
-      open: async (clock) => new DynamoJobStore(engine.doc, await freshTable(engine, 'jobs'), clock),
+      open: async (clock) => new DynamoJobStore(engine().doc, await freshTable(engine(), 'jobs'), clock),
     });
   });
 
   describe('DynamoRunLedger', () => {
     runLedgerContract({
-      open: async (clock) => new DynamoRunLedger(engine.doc, await freshTable(engine, 'runs'), clock),
+      open: async (clock) => new DynamoRunLedger(engine().doc, await freshTable(engine(), 'runs'), clock),
     });
   });
 });

@@ -4,41 +4,27 @@
  * on both engines from test/integration/contract/dynamodb.test.ts and on the in-memory stores.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../../shared/adapters/dynamodb/cursor.ts';
 import { ValidationError } from '../../../shared/errors.ts';
 import { newRunId } from '../../../shared/runs/run-id.ts';
-import {
-  ENGINE_START_TIMEOUT_MS,
-  type Engine,
-  engineKinds,
-  ManualClock,
-  startEngine,
-  stores,
-} from './support.ts';
+import { engineKinds, ManualClock, stores, useEngine } from './support.ts';
 
 const clock = new ManualClock('2026-03-01T12:00:00.000Z');
 
 describe.each(engineKinds)('on %s', (kind) => {
-  let engine: Engine;
-
-  beforeAll(async () => {
-    engine = await startEngine(kind);
-  }, ENGINE_START_TIMEOUT_MS);
-  afterAll(async () => {
-    await engine?.close();
-  });
+  const engine = useEngine(kind);
 
   describe('DynamoJobStore', () => {
     it('Given no job, When a lease is asked for, Then the conditional update writes no stub item', async () => {
       // Given
-      const { jobs } = stores(engine, clock);
+      const { jobs } = stores(engine(), clock);
       const lease = { runId: newRunId(clock.now()), slot: 's', expiresAt: '2026-03-01T12:01:00.000Z' };
       // When
       expect(await jobs.acquireLease('never-existed', lease, clock.now())).toBe(false);
       // Then the table itself holds nothing under the name
-      const raw = await engine.doc.send(
-        new GetCommand({ TableName: engine.tables.jobs, Key: { name: 'never-existed' } }),
+      const raw = await engine().doc.send(
+        new GetCommand({ TableName: engine().tables.jobs, Key: { name: 'never-existed' } }),
       );
       expect(raw.Item).toBeUndefined();
     });
@@ -49,7 +35,7 @@ describe.each(engineKinds)('on %s', (kind) => {
     ])(
       'Given a forged cursor with %s, When jobs are listed, Then it is a ValidationError, not a DynamoDB error',
       async (_case, cursor) => {
-        const { jobs } = stores(engine, clock);
+        const { jobs } = stores(engine(), clock);
         const error = await jobs.list({ limit: 2, cursor }).catch((caught: unknown) => caught);
         expect(error).toBeInstanceOf(ValidationError);
         expect(error).toMatchObject({ field: 'cursor' });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
+import { afterAll, beforeAll } from 'vitest';
 import { startDynamoDbEngine } from '../../../local/dynamodb/engine.ts';
 import { ensureTables } from '../../../local/dynamodb/tables.ts';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.ts';
@@ -69,6 +70,24 @@ export async function startEngine(kind: TestEngineKind = 'dynalite'): Promise<En
     await close();
     throw error;
   }
+}
+
+/**
+ * Starts an engine before the tests of the enclosing `describe` and closes it after them; the getter
+ * returns it once started.
+ */
+export function useEngine(kind: TestEngineKind): () => Engine {
+  let engine: Engine | undefined;
+  beforeAll(async () => {
+    engine = await startEngine(kind);
+  }, ENGINE_START_TIMEOUT_MS);
+  afterAll(async () => {
+    await engine?.close();
+  });
+  return () => {
+    if (engine === undefined) throw new Error(`the ${kind} engine has not started`);
+    return engine;
+  };
 }
 
 /**

@@ -4,73 +4,41 @@
  * refusals) is the SchedulePort contract (test/contract/schedule-port.contract.ts), which runs on this
  * adapter from test/integration/contract/scheduler.test.ts and on the in-memory port.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CreateScheduleGroupCommand, GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import {
+  CreateScheduleGroupCommand,
+  GetScheduleCommand,
+  type SchedulerClient,
+} from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type SchedulerEmulator, startSchedulerEmulator } from '../../../local/scheduler/index.ts';
+import type { SchedulerEmulator } from '../../../local/scheduler/index.ts';
 import { createSchedulerSchedulePort } from '../../../shared/adapters/scheduler/schedule-port.ts';
 import {
   SchedulerQuotaExceededError,
   SchedulerRequestError,
   SchedulerThrottledError,
 } from '../../../shared/errors.ts';
-import type { ScheduleSpec } from '../../../shared/jobs/ports.ts';
+import { scheduleSpec as spec } from '../../support/schedules.ts';
+import { type QuietEmulator, schedulerClient, startQuietEmulator } from './emulator.ts';
 import { type FaultyScheduler, recordingClock, startFaultyScheduler } from './faulty-scheduler.ts';
 
 const GROUP = 'tickwork-test';
 const now = new Date();
 
-let dataDir: string;
+let local: QuietEmulator;
 let emulator: SchedulerEmulator;
 let faulty: FaultyScheduler;
 let client: SchedulerClient;
 
-function clientFor(endpoint: string): SchedulerClient {
-  return new SchedulerClient({ endpoint, region: 'us-east-1', maxAttempts: 1 });
-}
-
-function spec(name: string, overrides: Partial<ScheduleSpec> = {}): ScheduleSpec {
-  return {
-    name,
-    expression: 'cron(0 9 ? * MON-FRI *)',
-    timezone: 'Europe/Berlin',
-    description: 'Weekday mornings',
-    state: 'ENABLED',
-    startDate: new Date(Math.ceil(now.getTime() / 1000) * 1000 + 86_400_000),
-    endDate: new Date(Math.ceil(now.getTime() / 1000) * 1000 + 90 * 86_400_000),
-    flexibleWindowMinutes: 15,
-    actionAfterCompletion: 'NONE',
-    target: {
-      arn: 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-test-prompt',
-      roleArn: 'arn:aws:iam::000000000000:role/tickwork-test-scheduler',
-      input: JSON.stringify({ job: name, scheduledTime: '<aws.scheduler.scheduled-time>' }),
-      deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:tickwork-test-dlq',
-      retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 3600 },
-    },
-    ...overrides,
-  };
-}
-
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'tickwork-scheduler-adapter-'));
-  emulator = await startSchedulerEmulator({
-    dataDir,
-    port: 0,
-    invoker: { invoke: async () => {} },
-    log: () => {},
-  });
+  local = await startQuietEmulator();
+  ({ emulator, client } = local);
   faulty = await startFaultyScheduler(emulator.endpoint);
-  client = clientFor(emulator.endpoint);
   await client.send(new CreateScheduleGroupCommand({ Name: GROUP }));
 });
 
 afterAll(async () => {
-  client.destroy();
   await faulty.close();
-  await emulator.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await local.close();
 });
 
 describe('SchedulePort on the Scheduler emulator', () => {
@@ -106,7 +74,7 @@ describe('SchedulePort on the Scheduler emulator', () => {
 
   it('Given more schedules than ListSchedules answers at once, When listed, Then the adapter follows NextToken', async () => {
     // Given 101 schedules, one more than a page (MaxResults 100); read through a pass-through endpoint that counts requests
-    const counting = clientFor(faulty.endpoint);
+    const counting = schedulerClient(faulty.endpoint);
     const listing = createSchedulerSchedulePort({ client: counting, groupName: GROUP, clock });
     const names = Array.from({ length: 101 }, (_, i) => `page-${String(i).padStart(3, '0')}`);
     for (const name of names) await port.put(spec(name, { expression: 'rate(1 hour)', timezone: 'UTC' }));
@@ -136,7 +104,7 @@ describe('SchedulePort on the Scheduler emulator', () => {
 describe('SchedulePort under throttling', () => {
   let throttledClient: SchedulerClient;
   beforeAll(() => {
-    throttledClient = clientFor(faulty.endpoint);
+    throttledClient = schedulerClient(faulty.endpoint);
   });
   afterAll(() => throttledClient.destroy());
 
@@ -156,10 +124,11 @@ describe('SchedulePort under throttling', () => {
       matches: (method) => method === 'POST',
     });
     // When a schedule is put
-    await port.put(spec('after-throttling'));
+    const wanted = spec('after-throttling');
+    await port.put(wanted);
     // Then it was retried three times, waiting 200, 400 and 800 ms on the clock, and the schedule exists
     expect(sleeps).toEqual([200, 400, 800]);
-    expect(await port.get('after-throttling')).toEqual(spec('after-throttling'));
+    expect(await port.get('after-throttling')).toEqual(wanted);
     await port.delete('after-throttling');
   });
 
@@ -202,7 +171,7 @@ describe('SchedulePort under throttling', () => {
   it('reports an unreachable endpoint by its error code, without the endpoint', async () => {
     const { clock } = recordingClock(now);
     const closed = await startFaultyScheduler(emulator.endpoint);
-    const unreachable = clientFor(closed.endpoint);
+    const unreachable = schedulerClient(closed.endpoint);
     await closed.close();
     const port = createSchedulerSchedulePort({ client: unreachable, groupName: GROUP, clock });
     const error = await port.get('anything').catch((caught: unknown) => caught);

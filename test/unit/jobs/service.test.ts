@@ -29,6 +29,7 @@ import {
 } from '../../../shared/jobs/service.ts';
 import { retentionExpiresAt } from '../../../shared/runs/manual.ts';
 import { faulty } from '../../support/faults.ts';
+import { promptDefinition as body } from '../../support/jobs.ts';
 import { captureLogs } from '../../support/logs.ts';
 import { ManualClock } from '../../support/manual-clock.ts';
 
@@ -39,20 +40,6 @@ const deployment: ScheduleDeployment = {
   targetArns: { prompt: 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-test-prompt' },
   roleArn: 'arn:aws:iam::000000000000:role/tickwork-test-scheduler',
 };
-
-/** A POST /jobs body; override what the test is about. */
-function body(name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    name,
-    kind: 'prompt',
-    schedule: 'cron(0 9 ? * MON-FRI *)',
-    config: {
-      prompt: 'Summarize the overnight alerts',
-      target: { type: 'webhook', url: 'http://127.0.0.1:9/hooks/tickwork', signingSecret: 'hook-key' },
-    },
-    ...overrides,
-  };
-}
 
 /** What Scheduler answers when the schedule group is gone. */
 function schedulerRefusal(operation: string): SchedulerRequestError {
