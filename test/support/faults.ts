@@ -20,8 +20,9 @@ export function faulty<T extends object>(target: T): FaultyPort<T> {
   const queue = (operation: string, hook: Hook) =>
     hooks.set(operation, [...(hooks.get(operation) ?? []), hook]);
   const port = new Proxy(target, {
-    get(object, key, receiver) {
-      const value: unknown = Reflect.get(object, key, receiver);
+    get(object, key) {
+      // Read from the port itself: its methods may use private fields, which a proxy does not have.
+      const value: unknown = Reflect.get(object, key);
       if (typeof key !== 'string' || typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         const hook = hooks.get(key)?.shift();
