@@ -11,6 +11,9 @@ import { paginateListSchedules, SchedulerClient } from '@aws-sdk/client-schedule
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../../local/runtime.ts';
 import { tableName } from '../../../shared/tables.ts';
 
+// The request body builder is shared with the use-case unit tests.
+export { promptDefinition as promptJob } from '../../support/jobs.ts';
+
 export interface CallOptions {
   /** A value is sent as JSON; a string is sent as is. */
   readonly body?: unknown;
@@ -142,18 +145,4 @@ export async function until(
     answer = await read();
   }
   return answer;
-}
-
-/** A valid prompt job definition; `overrides` replace top-level fields. */
-export function promptJob(name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    name,
-    kind: 'prompt',
-    schedule: 'cron(0 9 ? * MON-FRI *)',
-    config: {
-      prompt: 'Summarize the overnight alerts',
-      target: { type: 'webhook', url: 'http://127.0.0.1:9/hooks/tickwork', signingSecret: 'hook-key' },
-    },
-    ...overrides,
-  };
 }

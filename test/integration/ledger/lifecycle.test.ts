@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RunConflictError, RunNotFoundError } from '../../../shared/errors.ts';
 import type { Job, Run } from '../../../shared/jobs/model.ts';
 import type { JobEvent } from '../../../shared/jobs/ports.ts';
@@ -9,16 +9,7 @@ import { executeRun, type RunDeps, type RunOutcome, type RunWork } from '../../.
 import { newManualRun } from '../../../shared/runs/manual.ts';
 import { newRunId } from '../../../shared/runs/run-id.ts';
 import { RETRY_GRACE_MS, settleOverdue, settleRun } from '../../../shared/runs/settle.ts';
-import {
-  captureLog,
-  ENGINE_START_TIMEOUT_MS,
-  type Engine,
-  engineKinds,
-  ManualClock,
-  promptJob,
-  runDeps,
-  startEngine,
-} from './support.ts';
+import { captureLog, engineKinds, ManualClock, promptJob, runDeps, useEngine } from './support.ts';
 
 const LEASE_SECONDS = 60;
 
@@ -75,20 +66,13 @@ async function readSettled(deps: RunDeps, job: Job, slot: string): Promise<Run |
 }
 
 describe.each(engineKinds)('on %s', (kind) => {
-  let engine: Engine;
-
-  beforeAll(async () => {
-    engine = await startEngine(kind);
-  }, ENGINE_START_TIMEOUT_MS);
-  afterAll(async () => {
-    await engine?.close();
-  });
+  const engine = useEngine(kind);
 
   /** Without `delaysMs`, Lambda retries nothing: a failed attempt is final. */
   function setup(start = '2026-03-01T12:00:00.000Z', delaysMs: readonly number[] = []) {
     const clock = new ManualClock(start);
     const log = captureLog();
-    const deps = runDeps(engine, clock, log.logger, {
+    const deps = runDeps(engine(), clock, log.logger, {
       leaseSeconds: LEASE_SECONDS,
       retryPolicy: { delaysMs },
     });

@@ -10,16 +10,20 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
+import { afterAll, beforeAll } from 'vitest';
 import { startDynamoDbEngine } from '../../../local/dynamodb/engine.ts';
 import { ensureTables } from '../../../local/dynamodb/tables.ts';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.ts';
 import { DynamoJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
 import { DynamoRunLedger } from '../../../shared/adapters/dynamodb/run-ledger.ts';
 import type { Clock } from '../../../shared/clock.ts';
-import type { Job } from '../../../shared/jobs/model.ts';
 import { createLogger, type Logger } from '../../../shared/logger.ts';
 import type { RunDeps } from '../../../shared/runs/lifecycle.ts';
-import { type TableDefinition, tableDefinitions, tableName } from '../../../shared/tables.ts';
+import { type TableDefinition, type TableId, tableDefinitions, tableName } from '../../../shared/tables.ts';
+
+// The clock and the job fixture live in test/support, where the store-agnostic contract suites use them too.
+export { promptJob } from '../../support/jobs.ts';
+export { ManualClock } from '../../support/manual-clock.ts';
 
 /**
  * The engines the data-access suites run on. Tickwork promises both: dynalite is what `tickwork local`
@@ -55,21 +59,53 @@ export async function startEngine(kind: TestEngineKind = 'dynalite'): Promise<En
   const server = kind === 'dynalite' ? await startInMemoryDynalite() : await startDynamoDbLocal();
   const client = new DynamoDBClient({ endpoint: server.endpoint, region: 'us-east-1' });
   const doc = createDocumentClient({ endpoint: server.endpoint, region: 'us-east-1' });
-  tableCounter++;
-  const stage = `test${tableCounter}`;
-  const tables = { jobs: tableName(stage, 'jobs'), runs: tableName(stage, 'runs') };
   const close = async () => {
     client.destroy();
     doc.destroy();
     await server.close();
   };
   try {
-    await ensureTables(client, { stage, definitions: withoutTimeToLive });
+    const tables = await createTables(client, ['jobs', 'runs']);
+    return { kind, endpoint: server.endpoint, client, doc, tables, close };
   } catch (error) {
     await close();
     throw error;
   }
-  return { kind, endpoint: server.endpoint, client, doc, tables, close };
+}
+
+/**
+ * Starts an engine before the tests of the enclosing `describe` and closes it after them; the getter
+ * returns it once started.
+ */
+export function useEngine(kind: TestEngineKind): () => Engine {
+  let engine: Engine | undefined;
+  beforeAll(async () => {
+    engine = await startEngine(kind);
+  }, ENGINE_START_TIMEOUT_MS);
+  afterAll(async () => {
+    await engine?.close();
+  });
+  return () => {
+    if (engine === undefined) throw new Error(`the ${kind} engine has not started`);
+    return engine;
+  };
+}
+
+/**
+ * A new, empty table on a running engine (tens of milliseconds): a contract test that lists every job
+ * or run sees only its own.
+ */
+export async function freshTable(engine: Engine, id: TableId): Promise<string> {
+  return (await createTables(engine.client, [id]))[id];
+}
+
+/** The tables `ids` under a stage of their own; the names of that stage's tables. */
+async function createTables(client: DynamoDBClient, ids: readonly TableId[]): Promise<Engine['tables']> {
+  tableCounter++;
+  const stage = `test${tableCounter}`;
+  const definitions = withoutTimeToLive.filter((definition) => ids.includes(definition.id));
+  await ensureTables(client, { stage, definitions });
+  return { jobs: tableName(stage, 'jobs'), runs: tableName(stage, 'runs') };
 }
 
 /**
@@ -122,58 +158,6 @@ async function startDynamoDbLocal(): Promise<RunningServer> {
   }
 }
 
-/** A clock that only moves when the test says so; `sleep` resolves once the clock has passed its end. */
-export class ManualClock implements Clock {
-  private current: number;
-  private sleepers: { until: number; resolve: () => void }[] = [];
-
-  constructor(start: string | Date) {
-    this.current = new Date(start).getTime();
-  }
-
-  now(): Date {
-    return new Date(this.current);
-  }
-
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal?.aborted === true) return resolve();
-      const sleeper = { until: this.current + ms, resolve };
-      this.sleepers.push(sleeper);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          this.sleepers = this.sleepers.filter((other) => other !== sleeper);
-          resolve();
-        },
-        { once: true },
-      );
-      this.wake();
-    });
-  }
-
-  /** Sleeps not yet due (a test can wait for the code under test to reach its next wait). */
-  get pendingSleeps(): number {
-    return this.sleepers.length;
-  }
-
-  advance(ms: number): void {
-    this.current += ms;
-    this.wake();
-  }
-
-  set(instant: string | Date): void {
-    this.current = new Date(instant).getTime();
-    this.wake();
-  }
-
-  private wake(): void {
-    const due = this.sleepers.filter((sleeper) => sleeper.until <= this.current);
-    this.sleepers = this.sleepers.filter((sleeper) => sleeper.until > this.current);
-    for (const sleeper of due) sleeper.resolve();
-  }
-}
-
 export interface CapturedLog {
   readonly logger: Logger;
   readonly lines: string[];
@@ -209,33 +193,6 @@ export function runDeps(
     retentionDays: 30,
     leaseSeconds: 60,
     retryPolicy: { delaysMs: [] },
-    ...overrides,
-  };
-}
-
-/** A valid prompt job; override what the test is about. */
-export function promptJob(name: string, overrides: Partial<Job> = {}): Job {
-  return {
-    name,
-    kind: 'prompt',
-    schedule: {
-      input: 'rate(5 minutes)',
-      expression: 'rate(5 minutes)',
-      timezone: 'UTC',
-      description: 'every 5 minutes',
-      type: 'rate',
-    },
-    enabled: true,
-    config: {
-      prompt: 'Summarize the overnight alerts.',
-      target: { type: 'webhook', url: 'http://127.0.0.1:9/hook', signingSecret: 'demo/webhook' },
-    },
-    overlap: 'skip',
-    tags: {},
-    runImmediately: false,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    version: 1,
     ...overrides,
   };
 }

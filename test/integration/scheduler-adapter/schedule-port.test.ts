@@ -1,76 +1,44 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+/**
+ * What only the Scheduler adapter can be asked about: the request it sends, how it pages, how it
+ * retries and reports Scheduler's errors. What a caller of the port observes (put, get, list, delete,
+ * refusals) is the SchedulePort contract (test/contract/schedule-port.contract.ts), which runs on this
+ * adapter from test/integration/contract/scheduler.test.ts and on the in-memory port.
+ */
 import {
   CreateScheduleGroupCommand,
   GetScheduleCommand,
-  ListSchedulesCommand,
-  SchedulerClient,
+  type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type SchedulerEmulator, startSchedulerEmulator } from '../../../local/scheduler/index.ts';
+import type { SchedulerEmulator } from '../../../local/scheduler/index.ts';
 import { createSchedulerSchedulePort } from '../../../shared/adapters/scheduler/schedule-port.ts';
 import {
   SchedulerQuotaExceededError,
   SchedulerRequestError,
   SchedulerThrottledError,
 } from '../../../shared/errors.ts';
-import type { ScheduleSpec } from '../../../shared/jobs/ports.ts';
-import { silentLogger } from '../../../shared/logger.ts';
+import { scheduleSpec as spec } from '../../support/schedules.ts';
+import { type QuietEmulator, schedulerClient, startQuietEmulator } from './emulator.ts';
 import { type FaultyScheduler, recordingClock, startFaultyScheduler } from './faulty-scheduler.ts';
 
 const GROUP = 'tickwork-test';
 const now = new Date();
 
-let dataDir: string;
+let local: QuietEmulator;
 let emulator: SchedulerEmulator;
 let faulty: FaultyScheduler;
 let client: SchedulerClient;
 
-function clientFor(endpoint: string): SchedulerClient {
-  return new SchedulerClient({ endpoint, region: 'us-east-1', maxAttempts: 1 });
-}
-
-function spec(name: string, overrides: Partial<ScheduleSpec> = {}): ScheduleSpec {
-  return {
-    name,
-    expression: 'cron(0 9 ? * MON-FRI *)',
-    timezone: 'Europe/Berlin',
-    description: 'Weekday mornings',
-    state: 'ENABLED',
-    startDate: new Date(Math.ceil(now.getTime() / 1000) * 1000 + 86_400_000),
-    endDate: new Date(Math.ceil(now.getTime() / 1000) * 1000 + 90 * 86_400_000),
-    flexibleWindowMinutes: 15,
-    actionAfterCompletion: 'NONE',
-    target: {
-      arn: 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-test-prompt',
-      roleArn: 'arn:aws:iam::000000000000:role/tickwork-test-scheduler',
-      input: JSON.stringify({ job: name, scheduledTime: '<aws.scheduler.scheduled-time>' }),
-      deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:tickwork-test-dlq',
-      retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 3600 },
-    },
-    ...overrides,
-  };
-}
-
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'tickwork-scheduler-adapter-'));
-  emulator = await startSchedulerEmulator({
-    dataDir,
-    port: 0,
-    invoker: { invoke: async () => {} },
-    log: silentLogger,
-  });
+  local = await startQuietEmulator();
+  ({ emulator, client } = local);
   faulty = await startFaultyScheduler(emulator.endpoint);
-  client = clientFor(emulator.endpoint);
   await client.send(new CreateScheduleGroupCommand({ Name: GROUP }));
 });
 
 afterAll(async () => {
-  client.destroy();
   await faulty.close();
-  await emulator.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await local.close();
 });
 
 describe('SchedulePort on the Scheduler emulator', () => {
@@ -80,59 +48,45 @@ describe('SchedulePort on the Scheduler emulator', () => {
     port = createSchedulerSchedulePort({ client, groupName: GROUP, clock });
   });
 
-  it('puts, reads, lists and deletes a schedule', async () => {
-    // Given a schedule with every field set
-    const wanted = spec('round-trip');
-    // When it is put
-    await port.put(wanted);
-    // Then it reads back exactly, is listed, and is gone after delete
-    expect(await port.get('round-trip')).toEqual(wanted);
-    const listed: ScheduleSpec[] = [];
-    for await (const item of port.list()) listed.push(item);
-    expect(listed.map((item) => item.name)).toContain('round-trip');
-    expect(listed.find((item) => item.name === 'round-trip')).toEqual(wanted);
-    await port.delete('round-trip');
-    expect(await port.get('round-trip')).toBeUndefined();
-  });
-
-  it('treats deleting a missing schedule as done', async () => {
-    await expect(port.delete('never-existed')).resolves.toBeUndefined();
-  });
-
-  it('sends the whole schedule on an update, so left-out fields are reset', async () => {
-    // Given a schedule with a window, bounds and a dead-letter queue
+  it('Given a schedule with a window, bounds and a dead-letter queue, When it is put again without them, Then the update resets them in Scheduler', async () => {
+    // Given
     await port.put(spec('full-replace'));
-    // When it is put again without them, disabled, as a one-time schedule
-    const replacement = spec('full-replace', {
-      expression: 'at(2030-01-01T09:00:00)',
-      timezone: 'UTC',
-      description: '',
-      state: 'DISABLED',
-      startDate: undefined,
-      endDate: undefined,
-      flexibleWindowMinutes: undefined,
-      actionAfterCompletion: 'DELETE',
-      target: { ...spec('full-replace').target, deadLetterArn: undefined, input: '{"job":"full-replace"}' },
-    });
-    await port.put(replacement);
-    // Then the schedule is exactly the replacement: nothing of the first one survives
-    expect(await port.get('full-replace')).toEqual(replacement);
+    // When it is put again without them, as a one-time schedule (the port-level view is in the contract)
+    await port.put(
+      spec('full-replace', {
+        expression: 'at(2030-01-01T09:00:00)',
+        timezone: 'UTC',
+        startDate: undefined,
+        endDate: undefined,
+        flexibleWindowMinutes: undefined,
+        actionAfterCompletion: 'DELETE',
+        target: { ...spec('full-replace').target, deadLetterArn: undefined },
+      }),
+    );
+    // Then Scheduler holds the defaults, because UpdateSchedule is a full replace and the adapter sends every field
     const raw = await client.send(new GetScheduleCommand({ Name: 'full-replace', GroupName: GROUP }));
     expect(raw.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
     expect(raw.Target?.DeadLetterConfig).toBeUndefined();
+    expect(raw.StartDate).toBeUndefined();
     expect(raw.ActionAfterCompletion).toBe('DELETE');
+    await port.delete('full-replace');
   });
 
-  it('lists every schedule of the group across pages', async () => {
-    const names = Array.from({ length: 105 }, (_, i) => `many-${String(i).padStart(3, '0')}`);
+  it('Given more schedules than ListSchedules answers at once, When listed, Then the adapter follows NextToken', async () => {
+    // Given 101 schedules, one more than a page (MaxResults 100); read through a pass-through endpoint that counts requests
+    const counting = schedulerClient(faulty.endpoint);
+    const listing = createSchedulerSchedulePort({ client: counting, groupName: GROUP, clock });
+    const names = Array.from({ length: 101 }, (_, i) => `page-${String(i).padStart(3, '0')}`);
     for (const name of names) await port.put(spec(name, { expression: 'rate(1 hour)', timezone: 'UTC' }));
+    const before = faulty.requests.length;
+    // When
     const listed: string[] = [];
-    for await (const item of port.list()) listed.push(item.name);
-    expect(listed.filter((name) => name.startsWith('many-')).sort()).toEqual(names);
-    const direct = await client.send(
-      new ListSchedulesCommand({ GroupName: GROUP, NamePrefix: 'many-', MaxResults: 100 }),
-    );
-    expect(direct.NextToken).toBeDefined();
+    for await (const item of listing.list()) listed.push(item.name);
+    // Then every schedule came, over two ListSchedules requests
+    const lists = faulty.requests.slice(before).filter((request) => request === 'GET /schedules');
+    counting.destroy();
+    expect(listed.filter((name) => name.startsWith('page-')).sort()).toEqual(names);
+    expect(lists).toHaveLength(2);
     for (const name of names) await port.delete(name);
   });
 
@@ -150,7 +104,7 @@ describe('SchedulePort on the Scheduler emulator', () => {
 describe('SchedulePort under throttling', () => {
   let throttledClient: SchedulerClient;
   beforeAll(() => {
-    throttledClient = clientFor(faulty.endpoint);
+    throttledClient = schedulerClient(faulty.endpoint);
   });
   afterAll(() => throttledClient.destroy());
 
@@ -170,10 +124,11 @@ describe('SchedulePort under throttling', () => {
       matches: (method) => method === 'POST',
     });
     // When a schedule is put
-    await port.put(spec('after-throttling'));
+    const wanted = spec('after-throttling');
+    await port.put(wanted);
     // Then it was retried three times, waiting 200, 400 and 800 ms on the clock, and the schedule exists
     expect(sleeps).toEqual([200, 400, 800]);
-    expect(await port.get('after-throttling')).toEqual(spec('after-throttling'));
+    expect(await port.get('after-throttling')).toEqual(wanted);
     await port.delete('after-throttling');
   });
 
@@ -216,7 +171,7 @@ describe('SchedulePort under throttling', () => {
   it('reports an unreachable endpoint by its error code, without the endpoint', async () => {
     const { clock } = recordingClock(now);
     const closed = await startFaultyScheduler(emulator.endpoint);
-    const unreachable = clientFor(closed.endpoint);
+    const unreachable = schedulerClient(closed.endpoint);
     await closed.close();
     const port = createSchedulerSchedulePort({ client: unreachable, groupName: GROUP, clock });
     const error = await port.get('anything').catch((caught: unknown) => caught);

@@ -1,0 +1,116 @@
+/**
+ * RunLedger in memory, for fast use-case tests. It mirrors `DynamoRunLedger` write for write and query
+ * for query on a MemoryTable, and the RunLedger contract suite (test/contract/run-ledger.contract.ts)
+ * runs against both. Runs come back as stored: settling stale ones is the domain's (shared/runs/settle.ts).
+ */
+import type { Clock } from '../../clock.ts';
+import type { Run, RunStatus } from '../../jobs/model.ts';
+import type { ClaimOutcome, Page, RunLedger, RunQuery, TransitionGuard } from '../../jobs/ports.ts';
+import { tableDefinitions } from '../../tables.ts';
+import { type CursorShape, decodeCursor } from '../dynamodb/cursor.ts';
+import { checkLimit, isExpired } from '../dynamodb/job-store.ts';
+import { RUN_LIST_KEY } from '../dynamodb/run-ledger.ts';
+import { type Item, MemoryTable, stored, type TableQuery } from './table.ts';
+
+const BY_ID = tableDefinitions.runs.globalSecondaryIndexes[0].indexName;
+const BY_STATUS = tableDefinitions.runs.globalSecondaryIndexes[1].indexName;
+
+/** The identity of a run never changes after the claim. */
+const IMMUTABLE_RUN_FIELDS: ReadonlySet<string> = new Set(['job', 'slot', 'runId', 'listKey']);
+
+export class MemoryRunLedger implements RunLedger {
+  readonly #table = new MemoryTable(tableDefinitions.runs);
+
+  constructor(private readonly clock: Clock) {}
+
+  async claim(run: Run): Promise<ClaimOutcome> {
+    // An expired run not yet deleted still owns its slot: at most one run per slot.
+    const existing = this.#table.get({ job: run.job, slot: run.slot });
+    if (existing !== undefined) return { claimed: false, existing: toRun(existing) };
+    this.#table.put({ ...run, listKey: RUN_LIST_KEY });
+    return { claimed: true };
+  }
+
+  async recordDuplicate(job: string, slot: string): Promise<void> {
+    const current = this.#table.get({ job, slot });
+    if (current === undefined) return;
+    this.#table.put({ ...current, duplicatesSuppressed: Number(current.duplicatesSuppressed ?? 0) + 1 });
+  }
+
+  async transition(
+    job: string,
+    slot: string,
+    from: readonly RunStatus[],
+    changes: Partial<Run>,
+    guard?: TransitionGuard,
+  ): Promise<Run | undefined> {
+    // The same programming errors, in the same order, as DynamoRunLedger raises them.
+    if (from.length === 0) throw new Error('transition needs at least one status to move from');
+    const entries = Object.entries(changes);
+    for (const [attribute] of entries) {
+      if (IMMUTABLE_RUN_FIELDS.has(attribute)) throw new Error(`a run's ${attribute} cannot change`);
+    }
+    if (entries.length === 0) throw new Error('transition needs at least one change');
+    const current = this.#table.get({ job, slot });
+    if (current === undefined || !from.includes(current.status as RunStatus)) return undefined;
+    if (guard?.attempt !== undefined && current.attempt !== guard.attempt) return undefined;
+    const next: Item = { ...current };
+    for (const [attribute, value] of entries) {
+      if (value === undefined) delete next[attribute];
+      else next[attribute] = value;
+    }
+    const written = stored(next);
+    this.#table.put(written);
+    return toRun(written);
+  }
+
+  async get(job: string, slot: string): Promise<Run | undefined> {
+    const item = this.#table.get({ job, slot });
+    if (item === undefined || isExpired(item, this.clock.now())) return undefined;
+    return toRun(item);
+  }
+
+  async getById(runId: string): Promise<Run | undefined> {
+    const now = this.clock.now();
+    const { items } = this.#table.query({
+      indexName: BY_ID,
+      partition: RUN_LIST_KEY,
+      sortKey: { equals: runId },
+      filter: (item) => !isExpired(item, now),
+      limit: Number.POSITIVE_INFINITY,
+    });
+    const item = items[0];
+    return item === undefined ? undefined : toRun(item);
+  }
+
+  async list(query: RunQuery): Promise<Page<Run>> {
+    checkLimit(query.limit);
+    const now = this.clock.now();
+    const live = (item: Item) => !isExpired(item, now);
+    let request: Omit<TableQuery, 'limit' | 'start'>;
+    let shape: CursorShape;
+    if (query.job !== undefined) {
+      // One job's runs: the table itself, slots (scheduled times) descending.
+      const status = query.status;
+      request = {
+        partition: query.job,
+        filter: (item) => live(item) && (status === undefined || item.status === status),
+      };
+      shape = { attributes: ['job', 'slot'], fixed: { job: query.job } };
+    } else if (query.status !== undefined) {
+      request = { indexName: BY_STATUS, partition: query.status, filter: live };
+      shape = { attributes: ['job', 'slot', 'status', 'runId'], fixed: { status: query.status } };
+    } else {
+      request = { indexName: BY_ID, partition: RUN_LIST_KEY, filter: live };
+      shape = { attributes: ['job', 'slot', 'listKey', 'runId'], fixed: { listKey: RUN_LIST_KEY } };
+    }
+    const start = query.cursor === undefined ? undefined : decodeCursor(query.cursor, shape);
+    const page = this.#table.page({ ...request, descending: true }, query.limit, start);
+    return { ...page, items: page.items.map(toRun) };
+  }
+}
+
+function toRun(item: Item): Run {
+  const { listKey: _listKey, ...run } = item;
+  return run as unknown as Run;
+}

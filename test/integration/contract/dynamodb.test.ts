@@ -1,0 +1,27 @@
+/**
+ * The JobStore and RunLedger contracts on the DynamoDB adapters, on both engines Tickwork promises
+ * (dynalite and DynamoDB Local). Each test gets a table of its own, so listings see only its items.
+ * Engine-specific checks (cursor encoding, no stub items) stay in test/integration/ledger/store.test.ts.
+ */
+import { describe } from 'vitest';
+import { DynamoJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
+import { DynamoRunLedger } from '../../../shared/adapters/dynamodb/run-ledger.ts';
+import { jobStoreContract } from '../../contract/job-store.contract.ts';
+import { runLedgerContract } from '../../contract/run-ledger.contract.ts';
+import { engineKinds, freshTable, useEngine } from '../ledger/support.ts';
+
+describe.each(engineKinds)('on %s', (kind) => {
+  const engine = useEngine(kind);
+
+  describe('DynamoJobStore', () => {
+    jobStoreContract({
+      open: async (clock) => new DynamoJobStore(engine().doc, await freshTable(engine(), 'jobs'), clock),
+    });
+  });
+
+  describe('DynamoRunLedger', () => {
+    runLedgerContract({
+      open: async (clock) => new DynamoRunLedger(engine().doc, await freshTable(engine(), 'runs'), clock),
+    });
+  });
+});

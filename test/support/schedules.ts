@@ -1,0 +1,36 @@
+/** Schedule specs for SchedulePort tests. */
+import type { ScheduleSpec } from '../../shared/jobs/ports.ts';
+
+export const MINUTE_MS = 60_000;
+export const DAY_MS = 24 * 60 * MINUTE_MS;
+
+/** An instant `offsetMs` from now, in whole seconds (Scheduler's dates carry none smaller). */
+export function fromNow(offsetMs: number): Date {
+  return new Date(Math.ceil((Date.now() + offsetMs) / 1000) * 1000);
+}
+
+/**
+ * A recurring schedule with every field set, starting tomorrow; override what the test is about. Its
+ * dates come from the wall clock, which the emulator's StartDate rule uses: build it when the test runs.
+ */
+export function scheduleSpec(name: string, overrides: Partial<ScheduleSpec> = {}): ScheduleSpec {
+  return {
+    name,
+    expression: 'cron(0 9 ? * MON-FRI *)',
+    timezone: 'Europe/Berlin',
+    description: 'Weekday mornings',
+    state: 'ENABLED',
+    startDate: fromNow(DAY_MS),
+    endDate: fromNow(90 * DAY_MS),
+    flexibleWindowMinutes: 15,
+    actionAfterCompletion: 'NONE',
+    target: {
+      arn: 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-test-prompt',
+      roleArn: 'arn:aws:iam::000000000000:role/tickwork-test-scheduler',
+      input: JSON.stringify({ job: name, scheduledTime: '<aws.scheduler.scheduled-time>' }),
+      deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:tickwork-test-dlq',
+      retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 3600 },
+    },
+    ...overrides,
+  };
+}

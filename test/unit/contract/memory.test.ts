@@ -1,0 +1,28 @@
+/**
+ * The port contracts on the in-memory implementations: the same suites the DynamoDB and Scheduler
+ * adapters pass (test/integration/contract/), so the fast ports the use-case tests use say only what
+ * the real ones would.
+ */
+import { describe } from 'vitest';
+import {
+  MemoryJobStore,
+  MemoryRunLedger,
+  MemorySchedulePort,
+} from '../../../shared/adapters/memory/index.ts';
+import { systemClock } from '../../../shared/clock.ts';
+import { jobStoreContract } from '../../contract/job-store.contract.ts';
+import { runLedgerContract } from '../../contract/run-ledger.contract.ts';
+import { schedulePortContract } from '../../contract/schedule-port.contract.ts';
+
+describe('MemoryJobStore', () => {
+  jobStoreContract({ open: async (clock) => new MemoryJobStore(clock) });
+});
+
+describe('MemoryRunLedger', () => {
+  runLedgerContract({ open: async (clock) => new MemoryRunLedger(clock) });
+});
+
+describe('MemorySchedulePort', () => {
+  // The wall clock, as the emulator's StartDate rule uses it.
+  schedulePortContract({ open: async () => new MemorySchedulePort(systemClock) });
+});
