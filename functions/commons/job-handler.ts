@@ -7,7 +7,7 @@ import type { Context } from 'aws-lambda';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { DynamoJobStore } from '../../shared/adapters/dynamodb/job-store.ts';
 import { DynamoRunLedger } from '../../shared/adapters/dynamodb/run-ledger.ts';
-import { type Clock, systemClock } from '../../shared/clock.ts';
+import { systemClock } from '../../shared/clock.ts';
 import { type Env, loadJobFunctionConfig } from '../../shared/config.ts';
 import type { Capabilities, CapabilityId } from '../../shared/kinds/capabilities.ts';
 import type { KindDefinition } from '../../shared/kinds/kind.ts';
@@ -25,21 +25,14 @@ export type JobHandlerContext = Pick<Context, 'getRemainingTimeInMillis'>;
 /** Returns the outcome (for logs and tests); throws when the run failed, so Lambda retries it. */
 export type JobHandler = (event: unknown, context?: JobHandlerContext) => Promise<RunOutcome>;
 
-export interface JobHandlerOptions {
-  /** @default process.env, read here once */
-  readonly env?: Env;
-  /** @default the system clock */
-  readonly clock?: Clock;
-}
-
 export function createJobHandler<Id extends JobKind, Config, Params, Caps extends CapabilityId>(
   kind: KindDefinition<Id, Config, Params, Caps>,
   work: (context: RunContext<Config, Params, Pick<Capabilities, Caps>>) => Promise<RunResult>,
   providers: CapabilityProviders<Caps>,
-  options: JobHandlerOptions = {},
 ): JobHandler {
-  const env = options.env ?? { ...process.env };
-  const clock = options.clock ?? systemClock;
+  // The environment is read here, once, at cold start: nothing below this root touches process.env.
+  const env: Env = { ...process.env };
+  const clock = systemClock;
   const config = loadJobFunctionConfig(env, kind.function);
   const log = createLogger({ level: config.logLevel, format: config.logFormat, now: () => clock.now() });
   const doc = createDocumentClient();
