@@ -19,6 +19,25 @@ export function describeValue(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
+/** A JSON object: not null, not an array. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * JSON Merge Patch (RFC 7396): objects merge, `null` removes a key, anything else replaces. Recursive
+ * over `patch`: the caller bounds its depth first (user input).
+ */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isPlainObject(patch)) return patch;
+  const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else result[key] = mergePatch(result[key], value);
+  }
+  return result;
+}
+
 /** Bytes of a string as UTF-8 (what DynamoDB and HTTP bodies count). */
 export function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');

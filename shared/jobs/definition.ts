@@ -15,7 +15,7 @@ import {
   ScheduleExpressionError,
   TimeZoneError,
 } from '../schedule/index.ts';
-import { Problems, problemsFromZod } from '../validation.ts';
+import { isPlainObject, Problems, problemsFromZod } from '../validation.ts';
 import type { Job, JobSchedule } from './model.ts';
 import { rateIntervalMs } from './schedule-spec.ts';
 import { type JobDefinition, type JobPatch, jobDefinitionSchema, mergeTags } from './validation.ts';
@@ -53,8 +53,8 @@ export function definitionFields(body: unknown, context: DefinitionContext): Job
   if (shape.success) return normalizeDefinition(shape.data, context);
   const problems = new Problems();
   for (const problem of problemsFromZod(shape.error, { what: 'the job definition' })) problems.add(problem);
-  if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
-    const raw = body as Record<string, unknown>;
+  if (isPlainObject(body)) {
+    const raw = body;
     if (problems.clean('kind') && problems.clean('config') && isJobKind(raw.kind)) {
       problems.collect(() => kindConfig(raw.kind, raw.config ?? {}, context));
     }

@@ -3,12 +3,13 @@
  * (claiming slots, leases, outcomes) is in shared/runs; the API creates pending manual runs, and every
  * run it shows is settled first (an attempt that ended without a word is recorded as such).
  */
-import { RunNotFoundError, ValidationError } from '../errors.ts';
+import * as z from 'zod';
+import { RunNotFoundError } from '../errors.ts';
 import { parseRunParams } from '../kinds/config.ts';
 import { kindDefinition } from '../kinds/registry.ts';
 import { cancelRun as cancelLedgerRun } from '../runs/cancel.ts';
 import { type SettleDeps, settleOverdue, settleRun, settleRuns } from '../runs/settle.ts';
-import { describeValue } from '../validation.ts';
+import { parseWith } from '../validation.ts';
 import { FINAL_RUN_STATUSES, type Run, type RunStatus } from './model.ts';
 import type { Page } from './ports.ts';
 import { type JobServiceDeps, requireLiveJob, startManualRun } from './service.ts';
@@ -25,24 +26,12 @@ export async function runJobNow(deps: JobServiceDeps, name: string, body?: unkno
   return startManualRun(deps, job, params);
 }
 
+/** The body of a run request: `{"params"}` only, its content checked against the kind afterwards. */
+const runRequestSchema = z.strictObject({ params: z.unknown().optional() });
+
 function runRequestParams(body: unknown): unknown {
   if (body === undefined) return {};
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ValidationError(
-      '',
-      `the run request must be an object {"params": {...}}; got ${describeValue(body)}`,
-    );
-  }
-  const unknown = Object.keys(body).filter((key) => key !== 'params');
-  if (unknown.length > 0) {
-    throw ValidationError.of(
-      unknown.map((key) => ({
-        field: key,
-        message: `${key} is not a known field; unknown fields are rejected`,
-      })),
-    );
-  }
-  return (body as { params?: unknown }).params ?? {};
+  return parseWith(runRequestSchema, body, { what: 'the run request' }).params ?? {};
 }
 
 export interface RunListQuery {

@@ -12,6 +12,7 @@ import { JobConflictError, JobInvokeError, JobNotFoundError, ValidationError } f
 import { kindDefinition } from '../kinds/registry.ts';
 import type { Logger } from '../logger.ts';
 import { newManualRun, retentionExpiresAt } from '../runs/manual.ts';
+import { isPlainObject } from '../validation.ts';
 import {
   buildJob,
   type DefinitionContext,
@@ -22,7 +23,16 @@ import {
   sameTiming,
 } from './definition.ts';
 import type { Job, Run } from './model.ts';
-import type { JobInvoker, JobQuery, JobStore, Page, RunLedger, SchedulePort, SecretSource } from './ports.ts';
+import type {
+  JobInvoker,
+  JobQuery,
+  JobStore,
+  Page,
+  RunLedger,
+  SchedulePort,
+  SecretCheck,
+  SecretSource,
+} from './ports.ts';
 import { desiredSchedule, oneTimeIsOver, type ScheduleDeployment } from './schedule-spec.ts';
 import { parseJobPatch } from './validation.ts';
 
@@ -297,7 +307,7 @@ async function withWarnings(deps: JobServiceDeps, job: Job): Promise<WrittenJob>
   const references = kindDefinition(job.kind).secretsOf?.(job.config) ?? [];
   const warnings: Problem[] = [];
   for (const reference of references) {
-    let check: Awaited<ReturnType<SecretSource['check']>>;
+    let check: SecretCheck;
     try {
       check = await deps.secrets.check(reference.name);
     } catch (error) {
@@ -319,9 +329,9 @@ async function withWarnings(deps: JobServiceDeps, job: Job): Promise<WrittenJob>
 }
 
 function withPathName(body: unknown, name: string): unknown {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  if (!isPlainObject(body)) return body;
   if (!Object.hasOwn(body, 'name')) return { ...body, name };
-  const bodyName = (body as { name?: unknown }).name;
+  const bodyName = body.name;
   if (bodyName !== name) {
     throw new ValidationError(
       'name',

@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { ValidationError } from '../errors.ts';
 import { JOB_KINDS } from '../kinds/registry.ts';
-import { parseWith } from '../validation.ts';
+import { isPlainObject, mergePatch, parseWith } from '../validation.ts';
 import { jobNameSchema } from './name.ts';
 
 /** Scheduler's limit on a schedule's Description, which carries the job's description. */
@@ -104,11 +104,7 @@ export function mergeTags(
   current: Readonly<Record<string, string>>,
   patch: Readonly<Record<string, string | null>>,
 ): Record<string, string> {
-  const merged: Record<string, string> = { ...current };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete merged[key];
-    else merged[key] = value;
-  }
+  const merged = mergePatch(current, patch) as Record<string, string>;
   if (!tagCount(merged)) {
     throw new ValidationError(
       'tags',
@@ -125,7 +121,7 @@ export function parseJobDefinition(body: unknown): JobDefinition {
 
 /** Parses a patch body or throws ValidationError with every problem of its shape. */
 export function parseJobPatch(body: unknown): JobPatch {
-  if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+  if (isPlainObject(body)) {
     for (const [field, rule] of Object.entries(IMMUTABLE)) {
       if (Object.hasOwn(body, field)) throw new ValidationError(field, `${field}: ${rule}`);
     }

@@ -3,8 +3,16 @@
  * secrets-by-reference rule and the kind's own rules, every problem reported at once. These take the
  * kind's definition, not its id, so a kind's function does not load the registry (every other kind).
  */
-import { ValidationError } from '../errors.ts';
-import { describeValue, jsonDepth, Problems, problemsFromZod } from '../validation.ts';
+import type * as z from 'zod';
+import { type Problem, ValidationError } from '../errors.ts';
+import {
+  describeValue,
+  isPlainObject,
+  jsonDepth,
+  mergePatch,
+  Problems,
+  problemsFromZod,
+} from '../validation.ts';
 import type { ConfigCheckOptions, KindDefinition } from './kind.ts';
 import { inlineSecretProblems } from './secrets-by-reference.ts';
 
@@ -17,19 +25,9 @@ export function parseConfigOf<Config>(
   config: unknown,
   options: ConfigCheckOptions = {},
 ): Config {
-  if (!isPlainObject(config)) {
-    throw new ValidationError('config', `config must be an object; got ${describeValue(config)}`);
-  }
-  const problems = new Problems();
-  for (const problem of inlineSecretProblems(config)) problems.add(problem);
-  const parsed = definition.configSchema.safeParse(config, { reportInput: true });
-  if (!parsed.success) {
-    for (const problem of problemsFromZod(parsed.error, { root: 'config' })) problems.add(problem);
-  } else {
-    for (const problem of definition.checkConfig?.(parsed.data, options) ?? []) problems.add(problem);
-  }
-  problems.throwIfAny();
-  return (parsed as { data: Config }).data;
+  return parseAgainst(definition.configSchema, config, 'config', (parsed) =>
+    definition.checkConfig?.(parsed, options),
+  );
 }
 
 /** A manual run's parameters (`{}` when none were given); ValidationError names each bad one under `params`. */
@@ -37,18 +35,32 @@ export function parseRunParams<Params>(
   definition: KindDefinition<string, unknown, Params>,
   params: unknown,
 ): Params {
-  const value = params ?? {};
+  return parseAgainst(definition.paramsSchema, params ?? {}, 'params');
+}
+
+/**
+ * An object checked against a kind's schema, every problem at once: the secrets-by-reference rule, the
+ * schema, then (when the schema holds) the kind's own rules. `root` names the fields (`config.target.url`).
+ */
+function parseAgainst<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  root: string,
+  rules?: (parsed: T) => readonly Problem[] | undefined,
+): T {
   if (!isPlainObject(value)) {
-    throw new ValidationError('params', `params must be an object; got ${describeValue(value)}`);
+    throw new ValidationError(root, `${root} must be an object; got ${describeValue(value)}`);
   }
   const problems = new Problems();
-  for (const problem of inlineSecretProblems(value, 'params')) problems.add(problem);
-  const parsed = definition.paramsSchema.safeParse(value, { reportInput: true });
+  for (const problem of inlineSecretProblems(value, root)) problems.add(problem);
+  const parsed = schema.safeParse(value, { reportInput: true });
   if (!parsed.success) {
-    for (const problem of problemsFromZod(parsed.error, { root: 'params' })) problems.add(problem);
+    for (const problem of problemsFromZod(parsed.error, { root })) problems.add(problem);
+  } else {
+    for (const problem of rules?.(parsed.data) ?? []) problems.add(problem);
   }
   problems.throwIfAny();
-  return (parsed as { data: Params }).data;
+  return (parsed as { data: T }).data;
 }
 
 /**
@@ -81,19 +93,4 @@ export function patchConfigOf<Config>(
   }
   problems.throwIfAny();
   return parseConfigOf(definition, mergePatch(current, patch), options);
-}
-
-/** RFC 7396 over plain JSON values; the caller bounds the depth of `patch` first. */
-export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isPlainObject(patch)) return patch;
-  const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key];
-    else result[key] = mergePatch(result[key], value);
-  }
-  return result;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
