@@ -7,6 +7,43 @@ import { ValidationError } from '../../errors.ts';
 
 export type PageKey = Record<string, string>;
 
+/**
+ * DynamoDB applies `Limit` before the FilterExpression (expired items, filters), so one request can
+ * return fewer items than asked. Keep querying from LastEvaluatedKey until the page is full, but stop
+ * after a few requests so a sparse filter cannot turn one API call into a long walk: the caller then
+ * gets a short page with a cursor, which is still correct.
+ */
+export const MAX_REQUESTS_PER_PAGE = 5;
+
+export interface QueriedPage {
+  readonly items: Record<string, unknown>[];
+  readonly nextCursor?: string;
+}
+
+/** The page a read of up to `limit + 1` items makes (shared with the in-memory table, which mirrors it). */
+export function pageOf(
+  items: Record<string, unknown>[],
+  limit: number,
+  lastEvaluatedKey: Record<string, unknown> | undefined,
+  keyAttributes: readonly string[],
+): QueriedPage {
+  if (items.length > limit) {
+    const page = items.slice(0, limit);
+    const last = page.at(-1) ?? {};
+    const key = Object.fromEntries(keyAttributes.map((name) => [name, last[name]]));
+    return { items: page, nextCursor: encodeCursor(toPageKey(key)) };
+  }
+  return lastEvaluatedKey === undefined
+    ? { items }
+    : { items, nextCursor: encodeCursor(toPageKey(lastEvaluatedKey)) };
+}
+
+function toPageKey(key: Record<string, unknown>): PageKey {
+  const out: PageKey = {};
+  for (const [name, value] of Object.entries(key)) out[name] = String(value);
+  return out;
+}
+
 export function encodeCursor(key: PageKey): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }

@@ -146,6 +146,7 @@ export class DynamoJobStore implements JobStore {
       },
       query.limit,
       start,
+      shape.attributes,
     );
     return { ...page, items: page.items.map(toJob) };
   }

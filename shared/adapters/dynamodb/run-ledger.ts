@@ -219,6 +219,7 @@ export class DynamoRunLedger implements RunLedger {
       },
       query.limit,
       start,
+      shape.attributes,
     );
     return { ...page, items: page.items.map(toRun) };
   }

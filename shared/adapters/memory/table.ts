@@ -7,13 +7,13 @@
  * - a Query reads the table or one global secondary index in sort-key order (UTF-8 byte order, as
  *   DynamoDB compares strings), applies `Limit` before the filter, and returns a LastEvaluatedKey
  *   whenever the limit was reached, even on the last item (DynamoDB, DynamoDB Local and dynalite all
- *   do; a caller sees it as a cursor whose next page is empty).
+ *   do; a page therefore reads one item more than it returns, to know whether a cursor is due).
  *
  * Every method is synchronous, so a store's read-check-write is atomic, as a conditional write is.
  * Test support only: production code never builds one.
  */
 import type { TableDefinition } from '../../tables.ts';
-import { encodeCursor, type PageKey } from '../dynamodb/cursor.ts';
+import { MAX_REQUESTS_PER_PAGE, type PageKey, pageOf } from '../dynamodb/cursor.ts';
 
 export type Item = Record<string, unknown>;
 
@@ -36,9 +36,6 @@ export interface QueryOutput {
   readonly items: Item[];
   readonly lastEvaluatedKey?: PageKey;
 }
-
-/** As `shared/adapters/dynamodb/query.ts`: a page is filled by at most this many Query requests. */
-const MAX_REQUESTS_PER_PAGE = 5;
 
 interface KeySchema {
   readonly partition: string;
@@ -109,7 +106,8 @@ export class MemoryTable {
 
   /**
    * A listing page as the DynamoDB adapters' `queryPage` builds it: Query again from the last evaluated
-   * key until the page is full, at most MAX_REQUESTS_PER_PAGE times; the cursor is that key, encoded.
+   * key until the page and one item more are read, at most MAX_REQUESTS_PER_PAGE times; the cursor
+   * comes from the page's last item when more follow.
    */
   page(query: Omit<TableQuery, 'limit' | 'start'>, limit: number, start: PageKey | undefined) {
     const items: Item[] = [];
@@ -117,14 +115,20 @@ export class MemoryTable {
     for (let request = 0; request < MAX_REQUESTS_PER_PAGE; request++) {
       const output = this.query({
         ...query,
-        limit: limit - items.length,
+        limit: limit + 1 - items.length,
         ...(startKey === undefined ? {} : { start: startKey }),
       });
       items.push(...output.items);
       startKey = output.lastEvaluatedKey;
-      if (startKey === undefined || items.length >= limit) break;
+      if (startKey === undefined || items.length > limit) break;
     }
-    return startKey === undefined ? { items } : { items, nextCursor: encodeCursor(startKey) };
+    return pageOf(items, limit, startKey, this.#keyAttributes(this.#schema(query.indexName)));
+  }
+
+  /** The attributes of a LastEvaluatedKey of an index query: the table's key and the index's. */
+  #keyAttributes(index: KeySchema): string[] {
+    const names = [this.#key.partition, this.#key.sort, index.partition, index.sort];
+    return [...new Set(names.filter((name): name is string => name !== undefined))];
   }
 
   #schema(indexName: string | undefined): KeySchema {
@@ -150,9 +154,7 @@ export class MemoryTable {
   /** LastEvaluatedKey of an index query: the table's key attributes and the index's. */
   #evaluatedKey(index: KeySchema, item: Item): PageKey {
     const key: PageKey = {};
-    for (const name of [this.#key.partition, this.#key.sort, index.partition, index.sort]) {
-      if (name !== undefined) key[name] = String(item[name]);
-    }
+    for (const name of this.#keyAttributes(index)) key[name] = String(item[name]);
     return key;
   }
 }
