@@ -21,6 +21,7 @@ const resolve: Resolver = async (hostname) => {
       { address: '10.0.0.7', family: 4 },
     ],
     'rebind.tickwork.test': [{ address: '::ffff:169.254.169.254', family: 6 }],
+    'translated.tickwork.test': [{ address: '::ffff:0:7f00:1', family: 6 }],
     'internal.tickwork.test': [{ address: '10.1.2.3', family: 4 }],
   };
   const answer = table[hostname];
@@ -49,6 +50,16 @@ describe('vetTarget in AWS mode', () => {
       'a name with one private address among public ones',
       'https://mixed.tickwork.test/',
       'resolves to 10.0.0.7',
+    ],
+    [
+      'IPv4-translated loopback, literal',
+      'https://[::ffff:0:7f00:1]/hook',
+      '(IPv4-translated loopback address)',
+    ],
+    [
+      'a name resolving to IPv4-translated loopback',
+      'https://translated.tickwork.test/hook',
+      '(IPv4-translated loopback address)',
     ],
     [
       'a name resolving to mapped metadata',
@@ -116,23 +127,77 @@ describe('vetTarget in local mode', () => {
 });
 
 describe('blockedAddressKind', () => {
+  // Every special-purpose range of the IANA registries, each in the forms an address can be written
+  // in: literal, IPv6 with a dotted tail, IPv4 carried in IPv6 (mapped, translated, compatible,
+  // NAT64, 6to4), zero-padded and uncompressed.
   it.each([
+    // public
     ['8.8.8.8', undefined],
     ['93.184.215.14', undefined],
     ['2606:4700:4700::1111', undefined],
+    ['2001:4860:4860::8888', undefined],
     ['::ffff:8.8.8.8', undefined],
+    ['64:ff9b::8.8.8.8', undefined],
+    ['2002:808:808::1', undefined],
+    // IPv4 special-purpose registry
     ['0.0.0.0', 'unspecified ("this network")'],
+    ['10.1.2.3', 'private'],
+    ['100.64.0.1', 'carrier-grade NAT'],
     ['127.8.9.10', 'loopback'],
+    ['169.254.169.254', 'cloud metadata'],
+    ['169.254.170.2', 'container metadata'],
+    ['169.254.1.1', 'link-local'],
+    ['172.31.255.255', 'private'],
+    ['192.0.0.170', 'IETF protocol assignment'],
+    ['192.0.2.1', 'documentation'],
+    ['192.31.196.1', 'AS112'],
+    ['192.52.193.1', 'AMT'],
+    ['192.88.99.1', '6to4 relay'],
+    ['192.168.1.1', 'private'],
+    ['192.175.48.1', 'AS112'],
+    ['198.19.255.255', 'benchmarking'],
+    ['198.51.100.1', 'documentation'],
+    ['203.0.113.1', 'documentation'],
+    ['224.0.0.1', 'multicast'],
+    ['240.0.0.1', 'reserved'],
     ['255.255.255.255', 'reserved'],
-    ['198.18.0.1', 'benchmarking'],
+    // IPv6 special-purpose registry
     ['::', 'unspecified'],
-    ['::ffff:7f00:1', 'IPv4-mapped loopback'],
-    ['::ffff:10.0.0.1', 'IPv4-mapped private'],
-    ['64:ff9b::a9fe:a9fe', 'NAT64 cloud metadata'],
-    ['2002:c0a8:0101::1', '6to4 private'],
+    ['::1', 'loopback'],
+    ['0:0:0:0:0:0:0:1', 'loopback'],
+    ['0000:0000:0000:0000:0000:0000:0000:0001', 'loopback'],
+    ['fd00:ec2::254', 'cloud metadata'],
+    ['64:ff9b:1::1', 'local-use NAT64'],
+    ['100::1', 'discard-only'],
+    ['100:0:0:1::1', 'dummy prefix'],
+    ['2001::1', 'IETF protocol assignment'],
+    ['2001:2::1', 'IETF protocol assignment'],
+    ['2001:db8::1', 'documentation'],
+    ['2620:4f:8000::1', 'AS112'],
+    ['3fff::1', 'documentation'],
+    ['5f00::1', 'segment routing'],
     ['fc12::1', 'unique-local'],
-    ['ff02::1', 'multicast'],
+    ['fd00::1', 'unique-local'],
+    ['fe80::1', 'link-local'],
     ['fe80::1%eth0', 'link-local'],
+    ['fec0::1', 'site-local'],
+    ['ff02::1', 'multicast'],
+    // IPv4 carried in IPv6
+    ['::ffff:7f00:1', 'IPv4-mapped loopback'],
+    ['::ffff:127.0.0.1', 'IPv4-mapped loopback'],
+    ['0:0:0:0:0:ffff:7f00:1', 'IPv4-mapped loopback'],
+    ['::ffff:10.0.0.1', 'IPv4-mapped private'],
+    ['::ffff:a9fe:a9fe', 'IPv4-mapped cloud metadata'],
+    ['::ffff:0:7f00:1', 'IPv4-translated loopback'],
+    ['::ffff:0:127.0.0.1', 'IPv4-translated loopback'],
+    ['0:0:0:0:ffff:0:a9fe:a9fe', 'IPv4-translated cloud metadata'],
+    ['::ffff:0:808:808', 'IPv4-translated (RFC 2765, not routed)'],
+    ['::127.0.0.1', 'IPv4-compatible loopback'],
+    ['::8.8.8.8', 'IPv4-compatible (deprecated, not routed)'],
+    ['64:ff9b::a9fe:a9fe', 'NAT64 cloud metadata'],
+    ['64:ff9b::10.0.0.1', 'NAT64 private'],
+    ['2002:c0a8:0101::1', '6to4 private'],
+    ['2002:7f00:1::', '6to4 loopback'],
   ])('%s → %s', (address, kind) => {
     expect(blockedAddressKind(address)).toBe(kind);
   });
