@@ -13,6 +13,7 @@ import {
   parseSchedule,
   type Schedule,
   ScheduleExpressionError,
+  skippedAtTime,
   TimeZoneError,
 } from '../schedule/index.ts';
 import { isPlainObject, Problems, problemsFromZod } from '../validation.ts';
@@ -251,6 +252,15 @@ function checkBounds(
           `${field} does not apply to a one-time at() schedule (it runs once at its time); remove it or use POST /jobs/{name}/runs to run now`,
         );
       }
+    }
+    const skipped = skippedAtTime(schedule);
+    if (skipped !== undefined) {
+      throw new ValidationError(
+        'schedule',
+        `schedule ${schedule.expression} names a local time that does not exist in ${schedule.timezone}: ` +
+          `clocks jump from ${skipped.jumpsFrom} to ${skipped.jumpsTo} that day; ` +
+          `the nearest valid times are at(${skipped.lastBefore}) and at(${skipped.firstAfter})`,
+      );
     }
     if (nextFireTime(schedule, now) === undefined) {
       throw new ValidationError(

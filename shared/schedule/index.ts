@@ -24,7 +24,7 @@ import {
   type RateSpec,
   rateFromInterval,
 } from './interval.ts';
-import { assertTimeZone, zoneOf } from './timezone.ts';
+import { assertTimeZone, instantToLocal, skippedLocalTime, utcMs, zoneOf } from './timezone.ts';
 
 export { assertTimeZone, ScheduleExpressionError, TimeZoneError };
 
@@ -319,6 +319,41 @@ export function nextFireTime(
     startDate: bounds.startDate,
     endDate: bounds.endDate,
   })[0];
+}
+
+/** An at() time that the clocks skip in its zone, with the times either side (all `yyyy-mm-ddThh:mm:ss`, local). */
+export interface SkippedAtTime {
+  /** The local time the clocks jump from, and to. */
+  readonly jumpsFrom: string;
+  readonly jumpsTo: string;
+  /** The nearest local times that exist: the last second before the jump, and the jump's end. */
+  readonly lastBefore: string;
+  readonly firstAfter: string;
+}
+
+/**
+ * For an at() schedule whose local time does not exist in its zone (a daylight-saving gap: such a
+ * schedule never fires, as in EventBridge), the gap and the nearest valid times; otherwise undefined.
+ */
+export function skippedAtTime(schedule: Schedule): SkippedAtTime | undefined {
+  const compiled = compiledOf(schedule);
+  if (compiled.type !== 'at') return undefined;
+  const { at } = compiled;
+  const zone = zoneOf(schedule.timezone);
+  const skipped = skippedLocalTime(zone, utcMs(at.year, at.month, at.day) / DAY_MS, at.hour, at.minute);
+  if (skipped === undefined) return undefined;
+  const text = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+  const { transitionMs, offsetBeforeMs, offsetAfterMs } = skipped;
+  const localOf = (instantMs: number) => {
+    const local = instantToLocal(zone, instantMs);
+    return text(utcMs(local.year, local.month, local.day, local.hour, local.minute, local.second));
+  };
+  return {
+    jumpsFrom: text(transitionMs + offsetBeforeMs),
+    jumpsTo: text(transitionMs + offsetAfterMs),
+    lastBefore: localOf(transitionMs - 1000),
+    firstAfter: localOf(transitionMs),
+  };
 }
 
 function instantOf(date: Date, name: string): number {

@@ -188,3 +188,39 @@ export function instantToLocal(zone: Zone, instantMs: number): LocalTime {
     second: local.getUTCSeconds(),
   };
 }
+
+/** A local time that does not exist: where the clocks jump, as instants. */
+export interface SkippedLocalTime {
+  /** The first instant after the jump (its local time is the end of the gap). */
+  readonly transitionMs: number;
+  /** The zone's offsets before and after the jump. */
+  readonly offsetBeforeMs: number;
+  readonly offsetAfterMs: number;
+}
+
+/**
+ * When the local wall time `hour:minute` of `dayNumber` does not exist in the zone (clocks spring
+ * forward over it), the jump that skips it; undefined when the time exists.
+ */
+export function skippedLocalTime(
+  zone: Zone,
+  dayNumber: number,
+  hour: number,
+  minute: number,
+): SkippedLocalTime | undefined {
+  if (!Number.isNaN(localToInstant(zone, dayNumber, hour, minute))) return undefined;
+  const local = dayNumber * DAY_MS + hour * HOUR_MS + minute * MINUTE_MS;
+  const midnight = dayNumber * DAY_MS;
+  const offsetBeforeMs = offsetAt(zone, midnight - 14 * HOUR_MS);
+  const offsetAfterMs = offsetAt(zone, midnight + 36 * HOUR_MS);
+  // Read with the later offset the time is before the jump, with the earlier one after it: the jump
+  // lies between, and a search to the second finds it (transitions fall on whole seconds).
+  let before = local - offsetAfterMs;
+  let after = local - offsetBeforeMs;
+  while (after - before > 1000) {
+    const middle = before + Math.floor((after - before) / 2000) * 1000;
+    if (offsetAt(zone, middle) === offsetBeforeMs) before = middle;
+    else after = middle;
+  }
+  return { transitionMs: after, offsetBeforeMs, offsetAfterMs };
+}

@@ -199,6 +199,12 @@ describe('normalizeDefinition', () => {
     ],
     ['at() in the past', { schedule: 'at(2026-05-31T09:00:00)' }, 'schedule', /is in the past/],
     [
+      'at() in a daylight-saving gap (a local time that does not exist)',
+      { schedule: 'at(2027-03-14T02:30:00)', timezone: 'America/New_York' },
+      'schedule',
+      /does not exist in America\/New_York: clocks jump from 2027-03-14T02:00:00 to 2027-03-14T03:00:00 that day; the nearest valid times are at\(2027-03-14T01:59:59\) and at\(2027-03-14T03:00:00\)/,
+    ],
+    [
       'a schedule that never fires in its bounds',
       { schedule: 'cron(0 9 1 1 ? *)', endDate: '2026-12-31T00:00:00Z' },
       'schedule',

@@ -12,6 +12,7 @@ import {
   parseSchedule,
   type Schedule,
   ScheduleExpressionError,
+  skippedAtTime,
   TimeZoneError,
 } from '../../../shared/schedule/index.ts';
 
@@ -311,6 +312,58 @@ describe('time zones', () => {
       timezone: 'Europe/Berlin',
     });
     expect(berlin).toEqual(new Date('2026-11-20T08:00:00Z'));
+  });
+});
+
+describe('skippedAtTime', () => {
+  it.each([
+    // zone, at(), [jumps from, jumps to, last valid before, first valid after]
+    [
+      'America/New_York',
+      'at(2027-03-14T02:30:00)',
+      ['2027-03-14T02:00:00', '2027-03-14T03:00:00', '2027-03-14T01:59:59', '2027-03-14T03:00:00'],
+    ],
+    [
+      'Europe/Berlin',
+      'at(2027-03-28T02:00:00)',
+      ['2027-03-28T02:00:00', '2027-03-28T03:00:00', '2027-03-28T01:59:59', '2027-03-28T03:00:00'],
+    ],
+    // a half-hour jump
+    [
+      'Australia/Lord_Howe',
+      'at(2027-10-03T02:15:00)',
+      ['2027-10-03T02:00:00', '2027-10-03T02:30:00', '2027-10-03T01:59:59', '2027-10-03T02:30:00'],
+    ],
+    // a whole day skipped (Samoa crossed the date line)
+    [
+      'Pacific/Apia',
+      'at(2011-12-30T10:00:00)',
+      ['2011-12-30T00:00:00', '2011-12-31T00:00:00', '2011-12-29T23:59:59', '2011-12-31T00:00:00'],
+    ],
+  ])(
+    'given %s and %s, then the gap and the nearest valid times are named',
+    (zone, at, [jumpsFrom, jumpsTo, lastBefore, firstAfter]) => {
+      expect(skippedAtTime(parseSchedule(at, { timezone: zone }))).toEqual({
+        jumpsFrom,
+        jumpsTo,
+        lastBefore,
+        firstAfter,
+      });
+    },
+  );
+
+  it.each([
+    ['America/New_York', 'at(2027-03-14T03:00:00)'],
+    ['America/New_York', 'at(2027-11-07T01:30:00)'],
+    ['UTC', 'at(2027-03-14T02:30:00)'],
+  ])('given %s and %s, a time that exists (even twice), then nothing is skipped', (zone, at) => {
+    expect(skippedAtTime(parseSchedule(at, { timezone: zone }))).toBeUndefined();
+  });
+
+  it('given a cron schedule, then it does not apply', () => {
+    expect(
+      skippedAtTime(parseSchedule('cron(30 2 * * ? *)', { timezone: 'America/New_York' })),
+    ).toBeUndefined();
   });
 });
 
