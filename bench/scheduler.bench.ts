@@ -35,6 +35,7 @@ import {
 import { createLogger, type Logger, silentLogger } from '../shared/logger.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// The emulator accepts only requests signed with the credentials it was started with.
 const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 const ROLE_ARN = 'arn:aws:iam::000000000000:role/bench';
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:bench';
@@ -159,7 +160,7 @@ async function fireLag(count: number): Promise<LagResult> {
     // Cold start (module import) before the burst, as a warm function would be.
     await runtime.invoke(NOOP_FUNCTION, {});
     const logger = countingLogger();
-    const emulator = await startSchedulerEmulator({ dataDir, invoker, log: logger.log });
+    const emulator = await startSchedulerEmulator({ dataDir, invoker, credentials, log: logger.log });
     try {
       // Whole seconds (at() has no milliseconds), far enough ahead for the setup to finish.
       const due = new Date(Math.ceil((Date.now() + 8000) / 1000) * 1000);
@@ -227,7 +228,12 @@ async function idleCost(count: number, idleSeconds: number): Promise<IdleResult>
     const heapBefore = process.memoryUsage().heapUsed;
     const rssBefore = process.memoryUsage().rss;
     const logger = countingLogger();
-    let emulator = await startSchedulerEmulator({ dataDir, invoker: noopInvoker, log: logger.log });
+    let emulator = await startSchedulerEmulator({
+      dataDir,
+      invoker: noopInvoker,
+      credentials,
+      log: logger.log,
+    });
     const now = new Date();
     // Nothing due within the hour: a daily cron two hours ahead, and a 1-day rate starting in two hours.
     const hour = (now.getUTCHours() + 2) % 24;
@@ -258,7 +264,12 @@ async function idleCost(count: number, idleSeconds: number): Promise<IdleResult>
       await emulator.close();
 
       const restartStart = Date.now();
-      emulator = await startSchedulerEmulator({ dataDir, invoker: noopInvoker, log: logger.log });
+      emulator = await startSchedulerEmulator({
+        dataDir,
+        invoker: noopInvoker,
+        credentials,
+        log: logger.log,
+      });
       const restartMs = Date.now() - restartStart;
       return {
         schedules: count,
@@ -328,7 +339,12 @@ async function throughput(
   rounds: number,
 ): Promise<ThroughputResult> {
   return withDataDir(async (dataDir) => {
-    const emulator = await startSchedulerEmulator({ dataDir, invoker: noopInvoker, log: silentLogger });
+    const emulator = await startSchedulerEmulator({
+      dataDir,
+      invoker: noopInvoker,
+      credentials,
+      log: silentLogger,
+    });
     const scheduler = new SchedulerClient({ endpoint: emulator.endpoint, region: 'us-east-1', credentials });
     const dynamo = dynalite({ createTableMs: 0 });
     await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));

@@ -14,6 +14,7 @@ import { type LogFormat, type Logger, type LogLevel, silentLogger } from '../sha
 import { type ApiFront, startApiFront } from './api-front/server.ts';
 import { loadOrCreateToken } from './api-front/token.ts';
 import type { TimerClock } from './clock.ts';
+import { type LocalCredentials, loadOrCreateCredentials } from './credentials.ts';
 import { lockDataDir, prepareDataDir, writePrivateFile } from './data-dir.ts';
 import { type DynamoDbEngine, startDynamoDbEngine } from './dynamodb/engine.ts';
 import type { EngineKind, EngineSpec } from './dynamodb/engine-spec.ts';
@@ -40,6 +41,11 @@ export interface LocalEndpoints {
   readonly lambdaEndpoint: string;
   /** Bearer token of the API. */
   readonly token: string;
+  /**
+   * What the Scheduler, Lambda and DynamoDB endpoints accept SigV4 signatures of (and nothing else):
+   * give them to an SDK client or the AWS CLI (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION).
+   */
+  readonly credentials: LocalCredentials & { readonly region: string };
   readonly scheduleGroup: string;
 }
 
@@ -48,7 +54,10 @@ export type { LocalPart, PortConflict } from './part-ports.ts';
 export { PortsInUseError } from './part-ports.ts';
 
 export interface LocalStackOptions {
-  /** Where everything is kept: tables, schedules, dead letters, the token. Created if missing. */
+  /**
+   * Where everything is kept: tables, schedules, dead letters, the token and the credentials.
+   * Created if missing.
+   */
   readonly dataDir: string;
   /** Ports of each part; 0 (the default) picks a free one and `endpoints` says which. */
   readonly apiPort?: number;
@@ -120,12 +129,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     Object.assign(process.env, localProcessEnvironment(process.env));
     const { token, path: tokenFile } = await loadOrCreateToken(dataDir);
+    const { credentials } = await loadOrCreateCredentials(dataDir);
 
     const engine: DynamoDbEngine = await startOnPort(dataDir, 'dynamodb', options.dynamodbPort, (port) =>
-      startDynamoDbEngine({ spec, dataDir, port }),
+      startDynamoDbEngine({ spec, dataDir, port, credentials, region: LOCAL_REGION }),
     );
     started.push(() => engine.close());
-    const dynamodb = new DynamoDBClient({ endpoint: engine.endpoint, region: LOCAL_REGION });
+    if (engine.kind !== 'dynalite') {
+      log.child({ component: 'local' }).warn('this DynamoDB engine is not guarded by the stack', {
+        engine: engine.kind,
+        endpoint: engine.endpoint,
+        detail:
+          engine.kind === 'external'
+            ? 'an external engine answers whoever its owner lets in'
+            : 'DynamoDB Local listens on every interface and accepts any credentials',
+      });
+    }
+    // A copy per client: the SDK writes its bookkeeping ($source) into the credentials object it gets.
+    const dynamodb = new DynamoDBClient({
+      endpoint: engine.endpoint,
+      region: LOCAL_REGION,
+      credentials: { ...credentials },
+    });
     try {
       await ensureTables(dynamodb, { stage: LOCAL_STAGE });
     } finally {
@@ -147,6 +172,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         port,
         invoker,
         log,
+        credentials,
         region: LOCAL_REGION,
         accountId: LOCAL_ACCOUNT_ID,
         ...(options.clock === undefined ? {} : { clock: options.clock }),
@@ -159,6 +185,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const lambdaApi: LambdaApi = await startOnPort(dataDir, 'lambda', options.lambdaPort, (port) =>
       startLambdaApi({
         port,
+        credentials,
+        region: LOCAL_REGION,
         hasFunction: (reference) => {
           try {
             runtime?.resolve(reference);
@@ -186,6 +214,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       environment: {
         ...localFunctionEnvironment({
           dataDir,
+          credentials,
           dynamodbEndpoint: engine.endpoint,
           schedulerEndpoint: scheduler.endpoint,
           ...(options.asyncRetryDelaysMs === undefined
@@ -206,7 +235,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     provideRuntime(lambda);
     started.push(() => lambda.close(graceMs));
 
-    await ensureScheduleGroup(scheduler.endpoint);
+    await ensureScheduleGroup(scheduler.endpoint, credentials);
 
     const apiFunction = functionName(LOCAL_STAGE, 'api');
     const front: ApiFront = await startOnPort(dataDir, 'api', options.apiPort, (port) =>
@@ -227,6 +256,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamodbEndpoint: engine.endpoint,
       lambdaEndpoint: lambdaApi.endpoint,
       token,
+      credentials: { ...credentials, region: LOCAL_REGION },
       scheduleGroup: LOCAL_SCHEDULE_GROUP,
     };
     const endpointsFile = join(dataDir, ENDPOINTS_FILE);
@@ -275,8 +305,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
 }
 
-async function ensureScheduleGroup(endpoint: string): Promise<void> {
-  const client = new SchedulerClient({ endpoint, region: LOCAL_REGION });
+async function ensureScheduleGroup(endpoint: string, credentials: LocalCredentials): Promise<void> {
+  const client = new SchedulerClient({ endpoint, region: LOCAL_REGION, credentials: { ...credentials } });
   try {
     await client.send(new CreateScheduleGroupCommand({ Name: LOCAL_SCHEDULE_GROUP }));
   } catch (error) {

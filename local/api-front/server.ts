@@ -1,13 +1,15 @@
 /**
  * The local stand-in for API Gateway (HTTP API, Lambda proxy integration, payload format 2.0): an
- * HTTP server on 127.0.0.1 that checks the bearer token, turns each request into a 2.0 event,
- * invokes the API function and returns its response, with API Gateway's payload and time limits.
+ * HTTP server on 127.0.0.1 that refuses requests from web pages (an `Origin` header: no CORS, see
+ * local/http/guard.ts), checks the bearer token, turns each request into a 2.0 event, invokes the API
+ * function and returns its response, with API Gateway's payload and time limits.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type Clock, systemClock } from '../../shared/clock.ts';
 import { type Logger, type LogLevel, silentLogger } from '../../shared/logger.ts';
+import { browserRequestRefusal } from '../http/guard.ts';
 import { LOOPBACK, listenHttp } from '../http/server.ts';
 import { describeError, FunctionTimeoutError } from '../lambda/errors.ts';
 import { toHttpApiEvent } from './event.ts';
@@ -20,10 +22,8 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export const INTEGRATION_TIMEOUT_MS = 30_000;
 
 export interface ApiFrontOptions {
-  /** 0 picks a free port. */
+  /** 0 picks a free port; the front listens on 127.0.0.1 only. */
   readonly port: number;
-  /** @default '127.0.0.1' */
-  readonly host?: string;
   /** The bearer token every request must carry. */
   readonly token: string;
   /** Where the token is kept, named in the 401 message. */
@@ -41,7 +41,7 @@ export interface ApiFrontOptions {
   readonly clock?: Clock;
   /**
    * Gets a `request` line, as component `api`, for each request the front answers by itself (401,
-   * 413, 503 while closing, 504, 500 from a failed invocation): the API function logs every request
+   * 403 to a web page, 413, 503 while closing, 504, 500 from a failed invocation): the API function logs every request
    * it handles, so each request is logged once. @default silent
    */
   readonly log?: Logger;
@@ -67,7 +67,7 @@ export interface ApiFront {
 
 /** Resolves once listening; a taken port rejects with the listen error itself (`code: 'EADDRINUSE'`). */
 export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront> {
-  const host = options.host ?? LOOPBACK;
+  const host = LOOPBACK;
   const clock = options.clock ?? systemClock;
   const log = (options.log ?? silentLogger).child({ component: 'api' });
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
@@ -97,6 +97,14 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
     requestId: string,
     started: Date,
   ): Promise<OwnAnswer | undefined> => {
+    const refusal = browserRequestRefusal(req.headers);
+    if (refusal !== undefined) {
+      return own(
+        sendError(res, 403, 'Forbidden', refusal.message, { close: !requestComplete(req) }),
+        'warn',
+        refusal.message,
+      );
+    }
     if (listener.closing) {
       return own(
         sendError(res, 503, 'ServiceUnavailable', 'the local API is shutting down', { close: true }),
@@ -185,7 +193,7 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
       else res.destroy();
     });
   });
-  const listener = await listenHttp(server, { port: options.port, host });
+  const listener = await listenHttp(server, { port: options.port });
   port = listener.port;
 
   return {

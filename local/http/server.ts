@@ -1,26 +1,27 @@
 /**
  * How every local listener (the API front, the Lambda Invoke endpoint, the Scheduler emulator and
- * dynalite) starts and stops, written once: it listens on loopback unless told otherwise, resolves
+ * dynalite) starts and stops, written once: it listens on loopback only, resolves
  * with the bound port, rejects a taken port with the listen error itself (`code: 'EADDRINUSE'`, so
  * the caller can name the option that chose the port), and drains on close: no new connections,
  * requests in flight finish within a grace period, then what is left is cut.
  */
 import type { Server } from 'node:http';
 
-/** Local listeners serve this machine only. */
+/**
+ * Local listeners serve this machine only. There is no option to listen elsewhere: the stack's
+ * credentials are a file in the data directory, not a defence for a port open to a network.
+ */
 export const LOOPBACK = '127.0.0.1';
 
 export interface ListenOptions {
   /** 0 picks a free port. */
   readonly port: number;
-  /** @default LOOPBACK */
-  readonly host?: string;
 }
 
 export interface HttpListener {
   /** The bound port: the one picked when 0 was asked for. */
   readonly port: number;
-  /** `http://host:port`, an IPv6 host in brackets. */
+  /** `http://127.0.0.1:port`. */
   readonly url: string;
   /**
    * True once `close()` began. A request can still arrive on a connection that was busy when the
@@ -41,7 +42,7 @@ export interface HttpListener {
  * counts its requests in flight, so `close()` can wait for them.
  */
 export async function listenHttp(server: Server, options: ListenOptions): Promise<HttpListener> {
-  const host = options.host ?? LOOPBACK;
+  const host = LOOPBACK;
   const requests = new InFlight();
   server.on('request', (_request, response) => {
     requests.started();
@@ -53,7 +54,7 @@ export async function listenHttp(server: Server, options: ListenOptions): Promis
   let closing: Promise<boolean> | undefined;
   return {
     port,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `http://${host}:${port}`,
     get closing() {
       return closing !== undefined;
     },

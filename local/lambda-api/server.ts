@@ -8,10 +8,17 @@
  * with the payload bytes as body, `X-Amz-Invocation-Type` and an optional `Qualifier` query.
  * Errors carry `x-amzn-errortype` and a `{"Type","Message"}` body, which the client turns into a
  * named exception.
+ *
+ * An Invoke runs a function, and the API function deletes jobs: every request passes the listener
+ * guard (no `Origin`, a SigV4 signature with the stack's credentials), and the body must come as the
+ * SDK sends it, not as a form or text a browser posts without asking (see INVOKE_CONTENT_TYPES).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createLogger, type Logger } from '../../shared/logger.ts';
-import { LOOPBACK, listenHttp } from '../http/server.ts';
+import type { LocalCredentials } from '../credentials.ts';
+import { BodyTooLargeError, BrowserRequestError, createRequestGuard } from '../http/guard.ts';
+import { listenHttp } from '../http/server.ts';
+import { SignatureError } from '../http/sigv4.ts';
 import {
   describeError,
   InvalidPayloadError,
@@ -25,10 +32,12 @@ export type InvocationType = 'Event' | 'RequestResponse' | 'DryRun';
 export type RunningInvocationType = Exclude<InvocationType, 'DryRun'>;
 
 export interface LambdaApiOptions {
-  /** @default 0 (any free port) */
+  /** @default 0 (any free port); the endpoint listens on 127.0.0.1 only */
   readonly port?: number;
-  /** @default '127.0.0.1' */
-  readonly host?: string;
+  /** The only credentials accepted: every request must be SigV4-signed with them (service `lambda`). */
+  readonly credentials: LocalCredentials;
+  /** The Region signatures must be scoped to. @default 'us-east-1' */
+  readonly region?: string;
   /**
    * Runs the function: resolves with the handler's result (RequestResponse) or once the event is
    * handled (Event); rejects with what the handler threw. `functionNameOrArn` is the FunctionName
@@ -70,6 +79,17 @@ export interface LambdaApi {
 const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
 const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
 
+/**
+ * The body types an Invoke may carry: the SDK sends `application/octet-stream` (checked against
+ * @aws-sdk/client-lambda 3.1164), the AWS CLI v1 sends no content-type at all. The types a browser
+ * may post cross-origin without a preflight (text/plain, forms) are exactly the ones refused.
+ */
+const INVOKE_CONTENT_TYPES: readonly (string | undefined)[] = [
+  undefined,
+  'application/octet-stream',
+  'application/json',
+];
+
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 const INVOCATION_TYPES: readonly InvocationType[] = ['Event', 'RequestResponse', 'DryRun'];
 
@@ -93,6 +113,12 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<LambdaA
   });
   const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
   const inFlight = new Set<Promise<void>>();
+  const guard = createRequestGuard({
+    credentials: options.credentials,
+    region: options.region ?? 'us-east-1',
+    service: 'lambda',
+    maxBodyBytes: SYNC_PAYLOAD_LIMIT,
+  });
 
   const runEvent = (functionName: string, payload: unknown): void => {
     const work = options.invoke(functionName, payload, 'Event').then(
@@ -105,6 +131,7 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<LambdaA
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const received = await guard(request);
     const url = new URL(request.url ?? '/', 'http://localhost');
     const match = INVOKE_PATH.exec(url.pathname);
     if (request.method !== 'POST' || match === null) {
@@ -126,7 +153,9 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<LambdaA
     }
     if (!options.hasFunction(functionName)) throw functionNotFound(functionName);
     const limit = invocationType === 'Event' ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
-    const payload = parsePayload(await readBody(request, limit, invocationType));
+    if (received.length > limit) throw payloadTooLarge(received.length, limit, invocationType);
+    checkContentType(request.headers['content-type']);
+    const payload = parsePayload(received);
 
     if (invocationType === 'DryRun') {
       response.writeHead(204).end();
@@ -155,18 +184,10 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<LambdaA
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      if (!(error instanceof LambdaApiError)) {
+      if (!isRefusal(error)) {
         log.error('Invoke request failed', { path: request.url, error: describeError(error) });
       }
-      const answer =
-        error instanceof LambdaApiError
-          ? error
-          : new LambdaApiError(
-              500,
-              'ServiceException',
-              'internal error of the local Lambda endpoint',
-              'Service',
-            );
+      const answer = toLambdaApiError(error, request);
       if (response.headersSent) {
         response.destroy();
         return;
@@ -179,7 +200,7 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<LambdaA
     });
   });
 
-  const listener = await listenHttp(server, { port: options.port ?? 0, host: options.host ?? LOOPBACK });
+  const listener = await listenHttp(server, { port: options.port ?? 0 });
 
   return {
     endpoint: listener.url,
@@ -233,28 +254,53 @@ function functionNotFound(functionName: string): LambdaApiError {
   return new LambdaApiError(404, 'ResourceNotFoundException', `Function not found: ${functionName}`);
 }
 
-async function readBody(
-  request: IncomingMessage,
-  limit: number,
-  invocationType: InvocationType,
-): Promise<Buffer> {
-  const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > limit) throw payloadTooLarge(declared, limit, invocationType);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw payloadTooLarge(size, limit, invocationType);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 function payloadTooLarge(size: number, limit: number, invocationType: InvocationType): LambdaApiError {
   return new LambdaApiError(
     413,
     'RequestTooLargeException',
     `${invocationType} payload of ${size} bytes exceeds the limit of ${limit} bytes`,
+  );
+}
+
+function checkContentType(header: string | undefined): void {
+  const mediaType = header?.split(';')[0]?.trim().toLowerCase();
+  if (!INVOKE_CONTENT_TYPES.includes(mediaType)) {
+    throw new LambdaApiError(
+      415,
+      'UnsupportedMediaTypeException',
+      `The content type '${header}' is not supported for an Invoke payload; send application/octet-stream or application/json, as the SDK does`,
+    );
+  }
+}
+
+/** Refusals are answered, not logged as failures of the endpoint. */
+function isRefusal(error: unknown): boolean {
+  return (
+    error instanceof LambdaApiError ||
+    error instanceof SignatureError ||
+    error instanceof BrowserRequestError ||
+    error instanceof BodyTooLargeError
+  );
+}
+
+/** The one place where errors become Lambda's codes; anything unknown is a generic 500. */
+function toLambdaApiError(error: unknown, request: IncomingMessage): LambdaApiError {
+  if (error instanceof LambdaApiError) return error;
+  // What Lambda answers an unauthenticated request with.
+  if (error instanceof SignatureError) return new LambdaApiError(403, error.code, error.message);
+  if (error instanceof BrowserRequestError) {
+    return new LambdaApiError(403, 'AccessDeniedException', error.message);
+  }
+  if (error instanceof BodyTooLargeError) {
+    return request.headers['x-amz-invocation-type'] === 'Event'
+      ? payloadTooLarge(error.size, ASYNC_PAYLOAD_LIMIT, 'Event')
+      : payloadTooLarge(error.size, error.limit, 'RequestResponse');
+  }
+  return new LambdaApiError(
+    500,
+    'ServiceException',
+    'internal error of the local Lambda endpoint',
+    'Service',
   );
 }
 

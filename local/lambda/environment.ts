@@ -7,6 +7,7 @@ import { ENV } from '../../shared/config.ts';
 import { functionName, jobFunctionDefinitions } from '../../shared/functions.ts';
 import { CAPABILITY_IDS, type CapabilityId } from '../../shared/kinds/capabilities.ts';
 import { tableName } from '../../shared/tables.ts';
+import type { LocalCredentials } from '../credentials.ts';
 
 export const LOCAL_STAGE = 'local';
 export const LOCAL_REGION = 'us-east-1';
@@ -28,6 +29,11 @@ export function localFunctionArn(name: string): string {
 export interface LocalEnvironmentInput {
   readonly dynamodbEndpoint: string;
   readonly schedulerEndpoint: string;
+  /**
+   * The stack's credentials, which its listeners accept signatures of: the functions' SDK clients
+   * read them from the environment, as a function's clients read its role's credentials in AWS.
+   */
+  readonly credentials: LocalCredentials;
   /** Absolute data directory; secrets are read from `secrets.json` inside it. */
   readonly dataDir: string;
   /**
@@ -76,13 +82,17 @@ export function localFunctionEnvironment(input: LocalEnvironmentInput): Record<s
     AWS_ENDPOINT_URL_DYNAMODB: input.dynamodbEndpoint,
     AWS_ENDPOINT_URL_SCHEDULER: input.schedulerEndpoint,
     AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: input.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: input.credentials.secretAccessKey,
   };
 }
 
 /**
  * Process-wide settings the local SDK clients need before anything is started: the local Region,
- * no instance-metadata lookups, and dummy credentials when none are set (the engines accept any;
- * without them the SDK would look for a profile or SSO session, which may reach the network).
+ * no instance-metadata lookups, and placeholder credentials when none are set, so that a client
+ * created without credentials never looks for a profile or SSO session (which may reach the network).
+ * The placeholders open nothing: the stack's own clients pass its credentials explicitly, and the
+ * functions get them in their environment (localFunctionEnvironment).
  */
 export function localProcessEnvironment(
   current: Readonly<Record<string, string | undefined>>,

@@ -2,10 +2,13 @@
  * The Scheduler API's wire protocol (restJson1, as `@aws-sdk/client-scheduler` speaks it) over
  * node:http: routes to store operations, epoch-second timestamps, and the one error boundary that
  * maps the emulator's typed errors to the service's codes (`x-amzn-errortype` header plus a
- * `{"Message"}` body). Requests are not signature-checked: the emulator has no IAM.
+ * `{"Message"}` body). Every request passes the listener guard first (no `Origin`, a SigV4 signature
+ * with the stack's credentials); the emulator has no IAM beyond that one identity.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BodyTooLargeError, BrowserRequestError, type RequestGuard } from '../http/guard.ts';
+import { SignatureError } from '../http/sigv4.ts';
 import {
   SchedulerConflictError,
   SchedulerNotFoundError,
@@ -19,7 +22,7 @@ import { validateListQuery, validateStateFilter } from './validation/list-query.
 import { validateOptionalGroupName } from './validation/members.ts';
 
 /** Target.Input may be 256 KB; anything far beyond that is not a Scheduler request. */
-const MAX_BODY_BYTES = 1024 * 1024;
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 type JsonBody = Record<string, unknown>;
 
@@ -31,10 +34,14 @@ interface Route {
 
 export type ErrorReporter = (error: unknown) => void;
 
-/** Builds the request listener for `http.createServer`. */
-export function createRequestListener(store: SchedulerStore, reportInternal: ErrorReporter) {
+/** Builds the request listener for `http.createServer`; `guard` admits each request and reads its body. */
+export function createRequestListener(
+  store: SchedulerStore,
+  guard: RequestGuard,
+  reportInternal: ErrorReporter,
+) {
   return (request: IncomingMessage, response: ServerResponse): void => {
-    handle(store, request, response).catch((error: unknown) => {
+    handle(store, guard, request, response).catch((error: unknown) => {
       const mapped = mapError(error);
       if (mapped.code === 'InternalServerException') reportInternal(error);
       send(response, mapped.status, { Message: mapped.message, __type: mapped.code }, mapped.code);
@@ -44,14 +51,16 @@ export function createRequestListener(store: SchedulerStore, reportInternal: Err
 
 async function handle(
   store: SchedulerStore,
+  guard: RequestGuard,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
+  const raw = await guard(request);
   const url = new URL(request.url ?? '/', 'http://scheduler.local');
   const route = parseRoute(url.pathname);
   const method = request.method ?? 'GET';
   const query = url.searchParams;
-  const body = method === 'POST' || method === 'PUT' ? await readJson(request) : undefined;
+  const body = method === 'POST' || method === 'PUT' ? parseJson(raw) : undefined;
 
   switch (`${method} ${route.resource}${route.label === undefined ? '' : '/{}'}`) {
     case 'POST schedules/{}':
@@ -133,21 +142,10 @@ function labelOf(route: Route): string {
   return route.label ?? '';
 }
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) {
-      throw new SchedulerValidationError(`The request body is larger than ${MAX_BODY_BYTES} bytes`);
-    }
-    chunks.push(buffer);
-  }
-  if (size === 0) return undefined;
-  const text = Buffer.concat(chunks).toString('utf8');
+function parseJson(raw: Buffer): unknown {
+  if (raw.length === 0) return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(raw.toString('utf8')) as unknown;
   } catch {
     throw new SchedulerValidationError('The request body is not valid JSON');
   }
@@ -172,6 +170,17 @@ interface MappedError {
 
 /** The one place where errors become the service's codes; anything unknown is a generic 500. */
 function mapError(error: unknown): MappedError {
+  // What the service answers an unauthenticated request with (restJson: 403 and the code).
+  if (error instanceof SignatureError) return { status: 403, code: error.code, message: error.message };
+  if (error instanceof BrowserRequestError)
+    return { status: 403, code: 'AccessDeniedException', message: error.message };
+  if (error instanceof BodyTooLargeError) {
+    return {
+      status: 400,
+      code: 'ValidationException',
+      message: `The request body is larger than ${error.limit} bytes`,
+    };
+  }
   if (error instanceof SchedulerValidationError)
     return { status: 400, code: 'ValidationException', message: error.message };
   if (error instanceof SchedulerNotFoundError) {

@@ -7,10 +7,12 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { createLogger, type Logger } from '../../shared/logger.ts';
 import { systemTimerClock, type TimerClock } from '../clock.ts';
-import { type HttpListener, LOOPBACK, listenHttp } from '../http/server.ts';
+import type { LocalCredentials } from '../credentials.ts';
+import { createRequestGuard } from '../http/guard.ts';
+import { type HttpListener, listenHttp } from '../http/server.ts';
 import { DeadLetterStore } from './dead-letters.ts';
 import { Dispatcher } from './dispatcher.ts';
-import { createRequestListener } from './http.ts';
+import { createRequestListener, MAX_BODY_BYTES } from './http.ts';
 import { Journal } from './journal.ts';
 import type { DeadLetter } from './model.ts';
 import { SchedulerStore } from './store.ts';
@@ -32,10 +34,10 @@ const CLOSE_GRACE_MS = 10_000;
 export interface SchedulerEmulatorOptions {
   /** Where the journal and the dead-letter store live; created if missing. */
   readonly dataDir: string;
-  /** 0 picks a free port. */
+  /** 0 picks a free port. The emulator listens on 127.0.0.1 only. */
   readonly port?: number;
-  /** @default '127.0.0.1' */
-  readonly host?: string;
+  /** The only credentials accepted: every request must be SigV4-signed with them (service `scheduler`). */
+  readonly credentials: LocalCredentials;
   readonly invoker: TargetInvoker;
   /** @default the system clock with real timers */
   readonly clock?: TimerClock;
@@ -47,7 +49,7 @@ export interface SchedulerEmulatorOptions {
    * expired retries, start and stop), as component `scheduler`. @default JSON lines on stdout at info
    */
   readonly log?: Logger;
-  /** @default 'us-east-1' */
+  /** The Region of the ARNs and of the signatures accepted. @default 'us-east-1' */
   readonly region?: string;
   /** @default '000000000000' */
   readonly accountId?: string;
@@ -113,9 +115,15 @@ export async function startSchedulerEmulator(options: SchedulerEmulatorOptions):
   store.attach(dispatcher);
   dispatcher.restore(clock.now().getTime());
 
+  const guard = createRequestGuard({
+    credentials: options.credentials,
+    region: arn.region,
+    service: 'scheduler',
+    maxBodyBytes: MAX_BODY_BYTES,
+  });
   const server = createServer(
     { keepAlive: true },
-    createRequestListener(store, (error) => {
+    createRequestListener(store, guard, (error) => {
       // An internal error is the emulator's bug: the stack says where.
       log.error('request failed', {
         error: describe(error),
@@ -125,7 +133,7 @@ export async function startSchedulerEmulator(options: SchedulerEmulatorOptions):
   );
   let listener: HttpListener;
   try {
-    listener = await listenHttp(server, { port: options.port ?? 0, host: options.host ?? LOOPBACK });
+    listener = await listenHttp(server, { port: options.port ?? 0 });
   } catch (error) {
     await dispatcher.stop(0);
     await journal.close();

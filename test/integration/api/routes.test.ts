@@ -329,7 +329,11 @@ describe('runs', () => {
   it('POST /runs/{runId}/cancel cancels a pending run, then answers 409', async () => {
     // Given a pending run the function has not started (recorded straight in the ledger)
     const documentClient = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ endpoint: api.stack.endpoints.dynamodbEndpoint, region: 'us-east-1' }),
+      new DynamoDBClient({
+        endpoint: api.stack.endpoints.dynamodbEndpoint,
+        region: 'us-east-1',
+        credentials: api.stack.endpoints.credentials,
+      }),
       { marshallOptions: { removeUndefinedValues: true } },
     );
     const ledger = new DynamoRunLedger(documentClient, tableName('local', 'runs'), systemClock);

@@ -129,20 +129,31 @@ describe('a Scheduler that throttles or is over quota', () => {
     const recording = recordingClock(new Date());
     sleeps = recording.sleeps;
     const clock = recording.clock;
+    const { credentials } = api.stack.endpoints;
     const documentClient = createDocumentClient({
       endpoint: api.stack.endpoints.dynamodbEndpoint,
       region: 'us-east-1',
+      clientConfig: { credentials },
     });
     const deps: ApiDeps = {
       jobs: new DynamoJobStore(documentClient, tableName('local', 'jobs'), clock),
       runs: new DynamoRunLedger(documentClient, tableName('local', 'runs'), clock),
       schedules: createSchedulerSchedulePort({
-        client: new SchedulerClient({ endpoint: faulty.endpoint, region: 'us-east-1', maxAttempts: 1 }),
+        client: new SchedulerClient({
+          endpoint: faulty.endpoint,
+          region: 'us-east-1',
+          credentials,
+          maxAttempts: 1,
+        }),
         groupName: api.stack.endpoints.scheduleGroup,
         clock,
       }),
       invoker: createLambdaJobInvoker({
-        client: new LambdaClient({ endpoint: api.stack.endpoints.lambdaEndpoint, region: 'us-east-1' }),
+        client: new LambdaClient({
+          endpoint: api.stack.endpoints.lambdaEndpoint,
+          region: 'us-east-1',
+          credentials,
+        }),
         functionArns: {},
       }),
       clock,

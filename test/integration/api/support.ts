@@ -63,9 +63,18 @@ export async function startApiHarness(
     asyncRetryDelaysMs: options.asyncRetryDelaysMs ?? [],
     ...(options.functions === undefined ? {} : { functions: options.functions }),
   });
-  const { apiUrl, token, schedulerEndpoint, dynamodbEndpoint, scheduleGroup } = stack.endpoints;
-  const scheduler = new SchedulerClient({ endpoint: schedulerEndpoint, region: 'us-east-1' });
-  const dynamodb = new DynamoDBClient({ endpoint: dynamodbEndpoint, region: 'us-east-1' });
+  const { apiUrl, token, schedulerEndpoint, dynamodbEndpoint, scheduleGroup, credentials } = stack.endpoints;
+  // The stack's listeners accept only signatures of its own credentials (endpoints.json).
+  const scheduler = new SchedulerClient({
+    endpoint: schedulerEndpoint,
+    region: credentials.region,
+    credentials,
+  });
+  const dynamodb = new DynamoDBClient({
+    endpoint: dynamodbEndpoint,
+    region: credentials.region,
+    credentials,
+  });
 
   const scanKeys = async (table: string, key: (item: Record<string, { S?: string }>) => string) => {
     const keys: string[] = [];

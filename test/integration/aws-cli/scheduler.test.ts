@@ -8,8 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalCredentials } from '../../../local/credentials.ts';
 import { type SchedulerEmulator, startSchedulerEmulator } from '../../../local/scheduler/index.ts';
 import { silentLogger } from '../../../shared/logger.ts';
+import { OTHER_CREDENTIALS, TEST_CREDENTIALS } from '../../support/sigv4.ts';
 
 const run = promisify(execFile);
 
@@ -21,6 +23,7 @@ beforeAll(async () => {
   emulator = await startSchedulerEmulator({
     dataDir,
     port: 0,
+    credentials: TEST_CREDENTIALS,
     invoker: { invoke: async () => undefined },
     log: silentLogger,
   });
@@ -37,7 +40,12 @@ interface CliResult {
   readonly stderr: string;
 }
 
-async function aws(...args: string[]): Promise<CliResult> {
+function aws(...args: string[]): Promise<CliResult> {
+  return awsWith(TEST_CREDENTIALS, ...args);
+}
+
+/** The AWS CLI with these credentials in its environment, as a user passes endpoints.json's. */
+async function awsWith(credentials: LocalCredentials, ...args: string[]): Promise<CliResult> {
   try {
     const { stdout, stderr } = await run(
       'aws',
@@ -57,6 +65,8 @@ async function aws(...args: string[]): Promise<CliResult> {
           AWS_PAGER: '',
           AWS_CONFIG_FILE: '/dev/null',
           AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         },
       },
     );
@@ -136,6 +146,13 @@ describe('aws scheduler against the emulator', () => {
     // Then the CLI exits non-zero and names the error
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain(`(${errorName})`);
+  });
+
+  it('Given other credentials than the emulator was started with, Then the CLI names UnrecognizedClientException', async () => {
+    const result = await awsWith(OTHER_CREDENTIALS, 'list-schedules');
+
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('(UnrecognizedClientException)');
   });
 
   it('reports a missing schedule as ResourceNotFoundException', async () => {

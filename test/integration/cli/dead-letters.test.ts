@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaRuntime } from '../../../local/lambda/runtime.ts';
 import { type DeadLetter, ManualClock, startSchedulerEmulator } from '../../../local/scheduler/index.ts';
 import { silentLogger } from '../../../shared/logger.ts';
+import { TEST_CREDENTIALS } from '../../support/sigv4.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/tickwork.js', import.meta.url));
 const MISSING_FUNCTION = 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-local-missing';
@@ -44,11 +45,16 @@ describe('tickwork dead-letters', () => {
     const runtime = new LambdaRuntime({ asyncRetryDelaysMs: [] });
     const emulator = await startSchedulerEmulator({
       dataDir,
+      credentials: TEST_CREDENTIALS,
       invoker: runtime.asTargetInvoker(),
       clock,
       log: silentLogger,
     });
-    const client = new SchedulerClient({ endpoint: emulator.endpoint, region: 'us-east-1' });
+    const client = new SchedulerClient({
+      endpoint: emulator.endpoint,
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+    });
     for (const [name, at] of [
       ['morning', '2026-01-31T09:00:00'],
       ['later', '2026-01-31T09:02:00'],

@@ -470,6 +470,7 @@ describe('tickwork client commands against the local stack', () => {
     const scheduler = new SchedulerClient({
       endpoint: stack.endpoints.schedulerEndpoint,
       region: 'us-east-1',
+      credentials: stack.endpoints.credentials,
     });
     await scheduler.send(
       new DeleteScheduleCommand({ Name: 'drifted', GroupName: stack.endpoints.scheduleGroup }),

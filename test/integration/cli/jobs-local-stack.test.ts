@@ -194,6 +194,7 @@ describe('tickwork client commands against the local stack', () => {
     const scheduler = new SchedulerClient({
       endpoint: stack.endpoints.schedulerEndpoint,
       region: 'us-east-1',
+      credentials: stack.endpoints.credentials,
     });
     const schedule = await scheduler.send(
       new GetScheduleCommand({ Name: 'dlq-check', GroupName: stack.endpoints.scheduleGroup }),

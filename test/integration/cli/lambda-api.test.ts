@@ -10,6 +10,7 @@ import {
 import { silentLogger } from '../../../shared/logger.ts';
 import { type EchoEvent, handled, handler, release, whenHeld } from '../../fixtures/lambda-api-echo.ts';
 import { captureLogs } from '../../support/logs.ts';
+import { signedFetch, TEST_CREDENTIALS } from '../../support/sigv4.ts';
 
 const ECHO_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:echo';
 
@@ -26,6 +27,10 @@ function decode(payload: Uint8Array | undefined): unknown {
   return JSON.parse(new TextDecoder().decode(payload));
 }
 
+function lambdaClient(endpoint: string, credentials = TEST_CREDENTIALS): LambdaClient {
+  return new LambdaClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
+}
+
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
@@ -38,6 +43,7 @@ describe('local Lambda Invoke endpoint, with the fixture handler called directly
 
   beforeAll(async () => {
     api = await startLambdaApi({
+      credentials: TEST_CREDENTIALS,
       hasFunction: (reference) => echoName(reference) !== undefined,
       invoke: async (reference, payload, type) => {
         calls.push({ name: reference, type });
@@ -45,7 +51,7 @@ describe('local Lambda Invoke endpoint, with the fixture handler called directly
       },
       log,
     });
-    client = new LambdaClient({ endpoint: api.endpoint, region: 'us-east-1', maxAttempts: 1 });
+    client = lambdaClient(api.endpoint);
   });
 
   afterAll(async () => {
@@ -205,10 +211,11 @@ describe('local Lambda Invoke endpoint, with the fixture handler called directly
   });
 
   it('Given an unknown invocation type, When sent, Then a ValidationException names the allowed values', async () => {
-    const response = await fetch(`${api.endpoint}/2015-03-31/functions/echo/invocations`, {
-      method: 'POST',
-      headers: { 'X-Amz-Invocation-Type': 'Later' },
+    const response = await signedFetch(`${api.endpoint}/2015-03-31/functions/echo/invocations`, {
+      headers: { 'X-Amz-Invocation-Type': 'Later', 'content-type': 'application/octet-stream' },
       body: '{}',
+      credentials: TEST_CREDENTIALS,
+      service: 'lambda',
     });
 
     expect(response.status).toBe(400);
@@ -223,11 +230,12 @@ describe('local Lambda Invoke endpoint, with the fixture handler called directly
 describe('local Lambda Invoke endpoint shutdown', () => {
   it('Given an Event invocation still running, When closed, Then close waits for it to finish', async () => {
     const api = await startLambdaApi({
+      credentials: TEST_CREDENTIALS,
       hasFunction: (reference) => echoName(reference) !== undefined,
       invoke: (reference, payload) => handler(payload as EchoEvent, { functionName: reference }),
       log: silentLogger,
     });
-    const client = new LambdaClient({ endpoint: api.endpoint, region: 'us-east-1', maxAttempts: 1 });
+    const client = lambdaClient(api.endpoint);
     handled.length = 0;
     await client.send(
       new InvokeCommand({
@@ -255,12 +263,13 @@ describe('local Lambda Invoke endpoint shutdown', () => {
   it('Given an Event invocation that never ends, When closed, Then close gives up after the bound and reports it', async () => {
     const { log, entries: logged } = captureLogs();
     const api = await startLambdaApi({
+      credentials: TEST_CREDENTIALS,
       hasFunction: () => true,
       invoke: () => new Promise(() => {}),
       log,
       drainTimeoutMs: 20,
     });
-    const client = new LambdaClient({ endpoint: api.endpoint, region: 'us-east-1', maxAttempts: 1 });
+    const client = lambdaClient(api.endpoint);
     await client.send(
       new InvokeCommand({ FunctionName: 'stuck', InvocationType: 'Event', Payload: encode({}) }),
     );
@@ -292,6 +301,7 @@ describe('local Lambda Invoke endpoint wired to the in-process Lambda runtime', 
       asyncRetryDelaysMs: [],
     });
     api = await startLambdaApi({
+      credentials: TEST_CREDENTIALS,
       hasFunction: (reference) => {
         try {
           runtime.resolve(reference);
@@ -306,7 +316,7 @@ describe('local Lambda Invoke endpoint wired to the in-process Lambda runtime', 
           : runtime.invoke(reference, payload),
       log: silentLogger,
     });
-    client = new LambdaClient({ endpoint: api.endpoint, region: 'us-east-1', maxAttempts: 1 });
+    client = lambdaClient(api.endpoint);
   });
 
   afterAll(async () => {

@@ -43,9 +43,18 @@ describe('deleteJob when the record write fails', () => {
   let raceOn: string | undefined;
 
   beforeAll(() => {
-    const { dynamodbEndpoint, schedulerEndpoint, lambdaEndpoint, scheduleGroup } = api.stack.endpoints;
-    documentClient = createDocumentClient({ endpoint: dynamodbEndpoint, region: 'us-east-1' });
-    other = createDocumentClient({ endpoint: dynamodbEndpoint, region: 'us-east-1' });
+    const { dynamodbEndpoint, schedulerEndpoint, lambdaEndpoint, scheduleGroup, credentials } =
+      api.stack.endpoints;
+    documentClient = createDocumentClient({
+      endpoint: dynamodbEndpoint,
+      region: 'us-east-1',
+      clientConfig: { credentials },
+    });
+    other = createDocumentClient({
+      endpoint: dynamodbEndpoint,
+      region: 'us-east-1',
+      clientConfig: { credentials },
+    });
     const jobsTable = tableName('local', 'jobs');
     // Another request (a PATCH elsewhere) bumps the job's version after deleteJob read it and before
     // its conditional DeleteItem reaches DynamoDB: the delete's version condition fails for real.
@@ -78,12 +87,12 @@ describe('deleteJob when the record write fails', () => {
       jobs: new DynamoJobStore(documentClient, jobsTable, systemClock),
       runs: new DynamoRunLedger(documentClient, tableName('local', 'runs'), systemClock),
       schedules: createSchedulerSchedulePort({
-        client: new SchedulerClient({ endpoint: schedulerEndpoint, region: 'us-east-1' }),
+        client: new SchedulerClient({ endpoint: schedulerEndpoint, region: 'us-east-1', credentials }),
         groupName: scheduleGroup,
         clock: systemClock,
       }),
       invoker: createLambdaJobInvoker({
-        client: new LambdaClient({ endpoint: lambdaEndpoint, region: 'us-east-1' }),
+        client: new LambdaClient({ endpoint: lambdaEndpoint, region: 'us-east-1', credentials }),
         functionArns: {},
       }),
       clock: systemClock,

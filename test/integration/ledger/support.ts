@@ -20,6 +20,7 @@ import type { Clock } from '../../../shared/clock.ts';
 import { createLogger, type Logger } from '../../../shared/logger.ts';
 import type { RunDeps } from '../../../shared/runs/lifecycle.ts';
 import { type TableDefinition, type TableId, tableDefinitions, tableName } from '../../../shared/tables.ts';
+import { TEST_CREDENTIALS } from '../../support/sigv4.ts';
 
 // The clock and the job fixture live in test/support, where the store-agnostic contract suites use them too.
 export { promptJob } from '../../support/jobs.ts';
@@ -143,6 +144,8 @@ async function startDynamoDbLocal(): Promise<RunningServer> {
       spec: { kind: 'dynamodb-local' },
       dataDir,
       port: 0,
+      // DynamoDB Local is not guarded (-sharedDb: any key reaches the same tables); the readiness check signs anyway.
+      credentials: TEST_CREDENTIALS,
       readyTimeoutMs: ENGINE_START_TIMEOUT_MS - 15_000,
     });
     return {

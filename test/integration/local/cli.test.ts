@@ -131,7 +131,11 @@ describe('tickwork local', () => {
     const endpoints = await endpointsOf(first, dataDir);
     expect(first.stdout()).toContain(`token      ${endpoints.token}`);
     expect(first.stdout()).toContain(`API        ${endpoints.apiUrl}`);
-    let scheduler = new SchedulerClient({ endpoint: endpoints.schedulerEndpoint, region: 'us-east-1' });
+    let scheduler = new SchedulerClient({
+      endpoint: endpoints.schedulerEndpoint,
+      region: 'us-east-1',
+      credentials: endpoints.credentials,
+    });
 
     // A one-time schedule two seconds ahead: the emulator fires it on the wall clock of the process.
     const soon = new Date(Date.now() + 2_000).toISOString().slice(0, 19);
@@ -180,7 +184,11 @@ describe('tickwork local', () => {
 
     const second = tickworkLocal(['--data-dir', dataDir, ...ports]);
     const again = await endpointsOf(second, dataDir);
-    scheduler = new SchedulerClient({ endpoint: again.schedulerEndpoint, region: 'us-east-1' });
+    scheduler = new SchedulerClient({
+      endpoint: again.schedulerEndpoint,
+      region: 'us-east-1',
+      credentials: again.credentials,
+    });
     const schedule = await scheduler.send(
       new GetScheduleCommand({ Name: 'just-before-stop', GroupName: again.scheduleGroup }),
     );

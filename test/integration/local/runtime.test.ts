@@ -54,6 +54,8 @@ describe('startLocalStack', () => {
     scheduler = new SchedulerClient({
       endpoint: stack.endpoints.schedulerEndpoint,
       region: 'us-east-1',
+      // A copy: the SDK writes its bookkeeping into the object, and endpoints are compared whole below.
+      credentials: { ...stack.endpoints.credentials },
       maxAttempts: 1,
     });
   });
@@ -74,13 +76,23 @@ describe('startLocalStack', () => {
       dynamodbEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       lambdaEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       token: (await readFile(join(dataDir, 'token'), 'utf8')).trim(),
+      credentials: {
+        ...JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8')),
+        region: 'us-east-1',
+      },
       scheduleGroup: 'tickwork-local',
     });
+    expect(stack.endpoints.credentials.accessKeyId).toMatch(/^LOCAL[0-9A-F]{16}$/);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await stat(join(dataDir, 'credentials.json'))).mode & 0o777).toBe(0o600);
   });
 
   it('Given a started stack, Then the tables and the schedule group exist', async () => {
-    const dynamodb = new DynamoDBClient({ endpoint: stack.endpoints.dynamodbEndpoint, region: 'us-east-1' });
+    const dynamodb = new DynamoDBClient({
+      endpoint: stack.endpoints.dynamodbEndpoint,
+      region: 'us-east-1',
+      credentials: { ...stack.endpoints.credentials },
+    });
 
     expect((await dynamodb.send(new ListTablesCommand({}))).TableNames).toEqual([
       'tickwork-local-jobs',
@@ -134,6 +146,8 @@ describe('startLocalStack', () => {
       AWS_ENDPOINT_URL_DYNAMODB: stack.endpoints.dynamodbEndpoint,
       AWS_ENDPOINT_URL_SCHEDULER: stack.endpoints.schedulerEndpoint,
       AWS_ENDPOINT_URL_LAMBDA: stack.endpoints.lambdaEndpoint,
+      AWS_ACCESS_KEY_ID: stack.endpoints.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: stack.endpoints.credentials.secretAccessKey,
     });
   });
 
@@ -143,10 +157,14 @@ describe('startLocalStack', () => {
 });
 
 describe('startLocalStack across a restart', () => {
-  it('Given a schedule created just before close, When the stack starts again on the data directory, Then the schedule, the token and the ports are the same', async () => {
+  it('Given a schedule created just before close, When the stack starts again on the data directory, Then the schedule, the token, the credentials and the ports are the same', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'tickwork-restart-'));
     const first = await startLocalStack({ dataDir, clock: new ManualClock(start) });
-    let client = new SchedulerClient({ endpoint: first.endpoints.schedulerEndpoint, region: 'us-east-1' });
+    let client = new SchedulerClient({
+      endpoint: first.endpoints.schedulerEndpoint,
+      region: 'us-east-1',
+      credentials: { ...first.endpoints.credentials },
+    });
     await client.send(
       new CreateScheduleCommand({
         Name: 'weekly',
@@ -161,7 +179,11 @@ describe('startLocalStack across a restart', () => {
 
     await expect(stat(join(dataDir, 'endpoints.json'))).rejects.toMatchObject({ code: 'ENOENT' });
     const second = await startLocalStack({ dataDir, clock: new ManualClock(start) });
-    client = new SchedulerClient({ endpoint: second.endpoints.schedulerEndpoint, region: 'us-east-1' });
+    client = new SchedulerClient({
+      endpoint: second.endpoints.schedulerEndpoint,
+      region: 'us-east-1',
+      credentials: { ...second.endpoints.credentials },
+    });
 
     const schedule = await client.send(
       new GetScheduleCommand({ Name: 'weekly', GroupName: 'tickwork-local' }),

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { type SchedulerEmulator, startSchedulerEmulator } from '../../../local/scheduler/index.ts';
 import { silentLogger } from '../../../shared/logger.ts';
+import { TEST_CREDENTIALS } from '../../support/sigv4.ts';
 
 export interface QuietEmulator {
   readonly emulator: SchedulerEmulator;
@@ -18,7 +19,12 @@ export interface QuietEmulator {
 
 /** A client that makes one attempt per call, so the adapter's retries (on its clock) are the only ones. */
 export function schedulerClient(endpoint: string): SchedulerClient {
-  return new SchedulerClient({ endpoint, region: 'us-east-1', maxAttempts: 1 });
+  return new SchedulerClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: TEST_CREDENTIALS,
+    maxAttempts: 1,
+  });
 }
 
 export async function startQuietEmulator(): Promise<QuietEmulator> {
@@ -26,6 +32,7 @@ export async function startQuietEmulator(): Promise<QuietEmulator> {
   const emulator = await startSchedulerEmulator({
     dataDir,
     port: 0,
+    credentials: TEST_CREDENTIALS,
     invoker: { invoke: async () => {} },
     log: silentLogger,
   });

@@ -21,6 +21,7 @@ import { buildJob, normalizeDefinition } from '../../../shared/jobs/definition.t
 import type { ScheduleSpec } from '../../../shared/jobs/ports.ts';
 import { DEFAULT_TARGET_RETRY_POLICY, desiredSchedule } from '../../../shared/jobs/schedule-spec.ts';
 import { silentLogger } from '../../../shared/logger.ts';
+import { TEST_CREDENTIALS } from '../../support/sigv4.ts';
 
 // Whole seconds: Scheduler dates carry no milliseconds.
 const start = new Date(Math.ceil(Date.now() / 60_000) * 60_000);
@@ -67,6 +68,7 @@ beforeAll(async () => {
   emulator = await startSchedulerEmulator({
     dataDir,
     port: 0,
+    credentials: TEST_CREDENTIALS,
     clock,
     // Every delivery fails, as when the job function cannot be invoked at all.
     invoker: {
@@ -82,9 +84,15 @@ beforeAll(async () => {
       dynamodbEndpoint: 'http://127.0.0.1:1',
       schedulerEndpoint: emulator.endpoint,
       dataDir,
+      credentials: TEST_CREDENTIALS,
     }),
   );
-  client = new SchedulerClient({ endpoint: emulator.endpoint, region: 'us-east-1', maxAttempts: 1 });
+  client = new SchedulerClient({
+    endpoint: emulator.endpoint,
+    region: 'us-east-1',
+    credentials: TEST_CREDENTIALS,
+    maxAttempts: 1,
+  });
   await client.send(new CreateScheduleGroupCommand({ Name: config.scheduleGroup }));
 });
 

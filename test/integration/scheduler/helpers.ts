@@ -17,6 +17,7 @@ import {
   type TimerClock,
 } from '../../../local/scheduler/index.ts';
 import { createLogger } from '../../../shared/logger.ts';
+import { TEST_CREDENTIALS } from '../../support/sigv4.ts';
 
 export const ROLE_ARN = 'arn:aws:iam::000000000000:role/tickwork-scheduler';
 export const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-test-prompt';
@@ -91,12 +92,17 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const emulator = await startSchedulerEmulator({
     dataDir,
     port: 0,
+    credentials: TEST_CREDENTIALS,
     invoker: options.invoker,
     clock,
     log,
     ...(options.random === undefined ? {} : { random: options.random }),
   });
-  const client = new SchedulerClient({ endpoint: emulator.endpoint, region: 'us-east-1' });
+  const client = new SchedulerClient({
+    endpoint: emulator.endpoint,
+    region: 'us-east-1',
+    credentials: TEST_CREDENTIALS,
+  });
   return { emulator, client, dataDir, logs, clock };
 }
 

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.ts';
 import { type SchedulerEmulator, startSchedulerEmulator } from '../../../local/scheduler/index.ts';
 import { createLogger, type LogLevel } from '../../../shared/logger.ts';
+import { TEST_CREDENTIALS } from '../../support/sigv4.ts';
 import { FUNCTION_ARN, newDataDir, RecordingInvoker, removeDataDir, scheduleInput } from './helpers.ts';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -32,6 +33,7 @@ async function emulatorLoggingText(level: LogLevel) {
   const emulator = await startSchedulerEmulator({
     dataDir,
     port: 0,
+    credentials: TEST_CREDENTIALS,
     clock,
     invoker: {
       invoke: async (target, meta) => {
@@ -41,7 +43,11 @@ async function emulatorLoggingText(level: LogLevel) {
     },
     log: createLogger({ level, format: 'text', now: () => clock.now(), write: (line) => lines.push(line) }),
   });
-  const client = new SchedulerClient({ endpoint: emulator.endpoint, region: 'us-east-1' });
+  const client = new SchedulerClient({
+    endpoint: emulator.endpoint,
+    region: 'us-east-1',
+    credentials: TEST_CREDENTIALS,
+  });
   running = { emulator, client, dataDir };
   const schedule = async (name: string, arn: string) =>
     client.send(

@@ -18,8 +18,10 @@ import { type DynamoDbEngine, startDynamoDbEngine } from '../../../../local/dyna
 import { ensureTables, TableSchemaMismatchError } from '../../../../local/dynamodb/tables.ts';
 import { EngineStartError } from '../../../../local/dynamodb/wait-ready.ts';
 import { tableDefinitions, tableName } from '../../../../shared/tables.ts';
+import { TEST_CREDENTIALS } from '../../../support/sigv4.ts';
 
-const client = (endpoint: string) => new DynamoDBClient({ endpoint, region: 'us-east-1', maxAttempts: 1 });
+const client = (endpoint: string) =>
+  new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
 const JOBS = tableName('local', 'jobs');
 const RUNS = tableName('local', 'runs');
 
@@ -34,7 +36,7 @@ describe.each([
   // A JVM start takes 3 s on an idle machine and much longer on a busy one.
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), `tickwork-${kind}-`));
-    engine = await startDynamoDbEngine({ spec: { kind }, dataDir, port: 0 });
+    engine = await startDynamoDbEngine({ spec: { kind }, dataDir, port: 0, credentials: TEST_CREDENTIALS });
   }, 180_000);
 
   afterAll(async () => {
@@ -92,7 +94,7 @@ describe.each([
     const late = client(stopped.endpoint);
     await expect(late.send(new ListTablesCommand({}))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     late.destroy();
-    engine = await startDynamoDbEngine({ spec: { kind }, dataDir, port: 0 });
+    engine = await startDynamoDbEngine({ spec: { kind }, dataDir, port: 0, credentials: TEST_CREDENTIALS });
     db = client(running().endpoint);
 
     expect(await ensureTables(db, { stage: 'local' })).toEqual([
@@ -131,7 +133,7 @@ describe.each([
     const address = blocker.address();
     const port = address !== null && typeof address !== 'string' ? address.port : 0;
 
-    const starting = startDynamoDbEngine({ spec: { kind }, dataDir, port });
+    const starting = startDynamoDbEngine({ spec: { kind }, dataDir, port, credentials: TEST_CREDENTIALS });
 
     await expect(starting).rejects.toMatchObject({ code: 'EADDRINUSE' });
     await new Promise((resolve) => blocker.close(resolve));
@@ -158,6 +160,7 @@ describe('an external engine', () => {
       spec: { kind: 'external', endpoint },
       dataDir: '/nonexistent',
       port: 0,
+      credentials: TEST_CREDENTIALS,
     });
     const db = client(engine.endpoint);
 
@@ -180,6 +183,7 @@ describe('an external engine', () => {
       spec: { kind: 'external', endpoint: `http://127.0.0.1:${port}` },
       dataDir: '/nonexistent',
       port: 0,
+      credentials: TEST_CREDENTIALS,
       readyTimeoutMs: 300,
     });
 
@@ -189,6 +193,7 @@ describe('an external engine', () => {
         spec: { kind: 'external', endpoint: `http://127.0.0.1:${port}` },
         dataDir: '/nonexistent',
         port: 0,
+        credentials: TEST_CREDENTIALS,
         readyTimeoutMs: 300,
       }),
     ).rejects.toThrow(

@@ -12,6 +12,10 @@ const input = {
   dynamodbEndpoint: 'http://127.0.0.1:3002',
   schedulerEndpoint: 'http://127.0.0.1:3001',
   dataDir: '/home/dev/project/.tickwork',
+  credentials: {
+    accessKeyId: 'LOCAL0123456789ABCDEF',
+    secretAccessKey: 'local-secret-access-key-0123456789abcdef',
+  },
 };
 
 describe('localFunctionEnvironment', () => {
@@ -53,6 +57,13 @@ describe('localFunctionEnvironment', () => {
       AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:3002',
       AWS_ENDPOINT_URL_SCHEDULER: 'http://127.0.0.1:3001',
       AWS_REGION: 'us-east-1',
+    });
+  });
+
+  it("Given the stack's credentials, Then the functions' SDK clients sign with them", () => {
+    expect(localFunctionEnvironment(input)).toMatchObject({
+      AWS_ACCESS_KEY_ID: 'LOCAL0123456789ABCDEF',
+      AWS_SECRET_ACCESS_KEY: 'local-secret-access-key-0123456789abcdef',
     });
   });
 });
