@@ -3,7 +3,7 @@
  * implement them; use cases take them as arguments. Only single-item conditional writes: the local
  * engines have no transactions.
  */
-import type { Job, JobKind, Run, RunStatus } from './model.ts';
+import type { Job, JobKind, JobSchedule, Run, RunLease, RunStatus } from './model.ts';
 
 export interface Page<T> {
   readonly items: T[];
@@ -36,18 +36,49 @@ export interface JobStore {
   /** A Query on an index, never a Scan. */
   list(query: JobQuery): Promise<Page<Job>>;
   /**
-   * Takes the job's run lease for `lease.runId` if it is free: no lease, an expired one, or one held by
-   * `replaceRunId` (a run the caller knows has finished). Returns false if another live run holds it.
+   * Takes the run lease of job `job` (the one the caller read: the same `createdAt`) for `lease.runId`
+   * if it is free: no lease, an expired one, or one held by `replaceRunId` (a run the caller knows has
+   * finished). Otherwise says why not; only this refused path reads the job (the steady path is one
+   * conditional write).
    */
-  acquireLease(
-    name: string,
-    lease: NonNullable<Job['lease']>,
+  acquireLease(job: JobIdentity, lease: RunLease, now: Date, replaceRunId?: string): Promise<LeaseOutcome>;
+  /**
+   * Records the outcome of one-time job `job` (as the caller read it): `executed` after its run, or
+   * `cancelled` when it is deleted before it fired, with its purge time. It applies only while the
+   * stored job is still that definition and still `scheduled`: the same `createdAt` (a job deleted and
+   * created again is another job) and the same timing (schedule expression and time zone: a job given a
+   * new schedule since has its slot still to come). Returns false, changing nothing, otherwise (or when
+   * the job is gone).
+   */
+  markOneTime(
+    job: OneTimeDefinition,
+    state: 'executed' | 'cancelled',
+    expiresAt: number,
     now: Date,
-    replaceRunId?: string,
   ): Promise<boolean>;
-  /** Records the outcome of a one-time job (`executed`), with its purge time. */
-  markOneTime(name: string, state: 'executed' | 'cancelled', expiresAt: number, now: Date): Promise<void>;
 }
+
+/**
+ * Which job a run belongs to: its name and its creation time. A job deleted and created again under the
+ * same name is another job (its `createdAt` is new).
+ */
+export type JobIdentity = Pick<Job, 'name' | 'createdAt'>;
+
+/** The definition of a one-time job that a mark applies to: the job and the timing of its slot. */
+export type OneTimeDefinition = JobIdentity & {
+  readonly schedule: Pick<JobSchedule, 'expression' | 'timezone'>;
+};
+
+/** Why a lease was not taken, when it was not. */
+export type LeaseRefusal =
+  /** A live run holds it (`holder`, as read after the refusal). */
+  | { readonly acquired: false; readonly reason: 'held'; readonly holder?: RunLease }
+  /** No job has the name any more. */
+  | { readonly acquired: false; readonly reason: 'deleted' }
+  /** The name belongs to a job created after the one the run read (deleted and created again). */
+  | { readonly acquired: false; readonly reason: 'recreated' };
+
+export type LeaseOutcome = { readonly acquired: true } | LeaseRefusal;
 
 export interface RunQuery {
   readonly job?: string;
@@ -64,6 +95,9 @@ export interface TransitionGuard {
   /** The run's attempt must still be this one (two retries of one slot cannot both take it over). */
   readonly attempt?: number;
 }
+
+/** The part of a run a running attempt watches (RunLedger.getState). */
+export type RunState = Pick<Run, 'status' | 'attempt' | 'cancelRequested'>;
 
 export interface RunLedger {
   /** Conditional put keyed by (job, slot). Never overwrites. */
@@ -83,6 +117,11 @@ export interface RunLedger {
     guard?: TransitionGuard,
   ): Promise<Run | undefined>;
   get(job: string, slot: string): Promise<Run | undefined>;
+  /**
+   * What a running attempt needs to know whether it must stop: the run's status, attempt and cancel
+   * flag, read strongly consistent and nothing else (a projected GetItem). Expired runs read as undefined.
+   */
+  getState(job: string, slot: string): Promise<RunState | undefined>;
   getById(runId: string): Promise<Run | undefined>;
   /** Newest first; expired runs filtered. */
   list(query: RunQuery): Promise<Page<Run>>;

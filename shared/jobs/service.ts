@@ -8,7 +8,13 @@
 import type { Clock } from '../clock.ts';
 import type { RetryPolicy, RuntimeMode } from '../config.ts';
 import type { Problem } from '../errors.ts';
-import { JobConflictError, JobInvokeError, JobNotFoundError, ValidationError } from '../errors.ts';
+import {
+  ConcurrentModificationError,
+  JobConflictError,
+  JobInvokeError,
+  JobNotFoundError,
+  ValidationError,
+} from '../errors.ts';
 import { kindDefinition } from '../kinds/registry.ts';
 import type { Logger } from '../logger.ts';
 import { newManualRun, retentionExpiresAt } from '../runs/manual.ts';
@@ -139,9 +145,15 @@ export async function deleteJob(deps: JobServiceDeps, name: string): Promise<voi
   if (existing === undefined) throw new JobNotFoundError(name);
   const now = deps.clock.now();
   await deps.schedules.delete(name);
+  let cancelled = true;
   try {
     if (existing.schedule.type === 'at' && !oneTimeIsOver(existing, now)) {
-      await deps.jobs.markOneTime(name, 'cancelled', retentionExpiresAt(now, deps.runRetentionDays), now);
+      cancelled = await deps.jobs.markOneTime(
+        existing,
+        'cancelled',
+        retentionExpiresAt(now, deps.runRetentionDays),
+        now,
+      );
     } else {
       await deps.jobs.delete(name, existing.version);
     }
@@ -151,6 +163,16 @@ export async function deleteJob(deps: JobServiceDeps, name: string): Promise<voi
       if (spec !== undefined) await deps.schedules.put(spec);
     });
     throw error;
+  }
+  if (!cancelled) {
+    // The one-time job is no longer the one this DELETE read: it fired and was marked executed, was
+    // given a new schedule, or was deleted (and maybe created again) by another request. Its schedule,
+    // which the delete above may have removed, follows the job as it is now; the caller reads again.
+    await compensate(deps, 'resync schedule after a raced delete', name, async () => {
+      const current = await deps.jobs.get(name);
+      if (current !== undefined) await syncSchedule(deps, current);
+    });
+    throw new ConcurrentModificationError(`job "${name}"`);
   }
 }
 

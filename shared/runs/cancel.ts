@@ -1,7 +1,10 @@
 /**
  * Cancelling a run. A pending run (manual, not started yet) is cancelled at once and the job function
- * will not run it; a running run is asked to stop (`cancelRequested`) and stops at its next check; a
- * run waiting for Lambda's retry is cancelled at once, and the retry, when it comes, finds it final.
+ * will not run it; a running run is asked to stop (`cancelRequested`): the answer says only that. The
+ * run stops for certain if the request comes before its work's point of no return (the prompt's POST),
+ * which always reads the flag; after it, the run's own record says what became of it (aborted where it
+ * stood, or completed, with a reason saying the cancel came too late). A run waiting for Lambda's
+ * retry is cancelled at once, and the retry, when it comes, finds it final.
  */
 import { RunConflictError, RunNotFoundError } from '../errors.ts';
 import type { Run } from '../jobs/model.ts';

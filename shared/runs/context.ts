@@ -24,9 +24,16 @@ export interface BaseRunContext {
   remainingTimeMs(): number;
   /**
    * Throws the signal's reason if the run must stop; otherwise reads the run's cancel flag (unless it was
-   * read just now). Call between steps, before anything irreversible.
+   * read just now). Call between steps.
    */
   checkpoint(): Promise<void>;
+  /**
+   * Call right before the side effect that cannot be taken back, naming it (e.g. 'the webhook
+   * delivery'). Reads the cancel flag fresh, always (one read), and throws if the run must stop, so a
+   * cancel accepted before this point stops the effect. A cancel that comes after it is recorded as
+   * too late for the effect: the run ends with its real outcome and says so.
+   */
+  pointOfNoReturn(effect: string): Promise<void>;
 }
 
 /** The full context of a kind: the base plus its parsed config, run parameters and capabilities. */

@@ -3,6 +3,10 @@
  * and the function's deadline. Both abort the one signal the work receives, with a RunCancelledError or a
  * DeadlineReachedError as its reason, so a request in flight is aborted at once rather than at the next
  * step. The lifecycle starts one control per run and stops it when the work returns.
+ *
+ * A cancel is honoured for certain only up to the work's point of no return (`pointOfNoReturn`, called
+ * right before the side effect that cannot be taken back, e.g. the webhook POST): that check always
+ * reads the record. A cancel seen after it is recorded as having come after the effect had started.
  */
 import type { Clock } from '../clock.ts';
 import type { Run } from '../jobs/model.ts';
@@ -48,8 +52,30 @@ export interface RunControl {
   remainingTimeMs(): number;
   /** Throws the reason the run must stop, if any (reading the cancel flag unless it was read just now). */
   checkpoint(): Promise<void>;
+  /**
+   * The check right before `effect` (e.g. 'the webhook delivery') starts: reads the cancel flag fresh,
+   * always, and throws the reason the run must stop, if any; a failed read throws too (the effect must
+   * not start without knowing). Once it has passed, the effect counts as started.
+   */
+  pointOfNoReturn(effect: string): Promise<void>;
+  /** The effect the work started at its point of no return, once it has passed it. */
+  effectStarted(): string | undefined;
   /** Ends the watcher and the deadline timer. */
   stop(): void;
+}
+
+/** The reason of a run a cancel request stopped, before or after its effect had started. */
+export function cancelledReason(effect: string | undefined): string {
+  return effect === undefined
+    ? 'cancelled by request'
+    : `cancelled by request after ${effect} had started: it was stopped where it stood and may have taken effect`;
+}
+
+/** The reason of a run that completed although a cancel was requested: the request came too late. */
+export function lateCancelReason(effect: string | undefined): string {
+  return effect === undefined
+    ? 'a cancel was requested, but the work completed before it checked again'
+    : `a cancel was requested after ${effect} had started: too late to stop it, and the run completed`;
 }
 
 export function startRunControl(options: RunControlOptions): RunControl {
@@ -58,6 +84,7 @@ export function startRunControl(options: RunControlOptions): RunControl {
   const stopped = new AbortController();
   const firstIntervalMs = options.checkIntervalMs ?? DEFAULT_CANCEL_CHECK_INTERVAL_MS;
   let knownAt = clock.now().getTime();
+  let effect: string | undefined;
 
   const abort = (reason: Error) => {
     if (!controller.signal.aborted) controller.abort(reason);
@@ -72,9 +99,9 @@ export function startRunControl(options: RunControlOptions): RunControl {
     reading ??= (async () => {
       const startedAt = clock.now().getTime();
       try {
-        const current = await runs.get(run.job, run.slot);
+        const current = await runs.getState(run.job, run.slot);
         if (current?.cancelRequested === true) {
-          abort(new RunCancelledError(run.runId, 'cancelled by request'));
+          abort(new RunCancelledError(run.runId, cancelledReason(effect)));
         } else if (current === undefined || current.status !== 'running' || current.attempt !== run.attempt) {
           // Settled by a reader after the deadline, or taken over by a retry: this attempt no longer owns it.
           const state = current === undefined ? 'gone' : `${current.status}, attempt ${current.attempt}`;
@@ -125,6 +152,20 @@ export function startRunControl(options: RunControlOptions): RunControl {
       }
       if (controller.signal.aborted) throw controller.signal.reason;
     },
+    async pointOfNoReturn(started) {
+      // Why a read every time: a run's state is known from its start, and checkpoint() answers from that
+      // knowledge for an interval, but a cancel accepted after the start (the API answers it with
+      // cancelRequested) must stop the effect if it came before it. This read, started after the
+      // work asked, is the one that can see it: one projected GetItem per run that reaches its effect.
+      if (!controller.signal.aborted) {
+        // A read already under way may have started before a cancel this one must see: wait, then read.
+        if (reading !== undefined) await reading.catch(() => undefined);
+        if (!controller.signal.aborted) await read();
+      }
+      if (controller.signal.aborted) throw controller.signal.reason;
+      effect = started;
+    },
+    effectStarted: () => effect,
     stop() {
       stopped.abort();
     },

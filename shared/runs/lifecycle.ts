@@ -6,19 +6,24 @@
  * Delivery is at least once (Scheduler and Lambda both retry, with a new execution id per attempt but
  * the same scheduled time), so the slot claim, a conditional write keyed by (job, slot), is what makes
  * a repeated delivery harmless. Success path of a scheduled run: 1 read (the job) and 3 writes (claim,
- * lease, outcome); 1 more read only when the previous run's lease has not expired yet (see takeLease).
+ * lease, outcome); 1 more read only when the previous run's lease has not expired yet (see lease.ts),
+ * and 1 projected read of the run's state when the work reaches its point of no return (control.ts).
+ *
+ * The parts: starting an attempt (start.ts), the lease (lease.ts), what stops the work (control.ts).
  */
 import type { Clock } from '../clock.ts';
 import type { RetryPolicy } from '../config.ts';
-import { FINAL_RUN_STATUSES, type Job, type Run, type RunError, type RunLease } from '../jobs/model.ts';
+import type { Job, Run, RunError } from '../jobs/model.ts';
 import type { JobEvent, JobStore, RunLedger } from '../jobs/ports.ts';
 import type { Logger } from '../logger.ts';
+import { nextFireTime } from '../schedule/index.ts';
 import type { BaseRunContext, RunResult } from './context.ts';
-import { RunCancelledError, startRunControl } from './control.ts';
+import { lateCancelReason, RunCancelledError, type RunControl, startRunControl } from './control.ts';
 import { manualSlot, normalizeInstant } from './event.ts';
+import { leaseHolderBusy, takeLease } from './lease.ts';
 import { retentionExpiresAt } from './manual.ts';
-import { newRunId } from './run-id.ts';
 import { nextAttemptAt } from './settle.ts';
+import { startManual, startScheduled } from './start.ts';
 
 export interface RunDeps {
   readonly jobs: JobStore;
@@ -52,8 +57,6 @@ export type RunOutcome =
   | { readonly outcome: 'succeeded' | 'skipped' | 'cancelled' | 'duplicate'; readonly run: Run }
   /** Nothing was recorded: the job no longer exists, or the manual run is gone. */
   | { readonly outcome: 'ignored'; readonly reason: string };
-
-type Started = { readonly started: Run; readonly job: Job } | { readonly done: RunOutcome };
 
 const MAX_ERROR_MESSAGE = 1_000;
 
@@ -117,6 +120,7 @@ export async function executeRun(
       signal: control.signal,
       remainingTimeMs: control.remainingTimeMs,
       checkpoint: control.checkpoint,
+      pointOfNoReturn: control.pointOfNoReturn,
     });
   } catch (thrown) {
     // Work that was stopped may throw its own wrapper of the abort; the signal's reason is the cause.
@@ -148,210 +152,59 @@ export async function executeRun(
     // Our record moved on while we worked (a reader settled it after the deadline, or a retry took it over).
     log.warn('run finished but its record was no longer running this attempt');
   } else {
-    run = succeeded;
+    run = await noteLateCancel(deps, succeeded, control);
   }
   if (run.trigger === 'schedule' && job.oneTimeState === 'scheduled') {
-    const finishedAt = deps.clock.now();
-    await deps.jobs.markOneTime(
-      job.name,
-      'executed',
-      retentionExpiresAt(finishedAt, deps.retentionDays),
-      finishedAt,
-    );
+    await markExecuted(deps, job, run, log);
   }
   log.info('run succeeded', { durationMs: run.durationMs });
   return { outcome: 'succeeded', run };
 }
 
-async function startScheduled(
-  deps: RunDeps,
-  event: JobEvent,
-  job: Job | undefined,
-  slot: string,
-  now: Date,
-): Promise<Started> {
-  if (job === undefined) {
-    // Deleted after Scheduler fired (or its schedule outlived it): a retry would not help.
-    deps.log.warn('job not found; slot ignored', { job: event.job, slot });
-    return { done: { outcome: 'ignored', reason: `job "${event.job}" does not exist` } };
-  }
-  const base: Run = {
-    runId: (deps.newRunId ?? newRunId)(now),
-    job: job.name,
-    slot,
-    trigger: 'schedule',
-    status: 'running',
-    scheduledFor: slot,
-    startedAt: now.toISOString(),
-    deadline: deadlineOf(deps, now),
-    attempt: 1,
-    duplicatesSuppressed: 0,
-    expiresAt: retentionExpiresAt(now, deps.retentionDays),
-    ...(event.executionId === undefined ? {} : { executionId: event.executionId }),
-  };
-  const notRunnable = !job.enabled
-    ? 'job paused'
-    : job.oneTimeState === 'executed' || job.oneTimeState === 'cancelled'
-      ? `one-time job already ${job.oneTimeState}`
-      : undefined;
-  if (notRunnable !== undefined) {
-    const skipped: Run = {
-      ...base,
-      status: 'skipped',
-      reason: notRunnable,
-      finishedAt: now.toISOString(),
-      durationMs: 0,
-    };
-    const claim = await deps.runs.claim(skipped);
-    if (claim.claimed) {
-      deps.log.info('run skipped', { job: job.name, runId: skipped.runId, slot, reason: notRunnable });
-      return { done: { outcome: 'skipped', run: skipped } };
-    }
-    return { done: await duplicate(deps, claim.existing) };
-  }
-  const claim = await deps.runs.claim(base);
-  if (claim.claimed) return { started: base, job };
-  return resume(deps, event, job, claim.existing, now);
-}
-
-async function startManual(
-  deps: RunDeps,
-  event: JobEvent,
-  job: Job | undefined,
-  slot: string,
-  now: Date,
-): Promise<Started> {
-  if (job === undefined) {
-    const gone = await deps.runs.transition(event.job, slot, ['pending'], {
-      status: 'skipped',
-      reason: 'job deleted before the run started',
-      finishedAt: now.toISOString(),
-    });
-    deps.log.warn('job not found; manual run not started', { job: event.job, runId: event.runId });
-    return gone === undefined
-      ? { done: { outcome: 'ignored', reason: `job "${event.job}" does not exist` } }
-      : { done: { outcome: 'skipped', run: gone } };
-  }
-  const started = await deps.runs.transition(event.job, slot, ['pending'], {
-    status: 'running',
-    startedAt: now.toISOString(),
-    deadline: deadlineOf(deps, now),
-    ...(event.executionId === undefined ? {} : { executionId: event.executionId }),
-  });
-  if (started !== undefined) return { started, job };
-  const existing = await deps.runs.get(event.job, slot);
-  if (existing === undefined) {
-    deps.log.warn('manual run not found; nothing to do', { job: event.job, runId: event.runId });
-    return { done: { outcome: 'ignored', reason: `run ${event.runId ?? ''} does not exist` } };
-  }
-  if (existing.status === 'cancelled') {
-    deps.log.info('run was cancelled before it started', { job: event.job, runId: existing.runId });
-    return { done: { outcome: 'cancelled', run: existing } };
-  }
-  return resume(deps, event, job, existing, now);
-}
-
-/** Statuses a redelivery of the slot picks up as its next attempt. */
-const RETRIED_STATUSES = ['failed', 'timed_out', 'retrying'] as const;
-
-/** The slot is already taken: a retry of a failed or dead attempt runs again, anything else is a duplicate. */
-async function resume(deps: RunDeps, event: JobEvent, job: Job, existing: Run, now: Date): Promise<Started> {
-  const deadAttempt = existing.status === 'running' && pastDeadline(deps, existing, now);
-  if (!(RETRIED_STATUSES as readonly string[]).includes(existing.status) && !deadAttempt) {
-    return { done: await duplicate(deps, existing) };
-  }
-  if (existing.cancelRequested === true) {
-    const cancelled = await deps.runs.transition(
-      existing.job,
-      existing.slot,
-      [existing.status],
-      { status: 'cancelled', reason: 'cancelled by request', finishedAt: now.toISOString() },
-      { attempt: existing.attempt },
-    );
-    return { done: { outcome: 'cancelled', run: cancelled ?? existing } };
-  }
-  const retried = await deps.runs.transition(
-    existing.job,
-    existing.slot,
-    [existing.status],
-    {
-      status: 'running',
-      attempt: existing.attempt + 1,
-      startedAt: now.toISOString(),
-      deadline: deadlineOf(deps, now),
-      executionId: event.executionId,
-      finishedAt: undefined,
-      durationMs: undefined,
-      error: undefined,
-      result: undefined,
-      reason: undefined,
-      nextAttemptAt: undefined,
-    },
-    { attempt: existing.attempt },
+/**
+ * A cancel the work never saw (it came after its point of no return, or after its last check): the run
+ * completed, and its record says the cancel came too late, so `cancelRequested` on a succeeded run does
+ * not read as if it had stopped something. One more write, on this rare path only.
+ */
+async function noteLateCancel(deps: RunDeps, run: Run, control: RunControl): Promise<Run> {
+  if (run.cancelRequested !== true) return run;
+  const noted = await deps.runs.transition(
+    run.job,
+    run.slot,
+    ['succeeded'],
+    { reason: lateCancelReason(control.effectStarted()) },
+    { attempt: run.attempt },
   );
-  if (retried === undefined) return { done: await duplicate(deps, existing) };
-  deps.log.info('run retried', { job: retried.job, runId: retried.runId, attempt: retried.attempt });
-  return { started: retried, job };
-}
-
-async function duplicate(deps: RunDeps, existing: Run): Promise<RunOutcome> {
-  await deps.runs.recordDuplicate(existing.job, existing.slot);
-  deps.log.info('duplicate delivery suppressed', {
-    job: existing.job,
-    runId: existing.runId,
-    slot: existing.slot,
-    status: existing.status,
-  });
-  return { outcome: 'duplicate', run: existing };
+  return noted ?? run;
 }
 
 /**
- * Takes the job's lease for `run`; returns why the run must be skipped, or undefined when it holds
- * the lease.
- *
- * The lease is never released by a write of its own (that would be a 4th write per run): a finished
- * run leaves it behind, and it expires with the function's timeout.
- * - No lease, or an expired one: the lease is taken. Nothing is read about the previous holder: it
- *   either finished or was stopped by Lambda at its deadline; in the second case its record is still
- *   `running` past its deadline, and readers settle it (shared/runs/settle.ts). This is the steady path
- *   of every job whose slots are further apart than the function timeout: 1 read and 3 writes per run.
- * - A lease that has not expired: only the holder's record says whether it is still going, so it is
- *   read (the one extra read, on this contended path only). Final or gone: the lease is taken over
- *   (`replaceRunId`); still running: this run is skipped.
+ * Marks a one-time job executed after its slot's run, with its purge time, unless the job changed while
+ * the run was in flight: given a new schedule (a new `at()` or a recurring one), or deleted and created
+ * again. Those have their own slots to come; the store's condition leaves them as they are. Nor is it
+ * marked by the run of another slot: a Lambda retry of the old slot, delivered after the job was given
+ * a new `at()`, reads the new definition, whose slot is still to come.
  */
-async function takeLease(deps: RunDeps, job: Job, run: Run, now: Date): Promise<string | undefined> {
-  const busy = await leaseHolderBusy(deps, job, run, now);
-  if (busy !== undefined) return busy;
-  const lease: RunLease = { runId: run.runId, slot: run.slot, expiresAt: deadlineOf(deps, now) };
-  const acquired = await deps.jobs.acquireLease(job.name, lease, now, job.lease?.runId);
-  if (!acquired) return 'another run of this job started at the same time and holds the lease';
-  return undefined;
-}
-
-/** Why the lease the job carries still stands in the way of `run`, or undefined if it does not. */
-async function leaseHolderBusy(deps: RunDeps, job: Job, run: Run, now: Date): Promise<string | undefined> {
-  const held = job.lease;
-  if (held === undefined || held.runId === run.runId || Date.parse(held.expiresAt) < now.getTime()) {
-    return undefined;
+async function markExecuted(deps: RunDeps, job: Job, run: Run, log: Logger): Promise<void> {
+  if (nextFireTime(job.schedule, new Date(0))?.toISOString() !== run.slot) {
+    log.info('one-time job not marked executed: its slot is no longer the one this run executed', {
+      schedule: job.schedule.expression,
+      slot: run.slot,
+    });
+    return;
   }
-  const holder = await deps.runs.get(job.name, held.slot);
-  const holderLive =
-    holder !== undefined &&
-    holder.runId === held.runId &&
-    holder.status !== 'retrying' &&
-    !FINAL_RUN_STATUSES.includes(holder.status);
-  return holderLive ? `run ${held.runId} of this job is still in progress (slot ${held.slot})` : undefined;
-}
-
-/** When an attempt starting at `start` must have ended: Lambda stops the function by then. */
-function deadlineOf(deps: RunDeps, start: Date): string {
-  return new Date(start.getTime() + deps.leaseSeconds * 1000).toISOString();
-}
-
-function pastDeadline(deps: RunDeps, run: Run, now: Date): boolean {
-  if (run.deadline !== undefined) return Date.parse(run.deadline) < now.getTime();
-  // Records written before runs carried a deadline.
-  return run.startedAt !== undefined && Date.parse(run.startedAt) + deps.leaseSeconds * 1000 < now.getTime();
+  const finishedAt = deps.clock.now();
+  const marked = await deps.jobs.markOneTime(
+    job,
+    'executed',
+    retentionExpiresAt(finishedAt, deps.retentionDays),
+    finishedAt,
+  );
+  if (!marked) {
+    log.info('one-time job not marked executed: it was changed, deleted or created again during its run', {
+      schedule: job.schedule.expression,
+    });
+  }
 }
 
 /** Records the outcome of this attempt, if the record is still this attempt's. */

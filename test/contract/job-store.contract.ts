@@ -2,7 +2,8 @@
  * The JobStore contract: what every JobStore does, as far as a caller can observe. It runs against the
  * DynamoDB adapter on dynalite and DynamoDB Local (test/integration/contract/dynamodb.test.ts) and
  * against the in-memory store (test/unit/contract/memory.test.ts), so the fast store used by use-case
- * tests can never say what DynamoDB would not.
+ * tests can never say what DynamoDB would not. What the run lifecycle asks of a job (its lease and the
+ * one-time marks) is in job-run-marks.contract.ts.
  */
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../shared/clock.ts';
@@ -106,11 +107,10 @@ export function jobStoreContract(subject: JobStoreSubject): void {
   describe('put', () => {
     it('Given a job holding a lease, When it is replaced at the version read, Then it is the new job, keeps the lease, and loses the optional fields left out', async () => {
       // Given
-      const { store } = await given(
-        promptJob('replace-me', { description: 'old', flexibleWindowMinutes: 5 }),
-      );
+      const original = promptJob('replace-me', { description: 'old', flexibleWindowMinutes: 5 });
+      const { store } = await given(original);
       const held = lease('run-1', '2026-03-01T12:01:00.000Z');
-      expect(await store.acquireLease('replace-me', held, new Date(START))).toBe(true);
+      expect(await store.acquireLease(original, held, new Date(START))).toEqual({ acquired: true });
       // When: the replacement carries a lease of its own, which a job edit must not write
       const replacement = promptJob('replace-me', {
         enabled: false,
@@ -206,8 +206,9 @@ export function jobStoreContract(subject: JobStoreSubject): void {
 
     it('Given an executed one-time job, When its retention passes, Then it is not read or listed and its name is free for a new job', async () => {
       // Given an executed one-time job whose retention ends in 10 s
-      const { clock, store } = await given(promptJob('expire-me', { oneTimeState: 'scheduled' }));
-      await store.markOneTime('expire-me', 'executed', START_SEC + 10, clock.now());
+      const once = promptJob('expire-me', { oneTimeState: 'scheduled' });
+      const { clock, store } = await given(once);
+      expect(await store.markOneTime(once, 'executed', START_SEC + 10, clock.now())).toBe(true);
       expect(await store.get('expire-me')).toMatchObject({ oneTimeState: 'executed', version: 2 });
       // When the retention passes
       clock.advance(11_000);
@@ -217,75 +218,6 @@ export function jobStoreContract(subject: JobStoreSubject): void {
       // And a new job takes the name, with nothing left of the old one
       await store.create(promptJob('expire-me'));
       expect(await store.get('expire-me')).toStrictEqual(promptJob('expire-me'));
-    });
-  });
-
-  describe('markOneTime', () => {
-    it('Given a one-time job, When it is marked, Then state, purge time and updatedAt are set and the version moves on', async () => {
-      // Given
-      const job = promptJob('once', { oneTimeState: 'scheduled', version: 4 });
-      const { store } = await given(job);
-      // When
-      await store.markOneTime('once', 'cancelled', START_SEC + 3600, new Date('2026-03-01T12:30:00.000Z'));
-      // Then
-      expect(await store.get('once')).toStrictEqual({
-        ...job,
-        oneTimeState: 'cancelled',
-        expiresAt: START_SEC + 3600,
-        updatedAt: '2026-03-01T12:30:00.000Z',
-        version: 5,
-      });
-      // And an edit based on the state before fails
-      await expect(store.put({ ...job, version: 5 }, 4)).rejects.toBeInstanceOf(ConcurrentModificationError);
-    });
-
-    it('Given no job, When it is marked, Then nothing happens and no job appears', async () => {
-      const { store } = await given();
-      await expect(store.markOneTime('gone', 'executed', START_SEC + 60, new Date(START))).resolves.toBe(
-        undefined,
-      );
-      expect(await store.get('gone')).toBeUndefined();
-      expect((await store.list({ limit: 10 })).items).toEqual([]);
-    });
-  });
-
-  describe('acquireLease', () => {
-    const held = lease('holder', '2026-03-01T12:01:00.000Z');
-    it.each<[string, RunLease | undefined, string | undefined, string, boolean]>([
-      ['no lease', undefined, undefined, START, true],
-      ['a live lease', held, undefined, START, false],
-      ['a live lease, replacing another run', held, 'someone-else', START, false],
-      ['a live lease, replacing its holder', held, 'holder', START, true],
-      ['a lease expiring this instant', held, undefined, held.expiresAt, false],
-      ['a lease expired a millisecond ago', held, undefined, '2026-03-01T12:01:00.001Z', true],
-    ])(
-      'Given %s, When another run asks for it, Then granted is %s',
-      async (_case, before, replace, now, granted) => {
-        // Given
-        const { store } = await given(promptJob('lease-me'));
-        if (before !== undefined)
-          expect(await store.acquireLease('lease-me', before, new Date(START))).toBe(true);
-        // When
-        const wanted = lease('newcomer', '2026-03-01T12:05:00.000Z');
-        const answer = await store.acquireLease('lease-me', wanted, new Date(now), replace);
-        // Then
-        expect(answer).toBe(granted);
-        expect((await store.get('lease-me'))?.lease).toStrictEqual(granted ? wanted : before);
-      },
-    );
-
-    it('Given a leased job, Then its version is unchanged and an edit at the version read still succeeds', async () => {
-      const { store } = await given(promptJob('leased'));
-      await store.acquireLease('leased', held, new Date(START));
-      expect((await store.get('leased'))?.version).toBe(1);
-      await expect(store.put(promptJob('leased', { version: 2 }), 1)).resolves.toBeUndefined();
-    });
-
-    it('Given no job, When a lease is asked for, Then it is refused and no job appears', async () => {
-      const { store } = await given();
-      expect(await store.acquireLease('never-existed', held, new Date(START))).toBe(false);
-      expect(await store.get('never-existed')).toBeUndefined();
-      expect((await store.list({ limit: 10 })).items).toEqual([]);
     });
   });
 

@@ -201,6 +201,38 @@ export function runLedgerContract(subject: RunLedgerSubject): void {
     });
   });
 
+  describe('getState', () => {
+    it('Given a running run, When a cancel is requested, Then its state reads status, attempt and the flag, and nothing else', async () => {
+      // Given
+      const running = run('state-job', SLOTS[0] as string, {
+        status: 'running',
+        attempt: 2,
+        startedAt: SLOTS[0] as string,
+        result: { large: 'x'.repeat(100) },
+      });
+      const { ledger } = await given(running);
+      expect(await ledger.getState('state-job', running.slot)).toStrictEqual({
+        status: 'running',
+        attempt: 2,
+      });
+      // When
+      await ledger.transition('state-job', running.slot, ['running'], { cancelRequested: true });
+      // Then
+      expect(await ledger.getState('state-job', running.slot)).toStrictEqual({
+        status: 'running',
+        attempt: 2,
+        cancelRequested: true,
+      });
+    });
+
+    it('Given no run at the slot, or an expired one, When its state is read, Then there is none', async () => {
+      const expired = run('state-job', SLOTS[0] as string, { expiresAt: START_SEC });
+      const { ledger } = await given(expired);
+      expect(await ledger.getState('state-job', expired.slot)).toBeUndefined();
+      expect(await ledger.getState('state-job', SLOTS[1] as string)).toBeUndefined();
+    });
+  });
+
   describe('expiry (expiresAt in epoch seconds against the clock)', () => {
     it.each<[string, number, boolean]>([
       ['a second ago', -1, false],

@@ -12,7 +12,15 @@ import {
 import type { Clock } from '../../clock.ts';
 import { ConcurrentModificationError, JobAlreadyExistsError, ValidationError } from '../../errors.ts';
 import type { Job, RunLease } from '../../jobs/model.ts';
-import type { JobQuery, JobStore, Page } from '../../jobs/ports.ts';
+import type {
+  JobIdentity,
+  JobQuery,
+  JobStore,
+  LeaseOutcome,
+  LeaseRefusal,
+  OneTimeDefinition,
+  Page,
+} from '../../jobs/ports.ts';
 import { tableDefinitions } from '../../tables.ts';
 import { isConditionFailed } from './client.ts';
 import { type CursorShape, decodeCursor } from './cursor.ts';
@@ -151,24 +159,34 @@ export class DynamoJobStore implements JobStore {
     return { ...page, items: page.items.map(toJob) };
   }
 
-  async acquireLease(name: string, lease: RunLease, now: Date, replaceRunId?: string): Promise<boolean> {
-    const values: Record<string, unknown> = { ':lease': lease, ':now': now.toISOString() };
-    let condition = 'attribute_not_exists(#lease) OR #lease.#expiresAt < :now';
+  async acquireLease(
+    job: JobIdentity,
+    lease: RunLease,
+    now: Date,
+    replaceRunId?: string,
+  ): Promise<LeaseOutcome> {
+    const values: Record<string, unknown> = {
+      ':lease': lease,
+      ':now': now.toISOString(),
+      ':createdAt': job.createdAt,
+    };
+    let free = 'attribute_not_exists(#lease) OR #lease.#expiresAt < :now';
     if (replaceRunId !== undefined) {
-      condition += ' OR #lease.#runId = :replace';
+      free += ' OR #lease.#runId = :replace';
       values[':replace'] = replaceRunId;
     }
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { name },
+          Key: { name: job.name },
           // The lease is not versioned: runs must not make concurrent edits of the job fail.
           UpdateExpression: 'SET #lease = :lease',
-          // attribute_exists: an UpdateItem on a deleted job would otherwise create a stub item.
-          ConditionExpression: `attribute_exists(#name) AND (${condition})`,
+          // #createdAt: an UpdateItem on a deleted job would otherwise create a stub item, and a job
+          // created again under the name is not the one the run belongs to.
+          ConditionExpression: `#createdAt = :createdAt AND (${free})`,
           ExpressionAttributeNames: {
-            '#name': 'name',
+            '#createdAt': 'createdAt',
             '#lease': 'lease',
             '#expiresAt': 'expiresAt',
             ...(replaceRunId === undefined ? {} : { '#runId': 'runId' }),
@@ -176,36 +194,61 @@ export class DynamoJobStore implements JobStore {
           ExpressionAttributeValues: values,
         }),
       );
-      return true;
+      return { acquired: true };
     } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
+      if (!isConditionFailed(error)) throw error;
     }
+    // Refused: one read says why (dynalite ignores ReturnValuesOnConditionCheckFailure). Only this
+    // contended path pays for it.
+    const output = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { name: job.name },
+        ConsistentRead: true,
+        ProjectionExpression: '#createdAt, #lease',
+        ExpressionAttributeNames: { '#createdAt': 'createdAt', '#lease': 'lease' },
+      }),
+    );
+    return leaseRefusal(job, output.Item);
   }
 
   async markOneTime(
-    name: string,
+    job: OneTimeDefinition,
     state: 'executed' | 'cancelled',
     expiresAt: number,
     now: Date,
-  ): Promise<void> {
+  ): Promise<boolean> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { name },
+          Key: { name: job.name },
           // A visible state change: bump the version so a concurrent edit based on the old state fails.
           UpdateExpression:
             'SET #state = :state, #expiresAt = :expiresAt, #updatedAt = :now ADD #version :one',
-          ConditionExpression: 'attribute_exists(#name)',
+          // Still the definition the caller read, still waiting for its slot (see JobStore.markOneTime);
+          // a record without a state predates one-time states and counts as scheduled.
+          ConditionExpression: [
+            '#createdAt = :createdAt',
+            '#schedule.#expression = :expression',
+            '#schedule.#timezone = :timezone',
+            '(attribute_not_exists(#state) OR #state = :scheduled)',
+          ].join(' AND '),
           ExpressionAttributeNames: {
-            '#name': 'name',
+            '#createdAt': 'createdAt',
+            '#schedule': 'schedule',
+            '#expression': 'expression',
+            '#timezone': 'timezone',
             '#state': 'oneTimeState',
             '#expiresAt': 'expiresAt',
             '#updatedAt': 'updatedAt',
             '#version': 'version',
           },
           ExpressionAttributeValues: {
+            ':createdAt': job.createdAt,
+            ':expression': job.schedule.expression,
+            ':timezone': job.schedule.timezone,
+            ':scheduled': 'scheduled',
             ':state': state,
             ':expiresAt': expiresAt,
             ':now': now.toISOString(),
@@ -213,9 +256,10 @@ export class DynamoJobStore implements JobStore {
           },
         }),
       );
+      return true;
     } catch (error) {
-      // The job was deleted meanwhile: there is nothing left to mark.
-      if (!isConditionFailed(error)) throw error;
+      if (isConditionFailed(error)) return false;
+      throw error;
     }
   }
 
@@ -272,6 +316,17 @@ function toItem(job: Job): Record<string, unknown> {
 function toJob(item: Record<string, unknown>): Job {
   const { listKey: _listKey, ...job } = item;
   return job as unknown as Job;
+}
+
+/**
+ * Why a lease was refused, from the job item read after the refusal (`item` holds at least its
+ * `createdAt` and `lease`, or is undefined when no job has the name). Shared with the in-memory store.
+ */
+export function leaseRefusal(job: JobIdentity, item: Record<string, unknown> | undefined): LeaseRefusal {
+  if (item === undefined) return { acquired: false, reason: 'deleted' };
+  if (item.createdAt !== job.createdAt) return { acquired: false, reason: 'recreated' };
+  const holder = item.lease as RunLease | undefined;
+  return { acquired: false, reason: 'held', ...(holder === undefined ? {} : { holder }) };
 }
 
 export function epochSeconds(date: Date): number {

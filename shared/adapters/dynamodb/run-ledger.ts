@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../clock.ts';
 import type { Run, RunStatus } from '../../jobs/model.ts';
-import type { ClaimOutcome, Page, RunLedger, RunQuery, TransitionGuard } from '../../jobs/ports.ts';
+import type { ClaimOutcome, Page, RunLedger, RunQuery, RunState, TransitionGuard } from '../../jobs/ports.ts';
 import { tableDefinitions } from '../../tables.ts';
 import { isConditionFailed } from './client.ts';
 import { type CursorShape, decodeCursor } from './cursor.ts';
@@ -154,6 +154,26 @@ export class DynamoRunLedger implements RunLedger {
     return toRun(item);
   }
 
+  async getState(job: string, slot: string): Promise<RunState | undefined> {
+    const output = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { job, slot },
+        ConsistentRead: true,
+        ProjectionExpression: '#status, #attempt, #cancelRequested, #expiresAt',
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          '#attempt': 'attempt',
+          '#cancelRequested': 'cancelRequested',
+          '#expiresAt': 'expiresAt',
+        },
+      }),
+    );
+    const item = output.Item;
+    if (item === undefined || isExpired(item, this.clock.now())) return undefined;
+    return toRunState(item);
+  }
+
   async getById(runId: string): Promise<Run | undefined> {
     const output = await this.doc.send(
       new QueryCommand({
@@ -228,4 +248,13 @@ export class DynamoRunLedger implements RunLedger {
 function toRun(item: Record<string, unknown>): Run {
   const { listKey: _listKey, ...run } = item;
   return run as unknown as Run;
+}
+
+/** The watched part of a run item (shared with the in-memory ledger). */
+export function toRunState(item: Record<string, unknown>): RunState {
+  return {
+    status: item.status as RunState['status'],
+    attempt: item.attempt as number,
+    ...(item.cancelRequested === undefined ? {} : { cancelRequested: item.cancelRequested as boolean }),
+  };
 }

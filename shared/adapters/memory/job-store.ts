@@ -6,10 +6,17 @@
 import type { Clock } from '../../clock.ts';
 import { ConcurrentModificationError, JobAlreadyExistsError } from '../../errors.ts';
 import type { Job, RunLease } from '../../jobs/model.ts';
-import type { JobQuery, JobStore, Page } from '../../jobs/ports.ts';
+import type {
+  JobIdentity,
+  JobQuery,
+  JobStore,
+  LeaseOutcome,
+  OneTimeDefinition,
+  Page,
+} from '../../jobs/ports.ts';
 import { tableDefinitions } from '../../tables.ts';
 import { type CursorShape, decodeCursor } from '../dynamodb/cursor.ts';
-import { checkLimit, isExpired, JOB_LIST_KEY } from '../dynamodb/job-store.ts';
+import { checkLimit, isExpired, JOB_LIST_KEY, leaseRefusal } from '../dynamodb/job-store.ts';
 import { type Item, MemoryTable, type TableQuery } from './table.ts';
 
 const BY_NAME = tableDefinitions.jobs.globalSecondaryIndexes[0].indexName;
@@ -79,31 +86,43 @@ export class MemoryJobStore implements JobStore {
     return { ...page, items: page.items.map(toJob) };
   }
 
-  async acquireLease(name: string, lease: RunLease, now: Date, replaceRunId?: string): Promise<boolean> {
-    const current = this.#table.get({ name });
-    // A job that does not exist gets no lease (and no stub item).
-    if (current === undefined) return false;
+  async acquireLease(
+    job: JobIdentity,
+    lease: RunLease,
+    now: Date,
+    replaceRunId?: string,
+  ): Promise<LeaseOutcome> {
+    const current = this.#table.get({ name: job.name });
+    // A job that does not exist, or another job under the name, gets no lease (and no stub item).
+    if (current === undefined || current.createdAt !== job.createdAt) return leaseRefusal(job, current);
     const held = current.lease as Partial<RunLease> | undefined;
     const free =
       held === undefined ||
       // ISO instants compared as strings, as DynamoDB compares them.
       (held.expiresAt !== undefined && held.expiresAt < now.toISOString()) ||
       (replaceRunId !== undefined && held.runId === replaceRunId);
-    if (!free) return false;
+    if (!free) return leaseRefusal(job, current);
     // Not versioned: runs must not make concurrent edits of the job fail.
     this.#table.put({ ...current, lease });
-    return true;
+    return { acquired: true };
   }
 
   async markOneTime(
-    name: string,
+    job: OneTimeDefinition,
     state: 'executed' | 'cancelled',
     expiresAt: number,
     now: Date,
-  ): Promise<void> {
-    const current = this.#table.get({ name });
-    // The job was deleted meanwhile: there is nothing left to mark.
-    if (current === undefined) return;
+  ): Promise<boolean> {
+    const current = this.#table.get({ name: job.name });
+    const schedule = current?.schedule as Partial<OneTimeDefinition['schedule']> | undefined;
+    // The conditions of DynamoJobStore.markOneTime: the definition the caller read, still scheduled.
+    const same =
+      current !== undefined &&
+      current.createdAt === job.createdAt &&
+      schedule?.expression === job.schedule.expression &&
+      schedule?.timezone === job.schedule.timezone &&
+      (current.oneTimeState === undefined || current.oneTimeState === 'scheduled');
+    if (!same) return false;
     this.#table.put({
       ...current,
       oneTimeState: state,
@@ -112,6 +131,7 @@ export class MemoryJobStore implements JobStore {
       // A visible state change: a concurrent edit based on the old state must fail.
       version: Number(current.version ?? 0) + 1,
     });
+    return true;
   }
 
   /** Writes the job when no live job has the name (an expired one may be replaced); false otherwise. */

@@ -5,11 +5,11 @@
  */
 import type { Clock } from '../../clock.ts';
 import type { Run, RunStatus } from '../../jobs/model.ts';
-import type { ClaimOutcome, Page, RunLedger, RunQuery, TransitionGuard } from '../../jobs/ports.ts';
+import type { ClaimOutcome, Page, RunLedger, RunQuery, RunState, TransitionGuard } from '../../jobs/ports.ts';
 import { tableDefinitions } from '../../tables.ts';
 import { type CursorShape, decodeCursor } from '../dynamodb/cursor.ts';
 import { checkLimit, isExpired } from '../dynamodb/job-store.ts';
-import { RUN_LIST_KEY } from '../dynamodb/run-ledger.ts';
+import { RUN_LIST_KEY, toRunState } from '../dynamodb/run-ledger.ts';
 import { type Item, MemoryTable, stored, type TableQuery } from './table.ts';
 
 const BY_ID = tableDefinitions.runs.globalSecondaryIndexes[0].indexName;
@@ -68,6 +68,12 @@ export class MemoryRunLedger implements RunLedger {
     const item = this.#table.get({ job, slot });
     if (item === undefined || isExpired(item, this.clock.now())) return undefined;
     return toRun(item);
+  }
+
+  async getState(job: string, slot: string): Promise<RunState | undefined> {
+    const item = this.#table.get({ job, slot });
+    if (item === undefined || isExpired(item, this.clock.now())) return undefined;
+    return toRunState(item);
   }
 
   async getById(runId: string): Promise<Run | undefined> {

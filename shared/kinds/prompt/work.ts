@@ -1,7 +1,8 @@
 /**
  * The `prompt` kind's work: resolve the signing secret, then POST the prompt to the webhook, signed. A
  * non-2xx answer or no answer in time fails the run (the lifecycle records it, and Lambda retries it).
- * A cancel or the deadline aborts the request in flight through the run's signal.
+ * A cancel or the deadline aborts the request in flight through the run's signal; a cancel accepted
+ * before the POST starts stops the run before it (see `pointOfNoReturn`).
  */
 import type { KindWork } from '../kind.ts';
 import { SIGNATURE_HEADER, signPayload } from '../signature.ts';
@@ -20,6 +21,9 @@ export class WebhookRejectedError extends Error {
   }
 }
 
+/** The side effect a prompt run cannot take back, as run reasons name it. */
+const DELIVERY = 'the webhook delivery';
+
 /** The JSON body a webhook receives. */
 export interface PromptDelivery {
   readonly job: string;
@@ -37,10 +41,9 @@ export const promptWork: KindWork<typeof promptKind> = async ({
   capabilities,
   clock,
   signal,
-  checkpoint,
+  pointOfNoReturn,
 }) => {
   const secret = await capabilities.secrets.get(config.target.signingSecret);
-  await checkpoint();
   const delivery: PromptDelivery = {
     job: job.name,
     runId: run.runId,
@@ -51,6 +54,9 @@ export const promptWork: KindWork<typeof promptKind> = async ({
   const body = JSON.stringify(delivery);
   const timestamp = Math.floor(clock.now().getTime() / 1000);
   const timeoutSeconds = config.target.timeoutSeconds ?? DEFAULT_DELIVERY_TIMEOUT_SECONDS;
+  // Once the POST starts, the receiver may act on it whatever happens next: a cancel accepted before
+  // this point stops the run here, and one that comes later is recorded as too late for the delivery.
+  await pointOfNoReturn(DELIVERY);
   const answer = await capabilities.http.post(
     config.target.url,
     body,

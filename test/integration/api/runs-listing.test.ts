@@ -240,14 +240,19 @@ describe('what is running now', () => {
     // Then the cancel is accepted while the run is still running
     expect(cancel.status, cancel.text).toBe(200);
     expect(cancel.json).toMatchObject({ runId, status: 'running', cancelRequested: true });
-    // And the run ends cancelled (not failed by the delivery timeout), its request aborted
+    // And the run ends cancelled (not failed by the delivery timeout), its request aborted; the reason
+    // says the delivery had started (the receiver had the request)
     const ended = await until(
       () => api.call('GET', `/runs/${runId}`),
       (answer) => answer.json.status !== 'running',
       20_000,
       POLL_MS,
     );
-    expect(ended.json).toMatchObject({ status: 'cancelled', reason: 'cancelled by request' });
+    expect(ended.json).toMatchObject({
+      status: 'cancelled',
+      reason:
+        'cancelled by request after the webhook delivery had started: it was stopped where it stood and may have taken effect',
+    });
     expect(ended.json.error ?? null).toBeNull();
     const request = gate.requests.find((entry) => entry.runId === runId);
     for (let i = 0; i < 50 && request?.aborted !== true; i++) {

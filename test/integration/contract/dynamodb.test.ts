@@ -6,6 +6,8 @@
 import { describe } from 'vitest';
 import { DynamoJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
 import { DynamoRunLedger } from '../../../shared/adapters/dynamodb/run-ledger.ts';
+import type { Clock } from '../../../shared/clock.ts';
+import { jobRunMarksContract } from '../../contract/job-run-marks.contract.ts';
 import { jobStoreContract } from '../../contract/job-store.contract.ts';
 import { runLedgerContract } from '../../contract/run-ledger.contract.ts';
 import { engineKinds, freshTable, useEngine } from '../ledger/support.ts';
@@ -14,9 +16,10 @@ describe.each(engineKinds)('on %s', (kind) => {
   const engine = useEngine(kind);
 
   describe('DynamoJobStore', () => {
-    jobStoreContract({
-      open: async (clock) => new DynamoJobStore(engine().doc, await freshTable(engine(), 'jobs'), clock),
-    });
+    const open = async (clock: Clock) =>
+      new DynamoJobStore(engine().doc, await freshTable(engine(), 'jobs'), clock);
+    jobStoreContract({ open });
+    jobRunMarksContract({ open });
   });
 
   describe('DynamoRunLedger', () => {

@@ -517,7 +517,16 @@ describe.each(engineKinds)('on %s', (kind) => {
 
     it('marks a one-time job executed after its successful run, with a purge time', async () => {
       const { deps, clock } = setup();
-      const job = await givenJob(deps, { oneTimeState: 'scheduled' });
+      const job = await givenJob(deps, {
+        schedule: {
+          input: 'at(2026-03-01T12:00:00)',
+          expression: 'at(2026-03-01T12:00:00)',
+          timezone: 'UTC',
+          description: 'once',
+          type: 'at',
+        },
+        oneTimeState: 'scheduled',
+      });
       await executeRun(deps, slotEvent(job, '2026-03-01T12:00:00Z'), ok);
       const stored = await deps.jobs.get(job.name);
       expect(stored?.oneTimeState).toBe('executed');

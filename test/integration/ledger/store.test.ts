@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../../shared/adapters/dynamodb/cursor.ts';
 import { ValidationError } from '../../../shared/errors.ts';
 import { newRunId } from '../../../shared/runs/run-id.ts';
-import { engineKinds, ManualClock, stores, useEngine } from './support.ts';
+import { engineKinds, ManualClock, promptJob, stores, useEngine } from './support.ts';
 
 const clock = new ManualClock('2026-03-01T12:00:00.000Z');
 
@@ -21,7 +21,10 @@ describe.each(engineKinds)('on %s', (kind) => {
       const { jobs } = stores(engine(), clock);
       const lease = { runId: newRunId(clock.now()), slot: 's', expiresAt: '2026-03-01T12:01:00.000Z' };
       // When
-      expect(await jobs.acquireLease('never-existed', lease, clock.now())).toBe(false);
+      expect(await jobs.acquireLease(promptJob('never-existed'), lease, clock.now())).toEqual({
+        acquired: false,
+        reason: 'deleted',
+      });
       // Then the table itself holds nothing under the name
       const raw = await engine().doc.send(
         new GetCommand({ TableName: engine().tables.jobs, Key: { name: 'never-existed' } }),

@@ -133,13 +133,19 @@ describe('cancelling a prompt run during delivery', () => {
     expect(requested).toMatchObject({ status: 'running', cancelRequested: true });
     clock.advance(1_000);
 
-    // Then the request is aborted and the run ends cancelled, not failed
+    // Then the request is aborted and the run ends cancelled, not failed; the reason does not pretend
+    // the receiver got nothing (the POST had reached it)
     const outcome = await execution;
     expect(outcome.outcome).toBe('cancelled');
     await receiver.aborted(0);
     expect(receiver.requests).toEqual([{ aborted: true }]);
     const run = await runOf(deps, job);
-    expect(run).toMatchObject({ status: 'cancelled', reason: 'cancelled by request', attempt: 1 });
+    expect(run).toMatchObject({
+      status: 'cancelled',
+      reason:
+        'cancelled by request after the webhook delivery had started: it was stopped where it stood and may have taken effect',
+      attempt: 1,
+    });
     expect(run.error).toBeUndefined();
   });
 

@@ -9,7 +9,14 @@ export interface Received {
   readonly rawBody: string;
 }
 
-export type Answer = { readonly status: number; readonly body?: string } | 'hang';
+export type Answer =
+  | {
+      readonly status: number;
+      readonly body?: string;
+      /** Called when the request has arrived in full; the answer goes out once it resolves. */
+      readonly hold?: (request: Received) => Promise<void>;
+    }
+  | 'hang';
 
 export interface Receiver {
   readonly url: string;
@@ -36,15 +43,17 @@ export async function startReceiver(): Promise<Receiver> {
   server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      received.push({
+    request.on('end', async () => {
+      const entry: Received = {
         method: request.method ?? '',
         path: request.url ?? '',
         headers: request.headers,
         rawBody: Buffer.concat(chunks).toString('utf8'),
-      });
+      };
+      received.push(entry);
       const answer = receiver.answer;
       if (answer === 'hang') return;
+      await answer.hold?.(entry);
       response.writeHead(answer.status, { 'content-type': 'text/plain' });
       response.end(answer.body ?? '');
     });

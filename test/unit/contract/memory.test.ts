@@ -10,12 +10,14 @@ import {
   MemorySchedulePort,
 } from '../../../shared/adapters/memory/index.ts';
 import { systemClock } from '../../../shared/clock.ts';
+import { jobRunMarksContract } from '../../contract/job-run-marks.contract.ts';
 import { jobStoreContract } from '../../contract/job-store.contract.ts';
 import { runLedgerContract } from '../../contract/run-ledger.contract.ts';
 import { schedulePortContract } from '../../contract/schedule-port.contract.ts';
 
 describe('MemoryJobStore', () => {
   jobStoreContract({ open: async (clock) => new MemoryJobStore(clock) });
+  jobRunMarksContract({ open: async (clock) => new MemoryJobStore(clock) });
 });
 
 describe('MemoryRunLedger', () => {

@@ -1,0 +1,225 @@
+/**
+ * The JobStore contract, continued: what the run lifecycle writes on a job (its run lease, and the
+ * outcome of a one-time job) and the delete path's `cancelled` mark. Both writes apply only to the job
+ * the caller read: a job deleted since, or created again under its name, or (for the one-time marks)
+ * given a new schedule, is left as it is, and the caller is told why. Runs where job-store.contract.ts
+ * runs: on both DynamoDB engines and on the in-memory store.
+ */
+import { describe, expect, it } from 'vitest';
+import { ConcurrentModificationError } from '../../shared/errors.ts';
+import type { Job, RunLease } from '../../shared/jobs/model.ts';
+import type { LeaseOutcome } from '../../shared/jobs/ports.ts';
+import { promptJob } from '../support/jobs.ts';
+import { ManualClock } from '../support/manual-clock.ts';
+import type { JobStoreSubject } from './job-store.contract.ts';
+
+const START = '2026-03-01T12:00:00.000Z';
+const START_SEC = Date.parse(START) / 1000;
+
+function lease(runId: string, expiresAt: string): RunLease {
+  return { runId, slot: `slot-of-${runId}`, expiresAt };
+}
+
+/** A one-time job waiting for its slot. */
+function oneTimeJob(name: string, overrides: Partial<Job> = {}): Job {
+  return promptJob(name, {
+    schedule: {
+      input: 'at(2026-03-01T12:00:00)',
+      expression: 'at(2026-03-01T12:00:00)',
+      timezone: 'UTC',
+      description: 'once, at 2026-03-01 12:00 UTC',
+      type: 'at',
+    },
+    oneTimeState: 'scheduled',
+    ...overrides,
+  });
+}
+
+export function jobRunMarksContract(subject: JobStoreSubject): void {
+  async function given(...jobs: Job[]) {
+    const clock = new ManualClock(START);
+    const store = await subject.open(clock);
+    for (const job of jobs) await store.create(job);
+    return { clock, store };
+  }
+
+  describe('acquireLease', () => {
+    const held = lease('holder', '2026-03-01T12:01:00.000Z');
+    it.each<[string, RunLease | undefined, string | undefined, string, LeaseOutcome]>([
+      ['no lease', undefined, undefined, START, { acquired: true }],
+      ['a live lease', held, undefined, START, { acquired: false, reason: 'held', holder: held }],
+      [
+        'a live lease, replacing another run',
+        held,
+        'someone-else',
+        START,
+        { acquired: false, reason: 'held', holder: held },
+      ],
+      ['a live lease, replacing its holder', held, 'holder', START, { acquired: true }],
+      [
+        'a lease expiring this instant',
+        held,
+        undefined,
+        held.expiresAt,
+        { acquired: false, reason: 'held', holder: held },
+      ],
+      ['a lease expired a millisecond ago', held, undefined, '2026-03-01T12:01:00.001Z', { acquired: true }],
+    ])(
+      'Given %s, When another run asks for it, Then the answer is %j',
+      async (_case, before, replace, now, answer) => {
+        // Given
+        const job = promptJob('lease-me');
+        const { store } = await given(job);
+        if (before !== undefined)
+          expect(await store.acquireLease(job, before, new Date(START))).toEqual({ acquired: true });
+        // When
+        const wanted = lease('newcomer', '2026-03-01T12:05:00.000Z');
+        const outcome = await store.acquireLease(job, wanted, new Date(now), replace);
+        // Then
+        expect(outcome).toStrictEqual(answer);
+        expect((await store.get('lease-me'))?.lease).toStrictEqual(outcome.acquired ? wanted : before);
+      },
+    );
+
+    it('Given a leased job, Then its version is unchanged and an edit at the version read still succeeds', async () => {
+      const job = promptJob('leased');
+      const { store } = await given(job);
+      await store.acquireLease(job, held, new Date(START));
+      expect((await store.get('leased'))?.version).toBe(1);
+      await expect(store.put(promptJob('leased', { version: 2 }), 1)).resolves.toBeUndefined();
+    });
+
+    it('Given a job edited since the run read it, When the run asks for the lease, Then it is granted', async () => {
+      // Given: an edit moves the version on but keeps the job's identity (its createdAt)
+      const read = promptJob('edited');
+      const { store } = await given(read);
+      await store.put(promptJob('edited', { description: 'edited meanwhile', version: 2 }), 1);
+      // When / Then
+      expect(await store.acquireLease(read, held, new Date(START))).toEqual({ acquired: true });
+      expect(await store.get('edited')).toMatchObject({ lease: held, version: 2 });
+    });
+
+    it('Given no job, When a lease is asked for, Then it is refused as deleted and no job appears', async () => {
+      const { store } = await given();
+      expect(await store.acquireLease(promptJob('never-existed'), held, new Date(START))).toStrictEqual({
+        acquired: false,
+        reason: 'deleted',
+      });
+      expect(await store.get('never-existed')).toBeUndefined();
+      expect((await store.list({ limit: 10 })).items).toEqual([]);
+    });
+
+    it('Given the job was deleted and created again, When a run of the old one asks for the lease, Then it is refused as recreated and the new job is untouched', async () => {
+      // Given
+      const old = promptJob('again', { createdAt: '2026-03-01T11:00:00.000Z' });
+      const again = promptJob('again', { createdAt: '2026-03-01T11:59:00.000Z' });
+      const { store } = await given(old);
+      await store.delete('again', 1);
+      await store.create(again);
+      // When
+      const outcome = await store.acquireLease(old, held, new Date(START));
+      // Then
+      expect(outcome).toStrictEqual({ acquired: false, reason: 'recreated' });
+      expect(await store.get('again')).toStrictEqual(again);
+    });
+  });
+
+  describe('markOneTime', () => {
+    it.each(['executed', 'cancelled'] as const)(
+      'Given a scheduled one-time job, When it is marked %s, Then state, purge time and updatedAt are set and the version moves on',
+      async (state) => {
+        // Given
+        const job = oneTimeJob('once', { version: 4 });
+        const { store } = await given(job);
+        // When
+        const marked = await store.markOneTime(
+          job,
+          state,
+          START_SEC + 3600,
+          new Date('2026-03-01T12:30:00.000Z'),
+        );
+        // Then
+        expect(marked).toBe(true);
+        expect(await store.get('once')).toStrictEqual({
+          ...job,
+          oneTimeState: state,
+          expiresAt: START_SEC + 3600,
+          updatedAt: '2026-03-01T12:30:00.000Z',
+          version: 5,
+        });
+        // And an edit based on the state before fails
+        await expect(store.put({ ...job, version: 5 }, 4)).rejects.toBeInstanceOf(
+          ConcurrentModificationError,
+        );
+      },
+    );
+
+    it('Given a job edited since it was read but on the same timing, When it is marked, Then the mark applies', async () => {
+      // Given: a description edit moves the version on; the slot is the same
+      const read = oneTimeJob('described');
+      const { store } = await given(read);
+      await store.put({ ...read, description: 'edited meanwhile', version: 2 }, 1);
+      // When / Then
+      expect(await store.markOneTime(read, 'executed', START_SEC + 60, new Date(START))).toBe(true);
+      expect(await store.get('described')).toMatchObject({
+        description: 'edited meanwhile',
+        oneTimeState: 'executed',
+        version: 3,
+      });
+    });
+
+    it('Given a one-time record without a state (written before states existed), When it is marked, Then the mark applies', async () => {
+      const job = oneTimeJob('stateless', { oneTimeState: undefined });
+      const { store } = await given(job);
+      expect(await store.markOneTime(job, 'cancelled', START_SEC + 60, new Date(START))).toBe(true);
+      expect((await store.get('stateless'))?.oneTimeState).toBe('cancelled');
+    });
+
+    const newAt = {
+      input: 'at(2026-03-01T12:00:20)',
+      expression: 'at(2026-03-01T12:00:20)',
+      timezone: 'UTC',
+      description: 'once, at 2026-03-01 12:00:20 UTC',
+      type: 'at',
+    } as const;
+    const cron = {
+      input: 'cron(* * * * ? *)',
+      expression: 'cron(* * * * ? *)',
+      timezone: 'UTC',
+      description: 'every minute',
+      type: 'cron',
+    } as const;
+    it.each<[string, Partial<Job>]>([
+      ['given a new at() schedule', { schedule: newAt }],
+      ['given a recurring schedule', { schedule: cron, oneTimeState: undefined }],
+      ['moved to another time zone', { schedule: { ...oneTimeJob('x').schedule, timezone: 'Europe/Paris' } }],
+      ['deleted and created again', { createdAt: '2026-03-01T12:00:01.500Z' }],
+      ['marked executed already', { oneTimeState: 'executed', expiresAt: START_SEC + 99 }],
+      ['cancelled already', { oneTimeState: 'cancelled', expiresAt: START_SEC + 99 }],
+    ])(
+      'Given a one-time job %s since it was read, When it is marked, Then the mark is refused and the job is left as it is',
+      async (_case, change) => {
+        // Given
+        const read = oneTimeJob('moved');
+        const { store } = await given(read);
+        // (without members holding undefined: the store drops them, and toStrictEqual tells them apart)
+        const now = JSON.parse(JSON.stringify({ ...read, ...change, version: 2 })) as Job;
+        await store.put(now, 1);
+        // When
+        const marked = await store.markOneTime(read, 'executed', START_SEC + 60, new Date(START));
+        // Then
+        expect(marked).toBe(false);
+        expect(await store.get('moved')).toStrictEqual(now);
+      },
+    );
+
+    it('Given no job, When it is marked, Then it is refused and no job appears', async () => {
+      const { store } = await given();
+      expect(await store.markOneTime(oneTimeJob('gone'), 'executed', START_SEC + 60, new Date(START))).toBe(
+        false,
+      );
+      expect(await store.get('gone')).toBeUndefined();
+      expect((await store.list({ limit: 10 })).items).toEqual([]);
+    });
+  });
+}
