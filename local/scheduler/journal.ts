@@ -15,7 +15,17 @@ export type JournalRecord =
   | { readonly op: 'deleteGroup'; readonly name: string }
   | { readonly op: 'putSchedule'; readonly schedule: ScheduleRecord }
   | { readonly op: 'deleteSchedule'; readonly groupName: string; readonly name: string }
-  /** The slot (epoch ms) a schedule last fired; written before the target is invoked. */
+  /**
+   * A slot (epoch ms) fell due; written before its target is invoked. The schedule never fires it
+   * again, and until a `fired` line for it follows, a restart delivers its event again: the emulator
+   * may have stopped before the target took it.
+   */
+  | { readonly op: 'firing'; readonly groupName: string; readonly name: string; readonly slot: number }
+  /**
+   * The slot's first attempt ended (the target accepted the event, or it failed and was retried,
+   * dead-lettered or dropped): nothing is left to deliver again. Journals written before `firing`
+   * existed mark every fired slot with this line alone.
+   */
   | { readonly op: 'fired'; readonly groupName: string; readonly name: string; readonly slot: number }
   /**
    * A retry is pending (or its next attempt moved). `record` may be left out when an earlier line
