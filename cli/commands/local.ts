@@ -7,6 +7,7 @@ import { TokenFileError } from '../../local/api-front/token.ts';
 import { type EngineSpec, EngineSpecError, parseEngineSpec } from '../../local/dynamodb/engine-spec.ts';
 import { TableSchemaMismatchError } from '../../local/dynamodb/tables.ts';
 import { EngineStartError } from '../../local/dynamodb/wait-ready.ts';
+import { JournalCorruptError } from '../../local/journal/append-journal.ts';
 import {
   DataDirError,
   DataDirInUseError,
@@ -16,7 +17,6 @@ import {
   PortsInUseError,
   startLocalStack,
 } from '../../local/runtime.ts';
-import { JournalCorruptError } from '../../local/journal/append-journal.ts';
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../../shared/logger.ts';
 import { act, parseCommandLine } from '../command-line.ts';
 import { projectDataDir } from '../data-dir.ts';
