@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 async function start(shutdownGraceMs?: number) {
-  const { log, entries } = captureLogs('info');
+  const { log, entries } = captureLogs('debug');
   const stack = await startLocalStack({
     dataDir,
     log,
@@ -109,8 +109,16 @@ describe('the local stack told to stop', () => {
     // When the stack closes, and the receiver answers only once the stack waits for the invocation
     // (or once the close ended, if it does not wait)
     let closed = false;
+    let finishedBeforeClosed = false;
     const closing = first.stack.close().then(() => {
       closed = true;
+      // The invocation's line comes once the handler returned, after it wrote the run's outcome.
+      finishedBeforeClosed = first.logs.some(
+        (entry) =>
+          entry.message === 'invoke' &&
+          entry.function === 'tickwork-local-prompt' &&
+          entry.outcome === 'succeeded',
+      );
     });
     stacks.splice(stacks.indexOf(first.stack), 1);
     await vi.waitFor(
@@ -123,7 +131,9 @@ describe('the local stack told to stop', () => {
     receiver.release();
     await closing;
 
-    // Then, after a start on the data directory, the run reads succeeded
+    // Then the invocation finished, its outcome written, before the stack was closed, and after a
+    // start on the data directory the run reads succeeded
+    expect(finishedBeforeClosed).toBe(true);
     const second = await start();
     const run = await second.call('GET', `/runs/${triggered.json.runId}`);
     expect(run.json).toMatchObject({ status: 'succeeded', attempt: 1 });
