@@ -1,9 +1,8 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   CreateScheduleCommand,
   CreateScheduleGroupCommand,
@@ -11,63 +10,10 @@ import {
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalEndpoints } from '../../../local/runtime.ts';
+import { BIN, endpointsOf, type Running, started, tickworkLocal } from './local-process.ts';
 
-const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const PROMPT_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-local-prompt';
 const ROLE_ARN = 'arn:aws:iam::000000000000:role/tickwork-local-scheduler';
-
-interface Running {
-  readonly child: ChildProcess;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Every process a test started; whatever a failed test left running is stopped after it. */
-const started = new Set<ChildProcess>();
-
-const BIN = join(repositoryRoot, 'bin', 'tickwork.js');
-
-function tickworkLocal(args: string[], env: Record<string, string> = {}, cwd = repositoryRoot): Running {
-  const child = spawn(process.execPath, [BIN, 'local', ...args], {
-    cwd,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  started.add(child);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      started.delete(child);
-      resolve({ code, signal });
-    }),
-  );
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
-}
-
-/** Resolves with endpoints.json once the process wrote it; rejects if the process exits first. */
-async function endpointsOf(running: Running, dataDir: string): Promise<LocalEndpoints> {
-  let exited = false;
-  void running.exited.then(() => {
-    exited = true;
-  });
-  for (;;) {
-    try {
-      return JSON.parse(await readFile(join(dataDir, 'endpoints.json'), 'utf8')) as LocalEndpoints;
-    } catch {
-      if (exited) throw new Error(`tickwork local exited before it was ready: ${running.stderr()}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 async function untilOutput(running: Running, pattern: RegExp): Promise<string> {
   for (;;) {
