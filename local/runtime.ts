@@ -98,8 +98,9 @@ export interface LocalStack {
   readonly runtime: LambdaRuntime;
   readonly scheduler: SchedulerEmulator;
   /**
-   * Stops taking new work (the emulator stops firing, the API front and the Invoke endpoint stop
-   * accepting), lets HTTP requests in flight finish (bounded by `shutdownGraceMs`) and running
+   * Stops taking new work (the emulator stops firing, the API front stops accepting; the emulator's
+   * API and the Invoke endpoint close once the front's requests, which may call them, are done),
+   * lets HTTP requests in flight finish (bounded by `shutdownGraceMs`) and running
    * invocations reach their end or their deadline, with DynamoDB still up so their outcomes are
    * recorded; then flushes the engines, removes endpoints.json and releases the data directory.
    * Pending retries stay in the journals for the next start.

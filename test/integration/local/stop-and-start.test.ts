@@ -4,7 +4,7 @@
  * schedule went missing (a request cut off between writing the job and creating its schedule) is
  * repaired by the reconcile the stack runs at start.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -144,6 +144,27 @@ describe('the local stack told to stop', () => {
         running: 1,
       }),
     );
+  });
+});
+
+describe('the local stack invoking asynchronously', () => {
+  it('Given a manual run, When the API answered 202, Then the event journal already holds its event', async () => {
+    // Given a job (its webhook goes nowhere; only the acceptance matters here)
+    const { call } = await start();
+    expect((await call('POST', '/jobs', promptDefinition('queued-first'))).status).toBe(201);
+
+    // When a run is asked for and the API answers (after the Invoke endpoint's 202)
+    const triggered = await call('POST', '/jobs/queued-first/runs');
+    expect(triggered.status).toBe(202);
+
+    // Then the event the API function handed to Lambda was journaled before that
+    const journal = await readFile(join(dataDir, 'lambda-async-events.jsonl'), 'utf8');
+    const accepted = journal
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as { op: string; payload?: string })
+      .filter((record) => record.op === 'accepted' && record.payload?.includes(triggered.json.runId));
+    expect(accepted).toHaveLength(1);
   });
 });
 
