@@ -1,8 +1,10 @@
 /**
  * The local stack: one composition root that starts, in order, the DynamoDB engine (and its tables),
  * the Scheduler emulator with the in-process Lambda runtime as its invoker, the Lambda Invoke
- * endpoint the functions call, and the API front. `tickwork local` runs it; integration tests start it
- * in-process on port 0 with a temporary data directory.
+ * endpoint the functions call, and the API front; then it takes up what an earlier process left
+ * unfinished (the runtime's journaled events, the emulator's slots not handed over) and reconciles
+ * jobs with their schedules. `tickwork local` runs it; integration tests start it in-process on port 0
+ * with a temporary data directory.
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,6 +21,7 @@ import { lockDataDir, prepareDataDir, writePrivateFile } from './data-dir.ts';
 import { type DynamoDbEngine, startDynamoDbEngine } from './dynamodb/engine.ts';
 import type { EngineKind, EngineSpec } from './dynamodb/engine-spec.ts';
 import { ensureTables } from './dynamodb/tables.ts';
+import { AsyncEventJournal } from './lambda/async-journal.ts';
 import {
   LOCAL_ACCOUNT_ID,
   LOCAL_REGION,
@@ -30,6 +33,7 @@ import {
 import { type FunctionEntry, LambdaRuntime } from './lambda/runtime.ts';
 import { type LambdaApi, startLambdaApi } from './lambda-api/server.ts';
 import { assertRequestedPortsFree, rememberPorts, startOnPort } from './part-ports.ts';
+import { reconcileAtStart } from './reconcile-at-start.ts';
 import { type SchedulerEmulator, startSchedulerEmulator, type TargetInvoker } from './scheduler/index.ts';
 
 /** What a client of the local stack needs; written to `<dataDir>/endpoints.json` once it is ready. */
@@ -87,7 +91,11 @@ export interface LocalStackOptions {
   readonly functions?: Readonly<Record<string, FunctionEntry>>;
   /** Waits before Lambda's retries of a failed asynchronous invocation. @default one and two minutes */
   readonly asyncRetryDelaysMs?: readonly number[];
-  /** How long `close()` lets in-flight requests and invocations finish. @default 10 s */
+  /**
+   * How long `close()` lets HTTP requests in flight finish (the API front's, the Invoke endpoint's)
+   * before it cuts their connections. Invocations are not cut short by it: each running one gets until
+   * its deadline (its function's timeout), so the outcome it records is kept. @default 10 s
+   */
   readonly shutdownGraceMs?: number;
 }
 
@@ -99,8 +107,12 @@ export interface LocalStack {
   readonly runtime: LambdaRuntime;
   readonly scheduler: SchedulerEmulator;
   /**
-   * Stops accepting requests, lets in-flight requests and invocations finish (bounded by
-   * `shutdownGraceMs`), flushes the engines, removes endpoints.json and releases the data directory.
+   * Stops taking new work (the emulator stops firing, the API front stops accepting; the emulator's
+   * API and the Invoke endpoint close once the front's requests, which may call them, are done),
+   * lets HTTP requests in flight finish (bounded by `shutdownGraceMs`) and running
+   * invocations reach their end or their deadline, with DynamoDB still up so their outcomes are
+   * recorded; then flushes the engines, removes endpoints.json and releases the data directory.
+   * Pending retries stay in the journals for the next start.
    */
   close(): Promise<void>;
 }
@@ -187,6 +199,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         port,
         credentials,
         region: LOCAL_REGION,
+        // An Event invocation is answered 202 once the runtime journaled it, as Lambda answers once queued.
+        acceptEvent: async (reference, payload) => {
+          if (runtime === undefined) throw new Error('the local Lambda runtime is not started yet');
+          return runtime.invokeAsync(reference, JSON.stringify(payload));
+        },
         hasFunction: (reference) => {
           try {
             runtime?.resolve(reference);
@@ -207,7 +224,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     started.push(() => lambdaApi.close());
 
+    // Accepted asynchronous events live here until done, so a crash loses none (async-journal.ts).
+    const journal = await AsyncEventJournal.open(dataDir);
+    started.push(() => journal.close());
+    if (journal.tornTail) {
+      log
+        .child({ component: 'lambda' })
+        .warn('ignored a torn last line of the event journal (the stack stopped mid-write)', {
+          path: journal.path,
+        });
+    }
     const lambda = new LambdaRuntime({
+      journal,
       stage: LOCAL_STAGE,
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT_ID,
@@ -233,9 +261,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     runtime = lambda;
     provideRuntime(lambda);
-    started.push(() => lambda.close(graceMs));
+    started.push(() => lambda.close(0));
 
     await ensureScheduleGroup(scheduler.endpoint, credentials);
+    // Everything the handlers reach is up: events a previous process left unfinished go on.
+    await lambda.recover();
 
     const apiFunction = functionName(LOCAL_STAGE, 'api');
     const front: ApiFront = await startOnPort(dataDir, 'api', options.apiPort, (port) =>
@@ -249,6 +279,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }),
     );
     started.push(() => front.close(graceMs));
+
+    await reconcileAtStart({
+      invoke: (event) => lambda.invoke(apiFunction, event),
+      log: log.child({ component: 'local' }),
+      now: new Date(),
+      accountId: LOCAL_ACCOUNT_ID,
+    });
 
     const endpoints: LocalEndpoints = {
       apiUrl: front.url,
@@ -280,17 +317,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         // In dependency order: nothing new comes in, then what runs finishes while the engines it
         // uses are still up, then the engines flush and stop.
         closing ??= (async () => {
+          // The emulator stops firing at once; its API still answers the requests the front drains.
+          const firingStopped = scheduler.stopFiring();
           await front.close(graceMs);
+          await firingStopped;
           await scheduler.close();
           await lambdaApi.close();
-          const unfinished = await lambda.close(graceMs);
+          // Each running invocation gets until its deadline, with DynamoDB up to record its outcome.
+          const unfinished = await lambda.close();
           if (unfinished > 0) {
             log
               .child({ component: 'local' })
-              .warn('invocations still running after the grace period; stopping anyway', {
-                unfinished,
-                graceMs,
-              });
+              .warn(
+                'invocations still running at their deadline; their events are retried at the next start',
+                {
+                  unfinished,
+                },
+              );
           }
           await engine.close();
           await rm(endpointsFile, { force: true });

@@ -7,6 +7,7 @@ import { TokenFileError } from '../../local/api-front/token.ts';
 import { type EngineSpec, EngineSpecError, parseEngineSpec } from '../../local/dynamodb/engine-spec.ts';
 import { TableSchemaMismatchError } from '../../local/dynamodb/tables.ts';
 import { EngineStartError } from '../../local/dynamodb/wait-ready.ts';
+import { JournalCorruptError } from '../../local/journal/append-journal.ts';
 import {
   DataDirError,
   DataDirInUseError,
@@ -16,7 +17,6 @@ import {
   PortsInUseError,
   startLocalStack,
 } from '../../local/runtime.ts';
-import { JournalCorruptError } from '../../local/scheduler/journal.ts';
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../../shared/logger.ts';
 import { act, parseCommandLine } from '../command-line.ts';
 import { projectDataDir } from '../data-dir.ts';
@@ -63,7 +63,9 @@ const PART_OPTION: Record<Exclude<LocalPart, 'lambda'>, Option> = {
 export const LOCAL_USAGE = `usage: tickwork local [options]
 
 Runs Tickwork on this machine: a DynamoDB engine, the EventBridge Scheduler emulator, the Lambda
-runtime and the API. Stop it with Ctrl+C (SIGINT) or SIGTERM; data stays in the data directory.
+runtime and the API. Stop it with Ctrl+C (SIGINT) or SIGTERM: running invocations may finish, each
+until its timeout; a second signal exits at once. Data stays in the data directory, and a start after
+a crash or a forced exit takes up what was left unfinished.
 
 options (each also read from the environment variable in brackets; a flag wins):
   --data-dir <dir>        where data, the API token and endpoints.json live [TICKWORK_DATA_DIR]
@@ -226,8 +228,12 @@ async function run(args: string[]): Promise<number> {
   let onSignal: (signal: NodeJS.Signals) => void = () => {};
   const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
     onSignal = (signal) => {
+      // A second signal does not wait for running invocations: what they had not finished is in the
+      // journals, as after a crash, and the next start takes it up.
       if (signalled !== undefined) {
-        local.warn('signal again, exiting without waiting', { signal });
+        local.warn('signal again, exiting without waiting; the next start takes up unfinished work', {
+          signal,
+        });
         process.exit(1);
       }
       signalled = signal;
@@ -272,7 +278,9 @@ async function run(args: string[]): Promise<number> {
   );
 
   const signal = await stopRequested;
-  local.info('stopping; in-flight work gets up to 10 s', { signal });
+  local.info('stopping; running invocations may finish, each until its timeout (signal again to exit now)', {
+    signal,
+  });
   await stack.close();
   local.info('stopped');
   process.off('SIGINT', onSignal);

@@ -48,6 +48,11 @@ export interface LambdaApiOptions {
     payload: unknown,
     invocationType: RunningInvocationType,
   ) => Promise<unknown>;
+  /**
+   * Accepts an Event invocation: resolves once the event is durably queued, and the 202 waits for it,
+   * as Lambda's does. Without it, `invoke` runs the event in the background after the 202.
+   */
+  readonly acceptEvent?: (functionNameOrArn: string, payload: unknown) => Promise<unknown>;
   /** Whether a function of that name or ARN exists (unknown ones get ResourceNotFoundException). */
   readonly hasFunction: (functionNameOrArn: string) => boolean;
   /**
@@ -159,6 +164,16 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<LambdaA
 
     if (invocationType === 'DryRun') {
       response.writeHead(204).end();
+      return;
+    }
+    if (invocationType === 'Event' && options.acceptEvent !== undefined) {
+      try {
+        await options.acceptEvent(functionName, payload);
+      } catch (error) {
+        rethrowRuntimeError(error, functionName);
+        throw error;
+      }
+      response.writeHead(202).end();
       return;
     }
     if (invocationType === 'Event') {

@@ -1,7 +1,8 @@
 /**
  * Lambda's own retries of a failed asynchronous (Event) invocation: a fixed number of retries at
  * fixed delays (two, one and two minutes apart, in the service), with the same request id. Their
- * timers run on the runtime's clock, so a test drives them with a ManualClock.
+ * timers run on the runtime's clock, so a test drives them with a ManualClock. The retries themselves
+ * are in the event journal (async-journal.ts); these are only their timers.
  */
 import { ASYNC_RETRY_DELAYS_SECONDS } from '../../shared/config.ts';
 import type { CancelTimer, TimerClock } from '../clock.ts';
@@ -11,19 +12,11 @@ export const DEFAULT_ASYNC_RETRY_DELAYS_MS: readonly number[] = ASYNC_RETRY_DELA
   (seconds) => seconds * 1000,
 );
 
-/** Which event a retry is for: the request id stays the same across Lambda's retries. */
-export interface RetriedEvent {
-  readonly functionName: string;
-  readonly awsRequestId: string;
-  /** What sent the event, e.g. the schedule `group/name`. */
-  readonly origin: string | undefined;
-}
-
 export class AsyncRetries {
   readonly #delaysMs: readonly number[];
   readonly #clock: TimerClock;
-  /** Armed retries, so a closing runtime can drop them. */
-  readonly #pending = new Map<RetriedEvent, CancelTimer>();
+  /** Armed retry timers by request id, so a closing runtime can cancel them. */
+  readonly #armed = new Map<string, CancelTimer>();
 
   constructor(delaysMs: readonly number[], clock: TimerClock) {
     this.#delaysMs = delaysMs;
@@ -40,20 +33,20 @@ export class AsyncRetries {
     return this.#delaysMs[attempt - 1];
   }
 
-  /** Runs `retry` after `delayMs` of the clock, unless dropped first. */
-  arm(event: RetriedEvent, delayMs: number, retry: () => void): void {
-    const cancel = this.#clock.setTimer(delayMs, () => {
-      this.#pending.delete(event);
+  /** Runs `retry` at `due` (epoch ms, by the clock; at once if that has passed), unless cancelled first. */
+  arm(requestId: string, due: number, retry: () => void): void {
+    const cancel = this.#clock.setTimer(due - this.#clock.now().getTime(), () => {
+      this.#armed.delete(requestId);
       retry();
     });
-    this.#pending.set(event, cancel);
+    this.#armed.set(requestId, cancel);
   }
 
-  /** Cancels every armed retry; returns the events that will not be retried. */
-  dropAll(): RetriedEvent[] {
-    const dropped = [...this.#pending.keys()];
-    for (const cancel of this.#pending.values()) cancel();
-    this.#pending.clear();
-    return dropped;
+  /** Cancels every armed timer (the retries stay in the journal); returns how many there were. */
+  cancelAll(): number {
+    const count = this.#armed.size;
+    for (const cancel of this.#armed.values()) cancel();
+    this.#armed.clear();
+    return count;
   }
 }

@@ -2,14 +2,16 @@
  * The in-process Lambda runtime of `tickwork local`: maps a function ARN or name to the handler
  * module the stack deploys for it (registry.ts) and calls `handler(event, context)` the way the
  * nodejs24.x runtime does: JSON in, JSON out, a Lambda context, the configured timeout
- * (invocation.ts), and for asynchronous (Event) invocations Lambda's own retries of a failed
- * invocation (async-retries.ts).
+ * (invocation.ts), and for asynchronous (Event) invocations Lambda's durable queue and its retries
+ * of a failed invocation (async-events.ts, async-journal.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { type Logger, silentLogger } from '../../shared/logger.ts';
 import { systemTimerClock, type TimerClock } from '../clock.ts';
 import type { TargetInvoker } from '../scheduler/target-invoker.ts';
-import { AsyncRetries, DEFAULT_ASYNC_RETRY_DELAYS_MS, type RetriedEvent } from './async-retries.ts';
+import { AsyncEvents, parsePayload, type RecoverySummary } from './async-events.ts';
+import { type AsyncEventLog, inMemoryEventLog } from './async-journal.ts';
+import { AsyncRetries, DEFAULT_ASYNC_RETRY_DELAYS_MS } from './async-retries.ts';
 import {
   describeError,
   InvalidPayloadError,
@@ -20,8 +22,16 @@ import { HandlerLoader } from './handler-loader.ts';
 import { FunctionState, invokeHandler } from './invocation.ts';
 import { type FunctionEntry, FunctionRegistry, type LocalFunction } from './registry.ts';
 
+export type { RecoverySummary } from './async-events.ts';
+export { ASYNC_JOURNAL_FILE, AsyncEventJournal } from './async-journal.ts';
 export type { FunctionEntry, LocalFunction } from './registry.ts';
 export { repositoryRoot } from './registry.ts';
+
+/**
+ * How long past the latest deadline of the running invocations `close` still waits: an invocation
+ * whose handler module is still loading has no deadline yet (the cold start is outside the timeout).
+ */
+const CLOSE_SLACK_MS = 2_000;
 
 export interface LambdaRuntimeOptions {
   /** @default 'local' */
@@ -53,6 +63,11 @@ export interface LambdaRuntimeOptions {
    * retries. @default [60_000, 120_000] (Lambda: two retries, one and two minutes apart)
    */
   readonly asyncRetryDelaysMs?: readonly number[];
+  /**
+   * Where accepted asynchronous events are kept until done, e.g. an AsyncEventJournal in the data
+   * directory; the runtime closes it on `close`. @default memory only: nothing survives the process
+   */
+  readonly journal?: AsyncEventLog;
 }
 
 export class LambdaRuntime {
@@ -60,11 +75,14 @@ export class LambdaRuntime {
   readonly #loader: HandlerLoader;
   readonly #clock: TimerClock;
   readonly #log: Logger;
-  readonly #retries: AsyncRetries;
+  readonly #events: AsyncEvents;
+  readonly #journal: AsyncEventLog;
   /** Per-function state of running invocations: log names and the timeout watchdog. */
   readonly #states = new Map<string, FunctionState>();
   /** Invocations in progress (a counter, not a set of promises: 10,000 concurrent ones are common). */
   #running = 0;
+  /** The latest deadline (epoch ms) of any invocation started: no running one ends later. */
+  #latestDeadline = Number.NEGATIVE_INFINITY;
   /** Resolvers waiting for `#running` to reach zero (close). */
   #idleWaiters: Array<() => void> = [];
   #closed = false;
@@ -79,10 +97,17 @@ export class LambdaRuntime {
     this.#loader = new HandlerLoader(options.environment ?? {});
     this.#clock = options.clock ?? systemTimerClock;
     this.#log = (options.log ?? silentLogger).child({ component: 'lambda' });
-    this.#retries = new AsyncRetries(
-      options.asyncRetryDelaysMs ?? DEFAULT_ASYNC_RETRY_DELAYS_MS,
-      this.#clock,
-    );
+    this.#journal = options.journal ?? inMemoryEventLog;
+    this.#events = new AsyncEvents({
+      clock: this.#clock,
+      log: this.#log,
+      retries: new AsyncRetries(options.asyncRetryDelaysMs ?? DEFAULT_ASYNC_RETRY_DELAYS_MS, this.#clock),
+      journal: this.#journal,
+      run: (fn, event, awsRequestId, starting) =>
+        this.#track(this.#invoke(fn, event, awsRequestId, false, starting)),
+      resolve: (reference) => this.resolve(reference),
+      closed: () => this.#closed,
+    });
   }
 
   /** The function an ARN (any qualifier) or a plain function name refers to. */
@@ -135,117 +160,81 @@ export class LambdaRuntime {
 
   /**
    * An asynchronous (Event) invocation, as EventBridge Scheduler makes: resolves once the event is
-   * accepted and runs the handler in the background; a failed invocation is retried per
-   * `asyncRetryDelaysMs`, then logged and dropped. Rejects only when the event cannot be accepted
-   * (unknown function, payload not JSON, runtime closing), which is what Scheduler sees as a failure.
+   * accepted, that is written to the journal (Lambda's durable queue), and runs the handler in the
+   * background; a failed invocation is retried per `asyncRetryDelaysMs`, then logged and dropped.
+   * Rejects only when the event cannot be accepted (unknown function, payload not JSON, runtime
+   * closing, journal not writable), which is what Scheduler sees as a failure.
    */
   async invokeAsync(
     reference: string,
     payload: string | undefined,
     origin?: string,
   ): Promise<{ awsRequestId: string }> {
-    return { awsRequestId: this.#accept(reference, payload, origin) };
-  }
-
-  /** invokeAsync without its promise: throws when the event is refused, returns the request id. */
-  #accept(reference: string, payload: string | undefined, origin: string | undefined): string {
     const fn = this.resolve(reference);
     if (this.#closed) throw new RuntimeClosedError(fn.name);
-    // Parsed here so a payload that is not JSON is refused at acceptance, as Lambda does; each attempt
-    // gets its own parse, so a handler that mutates its event cannot change what a retry receives.
-    const event = parsePayload(fn, payload);
-    // Lambda keeps one request id across the retries of an asynchronous event.
-    const awsRequestId = randomUUID();
-    void this.#attempt(fn, event, payload, awsRequestId, origin, 1);
-    return awsRequestId;
+    return { awsRequestId: await this.#events.accept(fn, payload, origin) };
   }
 
   /**
    * The port the scheduler emulator invokes Lambda targets through. As with the service, the
-   * invocation succeeds once Lambda accepts the event; the handler's own failures are Lambda's
-   * to retry and never reach the schedule's RetryPolicy or dead-letter queue.
+   * invocation succeeds once Lambda accepted the event (journaled it); the handler's own failures are
+   * Lambda's to retry and never reach the schedule's RetryPolicy or dead-letter queue.
    */
   asTargetInvoker(): TargetInvoker {
     return {
-      invoke: (target, meta) => {
-        try {
-          this.#accept(target.arn, target.input, `${meta.groupName}/${meta.scheduleName}`);
-        } catch (error) {
-          return Promise.reject(error);
-        }
-        return accepted;
+      invoke: async (target, meta) => {
+        await this.invokeAsync(target.arn, target.input, `${meta.groupName}/${meta.scheduleName}`);
       },
     };
   }
 
   /**
-   * Stops accepting invocations, drops pending retries, and waits up to `graceMs` for running
-   * handlers. Resolves with the number still running when the grace period ended.
+   * Takes up the asynchronous events the journal holds unfinished from an earlier process (replayed,
+   * retried after a crashed attempt's deadline, or re-armed; async-events.ts). Call it once, when
+   * everything the handlers reach is up.
    */
-  async close(graceMs = 10_000): Promise<number> {
+  recover(): Promise<RecoverySummary> {
+    return this.#events.recover();
+  }
+
+  /**
+   * Stops accepting invocations and waits for the running ones to finish: until the latest deadline
+   * among them (each function's timeout stops an invocation by then), so an outcome a handler is about
+   * to record is not cut off; or at most `graceMs` when given. Pending retries are not dropped: they
+   * stay in the journal for the next start. Closes the journal, and resolves with the number of
+   * invocations still running when the wait ended.
+   */
+  async close(graceMs?: number): Promise<number> {
     this.#closed = true;
-    for (const dropped of this.#retries.dropAll()) {
-      this.#log.warn('retry dropped, the runtime is shutting down', eventFields(dropped));
-    }
-    if (this.#running > 0) {
-      // A wall-clock bound on shutdown: it must end even on a manual clock nobody advances any more.
+    const kept = this.#events.cancelRetries();
+    if (kept > 0) this.#log.info('pending retries left for the next start', { count: kept });
+    // Waits again while the latest deadline moves: an invocation still loading its module gets its
+    // deadline only once loaded. A wall-clock bound on shutdown, as it must end even on a manual
+    // clock nobody advances any more.
+    let waitedFor = Number.NaN;
+    while (this.#running > 0 && this.#latestDeadline !== waitedFor) {
+      waitedFor = this.#latestDeadline;
+      const boundMs = graceMs ?? Math.max(0, waitedFor - this.#clock.now().getTime()) + CLOSE_SLACK_MS;
+      this.#log.info('waiting for running invocations', {
+        running: this.#running,
+        untilAtMost: new Date(this.#clock.now().getTime() + boundMs).toISOString(),
+      });
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         new Promise<void>((resolve) => this.#idleWaiters.push(resolve)),
         new Promise((resolve) => {
-          timer = setTimeout(resolve, graceMs);
+          timer = setTimeout(resolve, boundMs);
         }),
       ]);
       clearTimeout(timer);
+      if (graceMs !== undefined) break;
+    }
+    try {
+      await this.#journal.close();
+    } catch (error) {
+      this.#log.error('event journal not closed cleanly', { error: describeError(error) });
     }
     return this.#running;
-  }
-
-  /** One attempt of an asynchronous event; a failure arms the next attempt while retries are left. */
-  async #attempt(
-    fn: LocalFunction,
-    event: unknown,
-    payload: string | undefined,
-    awsRequestId: string,
-    origin: string | undefined,
-    attempt: number,
-  ): Promise<void> {
-    const started = this.#clock.now().getTime();
-    try {
-      // The result of an asynchronous invocation goes nowhere, so it is not serialized.
-      await this.#track(this.#invoke(fn, event, awsRequestId, false));
-      // Checked first: with debug off, a burst of 10,000 events builds no fields at all.
-      if (this.#log.enabled('debug')) {
-        // One object, no spreads: at debug, a burst allocates this 10,000 times at once.
-        this.#log.debug('invoke', {
-          function: fn.name,
-          requestId: awsRequestId,
-          origin,
-          invocationType: 'Event',
-          attempt,
-          outcome: 'succeeded',
-          durationMs: this.#clock.now().getTime() - started,
-        });
-      }
-    } catch (error) {
-      const retried: RetriedEvent = { functionName: fn.name, awsRequestId, origin };
-      const delay = this.#closed ? undefined : this.#retries.delayAfter(attempt);
-      this.#log.warn('invoke', {
-        ...eventFields(retried),
-        invocationType: 'Event',
-        attempt,
-        attempts: this.#retries.attempts,
-        // Dropped as Lambda drops an event out of retries without an on-failure destination.
-        outcome: delay === undefined ? 'dropped' : 'retrying',
-        durationMs: this.#clock.now().getTime() - started,
-        ...(delay === undefined ? {} : { retryInMs: delay }),
-        error: describeError(error),
-      });
-      if (delay === undefined) return;
-      this.#retries.arm(retried, delay, () => {
-        void this.#attempt(fn, parsePayload(fn, payload), payload, awsRequestId, origin, attempt + 1);
-      });
-    }
   }
 
   async #invoke(
@@ -253,9 +242,13 @@ export class LambdaRuntime {
     event: unknown,
     awsRequestId: string,
     returnsResult = true,
+    starting?: (deadline: number) => Promise<void>,
   ): Promise<unknown> {
     // Loading the module is the cold start; like Lambda's init phase it is outside the timeout.
     const handler = await this.#loader.handler(fn);
+    const deadline = this.#clock.now().getTime() + fn.timeoutSeconds * 1000;
+    if (deadline > this.#latestDeadline) this.#latestDeadline = deadline;
+    await starting?.(deadline);
     const result = await invokeHandler(this.#state(fn), handler, event, awsRequestId, this.#clock);
     if (!returnsResult) return undefined;
     let body: string | undefined;
@@ -291,24 +284,3 @@ export class LambdaRuntime {
     }
   };
 }
-
-function parsePayload(fn: LocalFunction, payload: string | undefined): unknown {
-  // An event without a payload arrives as an empty object, as with `aws lambda invoke` and no payload.
-  if (payload === undefined || payload === '') return {};
-  try {
-    return JSON.parse(payload);
-  } catch (error) {
-    throw new InvalidPayloadError(fn.name, error instanceof Error ? error.message : String(error));
-  }
-}
-
-/**
- * The fields naming an asynchronous event in a line: the function, the request id, and who sent it
- * (undefined for a direct Invoke; both line formats leave an undefined field out).
- */
-function eventFields(event: RetriedEvent): Record<string, string | undefined> {
-  return { function: event.functionName, requestId: event.awsRequestId, origin: event.origin };
-}
-
-/** The accepted-event answer of the target invoker: one settled promise serves every invocation. */
-const accepted: Promise<void> = Promise.resolve();

@@ -5,20 +5,21 @@
  * up). Slots are computed only by the shared schedule engine.
  *
  * Due slots are persisted as fired in one journal write, then each is handed to the deliveries
- * (delivery.ts: attempts, retries, dead letters). Deleting a schedule cancels its pending retries:
- * the service stops invoking a deleted schedule.
+ * (delivery.ts: attempts, retries, dead letters), and once every first attempt of the batch ended, one
+ * more write marks them handed over. A slot fired but not handed over when the emulator stopped (a
+ * crash between the two writes) is delivered again at the next start: at least once, as the service
+ * delivers; the run lifecycle's claim of (job, slot) makes a repeat harmless. Deleting a schedule
+ * cancels its pending retries: the service stops invoking a deleted schedule.
  */
 import type { Logger } from '../../shared/logger.ts';
-import { nextFireTime } from '../../shared/schedule/index.ts';
 import type { CancelTimer, TimerClock } from '../clock.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import { Deliveries, type Delivery } from './delivery.ts';
 import { MinHeap } from './heap.ts';
+import { logMissed, nextSlot, redeliveries } from './restart.ts';
 import type { LiveSchedule, ScheduleListener, SchedulerStore } from './store.ts';
 import { formatScheduledTime, type TargetInvoker } from './target-invoker.ts';
 
-/** Missed slots counted per schedule at start-up; beyond this the log says "at least". */
-const MISSED_COUNT_LIMIT = 100;
 /** Rebuild the heap when this many entries (and more than half of it) are stale. */
 const STALE_REBUILD_MIN = 1000;
 /** Deliveries of one batch started per event-loop turn (see #launch). */
@@ -80,25 +81,52 @@ export class Dispatcher implements ScheduleListener {
   }
 
   /**
-   * Start-up: logs the slots each schedule missed while the emulator was down (they are not fired,
-   * as the service has no catch-up) and queues the next one; re-arms the persisted retries.
+   * Start-up: delivers again the slots fired but not handed over before the stop, logs the slots each
+   * schedule missed while the emulator was down (they are not fired, as the service has no catch-up)
+   * and queues the next one; re-arms the persisted retries.
    */
   restore(now: number): void {
+    const again: Delivery[] = [];
     for (const live of this.#store.liveSchedules()) {
       if (live.retries !== undefined) {
         for (const retry of [...live.retries.values()]) this.#deliveries.restoreRetry(live, retry, now);
       }
+      if (live.handingOver !== undefined) {
+        const { deliveries, settled } = redeliveries(live, now, this.#log);
+        again.push(...deliveries);
+        if (settled.length > 0) this.#track(() => this.#markSettled(settled));
+      }
       const from = live.lastFiredSlot ?? live.record.lastModificationDate - 1;
-      const first = this.#nextSlot(live, from);
+      const first = nextSlot(live, from);
       if (first === undefined) continue;
       if (first > now) {
         this.#enqueue(live, first);
         continue;
       }
-      this.#logMissed(live, first, now);
+      logMissed(this.#log, live, first, now);
       this.#plan(live, now);
     }
+    if (again.length > 0) {
+      this.#log.info('redelivering', {
+        count: again.length,
+        reason: 'fired before the emulator stopped, not known to be taken by the target',
+      });
+      this.#track(() => this.#launch(again, false));
+    }
     this.#arm();
+  }
+
+  /** Slots not handed over that need no new delivery (retried, or missed): a later start leaves them alone. */
+  async #markSettled(
+    slots: ReadonlyArray<{ readonly live: LiveSchedule; readonly slot: number }>,
+  ): Promise<void> {
+    try {
+      await this.#store.firing.markHandedOver(slots);
+    } catch (error) {
+      this.#log.error('slots not marked handed over (the next start looks at them again)', {
+        error: text(error),
+      });
+    }
   }
 
   scheduleChanged(live: LiveSchedule, now: number): void {
@@ -144,27 +172,9 @@ export class Dispatcher implements ScheduleListener {
     return this.#inFlight;
   }
 
-  /** The next slot strictly after `after`, by the engine, or undefined when the schedule is done. */
-  #nextSlot(live: LiveSchedule, after: number): number | undefined {
-    const schedule = live.schedule;
-    const record = live.record;
-    if (schedule === undefined || record.state !== 'ENABLED') return undefined;
-    let bounds: { startDate?: Date; endDate?: Date } | undefined;
-    if (schedule.type !== 'at') {
-      // A rate schedule without StartDate starts when it is created: anchoring it there keeps its
-      // cadence across restarts and updates (an update does not fire it again at once).
-      const start = record.startDate ?? (schedule.type === 'rate' ? record.creationDate : undefined);
-      bounds = {
-        ...(start === undefined ? {} : { startDate: new Date(start) }),
-        ...(record.endDate === undefined ? {} : { endDate: new Date(record.endDate) }),
-      };
-    }
-    return nextFireTime(schedule, new Date(after), bounds)?.getTime();
-  }
-
   /** Queues the slot after `after`; returns whether there is one. */
   #plan(live: LiveSchedule, after: number): boolean {
-    const slot = this.#nextSlot(live, after);
+    const slot = nextSlot(live, after);
     if (slot === undefined) return false;
     this.#enqueue(live, slot);
     return true;
@@ -178,28 +188,6 @@ export class Dispatcher implements ScheduleListener {
         : 0;
     this.#queue.push({ due: slot + delay, slot, key: live.key, version: live.version });
     live.queued = true;
-  }
-
-  /** Logs the slots from `firstMissed` up to `now` (at most MISSED_COUNT_LIMIT are counted). */
-  #logMissed(live: LiveSchedule, firstMissed: number, now: number): void {
-    let count = 0;
-    let first: number | undefined;
-    let last: number | undefined;
-    let slot: number | undefined = firstMissed;
-    while (slot !== undefined && slot <= now && count < MISSED_COUNT_LIMIT) {
-      count++;
-      first ??= slot;
-      last = slot;
-      slot = this.#nextSlot(live, slot);
-    }
-    if (first === undefined || last === undefined) return;
-    this.#log.info('missed', {
-      schedule: live.key,
-      count,
-      truncated: slot !== undefined && slot <= now,
-      first: formatScheduledTime(new Date(first)),
-      last: formatScheduledTime(new Date(last)),
-    });
   }
 
   /** The schedule's queued entry (if any) belongs to an older version now. */
@@ -261,16 +249,18 @@ export class Dispatcher implements ScheduleListener {
       });
     }
     this.#arm();
-    if (batch.length > 0) this.#track(() => this.#launch(batch));
+    if (batch.length > 0) this.#track(() => this.#launch(batch, true));
   }
 
   /**
    * Fires every slot that fell due together: one journal write marks them all fired (many schedules
-   * due in the same second cost one write, not one each), then the targets are invoked.
+   * due in the same second cost one write, not one each), then the targets are invoked, and once
+   * every first attempt ended one more write marks them handed over. `markFired`: false for slots
+   * delivered again at start, whose firing the journal already holds.
    */
-  async #launch(batch: readonly Delivery[]): Promise<void> {
+  async #launch(batch: readonly Delivery[], markFired: boolean): Promise<void> {
     try {
-      await this.#store.firing.markFired(batch);
+      if (markFired) await this.#store.firing.markFired(batch);
     } catch (error) {
       // Without the fired mark a restart could fire these slots again; skip them rather than risk that.
       for (const delivery of batch) {
@@ -282,6 +272,16 @@ export class Dispatcher implements ScheduleListener {
       }
       return;
     }
+    // A countdown, not an array of promises: a batch of 10,000 keeps no promise per slot alive.
+    let unfinished = batch.length;
+    let allEnded: () => void = () => {};
+    const ended = new Promise<void>((resolve) => {
+      allEnded = resolve;
+    });
+    const attemptEnded = () => {
+      unfinished--;
+      if (unfinished === 0) allEnded();
+    };
     // Started in slices, yielding to the event loop between them: a handler that completes at once
     // then finishes before the next slice starts, instead of every invocation of a large batch being
     // alive (and promoted by the garbage collector) until the whole batch has been started.
@@ -290,8 +290,17 @@ export class Dispatcher implements ScheduleListener {
       const end = Math.min(batch.length, start + LAUNCH_SLICE);
       for (let index = start; index < end; index++) {
         const delivery = batch[index] as Delivery;
-        this.#track(() => this.#deliveries.attempt(delivery, 1, true));
+        this.#track(() => this.#deliveries.attempt(delivery, 1, true).finally(attemptEnded));
       }
+    }
+    await ended;
+    try {
+      await this.#store.firing.markHandedOver(batch);
+    } catch (error) {
+      this.#log.error('slots not marked handed over, a restart delivers them again', {
+        count: batch.length,
+        error: text(error),
+      });
     }
   }
 

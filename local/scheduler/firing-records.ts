@@ -1,12 +1,12 @@
 /**
- * What the dispatcher records as it fires: slots marked fired before their targets are invoked,
- * retries pending and handled, and the deletion of a schedule whose last slot was handled
- * (ActionAfterCompletion DELETE). A restart reads them back, so it neither fires a slot twice nor
- * loses a retry.
+ * What the dispatcher records as it fires: slots marked fired before their targets are invoked and
+ * marked handed over once their first attempt ended, retries pending and handled, and the deletion of
+ * a schedule whose last slot was handled (ActionAfterCompletion DELETE). A restart reads them back, so
+ * it neither fires a slot twice, nor loses one the target never took, nor loses a retry.
  */
 import type { JournalRecord } from './journal.ts';
 import type { PendingRetry } from './model.ts';
-import type { LiveSchedule, SchedulerState } from './state.ts';
+import { endHandingOver, type LiveSchedule, type SchedulerState } from './state.ts';
 
 export class FiringRecords {
   readonly #state: SchedulerState;
@@ -15,16 +15,38 @@ export class FiringRecords {
     this.#state = state;
   }
 
-  /** Records slots as fired, in one journal write, before their targets are invoked. */
+  /**
+   * Records slots as fired, in one journal write, before their targets are invoked: the schedule
+   * never fires them again, and a restart before `markHandedOver` delivers them again.
+   */
   async markFired(
     fired: ReadonlyArray<{ readonly live: LiveSchedule; readonly slot: number }>,
   ): Promise<void> {
     const records: JournalRecord[] = [];
     for (const { live, slot } of fired) {
       live.lastFiredSlot = slot;
-      records.push({ op: 'fired', groupName: live.record.groupName, name: live.record.name, slot });
+      live.handingOver ??= new Set();
+      live.handingOver.add(slot);
+      records.push({ op: 'firing', groupName: live.record.groupName, name: live.record.name, slot });
     }
     await this.#state.write(records);
+  }
+
+  /**
+   * The first attempts of these slots ended (accepted, or failed into a retry, a dead letter or a
+   * drop, each recorded by then): one journal write for them all. Schedules deleted meanwhile are
+   * left out; their lines would be ignored anyway.
+   */
+  async markHandedOver(
+    handed: ReadonlyArray<{ readonly live: LiveSchedule; readonly slot: number }>,
+  ): Promise<void> {
+    const records: JournalRecord[] = [];
+    for (const { live, slot } of handed) {
+      endHandingOver(live, slot);
+      if (this.#state.schedules.get(live.key) !== live) continue;
+      records.push({ op: 'fired', groupName: live.record.groupName, name: live.record.name, slot });
+    }
+    if (records.length > 0) await this.#state.write(records);
   }
 
   /**

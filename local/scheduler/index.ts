@@ -65,7 +65,13 @@ export interface SchedulerEmulator {
    */
   readonly store: SchedulerStore;
   /**
-   * Stops accepting requests, stops timers, waits for invocations in flight (at most 10 s), flushes
+   * Stops firing (timers and retry timers) while the API keeps answering, and waits for invocations
+   * in flight (at most 10 s): what a stopping stack does first, while requests still being answered
+   * elsewhere may call this API.
+   */
+  stopFiring(): Promise<void>;
+  /**
+   * Stops firing and accepting requests, waits for invocations in flight (at most 10 s), flushes
    * the journal. Pending retries stay persisted and are re-armed by the next start on the same directory.
    */
   close(): Promise<void>;
@@ -161,6 +167,9 @@ export async function startSchedulerEmulator(options: SchedulerEmulatorOptions):
     endpoint,
     port: listener.port,
     store,
+    stopFiring: async () => {
+      await dispatcher.stop(CLOSE_GRACE_MS);
+    },
     close,
     listDeadLetters: () => deadLetters.list(),
     idle: () => dispatcher.idle(),

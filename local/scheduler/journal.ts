@@ -1,26 +1,31 @@
 /**
- * The emulator's persistence: an append-only JSON Lines journal. Every change is one line, written
- * before the HTTP answer (or before a target is invoked). Appends made in the same turn of the
- * event loop share one write (group commit: 10,000 slots fired together cost one write), so
- * CreateSchedule costs O(1) however many schedules exist. At start the journal is replayed; it is
- * rewritten as a snapshot when it has grown well past the live state (fire records accumulate).
- *
- * Appends use write(2) on the main thread: a small append to the page cache takes microseconds,
- * less than handing it to libuv's thread pool and back, and it keeps a sequential CreateSchedule
- * fast. Lines survive the process being killed; fsync happens only at compaction and close (a
- * local emulator does not need to survive power loss, and an fsync per request would dominate).
+ * The emulator's persistence: the records of its append-only journal (local/journal/append-journal.ts).
+ * Every change is one line, written before the HTTP answer (or before a target is invoked); appends
+ * of one turn of the event loop share one write, so CreateSchedule costs O(1) however many schedules
+ * exist. At start the journal is replayed; it is rewritten as a snapshot when it has grown well past
+ * the live state (fire records accumulate).
  */
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { AppendJournal, type ReplayResult } from '../journal/append-journal.ts';
 import type { GroupRecord, PendingRetry, ScheduleRecord } from './model.ts';
+
+export { JournalCorruptError } from '../journal/append-journal.ts';
 
 export type JournalRecord =
   | { readonly op: 'putGroup'; readonly group: GroupRecord }
   | { readonly op: 'deleteGroup'; readonly name: string }
   | { readonly op: 'putSchedule'; readonly schedule: ScheduleRecord }
   | { readonly op: 'deleteSchedule'; readonly groupName: string; readonly name: string }
-  /** The slot (epoch ms) a schedule last fired; written before the target is invoked. */
+  /**
+   * A slot (epoch ms) fell due; written before its target is invoked. The schedule never fires it
+   * again, and until a `fired` line for it follows, a restart delivers its event again: the emulator
+   * may have stopped before the target took it.
+   */
+  | { readonly op: 'firing'; readonly groupName: string; readonly name: string; readonly slot: number }
+  /**
+   * The slot's first attempt ended (the target accepted the event, or it failed and was retried,
+   * dead-lettered or dropped): nothing is left to deliver again. Journals written before `firing`
+   * existed mark every fired slot with this line alone.
+   */
   | { readonly op: 'fired'; readonly groupName: string; readonly name: string; readonly slot: number }
   /**
    * A retry is pending (or its next attempt moved). `record` may be left out when an earlier line
@@ -33,183 +38,11 @@ export type JournalRecord =
   /** The retried event was handled (delivered, dead-lettered or dropped). */
   | { readonly op: 'retryDone'; readonly groupName: string; readonly name: string; readonly slot: number };
 
-export class JournalCorruptError extends Error {
-  constructor(path: string, line: number, cause: unknown) {
-    super(`scheduler journal ${path} is unreadable at line ${line}; move it aside to start empty`, { cause });
-    this.name = 'JournalCorruptError';
-  }
-}
+export type Journal = AppendJournal<JournalRecord>;
 
-export interface ReplayResult {
-  readonly records: JournalRecord[];
-  /** A torn last line (the process died mid-write) that was ignored. */
-  readonly tornTail: boolean;
-}
-
-interface PendingWrite {
-  readonly text: string;
-  readonly lines: number;
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-}
-
-export class Journal {
-  readonly path: string;
-  #fd: number;
-  #pending: PendingWrite[] = [];
-  #flushScheduled = false;
-  /** While a snapshot is written, appends wait: they belong in the new file, after the snapshot. */
-  #compacting = false;
-  #compaction: Promise<void> | undefined;
-  #pendingLines = 0;
-  #linesSinceCompaction = 0;
-  #closed = false;
-
-  private constructor(path: string, fd: number, lines: number) {
-    this.path = path;
-    this.#fd = fd;
-    this.#linesSinceCompaction = lines;
-  }
-
+export const Journal = {
   /** Reads the journal at `path` (missing = empty) and opens it for appending. */
-  static async open(path: string): Promise<{ journal: Journal; replay: ReplayResult }> {
-    await mkdir(dirname(path), { recursive: true });
-    const replay = await readJournal(path);
-    const fd = openSync(path, 'a');
-    return { journal: new Journal(path, fd, replay.records.length), replay };
-  }
-
-  /** Lines written since the last compaction. */
-  get linesSinceCompaction(): number {
-    return this.#linesSinceCompaction;
-  }
-
-  /** Resolves once the record(s) are written to the file. */
-  append(recordOrRecords: JournalRecord | readonly JournalRecord[]): Promise<void> {
-    if (this.#closed) return Promise.reject(new Error('scheduler journal is closed'));
-    const records = Array.isArray(recordOrRecords) ? recordOrRecords : [recordOrRecords as JournalRecord];
-    let text = '';
-    for (const record of records) text += `${JSON.stringify(record)}\n`;
-    return new Promise<void>((resolve, reject) => {
-      this.#pending.push({ text, lines: records.length, resolve, reject });
-      this.#linesSinceCompaction += records.length;
-      this.#pendingLines += records.length;
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        queueMicrotask(this.#scheduledFlush);
-      }
-    });
-  }
-
-  /**
-   * Replaces the journal with a snapshot of the live state. `snapshot` is called after everything
-   * appended so far is written; lines appended while the snapshot is written go to the new file
-   * after it. Replaying a line twice is harmless (every record sets state rather than changing it).
-   */
-  compact(snapshot: () => JournalRecord[]): Promise<void> {
-    if (this.#compaction === undefined) {
-      this.#compaction = this.#compact(snapshot).finally(() => {
-        this.#compaction = undefined;
-      });
-    }
-    return this.#compaction;
-  }
-
-  async #compact(snapshot: () => JournalRecord[]): Promise<void> {
-    this.#flush();
-    this.#compacting = true;
-    try {
-      const records = snapshot();
-      const temporary = `${this.path}.compact`;
-      const out = await open(temporary, 'w');
-      try {
-        const chunk: string[] = [];
-        for (const record of records) {
-          chunk.push(JSON.stringify(record));
-          if (chunk.length === 5000) {
-            await out.write(`${chunk.join('\n')}\n`);
-            chunk.length = 0;
-          }
-        }
-        if (chunk.length > 0) await out.write(`${chunk.join('\n')}\n`);
-        await out.sync();
-      } finally {
-        await out.close();
-      }
-      await rename(temporary, this.path);
-      const previous = this.#fd;
-      this.#fd = openSync(this.path, 'a');
-      closeSync(previous);
-      this.#linesSinceCompaction = records.length + this.#pendingLines;
-    } finally {
-      this.#compacting = false;
-      this.#flush();
-    }
-  }
-
-  /** Writes what is queued, syncs and closes the file. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    await this.#compaction;
-    this.#flush();
-    this.#closed = true;
-    fsyncSync(this.#fd);
-    closeSync(this.#fd);
-  }
-
-  readonly #scheduledFlush = (): void => {
-    this.#flushScheduled = false;
-    this.#flush();
-  };
-
-  #flush(): void {
-    if (this.#compacting || this.#pending.length === 0) return;
-    const batch = this.#pending;
-    this.#pending = [];
-    let text = '';
-    for (const write of batch) {
-      text += write.text;
-      this.#pendingLines -= write.lines;
-    }
-    try {
-      writeFully(this.#fd, Buffer.from(text, 'utf8'));
-    } catch (error) {
-      for (const write of batch) write.reject(error);
-      return;
-    }
-    for (const write of batch) write.resolve();
-  }
-}
-
-function writeFully(fd: number, buffer: Buffer): void {
-  let offset = 0;
-  while (offset < buffer.length) offset += writeSync(fd, buffer, offset, buffer.length - offset);
-}
-
-async function readJournal(path: string): Promise<ReplayResult> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], tornTail: false };
-    throw error;
-  }
-  const lines = text.split('\n');
-  const records: JournalRecord[] = [];
-  let tornTail = false;
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index] as string;
-    if (line === '') continue;
-    try {
-      records.push(JSON.parse(line) as JournalRecord);
-    } catch (error) {
-      // Only the last line can be torn by a crash mid-write; anything earlier is real damage.
-      if (index === lines.length - 1) {
-        tornTail = true;
-        continue;
-      }
-      throw new JournalCorruptError(path, index + 1, error);
-    }
-  }
-  return { records, tornTail };
-}
+  open(path: string): Promise<{ journal: Journal; replay: ReplayResult<JournalRecord> }> {
+    return AppendJournal.open<JournalRecord>(path, 'scheduler journal');
+  },
+};

@@ -53,6 +53,7 @@ export class ScheduleOperations {
       schedule: request.schedule,
       version: state.nextVersion(),
       lastFiredSlot: undefined,
+      handingOver: undefined,
       queued: false,
       retries: undefined,
     };

@@ -29,6 +29,11 @@ export interface LiveSchedule {
   version: number;
   /** The last slot fired (epoch ms): a restart never fires it again. */
   lastFiredSlot: number | undefined;
+  /**
+   * Slots fired whose first attempt has not ended yet (usually undefined): a restart finding one
+   * delivers its event again, since the target may never have taken it.
+   */
+  handingOver: Set<number> | undefined;
   /** Whether the dispatcher's queue holds an entry for the current version (the dispatcher keeps this). */
   queued: boolean;
   /** Persisted retries waiting for their time, by slot (undefined when there are none: the usual case). */
@@ -142,14 +147,11 @@ export class SchedulerState {
     for (const group of this.groups.values()) records.push({ op: 'putGroup', group });
     for (const live of this.schedules.values()) {
       records.push({ op: 'putSchedule', schedule: live.record });
-      if (live.lastFiredSlot !== undefined) {
-        records.push({
-          op: 'fired',
-          groupName: live.record.groupName,
-          name: live.record.name,
-          slot: live.lastFiredSlot,
-        });
-      }
+      const { groupName, name } = live.record;
+      if (live.lastFiredSlot !== undefined)
+        records.push({ op: 'fired', groupName, name, slot: live.lastFiredSlot });
+      // After the `fired` line, which would otherwise end them.
+      for (const slot of live.handingOver ?? []) records.push({ op: 'firing', groupName, name, slot });
       for (const retry of live.retries?.values() ?? []) records.push({ op: 'retryPending', retry });
     }
     return records;
@@ -182,6 +184,7 @@ export class SchedulerState {
           schedule: undefined,
           version: this.nextVersion(),
           lastFiredSlot: undefined,
+          handingOver: undefined,
           queued: false,
           retries: undefined,
         });
@@ -190,9 +193,17 @@ export class SchedulerState {
       case 'deleteSchedule':
         this.schedules.delete(scheduleKey(record.groupName, record.name));
         return;
+      case 'firing':
       case 'fired': {
         const live = this.schedules.get(scheduleKey(record.groupName, record.name));
-        if (live !== undefined) live.lastFiredSlot = Math.max(live.lastFiredSlot ?? record.slot, record.slot);
+        if (live === undefined) return;
+        live.lastFiredSlot = Math.max(live.lastFiredSlot ?? record.slot, record.slot);
+        if (record.op === 'firing') {
+          live.handingOver ??= new Set();
+          live.handingOver.add(record.slot);
+        } else {
+          endHandingOver(live, record.slot);
+        }
         return;
       }
       case 'retryPending': {
@@ -214,4 +225,9 @@ export class SchedulerState {
       }
     }
   }
+}
+
+/** The slot's first attempt ended: nothing of it is left to deliver again. */
+export function endHandingOver(live: LiveSchedule, slot: number): void {
+  if (live.handingOver?.delete(slot) === true && live.handingOver.size === 0) live.handingOver = undefined;
 }

@@ -41,6 +41,7 @@ import { kindWork } from '../../../shared/kinds/work.ts';
 import { silentLogger } from '../../../shared/logger.ts';
 import { parseJobEvent } from '../../../shared/runs/event.ts';
 import { executeRun, type RunDeps, type RunOutcome } from '../../../shared/runs/lifecycle.ts';
+import { TEST_CREDENTIALS } from '../../support/sigv4.ts';
 import { captureLog, type Engine, startEngine } from '../ledger/support.ts';
 import { type Receiver, startReceiver } from './receiver.ts';
 
@@ -96,8 +97,14 @@ beforeEach(async () => {
     clock,
     invoker: { invoke: async (target) => start(parseJobEvent(JSON.parse(target.input ?? '{}'))) },
     log: silentLogger,
+    credentials: TEST_CREDENTIALS,
   });
-  scheduler = new SchedulerClient({ endpoint: emulator.endpoint, region: 'us-east-1', maxAttempts: 1 });
+  scheduler = new SchedulerClient({
+    endpoint: emulator.endpoint,
+    region: 'us-east-1',
+    maxAttempts: 1,
+    credentials: { ...TEST_CREDENTIALS },
+  });
   await scheduler.send(new CreateScheduleGroupCommand({ Name: GROUP }));
   service = {
     ...stores,

@@ -186,10 +186,10 @@ describe('restart on the same data directory', () => {
     );
     await advance(harness, 60 * 60_000);
 
-    // Then the journal already held the fired mark for that slot
+    // Then the journal already held the firing mark for that slot
     expect(journalLines).toHaveLength(1);
     expect(journalLines[0]?.map((line) => JSON.parse(line))).toContainEqual({
-      op: 'fired',
+      op: 'firing',
       groupName: 'default',
       name: 'marked',
       slot: Date.parse('2026-03-02T08:30:00Z'),

@@ -46,17 +46,20 @@ describe('SchedulerStore journal compaction while running', () => {
     const live = store.get('default/ticker');
     if (live === undefined) throw new Error('schedule not stored');
 
-    // When 40 slots are marked fired, one write each
+    // When 40 slots are marked fired and then handed over, as the dispatcher does, one write each
     for (let minute = 1; minute <= 40; minute++) {
-      await store.firing.markFired([{ live, slot: Date.parse('2026-03-02T08:00:00Z') + minute * 60_000 }]);
+      const fired = [{ live, slot: Date.parse('2026-03-02T08:00:00Z') + minute * 60_000 }];
+      await store.firing.markFired(fired);
+      await store.firing.markHandedOver(fired);
     }
     await journal.close();
 
-    // Then the file is far shorter than the 42 lines written, and replays to the last fired slot
+    // Then the file is far shorter than the 82 lines written, and replays to the last fired slot
     const lines = (await readFile(path, 'utf8')).trim().split('\n');
     expect(lines.length).toBeLessThan(15);
     const { journal: reopened, store: replayed } = await openStore(path, errors);
     expect(replayed.get('default/ticker')?.lastFiredSlot).toBe(Date.parse('2026-03-02T08:40:00Z'));
+    expect(replayed.get('default/ticker')?.handingOver).toBeUndefined();
     expect(replayed.get('default/ticker')?.arn).toBe(
       'arn:aws:scheduler:eu-west-1:123456789012:schedule/default/ticker',
     );
