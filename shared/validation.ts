@@ -26,16 +26,18 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 
 /**
  * JSON Merge Patch (RFC 7396): objects merge, `null` removes a key, anything else replaces. Recursive
- * over `patch`: the caller bounds its depth first (user input).
+ * over `patch`: the caller bounds its depth first (user input). Keys are read and written as own
+ * properties only (a Map, then `Object.fromEntries`): `result[key] = value` would set the prototype
+ * for the key `__proto__`, and `result[key]` would read `toString` from Object.prototype.
  */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isPlainObject(patch)) return patch;
-  const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
+  const result = new Map(isPlainObject(target) ? Object.entries(target) : []);
   for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key];
-    else result[key] = mergePatch(result[key], value);
+    if (value === null) result.delete(key);
+    else result.set(key, mergePatch(result.get(key), value));
   }
-  return result;
+  return Object.fromEntries(result);
 }
 
 /** Bytes of a string as UTF-8 (what DynamoDB and HTTP bodies count). */
@@ -45,14 +47,133 @@ export function utf8Length(text: string): number {
 
 /**
  * Nesting levels of a JSON value: a scalar is 0, `{}` and `{"a": 1}` are 1, `{"a": {}}` is 2. Past
- * `limit` the exact depth does not matter: the walk stops, so a hostile document stays cheap.
+ * `limit` the exact depth does not matter: the walk stops at `limit + 1`, so a hostile document stays
+ * cheap. Iterative (an explicit stack), so no nesting can exhaust the call stack.
  */
 export function jsonDepth(value: unknown, limit: number): number {
-  if (typeof value !== 'object' || value === null) return 0;
-  if (limit < 0) return 1;
   let deepest = 0;
-  for (const child of Object.values(value)) deepest = Math.max(deepest, jsonDepth(child, limit - 1));
-  return deepest + 1;
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
+    const [node, depth] = entry;
+    if (typeof node !== 'object' || node === null) continue;
+    const level = depth + 1;
+    if (level > limit) return level;
+    deepest = Math.max(deepest, level);
+    for (const child of Object.values(node)) stack.push([child, level]);
+  }
+  return deepest;
+}
+
+/** One value met by {@link walkJson}: where it is and how deep. */
+export interface JsonVisit {
+  readonly value: unknown;
+  /** The key or index it sits under; undefined for the document itself. */
+  readonly key: string | number | undefined;
+  /** Objects and arrays around it: 0 for the document, 1 for a member of it. */
+  readonly depth: number;
+  readonly parent: JsonVisit | undefined;
+}
+
+/**
+ * Visits a JSON value and everything in it, parents before children, iteratively (an explicit stack:
+ * no nesting can exhaust the call stack). `visit` returns false to leave a value's children out, and
+ * `'stop'` to end the walk.
+ */
+export function walkJson(value: unknown, visit: (node: JsonVisit) => boolean | 'stop'): void {
+  const stack: JsonVisit[] = [{ value, key: undefined, depth: 0, parent: undefined }];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    const answer = visit(node);
+    if (answer === 'stop') return;
+    if (answer === false || typeof node.value !== 'object' || node.value === null) continue;
+    const children = Array.isArray(node.value)
+      ? node.value.map((child, index) => [index, child] as const)
+      : Object.entries(node.value);
+    // Pushed in reverse, so they are visited in document order.
+    for (let i = children.length - 1; i >= 0; i--) {
+      const [key, child] = children[i] as readonly [string | number, unknown];
+      stack.push({ value: child, key, depth: node.depth + 1, parent: node });
+    }
+  }
+}
+
+/** The keys and indexes from the walked document down to a visited value. */
+export function jsonKeys(node: JsonVisit): (string | number)[] {
+  const keys: (string | number)[] = [];
+  for (let at: JsonVisit | undefined = node; at?.key !== undefined; at = at.parent) keys.push(at.key);
+  return keys.reverse();
+}
+
+/** The dotted path of a visited value (`config.metadata.a.0`). */
+export function jsonPath(node: JsonVisit): string {
+  return jsonKeys(node).join('.');
+}
+
+/**
+ * The deepest a request body may nest. Far deeper than any field accepts (metadata takes 16 levels, a
+ * config patch 32), so those fields still answer with their own rule; a body past it is refused before
+ * anything walks it recursively.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Problems reported for one document at most: a hostile one could otherwise make an endless answer. */
+const MAX_DOCUMENT_PROBLEMS = 10;
+
+/**
+ * A lone UTF-16 surrogate (`"\ud800"`): JSON can spell it, but it is not Unicode text, UTF-8 (what
+ * DynamoDB and Scheduler store) cannot encode it, and I-JSON (RFC 7493) excludes it.
+ */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/**
+ * The rules every JSON document a client sends keeps, whatever its fields, checked once at the body's
+ * boundary: nested at most MAX_JSON_DEPTH levels, every string and key well-formed Unicode, and no key
+ * `__proto__`. That key is refused rather than stored because it cannot be stored faithfully: dynalite
+ * (the engine `tickwork local` embeds) drops a map key named `__proto__` from every write, so it would
+ * vanish locally and survive in AWS; and a receiver whose JSON handling assigns keys would take it as
+ * the object's prototype. Throws one ValidationError naming where each problem is.
+ */
+export function checkJsonDocument(document: unknown, what = 'the request body'): void {
+  const problems = new Problems();
+  walkJson(document, (node) => {
+    const problem = documentProblem(node, what);
+    if (problem === undefined) return true;
+    problems.add(problem);
+    return problems.count >= MAX_DOCUMENT_PROBLEMS ? 'stop' : false;
+  });
+  problems.throwIfAny();
+}
+
+function documentProblem(node: JsonVisit, what: string): Problem | undefined {
+  const named = (field: string, rule: string): Problem => ({
+    field,
+    message: `${field === '' ? what : field} ${rule}`,
+  });
+  if (typeof node.key === 'string' && (node.key === '__proto__' || LONE_SURROGATE.test(node.key))) {
+    // Named by its object: the key itself is what is wrong with it.
+    const parent = node.parent === undefined ? '' : jsonPath(node.parent);
+    return node.key === '__proto__'
+      ? named(
+          parent,
+          'must not have the key "__proto__": it cannot be stored as sent, and receivers may take it for the prototype',
+        )
+      : named(parent, 'must have well-formed Unicode keys; one has an unpaired UTF-16 surrogate');
+  }
+  if (typeof node.value === 'string' && LONE_SURROGATE.test(node.value)) {
+    return named(jsonPath(node), 'must be well-formed Unicode text; it has an unpaired UTF-16 surrogate');
+  }
+  if (typeof node.value === 'object' && node.value !== null && node.depth >= MAX_JSON_DEPTH) {
+    return named(
+      shorten(jsonPath(node)),
+      `is nested too deep: a request nests at most ${MAX_JSON_DEPTH} levels (objects and arrays)`,
+    );
+  }
+  return undefined;
+}
+
+/** A path cut after a few keys: a deep one would fill the message. */
+function shorten(path: string): string {
+  const keys = path.split('.');
+  return keys.length <= 8 ? path : `${keys.slice(0, 8).join('.')}.…`;
 }
 
 export interface ZodProblemOptions {
@@ -146,6 +267,10 @@ export class Problems {
 
   get empty(): boolean {
     return this.#problems.length === 0;
+  }
+
+  get count(): number {
+    return this.#problems.length;
   }
 
   /** Throws one ValidationError for everything gathered; returns when nothing was. */

@@ -4,7 +4,7 @@
  * Each carries its rule in its message and says what it received.
  */
 import * as z from 'zod';
-import { describeValue, jsonDepth, utf8Length } from '../validation.ts';
+import { describeValue, jsonDepth, jsonKeys, utf8Length, walkJson } from '../validation.ts';
 import { SECRETS_BY_REFERENCE_RULE } from './secrets-by-reference.ts';
 
 /** Secret names: what Secrets Manager accepts in a name, 1–128 characters. */
@@ -67,9 +67,15 @@ export const secretNameField = z
       `must be the NAME of a secret (1–128 of A-Z a-z 0-9 / _ + = . @ -); got ${describeValue(issue.input)}`,
   });
 
+/** DynamoDB's number range: a magnitude from 1e-130 up to (not including) 1e126, or zero. */
+const DYNAMODB_SMALLEST = 1e-130;
+const DYNAMODB_TOO_LARGE = 1e126;
+
 /**
  * A JSON object a receiver gets as is, bounded so it fits the job item: DynamoDB nests at most 32
- * levels and an item holds 400 KB.
+ * levels and an item holds 400 KB. Keys may be any text (`constructor` and `toString` included) but
+ * the empty one, and numbers must be in DynamoDB's range: DynamoDB refuses both (dynalite stores an
+ * empty key, so locally it would work and in AWS it would fail).
  */
 export function metadataField(limits: { readonly maxDepth: number; readonly maxBytes: number }) {
   return z
@@ -80,10 +86,37 @@ export function metadataField(limits: { readonly maxDepth: number; readonly maxB
       error: `must be nested at most ${limits.maxDepth} levels deep (objects and arrays; DynamoDB stores at most 32)`,
       abort: true,
     })
+    .check((ctx) => {
+      walkJson(ctx.value, (node) => {
+        if (node.key === '') {
+          const path = node.parent === undefined ? [] : jsonKeys(node.parent);
+          ctx.issues.push({
+            code: 'custom',
+            input: '',
+            path,
+            message: 'must not have an empty key (DynamoDB refuses an empty attribute name)',
+          });
+        }
+        if (typeof node.value === 'number' && !storableNumber(node.value)) {
+          ctx.issues.push({
+            code: 'custom',
+            input: node.value,
+            path: jsonKeys(node),
+            message: `must be a number DynamoDB can store (zero, or a magnitude from 1e-130 to below 1e126); got ${node.value}`,
+          });
+        }
+        return true;
+      });
+    })
     .refine((value) => utf8Length(JSON.stringify(value)) <= limits.maxBytes, {
       error: (issue) =>
         `must be at most ${limits.maxBytes} bytes as JSON; got ${utf8Length(JSON.stringify(issue.input))} bytes`,
     });
+}
+
+function storableNumber(value: number): boolean {
+  const magnitude = Math.abs(value);
+  return magnitude === 0 || (magnitude >= DYNAMODB_SMALLEST && magnitude < DYNAMODB_TOO_LARGE);
 }
 
 /** A whole number of seconds from 1 to `max`. */

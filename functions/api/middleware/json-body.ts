@@ -1,10 +1,13 @@
 /**
  * Reads the JSON body of the routes that take one: the content type must be JSON (415), the body at
- * most `maxBytes` (413), valid JSON (400) and an object (400). Other routes ignore any body.
+ * most `maxBytes` (413), valid JSON (400), an object (400), and within the rules every document keeps
+ * (shared/validation.ts `checkJsonDocument`: nesting, Unicode, no `__proto__` key; 400 naming where).
+ * Other routes ignore any body.
  */
 import type middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { RouteKey } from '../../../shared/api/routes.ts';
+import { checkJsonDocument } from '../../../shared/validation.ts';
 import { type ApiEvent, type ApiResult, HttpRequestError } from '../http.ts';
 
 export interface JsonBodyOptions {
@@ -64,6 +67,8 @@ export function jsonBody(options: JsonBodyOptions): middy.MiddlewareObj<ApiEvent
           `request body must be a JSON object, got ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : typeof parsed}`,
         );
       }
+      // Before any route walks the body: what passes here is bounded in depth for every recursive walk.
+      checkJsonDocument(parsed);
       event.tickworkBody = parsed;
     },
   };

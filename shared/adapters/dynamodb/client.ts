@@ -1,9 +1,11 @@
 /**
  * The DynamoDB document client. A composition root calls `createDocumentClient` once at module scope
  * (cold start) and hands the client to every adapter, so connections are reused across invocations.
+ * Its items are converted by ./attribute-values.ts, not util-dynamodb (./document-client.ts says why).
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { JsonDocumentClient } from './document-client.ts';
 
 export interface DocumentClientOptions {
   /**
@@ -22,11 +24,8 @@ export function createDocumentClient(options: DocumentClientOptions = {}): Dynam
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     ...(options.region === undefined ? {} : { region: options.region }),
   });
-  return DynamoDBDocumentClient.from(client, {
-    // Optional fields of Job and Run are left out rather than stored as NULL.
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    unmarshallOptions: { wrapNumbers: false },
-  });
+  // Optional fields of Job and Run are left out rather than stored as NULL (attribute-values.ts).
+  return new JsonDocumentClient(client);
 }
 
 /** True for the error DynamoDB returns when a write's ConditionExpression does not hold. */

@@ -60,18 +60,19 @@ describe('deleteJob when the record write fails', () => {
     // its conditional DeleteItem reaches DynamoDB: the delete's version condition fails for real.
     documentClient.middlewareStack.add(
       (next, context) => async (args) => {
-        const input = args.input as { TableName?: string; Key?: { name?: unknown } };
+        // The DeleteItem as sent: its key is an AttributeValue already (shared/adapters/dynamodb/document-client.ts).
+        const input = args.input as { TableName?: string; Key?: { name?: { S?: string } } };
         if (
           context.commandName === 'DeleteItemCommand' &&
           input.TableName === jobsTable &&
           raceOn !== undefined &&
-          input.Key?.name === raceOn
+          input.Key?.name?.S === raceOn
         ) {
           raceOn = undefined;
           await other.send(
             new UpdateCommand({
               TableName: jobsTable,
-              Key: { name: input.Key.name },
+              Key: { name: input.Key.name.S },
               UpdateExpression: 'SET #description = :description ADD #version :one',
               ExpressionAttributeNames: { '#description': 'description', '#version': 'version' },
               ExpressionAttributeValues: { ':description': 'changed meanwhile', ':one': 1 },
