@@ -11,7 +11,7 @@ import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ASYNC_RETRY_DELAYS_SECONDS } from '../shared/config.ts';
+import { ASYNC_MAX_EVENT_AGE_SECONDS, ASYNC_RETRY_DELAYS_SECONDS } from '../shared/config.ts';
 import {
   type FunctionDefinition,
   type FunctionId,
@@ -114,7 +114,7 @@ export class TickworkFunction extends Construct {
       ...(props.onFailure && {
         onFailure: new SqsDestination(props.onFailure),
         retryAttempts: ASYNC_RETRY_DELAYS_SECONDS.length,
-        maxEventAge: Duration.hours(6),
+        maxEventAge: Duration.seconds(ASYNC_MAX_EVENT_AGE_SECONDS),
       }),
     });
 

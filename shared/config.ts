@@ -190,6 +190,13 @@ export function loadHttpConfig(env: Env): HttpConfig {
  */
 export const ASYNC_RETRY_DELAYS_SECONDS: readonly number[] = [60, 120];
 
+/**
+ * How long Lambda keeps an asynchronous event of a job function before it drops it (the stack sets the
+ * functions' `maxEventAge` from this): a manual run still `pending` after it was never started and never
+ * will be (shared/runs/settle.ts).
+ */
+export const ASYNC_MAX_EVENT_AGE_SECONDS = 6 * 3600;
+
 /** How Lambda retries a failed asynchronous invocation of a job function: the wait before each retry. */
 export interface RetryPolicy {
   readonly delaysMs: readonly number[];

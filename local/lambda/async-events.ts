@@ -13,12 +13,16 @@
  * - a retry was pending: it is armed for its time.
  */
 import { randomUUID } from 'node:crypto';
+import { ASYNC_MAX_EVENT_AGE_SECONDS } from '../../shared/config.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { TimerClock } from '../clock.ts';
 import type { AsyncEventLog, UnfinishedEvent } from './async-journal.ts';
 import type { AsyncRetries } from './async-retries.ts';
 import { describeError, InvalidPayloadError } from './errors.ts';
 import type { LocalFunction } from './registry.ts';
+
+/** The stack's maximum event age of the job functions (Lambda's `maxEventAge`). */
+const MAX_EVENT_AGE_MS = ASYNC_MAX_EVENT_AGE_SECONDS * 1000;
 
 /**
  * How long after a crashed attempt's deadline its retry may come. The run record's deadline is taken
@@ -118,6 +122,17 @@ export class AsyncEvents {
         this.#log.error('event dropped, its function does not exist any more', {
           ...eventFields(event),
           error: describeError(error),
+        });
+        this.#record(this.#journal.done(event.id, 'dropped'));
+        continue;
+      }
+      if (now - event.acceptedAt > MAX_EVENT_AGE_MS) {
+        // As Lambda discards an event older than the functions' maximum event age, however it stood.
+        dropped++;
+        this.#log.warn('event dropped, older than the maximum event age', {
+          ...eventFields(event),
+          acceptedAt: new Date(event.acceptedAt).toISOString(),
+          maxEventAgeSeconds: ASYNC_MAX_EVENT_AGE_SECONDS,
         });
         this.#record(this.#journal.done(event.id, 'dropped'));
         continue;

@@ -2,12 +2,13 @@
  * Runs whose attempt ended without a word, settled where they are first read. Lambda stops a function
  * at its timeout (or it crashes) and no outcome is written: the record stays `running` past its
  * deadline. And a `retrying` run waits for a retry that Lambda may never deliver (its async queue gave
- * up, or the local stack stopped). Readers (the API, the status view, the lifecycle) settle such runs
+ * up, or the local stack stopped). A manual run left `pending` (the API died between writing it and
+ * invoking the function) would wait forever. Readers (the API, the status view, the lifecycle) settle such runs
  * with a write conditional on the attempt, so the lifecycle never has to read a previous run, and no
  * run stays unfinished forever. The storage adapters only store; this is the rule.
  */
 import type { Clock } from '../clock.ts';
-import type { RetryPolicy } from '../config.ts';
+import { ASYNC_MAX_EVENT_AGE_SECONDS, type RetryPolicy } from '../config.ts';
 import type { Run } from '../jobs/model.ts';
 import type { RunLedger } from '../jobs/ports.ts';
 
@@ -83,6 +84,20 @@ function settlement(deps: SettleDeps, run: Run, now: Date): Partial<Run> | undef
     return {
       status: 'failed',
       reason: `attempt ${run.attempt} failed and its retry, due at ${run.nextAttemptAt}, did not arrive`,
+    };
+  }
+  if (
+    run.status === 'pending' &&
+    Date.parse(run.scheduledFor) + ASYNC_MAX_EVENT_AGE_SECONDS * 1000 + RETRY_GRACE_MS < now.getTime()
+  ) {
+    // The request that created it died before its Invoke, or Lambda dropped the event: nothing starts it.
+    return {
+      status: 'failed',
+      finishedAt: now.toISOString(),
+      error: {
+        type: 'InvocationLost',
+        message: `requested at ${run.scheduledFor} and never started: no invocation of it is left (Lambda drops an event after ${ASYNC_MAX_EVENT_AGE_SECONDS / 3600} h)`,
+      },
     };
   }
   return undefined;

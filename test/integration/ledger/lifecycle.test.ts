@@ -381,6 +381,24 @@ describe.each(engineKinds)('on %s', (kind) => {
       await stuck.release();
     });
 
+    it('reads a manual run that never started, past the maximum event age, as failed: its invocation was lost', async () => {
+      // Given a manual run written pending whose Invoke never happened (the API died between the two)
+      const { deps, clock } = setup('2026-03-01T12:00:00.000Z', delaysMs);
+      const job = await givenJob(deps);
+      const manual = newManualRun(job, clock.now(), { retentionDays: 30 });
+      await deps.runs.claim(manual.run);
+      // When it is read while Lambda could still deliver its event, it stays pending
+      clock.advance(6 * 3_600_000);
+      expect(await readSettled(deps, job, manual.run.slot)).toMatchObject({ status: 'pending' });
+      // When it is read past the maximum event age and the grace
+      clock.advance(RETRY_GRACE_MS + 1_000);
+      // Then it is failed, saying why
+      expect(await readSettled(deps, job, manual.run.slot)).toMatchObject({
+        status: 'failed',
+        error: { type: 'InvocationLost', message: expect.stringContaining('never started') },
+      });
+    });
+
     it('runs a retrying run again as its next attempt when the retry arrives', async () => {
       const { deps, clock } = setup('2026-03-01T12:00:00.000Z', delaysMs);
       const job = await givenJob(deps);

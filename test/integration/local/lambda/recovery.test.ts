@@ -89,6 +89,30 @@ describe('LambdaRuntime events across a crash', () => {
     );
   });
 
+  it('Given an event accepted and the stack down for longer than the maximum event age, When a runtime starts, Then the event is dropped, as Lambda drops it, and not run', async () => {
+    // Given an event that never started (its function was loading when the process died)
+    const crashed = await runtimeAt(new ManualClock(at(0)), [], 'local-never-loads-handler.ts');
+    const { awsRequestId } = await crashed.runtime.invokeAsync(FIXTURE, JSON.stringify({ action: 'result' }));
+
+    // When a runtime starts on the data directory six hours and a second later
+    const { runtime, logged } = await runtimeAt(new ManualClock(at(6 * 3_600_000 + 1_000)), []);
+    const summary = await runtime.recover();
+
+    // Then it is dropped with a line that says why, and the journal has it done
+    expect(summary).toEqual({ replayed: 0, crashedAttempts: 0, retriesRestored: 0, dropped: 1 });
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        message: 'event dropped, older than the maximum event age',
+        requestId: awsRequestId,
+        maxEventAgeSeconds: 21_600,
+      }),
+    );
+    await vi.waitFor(async () =>
+      expect(await readFile(join(dataDir, ASYNC_JOURNAL_FILE), 'utf8')).toContain('"outcome":"dropped"'),
+    );
+    expect(callsOf('lambda')).toHaveLength(0);
+  });
+
   it.each([
     ['no wait', [0, 0], 6_000],
     ['a one-minute wait', [60_000], 61_000],
