@@ -26,7 +26,7 @@ import { runInNewContext } from 'node:vm';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import dynalite from 'dynalite';
-import { LambdaRuntime } from '../local/lambda/runtime.ts';
+import { AsyncEventJournal, LambdaRuntime } from '../local/lambda/runtime.ts';
 import {
   type SchedulerEmulator,
   startSchedulerEmulator,
@@ -138,7 +138,10 @@ async function fireLag(count: number): Promise<LagResult> {
     });
     let burstCpu: NodeJS.CpuUsage | undefined;
     let dueAt = Number.NaN;
+    // As `tickwork local` runs it: every accepted event journaled before the emulator's invocation resolves.
+    const journal = await AsyncEventJournal.open(dataDir);
     const runtime = new LambdaRuntime({
+      journal,
       functions: { [NOOP_FUNCTION]: { entry: NOOP_HANDLER, timeoutSeconds: 30, memorySize: 128 } },
       log: completionProbe(() => {
         lags.push(Date.now() - dueAt);
@@ -202,6 +205,7 @@ async function fireLag(count: number): Promise<LagResult> {
     } finally {
       await emulator.close();
       await runtime.close();
+      await journal.close();
     }
   });
 }
