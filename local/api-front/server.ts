@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type Clock, systemClock } from '../../shared/clock.ts';
 import { type Logger, type LogLevel, silentLogger } from '../../shared/logger.ts';
-import { browserRequestRefusal } from '../http/guard.ts';
+import { BodyTooLargeError, browserRequestRefusal, readBoundedBody } from '../http/guard.ts';
 import { LOOPBACK, listenHttp } from '../http/server.ts';
 import { describeError, FunctionTimeoutError } from '../lambda/errors.ts';
 import { toHttpApiEvent } from './event.ts';
@@ -124,10 +124,15 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
         'info',
       );
     }
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > maxBodyBytes) return own(sendTooLarge(res, maxBodyBytes), 'info');
-    const body = await readBody(req, maxBodyBytes);
-    if (body === undefined) return own(sendTooLarge(res, maxBodyBytes), 'info');
+    let body: Buffer;
+    try {
+      body = await readBoundedBody(req, maxBodyBytes);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      // The rest is not read: the answer closes the connection.
+      req.pause();
+      return own(sendTooLarge(res, maxBodyBytes), 'info');
+    }
 
     const event = toHttpApiEvent({
       method: req.method ?? 'GET',
@@ -207,27 +212,6 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
 
 function own(status: number, level: LogLevel, error?: string): OwnAnswer {
   return error === undefined ? { status, level } : { status, level, error };
-}
-
-/** The body, or undefined once it exceeds `limit` (the rest is not read). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeListener('data', onData);
-        req.pause();
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('error', reject);
-  });
 }
 
 function requestComplete(req: IncomingMessage): boolean {

@@ -69,7 +69,7 @@ export function createRequestGuard(options: RequestGuardOptions): RequestGuard {
     try {
       const refusal = browserRequestRefusal(request.headers);
       if (refusal !== undefined) throw refusal;
-      const body = await readBody(request, options.maxBodyBytes);
+      const body = await readBoundedBody(request, options.maxBodyBytes);
       verifySignature(
         { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headersDistinct, body },
         {
@@ -88,10 +88,11 @@ export function createRequestGuard(options: RequestGuardOptions): RequestGuard {
 }
 
 /**
- * The whole body, or BodyTooLargeError once it passes `limit`. Events, not `for await`: leaving an async
- * iterator early destroys the request, and with it the socket the refusal must be answered on.
+ * The whole body, or BodyTooLargeError once it passes `limit` (declared or received); what follows is
+ * not read. Events, not `for await`: leaving an async iterator early destroys the request, and with it
+ * the socket the refusal must be answered on.
  */
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBoundedBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > limit) return Promise.reject(new BodyTooLargeError(declared, limit));
   return new Promise((resolve, reject) => {

@@ -131,14 +131,7 @@ export class AsyncEventJournal implements AsyncEventLog {
 
   accepted(event: UnfinishedEvent): Promise<void> {
     this.#live.set(event.id, event);
-    return this.#write({
-      op: 'accepted',
-      id: event.id,
-      function: event.functionName,
-      ...(event.payload === undefined ? {} : { payload: event.payload }),
-      ...(event.origin === undefined ? {} : { origin: event.origin }),
-      at: event.acceptedAt,
-    });
+    return this.#write(acceptedRecord(event));
   }
 
   started(id: string, attempt: number, deadline: number): Promise<void> {
@@ -188,14 +181,7 @@ export class AsyncEventJournal implements AsyncEventLog {
   #snapshot(): AsyncEventRecord[] {
     const records: AsyncEventRecord[] = [];
     for (const event of this.#live.values()) {
-      records.push({
-        op: 'accepted',
-        id: event.id,
-        function: event.functionName,
-        ...(event.payload === undefined ? {} : { payload: event.payload }),
-        ...(event.origin === undefined ? {} : { origin: event.origin }),
-        at: event.acceptedAt,
-      });
+      records.push(acceptedRecord(event));
       const { progress } = event;
       if (progress.step === 'started') records.push({ op: 'started', id: event.id, ...rest(progress) });
       if (progress.step === 'retry') records.push({ op: 'retry', id: event.id, ...rest(progress) });
@@ -237,4 +223,16 @@ function apply(live: Map<string, UnfinishedEvent>, record: AsyncEventRecord): vo
       live.delete(record.id);
       return;
   }
+}
+
+/** The `accepted` line of an event: written when it is accepted, and again by each compaction. */
+function acceptedRecord(event: UnfinishedEvent): AsyncEventRecord {
+  return {
+    op: 'accepted',
+    id: event.id,
+    function: event.functionName,
+    ...(event.payload === undefined ? {} : { payload: event.payload }),
+    ...(event.origin === undefined ? {} : { origin: event.origin }),
+    at: event.acceptedAt,
+  };
 }

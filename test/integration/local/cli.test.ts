@@ -10,7 +10,7 @@ import {
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, endpointsOf, type Running, started, tickworkLocal } from './local-process.ts';
+import { BIN, endpointsOf, type Running, stopStarted, tickworkLocal } from './local-process.ts';
 
 const PROMPT_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-local-prompt';
 const ROLE_ARN = 'arn:aws:iam::000000000000:role/tickwork-local-scheduler';
@@ -62,15 +62,7 @@ describe('tickwork local', () => {
 
   afterEach(async () => {
     // SIGTERM lets a stack that is still up stop its Java child too.
-    await Promise.all(
-      [...started].map(
-        (child) =>
-          new Promise((resolve) => {
-            child.once('exit', resolve);
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await stopStarted('SIGTERM');
   });
 
   afterAll(async () => {

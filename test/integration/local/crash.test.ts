@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalEndpoints } from '../../../local/runtime.ts';
 import { promptDefinition } from '../../support/jobs.ts';
-import { endpointsOf, type Running, started, tickworkLocal } from './local-process.ts';
+import { endpointsOf, type Running, stopStarted, tickworkLocal } from './local-process.ts';
 
 const ROUNDS = 3;
 /** One-time jobs per round, due in three consecutive seconds. */
@@ -159,15 +159,7 @@ describe('tickwork local killed with SIGKILL around a burst of slots', () => {
   });
 
   afterEach(async () => {
-    await Promise.all(
-      [...started].map(
-        (child) =>
-          new Promise((resolve) => {
-            child.once('exit', resolve);
-            child.kill('SIGKILL');
-          }),
-      ),
-    );
+    await stopStarted('SIGKILL');
   });
 
   afterAll(async () => {

@@ -21,6 +21,19 @@ export interface Running {
 /** Every process a test started and that has not exited; a test's afterEach stops what is left. */
 export const started = new Set<ChildProcess>();
 
+/** Sends `signal` to every started process still running and resolves once each has exited. */
+export async function stopStarted(signal: NodeJS.Signals): Promise<void> {
+  await Promise.all(
+    [...started].map(
+      (child) =>
+        new Promise((resolve) => {
+          child.once('exit', resolve);
+          child.kill(signal);
+        }),
+    ),
+  );
+}
+
 export function tickworkLocal(
   args: string[],
   env: Record<string, string> = {},
