@@ -20,6 +20,11 @@ export interface TableDefinition {
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
   readonly globalSecondaryIndexes: readonly IndexDefinition[];
+  /**
+   * Indexes earlier versions defined and this one dropped: a deploy removes them (CloudFormation deletes
+   * an index missing from the template), and the local runtime deletes them from an existing table.
+   */
+  readonly retiredIndexes?: readonly string[];
   /** Attribute holding an epoch-seconds expiry. DynamoDB deletes lazily (and dynalite never): readers filter. */
   readonly timeToLiveAttribute?: string;
 }
@@ -29,6 +34,8 @@ const S = (name: string): KeyAttribute => ({ name, type: 'S' });
 export const tableDefinitions = {
   jobs: {
     id: 'jobs',
+    // Two items per job: the job (key: its name) and its run state (key `<name>#run`, in no index; see
+    // shared/adapters/dynamodb/run-state.ts).
     partitionKey: S('name'),
     globalSecondaryIndexes: [
       // Every job carries the same `listKey`, so listing all jobs by name is a Query, never a Scan.
@@ -44,11 +51,11 @@ export const tableDefinitions = {
     partitionKey: S('job'),
     sortKey: S('slot'),
     globalSecondaryIndexes: [
-      // History across all jobs, newest first (runId sorts by time).
+      // History across all jobs, newest first (runId sorts by time); a listing by status filters it.
+      // (Until 2026-11 a `runs-by-status` index existed too; each run paid 3 write units to keep it.)
       { indexName: 'runs-by-id', partitionKey: S('listKey'), sortKey: S('runId') },
-      // What is pending or running now.
-      { indexName: 'runs-by-status', partitionKey: S('status'), sortKey: S('runId') },
     ],
+    retiredIndexes: ['runs-by-status'],
     timeToLiveAttribute: 'expiresAt',
   },
 } as const satisfies Record<TableId, TableDefinition>;

@@ -13,6 +13,7 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
   type TableDescription,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { type KeyAttribute, type TableDefinition, tableDefinitions, tableName } from '../../shared/tables.ts';
@@ -57,6 +58,7 @@ export async function ensureTables(
       created = await create(client, name, definition);
     } else {
       assertMatches(name, definition, existing);
+      await dropRetiredIndexes(client, name, definition, existing);
     }
     await waitActive(client, name, options.activeTimeoutMs ?? 30_000);
     if (definition.timeToLiveAttribute !== undefined) {
@@ -151,8 +153,32 @@ function assertMatches(name: string, definition: TableDefinition, table: TableDe
     }
     indexes.delete(index.indexName);
   }
+  for (const retired of definition.retiredIndexes ?? []) indexes.delete(retired);
   if (indexes.size > 0) {
     throw new TableSchemaMismatchError(name, `unexpected index ${[...indexes.keys()].join(', ')}`);
+  }
+}
+
+/**
+ * The migration of a table an earlier version created: deletes the indexes this version retired
+ * (idempotent; nothing reads them any more). dynalite accepts the request and keeps the index, which
+ * then only costs it some work on each write; DynamoDB Local and DynamoDB delete it.
+ */
+async function dropRetiredIndexes(
+  client: DynamoDBClient,
+  name: string,
+  definition: TableDefinition,
+  table: TableDescription,
+): Promise<void> {
+  const present = new Set((table.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  for (const retired of definition.retiredIndexes ?? []) {
+    if (!present.has(retired)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: name,
+        GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: retired } }],
+      }),
+    );
   }
 }
 

@@ -21,7 +21,11 @@ export interface JobSchedule {
 /** One-time jobs: `scheduled` until they fire; `executed` after a successful run; `cancelled` if removed first. */
 export type OneTimeState = 'scheduled' | 'executed' | 'cancelled';
 
-/** The lease that marks a run of the job as in progress (overlap policy `skip`). */
+/**
+ * The job's latest run and until when it may still be running: its lease. Every run records itself here
+ * when it starts (the job's run state, JobStore.acquireLease); under overlap `skip` only a free lease can
+ * be taken, which is what keeps a second run from starting. Readers use it to find the job's last run.
+ */
 export interface RunLease {
   readonly runId: string;
   readonly slot: string;
@@ -47,7 +51,6 @@ export interface Job {
   /** The StartDate sent to Scheduler for rate schedules (anchor of the sequence). */
   readonly scheduleStartDate?: string;
   readonly oneTimeState?: OneTimeState;
-  readonly lease?: RunLease;
   readonly createdAt: string;
   readonly updatedAt: string;
   /** Optimistic concurrency: every write is conditional on the version it read. */

@@ -36,12 +36,19 @@ export interface JobStore {
   /** A Query on an index, never a Scan. */
   list(query: JobQuery): Promise<Page<Job>>;
   /**
-   * Takes the run lease of job `job` (the one the caller read: the same `createdAt`) for `lease.runId`
-   * if it is free: no lease, an expired one, or one held by `replaceRunId` (a run the caller knows has
-   * finished). Otherwise says why not; only this refused path reads the job (the steady path is one
-   * conditional write).
+   * Takes the run lease of job `job` (the one the caller read: the same `createdAt`) for `lease.runId`.
+   * With `shared` (overlap `allow`) it is recorded whatever it replaces: the job's latest run. Otherwise
+   * only if it is free: no lease, an expired one, or one held by `replaceRunId` (a run the caller knows
+   * has finished). The lease lives on the job's run state, a small item of its own, so taking it costs
+   * one write of that item whatever the size of the job; only a refused write reads, to say why.
    */
-  acquireLease(job: JobIdentity, lease: RunLease, now: Date, replaceRunId?: string): Promise<LeaseOutcome>;
+  acquireLease(job: JobIdentity, lease: RunLease, now: Date, options?: LeaseOptions): Promise<LeaseOutcome>;
+  /**
+   * The run states of jobs `names` in one batch (for a status page): each job's lease, i.e. its latest
+   * run. A name missing from the answer has no run state (a job stored before run states existed, or no
+   * job): the caller finds its latest run otherwise.
+   */
+  runStates(names: readonly string[]): Promise<ReadonlyMap<string, JobRunState>>;
   /**
    * Records the outcome of one-time job `job` (as the caller read it): `executed` after its run, or
    * `cancelled` when it is deleted before it fired, with its purge time. It applies only while the
@@ -69,6 +76,18 @@ export type OneTimeDefinition = JobIdentity & {
   readonly schedule: Pick<JobSchedule, 'expression' | 'timezone'>;
 };
 
+export interface LeaseOptions {
+  /** The lease a finished run left that this one may replace. */
+  readonly replaceRunId?: string;
+  /** Overlap `allow`: record the run whatever lease stands (no exclusion, still only for this job). */
+  readonly shared?: boolean;
+}
+
+/** What the job's run state says: its latest run (`lease`), if any run has started since it was created. */
+export interface JobRunState {
+  readonly lease?: RunLease;
+}
+
 /** Why a lease was not taken, when it was not. */
 export type LeaseRefusal =
   /** A live run holds it (`holder`, as read after the refusal). */
@@ -83,10 +102,14 @@ export type LeaseOutcome = { readonly acquired: true } | LeaseRefusal;
 export interface RunQuery {
   readonly job?: string;
   readonly status?: RunStatus;
+  /** Any of these statuses (instead of `status`). */
+  readonly statuses?: readonly RunStatus[];
   /** 1–100. */
   readonly limit: number;
   readonly cursor?: string;
 }
+
+export type RunKey = Pick<Run, 'job' | 'slot'>;
 
 export type ClaimOutcome = { readonly claimed: true } | { readonly claimed: false; readonly existing: Run };
 
@@ -123,6 +146,8 @@ export interface RunLedger {
    */
   getState(job: string, slot: string): Promise<RunState | undefined>;
   getById(runId: string): Promise<Run | undefined>;
+  /** Runs by key in one batch (at most 100 keys), strongly consistent; missing or expired ones are left out. */
+  getMany(keys: readonly RunKey[]): Promise<Run[]>;
   /** Newest first; expired runs filtered. */
   list(query: RunQuery): Promise<Page<Run>>;
 }

@@ -8,9 +8,9 @@ import { RunNotFoundError } from '../errors.ts';
 import { parseRunParams } from '../kinds/config.ts';
 import { kindDefinition } from '../kinds/registry.ts';
 import { cancelRun as cancelLedgerRun } from '../runs/cancel.ts';
-import { type SettleDeps, settleOverdue, settleRun, settleRuns } from '../runs/settle.ts';
+import { type SettleDeps, settleRun, settleRuns } from '../runs/settle.ts';
 import { parseWith } from '../validation.ts';
-import { FINAL_RUN_STATUSES, type Run, type RunStatus } from './model.ts';
+import type { Run, RunStatus } from './model.ts';
 import type { Page } from './ports.ts';
 import { type JobServiceDeps, requireLiveJob, startManualRun } from './service.ts';
 
@@ -41,17 +41,29 @@ export interface RunListQuery {
   readonly cursor?: string;
 }
 
+/**
+ * The open statuses a run can be settled out of into each status (shared/runs/settle.ts): a run's
+ * status changes when it is read, so a listing of a status reads these too and keeps what settles into it.
+ */
+const SETTLED_FROM: Partial<Record<RunStatus, readonly RunStatus[]>> = {
+  timed_out: ['running'],
+  retrying: ['running'],
+  failed: ['retrying', 'pending'],
+};
+
 /** Newest first; `status: 'running'` answers "what is executing now". */
 export async function listRuns(deps: SettleDeps, query: RunListQuery): Promise<Page<Run>> {
-  // Runs reach a final status by being settled when read: settle the overdue ones first, so a
-  // listing of a final status is complete without waiting for someone to read each run.
-  if (query.cursor === undefined && query.status !== undefined && FINAL_RUN_STATUSES.includes(query.status)) {
-    await settleOverdue(deps, query.job);
-  }
-  const page = await deps.runs.list(query);
+  const wanted = query.status;
+  const statuses = wanted === undefined ? undefined : [wanted, ...(SETTLED_FROM[wanted] ?? [])];
+  const page = await deps.runs.list({
+    limit: query.limit,
+    ...(query.job === undefined ? {} : { job: query.job }),
+    ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+    ...(statuses === undefined ? {} : { statuses }),
+  });
   const settled = await settleRuns(deps, page.items);
-  // A run settled just now may no longer have the status the page was asked for.
-  const items = query.status === undefined ? settled : settled.filter((run) => run.status === query.status);
+  // Runs read in another status than the one asked for are those that may have settled into it.
+  const items = wanted === undefined ? settled : settled.filter((run) => run.status === wanted);
   return { ...page, items };
 }
 

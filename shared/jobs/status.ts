@@ -2,14 +2,18 @@
  * The status view (`GET /status`): per job its next run (from the schedule engine, not Scheduler),
  * whether it is executing, its last run and a health verdict; totals over the returned page.
  *
- * Totals count the jobs of the page, not all jobs: `failing` and `late` need each job's last run,
- * which is one Query per job, and a status call must stay bounded. A client that wants totals over
- * every job pages through (limit 100) and adds them up.
+ * A page costs three requests whatever the number of jobs and of runs per job: the Query of the jobs,
+ * one BatchGetItem of their run states (each names the job's latest run: its lease), and one of those
+ * runs. A job stored before run states existed has none until it runs again; its latest run is found
+ * by a Query of its own (the only per-job request, and only for such jobs).
+ *
+ * Totals count the jobs of the page, not all jobs. A client that wants totals over every job pages
+ * through (limit 100) and adds them up.
  */
-import { type SettleDeps, settleRun, settleRuns } from '../runs/settle.ts';
+import { type SettleDeps, settleRuns } from '../runs/settle.ts';
 import { nextFireTime } from '../schedule/index.ts';
 import type { Job, Run, RunError, RunStatus } from './model.ts';
-import type { JobStore } from './ports.ts';
+import type { JobStore, RunKey } from './ports.ts';
 import { fireBounds, nextRuns } from './view.ts';
 
 export type JobHealth = 'ok' | 'failing' | 'late' | 'paused';
@@ -60,25 +64,18 @@ export interface StatusDeps extends SettleDeps {
 /** A slot counts as missed only after Scheduler's own delay (within the minute) and the flexible window. */
 export const LATE_GRACE_MS = 2 * 60_000;
 
-/** Bound on the running runs read to answer "is it executing" for a page (100 per Query). */
-const MAX_RUNNING_PAGES = 10;
-
 export async function getStatus(
   deps: StatusDeps,
   query: { readonly limit: number; readonly cursor?: string },
 ): Promise<StatusReport> {
   const now = deps.clock.now();
-  const [page, executing] = await Promise.all([
-    deps.jobs.list({ limit: query.limit, cursor: query.cursor }),
-    executingJobs(deps),
-  ]);
-  const jobs = await Promise.all(
-    page.items.map(async (job) => {
-      const latest = (await deps.runs.list({ job: job.name, limit: 1 })).items[0];
-      const lastRun = latest === undefined ? undefined : await settleRun(deps, latest);
-      return jobStatus(job, lastRun, executing.has(job.name), now);
-    }),
-  );
+  const page = await deps.jobs.list({ limit: query.limit, cursor: query.cursor });
+  const latest = await latestRuns(deps, page.items);
+  const jobs = page.items.map((job) => {
+    const lastRun = latest.get(job.name);
+    // Executing: its latest run is running (within its deadline: settled runs past it are not).
+    return jobStatus(job, lastRun, lastRun?.status === 'running', now);
+  });
   const count = (predicate: (status: JobStatus) => boolean) => jobs.filter(predicate).length;
   return {
     jobs,
@@ -95,18 +92,24 @@ export async function getStatus(
   };
 }
 
-/** Names of jobs with a run in `running` now (one index Query, not one per job). */
-async function executingJobs(deps: SettleDeps): Promise<Set<string>> {
-  const names = new Set<string>();
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_RUNNING_PAGES; page++) {
-    const result = await deps.runs.list({ status: 'running', limit: 100, cursor });
-    // An attempt past its deadline is not executing any more.
-    for (const run of await settleRuns(deps, result.items)) if (run.status === 'running') names.add(run.job);
-    cursor = result.nextCursor;
-    if (cursor === undefined) break;
+/** Each job's latest run, settled: by its run state's lease, in two batches. */
+async function latestRuns(deps: StatusDeps, jobs: readonly Job[]): Promise<Map<string, Run>> {
+  const states = await deps.jobs.runStates(jobs.map((job) => job.name));
+  const leased: RunKey[] = [];
+  const stateless: string[] = [];
+  for (const job of jobs) {
+    const state = states.get(job.name);
+    if (state === undefined) stateless.push(job.name);
+    else if (state.lease !== undefined) leased.push({ job: job.name, slot: state.lease.slot });
   }
-  return names;
+  const [found, legacy] = await Promise.all([
+    deps.runs.getMany(leased),
+    Promise.all(stateless.map(async (name) => (await deps.runs.list({ job: name, limit: 1 })).items[0])),
+  ]);
+  const runs = [...found, ...legacy.filter((run): run is Run => run !== undefined)];
+  const latest = new Map<string, Run>();
+  for (const run of await settleRuns(deps, runs)) latest.set(run.job, run);
+  return latest;
 }
 
 /** One job's line of the status view. Pure: exported for unit tests. */

@@ -1,18 +1,21 @@
 /**
- * The job's run lease (overlap policy `skip`): at most one live run of a job at a time.
+ * The job's run lease: every run records itself on the job's run state when it starts (the lease names
+ * the job's latest run, which is how a status page finds it), and under overlap `skip` only a free lease
+ * can be taken, which keeps a second run of the job from starting while one is in progress.
  *
- * The lease is never released by a write of its own (that would be a 4th write per run): a finished
+ * The lease is never released by a write of its own (that would be one more write per run): a finished
  * run leaves it behind, and it expires with the function's timeout.
- * - No lease, or an expired one: the lease is taken. Nothing is read about the previous holder: it
- *   either finished or was stopped by Lambda at its deadline; in the second case its record is still
- *   `running` past its deadline, and readers settle it (shared/runs/settle.ts). This is the steady path
- *   of every job whose slots are further apart than the function timeout: 1 read and 3 writes per run.
- * - A lease that has not expired: only the holder's record says whether it is still going, so it is
- *   read (the one extra read, on this contended path only). Final or gone: the lease is taken over
- *   (`replaceRunId`); still running: this run is skipped.
- * - The conditional write refused (another run took the lease meanwhile, or the job was deleted, or
- *   deleted and created again, since the run read it): the store reads the job once to say which, and
- *   the skipped run's reason names it.
+ * - No lease, or an expired one: one conditional write takes it; nothing is read about the previous
+ *   holder: it either finished or was stopped by Lambda at its deadline; in the second case its record
+ *   is still `running` past its deadline, and readers settle it (shared/runs/settle.ts). This is the steady
+ *   path of every job whose slots are further apart than the function timeout.
+ * - A lease that has not expired: the refused write tells who holds it, and only the holder's record says
+ *   whether it is still going, so it is read (on this contended path only). Final or gone: the lease is
+ *   taken over (`replaceRunId`); still running: this run is skipped.
+ * - Refused because the job was deleted, or deleted and created again, since the run read it: the
+ *   skipped run's reason says which.
+ * - Overlap `allow`: the lease is recorded whatever stands (a shared write), refused only for a job that
+ *   is gone or another job.
  */
 import { FINAL_RUN_STATUSES, type Job, type Run, type RunLease } from '../jobs/model.ts';
 import type { LeaseRefusal } from '../jobs/ports.ts';
@@ -21,31 +24,32 @@ import { deadlineOf } from './start.ts';
 
 /** Takes the job's lease for `run`; returns why the run must be skipped, or undefined when it holds it. */
 export async function takeLease(deps: RunDeps, job: Job, run: Run, now: Date): Promise<string | undefined> {
-  const busy = await leaseHolderBusy(deps, job, run, now);
-  if (busy !== undefined) return busy;
   const lease: RunLease = { runId: run.runId, slot: run.slot, expiresAt: deadlineOf(deps, now) };
-  const outcome = await deps.jobs.acquireLease(job, lease, now, job.lease?.runId);
-  return outcome.acquired ? undefined : refusalReason(outcome);
+  if (job.overlap === 'allow') {
+    const shared = await deps.jobs.acquireLease(job, lease, now, { shared: true });
+    return shared.acquired ? undefined : refusalReason(shared);
+  }
+  const first = await deps.jobs.acquireLease(job, lease, now);
+  if (first.acquired) return undefined;
+  if (first.reason !== 'held' || first.holder === undefined) return refusalReason(first);
+  const held = first.holder;
+  // A retry of this run finds the lease of its own earlier attempt: it takes it over.
+  if (held.runId !== run.runId && (await holderLive(deps, job, held))) {
+    return `run ${held.runId} of this job is still in progress (slot ${held.slot})`;
+  }
+  const second = await deps.jobs.acquireLease(job, lease, now, { replaceRunId: held.runId });
+  return second.acquired ? undefined : refusalReason(second);
 }
 
-/** Why the lease the job carries still stands in the way of `run`, or undefined if it does not. */
-export async function leaseHolderBusy(
-  deps: RunDeps,
-  job: Job,
-  run: Run,
-  now: Date,
-): Promise<string | undefined> {
-  const held = job.lease;
-  if (held === undefined || held.runId === run.runId || Date.parse(held.expiresAt) < now.getTime()) {
-    return undefined;
-  }
+/** Whether the run holding an unexpired lease is still going, by its record. */
+async function holderLive(deps: RunDeps, job: Job, held: RunLease): Promise<boolean> {
   const holder = await deps.runs.get(job.name, held.slot);
-  const holderLive =
+  return (
     holder !== undefined &&
     holder.runId === held.runId &&
     holder.status !== 'retrying' &&
-    !FINAL_RUN_STATUSES.includes(holder.status);
-  return holderLive ? `run ${held.runId} of this job is still in progress (slot ${held.slot})` : undefined;
+    !FINAL_RUN_STATUSES.includes(holder.status)
+  );
 }
 
 function refusalReason(refusal: LeaseRefusal): string {

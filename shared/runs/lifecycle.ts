@@ -1,13 +1,14 @@
 /**
  * One lifecycle for every run, scheduled or manual:
  *
- *   claim the slot → take the job's lease (overlap `skip`) → do the work → record the outcome
+ *   claim the slot → take the job's lease → do the work → record the outcome
  *
  * Delivery is at least once (Scheduler and Lambda both retry, with a new execution id per attempt but
  * the same scheduled time), so the slot claim, a conditional write keyed by (job, slot), is what makes
  * a repeated delivery harmless. Success path of a scheduled run: 1 read (the job) and 3 writes (claim,
- * lease, outcome); 1 more read only when the previous run's lease has not expired yet (see lease.ts),
- * and 1 projected read of the run's state when the work reaches its point of no return (control.ts).
+ * lease, outcome; a one-time job's `executed` mark is a 4th); 1 more read only when the previous run's
+ * lease has not expired yet (see lease.ts), and 1 projected read of the run's state when the work
+ * reaches its point of no return (control.ts). Bench figures: bench/README-ledger.md, README-capacity.md.
  *
  * The parts: starting an attempt (start.ts), the lease (lease.ts), what stops the work (control.ts).
  */
@@ -20,7 +21,7 @@ import { nextFireTime } from '../schedule/index.ts';
 import type { BaseRunContext, RunResult } from './context.ts';
 import { lateCancelReason, RunCancelledError, type RunControl, startRunControl } from './control.ts';
 import { manualSlot, normalizeInstant } from './event.ts';
-import { leaseHolderBusy, takeLease } from './lease.ts';
+import { takeLease } from './lease.ts';
 import { retentionExpiresAt } from './manual.ts';
 import { nextAttemptAt } from './settle.ts';
 import { startManual, startScheduled } from './start.ts';
@@ -87,18 +88,11 @@ export async function executeRun(
   let run = begin.started;
   const log = deps.log.child({ job: run.job, runId: run.runId, attempt: run.attempt });
 
-  if (job.overlap === 'skip') {
-    // A one-time job's scheduled slot is its only one: no later slot can overlap it, so it honours a
-    // manual run holding the lease but takes none itself (its `executed` mark is the third write).
-    const oneTimeSlot = run.trigger === 'schedule' && job.oneTimeState === 'scheduled';
-    const busy = oneTimeSlot
-      ? await leaseHolderBusy(deps, job, run, now)
-      : await takeLease(deps, job, run, now);
-    if (busy !== undefined) {
-      const skipped = await finish(deps, run, { status: 'skipped', reason: busy });
-      log.info('run skipped', { slot: run.slot, reason: busy });
-      return { outcome: 'skipped', run: skipped ?? run };
-    }
+  const busy = await takeLease(deps, job, run, now);
+  if (busy !== undefined) {
+    const skipped = await finish(deps, run, { status: 'skipped', reason: busy });
+    log.info('run skipped', { slot: run.slot, reason: busy });
+    return { outcome: 'skipped', run: skipped ?? run };
   }
 
   const control = startRunControl({

@@ -1,6 +1,6 @@
 /**
  * Run ids are ULIDs: 48 bits of milliseconds then 80 random bits, in Crockford base32. They sort by
- * creation time as plain strings, which is what the `runs-by-id` and `runs-by-status` indexes need
+ * creation time as plain strings, which is what the `runs-by-id` index needs
  * for "newest first".
  */
 import { randomBytes } from 'node:crypto';

@@ -47,22 +47,6 @@ export function settleRuns(deps: SettleDeps, runs: readonly Run[]): Promise<Run[
   return Promise.all(runs.map((run) => settleRun(deps, run)));
 }
 
-/**
- * Settles every unfinished run (of one job, or of all) that is overdue, so a listing of final statuses
- * is complete without waiting for someone to read each run. Reads only the `running` and `retrying`
- * runs: what executes or waits now, a small set.
- */
-export async function settleOverdue(deps: SettleDeps, job?: string): Promise<void> {
-  for (const status of ['running', 'retrying'] as const) {
-    let cursor: string | undefined;
-    do {
-      const page = await deps.runs.list({ status, job, limit: 100, cursor });
-      await settleRuns(deps, page.items);
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
-  }
-}
-
 /** The changes that settle `run` at `now`, or undefined when it needs none. */
 function settlement(deps: SettleDeps, run: Run, now: Date): Partial<Run> | undefined {
   if (run.status === 'running' && run.deadline !== undefined && Date.parse(run.deadline) < now.getTime()) {

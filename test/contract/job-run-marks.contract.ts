@@ -74,10 +74,17 @@ export function jobRunMarksContract(subject: JobStoreSubject): void {
           expect(await store.acquireLease(job, before, new Date(START))).toEqual({ acquired: true });
         // When
         const wanted = lease('newcomer', '2026-03-01T12:05:00.000Z');
-        const outcome = await store.acquireLease(job, wanted, new Date(now), replace);
+        const outcome = await store.acquireLease(
+          job,
+          wanted,
+          new Date(now),
+          replace === undefined ? undefined : { replaceRunId: replace },
+        );
         // Then
         expect(outcome).toStrictEqual(answer);
-        expect((await store.get('lease-me'))?.lease).toStrictEqual(outcome.acquired ? wanted : before);
+        expect((await store.runStates(['lease-me'])).get('lease-me')?.lease).toStrictEqual(
+          outcome.acquired ? wanted : before,
+        );
       },
     );
 
@@ -96,7 +103,8 @@ export function jobRunMarksContract(subject: JobStoreSubject): void {
       await store.put(promptJob('edited', { description: 'edited meanwhile', version: 2 }), 1);
       // When / Then
       expect(await store.acquireLease(read, held, new Date(START))).toEqual({ acquired: true });
-      expect(await store.get('edited')).toMatchObject({ lease: held, version: 2 });
+      expect(await store.get('edited')).toMatchObject({ version: 2 });
+      expect((await store.runStates(['edited'])).get('edited')).toStrictEqual({ lease: held });
     });
 
     it('Given no job, When a lease is asked for, Then it is refused as deleted and no job appears', async () => {
@@ -107,6 +115,7 @@ export function jobRunMarksContract(subject: JobStoreSubject): void {
       });
       expect(await store.get('never-existed')).toBeUndefined();
       expect((await store.list({ limit: 10 })).items).toEqual([]);
+      expect((await store.runStates(['never-existed'])).size).toBe(0);
     });
 
     it('Given the job was deleted and created again, When a run of the old one asks for the lease, Then it is refused as recreated and the new job is untouched', async () => {
@@ -121,6 +130,97 @@ export function jobRunMarksContract(subject: JobStoreSubject): void {
       // Then
       expect(outcome).toStrictEqual({ acquired: false, reason: 'recreated' });
       expect(await store.get('again')).toStrictEqual(again);
+      expect((await store.runStates(['again'])).get('again')).toStrictEqual({});
+    });
+
+    it('Given a live lease, When a run of an `allow` job records itself (shared), Then it is the lease whatever stood', async () => {
+      const job = promptJob('shared');
+      const { store } = await given(job);
+      await store.acquireLease(job, held, new Date(START));
+      const wanted = lease('newcomer', '2026-03-01T12:05:00.000Z');
+      expect(await store.acquireLease(job, wanted, new Date(START), { shared: true })).toEqual({
+        acquired: true,
+      });
+      expect((await store.runStates(['shared'])).get('shared')).toStrictEqual({ lease: wanted });
+    });
+
+    it('Given the lease of a run that started later, When an earlier run of an `allow` job records itself, Then the later one stays the latest', async () => {
+      const job = promptJob('shared-later');
+      const { store } = await given(job);
+      const later = lease('run-2', '2026-03-01T12:05:00.000Z');
+      await store.acquireLease(job, later, new Date(START), { shared: true });
+      expect(await store.acquireLease(job, lease('run-1', START), new Date(START), { shared: true })).toEqual(
+        {
+          acquired: true,
+        },
+      );
+      expect((await store.runStates(['shared-later'])).get('shared-later')).toStrictEqual({ lease: later });
+    });
+
+    it('Given no job, When a shared lease is asked for, Then it is refused as deleted', async () => {
+      const { store } = await given();
+      expect(
+        await store.acquireLease(promptJob('gone'), held, new Date(START), { shared: true }),
+      ).toStrictEqual({
+        acquired: false,
+        reason: 'deleted',
+      });
+      expect((await store.runStates(['gone'])).size).toBe(0);
+    });
+
+    it('Given jobs created and one deleted, Then run states answer in one batch for the live ones, with no lease until a run', async () => {
+      const { store } = await given(promptJob('a'), promptJob('b'), promptJob('c'));
+      await store.acquireLease(promptJob('b'), held, new Date(START));
+      await store.delete('c', 1);
+      const states = await store.runStates(['a', 'b', 'c', 'unknown']);
+      expect(Object.fromEntries(states)).toStrictEqual({ a: {}, b: { lease: held } });
+    });
+
+    it('Given more than 100 jobs, Then run states answer for all of them', async () => {
+      const jobs = Array.from({ length: 130 }, (_, i) => promptJob(`many-${String(i).padStart(3, '0')}`));
+      const { store } = await given(...jobs);
+      const states = await store.runStates(jobs.map((job) => job.name));
+      expect(states.size).toBe(130);
+    });
+
+    it.each<[string, RunLease | undefined, LeaseOutcome]>([
+      ['no lease', undefined, { acquired: true }],
+      ['a live lease on the item', held, { acquired: false, reason: 'held', holder: held }],
+    ])(
+      'Given a job stored by an earlier version (%s, no run state), When a run asks for the lease, Then the state is created from the item and the answer is %j',
+      async (_case, onItem, answer) => {
+        // Given
+        const job = promptJob('legacy');
+        const { store } = await given();
+        await subject.writeItem({
+          ...job,
+          listKey: 'job',
+          ...(onItem === undefined ? {} : { lease: onItem }),
+        });
+        expect((await store.runStates(['legacy'])).size).toBe(0);
+        // When
+        const wanted = lease('newcomer', '2026-03-01T12:05:00.000Z');
+        const outcome = await store.acquireLease(job, wanted, new Date(START));
+        // Then
+        expect(outcome).toStrictEqual(answer);
+        expect((await store.runStates(['legacy'])).get('legacy')).toStrictEqual({
+          lease: outcome.acquired ? wanted : onItem,
+        });
+      },
+    );
+
+    it('Given a run state a deleted job of the name left behind, When a run of the new job asks for the lease, Then it gets it', async () => {
+      // Given: the state of a job created at 11:00 (its delete stopped before it removed the state)
+      const job = promptJob('reborn', { createdAt: '2026-03-01T11:59:00.000Z' });
+      const { store } = await given(job);
+      await subject.writeItem({ name: 'reborn#run', jobCreatedAt: '2026-03-01T11:00:00.000Z', lease: held });
+      // When / Then
+      expect(
+        await store.acquireLease(job, lease('new', '2026-03-01T12:05:00.000Z'), new Date(START)),
+      ).toEqual({
+        acquired: true,
+      });
+      expect((await store.runStates(['reborn'])).get('reborn')?.lease?.runId).toBe('new');
     });
   });
 

@@ -17,6 +17,8 @@ import { cursorOf, expectValidation, listingRefusals, pagesOf } from './support.
 export interface JobStoreSubject {
   /** A store holding no job, reading the time from `clock`. */
   open(clock: Clock): Promise<JobStore>;
+  /** Writes an item as stored, as an earlier version wrote it, into the store opened last. */
+  writeItem(item: Record<string, unknown>): Promise<void>;
 }
 
 const START = '2026-03-01T12:00:00.000Z';
@@ -105,28 +107,30 @@ export function jobStoreContract(subject: JobStoreSubject): void {
   });
 
   describe('put', () => {
-    it('Given a job holding a lease, When it is replaced at the version read, Then it is the new job, keeps the lease, and loses the optional fields left out', async () => {
+    it('Given a job holding a lease, When it is replaced at the version read, Then it is the new job, its lease stands, and it loses the optional fields left out', async () => {
       // Given
       const original = promptJob('replace-me', { description: 'old', flexibleWindowMinutes: 5 });
       const { store } = await given(original);
       const held = lease('run-1', '2026-03-01T12:01:00.000Z');
       expect(await store.acquireLease(original, held, new Date(START))).toEqual({ acquired: true });
-      // When: the replacement carries a lease of its own, which a job edit must not write
-      const replacement = promptJob('replace-me', {
-        enabled: false,
-        version: 2,
-        tags: { team: 'ops' },
-        lease: lease('run-2', '2026-03-01T13:00:00.000Z'),
-      });
+      // When
+      const replacement = promptJob('replace-me', { enabled: false, version: 2, tags: { team: 'ops' } });
       await store.put(replacement, 1);
       // Then
-      expect(await store.get('replace-me')).toStrictEqual({ ...replacement, lease: held });
+      expect(await store.get('replace-me')).toStrictEqual(replacement);
+      expect((await store.runStates(['replace-me'])).get('replace-me')).toStrictEqual({ lease: held });
     });
 
-    it('Given a job without a lease, When it is replaced by a job carrying one, Then no lease is written', async () => {
-      const { store } = await given(promptJob('no-lease'));
-      await store.put(promptJob('no-lease', { version: 2, lease: lease('run-1', START) }), 1);
-      expect(await store.get('no-lease')).toStrictEqual(promptJob('no-lease', { version: 2 }));
+    it('Given a job item of an earlier version carrying its lease, When it is read and replaced, Then the job reads without it', async () => {
+      // Given: the job item as versions before run states wrote it
+      const { store } = await given();
+      const job = promptJob('legacy');
+      await subject.writeItem({ ...job, listKey: 'job', lease: lease('run-1', START) });
+      // When / Then
+      expect(await store.get('legacy')).toStrictEqual(job);
+      await store.put(promptJob('legacy', { version: 2 }), 1);
+      expect(await store.get('legacy')).toStrictEqual(promptJob('legacy', { version: 2 }));
+      expect((await store.list({ limit: 10 })).items).toStrictEqual([promptJob('legacy', { version: 2 })]);
     });
 
     it.each<[string, string, number | undefined]>([

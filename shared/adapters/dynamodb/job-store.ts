@@ -15,9 +15,10 @@ import type { Job, RunLease } from '../../jobs/model.ts';
 import type {
   JobIdentity,
   JobQuery,
+  JobRunState,
   JobStore,
+  LeaseOptions,
   LeaseOutcome,
-  LeaseRefusal,
   OneTimeDefinition,
   Page,
 } from '../../jobs/ports.ts';
@@ -25,6 +26,7 @@ import { tableDefinitions } from '../../tables.ts';
 import { isConditionFailed } from './client.ts';
 import { type CursorShape, decodeCursor } from './cursor.ts';
 import { queryPage } from './query.ts';
+import { DynamoRunStates } from './run-state.ts';
 
 /** The constant partition key of the `jobs-by-name` index: every job is in one list, read by Query. */
 export const JOB_LIST_KEY = 'job';
@@ -43,18 +45,25 @@ const OPTIONAL_JOB_FIELDS = [
   'expiresAt',
 ] as const satisfies readonly (keyof Job)[];
 
-/** Written by the run lifecycle only: a job replace must not drop or resurrect a run's lease. */
+/**
+ * Not rewritten by a replace: the key, and the lease that job items of earlier versions carry (a run
+ * state created from the job item takes it over; see ./run-state.ts).
+ */
 const RUN_OWNED_FIELDS: ReadonlySet<string> = new Set(['name', 'lease']);
 
 /** An item is live until its `expiresAt` (epoch seconds) passes; DynamoDB's TTL deletion lags. */
 const LIVE = '(attribute_not_exists(#expiresAt) OR #expiresAt > :nowSec)';
 
 export class DynamoJobStore implements JobStore {
+  readonly #states: DynamoRunStates;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.#states = new DynamoRunStates(doc, tableName);
+  }
 
   async get(name: string): Promise<Job | undefined> {
     const output = await this.doc.send(
@@ -72,12 +81,14 @@ export class DynamoJobStore implements JobStore {
       if (isConditionFailed(error)) throw new JobAlreadyExistsError(job.name);
       throw error;
     }
+    await this.#states.create(job);
   }
 
   async put(job: Job, expectedVersion: number | undefined): Promise<void> {
     try {
       if (expectedVersion === undefined) {
         await this.putIfAbsent(job);
+        await this.#states.create(job);
         return;
       }
       await this.replace(job, expectedVersion);
@@ -106,6 +117,8 @@ export class DynamoJobStore implements JobStore {
       if (isConditionFailed(error)) throw new ConcurrentModificationError(`job "${name}"`);
       throw error;
     }
+    // After the job: a run that read the job before it went finds no state and learns it was deleted.
+    await this.#states.delete(name);
   }
 
   async list(query: JobQuery): Promise<Page<Job>> {
@@ -159,57 +172,12 @@ export class DynamoJobStore implements JobStore {
     return { ...page, items: page.items.map(toJob) };
   }
 
-  async acquireLease(
-    job: JobIdentity,
-    lease: RunLease,
-    now: Date,
-    replaceRunId?: string,
-  ): Promise<LeaseOutcome> {
-    const values: Record<string, unknown> = {
-      ':lease': lease,
-      ':now': now.toISOString(),
-      ':createdAt': job.createdAt,
-    };
-    let free = 'attribute_not_exists(#lease) OR #lease.#expiresAt < :now';
-    if (replaceRunId !== undefined) {
-      free += ' OR #lease.#runId = :replace';
-      values[':replace'] = replaceRunId;
-    }
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { name: job.name },
-          // The lease is not versioned: runs must not make concurrent edits of the job fail.
-          UpdateExpression: 'SET #lease = :lease',
-          // #createdAt: an UpdateItem on a deleted job would otherwise create a stub item, and a job
-          // created again under the name is not the one the run belongs to.
-          ConditionExpression: `#createdAt = :createdAt AND (${free})`,
-          ExpressionAttributeNames: {
-            '#createdAt': 'createdAt',
-            '#lease': 'lease',
-            '#expiresAt': 'expiresAt',
-            ...(replaceRunId === undefined ? {} : { '#runId': 'runId' }),
-          },
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return { acquired: true };
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-    }
-    // Refused: one read says why (dynalite ignores ReturnValuesOnConditionCheckFailure). Only this
-    // contended path pays for it.
-    const output = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { name: job.name },
-        ConsistentRead: true,
-        ProjectionExpression: '#createdAt, #lease',
-        ExpressionAttributeNames: { '#createdAt': 'createdAt', '#lease': 'lease' },
-      }),
-    );
-    return leaseRefusal(job, output.Item);
+  acquireLease(job: JobIdentity, lease: RunLease, now: Date, options?: LeaseOptions): Promise<LeaseOutcome> {
+    return this.#states.acquire(job, lease, now, options);
+  }
+
+  runStates(names: readonly string[]): Promise<ReadonlyMap<string, JobRunState>> {
+    return this.#states.states(names);
   }
 
   async markOneTime(
@@ -314,19 +282,9 @@ function toItem(job: Job): Record<string, unknown> {
 }
 
 function toJob(item: Record<string, unknown>): Job {
-  const { listKey: _listKey, ...job } = item;
+  // `lease`: on job items of earlier versions; the lease lives in the job's run state now.
+  const { listKey: _listKey, lease: _lease, ...job } = item;
   return job as unknown as Job;
-}
-
-/**
- * Why a lease was refused, from the job item read after the refusal (`item` holds at least its
- * `createdAt` and `lease`, or is undefined when no job has the name). Shared with the in-memory store.
- */
-export function leaseRefusal(job: JobIdentity, item: Record<string, unknown> | undefined): LeaseRefusal {
-  if (item === undefined) return { acquired: false, reason: 'deleted' };
-  if (item.createdAt !== job.createdAt) return { acquired: false, reason: 'recreated' };
-  const holder = item.lease as RunLease | undefined;
-  return { acquired: false, reason: 'held', ...(holder === undefined ? {} : { holder }) };
 }
 
 export function epochSeconds(date: Date): number {

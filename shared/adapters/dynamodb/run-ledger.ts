@@ -12,8 +12,17 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../clock.ts';
 import type { Run, RunStatus } from '../../jobs/model.ts';
-import type { ClaimOutcome, Page, RunLedger, RunQuery, RunState, TransitionGuard } from '../../jobs/ports.ts';
+import type {
+  ClaimOutcome,
+  Page,
+  RunKey,
+  RunLedger,
+  RunQuery,
+  RunState,
+  TransitionGuard,
+} from '../../jobs/ports.ts';
 import { tableDefinitions } from '../../tables.ts';
+import { batchGet, MAX_BATCH_GET_KEYS } from './batch-get.ts';
 import { isConditionFailed } from './client.ts';
 import { type CursorShape, decodeCursor } from './cursor.ts';
 import { checkLimit, epochSeconds, isExpired } from './job-store.ts';
@@ -23,7 +32,6 @@ import { queryPage } from './query.ts';
 export const RUN_LIST_KEY = 'run';
 
 const BY_ID = tableDefinitions.runs.globalSecondaryIndexes[0].indexName;
-const BY_STATUS = tableDefinitions.runs.globalSecondaryIndexes[1].indexName;
 
 /** The identity of a run never changes after the claim. */
 const IMMUTABLE_RUN_FIELDS: ReadonlySet<string> = new Set(['job', 'slot', 'runId', 'listKey']);
@@ -193,6 +201,18 @@ export class DynamoRunLedger implements RunLedger {
     return item === undefined ? undefined : toRun(item);
   }
 
+  async getMany(keys: readonly RunKey[]): Promise<Run[]> {
+    const now = this.clock.now();
+    const runs: Run[] = [];
+    for (let start = 0; start < keys.length; start += MAX_BATCH_GET_KEYS) {
+      const batch = keys.slice(start, start + MAX_BATCH_GET_KEYS).map(({ job, slot }) => ({ job, slot }));
+      for (const item of await batchGet(this.doc, this.tableName, batch, { consistentRead: true })) {
+        if (!isExpired(item, now)) runs.push(toRun(item));
+      }
+    }
+    return runs;
+  }
+
   async list(query: RunQuery): Promise<Page<Run>> {
     checkLimit(query.limit);
     const names: Record<string, string> = { '#expiresAt': 'expiresAt' };
@@ -207,23 +227,23 @@ export class DynamoRunLedger implements RunLedger {
       names['#job'] = 'job';
       values[':job'] = query.job;
       shape = { attributes: ['job', 'slot'], fixed: { job: query.job } };
-      if (query.status !== undefined) {
-        filter += ' AND #status = :status';
-        names['#status'] = 'status';
-        values[':status'] = query.status;
-      }
-    } else if (query.status !== undefined) {
-      indexName = BY_STATUS;
-      keyCondition = '#status = :status';
-      names['#status'] = 'status';
-      values[':status'] = query.status;
-      shape = { attributes: ['job', 'slot', 'status', 'runId'], fixed: { status: query.status } };
     } else {
+      // History across jobs, newest first; a status is a filter on it. No index by status: keeping one
+      // up to date cost three write units per run (the claim's entry, and moving it at the outcome).
       indexName = BY_ID;
       keyCondition = '#listKey = :listKey';
       names['#listKey'] = 'listKey';
       values[':listKey'] = RUN_LIST_KEY;
       shape = { attributes: ['job', 'slot', 'listKey', 'runId'], fixed: { listKey: RUN_LIST_KEY } };
+    }
+    const statuses = queriedStatuses(query);
+    if (statuses.length > 0) {
+      const placeholders = statuses.map((status, n) => {
+        values[`:status${n}`] = status;
+        return `:status${n}`;
+      });
+      filter += ` AND #status IN (${placeholders.join(', ')})`;
+      names['#status'] = 'status';
     }
     const start = query.cursor === undefined ? undefined : decodeCursor(query.cursor, shape);
     const page = await queryPage(
@@ -243,6 +263,11 @@ export class DynamoRunLedger implements RunLedger {
     );
     return { ...page, items: page.items.map(toRun) };
   }
+}
+
+/** The statuses a listing keeps (none: every status). */
+export function queriedStatuses(query: RunQuery): readonly RunStatus[] {
+  return query.statuses ?? (query.status === undefined ? [] : [query.status]);
 }
 
 function toRun(item: Record<string, unknown>): Run {

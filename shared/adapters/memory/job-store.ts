@@ -9,14 +9,17 @@ import type { Job, RunLease } from '../../jobs/model.ts';
 import type {
   JobIdentity,
   JobQuery,
+  JobRunState,
   JobStore,
+  LeaseOptions,
   LeaseOutcome,
   OneTimeDefinition,
   Page,
 } from '../../jobs/ports.ts';
 import { tableDefinitions } from '../../tables.ts';
 import { type CursorShape, decodeCursor } from '../dynamodb/cursor.ts';
-import { checkLimit, isExpired, JOB_LIST_KEY, leaseRefusal } from '../dynamodb/job-store.ts';
+import { checkLimit, isExpired, JOB_LIST_KEY } from '../dynamodb/job-store.ts';
+import { leaseIsFree, newRunStateItem, readRefusal, runStateKey, sharedHeld } from '../dynamodb/run-state.ts';
 import { type Item, MemoryTable, type TableQuery } from './table.ts';
 
 const BY_NAME = tableDefinitions.jobs.globalSecondaryIndexes[0].indexName;
@@ -37,6 +40,11 @@ export class MemoryJobStore implements JobStore {
     if (!this.#putIfAbsent(job)) throw new JobAlreadyExistsError(job.name);
   }
 
+  /** Stores an item as given (as an earlier version wrote it), for tests of reading such data. */
+  writeItem(item: Item): void {
+    this.#table.put(item);
+  }
+
   async put(job: Job, expectedVersion: number | undefined): Promise<void> {
     if (expectedVersion === undefined) {
       if (!this.#putIfAbsent(job)) throw new ConcurrentModificationError(`job "${job.name}"`);
@@ -47,9 +55,8 @@ export class MemoryJobStore implements JobStore {
     if (current === undefined || current.version !== expectedVersion) {
       throw new ConcurrentModificationError(`job "${job.name}"`);
     }
-    // Every attribute is rewritten but the lease: it belongs to the run lifecycle, not to job edits.
-    const { lease: _lease, ...fields } = job;
-    this.#table.put({ ...toItem(fields), ...(current.lease === undefined ? {} : { lease: current.lease }) });
+    // Every attribute is rewritten but a lease an earlier version left on the item (see run-state.ts).
+    this.#table.put({ ...toItem(job), ...(current.lease === undefined ? {} : { lease: current.lease }) });
   }
 
   async delete(name: string, expectedVersion: number | undefined): Promise<void> {
@@ -58,6 +65,7 @@ export class MemoryJobStore implements JobStore {
       throw new ConcurrentModificationError(`job "${name}"`);
     }
     this.#table.delete({ name });
+    this.#table.delete(runStateKey(name));
   }
 
   async list(query: JobQuery): Promise<Page<Job>> {
@@ -90,21 +98,40 @@ export class MemoryJobStore implements JobStore {
     job: JobIdentity,
     lease: RunLease,
     now: Date,
-    replaceRunId?: string,
+    options: LeaseOptions = {},
   ): Promise<LeaseOutcome> {
-    const current = this.#table.get({ name: job.name });
-    // A job that does not exist, or another job under the name, gets no lease (and no stub item).
-    if (current === undefined || current.createdAt !== job.createdAt) return leaseRefusal(job, current);
-    const held = current.lease as Partial<RunLease> | undefined;
-    const free =
-      held === undefined ||
-      // ISO instants compared as strings, as DynamoDB compares them.
-      (held.expiresAt !== undefined && held.expiresAt < now.toISOString()) ||
-      (replaceRunId !== undefined && held.runId === replaceRunId);
-    if (!free) return leaseRefusal(job, current);
-    // Not versioned: runs must not make concurrent edits of the job fail.
-    this.#table.put({ ...current, lease });
-    return { acquired: true };
+    // The rounds of DynamoRunStates.acquire: the conditional write, and on refusal the reading of why.
+    for (let round = 0; ; round++) {
+      const state = this.#table.get(runStateKey(job.name));
+      const held = state?.lease as Partial<RunLease> | undefined;
+      if (
+        state !== undefined &&
+        state.jobCreatedAt === job.createdAt &&
+        leaseIsFree(held, lease, now, options)
+      ) {
+        this.#table.put({ ...state, lease });
+        return { acquired: true };
+      }
+      const reading = readRefusal(job, state, () => this.#table.get({ name: job.name }));
+      if ('refuse' in reading)
+        return sharedHeld(reading.refuse, options) ? { acquired: true } : reading.refuse;
+      if (round === 1) return { acquired: false, reason: 'held' };
+      const current = this.#table.get(runStateKey(job.name));
+      const unchanged =
+        reading.replacing === undefined ? current === undefined : current?.jobCreatedAt === reading.replacing;
+      if (unchanged) this.#table.put(reading.repair);
+    }
+  }
+
+  async runStates(names: readonly string[]): Promise<ReadonlyMap<string, JobRunState>> {
+    const states = new Map<string, JobRunState>();
+    for (const name of names) {
+      const state = this.#table.get(runStateKey(name));
+      if (state === undefined) continue;
+      const lease = state.lease as RunLease | undefined;
+      states.set(name, lease === undefined ? {} : { lease });
+    }
+    return states;
   }
 
   async markOneTime(
@@ -139,15 +166,16 @@ export class MemoryJobStore implements JobStore {
     const current = this.#table.get({ name: job.name });
     if (current !== undefined && !isExpired(current, this.clock.now())) return false;
     this.#table.put(toItem(job));
+    this.#table.put(newRunStateItem(job));
     return true;
   }
 }
 
-function toItem(job: Omit<Job, 'lease'>): Item {
+function toItem(job: Job): Item {
   return { ...job, listKey: JOB_LIST_KEY };
 }
 
 function toJob(item: Item): Job {
-  const { listKey: _listKey, ...job } = item;
+  const { listKey: _listKey, lease: _lease, ...job } = item;
   return job as unknown as Job;
 }

@@ -5,15 +5,22 @@
  */
 import type { Clock } from '../../clock.ts';
 import type { Run, RunStatus } from '../../jobs/model.ts';
-import type { ClaimOutcome, Page, RunLedger, RunQuery, RunState, TransitionGuard } from '../../jobs/ports.ts';
+import type {
+  ClaimOutcome,
+  Page,
+  RunKey,
+  RunLedger,
+  RunQuery,
+  RunState,
+  TransitionGuard,
+} from '../../jobs/ports.ts';
 import { tableDefinitions } from '../../tables.ts';
 import { type CursorShape, decodeCursor } from '../dynamodb/cursor.ts';
 import { checkLimit, isExpired } from '../dynamodb/job-store.ts';
-import { RUN_LIST_KEY, toRunState } from '../dynamodb/run-ledger.ts';
+import { queriedStatuses, RUN_LIST_KEY, toRunState } from '../dynamodb/run-ledger.ts';
 import { type Item, MemoryTable, stored, type TableQuery } from './table.ts';
 
 const BY_ID = tableDefinitions.runs.globalSecondaryIndexes[0].indexName;
-const BY_STATUS = tableDefinitions.runs.globalSecondaryIndexes[1].indexName;
 
 /** The identity of a run never changes after the claim. */
 const IMMUTABLE_RUN_FIELDS: ReadonlySet<string> = new Set(['job', 'slot', 'runId', 'listKey']);
@@ -89,25 +96,31 @@ export class MemoryRunLedger implements RunLedger {
     return item === undefined ? undefined : toRun(item);
   }
 
+  async getMany(keys: readonly RunKey[]): Promise<Run[]> {
+    const now = this.clock.now();
+    const runs: Run[] = [];
+    for (const { job, slot } of keys) {
+      const item = this.#table.get({ job, slot });
+      if (item !== undefined && !isExpired(item, now)) runs.push(toRun(item));
+    }
+    return runs;
+  }
+
   async list(query: RunQuery): Promise<Page<Run>> {
     checkLimit(query.limit);
     const now = this.clock.now();
     const live = (item: Item) => !isExpired(item, now);
     let request: Omit<TableQuery, 'limit' | 'start'>;
     let shape: CursorShape;
+    const statuses = queriedStatuses(query);
+    const filter = (item: Item) =>
+      live(item) && (statuses.length === 0 || statuses.includes(item.status as RunStatus));
     if (query.job !== undefined) {
       // One job's runs: the table itself, slots (scheduled times) descending.
-      const status = query.status;
-      request = {
-        partition: query.job,
-        filter: (item) => live(item) && (status === undefined || item.status === status),
-      };
+      request = { partition: query.job, filter };
       shape = { attributes: ['job', 'slot'], fixed: { job: query.job } };
-    } else if (query.status !== undefined) {
-      request = { indexName: BY_STATUS, partition: query.status, filter: live };
-      shape = { attributes: ['job', 'slot', 'status', 'runId'], fixed: { status: query.status } };
     } else {
-      request = { indexName: BY_ID, partition: RUN_LIST_KEY, filter: live };
+      request = { indexName: BY_ID, partition: RUN_LIST_KEY, filter };
       shape = { attributes: ['job', 'slot', 'listKey', 'runId'], fixed: { listKey: RUN_LIST_KEY } };
     }
     const start = query.cursor === undefined ? undefined : decodeCursor(query.cursor, shape);

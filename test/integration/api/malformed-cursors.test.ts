@@ -108,20 +108,6 @@ const cases: readonly Case[] = [
     /cursor.*belongs to a listing with another job/,
   ],
   [
-    'a runs cursor of another status',
-    'GET',
-    () => `/runs?status=succeeded&cursor=${cursors.failedRuns}`,
-    undefined,
-    /cursor.*belongs to a listing with another status/,
-  ],
-  [
-    'an all-runs cursor used with a status',
-    'GET',
-    () => `/runs?status=failed&cursor=${cursors.allRuns}`,
-    undefined,
-    /cursor must be the nextCursor/,
-  ],
-  [
     "a job's runs cursor used for all runs",
     'GET',
     () => `/runs?cursor=${cursors.alpha1Runs}`,

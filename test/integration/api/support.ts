@@ -34,6 +34,8 @@ export interface ApiAnswer {
 /** Everything the engines hold that an API call could have created. */
 export interface EngineSnapshot {
   readonly jobs: string[];
+  /** Jobs with a run state (the `<name>#run` items of the jobs table). */
+  readonly runStates: string[];
   readonly schedules: string[];
   readonly runs: string[];
 }
@@ -86,6 +88,14 @@ export async function startApiHarness(
     } while (start !== undefined);
     return keys.sort();
   };
+  const RUN_STATE = '#run';
+  const jobsTableKeys = async () => {
+    const keys = await scanKeys(tableName('local', 'jobs'), (item) => item.name?.S ?? '');
+    return {
+      jobs: keys.filter((key) => !key.endsWith(RUN_STATE)),
+      runStates: keys.filter((key) => key.endsWith(RUN_STATE)).map((key) => key.slice(0, -RUN_STATE.length)),
+    };
+  };
 
   return {
     stack,
@@ -123,7 +133,7 @@ export async function startApiHarness(
         if (!(error instanceof Error && error.name === 'ResourceNotFoundException')) throw error;
       }
       return {
-        jobs: await scanKeys(tableName('local', 'jobs'), (item) => item.name?.S ?? ''),
+        ...(await jobsTableKeys()),
         schedules: schedules.sort(),
         runs: await scanKeys(tableName('local', 'runs'), (item) => `${item.job?.S}/${item.slot?.S}`),
       };

@@ -83,14 +83,29 @@ describe.each(engineKinds)('on %s', (kind) => {
     [
       'leased by another run',
       async (other, job) => {
+        // Another run of the job claimed its slot and took the lease: its record says it is running
         const lease = {
           runId: 'other-run',
           slot: '2026-03-01T11:59:59.000Z',
           expiresAt: '2026-03-01T12:01:00.000Z',
         };
+        const runs = stores(engine(), new ManualClock(SLOT)).runs;
+        await runs.claim({
+          runId: 'other-run',
+          job: job.name,
+          slot: lease.slot,
+          trigger: 'schedule',
+          status: 'running',
+          scheduledFor: lease.slot,
+          startedAt: SLOT,
+          deadline: lease.expiresAt,
+          attempt: 1,
+          duplicatesSuppressed: 0,
+          expiresAt: Date.parse(SLOT) / 1000 + 86_400,
+        });
         expect(await other.acquireLease(job, lease, new Date(SLOT))).toEqual({ acquired: true });
       },
-      'run other-run of this job started at the same time and holds the lease (slot 2026-03-01T11:59:59.000Z)',
+      'run other-run of this job is still in progress (slot 2026-03-01T11:59:59.000Z)',
     ],
   ])(
     'Given a job %s after its slot fired, When the run asks for the lease, Then it is skipped with that reason',

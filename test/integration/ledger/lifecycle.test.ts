@@ -8,7 +8,7 @@ import { DeadlineReachedError } from '../../../shared/runs/deadline.ts';
 import { executeRun, type RunDeps, type RunOutcome, type RunWork } from '../../../shared/runs/lifecycle.ts';
 import { newManualRun } from '../../../shared/runs/manual.ts';
 import { newRunId } from '../../../shared/runs/run-id.ts';
-import { RETRY_GRACE_MS, settleOverdue, settleRun } from '../../../shared/runs/settle.ts';
+import { RETRY_GRACE_MS, settleRun } from '../../../shared/runs/settle.ts';
 import { captureLog, engineKinds, ManualClock, promptJob, runDeps, useEngine } from './support.ts';
 
 const LEASE_SECONDS = 60;
@@ -151,7 +151,9 @@ describe.each(engineKinds)('on %s', (kind) => {
       clock.advance(10_000);
       const third = await executeRun(deps, slotEvent(job, '2026-03-01T12:00:20Z'), ok);
       expect(third.outcome).toBe('succeeded');
-      expect((await deps.jobs.get(job.name))?.lease?.slot).toBe('2026-03-01T12:00:20.000Z');
+      expect((await deps.jobs.runStates([job.name])).get(job.name)?.lease?.slot).toBe(
+        '2026-03-01T12:00:20.000Z',
+      );
     });
 
     it('runs slots side by side under policy allow', async () => {
@@ -176,7 +178,9 @@ describe.each(engineKinds)('on %s', (kind) => {
       release.resolve();
       expect([(await first).outcome, (await second).outcome]).toEqual(['succeeded', 'succeeded']);
       expect(maxRunning).toBe(2);
-      expect((await deps.jobs.get(job.name))?.lease).toBeUndefined();
+      // Each run recorded itself as the job's latest (a shared lease): the second one stands
+      const secondRunId = (await deps.runs.get(job.name, '2026-03-01T12:00:10.000Z'))?.runId;
+      expect((await deps.jobs.runStates([job.name])).get(job.name)?.lease?.runId).toBe(secondRunId);
     });
 
     it('marks a run whose lease expired as timed_out, and the job runs at its next slot', async () => {
@@ -224,7 +228,9 @@ describe.each(engineKinds)('on %s', (kind) => {
       // Then it succeeds without looking at the previous run
       expect(next.outcome).toBe('succeeded');
       expect(ledgerReads).toBe(0);
-      expect((await deps.jobs.get(job.name))?.lease?.runId).toBe('run' in next ? next.run.runId : undefined);
+      expect((await deps.jobs.runStates([job.name])).get(job.name)?.lease?.runId).toBe(
+        'run' in next ? next.run.runId : undefined,
+      );
     });
 
     it('records a run whose last attempt died as timed_out when it is read, and drops it from running listings', async () => {
@@ -372,8 +378,10 @@ describe.each(engineKinds)('on %s', (kind) => {
       });
       // When the retry never comes, and the grace after its due time passes
       clock.set(new Date(Date.parse('2026-03-01T12:02:00.000Z') + RETRY_GRACE_MS + 1_000));
-      await settleOverdue(deps, job.name);
-      // Then the run is failed, saying so
+      // Then a listing of failed runs includes it (read as retrying, settled as it is read), saying so
+      expect((await listRuns(deps, { job: job.name, status: 'failed', limit: 10 })).items).toMatchObject([
+        { slot, status: 'failed', reason: expect.stringContaining('did not arrive') },
+      ]);
       expect(await deps.runs.get(job.name, slot)).toMatchObject({
         status: 'failed',
         reason: expect.stringContaining('did not arrive'),

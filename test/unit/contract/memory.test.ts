@@ -9,15 +9,23 @@ import {
   MemoryRunLedger,
   MemorySchedulePort,
 } from '../../../shared/adapters/memory/index.ts';
-import { systemClock } from '../../../shared/clock.ts';
+import { type Clock, systemClock } from '../../../shared/clock.ts';
 import { jobRunMarksContract } from '../../contract/job-run-marks.contract.ts';
 import { jobStoreContract } from '../../contract/job-store.contract.ts';
 import { runLedgerContract } from '../../contract/run-ledger.contract.ts';
 import { schedulePortContract } from '../../contract/schedule-port.contract.ts';
 
 describe('MemoryJobStore', () => {
-  jobStoreContract({ open: async (clock) => new MemoryJobStore(clock) });
-  jobRunMarksContract({ open: async (clock) => new MemoryJobStore(clock) });
+  let last: MemoryJobStore | undefined;
+  const subject = {
+    open: async (clock: Clock) => {
+      last = new MemoryJobStore(clock);
+      return last;
+    },
+    writeItem: async (item: Record<string, unknown>) => last?.writeItem(item),
+  };
+  jobStoreContract(subject);
+  jobRunMarksContract(subject);
 });
 
 describe('MemoryRunLedger', () => {

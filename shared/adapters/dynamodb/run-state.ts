@@ -1,0 +1,222 @@
+/**
+ * A job's run state: a small item of its own in the jobs table (key `<name>#run`; `#` is never in a job
+ * name) holding the job's run lease, i.e. its latest run and until when that run may still be going.
+ *
+ * Why not on the job item: a run takes the lease on every start, and an UpdateItem is billed for the
+ * whole item it rewrites, and again for every index projecting a changed attribute. On the job item the
+ * lease cost as many write units as the job's config has kilobytes, plus one per index (both project
+ * ALL): 3 for a small job, 22 for one with a 4 KB prompt. Here it costs 1: the item is a few hundred
+ * bytes and carries neither `listKey` nor `kind`, so no index holds it.
+ *
+ * `jobCreatedAt` says which job the state belongs to (a job deleted and created again under the name is
+ * another job). Creating a job writes a fresh state; deleting it deletes the state. Jobs stored before run
+ * states existed have none: the first lease creates it from the job item, carrying over a lease found
+ * there, so data written by earlier versions needs no migration.
+ */
+
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { RunLease } from '../../jobs/model.ts';
+import type { JobIdentity, JobRunState, LeaseOptions, LeaseOutcome, LeaseRefusal } from '../../jobs/ports.ts';
+import { fromAttributeMap } from './attribute-values.ts';
+import { batchGet, MAX_BATCH_GET_KEYS } from './batch-get.ts';
+import { isConditionFailed } from './client.ts';
+
+const SUFFIX = '#run';
+
+/** The key of job `name`'s run state in the jobs table. */
+export function runStateKey(name: string): { name: string } {
+  return { name: `${name}${SUFFIX}` };
+}
+
+/** The run-state item of a job just created: no lease yet. */
+export function newRunStateItem(job: JobIdentity, lease?: RunLease): Record<string, unknown> {
+  return { ...runStateKey(job.name), jobCreatedAt: job.createdAt, ...(lease === undefined ? {} : { lease }) };
+}
+
+/** How the lease's conditional write reads, shared with the in-memory store (see leaseIsFree). */
+export function leaseCondition(options: LeaseOptions): string {
+  // Shared: never over a later run's lease (run ids sort by start), so the lease names the latest run.
+  if (options.shared === true)
+    return '#jobCreatedAt = :createdAt AND (attribute_not_exists(#lease) OR #lease.#runId <= :runId)';
+  const replace = options.replaceRunId === undefined ? '' : ' OR #lease.#runId = :replace';
+  return `#jobCreatedAt = :createdAt AND (attribute_not_exists(#lease) OR #lease.#expiresAt < :now${replace})`;
+}
+
+/** The in-memory reading of leaseCondition, for MemoryJobStore. */
+export function leaseIsFree(
+  held: Partial<RunLease> | undefined,
+  lease: RunLease,
+  now: Date,
+  options: LeaseOptions,
+): boolean {
+  if (options.shared === true) return held?.runId === undefined || held.runId <= lease.runId;
+  return (
+    held === undefined ||
+    // ISO instants compared as strings, as DynamoDB compares them.
+    (held.expiresAt !== undefined && held.expiresAt < now.toISOString()) ||
+    (options.replaceRunId !== undefined && held.runId === options.replaceRunId)
+  );
+}
+
+/**
+ * What to do about a refused lease, from the run state and (when the state is missing or belongs to
+ * another job) the job item: refuse with a reason, or write the state the job should have and try again.
+ * Shared with the in-memory store.
+ */
+export type RefusalReading =
+  | { readonly refuse: LeaseRefusal }
+  /** Write this state (the job has none, or a stale one of a job deleted before it) and try once more. */
+  | { readonly repair: Record<string, unknown>; readonly replacing?: string };
+
+export function readRefusal(
+  job: JobIdentity,
+  state: Record<string, unknown> | undefined,
+  jobItem: () => Record<string, unknown> | undefined,
+): RefusalReading {
+  const stateOwner = state?.jobCreatedAt as string | undefined;
+  if (state !== undefined && stateOwner === job.createdAt) {
+    const holder = state.lease as RunLease | undefined;
+    return { refuse: { acquired: false, reason: 'held', ...(holder === undefined ? {} : { holder }) } };
+  }
+  // ISO instants: a state of a job created after the caller's belongs to a job created again since.
+  if (stateOwner !== undefined && stateOwner > job.createdAt)
+    return { refuse: { acquired: false, reason: 'recreated' } };
+  const stored = jobItem();
+  if (stored === undefined) return { refuse: { acquired: false, reason: 'deleted' } };
+  if (stored.createdAt !== job.createdAt) return { refuse: { acquired: false, reason: 'recreated' } };
+  // The job is the caller's and its state is missing (stored before run states) or left over from a job
+  // deleted before it: write the state it should have. A lease on the job item is an earlier version's.
+  const legacy = state === undefined ? (stored.lease as RunLease | undefined) : undefined;
+  return {
+    repair: newRunStateItem(job, legacy),
+    ...(stateOwner === undefined ? {} : { replacing: stateOwner }),
+  };
+}
+
+/** A refusal that, for a shared lease, means a later run already recorded itself: not a refusal. */
+export function sharedHeld(refusal: LeaseRefusal, options: LeaseOptions): boolean {
+  return options.shared === true && refusal.reason === 'held';
+}
+
+export class DynamoRunStates {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Written when a job is created: a fresh state replaces whatever a job of the name left behind. */
+  async create(job: JobIdentity): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: newRunStateItem(job) }));
+  }
+
+  async delete(name: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: runStateKey(name) }));
+  }
+
+  async acquire(
+    job: JobIdentity,
+    lease: RunLease,
+    now: Date,
+    options: LeaseOptions = {},
+  ): Promise<LeaseOutcome> {
+    for (let round = 0; ; round++) {
+      const written = await this.write(job, lease, now, options);
+      if (written.acquired) return { acquired: true };
+      // Refused: DynamoDB returns the state with the refusal; dynalite does not, so it is read then.
+      const state = written.state ?? (await this.read(runStateKey(job.name)));
+      const jobItem = state?.jobCreatedAt === job.createdAt ? undefined : await this.read({ name: job.name });
+      const reading = readRefusal(job, state, () => jobItem);
+      // A shared lease refused by a later run's: that run is the job's latest, as it should be.
+      if ('refuse' in reading)
+        return sharedHeld(reading.refuse, options) ? { acquired: true } : reading.refuse;
+      if (round === 1) return { acquired: false, reason: 'held' };
+      await this.repair(reading.repair, reading.replacing);
+    }
+  }
+
+  async states(names: readonly string[]): Promise<ReadonlyMap<string, JobRunState>> {
+    const states = new Map<string, JobRunState>();
+    for (let start = 0; start < names.length; start += MAX_BATCH_GET_KEYS) {
+      const keys = names.slice(start, start + MAX_BATCH_GET_KEYS).map(runStateKey);
+      for (const item of await batchGet(this.doc, this.tableName, keys, { consistentRead: true })) {
+        const name = String(item.name).slice(0, -SUFFIX.length);
+        const lease = item.lease as RunLease | undefined;
+        states.set(name, lease === undefined ? {} : { lease });
+      }
+    }
+    return states;
+  }
+
+  private async write(
+    job: JobIdentity,
+    lease: RunLease,
+    now: Date,
+    options: LeaseOptions,
+  ): Promise<{ readonly acquired: boolean; readonly state?: Record<string, unknown> }> {
+    const shared = options.shared === true;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runStateKey(job.name),
+          UpdateExpression: 'SET #lease = :lease',
+          // #jobCreatedAt also keeps an UpdateItem from creating a state for a job that has none.
+          ConditionExpression: leaseCondition(options),
+          ExpressionAttributeNames: {
+            '#jobCreatedAt': 'jobCreatedAt',
+            '#lease': 'lease',
+            ...(shared ? {} : { '#expiresAt': 'expiresAt' }),
+            ...(shared || options.replaceRunId !== undefined ? { '#runId': 'runId' } : {}),
+          },
+          ExpressionAttributeValues: {
+            ':createdAt': job.createdAt,
+            ':lease': lease,
+            ...(shared ? { ':runId': lease.runId } : { ':now': now.toISOString() }),
+            ...(shared || options.replaceRunId === undefined ? {} : { ':replace': options.replaceRunId }),
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { acquired: true };
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      // The error is not converted by the document client: its item is still in AttributeValues.
+      const item = (error as { Item?: Record<string, AttributeValue> }).Item;
+      return { acquired: false, ...(item === undefined ? {} : { state: fromAttributeMap(item) }) };
+    }
+  }
+
+  private async read(key: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+    const output = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    return output.Item;
+  }
+
+  /** Writes the state a job should have, unless another writer changed it since it was read. */
+  private async repair(item: Record<string, unknown>, replacing: string | undefined): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression:
+            replacing === undefined ? 'attribute_not_exists(#name)' : '#jobCreatedAt = :replacing',
+          ExpressionAttributeNames:
+            replacing === undefined ? { '#name': 'name' } : { '#jobCreatedAt': 'jobCreatedAt' },
+          ...(replacing === undefined ? {} : { ExpressionAttributeValues: { ':replacing': replacing } }),
+        }),
+      );
+    } catch (error) {
+      // Someone else wrote it first: the next round reads what they wrote.
+      if (!isConditionFailed(error)) throw error;
+    }
+  }
+}
