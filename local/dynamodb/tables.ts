@@ -10,12 +10,19 @@ import {
   type DynamoDBClient,
   type GlobalSecondaryIndexDescription,
   type KeySchemaElement,
+  type Projection,
   ResourceInUseException,
   ResourceNotFoundException,
   type TableDescription,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { type KeyAttribute, type TableDefinition, tableDefinitions, tableName } from '../../shared/tables.ts';
+import {
+  type IndexProjection,
+  type KeyAttribute,
+  type TableDefinition,
+  tableDefinitions,
+  tableName,
+} from '../../shared/tables.ts';
 
 /** A table of that name exists with other keys or indexes than its definition says. */
 export class TableSchemaMismatchError extends Error {
@@ -101,7 +108,7 @@ async function create(client: DynamoDBClient, name: string, definition: TableDef
             : definition.globalSecondaryIndexes.map((index) => ({
                 IndexName: index.indexName,
                 KeySchema: keySchema(index.partitionKey, index.sortKey),
-                Projection: { ProjectionType: 'ALL' },
+                Projection: projection(index.projection),
               })),
       }),
     );
@@ -116,6 +123,19 @@ function keySchema(partitionKey: KeyAttribute, sortKey: KeyAttribute | undefined
   const schema: KeySchemaElement[] = [{ AttributeName: partitionKey.name, KeyType: 'HASH' }];
   if (sortKey !== undefined) schema.push({ AttributeName: sortKey.name, KeyType: 'RANGE' });
   return schema;
+}
+
+function projection(definition: IndexProjection): Projection {
+  return definition.type === 'INCLUDE'
+    ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...definition.attributes] }
+    : { ProjectionType: definition.type };
+}
+
+/** `ALL`, `KEYS_ONLY` or `INCLUDE(a, b)`: the attributes sorted, as the engine may list them in any order. */
+function describeProjection(projection: Projection | undefined): string {
+  const type = projection?.ProjectionType ?? 'none';
+  if (type !== 'INCLUDE') return type;
+  return `INCLUDE(${[...(projection?.NonKeyAttributes ?? [])].sort().join(', ')})`;
 }
 
 function assertMatches(name: string, definition: TableDefinition, table: TableDescription): void {
@@ -147,6 +167,16 @@ function assertMatches(name: string, definition: TableDefinition, table: TableDe
       throw new TableSchemaMismatchError(
         name,
         `index ${index.indexName} has keys ${have(existing.KeySchema)}, expected ${indexKeys}`,
+      );
+    }
+    // A projection is fixed when the index is created: an index that copies other attributes than the
+    // stack deploys would make queries here return what they would not in AWS, and cost otherwise.
+    const haveProjection = describeProjection(existing.Projection);
+    const wantProjection = describeProjection(projection(index.projection));
+    if (haveProjection !== wantProjection) {
+      throw new TableSchemaMismatchError(
+        name,
+        `index ${index.indexName} projects ${haveProjection}, expected ${wantProjection}`,
       );
     }
     indexes.delete(index.indexName);
