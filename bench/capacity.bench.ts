@@ -131,7 +131,7 @@ type Size = (typeof SIZES)[number];
 
 let jobCount = 0;
 /** Creates a prompt job through the real definition path (validation, normalization, bookkeeping). */
-async function createJob(size: Size, fields: Record<string, unknown> = {}): Promise<string> {
+async function addJob(size: Size, fields: Record<string, unknown> = {}): Promise<string> {
   jobCount++;
   const name = `bench-${jobCount}`;
   const body = {
@@ -199,7 +199,7 @@ const PATHS = {
 
 const jobItemBytes = new Map<Size, number>();
 for (const size of SIZES) {
-  const skip = await createJob(size);
+  const skip = await addJob(size);
   const item = await probe.send(new GetItemCommand({ TableName: tables.jobs, Key: { name: { S: skip } } }));
   jobItemBytes.set(size, item.Item === undefined ? 0 : itemBytes(item.Item));
   // The first run of a job takes a lease that none held; every later one replaces an expired lease.
@@ -208,19 +208,19 @@ for (const size of SIZES) {
     run({ job: skip, scheduledTime: nextSlot(300_000) }, noop),
   );
 
-  const allow = await createJob(size, { overlap: 'allow' });
+  const allow = await addJob(size, { overlap: 'allow' });
   await measure(PATHS.allow, size, 'succeeded', (run) =>
     run({ job: allow, scheduledTime: nextSlot(300_000) }, noop),
   );
 
   await measure(PATHS.once, size, 'succeeded', async (run) => {
     const slot = new Date(clock.now().getTime() + 60_000);
-    const once = await createJob(size, { schedule: `at(${slot.toISOString().slice(0, 19)})` });
+    const once = await addJob(size, { schedule: `at(${slot.toISOString().slice(0, 19)})` });
     clock.advance(60_000);
     await run({ job: once, scheduledTime: slot.toISOString() }, noop);
   });
 
-  const promptJob = await createJob(size);
+  const promptJob = await addJob(size);
   await executeRun(deps, { job: promptJob, scheduledTime: nextSlot(300_000) }, prompt);
   await measure(PATHS.prompt, size, 'succeeded', (run) =>
     run({ job: promptJob, scheduledTime: nextSlot(300_000) }, prompt),
@@ -235,7 +235,7 @@ for (const size of SIZES) {
     run({ job: skip, scheduledTime: delivered[i] ?? '' }, noop),
   );
 
-  const paused = await createJob(size, { enabled: false });
+  const paused = await addJob(size, { enabled: false });
   await measure(PATHS.paused, size, 'skipped', (run) =>
     run({ job: paused, scheduledTime: nextSlot(300_000) }, noop),
   );
@@ -253,7 +253,7 @@ for (const size of SIZES) {
     [PATHS.skip, noop],
     [PATHS.prompt, prompt],
   ] as const) {
-    const job = await createJob(size);
+    const job = await addJob(size);
     await executeRun(deps, { job, scheduledTime: nextSlot(300_000) }, work);
     timedJobs.push({ path, size, job, work });
   }
