@@ -19,7 +19,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ensureTables } from '../local/dynamodb/tables.ts';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client.ts';
 import { DynamoJobStore } from '../shared/adapters/dynamodb/job-store.ts';
@@ -281,6 +281,18 @@ const misses: string[] = [];
 console.log(
   `\nCapacity units per run (DynamoDB Local, ReturnConsumedCapacity INDEXES; ${RUNS} runs per row)\n`,
 );
+// What the engine was given: the projections test/infra/stateful-stack.test.ts holds the stack to.
+const projections: string[] = [];
+for (const name of Object.values(tables)) {
+  const table = (await probe.send(new DescribeTableCommand({ TableName: name }))).Table;
+  for (const index of table?.GlobalSecondaryIndexes ?? []) {
+    const extra = index.Projection?.NonKeyAttributes;
+    projections.push(
+      `${index.IndexName} ${index.Projection?.ProjectionType}${extra ? `(${extra.join(', ')})` : ''}`,
+    );
+  }
+}
+console.log(`Index projections: ${projections.sort().join(', ')}`);
 console.log(
   `Job items as stored: ${SIZES.map((size) => `${size.label} config → ${((jobItemBytes.get(size) ?? 0) / 1024).toFixed(2)} KB item`).join('; ')}\n`,
 );
