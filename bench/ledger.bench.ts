@@ -25,7 +25,6 @@ import { DynamoJobStore } from '../shared/adapters/dynamodb/job-store.ts';
 import { DynamoRunLedger } from '../shared/adapters/dynamodb/run-ledger.ts';
 import { SafeHttpClient } from '../shared/adapters/http/client.ts';
 import { LocalSecretSource } from '../shared/adapters/secrets/local.ts';
-import type { Clock } from '../shared/clock.ts';
 import type { Job } from '../shared/jobs/model.ts';
 import { promptKind } from '../shared/kinds/prompt/definition.ts';
 import { promptWork as promptKindWork } from '../shared/kinds/prompt/work.ts';
@@ -33,6 +32,7 @@ import { kindWork } from '../shared/kinds/work.ts';
 import { silentLogger } from '../shared/logger.ts';
 import { executeRun, type RunDeps, type RunWork } from '../shared/runs/lifecycle.ts';
 import { tableName } from '../shared/tables.ts';
+import { BenchClock } from './support/bench-clock.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const region = 'us-east-1';
@@ -47,24 +47,6 @@ const WRITES = new Set([
   'UpdateItemCommand',
   'DeleteItemCommand',
 ]);
-
-class BenchClock implements Clock {
-  constructor(private current: number) {}
-  now(): Date {
-    return new Date(this.current);
-  }
-  /**
-   * Waits in real time without moving the bench's time. Only the prompt delivery's cancel watch
-   * sleeps: a sleep that jumped the clock would claim a second had passed during a millisecond POST,
-   * and count the read that only a delivery slower than the watch interval makes.
-   */
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms).unref());
-  }
-  advance(ms: number): void {
-    this.current += ms;
-  }
-}
 
 const server = dynalite({ createTableMs: 0 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

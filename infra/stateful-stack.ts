@@ -13,6 +13,7 @@ import {
 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import {
+  type IndexProjection,
   type KeyAttribute,
   type TableDefinition,
   type TableId,
@@ -35,6 +36,21 @@ function attribute(key: KeyAttribute): { name: string; type: AttributeType } {
   return { name: key.name, type: attributeTypes[key.type] };
 }
 
+/** The GSI props that deploy `projection` (exported so a test can check each kind of projection). */
+export function indexProjection(projection: IndexProjection): {
+  projectionType: ProjectionType;
+  nonKeyAttributes?: string[];
+} {
+  switch (projection.type) {
+    case 'ALL':
+      return { projectionType: ProjectionType.ALL };
+    case 'KEYS_ONLY':
+      return { projectionType: ProjectionType.KEYS_ONLY };
+    case 'INCLUDE':
+      return { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...projection.attributes] };
+  }
+}
+
 export class StatefulStack extends Stack {
   /** One table per entry of `tableDefinitions`, by table id. */
   readonly tables: Readonly<Record<TableId, ITableV2>>;
@@ -52,8 +68,7 @@ export class StatefulStack extends Stack {
           indexName: index.indexName,
           partitionKey: attribute(index.partitionKey),
           sortKey: index.sortKey && attribute(index.sortKey),
-          // Every list and status query reads whole items from an index; ALL saves a read per item.
-          projectionType: ProjectionType.ALL,
+          ...indexProjection(index.projection),
         })),
         timeToLiveAttribute: definition.timeToLiveAttribute,
         billing: Billing.onDemand(),

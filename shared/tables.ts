@@ -7,10 +7,22 @@ export interface KeyAttribute {
   readonly type: 'S' | 'N';
 }
 
+/**
+ * What a global secondary index copies of each item. It sets what an index write costs (DynamoDB
+ * writes the projected item, so ALL pays for the whole item again on every change to it) and what a
+ * Query on the index returns without a second read of the table.
+ */
+export type IndexProjection =
+  | { readonly type: 'ALL' }
+  | { readonly type: 'KEYS_ONLY' }
+  /** The keys of the table and the index, and `attributes`. */
+  | { readonly type: 'INCLUDE'; readonly attributes: readonly string[] };
+
 export interface IndexDefinition {
   readonly indexName: string;
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
+  readonly projection: IndexProjection;
 }
 
 export type TableId = 'jobs' | 'runs';
@@ -30,6 +42,8 @@ export interface TableDefinition {
 }
 
 const S = (name: string): KeyAttribute => ({ name, type: 'S' });
+/** Every list and status query reads whole items from an index; ALL saves a read of the table per item. */
+const ALL: IndexProjection = { type: 'ALL' };
 
 export const tableDefinitions = {
   jobs: {
@@ -39,8 +53,8 @@ export const tableDefinitions = {
     partitionKey: S('name'),
     globalSecondaryIndexes: [
       // Every job carries the same `listKey`, so listing all jobs by name is a Query, never a Scan.
-      { indexName: 'jobs-by-name', partitionKey: S('listKey'), sortKey: S('name') },
-      { indexName: 'jobs-by-kind', partitionKey: S('kind'), sortKey: S('name') },
+      { indexName: 'jobs-by-name', partitionKey: S('listKey'), sortKey: S('name'), projection: ALL },
+      { indexName: 'jobs-by-kind', partitionKey: S('kind'), sortKey: S('name'), projection: ALL },
     ],
     // Executed and cancelled one-time jobs stay queryable until the retention window passes.
     timeToLiveAttribute: 'expiresAt',
@@ -53,7 +67,7 @@ export const tableDefinitions = {
     globalSecondaryIndexes: [
       // History across all jobs, newest first (runId sorts by time); a listing by status filters it.
       // (Until 2026-11 a `runs-by-status` index existed too; each run paid 3 write units to keep it.)
-      { indexName: 'runs-by-id', partitionKey: S('listKey'), sortKey: S('runId') },
+      { indexName: 'runs-by-id', partitionKey: S('listKey'), sortKey: S('runId'), projection: ALL },
     ],
     retiredIndexes: ['runs-by-status'],
     timeToLiveAttribute: 'expiresAt',

@@ -10,13 +10,20 @@ import {
   type DynamoDBClient,
   type GlobalSecondaryIndexDescription,
   type KeySchemaElement,
+  type Projection,
   ResourceInUseException,
   ResourceNotFoundException,
   type TableDescription,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { type KeyAttribute, type TableDefinition, tableDefinitions, tableName } from '../../shared/tables.ts';
+import {
+  type IndexProjection,
+  type KeyAttribute,
+  type TableDefinition,
+  tableDefinitions,
+  tableName,
+} from '../../shared/tables.ts';
 
 /** A table of that name exists with other keys or indexes than its definition says. */
 export class TableSchemaMismatchError extends Error {
@@ -60,7 +67,7 @@ export async function ensureTables(
       assertMatches(name, definition, existing);
       await dropRetiredIndexes(client, name, definition, existing);
     }
-    await waitActive(client, name, options.activeTimeoutMs ?? 30_000);
+    await waitActive(client, name, definition, options.activeTimeoutMs ?? 30_000);
     if (definition.timeToLiveAttribute !== undefined) {
       await enableTimeToLive(client, name, definition.timeToLiveAttribute);
     }
@@ -103,7 +110,7 @@ async function create(client: DynamoDBClient, name: string, definition: TableDef
             : definition.globalSecondaryIndexes.map((index) => ({
                 IndexName: index.indexName,
                 KeySchema: keySchema(index.partitionKey, index.sortKey),
-                Projection: { ProjectionType: 'ALL' },
+                Projection: projection(index.projection),
               })),
       }),
     );
@@ -118,6 +125,19 @@ function keySchema(partitionKey: KeyAttribute, sortKey: KeyAttribute | undefined
   const schema: KeySchemaElement[] = [{ AttributeName: partitionKey.name, KeyType: 'HASH' }];
   if (sortKey !== undefined) schema.push({ AttributeName: sortKey.name, KeyType: 'RANGE' });
   return schema;
+}
+
+function projection(definition: IndexProjection): Projection {
+  return definition.type === 'INCLUDE'
+    ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...definition.attributes] }
+    : { ProjectionType: definition.type };
+}
+
+/** `ALL`, `KEYS_ONLY` or `INCLUDE(a, b)`: the attributes sorted, as the engine may list them in any order. */
+function describeProjection(projection: Projection | undefined): string {
+  const type = projection?.ProjectionType ?? 'none';
+  if (type !== 'INCLUDE') return type;
+  return `INCLUDE(${[...(projection?.NonKeyAttributes ?? [])].sort().join(', ')})`;
 }
 
 function assertMatches(name: string, definition: TableDefinition, table: TableDescription): void {
@@ -151,6 +171,16 @@ function assertMatches(name: string, definition: TableDefinition, table: TableDe
         `index ${index.indexName} has keys ${have(existing.KeySchema)}, expected ${indexKeys}`,
       );
     }
+    // A projection is fixed when the index is created: an index that copies other attributes than the
+    // stack deploys would make queries here return what they would not in AWS, and cost otherwise.
+    const haveProjection = describeProjection(existing.Projection);
+    const wantProjection = describeProjection(projection(index.projection));
+    if (haveProjection !== wantProjection) {
+      throw new TableSchemaMismatchError(
+        name,
+        `index ${index.indexName} projects ${haveProjection}, expected ${wantProjection}`,
+      );
+    }
     indexes.delete(index.indexName);
   }
   for (const retired of definition.retiredIndexes ?? []) indexes.delete(retired);
@@ -170,25 +200,44 @@ async function dropRetiredIndexes(
   definition: TableDefinition,
   table: TableDescription,
 ): Promise<void> {
-  const present = new Set((table.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  // An index already being deleted (a start right after another) needs nothing more.
+  const present = new Set(
+    (table.GlobalSecondaryIndexes ?? [])
+      .filter((index) => index.IndexStatus !== 'DELETING')
+      .map((index) => index.IndexName),
+  );
   for (const retired of definition.retiredIndexes ?? []) {
     if (!present.has(retired)) continue;
-    await client.send(
-      new UpdateTableCommand({
-        TableName: name,
-        GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: retired } }],
-      }),
-    );
+    try {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: name,
+          GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: retired } }],
+        }),
+      );
+    } catch (error) {
+      // Another process started its deletion between our describe and our request.
+      if (!(error instanceof ResourceInUseException)) throw error;
+    }
   }
 }
 
-async function waitActive(client: DynamoDBClient, name: string, timeoutMs: number): Promise<void> {
+async function waitActive(
+  client: DynamoDBClient,
+  name: string,
+  definition: TableDefinition,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  // A retired index being deleted is not waited for: nothing uses it.
+  const defined = new Set(definition.globalSecondaryIndexes.map((index) => index.indexName));
   for (;;) {
     const table = await describe(client, name);
     const active =
       table?.TableStatus === 'ACTIVE' &&
-      (table.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
+      (table.GlobalSecondaryIndexes ?? [])
+        .filter((index) => defined.has(index.IndexName ?? ''))
+        .every((index) => index.IndexStatus === 'ACTIVE');
     if (active) return;
     if (Date.now() >= deadline) {
       throw new Error(`table ${name} did not become ACTIVE within ${timeoutMs / 1000} s`);

@@ -11,17 +11,50 @@ import {
   GetItemCommand,
   ListTablesCommand,
   PutItemCommand,
+  type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DynamoDbEngine, startDynamoDbEngine } from '../../../../local/dynamodb/engine.ts';
 import { ensureTables, TableSchemaMismatchError } from '../../../../local/dynamodb/tables.ts';
 import { EngineStartError } from '../../../../local/dynamodb/wait-ready.ts';
-import { tableDefinitions, tableName } from '../../../../shared/tables.ts';
+import {
+  type IndexDefinition,
+  type TableDefinition,
+  tableDefinitions,
+  tableName,
+} from '../../../../shared/tables.ts';
 import { TEST_CREDENTIALS } from '../../../support/sigv4.ts';
 
 const client = (endpoint: string) =>
   new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+/** The indexes as DescribeTable shows them: name, keys and projection (indexes and attributes in any order). */
+function indexesOf(table: TableDescription | undefined): object[] {
+  return (table?.GlobalSecondaryIndexes ?? [])
+    .map((index) => ({
+      name: index.IndexName,
+      keys: index.KeySchema?.map((key) => key.AttributeName),
+      projection: index.Projection?.ProjectionType,
+      nonKeyAttributes: index.Projection?.NonKeyAttributes?.toSorted(),
+    }))
+    .toSorted((a, b) => String(a.name).localeCompare(String(b.name)));
+}
+
+/** The same shape, as the definitions say it should be. */
+function definedIndexes(indexes: readonly IndexDefinition[]): object[] {
+  return indexes.map(definedIndex).toSorted((a, b) => a.name.localeCompare(b.name));
+}
+
+function definedIndex(index: IndexDefinition) {
+  return {
+    name: index.indexName,
+    keys: [index.partitionKey.name, ...(index.sortKey === undefined ? [] : [index.sortKey.name])],
+    projection: index.projection.type,
+    nonKeyAttributes:
+      index.projection.type === 'INCLUDE' ? index.projection.attributes.toSorted() : undefined,
+  };
+}
+
 const JOBS = tableName('local', 'jobs');
 const RUNS = tableName('local', 'runs');
 
@@ -63,19 +96,12 @@ describe.each([
       { AttributeName: 'job', KeyType: 'HASH' },
       { AttributeName: 'slot', KeyType: 'RANGE' },
     ]);
-    expect(
-      runs?.GlobalSecondaryIndexes?.map((index) => ({
-        name: index.IndexName,
-        keys: index.KeySchema?.map((key) => key.AttributeName),
-        projection: index.Projection?.ProjectionType,
-      })),
-    ).toEqual(
-      tableDefinitions.runs.globalSecondaryIndexes.map((index) => ({
-        name: index.indexName,
-        keys: [index.partitionKey.name, index.sortKey.name],
-        projection: 'ALL',
-      })),
-    );
+    for (const definition of Object.values(tableDefinitions)) {
+      const table = (
+        await db.send(new DescribeTableCommand({ TableName: tableName('local', definition.id) }))
+      ).Table;
+      expect(indexesOf(table)).toEqual(definedIndexes(definition.globalSecondaryIndexes));
+    }
     const ttl = await db.send(new DescribeTimeToLiveCommand({ TableName: RUNS }));
     expect(ttl.TimeToLiveDescription?.TimeToLiveStatus).toBe(ttlStatus);
 
@@ -124,6 +150,82 @@ describe.each([
     await expect(ensuring).rejects.toThrow(
       `table ${jobs} exists but does not match shared/tables.ts (key schema id:S:HASH, expected name:S:HASH)`,
     );
+    db.destroy();
+  });
+
+  it('Given indexes projecting KEYS_ONLY and INCLUDE, When tables are ensured, Then the engine has those projections, and an index that projects otherwise is a TableSchemaMismatchError', async () => {
+    const db = client(running().endpoint);
+    const definition: TableDefinition = {
+      ...tableDefinitions.runs,
+      retiredIndexes: [],
+      globalSecondaryIndexes: [
+        { ...tableDefinitions.runs.globalSecondaryIndexes[0], projection: { type: 'KEYS_ONLY' } },
+        {
+          indexName: 'runs-by-status',
+          partitionKey: { name: 'status', type: 'S' },
+          sortKey: { name: 'runId', type: 'S' },
+          projection: { type: 'INCLUDE', attributes: ['startedAt', 'attempt'] },
+        },
+      ],
+    };
+
+    await ensureTables(db, { stage: 'projected', definitions: [definition] });
+
+    const table = (await db.send(new DescribeTableCommand({ TableName: tableName('projected', 'runs') })))
+      .Table;
+    expect(indexesOf(table)).toEqual(definedIndexes(definition.globalSecondaryIndexes));
+    const [byId, byStatus] = definition.globalSecondaryIndexes;
+    const changed: TableDefinition = {
+      ...definition,
+      globalSecondaryIndexes: [
+        { ...(byId as IndexDefinition), projection: { type: 'ALL' } },
+        byStatus as IndexDefinition,
+      ],
+    };
+    const ensuring = ensureTables(db, { stage: 'projected', definitions: [changed] });
+    await expect(ensuring).rejects.toBeInstanceOf(TableSchemaMismatchError);
+    await expect(ensuring).rejects.toThrow(
+      `table ${tableName('projected', 'runs')} exists but does not match shared/tables.ts (index runs-by-id projects KEYS_ONLY, expected ALL)`,
+    );
+    const included: TableDefinition = {
+      ...definition,
+      globalSecondaryIndexes: [
+        byId as IndexDefinition,
+        { ...(byStatus as IndexDefinition), projection: { type: 'INCLUDE', attributes: ['startedAt'] } },
+      ],
+    };
+    await expect(ensureTables(db, { stage: 'projected', definitions: [included] })).rejects.toThrow(
+      'index runs-by-status projects INCLUDE(attempt, startedAt), expected INCLUDE(startedAt)',
+    );
+    db.destroy();
+  });
+
+  it('Given a runs table an earlier version created (with its runs-by-status index), When tables are ensured, Then it is accepted and the retired index is dropped where the engine can', async () => {
+    // Given: the runs table as versions before 2026-11 defined it
+    const db = client(running().endpoint);
+    const earlier: TableDefinition = {
+      ...tableDefinitions.runs,
+      retiredIndexes: [],
+      globalSecondaryIndexes: [
+        ...tableDefinitions.runs.globalSecondaryIndexes,
+        {
+          indexName: 'runs-by-status',
+          partitionKey: { name: 'status', type: 'S' },
+          sortKey: { name: 'runId', type: 'S' },
+          projection: { type: 'ALL' },
+        },
+      ],
+    };
+    await ensureTables(db, { stage: 'earlier', definitions: [earlier] });
+    // When: this version ensures it, twice (the migration is idempotent)
+    await ensureTables(db, { stage: 'earlier', definitions: [tableDefinitions.runs] });
+    await ensureTables(db, { stage: 'earlier', definitions: [tableDefinitions.runs] });
+    // Then: DynamoDB Local deletes the retired index; dynalite accepts the request and keeps it
+    const table = (await db.send(new DescribeTableCommand({ TableName: tableName('earlier', 'runs') })))
+      .Table;
+    const retired = table?.GlobalSecondaryIndexes?.find((index) => index.IndexName === 'runs-by-status');
+    if (kind === 'dynalite') expect(retired?.IndexStatus).toBe('ACTIVE');
+    else expect(['DELETING', 'gone']).toContain(retired?.IndexStatus ?? 'gone');
     db.destroy();
   });
 
