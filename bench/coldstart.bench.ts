@@ -15,7 +15,7 @@
  * and max of the per-round ratios. Exits 1 if a median ratio is above CEILING.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { synthesize, synthesizedFunctions } from './coldstart/assembly.ts';
@@ -55,6 +55,9 @@ interface Subject {
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const ms = (value: number) => value.toFixed(0);
 const ratio = (value: number) => value.toFixed(2);
+
+/** The 1-minute load average: on a shared machine the absolute times move with it (the ratios less). */
+const load = () => loadavg()[0]?.toFixed(1);
 
 const work = await mkdtemp(join(tmpdir(), 'tickwork-coldstart-'));
 try {
@@ -117,7 +120,8 @@ try {
   }
   console.log(
     `\n(wall time from spawn to exit of a process importing the bundle; ${ROUNDS} rounds after ${WARMUPS} ` +
-      'warm-up ones, function and baseline alternating; ratio = function / baseline of the same round)',
+      `warm-up ones, function and baseline alternating; ratio = function / baseline of the same round; ` +
+      `load average at the end ${load()})`,
   );
 
   const over = rows.filter((row) => median(row.result.ratios) > CEILING);
