@@ -40,6 +40,9 @@ export const FUNCTION_BUNDLING: Readonly<BundlingOptions> = {
   // stay readable (error classes set literal names as well, see shared/errors.ts).
   keepNames: true,
   sourceMap: true,
+  // Stack traces need the mappings, not the sources: without them the map (which Node reads at load with
+  // --enable-source-maps, and which ships in the zip) is about a third of the size (API: 2.9 MB → 1.1 MB).
+  sourcesContent: false,
   banner: ESM_REQUIRE_BANNER,
   // Prefer packages' ESM builds so the bundle stays ESM all the way down.
   mainFields: ['module', 'main'],

@@ -6,8 +6,16 @@
  * Received values are shortened and objects are never echoed, so a secret pasted into the wrong field
  * does not come back in an error message or a log line.
  */
-import type * as z from 'zod';
+
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { type Problem, ValidationError } from './errors.ts';
+
+// Schemas are built with zod/mini, which a function loads far faster than zod's chained API (see
+// bench/README-coldstart.md) and which, unlike it, registers no locale: the default messages that
+// ruleOf reads ("Too small: …", "Invalid input …") are English ones, so English is registered here,
+// where every schema's complaints are translated.
+z.config(en());
 
 /** A short, printable rendering of a received value for error messages. */
 export function describeValue(value: unknown): string {
@@ -184,7 +192,7 @@ export interface ZodProblemOptions {
 }
 
 /** Every issue of a zod error as a Problem naming the field, the rule and what was received. */
-export function problemsFromZod(error: z.ZodError, options: ZodProblemOptions = {}): Problem[] {
+export function problemsFromZod(error: z.core.$ZodError, options: ZodProblemOptions = {}): Problem[] {
   const problems: Problem[] = [];
   for (const issue of error.issues) {
     const path = [...(options.root === undefined ? [] : [options.root]), ...issue.path.map(String)].join('.');
@@ -216,7 +224,10 @@ export function problemsFromZod(error: z.ZodError, options: ZodProblemOptions = 
 }
 
 /** One ValidationError for every issue of a zod error. */
-export function validationErrorFromZod(error: z.ZodError, options: ZodProblemOptions = {}): ValidationError {
+export function validationErrorFromZod(
+  error: z.core.$ZodError,
+  options: ZodProblemOptions = {},
+): ValidationError {
   const problems = problemsFromZod(error, options);
   if (problems.length === 0) {
     const field = options.root ?? '';
@@ -226,7 +237,7 @@ export function validationErrorFromZod(error: z.ZodError, options: ZodProblemOpt
 }
 
 /** Parses `value` with `schema`, or throws one ValidationError listing every problem. */
-export function parseWith<T extends z.ZodType>(
+export function parseWith<T extends z.ZodMiniType>(
   schema: T,
   value: unknown,
   options: ZodProblemOptions = {},

@@ -2,7 +2,7 @@
  * Query strings of the API: each route names the parameters it takes (unknown ones are rejected) and
  * every value is checked here, so a bad `limit`, `status` or `enabled` is a 400 naming the parameter.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { MAX_CURSOR_LENGTH } from '../../shared/api/routes.ts';
 import type { Problem } from '../../shared/errors.ts';
 import { RUN_STATUSES } from '../../shared/jobs/model.ts';
@@ -11,42 +11,50 @@ import { JOB_KINDS } from '../../shared/kinds/registry.ts';
 import { describeValue } from '../../shared/validation.ts';
 import { HttpRequestError } from './http.ts';
 
+/** A query parameter: its schema, and the rule a 400 states when a value breaks it. */
+interface QueryParameter<T extends z.ZodMiniType = z.ZodMiniType> {
+  readonly schema: T;
+  readonly rule: string;
+}
+
+const parameter = <T extends z.ZodMiniType>(schema: T, rule: string): QueryParameter<T> => ({ schema, rule });
+
 const limit = (max: number, fallback: number) =>
-  z
-    .string()
-    .regex(/^\d{1,4}$/)
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(max))
-    .optional()
-    .transform((value) => value ?? fallback)
-    .meta({ rule: `a whole number from 1 to ${max} (default ${fallback})` });
+  parameter(
+    z.pipe(
+      z.optional(
+        z.pipe(
+          z.string().check(z.regex(/^\d{1,4}$/)),
+          z.pipe(z.transform(Number), z.int().check(z.minimum(1), z.maximum(max))),
+        ),
+      ),
+      z.transform((value) => value ?? fallback),
+    ),
+    `a whole number from 1 to ${max} (default ${fallback})`,
+  );
 
-const cursor = z
-  .string()
-  .min(1)
-  .max(MAX_CURSOR_LENGTH)
-  .optional()
-  .meta({ rule: 'the nextCursor of a previous page' });
+const cursor = parameter(
+  z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_CURSOR_LENGTH))),
+  'the nextCursor of a previous page',
+);
 
-const bool = z
-  .enum(['true', 'false'])
-  .transform((value) => value === 'true')
-  .optional()
-  .meta({ rule: '"true" or "false"' });
+const bool = parameter(
+  z.optional(
+    z.pipe(
+      z.enum(['true', 'false']),
+      z.transform((value) => value === 'true'),
+    ),
+  ),
+  '"true" or "false"',
+);
 
-const name = z.string().regex(JOB_NAME_PREFIX_PATTERN).optional().meta({ rule: JOB_NAME_CHARACTERS });
+const name = parameter(z.optional(z.string().check(z.regex(JOB_NAME_PREFIX_PATTERN))), JOB_NAME_CHARACTERS);
 
-const runStatus = z
-  .enum(RUN_STATUSES)
-  .optional()
-  .meta({ rule: `one of ${RUN_STATUSES.join(', ')}` });
+const runStatus = parameter(z.optional(z.enum(RUN_STATUSES)), `one of ${RUN_STATUSES.join(', ')}`);
 
 export const querySchemas = {
   listJobs: {
-    kind: z
-      .enum(JOB_KINDS)
-      .optional()
-      .meta({ rule: `one of ${JOB_KINDS.join(', ')}` }),
+    kind: parameter(z.optional(z.enum(JOB_KINDS)), `one of ${JOB_KINDS.join(', ')}`),
     name,
     enabled: bool,
     limit: limit(100, 20),
@@ -56,20 +64,22 @@ export const querySchemas = {
   listJobRuns: { status: runStatus, limit: limit(100, 20), cursor },
   status: { limit: limit(100, 20), cursor },
   preview: {
-    expression: z
-      .string()
-      .min(1)
-      .max(256)
-      .meta({ rule: 'a schedule, e.g. "cron(0 9 ? * MON-FRI *)" or "rate(5 minutes)" (required)' }),
-    timezone: z.string().min(1).max(64).optional().meta({ rule: 'an IANA time zone name' }),
+    expression: parameter(
+      z.string().check(z.minLength(1), z.maxLength(256)),
+      'a schedule, e.g. "cron(0 9 ? * MON-FRI *)" or "rate(5 minutes)" (required)',
+    ),
+    timezone: parameter(
+      z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+      'an IANA time zone name',
+    ),
     count: limit(50, 5),
   },
   reconcile: { dryRun: bool },
   none: {},
 } as const satisfies Record<string, QueryShape>;
 
-type QueryShape = Readonly<Record<string, z.ZodType>>;
-type QueryOf<S extends QueryShape> = { [K in keyof S]: z.output<S[K]> };
+type QueryShape = Readonly<Record<string, QueryParameter>>;
+type QueryOf<S extends QueryShape> = { [K in keyof S]: z.output<S[K]['schema']> };
 
 /**
  * Parses the query parameters against `shape`.
@@ -94,14 +104,13 @@ export function parseQuery<S extends QueryShape>(
     }
   }
   const result: Record<string, unknown> = {};
-  for (const [key, schema] of Object.entries(shape)) {
+  for (const [key, { schema, rule }] of Object.entries(shape)) {
     const value = given[key];
     const parsed = schema.safeParse(value);
     if (parsed.success) {
       result[key] = parsed.data;
       continue;
     }
-    const rule = (schema.meta()?.rule as string | undefined) ?? 'a valid value';
     problems.push({
       field: key,
       message:

@@ -4,7 +4,7 @@
  * (`[0-9a-zA-Z-_.]{1,64}`), minus `.` and `..`: valid characters, but a URL path segment of `.` or
  * `..` is resolved away before it reaches the service, so such a schedule could never be read back.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ValidationError } from '../errors.ts';
 import { describeValue } from '../validation.ts';
 
@@ -18,7 +18,9 @@ export const JOB_NAME_RULE = `${JOB_NAME_CHARACTERS} (the Scheduler schedule nam
 /** A prefix of job names (the `name` filter of a listing): the characters of a name, 1-64 of them. */
 export const JOB_NAME_PREFIX_PATTERN = /^[0-9a-zA-Z\-_.]{1,64}$/;
 
-export const jobNameSchema = z.string().regex(JOB_NAME_PATTERN, { error: `must be ${JOB_NAME_RULE}` });
+export const jobNameSchema = z
+  .string()
+  .check(z.regex(JOB_NAME_PATTERN, { error: `must be ${JOB_NAME_RULE}` }));
 
 export function isJobName(value: string): boolean {
   return JOB_NAME_PATTERN.test(value);

@@ -3,7 +3,7 @@
  * (claiming slots, leases, outcomes) is in shared/runs; the API creates pending manual runs, and every
  * run it shows is settled first (an attempt that ended without a word is recorded as such).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { RunNotFoundError } from '../errors.ts';
 import { parseRunParams } from '../kinds/config.ts';
 import { kindDefinition } from '../kinds/registry.ts';
@@ -27,7 +27,7 @@ export async function runJobNow(deps: JobServiceDeps, name: string, body?: unkno
 }
 
 /** The body of a run request: `{"params"}` only, its content checked against the kind afterwards. */
-const runRequestSchema = z.strictObject({ params: z.unknown().optional() });
+const runRequestSchema = z.strictObject({ params: z.optional(z.unknown()) });
 
 function runRequestParams(body: unknown): unknown {
   if (body === undefined) return {};

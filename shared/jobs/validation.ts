@@ -3,7 +3,7 @@
  * the schedule engine or the kind's config schema live in definition.ts; the translation of a schema's
  * complaints into problems is the project's one (shared/validation.ts).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ValidationError } from '../errors.ts';
 import { JOB_KINDS } from '../kinds/registry.ts';
 import { isPlainObject, mergePatch, parseWith } from '../validation.ts';
@@ -21,29 +21,31 @@ const instantSchema = z.iso.datetime({
 
 const tagKey = z
   .string()
-  .min(1, { error: 'keys must be 1-128 characters' })
-  .max(128, { error: 'keys must be 1-128 characters' });
-const tagValue = z.string().max(256, { error: 'must be at most 256 characters' });
+  .check(
+    z.minLength(1, { error: 'keys must be 1-128 characters' }),
+    z.maxLength(128, { error: 'keys must be 1-128 characters' }),
+  );
+const tagValue = z.string().check(z.maxLength(256, { error: 'must be at most 256 characters' }));
 const tagCount = (tags: Readonly<Record<string, unknown>>) => Object.keys(tags).length <= MAX_TAGS;
 
 const tagsSchema = z
   .record(tagKey, tagValue)
-  .refine(tagCount, { error: `must have at most ${MAX_TAGS} tags` });
+  .check(z.refine(tagCount, { error: `must have at most ${MAX_TAGS} tags` }));
 
 const fields = {
-  schedule: z
-    .string()
-    .trim()
-    .min(1, {
+  schedule: z.string().check(
+    z.trim(),
+    z.minLength(1, {
       error: 'must be a non-empty schedule, e.g. "cron(0 9 ? * MON-FRI *)", "rate(5 minutes)" or "PT15M"',
-    })
-    .max(256),
-  timezone: z.string().trim().min(1).max(64),
-  description: z.string().max(MAX_DESCRIPTION_LENGTH),
+    }),
+    z.maxLength(256),
+  ),
+  timezone: z.string().check(z.trim(), z.minLength(1), z.maxLength(64)),
+  description: z.string().check(z.maxLength(MAX_DESCRIPTION_LENGTH)),
   enabled: z.boolean(),
   runImmediately: z.boolean(),
   overlap: z.enum(['skip', 'allow']),
-  flexibleWindowMinutes: z.int().min(1).max(MAX_FLEXIBLE_WINDOW_MINUTES),
+  flexibleWindowMinutes: z.int().check(z.minimum(1), z.maximum(MAX_FLEXIBLE_WINDOW_MINUTES)),
   startDate: instantSchema,
   endDate: instantSchema,
   tags: tagsSchema,
@@ -56,16 +58,16 @@ export const jobDefinitionSchema = z.strictObject({
   name: jobNameSchema,
   kind: z.enum(JOB_KINDS),
   schedule: fields.schedule,
-  timezone: fields.timezone.optional(),
-  description: fields.description.optional(),
-  enabled: fields.enabled.optional(),
-  runImmediately: fields.runImmediately.optional(),
-  overlap: fields.overlap.optional(),
-  flexibleWindowMinutes: fields.flexibleWindowMinutes.optional(),
-  startDate: fields.startDate.optional(),
-  endDate: fields.endDate.optional(),
-  tags: fields.tags.optional(),
-  config: fields.config.optional(),
+  timezone: z.optional(fields.timezone),
+  description: z.optional(fields.description),
+  enabled: z.optional(fields.enabled),
+  runImmediately: z.optional(fields.runImmediately),
+  overlap: z.optional(fields.overlap),
+  flexibleWindowMinutes: z.optional(fields.flexibleWindowMinutes),
+  startDate: z.optional(fields.startDate),
+  endDate: z.optional(fields.endDate),
+  tags: z.optional(fields.tags),
+  config: z.optional(fields.config),
 });
 export type JobDefinition = z.infer<typeof jobDefinitionSchema>;
 
@@ -74,23 +76,28 @@ export type JobDefinition = z.infer<typeof jobDefinitionSchema>;
  * a default) to its default. `schedule` and `config` cannot be cleared. `config` and `tags` are JSON
  * Merge Patches (RFC 7396) of the job's: a key set to a value is set, a key set to `null` is removed.
  */
+/** Absent: unchanged; `null`: back to the default. */
+const clearable = <T extends z.ZodMiniType>(schema: T) => z.optional(z.nullable(schema));
+
 export const jobPatchSchema = z
   .strictObject({
-    schedule: fields.schedule.optional(),
-    timezone: fields.timezone.nullable().optional(),
-    description: fields.description.nullable().optional(),
-    enabled: fields.enabled.nullable().optional(),
-    runImmediately: fields.runImmediately.nullable().optional(),
-    overlap: fields.overlap.nullable().optional(),
-    flexibleWindowMinutes: fields.flexibleWindowMinutes.nullable().optional(),
-    startDate: fields.startDate.nullable().optional(),
-    endDate: fields.endDate.nullable().optional(),
-    tags: z.record(tagKey, tagValue.nullable()).nullable().optional(),
-    config: fields.config.optional(),
+    schedule: z.optional(fields.schedule),
+    timezone: clearable(fields.timezone),
+    description: clearable(fields.description),
+    enabled: clearable(fields.enabled),
+    runImmediately: clearable(fields.runImmediately),
+    overlap: clearable(fields.overlap),
+    flexibleWindowMinutes: clearable(fields.flexibleWindowMinutes),
+    startDate: clearable(fields.startDate),
+    endDate: clearable(fields.endDate),
+    tags: clearable(z.record(tagKey, z.nullable(tagValue))),
+    config: z.optional(fields.config),
   })
-  .refine((patch) => Object.keys(patch).length > 0, {
-    error: 'must set at least one field (e.g. {"enabled": false})',
-  });
+  .check(
+    z.refine((patch) => Object.keys(patch).length > 0, {
+      error: 'must set at least one field (e.g. {"enabled": false})',
+    }),
+  );
 export type JobPatch = z.infer<typeof jobPatchSchema>;
 
 /** Fields a patch may not touch: identity. */

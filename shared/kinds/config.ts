@@ -3,7 +3,7 @@
  * secrets-by-reference rule and the kind's own rules, every problem reported at once. These take the
  * kind's definition, not its id, so a kind's function does not load the registry (every other kind).
  */
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { type Problem, ValidationError } from '../errors.ts';
 import {
   describeValue,
@@ -43,7 +43,7 @@ export function parseRunParams<Params>(
  * schema, then (when the schema holds) the kind's own rules. `root` names the fields (`config.target.url`).
  */
 function parseAgainst<T>(
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   value: unknown,
   root: string,
   rules?: (parsed: T) => readonly Problem[] | undefined,

@@ -3,7 +3,7 @@
  * secret names (secrets are passed by reference), metadata (bounded in depth and size), timeouts.
  * Each carries its rule in its message and says what it received.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { describeValue, jsonDepth, jsonKeys, utf8Length, walkJson } from '../validation.ts';
 import { SECRETS_BY_REFERENCE_RULE } from './secrets-by-reference.ts';
 
@@ -62,10 +62,12 @@ export function httpUrlField(options: { readonly signingSecretField: string }) {
 /** The NAME of a secret, never its value. */
 export const secretNameField = z
   .string({ error: (issue) => `must be a secret name; got ${describeValue(issue.input)}` })
-  .regex(SECRET_NAME_PATTERN, {
-    error: (issue) =>
-      `must be the NAME of a secret (1–128 of A-Z a-z 0-9 / _ + = . @ -); got ${describeValue(issue.input)}`,
-  });
+  .check(
+    z.regex(SECRET_NAME_PATTERN, {
+      error: (issue) =>
+        `must be the NAME of a secret (1–128 of A-Z a-z 0-9 / _ + = . @ -); got ${describeValue(issue.input)}`,
+    }),
+  );
 
 /** DynamoDB's number range: a magnitude from 1e-130 up to (not including) 1e126, or zero. */
 const DYNAMODB_SMALLEST = 1e-130;
@@ -82,36 +84,38 @@ export function metadataField(limits: { readonly maxDepth: number; readonly maxB
     .record(z.string(), z.unknown(), {
       error: (issue) => `must be an object; got ${describeValue(issue.input)}`,
     })
-    .refine((value) => jsonDepth(value, limits.maxDepth) <= limits.maxDepth, {
-      error: `must be nested at most ${limits.maxDepth} levels deep (objects and arrays; DynamoDB stores at most 32)`,
-      abort: true,
-    })
-    .check((ctx) => {
-      walkJson(ctx.value, (node) => {
-        if (node.key === '') {
-          const path = node.parent === undefined ? [] : jsonKeys(node.parent);
-          ctx.issues.push({
-            code: 'custom',
-            input: '',
-            path,
-            message: 'must not have an empty key (DynamoDB refuses an empty attribute name)',
-          });
-        }
-        if (typeof node.value === 'number' && !storableNumber(node.value)) {
-          ctx.issues.push({
-            code: 'custom',
-            input: node.value,
-            path: jsonKeys(node),
-            message: `must be a number DynamoDB can store (zero, or a magnitude from 1e-130 to below 1e126); got ${node.value}`,
-          });
-        }
-        return true;
-      });
-    })
-    .refine((value) => utf8Length(JSON.stringify(value)) <= limits.maxBytes, {
-      error: (issue) =>
-        `must be at most ${limits.maxBytes} bytes as JSON; got ${utf8Length(JSON.stringify(issue.input))} bytes`,
-    });
+    .check(
+      z.refine((value) => jsonDepth(value, limits.maxDepth) <= limits.maxDepth, {
+        error: `must be nested at most ${limits.maxDepth} levels deep (objects and arrays; DynamoDB stores at most 32)`,
+        abort: true,
+      }),
+      (ctx) => {
+        walkJson(ctx.value, (node) => {
+          if (node.key === '') {
+            const path = node.parent === undefined ? [] : jsonKeys(node.parent);
+            ctx.issues.push({
+              code: 'custom',
+              input: '',
+              path,
+              message: 'must not have an empty key (DynamoDB refuses an empty attribute name)',
+            });
+          }
+          if (typeof node.value === 'number' && !storableNumber(node.value)) {
+            ctx.issues.push({
+              code: 'custom',
+              input: node.value,
+              path: jsonKeys(node),
+              message: `must be a number DynamoDB can store (zero, or a magnitude from 1e-130 to below 1e126); got ${node.value}`,
+            });
+          }
+          return true;
+        });
+      },
+      z.refine((value) => utf8Length(JSON.stringify(value)) <= limits.maxBytes, {
+        error: (issue) =>
+          `must be at most ${limits.maxBytes} bytes as JSON; got ${utf8Length(JSON.stringify(issue.input))} bytes`,
+      }),
+    );
 }
 
 function storableNumber(value: number): boolean {
@@ -123,6 +127,10 @@ function storableNumber(value: number): boolean {
 export function secondsField(max: number) {
   return z
     .int({ error: (issue) => `must be a whole number of seconds; got ${describeValue(issue.input)}` })
-    .min(1, { error: (issue) => `must be at least 1 second; got ${describeValue(issue.input)}` })
-    .max(max, { error: (issue) => `must be at most ${max} seconds; got ${describeValue(issue.input)}` });
+    .check(
+      z.minimum(1, { error: (issue) => `must be at least 1 second; got ${describeValue(issue.input)}` }),
+      z.maximum(max, {
+        error: (issue) => `must be at most ${max} seconds; got ${describeValue(issue.input)}`,
+      }),
+    );
 }

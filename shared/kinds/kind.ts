@@ -5,7 +5,7 @@
  * work, which only the kind's own function imports. The registry (`registry.ts`) lists the definitions;
  * every list of kinds, function catalog entry, grant and doc table is derived from it.
  */
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { RuntimeMode } from '../config.ts';
 import type { Problem } from '../errors.ts';
 import type { RunContext, RunResult } from '../runs/context.ts';
@@ -39,9 +39,9 @@ export interface KindDefinition<
   /** One line, shown in the docs table, the CLI's help and the function's description. */
   readonly summary: string;
   /** Strict: unknown fields are refused. */
-  readonly configSchema: z.ZodType<Config>;
+  readonly configSchema: z.ZodMiniType<Config>;
   /** The parameters a manual run may pass (`POST /jobs/{name}/runs {"params"}`); strict. */
-  readonly paramsSchema: z.ZodType<Params>;
+  readonly paramsSchema: z.ZodMiniType<Params>;
   /** Top-level config fields a PATCH may set or remove. */
   readonly patchableConfigFields: readonly string[];
   // Method syntax on purpose: the registry holds kinds of different configs in one list, which

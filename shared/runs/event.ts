@@ -3,7 +3,7 @@
  * `scheduleTargetInput` with its context attributes substituted; a manual trigger sends the event of
  * `newManualRun`.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ValidationError } from '../errors.ts';
 import { jobNameSchema } from '../jobs/name.ts';
 import type { JobEvent } from '../jobs/ports.ts';
@@ -27,15 +27,19 @@ const jobEventSchema = z
   .object({
     job: jobNameSchema,
     scheduledTime: z.string({ error: 'must be an ISO-8601 instant' }),
-    executionId: z.string().max(256).optional(),
-    attempt: z.union([z.string().max(16), z.number().int().nonnegative()]).optional(),
-    runId: z.string().regex(RUN_ID_PATTERN, { error: 'must be a run id (ULID)' }).optional(),
-    trigger: z.enum(['schedule', 'manual']).optional(),
+    executionId: z.optional(z.string().check(z.maxLength(256))),
+    attempt: z.optional(
+      z.union([z.string().check(z.maxLength(16)), z.number().check(z.int(), z.nonnegative())]),
+    ),
+    runId: z.optional(z.string().check(z.regex(RUN_ID_PATTERN, { error: 'must be a run id (ULID)' }))),
+    trigger: z.optional(z.enum(['schedule', 'manual'])),
   })
-  .refine((event) => event.trigger !== 'manual' || event.runId !== undefined, {
-    error: 'a manual trigger must name the pending run (runId)',
-    path: ['runId'],
-  });
+  .check(
+    z.refine((event) => event.trigger !== 'manual' || event.runId !== undefined, {
+      error: 'a manual trigger must name the pending run (runId)',
+      path: ['runId'],
+    }),
+  );
 
 /** Validates a job function's event; ValidationError (field `event.<name>`) if it is malformed. */
 export function parseJobEvent(input: unknown): JobEvent {

@@ -3,7 +3,7 @@
  * signing secret is given by NAME (resolved at delivery from Secrets Manager or the local secrets).
  * Manual runs may pass extra metadata for that one delivery.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Problem } from '../../errors.ts';
 import { maxStepSeconds } from '../../runs/deadline.ts';
 import { describeValue, utf8Length } from '../../validation.ts';
@@ -28,14 +28,14 @@ export const MAX_DELIVERY_TIMEOUT_SECONDS = maxStepSeconds(PROMPT_FUNCTION_TIMEO
 const metadata = metadataField({ maxDepth: MAX_METADATA_DEPTH, maxBytes: MAX_METADATA_BYTES });
 
 export const promptConfigSchema = z.strictObject({
-  prompt: z
-    .string({ error: (issue) => `must be a string; got ${describeValue(issue.input)}` })
-    .min(1, { error: 'must not be empty' })
-    .refine((text) => utf8Length(text) <= MAX_PROMPT_BYTES, {
+  prompt: z.string({ error: (issue) => `must be a string; got ${describeValue(issue.input)}` }).check(
+    z.minLength(1, { error: 'must not be empty' }),
+    z.refine((text) => utf8Length(text) <= MAX_PROMPT_BYTES, {
       error: (issue) =>
         `must be at most ${MAX_PROMPT_BYTES} bytes of UTF-8; got ${utf8Length(String(issue.input))} bytes`,
     }),
-  metadata: metadata.optional(),
+  ),
+  metadata: z.optional(metadata),
   target: z.strictObject(
     {
       type: z.literal('webhook', {
@@ -44,7 +44,7 @@ export const promptConfigSchema = z.strictObject({
       url: httpUrlField({ signingSecretField: 'config.target.signingSecret' }),
       signingSecret: secretNameField,
       /** LLM-backed receivers can be slow; the delivery waits this long for an answer. */
-      timeoutSeconds: secondsField(MAX_DELIVERY_TIMEOUT_SECONDS).optional(),
+      timeoutSeconds: z.optional(secondsField(MAX_DELIVERY_TIMEOUT_SECONDS)),
     },
     {
       error: (issue) =>
@@ -56,7 +56,7 @@ export const promptConfigSchema = z.strictObject({
 export type PromptConfig = z.infer<typeof promptConfigSchema>;
 
 /** A manual run may add metadata to its one delivery (merged over the job's, key by key). */
-export const promptParamsSchema = z.strictObject({ metadata: metadata.optional() });
+export const promptParamsSchema = z.strictObject({ metadata: z.optional(metadata) });
 
 export type PromptParams = z.infer<typeof promptParamsSchema>;
 

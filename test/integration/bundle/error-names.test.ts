@@ -9,9 +9,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { type BuildOptions, build } from 'esbuild';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { esbuildOptions } from '../../../infra/esbuild-options.ts';
 import { FUNCTION_BUNDLING } from '../../../infra/tickwork-function.ts';
 import { functionDefinitions, functionName } from '../../../shared/functions.ts';
 import { type ApiHarness, promptJob, startApiHarness, until } from '../api/support.ts';
@@ -19,49 +19,6 @@ import { type Receiver, startReceiver } from '../prompt/receiver.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const PROMPT_FUNCTION = functionName('local', 'prompt');
-
-/**
- * The esbuild options NodejsFunction derives from `bundling` (aws-lambda-nodejs' buildEsbuildArgs). An
- * option this does not translate fails the test, so the bundle here can never silently differ from the stack's.
- */
-function esbuildOptions(bundling: Readonly<BundlingOptions>, entry: string, outDir: string): BuildOptions {
-  const translated = [
-    'format',
-    'target',
-    'minify',
-    'keepNames',
-    'sourceMap',
-    'banner',
-    'mainFields',
-    'bundleAwsSDK',
-  ];
-  const untranslated = Object.keys(bundling).filter((option) => !translated.includes(option));
-  if (untranslated.length > 0) {
-    throw new Error(`FUNCTION_BUNDLING sets ${untranslated.join(', ')}: translate it to esbuild here first`);
-  }
-  // With the SDK external the bundle would import @aws-sdk/* at run time, which a temp directory cannot resolve.
-  if (bundling.bundleAwsSDK !== true)
-    throw new Error('this test expects the SDK bundled (bundleAwsSDK: true)');
-  return {
-    entryPoints: [join(ROOT, entry)],
-    absWorkingDir: ROOT,
-    bundle: true,
-    platform: 'node',
-    format: bundling.format === 'esm' ? 'esm' : 'cjs',
-    // node24, as in the stack: esbuild's target only decides which syntax to lower, and the code uses none
-    // that Node 20 (this machine's) lacks, so the bundle runs here unchanged. Should it one day, the load
-    // fails with a SyntaxError in the run's error, and the target to use here would be node20.
-    ...(bundling.target === undefined ? {} : { target: bundling.target }),
-    minify: bundling.minify ?? false,
-    keepNames: bundling.keepNames ?? false,
-    sourcemap: bundling.sourceMap ?? false,
-    ...(bundling.banner === undefined ? {} : { banner: { js: bundling.banner } }),
-    ...(bundling.mainFields === undefined ? {} : { mainFields: bundling.mainFields }),
-    // NodejsFunction names an ESM bundle index.mjs.
-    outfile: join(outDir, bundling.format === 'esm' ? 'index.mjs' : 'index.js'),
-    logLevel: 'silent',
-  };
-}
 
 describe('the prompt function bundled as the stack bundles it', () => {
   let outDir: string;
@@ -73,9 +30,10 @@ describe('the prompt function bundled as the stack bundles it', () => {
   beforeAll(async () => {
     // Given the prompt handler bundled with the stack's options into a temp directory
     outDir = await mkdtemp(join(tmpdir(), 'tickwork-bundle-'));
-    const options = esbuildOptions(FUNCTION_BUNDLING, functionDefinitions.prompt.entry, outDir);
+    const entry = join(ROOT, functionDefinitions.prompt.entry);
+    const options = esbuildOptions(FUNCTION_BUNDLING, { entry }, outDir, ROOT);
     await build(options);
-    bundlePath = options.outfile as string;
+    bundlePath = options.outfile;
     bundle = await readFile(bundlePath, 'utf8');
 
     // And a local stack whose prompt function is that bundle, with no async retries of a failed run
