@@ -175,8 +175,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const runtimeReady = new Promise<LambdaRuntime>((resolve) => {
       provideRuntime = resolve;
     });
+    // Once the runtime exists, its invoker is called directly: a burst of fires pays no extra await each.
+    let runtimeInvoker: TargetInvoker | undefined;
     const invoker: TargetInvoker = {
-      invoke: async (target, meta) => (await runtimeReady).asTargetInvoker().invoke(target, meta),
+      invoke: (target, meta) =>
+        runtimeInvoker === undefined
+          ? runtimeReady.then((runtime) => {
+              runtimeInvoker ??= runtime.asTargetInvoker();
+              return runtimeInvoker.invoke(target, meta);
+            })
+          : runtimeInvoker.invoke(target, meta),
     };
     const scheduler = await startOnPort(dataDir, 'scheduler', options.schedulerPort, (port) =>
       startSchedulerEmulator({

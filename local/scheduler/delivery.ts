@@ -9,17 +9,19 @@
  * cleared once the event is handled, so a stop does not lose it: the next start re-arms it, or
  * dead-letters (or drops) it when its event age ran out meanwhile.
  */
-import { randomUUID } from 'node:crypto';
 import type { Logger, LogLevel } from '../../shared/logger.ts';
 import type { TimerClock } from '../clock.ts';
+import { AttemptMeta } from './attempt-meta.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import type { PendingRetry, ScheduleRecord } from './model.ts';
 import { RetryTimers, retryAllowed, retryDelayMs } from './retries.ts';
 import type { LiveSchedule, SchedulerStore } from './store.ts';
 import {
+  type CompiledInput,
+  compileInput,
   formatScheduledTime,
   type InvocationMeta,
-  substituteContextAttributes,
+  renderInput,
   type TargetInvoker,
 } from './target-invoker.ts';
 
@@ -52,6 +54,8 @@ const FIRE_LEVEL: Readonly<Record<FireOutcome, LogLevel>> = {
 export interface Delivery {
   readonly live: LiveSchedule;
   readonly record: ScheduleRecord;
+  /** The record's Target.Input, compiled (`LiveSchedule.input` when the record is the live one). */
+  readonly input: CompiledInput | undefined;
   readonly version: number;
   readonly slot: number;
   /** No slot follows this one: ActionAfterCompletion applies after it. */
@@ -106,28 +110,25 @@ export class Deliveries {
     this.#retryTimers.cancelAll();
   }
 
-  /** `launched`: part of a batch whose launch began before any stop, so it is invoked regardless. */
-  async attempt(delivery: Delivery, attemptNumber: number, launched = false): Promise<void> {
+  /**
+   * `launched`: part of a batch whose launch began before any stop, so it is invoked regardless.
+   * `started`: when the attempt starts, if the caller read the clock already (a slice of a burst).
+   */
+  async attempt(
+    delivery: Delivery,
+    attemptNumber: number,
+    launched = false,
+    started = this.#clock.now().getTime(),
+  ): Promise<void> {
     if (this.#stopped() && !launched) return;
     const { live, record } = delivery;
     // Deleted meanwhile: the service no longer invokes it (its retries were cancelled at the delete).
     if (this.#store.get(live.key) !== live) return;
-    const executionId = randomUUID();
-    const meta: InvocationMeta = {
-      scheduleArn: live.arn,
-      groupName: record.groupName,
-      scheduleName: record.name,
-      roleArn: record.target.roleArn,
-      scheduledTime: new Date(delivery.slot),
-      executionId,
-      attemptNumber,
-    };
-    const template = record.target.input;
+    const meta = new AttemptMeta(delivery, attemptNumber);
     const input =
-      template === undefined
+      delivery.input === undefined
         ? undefined
-        : substituteContextAttributes(template, meta, delivery.scheduledTimeText);
-    const started = this.#clock.now().getTime();
+        : renderInput(delivery.input, meta, delivery.scheduledTimeText);
     if (attemptNumber === 1) delivery.firstAttemptAt = started;
     try {
       await this.#invoker.invoke({ arn: record.target.arn, input }, meta);
@@ -141,7 +142,7 @@ export class Deliveries {
         schedule: live.key,
         scheduledTime: delivery.scheduledTimeText,
         attempt: attemptNumber,
-        executionId,
+        executionId: meta.executionId,
         lagMs: started - delivery.slot,
         durationMs: this.#clock.now().getTime() - started,
         outcome: 'succeeded',
@@ -248,6 +249,7 @@ export class Deliveries {
     const delivery: Delivery = {
       live,
       record,
+      input: compileInput(record.target.input),
       // ActionAfterCompletion still applies if the schedule was not changed since the slot fired.
       version: record.lastModificationDate === live.record.lastModificationDate ? live.version : -1,
       slot: retry.slot,
@@ -284,11 +286,10 @@ export class Deliveries {
         executionId: retry.lastExecutionId,
         attemptNumber: retry.attempt - 1,
       };
-      const template = record.target.input;
       const input =
-        template === undefined
+        delivery.input === undefined
           ? undefined
-          : substituteContextAttributes(template, meta, delivery.scheduledTimeText);
+          : renderInput(delivery.input, meta, delivery.scheduledTimeText);
       const error = Object.assign(new Error(retry.errorMessage), { name: retry.errorCode });
       await this.#deadLetter(delivery, meta, input, error);
     }

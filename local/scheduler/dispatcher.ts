@@ -17,13 +17,14 @@ import type { DeadLetterStore } from './dead-letters.ts';
 import { Deliveries, type Delivery } from './delivery.ts';
 import { MinHeap } from './heap.ts';
 import { logMissed, nextSlot, redeliveries } from './restart.ts';
+import type { FiredSlot } from './state.ts';
 import type { LiveSchedule, ScheduleListener, SchedulerStore } from './store.ts';
 import { formatScheduledTime, type TargetInvoker } from './target-invoker.ts';
 
 /** Rebuild the heap when this many entries (and more than half of it) are stale. */
 const STALE_REBUILD_MIN = 1000;
-/** Deliveries of one batch started per event-loop turn (see #launch). */
-const LAUNCH_SLICE = 256;
+/** Deliveries of one batch started per event-loop turn (see #launch); the fire-lag bench's baseline uses it too. */
+export const LAUNCH_SLICE = 256;
 
 interface QueueEntry {
   /** When to fire: the slot plus any flexible-window delay (epoch ms). */
@@ -87,14 +88,15 @@ export class Dispatcher implements ScheduleListener {
    */
   restore(now: number): void {
     const again: Delivery[] = [];
+    const settled: FiredSlot[] = [];
     for (const live of this.#store.liveSchedules()) {
       if (live.retries !== undefined) {
         for (const retry of [...live.retries.values()]) this.#deliveries.restoreRetry(live, retry, now);
       }
       if (live.handingOver !== undefined) {
-        const { deliveries, settled } = redeliveries(live, now, this.#log);
-        again.push(...deliveries);
-        if (settled.length > 0) this.#track(() => this.#markSettled(settled));
+        const found = redeliveries(live, now, this.#log);
+        again.push(...found.deliveries);
+        settled.push(...found.settled);
       }
       const from = live.lastFiredSlot ?? live.record.lastModificationDate - 1;
       const first = nextSlot(live, from);
@@ -106,20 +108,23 @@ export class Dispatcher implements ScheduleListener {
       logMissed(this.#log, live, first, now);
       this.#plan(live, now);
     }
+    if (settled.length > 0) {
+      this.#store.firing.takeOverHandingOver(settled);
+      this.#track(() => this.#markSettled(settled));
+    }
     if (again.length > 0) {
       this.#log.info('redelivering', {
         count: again.length,
         reason: 'fired before the emulator stopped, not known to be taken by the target',
       });
+      this.#store.firing.takeOverHandingOver(again);
       this.#track(() => this.#launch(again, false));
     }
     this.#arm();
   }
 
   /** Slots not handed over that need no new delivery (retried, or missed): a later start leaves them alone. */
-  async #markSettled(
-    slots: ReadonlyArray<{ readonly live: LiveSchedule; readonly slot: number }>,
-  ): Promise<void> {
+  async #markSettled(slots: readonly FiredSlot[]): Promise<void> {
     try {
       await this.#store.firing.markHandedOver(slots);
     } catch (error) {
@@ -242,9 +247,11 @@ export class Dispatcher implements ScheduleListener {
         live,
         scheduledTimeText: slotText,
         record: live.record,
+        input: live.input,
         version: live.version,
         slot: top.slot,
-        last: !this.#plan(live, top.slot),
+        // An at() schedule has one slot: no need to ask the engine for the next one.
+        last: live.schedule?.type === 'at' || !this.#plan(live, top.slot),
         firstAttemptAt: now,
       });
     }
@@ -272,15 +279,21 @@ export class Dispatcher implements ScheduleListener {
       }
       return;
     }
-    // A countdown, not an array of promises: a batch of 10,000 keeps no promise per slot alive.
+    // A countdown, not an array of promises: a batch of 10,000 keeps no promise per slot alive, and
+    // the attempts share these two callbacks instead of a closure each.
     let unfinished = batch.length;
     let allEnded: () => void = () => {};
     const ended = new Promise<void>((resolve) => {
       allEnded = resolve;
     });
     const attemptEnded = () => {
+      this.#settled();
       unfinished--;
       if (unfinished === 0) allEnded();
+    };
+    const attemptFailed = (error: unknown) => {
+      this.#log.error('fire failed', { error: text(error) });
+      attemptEnded();
     };
     // Started in slices, yielding to the event loop between them: a handler that completes at once
     // then finishes before the next slice starts, instead of every invocation of a large batch being
@@ -288,9 +301,14 @@ export class Dispatcher implements ScheduleListener {
     for (let start = 0; start < batch.length; start += LAUNCH_SLICE) {
       if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const end = Math.min(batch.length, start + LAUNCH_SLICE);
+      // One clock read per slice: its attempts start together.
+      const started = this.#clock.now().getTime();
       for (let index = start; index < end; index++) {
-        const delivery = batch[index] as Delivery;
-        this.#track(() => this.#deliveries.attempt(delivery, 1, true).finally(attemptEnded));
+        // Counted in flight like any tracked work (stop() reports the attempts it abandoned).
+        this.#inFlight++;
+        this.#deliveries
+          .attempt(batch[index] as Delivery, 1, true, started)
+          .then(attemptEnded, attemptFailed);
       }
     }
     await ended;

@@ -4,9 +4,10 @@
  * a schedule whose last slot was handled (ActionAfterCompletion DELETE). A restart reads them back, so
  * it neither fires a slot twice, nor loses one the target never took, nor loses a retry.
  */
+import { randomUUID } from 'node:crypto';
 import type { JournalRecord } from './journal.ts';
 import type { PendingRetry } from './model.ts';
-import { endHandingOver, type LiveSchedule, type SchedulerState } from './state.ts';
+import { endHandingOver, type FiredSlot, type LiveSchedule, type SchedulerState } from './state.ts';
 
 export class FiringRecords {
   readonly #state: SchedulerState;
@@ -16,30 +17,53 @@ export class FiringRecords {
   }
 
   /**
-   * Records slots as fired, in one journal write, before their targets are invoked: the schedule
-   * never fires them again, and a restart before `markHandedOver` delivers them again.
+   * Records slots as fired, in one journal write (a `firingBatch` line per slot among them), before
+   * their targets are invoked: the schedules never fire them again. Until `markHandedOver(fired)` the
+   * batch is handing over: a restart before that (or after a compaction meanwhile, which writes the
+   * batch again) delivers its slots again.
    */
-  async markFired(
-    fired: ReadonlyArray<{ readonly live: LiveSchedule; readonly slot: number }>,
-  ): Promise<void> {
+  markFired(fired: readonly FiredSlot[]): Promise<void> {
+    const batch = randomUUID();
+    // One array of keys per slot, stringified with its line: no string or record per fire that
+    // lives until the write (a burst's 10,000 of them would all survive into the old generation).
     const records: JournalRecord[] = [];
+    let keys: string[] = [];
+    let openSlot = Number.NaN;
     for (const { live, slot } of fired) {
       live.lastFiredSlot = slot;
-      live.handingOver ??= new Set();
-      live.handingOver.add(slot);
-      records.push({ op: 'firing', groupName: live.record.groupName, name: live.record.name, slot });
+      if (slot !== openSlot) {
+        keys = [];
+        records.push({ op: 'firingBatch', batch, slot, schedules: keys });
+        openSlot = slot;
+      }
+      keys.push(live.key);
     }
-    await this.#state.write(records);
+    this.#state.handingOverBatches.set(fired, batch);
+    return this.#state.write(records);
   }
 
   /**
-   * The first attempts of these slots ended (accepted, or failed into a retry, a dead letter or a
-   * drop, each recorded by then): one journal write for them all. Schedules deleted meanwhile are
-   * left out; their lines would be ignored anyway.
+   * Slots the journal held as fired and not handed over when the emulator started: they become a
+   * batch handing over, to be delivered again (or settled) and then passed to `markHandedOver`.
    */
-  async markHandedOver(
-    handed: ReadonlyArray<{ readonly live: LiveSchedule; readonly slot: number }>,
-  ): Promise<void> {
+  takeOverHandingOver(slots: readonly FiredSlot[]): void {
+    for (const { live, slot } of slots) endHandingOver(live, slot);
+    this.#state.handingOverBatches.set(slots, undefined);
+  }
+
+  /**
+   * The first attempts of a batch from `markFired` or `takeOverHandingOver` ended (accepted, or
+   * failed into a retry, a dead letter or a drop, each recorded by then): one journal line for a
+   * batch fired here, one write of `fired` lines for slots taken over at start (schedules deleted
+   * meanwhile left out: their lines would be ignored anyway).
+   */
+  async markHandedOver(handed: readonly FiredSlot[]): Promise<void> {
+    const batch = this.#state.handingOverBatches.get(handed);
+    this.#state.handingOverBatches.delete(handed);
+    if (batch !== undefined) {
+      await this.#state.write({ op: 'batchHandedOver', batch });
+      return;
+    }
     const records: JournalRecord[] = [];
     for (const { live, slot } of handed) {
       endHandingOver(live, slot);

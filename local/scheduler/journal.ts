@@ -1,6 +1,7 @@
 /**
  * The emulator's persistence: the records of its append-only journal (local/journal/append-journal.ts).
- * Every change is one line, written before the HTTP answer (or before a target is invoked); appends
+ * Every change is one line, written before the HTTP answer (or before a target is invoked; slots
+ * fired together share a line, `firingBatch`, and so does their handover); appends
  * of one turn of the event loop share one write, so CreateSchedule costs O(1) however many schedules
  * exist. At start the journal is replayed; it is rewritten as a snapshot when it has grown well past
  * the live state (fire records accumulate).
@@ -18,7 +19,8 @@ export type JournalRecord =
   /**
    * A slot (epoch ms) fell due; written before its target is invoked. The schedule never fires it
    * again, and until a `fired` line for it follows, a restart delivers its event again: the emulator
-   * may have stopped before the target took it.
+   * may have stopped before the target took it. The dispatcher writes `firingBatch` lines instead;
+   * these come from compaction (slots a start took over from the journal) and older journals.
    */
   | { readonly op: 'firing'; readonly groupName: string; readonly name: string; readonly slot: number }
   /**
@@ -27,6 +29,21 @@ export type JournalRecord =
    * existed mark every fired slot with this line alone.
    */
   | { readonly op: 'fired'; readonly groupName: string; readonly name: string; readonly slot: number }
+  /**
+   * Slots that fell due together, as the dispatcher fires them: `firing` for each schedule (key
+   * `group/name`) at `slot`, in one line; written before their targets are invoked. A batch due
+   * together over several slots takes one line per slot, with the same `batch` id. Until a
+   * `batchHandedOver` line for the batch follows, a restart delivers its events again. One line per
+   * batch rather than per slot: a burst of 10,000 fires writes two short lines, not 20,000 records.
+   */
+  | {
+      readonly op: 'firingBatch';
+      readonly batch: string;
+      readonly slot: number;
+      readonly schedules: readonly string[];
+    }
+  /** Every first attempt of the batch ended: `fired` for each of its slots, in one line. */
+  | { readonly op: 'batchHandedOver'; readonly batch: string }
   /**
    * A retry is pending (or its next attempt moved). `record` may be left out when an earlier line
    * for the same slot carried it: a 256 KB Input is not rewritten on every attempt.

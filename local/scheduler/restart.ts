@@ -89,6 +89,7 @@ export function redeliveries(
       live,
       scheduledTimeText,
       record: live.record,
+      input: live.input,
       version: live.version,
       slot,
       last: nextSlot(live, slot) === undefined,

@@ -4,10 +4,10 @@
  * adapter only routes and maps.
  */
 import { SchedulerConflictError } from './errors.ts';
-import { DEFAULT_GROUP, type ScheduleRecord, type ScheduleState, scheduleArn, scheduleKey } from './model.ts';
+import { DEFAULT_GROUP, type ScheduleRecord, type ScheduleState, scheduleKey } from './model.ts';
 import { compareText, type Page, paginate } from './paging.ts';
 import { toRecord } from './records.ts';
-import type { LiveSchedule, SchedulerState } from './state.ts';
+import { type LiveSchedule, newLiveSchedule, type SchedulerState, setRecord } from './state.ts';
 import type { ListQuery } from './validation/list-query.ts';
 import { validateClientToken, validateName, validateOptionalGroupName } from './validation/members.ts';
 import { validateScheduleRequest } from './validation/schedule-request.ts';
@@ -46,17 +46,7 @@ export class ScheduleOperations {
       throw new SchedulerConflictError(`Schedule ${name} already exists in schedule group ${groupName}.`);
     }
     const record = toRecord(request, groupName, name, now, now, request.clientToken);
-    const live: LiveSchedule = {
-      key,
-      arn: scheduleArn(state.arn, groupName, name),
-      record,
-      schedule: request.schedule,
-      version: state.nextVersion(),
-      lastFiredSlot: undefined,
-      handingOver: undefined,
-      queued: false,
-      retries: undefined,
-    };
+    const live = newLiveSchedule(state, key, record, request.schedule);
     state.schedules.set(key, live);
     state.listener?.scheduleChanged(live, now);
     await state.write({ op: 'putSchedule', schedule: record });
@@ -72,7 +62,7 @@ export class ScheduleOperations {
     const groupName = request.groupName ?? DEFAULT_GROUP;
     const live = state.requireSchedule(groupName, name);
     const record = toRecord(request, groupName, name, live.record.creationDate, now, live.record.clientToken);
-    live.record = record;
+    setRecord(live, record);
     live.schedule = request.schedule;
     live.version = state.nextVersion();
     state.listener?.scheduleChanged(live, now);

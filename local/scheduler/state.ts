@@ -17,21 +17,28 @@ import {
   scheduleKey,
 } from './model.ts';
 import { compactRecord } from './records.ts';
+import { type CompiledInput, compileInput } from './target-invoker.ts';
 import { parseExpression } from './validation/schedule-request.ts';
 
 /** A schedule as the emulator holds it. `version` changes on every update, invalidating queued fires. */
 export interface LiveSchedule {
   readonly key: string;
   readonly arn: string;
+  /** Set with `setRecord`, which keeps `input` in step. */
   record: ScheduleRecord;
+  /** The record's Target.Input split at its context attributes, once per record rather than per fire. */
+  input: CompiledInput | undefined;
   /** The parsed expression; undefined when a stored schedule no longer parses (it is kept, not fired). */
   schedule: Schedule | undefined;
   version: number;
   /** The last slot fired (epoch ms): a restart never fires it again. */
   lastFiredSlot: number | undefined;
   /**
-   * Slots fired whose first attempt has not ended yet (usually undefined): a restart finding one
-   * delivers its event again, since the target may never have taken it.
+   * Slots the journal holds as fired and not handed over, read back at start (usually undefined):
+   * the target may never have taken their events, so the dispatcher's `restore` delivers them again
+   * and takes them over as a batch handing over (`SchedulerState.handingOverBatches`). Slots fired by
+   * this process are tracked by batch there, not here: a burst of 10,000 fires allocates no Set per
+   * schedule.
    */
   handingOver: Set<number> | undefined;
   /** Whether the dispatcher's queue holds an entry for the current version (the dispatcher keeps this). */
@@ -71,11 +78,31 @@ export interface SchedulerStateOptions {
   readonly compactionSlack?: number;
 }
 
+interface ReplayedBatchLine {
+  readonly slot: number;
+  readonly keys: readonly string[];
+}
+
+/** One slot of one schedule, as the dispatcher fires it. */
+export interface FiredSlot {
+  readonly live: LiveSchedule;
+  readonly slot: number;
+}
+
 export class SchedulerState {
   readonly arn: ArnContext;
   readonly now: () => number;
   readonly groups = new Map<string, GroupRecord>();
   readonly schedules = new Map<string, LiveSchedule>();
+  /**
+   * Batches of slots journaled as firing whose first attempts have not all ended, with the id of
+   * their `firingBatch` lines (undefined for slots a start took over from the journal, which end with
+   * `fired` lines): a compaction writes them again, so a restart still delivers them. FiringRecords
+   * keeps it.
+   */
+  readonly handingOverBatches = new Map<readonly FiredSlot[], string | undefined>();
+  /** During replay: the `firingBatch` lines of each batch not handed over (yet), by batch id. */
+  readonly #replayedBatches = new Map<string, ReplayedBatchLine[]>();
   listener: ScheduleListener | undefined;
   readonly #journal: Journal;
   readonly #onError: (message: string, error: unknown) => void;
@@ -118,6 +145,10 @@ export class SchedulerState {
 
   async write(records: JournalRecord | readonly JournalRecord[]): Promise<void> {
     await this.#journal.append(records);
+    this.#compactIfLarge();
+  }
+
+  #compactIfLarge(): void {
     const live = this.schedules.size + this.groups.size;
     if (this.#journal.linesSinceCompaction > this.#compactionSlack + 2 * live) {
       this.#journal
@@ -129,6 +160,7 @@ export class SchedulerState {
   /** Rebuilds the state from journal records (start-up); returns the schedules that failed to parse. */
   replay(records: readonly JournalRecord[]): BrokenSchedule[] {
     for (const record of records) this.#apply(record);
+    this.#replayedBatches.clear();
     const broken: BrokenSchedule[] = [];
     for (const live of this.schedules.values()) {
       try {
@@ -154,6 +186,23 @@ export class SchedulerState {
       for (const slot of live.handingOver ?? []) records.push({ op: 'firing', groupName, name, slot });
       for (const retry of live.retries?.values() ?? []) records.push({ op: 'retryPending', retry });
     }
+    // After every schedule's `fired` line, for the same reason.
+    for (const [batch, id] of this.handingOverBatches) {
+      const bySlot = new Map<number, string[]>();
+      for (const { live, slot } of batch) {
+        if (this.schedules.get(live.key) !== live) continue;
+        if (id === undefined) {
+          records.push({ op: 'firing', groupName: live.record.groupName, name: live.record.name, slot });
+          continue;
+        }
+        const keys = bySlot.get(slot);
+        if (keys === undefined) bySlot.set(slot, [live.key]);
+        else keys.push(live.key);
+      }
+      if (id === undefined) continue;
+      for (const [slot, keys] of bySlot)
+        records.push({ op: 'firingBatch', batch: id, slot, schedules: keys });
+    }
     return records;
   }
 
@@ -174,20 +223,10 @@ export class SchedulerState {
         const key = scheduleKey(stored.groupName, stored.name);
         const existing = this.schedules.get(key);
         if (existing !== undefined) {
-          existing.record = stored;
+          setRecord(existing, stored);
           return;
         }
-        this.schedules.set(key, {
-          key,
-          arn: scheduleArn(this.arn, stored.groupName, stored.name),
-          record: stored,
-          schedule: undefined,
-          version: this.nextVersion(),
-          lastFiredSlot: undefined,
-          handingOver: undefined,
-          queued: false,
-          retries: undefined,
-        });
+        this.schedules.set(key, newLiveSchedule(this, key, stored, undefined));
         return;
       }
       case 'deleteSchedule':
@@ -197,13 +236,32 @@ export class SchedulerState {
       case 'fired': {
         const live = this.schedules.get(scheduleKey(record.groupName, record.name));
         if (live === undefined) return;
-        live.lastFiredSlot = Math.max(live.lastFiredSlot ?? record.slot, record.slot);
-        if (record.op === 'firing') {
-          live.handingOver ??= new Set();
-          live.handingOver.add(record.slot);
-        } else {
+        if (record.op === 'firing') startHandingOver(live, record.slot);
+        else {
+          live.lastFiredSlot = Math.max(live.lastFiredSlot ?? record.slot, record.slot);
           endHandingOver(live, record.slot);
         }
+        return;
+      }
+      case 'firingBatch': {
+        for (const key of record.schedules) {
+          const live = this.schedules.get(key);
+          if (live !== undefined) startHandingOver(live, record.slot);
+        }
+        const lines = this.#replayedBatches.get(record.batch);
+        const line = { slot: record.slot, keys: record.schedules };
+        if (lines === undefined) this.#replayedBatches.set(record.batch, [line]);
+        else lines.push(line);
+        return;
+      }
+      case 'batchHandedOver': {
+        for (const { slot, keys } of this.#replayedBatches.get(record.batch) ?? []) {
+          for (const key of keys) {
+            const live = this.schedules.get(key);
+            if (live !== undefined) endHandingOver(live, slot);
+          }
+        }
+        this.#replayedBatches.delete(record.batch);
         return;
       }
       case 'retryPending': {
@@ -225,6 +283,40 @@ export class SchedulerState {
       }
     }
   }
+}
+
+/** A schedule as the state first holds it: nothing fired, nothing queued. */
+export function newLiveSchedule(
+  state: SchedulerState,
+  key: string,
+  record: ScheduleRecord,
+  schedule: Schedule | undefined,
+): LiveSchedule {
+  return {
+    key,
+    arn: scheduleArn(state.arn, record.groupName, record.name),
+    record,
+    input: compileInput(record.target.input),
+    schedule,
+    version: state.nextVersion(),
+    lastFiredSlot: undefined,
+    handingOver: undefined,
+    queued: false,
+    retries: undefined,
+  };
+}
+
+/** A new record for the schedule (an update, or a later line at replay), with its input compiled. */
+export function setRecord(live: LiveSchedule, record: ScheduleRecord): void {
+  live.record = record;
+  live.input = compileInput(record.target.input);
+}
+
+/** Replay: the slot fired, and its first attempt may not have ended. */
+function startHandingOver(live: LiveSchedule, slot: number): void {
+  live.lastFiredSlot = Math.max(live.lastFiredSlot ?? slot, slot);
+  live.handingOver ??= new Set();
+  live.handingOver.add(slot);
 }
 
 /** The slot's first attempt ended: nothing of it is left to deliver again. */

@@ -186,14 +186,16 @@ describe('restart on the same data directory', () => {
     );
     await advance(harness, 60 * 60_000);
 
-    // Then the journal already held the firing mark for that slot
+    // Then the journal already held the firing mark for that slot (its batch not handed over yet)
     expect(journalLines).toHaveLength(1);
-    expect(journalLines[0]?.map((line) => JSON.parse(line))).toContainEqual({
-      op: 'firing',
-      groupName: 'default',
-      name: 'marked',
+    const records = journalLines[0]?.map((line) => JSON.parse(line)) ?? [];
+    expect(records).toContainEqual({
+      op: 'firingBatch',
+      batch: expect.any(String),
       slot: Date.parse('2026-03-02T08:30:00Z'),
+      schedules: ['default/marked'],
     });
+    expect(records.map((record) => record.op)).not.toContain('batchHandedOver');
   });
 
   it('compacts a journal with much more history than state at start', async () => {

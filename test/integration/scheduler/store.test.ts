@@ -129,3 +129,87 @@ describe('SchedulerStore pending retries', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('SchedulerStore slots handing over', () => {
+  async function storeWithSchedules(path: string, errors: string[], names: readonly string[]) {
+    const opened = await openStore(path, errors);
+    for (const name of names) {
+      await opened.store.schedules.create(name, {
+        ScheduleExpression: 'rate(1 minute)',
+        Target: { Arn: FUNCTION_ARN, RoleArn: ROLE_ARN },
+        FlexibleTimeWindow: { Mode: 'OFF' },
+      });
+    }
+    const lives = names.map((name) => {
+      const live = opened.store.get(`default/${name}`);
+      if (live === undefined) throw new Error(`${name} not stored`);
+      return live;
+    });
+    return { ...opened, lives };
+  }
+
+  const slot = Date.parse('2026-03-02T08:01:00Z');
+
+  it('keep a batch fired and not handed over through a compaction, and let it go once handed over', async () => {
+    // Given a batch of two slots marked fired, not handed over
+    const dir = await newDataDir();
+    dirs.push(dir);
+    const path = join(dir, 'journal.jsonl');
+    const errors: string[] = [];
+    const { journal, store, lives } = await storeWithSchedules(path, errors, ['a', 'b']);
+    const batch = lives.map((live) => ({ live, slot }));
+    await store.firing.markFired(batch);
+
+    // When the journal is compacted meanwhile and read back
+    await journal.compact(() => store.snapshot());
+    const replayed = await openStore(path, errors);
+
+    // Then both slots are still handing over (a start would deliver them again), and fired
+    for (const name of ['a', 'b']) {
+      expect(replayed.store.get(`default/${name}`)?.handingOver).toEqual(new Set([slot]));
+      expect(replayed.store.get(`default/${name}`)?.lastFiredSlot).toBe(slot);
+    }
+    await replayed.journal.close();
+
+    // When the batch is handed over (after the compaction) and the journal read back again
+    await store.firing.markHandedOver(batch);
+    await journal.close();
+    const again = await openStore(path, errors);
+
+    // Then nothing is handing over any more, and the slots stay fired
+    for (const name of ['a', 'b']) {
+      expect(again.store.get(`default/${name}`)?.handingOver).toBeUndefined();
+      expect(again.store.get(`default/${name}`)?.lastFiredSlot).toBe(slot);
+    }
+    await again.journal.close();
+    expect(errors).toEqual([]);
+  });
+
+  it('read a journal of the previous format (one `firing` and one `fired` line per slot)', async () => {
+    // Given a journal whose slots were marked one line each: `a` handed over, `b` not
+    const dir = await newDataDir();
+    dirs.push(dir);
+    const path = join(dir, 'journal.jsonl');
+    const errors: string[] = [];
+    const { journal } = await storeWithSchedules(path, errors, ['a', 'b']);
+    await journal.append([
+      { op: 'firing', groupName: 'default', name: 'a', slot },
+      { op: 'firing', groupName: 'default', name: 'b', slot },
+      { op: 'fired', groupName: 'default', name: 'a', slot },
+    ]);
+    await journal.close();
+
+    // When it is read back
+    const { journal: reopened, store } = await openStore(path, errors);
+
+    // Then `b` alone is handing over, and both slots count as fired
+    expect(store.get('default/a')?.handingOver).toBeUndefined();
+    expect(store.get('default/b')?.handingOver).toEqual(new Set([slot]));
+    expect([store.get('default/a')?.lastFiredSlot, store.get('default/b')?.lastFiredSlot]).toEqual([
+      slot,
+      slot,
+    ]);
+    await reopened.close();
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { AttemptMeta } from '../../../local/scheduler/attempt-meta.ts';
+import type { ScheduleRecord } from '../../../local/scheduler/model.ts';
 import { retryDelayMs } from '../../../local/scheduler/retries.ts';
 import {
+  compileInput,
   formatScheduledTime,
   type InvocationMeta,
+  renderInput,
   substituteContextAttributes,
 } from '../../../local/scheduler/target-invoker.ts';
 
@@ -30,6 +34,69 @@ describe('substituteContextAttributes', () => {
     ['no attributes at all', 'no attributes at all'],
   ])('turns %s into %s', (input, expected) => {
     expect(substituteContextAttributes(input, meta)).toBe(expected);
+  });
+});
+
+describe('compileInput', () => {
+  it.each([
+    ['<aws.scheduler.schedule-arn>'],
+    ['{"slot":"<aws.scheduler.scheduled-time>","id":"<aws.scheduler.execution-id>"}'],
+    ['<aws.scheduler.attempt-number><aws.scheduler.attempt-number>'],
+    ['before <aws.scheduler.other> <aws.scheduler.scheduled-time> after'],
+    ['<aws.scheduler.other> only'],
+    [''],
+  ])('renders %j as the substitution does', (input) => {
+    // Given an input split once
+    const compiled = compileInput(input);
+
+    // When rendered for an attempt, Then it reads as the regular expression's substitution
+    expect(compiled === undefined ? undefined : renderInput(compiled, meta, '2022-03-22T18:59:43Z')).toBe(
+      substituteContextAttributes(input, meta),
+    );
+  });
+
+  it('keeps an input without context attributes as the string itself, and no input as none', () => {
+    const input = '{"job":"nightly"}';
+    expect(compileInput(input)).toBe(input);
+    expect(compileInput(undefined)).toBeUndefined();
+  });
+});
+
+describe('AttemptMeta', () => {
+  const record = {
+    groupName: 'jobs',
+    name: 'nightly',
+    target: { roleArn: 'arn:aws:iam::000000000000:role/r' },
+  } as ScheduleRecord;
+  const delivery = { live: { arn: meta.scheduleArn }, record, slot: Date.parse('2022-03-22T18:59:43Z') };
+
+  it('reads the facts of its delivery', () => {
+    const attempt = new AttemptMeta(delivery, 2);
+    expect({
+      scheduleArn: attempt.scheduleArn,
+      groupName: attempt.groupName,
+      scheduleName: attempt.scheduleName,
+      roleArn: attempt.roleArn,
+      scheduledTime: attempt.scheduledTime.toISOString(),
+      attemptNumber: attempt.attemptNumber,
+    }).toEqual({
+      scheduleArn: meta.scheduleArn,
+      groupName: 'jobs',
+      scheduleName: 'nightly',
+      roleArn: 'arn:aws:iam::000000000000:role/r',
+      scheduledTime: '2022-03-22T18:59:43.000Z',
+      attemptNumber: 2,
+    });
+  });
+
+  it('draws a UUID execution id when first read, keeps it, and draws a new one per attempt', () => {
+    const first = new AttemptMeta(delivery, 1);
+    const second = new AttemptMeta(delivery, 2);
+    expect(first.executionId).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    expect(first.executionId).toBe(first.executionId);
+    expect(second.executionId).not.toBe(first.executionId);
   });
 });
 
