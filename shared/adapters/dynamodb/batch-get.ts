@@ -1,15 +1,15 @@
 /**
- * BatchGetItem for the adapters: up to 100 keys of one table in one request, with the keys and items
- * converted by ./attribute-values.ts as every other command's are (document-client.ts), and the keys
- * DynamoDB leaves unprocessed (throttling, the 16 MB answer limit) asked for again a bounded number of
- * times.
+ * BatchGetItem for the adapters: the keys of one table in requests of up to 100 (DynamoDB's limit), with
+ * the keys and items converted by ./attribute-values.ts as every other command's are (document-client.ts),
+ * and the keys DynamoDB leaves unprocessed (throttling, the 16 MB answer limit) asked for again a bounded
+ * number of times.
  */
 import { type AttributeValue, BatchGetItemCommand, type KeysAndAttributes } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fromAttributeMap, toAttributeMap } from './attribute-values.ts';
 
 /** DynamoDB's limit on the keys of one BatchGetItem. */
-export const MAX_BATCH_GET_KEYS = 100;
+const MAX_BATCH_GET_KEYS = 100;
 
 /** Rounds of asking again for unprocessed keys before giving up (with a doubling pause from 25 ms). */
 const MAX_ROUNDS = 6;
@@ -36,9 +36,22 @@ export async function batchGet(
   keys: readonly Record<string, unknown>[],
   options: BatchGetOptions = {},
 ): Promise<Record<string, unknown>[]> {
-  if (keys.length > MAX_BATCH_GET_KEYS) {
-    throw new RangeError(`a batch get takes at most ${MAX_BATCH_GET_KEYS} keys; got ${keys.length}`);
+  const found: Record<string, unknown>[] = [];
+  for (let start = 0; start < keys.length; start += MAX_BATCH_GET_KEYS) {
+    found.push(
+      ...(await batchGetOnce(doc, tableName, keys.slice(start, start + MAX_BATCH_GET_KEYS), options)),
+    );
   }
+  return found;
+}
+
+/** One batch of at most MAX_BATCH_GET_KEYS keys, with its unprocessed keys asked for again. */
+async function batchGetOnce(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly Record<string, unknown>[],
+  options: BatchGetOptions,
+): Promise<Record<string, unknown>[]> {
   const found: Record<string, unknown>[] = [];
   let pending: Record<string, AttributeValue>[] = keys.map((key) => toAttributeMap(key));
   for (let round = 0; pending.length > 0; round++) {

@@ -22,7 +22,7 @@ import type {
   TransitionGuard,
 } from '../../jobs/ports.ts';
 import { tableDefinitions } from '../../tables.ts';
-import { batchGet, MAX_BATCH_GET_KEYS } from './batch-get.ts';
+import { batchGet } from './batch-get.ts';
 import { isConditionFailed } from './client.ts';
 import { type CursorShape, decodeCursor } from './cursor.ts';
 import { checkLimit, epochSeconds, isExpired } from './job-store.ts';
@@ -203,14 +203,9 @@ export class DynamoRunLedger implements RunLedger {
 
   async getMany(keys: readonly RunKey[]): Promise<Run[]> {
     const now = this.clock.now();
-    const runs: Run[] = [];
-    for (let start = 0; start < keys.length; start += MAX_BATCH_GET_KEYS) {
-      const batch = keys.slice(start, start + MAX_BATCH_GET_KEYS).map(({ job, slot }) => ({ job, slot }));
-      for (const item of await batchGet(this.doc, this.tableName, batch, { consistentRead: true })) {
-        if (!isExpired(item, now)) runs.push(toRun(item));
-      }
-    }
-    return runs;
+    const batch = keys.map(({ job, slot }) => ({ job, slot }));
+    const items = await batchGet(this.doc, this.tableName, batch, { consistentRead: true });
+    return items.filter((item) => !isExpired(item, now)).map(toRun);
   }
 
   async list(query: RunQuery): Promise<Page<Run>> {

@@ -25,7 +25,7 @@ import {
 import type { RunLease } from '../../jobs/model.ts';
 import type { JobIdentity, JobRunState, LeaseOptions, LeaseOutcome, LeaseRefusal } from '../../jobs/ports.ts';
 import { fromAttributeMap } from './attribute-values.ts';
-import { batchGet, MAX_BATCH_GET_KEYS } from './batch-get.ts';
+import { batchGet } from './batch-get.ts';
 import { isConditionFailed } from './client.ts';
 
 const SUFFIX = '#run';
@@ -75,11 +75,11 @@ export type RefusalReading =
   /** Write this state (the job has none, or a stale one of a job deleted before it) and try once more. */
   | { readonly repair: Record<string, unknown>; readonly replacing?: string };
 
-export function readRefusal(
+export async function readRefusal(
   job: JobIdentity,
   state: Record<string, unknown> | undefined,
-  jobItem: () => Record<string, unknown> | undefined,
-): RefusalReading {
+  jobItem: () => Promise<Record<string, unknown> | undefined>,
+): Promise<RefusalReading> {
   const stateOwner = state?.jobCreatedAt as string | undefined;
   if (state !== undefined && stateOwner === job.createdAt) {
     const holder = state.lease as RunLease | undefined;
@@ -88,7 +88,8 @@ export function readRefusal(
   // ISO instants: a state of a job created after the caller's belongs to a job created again since.
   if (stateOwner !== undefined && stateOwner > job.createdAt)
     return { refuse: { acquired: false, reason: 'recreated' } };
-  const stored = jobItem();
+  // Only a missing or stale state needs the job item (a read, on this refused path only).
+  const stored = await jobItem();
   if (stored === undefined) return { refuse: { acquired: false, reason: 'deleted' } };
   if (stored.createdAt !== job.createdAt) return { refuse: { acquired: false, reason: 'recreated' } };
   // The job is the caller's and its state is missing (stored before run states) or left over from a job
@@ -131,8 +132,7 @@ export class DynamoRunStates {
       if (written.acquired) return { acquired: true };
       // Refused: DynamoDB returns the state with the refusal; dynalite does not, so it is read then.
       const state = written.state ?? (await this.read(runStateKey(job.name)));
-      const jobItem = state?.jobCreatedAt === job.createdAt ? undefined : await this.read({ name: job.name });
-      const reading = readRefusal(job, state, () => jobItem);
+      const reading = await readRefusal(job, state, () => this.read({ name: job.name }));
       // A shared lease refused by a later run's: that run is the job's latest, as it should be.
       if ('refuse' in reading)
         return sharedHeld(reading.refuse, options) ? { acquired: true } : reading.refuse;
@@ -143,13 +143,11 @@ export class DynamoRunStates {
 
   async states(names: readonly string[]): Promise<ReadonlyMap<string, JobRunState>> {
     const states = new Map<string, JobRunState>();
-    for (let start = 0; start < names.length; start += MAX_BATCH_GET_KEYS) {
-      const keys = names.slice(start, start + MAX_BATCH_GET_KEYS).map(runStateKey);
-      for (const item of await batchGet(this.doc, this.tableName, keys, { consistentRead: true })) {
-        const name = String(item.name).slice(0, -SUFFIX.length);
-        const lease = item.lease as RunLease | undefined;
-        states.set(name, lease === undefined ? {} : { lease });
-      }
+    const items = await batchGet(this.doc, this.tableName, names.map(runStateKey), { consistentRead: true });
+    for (const item of items) {
+      const name = String(item.name).slice(0, -SUFFIX.length);
+      const lease = item.lease as RunLease | undefined;
+      states.set(name, lease === undefined ? {} : { lease });
     }
     return states;
   }

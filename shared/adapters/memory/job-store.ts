@@ -112,7 +112,7 @@ export class MemoryJobStore implements JobStore {
         this.#table.put({ ...state, lease });
         return { acquired: true };
       }
-      const reading = readRefusal(job, state, () => this.#table.get({ name: job.name }));
+      const reading = await readRefusal(job, state, async () => this.#table.get({ name: job.name }));
       if ('refuse' in reading)
         return sharedHeld(reading.refuse, options) ? { acquired: true } : reading.refuse;
       if (round === 1) return { acquired: false, reason: 'held' };
