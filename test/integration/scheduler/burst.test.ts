@@ -12,6 +12,7 @@ import { JOURNAL_FILE, ManualClock, type TargetInvoker } from '../../../local/sc
 import {
   advance,
   type Harness,
+  HeldInvocations,
   newDataDir,
   RecordingInvoker,
   removeDataDir,
@@ -22,11 +23,10 @@ import {
 
 const dataDirs: string[] = [];
 const running: Harness[] = [];
-/** Invocations a "killed" emulator is still waiting for; answered after the test, so it can be closed. */
-const unanswered: Array<() => void> = [];
+const unanswered = new HeldInvocations();
 
 afterEach(async () => {
-  for (const answer of unanswered.splice(0)) answer();
+  unanswered.release();
   for (const harness of running.splice(0)) await stopHarness(harness, true);
   for (const dir of dataDirs.splice(0)) await removeDataDir(dir);
 });
@@ -112,7 +112,7 @@ describe('a burst of schedules due in the same second', () => {
     const invoker: TargetInvoker = {
       invoke: (_target, meta) => {
         held.push(meta.scheduleName);
-        return new Promise<void>((resolve) => unanswered.push(resolve));
+        return unanswered.hold();
       },
     };
     const clock = new ManualClock(new Date('2026-03-02T08:00:00Z'));

@@ -10,6 +10,7 @@ import { ManualClock, type TargetInvoker } from '../../../local/scheduler/index.
 import {
   advance,
   type Harness,
+  HeldInvocations,
   newDataDir,
   RecordingInvoker,
   removeDataDir,
@@ -20,11 +21,10 @@ import {
 
 const dataDirs: string[] = [];
 const running: Harness[] = [];
-/** Invocations a "killed" emulator is still waiting for; answered after the test, so it can be closed. */
-const unanswered: Array<() => void> = [];
+const unanswered = new HeldInvocations();
 
 afterEach(async () => {
-  for (const answer of unanswered.splice(0)) answer();
+  unanswered.release();
   for (const harness of running.splice(0)) await stopHarness(harness, true);
   for (const dir of dataDirs.splice(0)) await removeDataDir(dir);
 });
@@ -39,7 +39,7 @@ async function killedAfterFiring(dataDir: string, retryPolicy?: { MaximumEventAg
     invoke: (_target, meta) => {
       calls.push(`${meta.scheduleName} ${meta.executionId}`);
       if (meta.scheduleName === 'failing') return Promise.reject(new Error('throttled'));
-      return new Promise<void>((resolve) => unanswered.push(resolve));
+      return unanswered.hold();
     },
   };
   const clock = new ManualClock(new Date('2026-03-02T08:00:00Z'));

@@ -51,6 +51,23 @@ export class RecordingInvoker implements TargetInvoker {
 }
 
 /** A line the emulator logged, without its time: `{level, component, message, ...fields}`. */
+/**
+ * Invocations a "killed" emulator is still waiting for, as when the process dies while the Lambda
+ * runtime journals the event: each `hold()` never settles until `release()` (after the test, so the
+ * emulator can be closed).
+ */
+export class HeldInvocations {
+  readonly #waiting: Array<() => void> = [];
+
+  hold(): Promise<void> {
+    return new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  release(): void {
+    for (const answer of this.#waiting.splice(0)) answer();
+  }
+}
+
 export type LogEntry = Record<string, unknown>;
 
 export interface Harness {
