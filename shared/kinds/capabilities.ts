@@ -19,14 +19,40 @@ export interface PostOptions {
   readonly signal?: AbortSignal;
 }
 
+export interface HttpRequest {
+  readonly method: 'GET' | 'POST';
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly timeoutMs: number;
+  /** Aborts the request (the run was cancelled or is out of time). */
+  readonly signal?: AbortSignal;
+  /**
+   * The most of the answer's body that is read; a longer body fails the request with
+   * ResponseTooLargeError, so a platform answering a 10 MB page cannot fill the function's memory.
+   */
+  readonly maxResponseBytes: number;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  /** Lower-case names; a repeated header's values joined with ", ". */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The whole body, decoded as UTF-8. */
+  readonly body: string;
+}
+
 /** Outbound HTTP, through the guard against private and metadata addresses. */
 export interface OutboundHttp {
+  /** A POST whose answer matters only by its status (and an excerpt for the error message). */
   post(
     url: string,
     body: string,
     headers: Readonly<Record<string, string>>,
     options: PostOptions,
   ): Promise<HttpAnswer>;
+  /** A request whose answer is read whole (up to `maxResponseBytes`): an API's JSON, a page of rows. */
+  request(request: HttpRequest): Promise<HttpResponse>;
 }
 
 /** Every capability a kind may declare, by id. */

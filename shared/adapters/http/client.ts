@@ -1,12 +1,18 @@
 /**
- * Outbound HTTP for job kinds: a POST with a timeout, to an address the outbound-safety guard has
- * checked. Redirects are not followed (a 3xx is just a non-2xx answer), so a receiver cannot bounce
+ * Outbound HTTP for job kinds: a request with a timeout and a bounded answer, to an address the
+ * outbound-safety guard has checked. Redirects are not followed (a 3xx is just a non-2xx answer), so a receiver cannot bounce
  * the request to an address the guard would refuse.
  */
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import type { HttpAnswer, OutboundHttp, PostOptions } from '../../kinds/capabilities.ts';
+import type {
+  HttpAnswer,
+  HttpRequest,
+  HttpResponse,
+  OutboundHttp,
+  PostOptions,
+} from '../../kinds/capabilities.ts';
 import {
   type OutboundPolicy,
   type Resolver,
@@ -28,7 +34,7 @@ export class OutboundRequestError extends Error {
 }
 
 export const EXCERPT_CHARS = 500;
-/** Read no more of an answer than this: only an excerpt is kept. */
+/** Read no more of a `post` answer than this: only an excerpt is kept. */
 const MAX_BODY_BYTES = 16 * 1024;
 
 export interface SafeHttpClientOptions {
@@ -36,6 +42,17 @@ export interface SafeHttpClientOptions {
   readonly userAgent?: string;
   /** @default the system resolver */
   readonly resolve?: Resolver;
+}
+
+/** The answer's body was longer than the request allowed. */
+export class ResponseTooLargeError extends Error {
+  constructor(
+    readonly url: string,
+    readonly limitBytes: number,
+  ) {
+    super(`the answer of ${url} is larger than ${limitBytes} bytes`);
+    this.name = 'ResponseTooLargeError';
+  }
 }
 
 export class SafeHttpClient implements OutboundHttp {
@@ -56,30 +73,56 @@ export class SafeHttpClient implements OutboundHttp {
     headers: Readonly<Record<string, string>>,
     options: PostOptions,
   ): Promise<HttpAnswer> {
-    const target = await vetTarget(url, this.policy, this.resolve);
-    const timeout = AbortSignal.timeout(options.timeoutMs);
-    const signal = options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
+    const answer = await this.exchange(
+      { method: 'POST', url, body, headers, timeoutMs: options.timeoutMs, maxResponseBytes: MAX_BODY_BYTES },
+      options.signal,
+      'excerpt',
+    );
+    const text = answer.body;
+    return {
+      status: answer.status,
+      bodyExcerpt: text.length > EXCERPT_CHARS ? text.slice(0, EXCERPT_CHARS) : text,
+    };
+  }
+
+  request(request: HttpRequest): Promise<HttpResponse> {
+    return this.exchange(request, request.signal, 'whole');
+  }
+
+  private async exchange(
+    request: HttpRequest,
+    callerSignal: AbortSignal | undefined,
+    read: BodyRead,
+  ): Promise<HttpResponse> {
+    const target = await vetTarget(request.url, this.policy, this.resolve);
+    const timeout = AbortSignal.timeout(request.timeoutMs);
+    const signal = callerSignal === undefined ? timeout : AbortSignal.any([timeout, callerSignal]);
+    const headers = request.headers ?? {};
     const sent = this.userAgent === undefined ? headers : { 'User-Agent': this.userAgent, ...headers };
+    const where = `${target.url.protocol}//${target.url.host}`;
     try {
-      return await send(target, body, sent, signal);
+      return await send(target, { ...request, headers: sent }, signal, read);
     } catch (error) {
-      const where = `${target.url.protocol}//${target.url.host}`;
+      if (error instanceof ResponseTooLargeError) throw new ResponseTooLargeError(where, error.limitBytes);
       if (timeout.aborted) {
-        throw new OutboundRequestError(`no answer from ${where} within ${options.timeoutMs / 1000} s`, true);
+        throw new OutboundRequestError(`no answer from ${where} within ${request.timeoutMs / 1000} s`, true);
       }
-      if (options.signal?.aborted === true) throw options.signal.reason ?? error;
+      if (callerSignal?.aborted === true) throw callerSignal.reason ?? error;
       const detail = error instanceof Error ? error.message : String(error);
       throw new OutboundRequestError(`request to ${where} failed: ${detail}`, false, { cause: error });
     }
   }
 }
 
+/** `excerpt`: keep what fits and stop reading (only a prefix is wanted); `whole`: a longer body is an error. */
+type BodyRead = 'excerpt' | 'whole';
+
 function send(
   target: VettedTarget,
-  body: string,
-  headers: Readonly<Record<string, string>>,
+  request: HttpRequest,
   signal: AbortSignal,
-): Promise<HttpAnswer> {
+  read: BodyRead,
+): Promise<HttpResponse> {
   // Connect to the vetted address only: no second DNS answer (DNS rebinding).
   const pinned: LookupFunction = (_hostname, lookupOptions, callback) => {
     const { address, family } = target.address;
@@ -92,41 +135,57 @@ function send(
     }
   };
   const transport = target.url.protocol === 'https:' ? https : http;
-  return new Promise<HttpAnswer>((resolve, reject) => {
-    const request = transport.request(
+  const headers: Record<string, string> = { ...request.headers };
+  if (request.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(request.body));
+  return new Promise<HttpResponse>((resolve, reject) => {
+    const outgoing = transport.request(
       target.url,
       {
-        method: 'POST',
-        headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+        method: request.method,
+        headers,
         lookup: pinned,
-        // A fresh connection per delivery: no pooled socket outlives the invocation.
+        // A fresh connection per request: no pooled socket outlives the invocation.
         agent: false,
         signal,
       },
       (response) => {
-        readExcerpt(response).then(
-          (bodyExcerpt) => resolve({ status: response.statusCode ?? 0, bodyExcerpt }),
+        readBody(response, request.maxResponseBytes, read).then(
+          (body) => resolve({ status: response.statusCode ?? 0, headers: flatHeaders(response), body }),
           reject,
         );
       },
     );
-    request.on('error', reject);
-    request.end(body);
+    outgoing.on('error', reject);
+    outgoing.end(request.body);
   });
 }
 
-async function readExcerpt(response: IncomingMessage): Promise<string> {
+function flatHeaders(response: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+async function readBody(response: IncomingMessage, limit: number, read: BodyRead): Promise<string> {
+  const declared = Number(response.headers['content-length']);
+  if (read === 'whole' && Number.isFinite(declared) && declared > limit) {
+    response.destroy();
+    throw new ResponseTooLargeError('', limit);
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of response) {
     const buffer = chunk as Buffer;
-    chunks.push(buffer);
     size += buffer.length;
-    if (size >= MAX_BODY_BYTES) {
+    if (size > limit) {
       response.destroy();
+      if (read === 'whole') throw new ResponseTooLargeError('', limit);
+      chunks.push(buffer.subarray(0, buffer.length - (size - limit)));
       break;
     }
+    chunks.push(buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  return text.length > EXCERPT_CHARS ? text.slice(0, EXCERPT_CHARS) : text;
+  return Buffer.concat(chunks).toString('utf8');
 }

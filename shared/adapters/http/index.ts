@@ -1,5 +1,5 @@
 export { blockedAddressKind, isLoopback } from './addresses.ts';
-export { EXCERPT_CHARS, OutboundRequestError, SafeHttpClient } from './client.ts';
+export { EXCERPT_CHARS, OutboundRequestError, ResponseTooLargeError, SafeHttpClient } from './client.ts';
 export {
   HostResolutionError,
   type OutboundPolicy,
