@@ -81,6 +81,12 @@ export interface LeaseOptions {
   readonly replaceRunId?: string;
   /** Overlap `allow`: record the run whatever lease stands (no exclusion, still only for this job). */
   readonly shared?: boolean;
+  /**
+   * The version of the job the run holds: its schedule's copy of the definition (JobEvent.definition),
+   * not read from the store. The lease is taken only while the run state confirms that version is the
+   * stored one, so a run never works from a definition that was changed, paused or deleted since.
+   */
+  readonly version?: number;
 }
 
 /** What the job's run state says: its latest run (`lease`), if any run has started since it was created. */
@@ -95,7 +101,12 @@ export type LeaseRefusal =
   /** No job has the name any more. */
   | { readonly acquired: false; readonly reason: 'deleted' }
   /** The name belongs to a job created after the one the run read (deleted and created again). */
-  | { readonly acquired: false; readonly reason: 'recreated' };
+  | { readonly acquired: false; readonly reason: 'recreated' }
+  /**
+   * LeaseOptions.version is not the version the run state confirms: the job changed since its schedule
+   * was written, or a change is being written now. The run reads the job and tries again.
+   */
+  | { readonly acquired: false; readonly reason: 'stale' };
 
 export type LeaseOutcome = { readonly acquired: true } | LeaseRefusal;
 
@@ -202,6 +213,11 @@ export interface JobEvent {
   readonly attempt?: string | number;
   readonly runId?: string;
   readonly trigger?: 'schedule' | 'manual';
+  /**
+   * The job as its schedule was last written (scheduleTargetInput), so a scheduled run need not read the
+   * job item: its version is checked against the run state when the run takes its lease.
+   */
+  readonly definition?: Job;
 }
 
 /** Secret values by name; never logged, never stored in a job. */

@@ -109,7 +109,7 @@ export function desiredSchedule(
     target: {
       arn: targetArn,
       roleArn: deployment.roleArn,
-      input: scheduleTargetInput(job.name),
+      input: scheduleTargetInput(job),
       deadLetterArn: deployment.deadLetterArn,
       retryPolicy: deployment.retryPolicy ?? DEFAULT_TARGET_RETRY_POLICY,
     },

@@ -5,23 +5,55 @@
  */
 import * as z from 'zod/mini';
 import { ValidationError } from '../errors.ts';
+import type { Job } from '../jobs/model.ts';
 import { jobNameSchema } from '../jobs/name.ts';
 import type { JobEvent } from '../jobs/ports.ts';
 import { parseWith } from '../validation.ts';
 import { RUN_ID_PATTERN } from './run-id.ts';
 
+/** Target.Input may hold up to 256 KB (the Scheduler emulator enforces the same). */
+export const MAX_TARGET_INPUT_LENGTH = 262_144;
+
 /**
  * The Target.Input of a job's schedule. `scheduled-time` identifies the slot (it is the same on every
  * retry of one firing); `execution-id` and `attempt-number` change per attempt and are only recorded.
+ *
+ * `definition` is the job itself, so a scheduled run need not read the job item (whose size is the size of
+ * its config: 1 read unit per 4 KB); the run state confirms its version when the run takes its lease.
+ * Every write of a job rewrites its schedule, so the copy follows the job. Its `<` are written `\u003c`:
+ * Scheduler replaces `<aws.scheduler.…>` anywhere in the input, and a config (a prompt) may contain that
+ * text. A job too large for the input (near the API's 256 KB body limit) goes without: its runs read it.
  */
-export function scheduleTargetInput(jobName: string): string {
-  return JSON.stringify({
-    job: jobName,
-    scheduledTime: '<aws.scheduler.scheduled-time>',
-    executionId: '<aws.scheduler.execution-id>',
-    attempt: '<aws.scheduler.attempt-number>',
-  });
+export function scheduleTargetInput(job: Job): string {
+  const event = (definition?: string) =>
+    `{"job":${JSON.stringify(job.name)},"scheduledTime":"<aws.scheduler.scheduled-time>","executionId":"<aws.scheduler.execution-id>","attempt":"<aws.scheduler.attempt-number>"${definition === undefined ? '' : `,"definition":${definition}`}}`;
+  const withDefinition = event(JSON.stringify(job).replaceAll('<', '\\u003c'));
+  return withDefinition.length <= MAX_TARGET_INPUT_LENGTH ? withDefinition : event();
 }
+
+/**
+ * The shape of a job copy in an event: enough to know it is a job of this name. It was written by
+ * Tickwork from a stored job; the kind's config schema checks the config again before any work.
+ */
+const definitionSchema = z.looseObject({
+  name: jobNameSchema,
+  kind: z.string(),
+  version: z.number().check(z.int(), z.positive()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  enabled: z.boolean(),
+  overlap: z.enum(['skip', 'allow']),
+  config: z.record(z.string(), z.unknown()),
+  tags: z.record(z.string(), z.string()),
+  runImmediately: z.boolean(),
+  schedule: z.looseObject({
+    input: z.string(),
+    expression: z.string(),
+    timezone: z.string(),
+    description: z.string(),
+    type: z.string(),
+  }),
+});
 
 const jobEventSchema = z
   .object({
@@ -33,11 +65,16 @@ const jobEventSchema = z
     ),
     runId: z.optional(z.string().check(z.regex(RUN_ID_PATTERN, { error: 'must be a run id (ULID)' }))),
     trigger: z.optional(z.enum(['schedule', 'manual'])),
+    definition: z.optional(definitionSchema),
   })
   .check(
     z.refine((event) => event.trigger !== 'manual' || event.runId !== undefined, {
       error: 'a manual trigger must name the pending run (runId)',
       path: ['runId'],
+    }),
+    z.refine((event) => event.definition === undefined || event.definition.name === event.job, {
+      error: 'the job definition must be the job the event names',
+      path: ['definition', 'name'],
     }),
   );
 
@@ -52,6 +89,10 @@ export function parseJobEvent(input: unknown): JobEvent {
     ...(event.executionId === undefined ? {} : { executionId: event.executionId }),
     ...(event.attempt === undefined ? {} : { attempt: event.attempt }),
     ...(event.runId === undefined ? {} : { runId: event.runId }),
+    // A manual run reads the job as it is when the run starts.
+    ...(event.definition === undefined || event.runId !== undefined
+      ? {}
+      : { definition: event.definition as unknown as Job }),
   };
 }
 

@@ -22,14 +22,30 @@ import type { LeaseRefusal } from '../jobs/ports.ts';
 import type { RunDeps } from './lifecycle.ts';
 import { deadlineOf } from './start.ts';
 
-/** Takes the job's lease for `run`; returns why the run must be skipped, or undefined when it holds it. */
-export async function takeLease(deps: RunDeps, job: Job, run: Run, now: Date): Promise<string | undefined> {
+/**
+ * Returned when the run holds a copy of the job (`version`) that is not the stored one: the caller reads
+ * the job and takes the lease again without a version.
+ */
+export const STALE_COPY = Symbol('stale copy of the job');
+
+/**
+ * Takes the job's lease for `run`; returns why the run must be skipped, or undefined when it holds it.
+ * `version`: the run works from its schedule's copy of the job, which must still be the stored version.
+ */
+export async function takeLease(
+  deps: RunDeps,
+  job: Job,
+  run: Run,
+  now: Date,
+  version?: number,
+): Promise<string | undefined | typeof STALE_COPY> {
   const lease: RunLease = { runId: run.runId, slot: run.slot, expiresAt: deadlineOf(deps, now) };
+  const checked = version === undefined ? {} : { version };
   if (job.overlap === 'allow') {
-    const shared = await deps.jobs.acquireLease(job, lease, now, { shared: true });
+    const shared = await deps.jobs.acquireLease(job, lease, now, { shared: true, ...checked });
     return shared.acquired ? undefined : refusalReason(shared);
   }
-  const first = await deps.jobs.acquireLease(job, lease, now);
+  const first = await deps.jobs.acquireLease(job, lease, now, checked);
   if (first.acquired) return undefined;
   if (first.reason !== 'held' || first.holder === undefined) return refusalReason(first);
   const held = first.holder;
@@ -37,7 +53,7 @@ export async function takeLease(deps: RunDeps, job: Job, run: Run, now: Date): P
   if (held.runId !== run.runId && (await holderLive(deps, job, held))) {
     return `run ${held.runId} of this job is still in progress (slot ${held.slot})`;
   }
-  const second = await deps.jobs.acquireLease(job, lease, now, { replaceRunId: held.runId });
+  const second = await deps.jobs.acquireLease(job, lease, now, { replaceRunId: held.runId, ...checked });
   return second.acquired ? undefined : refusalReason(second);
 }
 
@@ -52,8 +68,10 @@ async function holderLive(deps: RunDeps, job: Job, held: RunLease): Promise<bool
   );
 }
 
-function refusalReason(refusal: LeaseRefusal): string {
+function refusalReason(refusal: LeaseRefusal): string | typeof STALE_COPY {
   switch (refusal.reason) {
+    case 'stale':
+      return STALE_COPY;
     case 'held':
       return refusal.holder === undefined
         ? 'another run of this job started at the same time and holds the lease'

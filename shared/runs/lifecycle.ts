@@ -21,10 +21,10 @@ import { nextFireTime } from '../schedule/index.ts';
 import type { BaseRunContext, RunResult } from './context.ts';
 import { lateCancelReason, RunCancelledError, type RunControl, startRunControl } from './control.ts';
 import { manualSlot, normalizeInstant } from './event.ts';
-import { takeLease } from './lease.ts';
+import { STALE_COPY, takeLease } from './lease.ts';
 import { retentionExpiresAt } from './manual.ts';
 import { nextAttemptAt } from './settle.ts';
-import { startManual, startScheduled } from './start.ts';
+import { notRunnableReason, startManual, startScheduled } from './start.ts';
 
 export interface RunDeps {
   readonly jobs: JobStore;
@@ -78,17 +78,39 @@ export async function executeRun(
     options.remainingTimeMs ??
     (() => Math.max(0, now.getTime() + deps.leaseSeconds * 1000 - deps.clock.now().getTime()));
   const scheduledFor = normalizeInstant(event.scheduledTime, 'event.scheduledTime');
-  const found = await deps.jobs.get(event.job);
-  const begin =
-    event.trigger === 'manual' && event.runId !== undefined
-      ? await startManual(deps, event, found, manualSlot(scheduledFor, event.runId), now)
-      : await startScheduled(deps, event, found, scheduledFor, now);
+  const manual = event.trigger === 'manual' && event.runId !== undefined;
+  // A scheduled run works from its schedule's copy of the job, checked when it takes the lease. A copy
+  // that says the job cannot run is read again: the refusal must come from the job as it is.
+  const copy =
+    !manual && event.definition !== undefined && notRunnableReason(event.definition) === undefined
+      ? event.definition
+      : undefined;
+  const found = copy ?? (await deps.jobs.get(event.job));
+  const begin = manual
+    ? await startManual(deps, event, found, manualSlot(scheduledFor, event.runId as string), now)
+    : await startScheduled(deps, event, found, scheduledFor, now);
   if ('done' in begin) return begin.done;
-  const job = begin.job;
+  let job = begin.job;
   let run = begin.started;
   const log = deps.log.child({ job: run.job, runId: run.runId, attempt: run.attempt });
 
-  const busy = await takeLease(deps, job, run, now);
+  let busy = await takeLease(deps, job, run, now, copy?.version);
+  if (busy === STALE_COPY) {
+    // The job changed since its schedule was written (or is being changed): the run reads it.
+    const current = await deps.jobs.get(job.name);
+    busy =
+      current === undefined
+        ? 'the job was deleted after this slot fired'
+        : current.createdAt !== job.createdAt
+          ? 'the job was deleted and created again after this slot fired; the new job runs on its own schedule'
+          : notRunnableReason(current);
+    if (current !== undefined && busy === undefined) {
+      job = current;
+      const second = await takeLease(deps, job, run, now);
+      // Without a version the lease is never refused as stale.
+      busy = second === STALE_COPY ? 'the job changed while this run started' : second;
+    }
+  }
   if (busy !== undefined) {
     const skipped = await finish(deps, run, { status: 'skipped', reason: busy });
     log.info('run skipped', { slot: run.slot, reason: busy });

@@ -37,11 +37,7 @@ export async function startScheduled(
     expiresAt: retentionExpiresAt(now, deps.retentionDays),
     ...(event.executionId === undefined ? {} : { executionId: event.executionId }),
   };
-  const notRunnable = !job.enabled
-    ? 'job paused'
-    : job.oneTimeState === 'executed' || job.oneTimeState === 'cancelled'
-      ? `one-time job already ${job.oneTimeState}`
-      : undefined;
+  const notRunnable = notRunnableReason(job);
   if (notRunnable !== undefined) {
     const skipped: Run = {
       ...base,
@@ -60,6 +56,15 @@ export async function startScheduled(
   const claim = await deps.runs.claim(base);
   if (claim.claimed) return { started: base, job };
   return resume(deps, event, job, claim.existing, now);
+}
+
+/** Why a scheduled slot of `job` must not run, or undefined when it may. */
+export function notRunnableReason(job: Job): string | undefined {
+  if (!job.enabled) return 'job paused';
+  if (job.oneTimeState === 'executed' || job.oneTimeState === 'cancelled') {
+    return `one-time job already ${job.oneTimeState}`;
+  }
+  return undefined;
 }
 
 export async function startManual(

@@ -224,6 +224,113 @@ export function jobRunMarksContract(subject: JobStoreSubject): void {
     });
   });
 
+  describe('acquireLease with the version of the copy a run carries', () => {
+    const held = lease('holder', '2026-03-01T12:01:00.000Z');
+    const now = new Date(START);
+
+    it('Given a job just created, When a run carrying version 1 asks, Then it is granted; another version is stale', async () => {
+      const job = promptJob('copied');
+      const { store } = await given(job);
+      expect(await store.acquireLease(job, held, now, { version: 2 })).toStrictEqual({
+        acquired: false,
+        reason: 'stale',
+      });
+      expect(await store.acquireLease(job, held, now, { version: 1 })).toEqual({ acquired: true });
+      expect((await store.runStates(['copied'])).get('copied')).toStrictEqual({ lease: held });
+    });
+
+    it('Given a job edited since its schedule was written, When a run carries the old version, Then it is stale, and the new version is granted', async () => {
+      const job = promptJob('edited-copy');
+      const { store } = await given(job);
+      await store.put(promptJob('edited-copy', { version: 2, enabled: false }), 1);
+      expect(await store.acquireLease(job, held, now, { version: 1 })).toStrictEqual({
+        acquired: false,
+        reason: 'stale',
+      });
+      expect((await store.runStates(['edited-copy'])).get('edited-copy')).toStrictEqual({});
+      expect(await store.acquireLease(job, held, now, { version: 2 })).toEqual({ acquired: true });
+    });
+
+    it('Given a stale copy and a live lease, Then the answer is stale, not held (the run must read the job first)', async () => {
+      const job = promptJob('stale-and-held');
+      const { store } = await given(job);
+      await store.acquireLease(job, held, now);
+      await store.put(promptJob('stale-and-held', { version: 2 }), 1);
+      expect(await store.acquireLease(job, lease('late', START), now, { version: 1 })).toStrictEqual({
+        acquired: false,
+        reason: 'stale',
+      });
+      expect(await store.acquireLease(job, lease('late', START), now, { version: 2 })).toStrictEqual({
+        acquired: false,
+        reason: 'held',
+        holder: held,
+      });
+    });
+
+    it('Given an edit refused for its version, Then no version is confirmed until the next edit succeeds, and a run without a copy is unaffected', async () => {
+      const job = promptJob('refused-edit');
+      const { store } = await given(job);
+      await expect(store.put(promptJob('refused-edit', { version: 3 }), 2)).rejects.toThrow(
+        ConcurrentModificationError,
+      );
+      // The job is still version 1, but the refused write left nothing confirmed: runs read the job.
+      expect(await store.acquireLease(job, held, now, { version: 1 })).toStrictEqual({
+        acquired: false,
+        reason: 'stale',
+      });
+      expect(await store.acquireLease(job, held, now)).toEqual({ acquired: true });
+      await store.put(promptJob('refused-edit', { version: 2 }), 1);
+      const next = lease('next', '2026-03-01T12:10:00.000Z');
+      expect(
+        await store.acquireLease(job, next, new Date('2026-03-01T12:02:00.000Z'), { version: 2 }),
+      ).toEqual({
+        acquired: true,
+      });
+    });
+
+    it('Given a one-time job marked executed, Then its new version is confirmed', async () => {
+      const job = oneTimeJob('once-copied');
+      const { store } = await given(job);
+      expect(await store.markOneTime(job, 'executed', START_SEC + 3600, now)).toBe(true);
+      expect((await store.get('once-copied'))?.version).toBe(2);
+      expect(await store.acquireLease(job, held, now, { version: 1 })).toMatchObject({ reason: 'stale' });
+      expect(await store.acquireLease(job, held, now, { version: 2 })).toEqual({ acquired: true });
+    });
+
+    it('Given a deleted job, When a run carrying its copy asks, Then it is refused as deleted', async () => {
+      const job = promptJob('deleted-copy');
+      const { store } = await given(job);
+      await store.delete('deleted-copy', 1);
+      expect(await store.acquireLease(job, held, now, { version: 1 })).toStrictEqual({
+        acquired: false,
+        reason: 'deleted',
+      });
+    });
+
+    it('Given a job stored before run states, When a run carrying its copy asks, Then the state is created from the item with its version', async () => {
+      const job = promptJob('legacy-copy', { version: 4 });
+      const { store } = await given();
+      await subject.writeItem({ ...job, listKey: 'job' });
+      expect(await store.acquireLease(job, held, now, { version: 3 })).toMatchObject({ reason: 'stale' });
+      expect(await store.acquireLease(job, held, now, { version: 4 })).toEqual({ acquired: true });
+    });
+
+    it('Given a run state written before versions were confirmed, Then a copy is stale until the job is next written', async () => {
+      const job = promptJob('unversioned');
+      const { store } = await given();
+      await subject.writeItem({ ...job, listKey: 'job' });
+      await subject.writeItem({ name: 'unversioned#run', jobCreatedAt: job.createdAt });
+      expect(await store.acquireLease(job, held, now, { version: 1 })).toMatchObject({ reason: 'stale' });
+      await store.put(promptJob('unversioned', { version: 2 }), 1);
+      const next = lease('next', '2026-03-01T12:10:00.000Z');
+      expect(
+        await store.acquireLease(job, next, new Date('2026-03-01T12:02:00.000Z'), { version: 2 }),
+      ).toEqual({
+        acquired: true,
+      });
+    });
+  });
+
   describe('markOneTime', () => {
     it.each(['executed', 'cancelled'] as const)(
       'Given a scheduled one-time job, When it is marked %s, Then state, purge time and updatedAt are set and the version moves on',

@@ -91,14 +91,24 @@ export class DynamoJobStore implements JobStore {
         await this.#states.create(job);
         return;
       }
+    } catch (error) {
+      if (isConditionFailed(error)) throw new ConcurrentModificationError(`job "${job.name}"`);
+      throw error;
+    }
+    // Runs that carry a copy of the job check its version on the run state (see ./run-state.ts).
+    const token = await this.#states.invalidate(job.name);
+    try {
       await this.replace(job, expectedVersion);
     } catch (error) {
       if (isConditionFailed(error)) throw new ConcurrentModificationError(`job "${job.name}"`);
       throw error;
     }
+    await this.#states.confirm(job, job.version, token);
   }
 
   async delete(name: string, expectedVersion: number | undefined): Promise<void> {
+    // A run carrying a copy of the job, between here and the state's deletion, reads the job and finds it gone.
+    await this.#states.invalidate(name);
     try {
       await this.doc.send(
         new DeleteCommand({
@@ -186,8 +196,9 @@ export class DynamoJobStore implements JobStore {
     expiresAt: number,
     now: Date,
   ): Promise<boolean> {
+    const token = await this.#states.invalidate(job.name);
     try {
-      await this.doc.send(
+      const output = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { name: job.name },
@@ -222,8 +233,10 @@ export class DynamoJobStore implements JobStore {
             ':now': now.toISOString(),
             ':one': 1,
           },
+          ReturnValues: 'UPDATED_NEW',
         }),
       );
+      await this.#states.confirm(job, Number(output.Attributes?.version), token);
       return true;
     } catch (error) {
       if (isConditionFailed(error)) return false;

@@ -12,8 +12,21 @@
  * another job). Creating a job writes a fresh state; deleting it deletes the state. Jobs stored before run
  * states existed have none: the first lease creates it from the job item, carrying over a lease found
  * there, so data written by earlier versions needs no migration.
+ *
+ * `jobVersion` confirms which version of the job is stored, so a scheduled run can work from the copy of
+ * the job its schedule carries (JobEvent.definition) without reading the job item: its lease write is
+ * conditional on that version. Every write of the job goes
+ *
+ *   invalidate (REMOVE jobVersion, SET writer = a token of this write) → write the job → confirm
+ *   (SET jobVersion, REMOVE writer, only while `writer` is still this write's token)
+ *
+ * so while a write is under way, and after a writer stopped between its steps, no version is confirmed
+ * and runs read the job item instead (correct, one read more). Only the last writer to invalidate can
+ * confirm, and only the version it wrote; a writer whose job write was refused confirms nothing. A state
+ * left unconfirmed is confirmed again by the job's next write.
  */
 
+import { randomUUID } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
@@ -35,18 +48,43 @@ export function runStateKey(name: string): { name: string } {
   return { name: `${name}${SUFFIX}` };
 }
 
-/** The run-state item of a job just created: no lease yet. */
-export function newRunStateItem(job: JobIdentity, lease?: RunLease): Record<string, unknown> {
-  return { ...runStateKey(job.name), jobCreatedAt: job.createdAt, ...(lease === undefined ? {} : { lease }) };
+/** A job as the run state knows it: which job, and (when known) its stored version. */
+export type VersionedJob = JobIdentity & { readonly version?: number };
+
+/** The run-state item of a job just created (or repaired from its item): no lease yet, its version confirmed. */
+export function newRunStateItem(job: VersionedJob, lease?: RunLease): Record<string, unknown> {
+  return {
+    ...runStateKey(job.name),
+    jobCreatedAt: job.createdAt,
+    ...(job.version === undefined ? {} : { jobVersion: job.version }),
+    ...(lease === undefined ? {} : { lease }),
+  };
 }
 
 /** How the lease's conditional write reads, shared with the in-memory store (see leaseIsFree). */
 export function leaseCondition(options: LeaseOptions): string {
+  const owner =
+    options.version === undefined
+      ? '#jobCreatedAt = :createdAt'
+      : '#jobCreatedAt = :createdAt AND #jobVersion = :version';
   // Shared: never over a later run's lease (run ids sort by start), so the lease names the latest run.
   if (options.shared === true)
-    return '#jobCreatedAt = :createdAt AND (attribute_not_exists(#lease) OR #lease.#runId <= :runId)';
+    return `${owner} AND (attribute_not_exists(#lease) OR #lease.#runId <= :runId)`;
   const replace = options.replaceRunId === undefined ? '' : ' OR #lease.#runId = :replace';
-  return `#jobCreatedAt = :createdAt AND (attribute_not_exists(#lease) OR #lease.#expiresAt < :now${replace})`;
+  return `${owner} AND (attribute_not_exists(#lease) OR #lease.#expiresAt < :now${replace})`;
+}
+
+/** The in-memory reading of the owner part of leaseCondition: the caller's job, at the caller's version. */
+export function stateOwnedBy(
+  state: Record<string, unknown> | undefined,
+  job: JobIdentity,
+  options: LeaseOptions,
+): boolean {
+  return (
+    state !== undefined &&
+    state.jobCreatedAt === job.createdAt &&
+    (options.version === undefined || state.jobVersion === options.version)
+  );
 }
 
 /** The in-memory reading of leaseCondition, for MemoryJobStore. */
@@ -79,9 +117,13 @@ export async function readRefusal(
   job: JobIdentity,
   state: Record<string, unknown> | undefined,
   jobItem: () => Promise<Record<string, unknown> | undefined>,
+  options: LeaseOptions = {},
 ): Promise<RefusalReading> {
   const stateOwner = state?.jobCreatedAt as string | undefined;
   if (state !== undefined && stateOwner === job.createdAt) {
+    // Before `held`: a run holding another version of the job must first read the job as it is.
+    if (options.version !== undefined && state.jobVersion !== options.version)
+      return { refuse: { acquired: false, reason: 'stale' } };
     const holder = state.lease as RunLease | undefined;
     return { refuse: { acquired: false, reason: 'held', ...(holder === undefined ? {} : { holder }) } };
   }
@@ -96,7 +138,7 @@ export async function readRefusal(
   // deleted before it: write the state it should have. A lease on the job item is an earlier version's.
   const legacy = state === undefined ? (stored.lease as RunLease | undefined) : undefined;
   return {
-    repair: newRunStateItem(job, legacy),
+    repair: newRunStateItem({ ...job, version: stored.version as number }, legacy),
     ...(stateOwner === undefined ? {} : { replacing: stateOwner }),
   };
 }
@@ -113,8 +155,54 @@ export class DynamoRunStates {
   ) {}
 
   /** Written when a job is created: a fresh state replaces whatever a job of the name left behind. */
-  async create(job: JobIdentity): Promise<void> {
+  async create(job: VersionedJob): Promise<void> {
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: newRunStateItem(job) }));
+  }
+
+  /**
+   * Before a write of the job: no version is confirmed until `confirm` with the token returned. A job
+   * without a state (stored before run states) gets none here: its first run creates it from the job.
+   */
+  async invalidate(name: string): Promise<string> {
+    const token = randomUUID();
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runStateKey(name),
+          UpdateExpression: 'SET #writer = :token REMOVE #jobVersion',
+          ConditionExpression: 'attribute_exists(#name)',
+          ExpressionAttributeNames: { '#writer': 'writer', '#jobVersion': 'jobVersion', '#name': 'name' },
+          ExpressionAttributeValues: { ':token': token },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+    return token;
+  }
+
+  /** After a write of the job at `version`: confirms it, unless another write invalidated the state since. */
+  async confirm(job: JobIdentity, version: number, token: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runStateKey(job.name),
+          UpdateExpression: 'SET #jobVersion = :version REMOVE #writer',
+          ConditionExpression: '#jobCreatedAt = :createdAt AND #writer = :token',
+          ExpressionAttributeNames: {
+            '#writer': 'writer',
+            '#jobVersion': 'jobVersion',
+            '#jobCreatedAt': 'jobCreatedAt',
+          },
+          ExpressionAttributeValues: { ':version': version, ':createdAt': job.createdAt, ':token': token },
+        }),
+      );
+    } catch (error) {
+      // A later write's (it confirms its own version), or the job is gone: nothing to confirm.
+      if (!isConditionFailed(error)) throw error;
+    }
   }
 
   async delete(name: string): Promise<void> {
@@ -132,7 +220,7 @@ export class DynamoRunStates {
       if (written.acquired) return { acquired: true };
       // Refused: DynamoDB returns the state with the refusal; dynalite does not, so it is read then.
       const state = written.state ?? (await this.read(runStateKey(job.name)));
-      const reading = await readRefusal(job, state, () => this.read({ name: job.name }));
+      const reading = await readRefusal(job, state, () => this.read({ name: job.name }), options);
       // A shared lease refused by a later run's: that run is the job's latest, as it should be.
       if ('refuse' in reading)
         return sharedHeld(reading.refuse, options) ? { acquired: true } : reading.refuse;
@@ -170,12 +258,14 @@ export class DynamoRunStates {
           ExpressionAttributeNames: {
             '#jobCreatedAt': 'jobCreatedAt',
             '#lease': 'lease',
+            ...(options.version === undefined ? {} : { '#jobVersion': 'jobVersion' }),
             ...(shared ? {} : { '#expiresAt': 'expiresAt' }),
             ...(shared || options.replaceRunId !== undefined ? { '#runId': 'runId' } : {}),
           },
           ExpressionAttributeValues: {
             ':createdAt': job.createdAt,
             ':lease': lease,
+            ...(options.version === undefined ? {} : { ':version': options.version }),
             ...(shared ? { ':runId': lease.runId } : { ':now': now.toISOString() }),
             ...(shared || options.replaceRunId === undefined ? {} : { ':replace': options.replaceRunId }),
           },

@@ -3,6 +3,7 @@
  * query (the same conditions, indexes, filters and cursors) on a MemoryTable, and the JobStore contract
  * suite (test/contract/job-store.contract.ts) runs against both, so it cannot say what DynamoDB would not.
  */
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.ts';
 import { ConcurrentModificationError, JobAlreadyExistsError } from '../../errors.ts';
 import type { Job, RunLease } from '../../jobs/model.ts';
@@ -19,7 +20,14 @@ import type {
 import { tableDefinitions } from '../../tables.ts';
 import { type CursorShape, decodeCursor } from '../dynamodb/cursor.ts';
 import { checkLimit, isExpired, JOB_LIST_KEY } from '../dynamodb/job-store.ts';
-import { leaseIsFree, newRunStateItem, readRefusal, runStateKey, sharedHeld } from '../dynamodb/run-state.ts';
+import {
+  leaseIsFree,
+  newRunStateItem,
+  readRefusal,
+  runStateKey,
+  sharedHeld,
+  stateOwnedBy,
+} from '../dynamodb/run-state.ts';
 import { type Item, MemoryTable, type TableQuery } from './table.ts';
 
 const BY_NAME = tableDefinitions.jobs.globalSecondaryIndexes[0].indexName;
@@ -50,6 +58,7 @@ export class MemoryJobStore implements JobStore {
       if (!this.#putIfAbsent(job)) throw new ConcurrentModificationError(`job "${job.name}"`);
       return;
     }
+    const token = this.#invalidate(job.name);
     // Conditional on the version only, as DynamoJobStore's UpdateItem is.
     const current = this.#table.get({ name: job.name });
     if (current === undefined || current.version !== expectedVersion) {
@@ -57,9 +66,30 @@ export class MemoryJobStore implements JobStore {
     }
     // Every attribute is rewritten but a lease an earlier version left on the item (see run-state.ts).
     this.#table.put({ ...toItem(job), ...(current.lease === undefined ? {} : { lease: current.lease }) });
+    this.#confirm(job, job.version, token);
+  }
+
+  /** DynamoRunStates.invalidate: no version confirmed until this write's confirm. */
+  #invalidate(name: string): string {
+    const token = randomUUID();
+    const state = this.#table.get(runStateKey(name));
+    if (state !== undefined) {
+      const { jobVersion: _version, ...rest } = state;
+      this.#table.put({ ...rest, writer: token });
+    }
+    return token;
+  }
+
+  /** DynamoRunStates.confirm: only while the state is still this write's. */
+  #confirm(job: JobIdentity, version: number, token: string): void {
+    const state = this.#table.get(runStateKey(job.name));
+    if (state === undefined || state.jobCreatedAt !== job.createdAt || state.writer !== token) return;
+    const { writer: _writer, ...rest } = state;
+    this.#table.put({ ...rest, jobVersion: version });
   }
 
   async delete(name: string, expectedVersion: number | undefined): Promise<void> {
+    this.#invalidate(name);
     const current = this.#table.get({ name });
     if (expectedVersion !== undefined && current?.version !== expectedVersion) {
       throw new ConcurrentModificationError(`job "${name}"`);
@@ -106,13 +136,13 @@ export class MemoryJobStore implements JobStore {
       const held = state?.lease as Partial<RunLease> | undefined;
       if (
         state !== undefined &&
-        state.jobCreatedAt === job.createdAt &&
+        stateOwnedBy(state, job, options) &&
         leaseIsFree(held, lease, now, options)
       ) {
         this.#table.put({ ...state, lease });
         return { acquired: true };
       }
-      const reading = await readRefusal(job, state, async () => this.#table.get({ name: job.name }));
+      const reading = await readRefusal(job, state, async () => this.#table.get({ name: job.name }), options);
       if ('refuse' in reading)
         return sharedHeld(reading.refuse, options) ? { acquired: true } : reading.refuse;
       if (round === 1) return { acquired: false, reason: 'held' };
@@ -140,6 +170,7 @@ export class MemoryJobStore implements JobStore {
     expiresAt: number,
     now: Date,
   ): Promise<boolean> {
+    const token = this.#invalidate(job.name);
     const current = this.#table.get({ name: job.name });
     const schedule = current?.schedule as Partial<OneTimeDefinition['schedule']> | undefined;
     // The conditions of DynamoJobStore.markOneTime: the definition the caller read, still scheduled.
@@ -150,14 +181,16 @@ export class MemoryJobStore implements JobStore {
       schedule?.timezone === job.schedule.timezone &&
       (current.oneTimeState === undefined || current.oneTimeState === 'scheduled');
     if (!same) return false;
+    const version = Number(current.version ?? 0) + 1;
     this.#table.put({
       ...current,
       oneTimeState: state,
       expiresAt,
       updatedAt: now.toISOString(),
       // A visible state change: a concurrent edit based on the old state must fail.
-      version: Number(current.version ?? 0) + 1,
+      version,
     });
+    this.#confirm(job, version, token);
     return true;
   }
 

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { JobStore } from '../../../shared/jobs/ports.ts';
 import { verifySignature } from '../../../shared/kinds/signature.ts';
 import { scheduleTargetInput } from '../../../shared/runs/event.ts';
 import type { RunOutcome } from '../../../shared/runs/lifecycle.ts';
@@ -55,7 +56,14 @@ function functionEnv(): Record<string, string> {
 }
 
 /** What Scheduler invokes the function with: the schedule's Target.Input, attributes substituted. */
-function schedulerEvent(job: string, scheduledTime: string, executionId: string): unknown {
+async function schedulerEvent(
+  jobs: JobStore,
+  name: string,
+  scheduledTime: string,
+  executionId: string,
+): Promise<unknown> {
+  const job = await jobs.get(name);
+  if (job === undefined) throw new Error(`no job ${name}`);
   return JSON.parse(
     scheduleTargetInput(job)
       .replace('<aws.scheduler.scheduled-time>', scheduledTime)
@@ -84,8 +92,12 @@ describe('functions/prompt/handler', () => {
     });
     const handler = await loadHandler(functionEnv());
     // When Scheduler delivers the slot twice (two execution ids)
-    const first = await handler(schedulerEvent('handler-daily', '2026-03-01T09:00:00Z', 'exec-a'));
-    const second = await handler(schedulerEvent('handler-daily', '2026-03-01T09:00:00Z', 'exec-b'));
+    const first = await handler(
+      await schedulerEvent(jobs, 'handler-daily', '2026-03-01T09:00:00Z', 'exec-a'),
+    );
+    const second = await handler(
+      await schedulerEvent(jobs, 'handler-daily', '2026-03-01T09:00:00Z', 'exec-b'),
+    );
     // Then
     expect([first.outcome, second.outcome]).toEqual(['succeeded', 'duplicate']);
     expect(receiver.received).toHaveLength(1);

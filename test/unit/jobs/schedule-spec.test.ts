@@ -184,7 +184,7 @@ describe('desiredSchedule', () => {
       target: {
         arn: deployment.targetArns.prompt,
         roleArn: deployment.roleArn,
-        input: scheduleTargetInput('report'),
+        input: scheduleTargetInput(job),
         deadLetterArn: deployment.deadLetterArn,
         retryPolicy: DEFAULT_TARGET_RETRY_POLICY,
       },
@@ -194,6 +194,7 @@ describe('desiredSchedule', () => {
       scheduledTime: '<aws.scheduler.scheduled-time>',
       executionId: '<aws.scheduler.execution-id>',
       attempt: '<aws.scheduler.attempt-number>',
+      definition: job,
     });
   });
 

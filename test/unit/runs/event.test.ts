@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { substituteContextAttributes } from '../../../local/scheduler/target-invoker.ts';
 import { ValidationError } from '../../../shared/errors.ts';
 import {
+  MAX_TARGET_INPUT_LENGTH,
   manualSlot,
   normalizeInstant,
   parseJobEvent,
@@ -9,13 +11,24 @@ import {
 import { newManualRun } from '../../../shared/runs/manual.ts';
 import { promptJob } from '../../integration/ledger/support.ts';
 
+/** Which schedule fired (only the time and attempt matter to these tests). */
+const SCHEDULE = {
+  scheduleArn: 'arn:aws:scheduler:us-east-1:000000000000:schedule/tickwork-dev/a-job',
+  groupName: 'tickwork-dev',
+  scheduleName: 'a-job',
+  roleArn: 'arn:aws:iam::000000000000:role/scheduler',
+};
+
 describe('scheduleTargetInput and parseJobEvent', () => {
-  it('parses the Scheduler input once its context attributes are substituted', () => {
+  it('parses the Scheduler input once its context attributes are substituted, with the copy of the job', () => {
     // Given what Scheduler sends for a job's schedule
-    const input = scheduleTargetInput('nightly-report')
-      .replace('<aws.scheduler.scheduled-time>', '2026-03-01T09:00:00Z')
-      .replace('<aws.scheduler.execution-id>', 'c0ffee-1')
-      .replace('<aws.scheduler.attempt-number>', '2');
+    const job = promptJob('nightly-report');
+    const input = substituteContextAttributes(scheduleTargetInput(job), {
+      ...SCHEDULE,
+      scheduledTime: new Date('2026-03-01T09:00:00Z'),
+      executionId: 'c0ffee-1',
+      attemptNumber: 2,
+    });
     // When / Then
     expect(parseJobEvent(JSON.parse(input))).toEqual({
       job: 'nightly-report',
@@ -23,7 +36,57 @@ describe('scheduleTargetInput and parseJobEvent', () => {
       executionId: 'c0ffee-1',
       attempt: '2',
       trigger: 'schedule',
+      definition: job,
     });
+  });
+
+  it("keeps a config's own `<aws.scheduler.…>` text out of Scheduler's substitution", () => {
+    // Given a prompt that talks about Scheduler's placeholders
+    const prompt = 'Explain <aws.scheduler.scheduled-time> and <aws.scheduler.execution-id> & <b>';
+    const job = promptJob('placeholders', {
+      config: { prompt, target: { type: 'webhook', url: 'https://hooks.example.com/x', signingSecret: 's' } },
+    });
+    // When Scheduler substitutes the context attributes of its input
+    const input = substituteContextAttributes(scheduleTargetInput(job), {
+      ...SCHEDULE,
+      scheduledTime: new Date('2026-03-01T09:00:00Z'),
+      executionId: 'e-1',
+      attemptNumber: 1,
+    });
+    // Then the event's own fields are substituted and the config is the job's, unchanged
+    const event = parseJobEvent(JSON.parse(input));
+    expect(event.scheduledTime).toBe('2026-03-01T09:00:00Z');
+    expect(event.definition?.config.prompt).toBe(prompt);
+    expect(input).not.toContain('<b>');
+  });
+
+  it('leaves out the copy of a job too large for a Target.Input, so its runs read it', () => {
+    const job = promptJob('huge', {
+      config: {
+        prompt: 'x'.repeat(MAX_TARGET_INPUT_LENGTH),
+        target: { type: 'webhook', url: 'https://hooks.example.com/x', signingSecret: 's' },
+      },
+    });
+    const input = scheduleTargetInput(job);
+    expect(input.length).toBeLessThanOrEqual(MAX_TARGET_INPUT_LENGTH);
+    expect(JSON.parse(input)).toEqual({
+      job: 'huge',
+      scheduledTime: '<aws.scheduler.scheduled-time>',
+      executionId: '<aws.scheduler.execution-id>',
+      attempt: '<aws.scheduler.attempt-number>',
+    });
+  });
+
+  it("refuses a copy of another job, and drops a copy from a manual run's event", () => {
+    const other = promptJob('other');
+    const base = { job: 'mine', scheduledTime: '2026-03-01T09:00:00Z' };
+    expect(() => parseJobEvent({ ...base, definition: other })).toThrow(
+      'the job definition must be the job the event names',
+    );
+    const { event } = newManualRun(promptJob('mine'), new Date('2026-03-01T10:00:00.000Z'), {
+      retentionDays: 7,
+    });
+    expect(parseJobEvent({ ...event, definition: promptJob('mine') }).definition).toBeUndefined();
   });
 
   it('parses the event of a manual run', () => {
