@@ -29,11 +29,13 @@ import { LocalSecretSource } from '../shared/adapters/secrets/local.ts';
 import { ASYNC_RETRY_DELAYS_SECONDS, ENV, loadJobFunctionConfig } from '../shared/config.ts';
 import { functionDefinitions } from '../shared/functions.ts';
 import { buildJob, definitionFields } from '../shared/jobs/definition.ts';
+import type { Job } from '../shared/jobs/model.ts';
 import type { JobEvent } from '../shared/jobs/ports.ts';
 import { promptKind } from '../shared/kinds/prompt/definition.ts';
 import { promptWork } from '../shared/kinds/prompt/work.ts';
 import { kindWork } from '../shared/kinds/work.ts';
 import { createLogger } from '../shared/logger.ts';
+import { parseJobEvent, scheduleTargetInput } from '../shared/runs/event.ts';
 import { executeRun, type RunDeps, type RunOutcome, type RunWork } from '../shared/runs/lifecycle.ts';
 import { tableDefinitions, tableName } from '../shared/tables.ts';
 import { BenchClock } from './support/bench-clock.ts';
@@ -141,8 +143,27 @@ async function addJob(size: Size, fields: Record<string, unknown> = {}): Promise
     config: promptConfig(size.configBytes, receiverUrl),
     ...fields,
   };
-  await deps.jobs.create(buildJob(definitionFields(body, { now: clock.now(), mode: 'local' }), clock.now()));
+  const job = buildJob(definitionFields(body, { now: clock.now(), mode: 'local' }), clock.now());
+  await deps.jobs.create(job);
+  created.set(name, job);
   return name;
+}
+
+/** Each job as created: what its schedule's Target.Input carries. */
+const created = new Map<string, Job>();
+
+/**
+ * The event Scheduler sends for slot `scheduledTime` of job `name`: its schedule's Target.Input (the
+ * job's copy included) with the context attributes substituted, parsed as the job function parses it.
+ */
+function slotEvent(name: string, scheduledTime: string): JobEvent {
+  const job = created.get(name);
+  if (job === undefined) throw new Error(`no job ${name}`);
+  const input = scheduleTargetInput(job)
+    .replace('<aws.scheduler.scheduled-time>', scheduledTime)
+    .replace('<aws.scheduler.execution-id>', `bench-${scheduledTime}`)
+    .replace('<aws.scheduler.attempt-number>', '1');
+  return parseJobEvent(JSON.parse(input));
 }
 
 const nextSlot = (stepMs: number) => {
@@ -203,42 +224,36 @@ for (const size of SIZES) {
   const item = await probe.send(new GetItemCommand({ TableName: tables.jobs, Key: { name: { S: skip } } }));
   jobItemBytes.set(size, item.Item === undefined ? 0 : itemBytes(item.Item));
   // The first run of a job takes a lease that none held; every later one replaces an expired lease.
-  await executeRun(deps, { job: skip, scheduledTime: nextSlot(300_000) }, noop);
-  await measure(PATHS.skip, size, 'succeeded', (run) =>
-    run({ job: skip, scheduledTime: nextSlot(300_000) }, noop),
-  );
+  await executeRun(deps, slotEvent(skip, nextSlot(300_000)), noop);
+  await measure(PATHS.skip, size, 'succeeded', (run) => run(slotEvent(skip, nextSlot(300_000)), noop));
 
   const allow = await addJob(size, { overlap: 'allow' });
-  await measure(PATHS.allow, size, 'succeeded', (run) =>
-    run({ job: allow, scheduledTime: nextSlot(300_000) }, noop),
-  );
+  await measure(PATHS.allow, size, 'succeeded', (run) => run(slotEvent(allow, nextSlot(300_000)), noop));
 
   await measure(PATHS.once, size, 'succeeded', async (run) => {
     const slot = new Date(clock.now().getTime() + 60_000);
     const once = await addJob(size, { schedule: `at(${slot.toISOString().slice(0, 19)})` });
     clock.advance(60_000);
-    await run({ job: once, scheduledTime: slot.toISOString() }, noop);
+    await run(slotEvent(once, slot.toISOString()), noop);
   });
 
   const promptJob = await addJob(size);
-  await executeRun(deps, { job: promptJob, scheduledTime: nextSlot(300_000) }, prompt);
+  await executeRun(deps, slotEvent(promptJob, nextSlot(300_000)), prompt);
   await measure(PATHS.prompt, size, 'succeeded', (run) =>
-    run({ job: promptJob, scheduledTime: nextSlot(300_000) }, prompt),
+    run(slotEvent(promptJob, nextSlot(300_000)), prompt),
   );
 
   const delivered: string[] = [];
   for (let i = 0; i < RUNS; i++) {
     delivered.push(nextSlot(300_000));
-    await executeRun(deps, { job: skip, scheduledTime: delivered[i] ?? '' }, noop);
+    await executeRun(deps, slotEvent(skip, delivered[i] ?? ''), noop);
   }
   await measure(PATHS.duplicate, size, 'duplicate', (run, i) =>
-    run({ job: skip, scheduledTime: delivered[i] ?? '' }, noop),
+    run(slotEvent(skip, delivered[i] ?? ''), noop),
   );
 
   const paused = await addJob(size, { enabled: false });
-  await measure(PATHS.paused, size, 'skipped', (run) =>
-    run({ job: paused, scheduledTime: nextSlot(300_000) }, noop),
-  );
+  await measure(PATHS.paused, size, 'skipped', (run) => run(slotEvent(paused, nextSlot(300_000)), noop));
 }
 
 // --- 2. duration of a run ---------------------------------------------------------------------------
@@ -254,19 +269,16 @@ for (const size of SIZES) {
     [PATHS.prompt, prompt],
   ] as const) {
     const job = await addJob(size);
-    await executeRun(deps, { job, scheduledTime: nextSlot(300_000) }, work);
+    await executeRun(deps, slotEvent(job, nextSlot(300_000)), work);
     timedJobs.push({ path, size, job, work });
   }
 }
 for (let round = -2; round < TIMING_ROUNDS; round++) {
   for (const { path, size, job, work } of timedJobs) {
     for (let i = 0; i < PER_ROUND; i++) {
+      const event = slotEvent(job, nextSlot(300_000));
       const start = process.hrtime.bigint();
-      await expectOutcome(
-        `timing ${path}`,
-        'succeeded',
-        executeRun(deps, { job, scheduledTime: nextSlot(300_000) }, work),
-      );
+      await expectOutcome(`timing ${path}`, 'succeeded', executeRun(deps, event, work));
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       // Rounds below zero warm up.
       if (round >= 0)

@@ -27,8 +27,21 @@ export const MAX_TARGET_INPUT_LENGTH = 262_144;
 export function scheduleTargetInput(job: Job): string {
   const event = (definition?: string) =>
     `{"job":${JSON.stringify(job.name)},"scheduledTime":"<aws.scheduler.scheduled-time>","executionId":"<aws.scheduler.execution-id>","attempt":"<aws.scheduler.attempt-number>"${definition === undefined ? '' : `,"definition":${definition}`}}`;
-  const withDefinition = event(JSON.stringify(job).replaceAll('<', '\\u003c'));
+  const withDefinition = event(canonicalJson(job).replaceAll('<', '\\u003c'));
   return withDefinition.length <= MAX_TARGET_INPUT_LENGTH ? withDefinition : event();
+}
+
+/**
+ * JSON with every object's keys sorted: a job read back from DynamoDB lists its attributes in another
+ * order than the job that was written, and the schedule's input must compare equal to the one derived
+ * from it (reconcile reports a differing input as drift).
+ */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
 }
 
 /**

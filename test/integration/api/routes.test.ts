@@ -16,7 +16,7 @@ import { DynamoRunLedger } from '../../../shared/adapters/dynamodb/index.ts';
 import { systemClock } from '../../../shared/clock.ts';
 import { newRunId } from '../../../shared/runs/run-id.ts';
 import { tableName } from '../../../shared/tables.ts';
-import { type ApiHarness, promptJob, startApiHarness } from './support.ts';
+import { type ApiAnswer, type ApiHarness, promptJob, startApiHarness, until } from './support.ts';
 
 let api: ApiHarness;
 let group: string;
@@ -97,11 +97,21 @@ describe('creating and reading jobs', () => {
         RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 3600 },
       },
     });
+    // The job's copy rides along (the job as stored, so its runs need not read it).
     expect(JSON.parse(created.Target?.Input ?? '')).toEqual({
       job: 'create-me',
       scheduledTime: '<aws.scheduler.scheduled-time>',
       executionId: '<aws.scheduler.execution-id>',
       attempt: '<aws.scheduler.attempt-number>',
+      definition: expect.objectContaining({
+        name: 'create-me',
+        kind: 'prompt',
+        version: 1,
+        enabled: true,
+        config: answer.json.config,
+        createdAt: answer.json.createdAt,
+        schedule: expect.objectContaining({ expression: 'rate(5 minutes)' }),
+      }),
     });
     const startDate = created.StartDate?.getTime() ?? 0;
     expect(startDate % 60_000).toBe(0);
@@ -367,7 +377,14 @@ describe('runs', () => {
 
 describe('status and preview', () => {
   it('GET /status reports each job with next run, last run and health, paginated', async () => {
-    const answer = await api.call('GET', '/status?limit=100');
+    // page-a's manual runs (above) run in the local Lambda runtime: wait until one has started.
+    const lastRunOfPageA = (status: ApiAnswer) =>
+      status.json.jobs.find((job: { name: string }) => job.name === 'page-a')?.lastRun;
+    const answer = await until(
+      () => api.call('GET', '/status?limit=100'),
+      (status) => lastRunOfPageA(status) != null,
+      30_000,
+    );
     expect(answer.status).toBe(200);
     expect(answer.json).toMatchObject({
       generatedAt: expect.any(String),

@@ -60,6 +60,14 @@ describe('scheduleTargetInput and parseJobEvent', () => {
     expect(input).not.toContain('<b>');
   });
 
+  it('writes the same input for a job whatever the order of its attributes (as DynamoDB returns them)', () => {
+    const job = promptJob('ordered', { tags: { b: '2', a: '1' } });
+    const reversed = Object.fromEntries(
+      Object.entries({ ...job, tags: { a: '1', b: '2' } }).reverse(),
+    ) as unknown as typeof job;
+    expect(scheduleTargetInput(reversed)).toBe(scheduleTargetInput(job));
+  });
+
   it('leaves out the copy of a job too large for a Target.Input, so its runs read it', () => {
     const job = promptJob('huge', {
       config: {
