@@ -32,6 +32,11 @@ export interface ModelAnswer {
 
 export interface ModelCall {
   readonly n: number;
+  /**
+   * When the call arrived and when it was answered, as positions in one sequence of the model's
+   * events: calls that waited side by side all arrived before any was answered.
+   */
+  readonly order: { readonly received: number; readonly answered: number };
   readonly model: string;
   readonly prompt: string;
   readonly outcome: 'completed' | 'throttled';
@@ -109,6 +114,7 @@ export function openAiError(status: number, message: string, param: string | nul
 export class DemoModel {
   readonly #options: ModelOptions;
   #count = 0;
+  #events = 0;
   readonly #calls: ModelCall[] = [];
 
   constructor(options: ModelOptions) {
@@ -125,11 +131,13 @@ export class DemoModel {
       throw error;
     }
     const n = ++this.#count;
+    const received = ++this.#events;
     const rate = this.#options.failRate;
     const lastUser =
       [...request.messages].reverse().find((message) => message.role === 'user')?.content ?? '';
     if (Math.floor(n * rate) > Math.floor((n - 1) * rate)) {
-      this.#record({ n, model: request.model, prompt: lastUser, outcome: 'throttled' });
+      const order = { received, answered: ++this.#events };
+      this.#record({ n, order, model: request.model, prompt: lastUser, outcome: 'throttled' });
       const refusal = openAiError(
         429,
         `Rate limit reached for ${request.model} (scripted: request ${n}); retry after 1 s`,
@@ -137,7 +145,8 @@ export class DemoModel {
       return { ...refusal, headers: { 'retry-after': '1' } };
     }
     await delay(this.#options.latencyMs, signal);
-    this.#record({ n, model: request.model, prompt: lastUser, outcome: 'completed' });
+    const order = { received, answered: ++this.#events };
+    this.#record({ n, order, model: request.model, prompt: lastUser, outcome: 'completed' });
     const content = `Answer to: ${lastUser.slice(0, EXCERPT_CHARS)}`;
     const promptTokens = request.messages.reduce((sum, message) => sum + tokens(message.content), 0);
     const completionTokens = tokens(content);
