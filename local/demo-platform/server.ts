@@ -94,6 +94,8 @@ export async function startDemoPlatform(options: DemoPlatformOptions): Promise<R
     latencyMs: options.modelLatencyMs ?? 0,
     failRate: options.failRate ?? 0,
     now,
+    onCall: (call) =>
+      print(`model ${call.model} request ${call.n}: ${call.outcome === 'completed' ? 200 : 429}`),
   });
   const tokenDigest = digest(options.token);
 
