@@ -28,6 +28,8 @@ export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const DEFAULT_RETAIN_INGEST_BYTES = 64 * 1024 * 1024;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,256}$/;
 const CLOSE_GRACE_MS = 2_000;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
 
 export interface DemoPlatformOptions {
   /** 0 picks a free port. */
@@ -84,7 +86,9 @@ interface Answer {
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
 export async function startDemoPlatform(options: DemoPlatformOptions): Promise<RunningDemoPlatform> {
-  const print = options.print ?? (() => {});
+  const sink = options.print ?? (() => {});
+  // Printed lines quote what clients sent (ids, model and table names): no terminal control sequences.
+  const print = (line: string) => sink(line.replace(CONTROL_CHARACTERS, '\uFFFD'));
   const now = options.now ?? (() => new Date());
   const prompts = options.prompts ?? DEFAULT_PROMPTS;
   const rowsPerMinute = options.rowsPerMinute ?? DEFAULT_ROWS_PER_MINUTE;

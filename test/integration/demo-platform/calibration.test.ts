@@ -87,6 +87,21 @@ describe('the responses flow', () => {
     });
   });
 
+  it('Given a responseId with a terminal escape sequence, Then the printed line carries no control character', async () => {
+    await withPlatform({ prompts: 1 }, async (platform) => {
+      await pending(platform);
+      const body = {
+        calibrationRunId: 'calrun-0001',
+        model: MODEL,
+        responses: [answer('calrun-0001-p1', 'r\u001b[2J')],
+      };
+      expect((await json(await submit(platform, body))).body).toEqual({ accepted: 1, duplicates: 0 });
+      expect(platform.printed).toEqual([
+        'response calrun-0001 calrun-0001-p1 responseId=r\uFFFD[2J tokens=12/5: "answer to calrun-0001-p1"',
+      ]);
+    });
+  });
+
   it.each([
     ['not an object', [1, 2], 'the body must be a JSON object'],
     ['no calibrationRunId', { model: MODEL, responses: [] }, 'calibrationRunId must be a string'],
