@@ -88,8 +88,7 @@ export function parseDemoPlatformArgs(args: string[], env: Env = {}): Parsed<Dem
     valueOption(
       command,
       '--fail-rate <R>',
-      'share of model requests answered 429 with Retry-After: 1, 0-1 (default 0); deterministic: request n\n' +
-        'fails when floor(n*R) > floor((n-1)*R)',
+      'share of model requests answered 429 with Retry-After: 1, 0-1 (default 0); deterministic: request n fails when floor(n*R) > floor((n-1)*R)',
     );
     valueOption(
       command,
