@@ -26,6 +26,7 @@ const LOADERS: Readonly<Record<CommandName, () => Promise<Command>>> = {
   reconcile: async () => (await import('./commands/reconcile.ts')).reconcileCommand,
   'dead-letters': async () => (await import('./commands/dead-letters.ts')).deadLettersCommand,
   'webhook-receiver': async () => (await import('./commands/webhook-receiver.ts')).webhookReceiverCommand,
+  'demo-platform': async () => (await import('./commands/demo-platform.ts')).demoPlatformCommand,
 };
 
 /** The package's version, as `tickwork --version` prints it. */

@@ -25,6 +25,10 @@ export const COMMANDS = {
     args: '',
     summary: 'a local webhook receiver that prints prompt deliveries and checks signatures',
   },
+  'demo-platform': {
+    args: '',
+    summary: 'a local AI-operations platform and model endpoint for telemetry and calibration jobs',
+  },
 } as const satisfies Record<string, { readonly args: string; readonly summary: string }>;
 
 export type CommandName = keyof typeof COMMANDS;
