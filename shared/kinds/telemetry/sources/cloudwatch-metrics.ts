@@ -194,18 +194,27 @@ export function cloudWatchMetricsSource(
       const rows: MetricRow[] = [];
       let nextToken: string | undefined;
       do {
-        const page = await metrics.getMetricData({
-          queries,
-          startTime,
-          endTime,
-          signal: query.signal,
-          ...(nextToken === undefined ? {} : { nextToken }),
-        });
+        const page = await metrics
+          .getMetricData({
+            queries,
+            startTime,
+            endTime,
+            signal: query.signal,
+            ...(nextToken === undefined ? {} : { nextToken }),
+          })
+          .catch((error: unknown) => {
+            // The SDK's AbortError says only that a request was aborted; the run's reason says why.
+            throw query.signal.aborted && query.signal.reason instanceof Error ? query.signal.reason : error;
+          });
         for (const result of page.results) {
-          if (result.status !== 'Complete' && result.status !== 'PartialData') {
-            throw new MetricDataError(`${namespace} ${metric}`, result.status, result.messages);
-          }
           const modelId = modelIdOf.get(result.id);
+          if (result.status !== 'Complete' && result.status !== 'PartialData') {
+            throw new MetricDataError(
+              `${namespace} ${metric} of ${modelId ?? result.id}`,
+              result.status,
+              result.messages,
+            );
+          }
           if (modelId === undefined) continue;
           result.timestamps.forEach((timestamp, index) => {
             rows.push({
