@@ -38,7 +38,7 @@ interface Query {
 
 export async function startCloudWatchServer(options: CloudWatchServerOptions = {}): Promise<AwsJsonServer> {
   const pageSize = options.pageSize ?? 100_800;
-  const valueOf = options.value ?? bucketValue;
+  const bucketValueOf = options.value ?? bucketValue;
   return startAwsJsonServer({
     jsonVersion: '1.0',
     targetPrefix: 'GraniteServiceVersion20100801',
@@ -80,7 +80,7 @@ export async function startCloudWatchServer(options: CloudWatchServerOptions = {
           if (options.failingMetrics?.[query.MetricStat.Metric.MetricName] !== undefined) continue;
           const modelId = query.MetricStat.Metric.Dimensions?.find((d) => d.Name === 'ModelId')?.Value ?? '';
           for (let at = Math.ceil(start / period) * period; at < end; at += period) {
-            const value = valueOf(query.MetricStat.Metric.MetricName, modelId, new Date(at * 1000));
+            const value = bucketValueOf(query.MetricStat.Metric.MetricName, modelId, new Date(at * 1000));
             if (value !== undefined) points.push({ id: query.Id, at, value });
           }
         }
