@@ -1,4 +1,4 @@
-/** CDK app entry (`cdk.json`: `npx tsx infra/app.ts`). Context: `stage` (default `dev`), `webhookAllowedHosts`, `runRetentionDays`. */
+/** CDK app entry (`cdk.json`: `npx tsx infra/app.ts`). Context: `stage` (default `dev`), `webhookAllowedHosts`, `queryLogGroups`, `runRetentionDays`. */
 import { App } from 'aws-cdk-lib';
 import { ContextError } from './context.ts';
 import { addTickwork } from './tickwork.ts';

@@ -18,6 +18,11 @@ export interface BindingContext {
   readonly fn: TickworkFunction;
   /** Hosts outbound requests may reach even if the guard would refuse them. */
   readonly allowedHosts: readonly string[];
+  /**
+   * Log groups Logs Insights queries may read (names; a trailing `*` names a prefix). Job configs name
+   * their log groups after deployment, so the stack is told which ones it may grant: none by default.
+   */
+  readonly queryLogGroups: readonly string[];
 }
 
 export type CapabilityBinding = (context: BindingContext) => void;
@@ -50,9 +55,69 @@ export function grantStageSecrets(context: BindingContext, actions: readonly str
   );
 }
 
+/** The ARN of a log group (or, with a trailing `*`, of every group with that prefix). */
+export function logGroupArn(stack: Stack, name: string): string {
+  return stack.formatArn({
+    service: 'logs',
+    resource: 'log-group',
+    resourceName: name,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
+/**
+ * Logs Insights, read-only. StartQuery is the one call that names log groups, and IAM scopes it to them:
+ * each group's ARN, and the same ARN with `:*`, the form IAM matches for log-group actions in some
+ * policies (what follows the name is the group's own streams, which a query only reads). GetQueryResults
+ * and StopQuery take a query id, and the service authorization reference lists no resource type for
+ * them, so `*` is the only resource they can be granted on; they reach only queries whose id the caller
+ * has, which here are the ones it started. No group configured: no grant at all.
+ */
+export function grantLogsQueries(context: BindingContext): void {
+  const { stack, fn, queryLogGroups } = context;
+  if (queryLogGroups.length === 0) return;
+  const groups = queryLogGroups.flatMap((name) => {
+    const arn = logGroupArn(stack, name);
+    return [arn, `${arn}:*`];
+  });
+  fn.function.addToRolePolicy(new PolicyStatement({ actions: ['logs:StartQuery'], resources: groups }));
+  fn.function.addToRolePolicy(
+    new PolicyStatement({ actions: ['logs:GetQueryResults', 'logs:StopQuery'], resources: ['*'] }),
+  );
+  for (const arn of groups.filter((group) => group.endsWith('*'))) {
+    acknowledgeWildcardResource(
+      fn.role,
+      nagArn(stack, stack, arn),
+      'StartQuery on a log group the deployment names (context queryLogGroups): the `:*` form is the ARN IAM ' +
+        'matches for log-group actions, and a trailing `*` in a configured name is a prefix the deployment chose.',
+    );
+  }
+  acknowledgeWildcardResource(
+    fn.role,
+    '*',
+    'logs:GetQueryResults and logs:StopQuery support no resource-level permission (no resource type in the ' +
+      'service authorization reference); they act on a query id the function got from its own StartQuery.',
+  );
+}
+
 export const capabilityBindings: { readonly [C in CapabilityId]: CapabilityBinding } = {
   // Reads a secret's value at run time; nothing else of Secrets Manager.
   secrets: (context) => grantStageSecrets(context, ['secretsmanager:GetSecretValue']),
   // Outbound HTTP needs no AWS permission; in AWS it reaches only public https addresses unless allowed.
   http: ({ fn, allowedHosts }) => fn.function.addEnvironment(ENV.webhookAllowedHosts, allowedHosts.join(',')),
+  // GetMetricData supports no resource-level permission (the service authorization reference lists no
+  // resource type and no condition key for it), so `*` is the only resource it can be granted on. It reads
+  // metric data; nothing else of CloudWatch is granted. The SDK finds the Region in Lambda's environment.
+  metrics: ({ fn }) => {
+    fn.function.addToRolePolicy(
+      new PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }),
+    );
+    acknowledgeWildcardResource(
+      fn.role,
+      '*',
+      'cloudwatch:GetMetricData supports no resource-level permission (no resource type in the service ' +
+        'authorization reference); it is the only CloudWatch action granted, and it only reads.',
+    );
+  },
+  logs: grantLogsQueries,
 };

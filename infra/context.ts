@@ -106,3 +106,39 @@ export function parseRunRetentionDays(value: unknown): number | undefined {
 export function runRetentionDaysFromContext(node: Node): number | undefined {
   return parseRunRetentionDays(node.tryGetContext('runRetentionDays'));
 }
+
+/** CloudWatch Logs' log group name rule; a trailing `*` (allowed here only) makes the entry a prefix. */
+const LOG_GROUP_ENTRY_PATTERN = /^[.\-_/#A-Za-z0-9]{1,512}\*?$/;
+
+/**
+ * Parses the log groups Logs Insights queries may read (`-c queryLogGroups=/aws/bedrock/invocations,app-*`
+ * or an array in cdk.json): names, or prefixes ending in `*`. The telemetry function is granted StartQuery
+ * on exactly these; a bare `*` (every group) is refused, since the point is to name them.
+ */
+export function parseQueryLogGroups(value: unknown): readonly string[] {
+  if (value === undefined) return [];
+  const entries = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(entries)) {
+    throw new ContextError(
+      `context "queryLogGroups" must be a comma-separated string or an array of log group names, got ${JSON.stringify(value)}`,
+    );
+  }
+  const groups = new Set<string>();
+  for (const entry of entries) {
+    const name = typeof entry === 'string' ? entry.trim() : entry;
+    if (name === '') continue;
+    if (typeof name !== 'string' || !LOG_GROUP_ENTRY_PATTERN.test(name) || name === '*') {
+      throw new ContextError(
+        'context "queryLogGroups" entries must be log group names (1–512 of A-Z a-z 0-9 . - _ / #), or a ' +
+          `name prefix ending in "*" such as "/aws/bedrock/*", got ${JSON.stringify(entry)}`,
+      );
+    }
+    groups.add(name);
+  }
+  return [...groups];
+}
+
+/** The log groups from context `queryLogGroups`; none when unset. */
+export function queryLogGroupsFromContext(node: Node): readonly string[] {
+  return parseQueryLogGroups(node.tryGetContext('queryLogGroups'));
+}

@@ -90,6 +90,11 @@ export interface ServiceStackProps extends StackProps {
    */
   readonly webhookAllowedHosts?: readonly string[];
   /**
+   * Log groups the job functions' Logs Insights queries may read (names; a trailing `*` names a prefix).
+   * @default - none: a `logs` capability is granted nothing
+   */
+  readonly queryLogGroups?: readonly string[];
+  /**
    * Days finished runs (and executed one-time jobs) stay queryable before their TTL expires.
    * @default DEFAULT_RUN_RETENTION_DAYS (shared/config.ts)
    */
@@ -188,6 +193,7 @@ export class ServiceStack extends Stack {
           stage,
           fn: job,
           allowedHosts: props.webhookAllowedHosts ?? [],
+          queryLogGroups: props.queryLogGroups ?? [],
         });
       }
       const fn = job.function;
@@ -218,9 +224,10 @@ export class ServiceStack extends Stack {
     const apiFunction = api.function;
     this.apiFunction = apiFunction;
     // The API warns when a job names a secret that does not exist yet: DescribeSecret reads metadata, never a value.
-    grantStageSecrets({ stack: this, stage, fn: api, allowedHosts: props.webhookAllowedHosts ?? [] }, [
-      'secretsmanager:DescribeSecret',
-    ]);
+    grantStageSecrets(
+      { stack: this, stage, fn: api, allowedHosts: props.webhookAllowedHosts ?? [], queryLogGroups: [] },
+      ['secretsmanager:DescribeSecret'],
+    );
     tables.jobs.grants.actions(apiFunction, ...API_JOBS_ACTIONS);
     tables.runs.grants.actions(apiFunction, ...API_RUNS_ACTIONS);
     this.scheduleGroup.grants.readSchedules(apiFunction);

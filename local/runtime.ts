@@ -29,6 +29,7 @@ import {
   LOCAL_STAGE,
   localFunctionEnvironment,
   localProcessEnvironment,
+  localServiceEndpoints,
 } from './lambda/environment.ts';
 import { type FunctionEntry, LambdaRuntime } from './lambda/runtime.ts';
 import { type LambdaApi, startLambdaApi } from './lambda-api/server.ts';
@@ -253,6 +254,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           credentials,
           dynamodbEndpoint: engine.endpoint,
           schedulerEndpoint: scheduler.endpoint,
+          ...localServiceEndpoints(process.env),
           ...(options.asyncRetryDelaysMs === undefined
             ? {}
             : { asyncRetryDelaysMs: options.asyncRetryDelaysMs }),

@@ -41,6 +41,29 @@ export interface LocalEnvironmentInput {
    * `retrying` exactly while a retry is coming. @default Lambda's (ASYNC_RETRY_DELAYS_SECONDS)
    */
   readonly asyncRetryDelaysMs?: readonly number[];
+  /**
+   * A CloudWatch endpoint for the `metrics` capability (an emulator, a test server): the local stack runs
+   * none, and AWS refuses the stack's local credentials. @default none (the SDK's own endpoint)
+   */
+  readonly cloudwatchEndpoint?: string;
+  /** A CloudWatch Logs endpoint for the `logs` capability, likewise. @default none */
+  readonly cloudwatchLogsEndpoint?: string;
+}
+
+/** The endpoints of the AWS services the local stack does not run, as the shell that starts it names them. */
+export function localServiceEndpoints(
+  env: Readonly<Record<string, string | undefined>>,
+): Pick<LocalEnvironmentInput, 'cloudwatchEndpoint' | 'cloudwatchLogsEndpoint'> {
+  const cloudwatch = env.AWS_ENDPOINT_URL_CLOUDWATCH?.trim();
+  const logs = env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS?.trim();
+  return {
+    ...(cloudwatch ? { cloudwatchEndpoint: cloudwatch } : {}),
+    ...(logs ? { cloudwatchLogsEndpoint: logs } : {}),
+  };
+}
+
+function endpointVariable(name: string, endpoint: string | undefined): Record<string, string> {
+  return endpoint === undefined ? {} : { [name]: endpoint };
 }
 
 /**
@@ -53,6 +76,10 @@ export const localCapabilityEnvironment: {
   secrets: (input) => ({ [ENV.secretsFile]: join(input.dataDir, 'secrets.json') }),
   // Locally the guard already lets http reach loopback (mode `local`); nothing is allowed beyond that.
   http: () => ({}),
+  // The SDK clients read these variables themselves, as the DynamoDB and Scheduler clients do.
+  metrics: ({ cloudwatchEndpoint }) => endpointVariable('AWS_ENDPOINT_URL_CLOUDWATCH', cloudwatchEndpoint),
+  logs: ({ cloudwatchLogsEndpoint }) =>
+    endpointVariable('AWS_ENDPOINT_URL_CLOUDWATCH_LOGS', cloudwatchLogsEndpoint),
 };
 
 /** Variables for the handlers, per shared/config.ts, plus the SDK's endpoint and region settings. */

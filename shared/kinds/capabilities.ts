@@ -55,15 +55,104 @@ export interface OutboundHttp {
   request(request: HttpRequest): Promise<HttpResponse>;
 }
 
+/** One metric a GetMetricData request reads: one statistic of one metric with its dimensions, in buckets. */
+export interface MetricQuery {
+  /** Names the query's result in the page (CloudWatch: a lower-case letter, then letters, digits, `_`). */
+  readonly id: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: readonly { readonly name: string; readonly value: string }[];
+  readonly periodSeconds: number;
+  /** `Sum`, `Average`, `p99`, ... */
+  readonly stat: string;
+}
+
+export interface MetricDataRequest {
+  readonly queries: readonly MetricQuery[];
+  /** Inclusive: a bucket starting at this instant is returned. */
+  readonly startTime: Date;
+  /** Exclusive: buckets start before this instant. */
+  readonly endTime: Date;
+  /** From the previous page; absent for the first. */
+  readonly nextToken?: string;
+  readonly signal?: AbortSignal;
+}
+
+export interface MetricDataResult {
+  readonly id: string;
+  /** The buckets' start instants, paired with `values` by position. */
+  readonly timestamps: readonly Date[];
+  readonly values: readonly number[];
+  /** `Complete`, or `PartialData` while pages are left; `InternalError` and `Forbidden` are failures. */
+  readonly status: string;
+  /** What CloudWatch said about this query (a failure's reason). */
+  readonly messages: readonly string[];
+}
+
+export interface MetricDataPage {
+  readonly results: readonly MetricDataResult[];
+  readonly nextToken?: string;
+}
+
+/** CloudWatch's GetMetricData, one page per call. */
+export interface MetricData {
+  getMetricData(request: MetricDataRequest): Promise<MetricDataPage>;
+}
+
+export interface LogsQueryRequest {
+  readonly logGroupNames: readonly string[];
+  /** Epoch seconds, inclusive (the API's granularity). */
+  readonly startTimeSeconds: number;
+  /** Epoch seconds, inclusive. */
+  readonly endTimeSeconds: number;
+  readonly queryString: string;
+  /** The most rows the query returns (the API allows 1 to 10,000). */
+  readonly limit: number;
+  readonly signal?: AbortSignal;
+}
+
+/** The API's query statuses; Complete, Failed, Cancelled, Timeout and Unknown are final. */
+export type LogsQueryStatus =
+  | 'Scheduled'
+  | 'Running'
+  | 'Complete'
+  | 'Failed'
+  | 'Cancelled'
+  | 'Timeout'
+  | 'Unknown';
+
+export interface LogsQueryResults {
+  readonly status: LogsQueryStatus;
+  /** Each result row as field → value (Logs Insights returns every value as text). */
+  readonly rows: readonly Readonly<Record<string, string>>[];
+}
+
+/** CloudWatch Logs Insights: start a query, read its results, stop it. */
+export interface LogsQueries {
+  /** Returns the query id. */
+  start(request: LogsQueryRequest): Promise<string>;
+  results(queryId: string, options: { readonly signal?: AbortSignal }): Promise<LogsQueryResults>;
+  stop(queryId: string): Promise<void>;
+}
+
 /** Every capability a kind may declare, by id. */
 export interface Capabilities {
   /** Secret values by name (Secrets Manager under the stage's prefix; locally secrets.json). */
   readonly secrets: SecretSource;
   /** Outbound HTTP to the targets job configs name. */
   readonly http: OutboundHttp;
+  /** CloudWatch metric data (GetMetricData): read-only. */
+  readonly metrics: MetricData;
+  /** CloudWatch Logs Insights queries over named log groups: read-only. */
+  readonly logs: LogsQueries;
 }
 
 export type CapabilityId = keyof Capabilities;
 
 /** Every capability id, for the maps that must cover each one. */
-export const CAPABILITY_IDS = ['secrets', 'http'] as const satisfies readonly CapabilityId[];
+export const CAPABILITY_IDS = [
+  'secrets',
+  'http',
+  'metrics',
+  'logs',
+] as const satisfies readonly CapabilityId[];

@@ -4,6 +4,7 @@ import {
   LOCAL_SCHEDULER_DLQ_ARN,
   localFunctionEnvironment,
   localProcessEnvironment,
+  localServiceEndpoints,
 } from '../../../../local/lambda/environment.ts';
 import { loadApiConfig, loadJobFunctionConfig, loadSecretsConfig } from '../../../../shared/config.ts';
 import { functionDefinitions } from '../../../../shared/functions.ts';
@@ -65,6 +66,25 @@ describe('localFunctionEnvironment', () => {
       AWS_ACCESS_KEY_ID: 'LOCAL0123456789ABCDEF',
       AWS_SECRET_ACCESS_KEY: 'local-secret-access-key-0123456789abcdef',
     });
+  });
+});
+
+describe('CloudWatch endpoints of the metrics and logs capabilities', () => {
+  it('Given none named by the shell, Then the functions get none (the local stack runs no CloudWatch)', () => {
+    const env = localFunctionEnvironment({
+      ...input,
+      ...localServiceEndpoints({ AWS_ENDPOINT_URL_CLOUDWATCH: ' ' }),
+    });
+    expect(env).not.toHaveProperty('AWS_ENDPOINT_URL_CLOUDWATCH');
+    expect(env).not.toHaveProperty('AWS_ENDPOINT_URL_CLOUDWATCH_LOGS');
+  });
+
+  it('Given endpoints named by the shell, Then the functions’ CloudWatch clients are pointed at them', () => {
+    const shell = {
+      AWS_ENDPOINT_URL_CLOUDWATCH: 'http://127.0.0.1:4566',
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: 'http://127.0.0.1:4567',
+    };
+    expect(localFunctionEnvironment({ ...input, ...localServiceEndpoints(shell) })).toMatchObject(shell);
   });
 });
 
