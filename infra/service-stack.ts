@@ -188,6 +188,7 @@ export class ServiceStack extends Stack {
           stage,
           fn: job,
           allowedHosts: props.webhookAllowedHosts ?? [],
+          tables,
         });
       }
       const fn = job.function;
@@ -218,9 +219,10 @@ export class ServiceStack extends Stack {
     const apiFunction = api.function;
     this.apiFunction = apiFunction;
     // The API warns when a job names a secret that does not exist yet: DescribeSecret reads metadata, never a value.
-    grantStageSecrets({ stack: this, stage, fn: api, allowedHosts: props.webhookAllowedHosts ?? [] }, [
-      'secretsmanager:DescribeSecret',
-    ]);
+    grantStageSecrets(
+      { stack: this, stage, fn: api, allowedHosts: props.webhookAllowedHosts ?? [], tables },
+      ['secretsmanager:DescribeSecret'],
+    );
     tables.jobs.grants.actions(apiFunction, ...API_JOBS_ACTIONS);
     tables.runs.grants.actions(apiFunction, ...API_RUNS_ACTIONS);
     this.scheduleGroup.grants.readSchedules(apiFunction);

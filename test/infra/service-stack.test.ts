@@ -213,6 +213,7 @@ describe('ServiceStack: functions', () => {
       const capabilityVariables: Record<CapabilityId, string[]> = {
         secrets: [ENV.secretsPrefix],
         http: [ENV.webhookAllowedHosts],
+        checkpoints: [],
       };
       const declared = kindDefinition(definition.jobKind).capabilities;
       expect(Object.keys(env).sort()).toEqual(
