@@ -109,15 +109,16 @@ const source = z.discriminatedUnion('type', [...SOURCES], {
   },
 });
 
-const signedEndpoint = (field: string, extra: Record<string, z.ZodMiniType> = {}) =>
-  z.strictObject(
-    {
-      url: httpUrlField({ signingSecretField: `${field}.signingSecret` }),
-      signingSecret: secretNameField,
-      ...extra,
-    },
-    { error: (issue) => `must be an object {url, signingSecret, ...}; got ${describeValue(issue.input)}` },
-  );
+/** Where a signed POST goes: the URL and the NAME of the secret its signature is keyed with. */
+const signedEndpoint = (field: string) => ({
+  url: httpUrlField({ signingSecretField: `${field}.signingSecret` }),
+  signingSecret: secretNameField,
+});
+
+const endpointError = (shape: string) => ({
+  error: (issue: { readonly input?: unknown }) =>
+    `must be an object ${shape}; got ${describeValue(issue.input)}`,
+});
 
 export const telemetryConfigSchema = z.strictObject({
   model: z.strictObject(
@@ -146,23 +147,32 @@ export const telemetryConfigSchema = z.strictObject({
       },
     ),
   ),
-  sink: signedEndpoint('config.sink', {
-    /** @default DEFAULT_SINK_TIMEOUT_SECONDS */
-    timeoutSeconds: z.optional(secondsField(MAX_SINK_TIMEOUT_SECONDS)),
-    /** @default DEFAULT_MAX_CHUNK_BYTES */
-    maxChunkBytes: z.optional(
-      z.int({ error: (issue) => `must be a whole number of bytes; got ${describeValue(issue.input)}` }).check(
-        z.minimum(MIN_MAX_CHUNK_BYTES, {
-          error: (issue) =>
-            `must be at least ${MIN_MAX_CHUNK_BYTES} bytes; got ${describeValue(issue.input)}`,
-        }),
-        z.maximum(MAX_MAX_CHUNK_BYTES, {
-          error: (issue) => `must be at most ${MAX_MAX_CHUNK_BYTES} bytes; got ${describeValue(issue.input)}`,
-        }),
+  sink: z.strictObject(
+    {
+      ...signedEndpoint('config.sink'),
+      /** @default DEFAULT_SINK_TIMEOUT_SECONDS */
+      timeoutSeconds: z.optional(secondsField(MAX_SINK_TIMEOUT_SECONDS)),
+      /** @default DEFAULT_MAX_CHUNK_BYTES */
+      maxChunkBytes: z.optional(
+        z
+          .int({ error: (issue) => `must be a whole number of bytes; got ${describeValue(issue.input)}` })
+          .check(
+            z.minimum(MIN_MAX_CHUNK_BYTES, {
+              error: (issue) =>
+                `must be at least ${MIN_MAX_CHUNK_BYTES} bytes; got ${describeValue(issue.input)}`,
+            }),
+            z.maximum(MAX_MAX_CHUNK_BYTES, {
+              error: (issue) =>
+                `must be at most ${MAX_MAX_CHUNK_BYTES} bytes; got ${describeValue(issue.input)}`,
+            }),
+          ),
       ),
-    ),
-  }),
-  onResult: z.optional(signedEndpoint('config.onResult')),
+    },
+    endpointError('{url, signingSecret, timeoutSeconds?, maxChunkBytes?}'),
+  ),
+  onResult: z.optional(
+    z.strictObject(signedEndpoint('config.onResult'), endpointError('{url, signingSecret}')),
+  ),
 });
 
 export type TelemetryConfig = z.infer<typeof telemetryConfigSchema>;
