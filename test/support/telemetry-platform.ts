@@ -146,7 +146,7 @@ export async function startTelemetryPlatform(options: {
         }
         const key = String(request.headers['idempotency-key'] ?? '');
         const body = JSON.parse(rawBody) as IngestDelivery['body'];
-        const failure = platform.failIngest?.(body.chunk.index);
+        const failure = platform.failIngest?.(body.chunk?.index ?? -1);
         if (failure !== undefined) return answer(failure, JSON.stringify({ error: 'ingest is down' }));
         platform.posts.push(key);
         if (!platform.deliveries.some((delivery) => delivery.key === key)) {
