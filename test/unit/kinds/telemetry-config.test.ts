@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../shared/errors.ts';
+import { buildJob, definitionFields, patchedDefinition } from '../../../shared/jobs/definition.ts';
 import { parseConfigOf, parseRunParams } from '../../../shared/kinds/config.ts';
 import { telemetryKind } from '../../../shared/kinds/telemetry/definition.ts';
 import { formatDuration, parseDuration } from '../../../shared/kinds/telemetry/duration.ts';
@@ -315,5 +316,37 @@ describe('telemetry run parameters', () => {
     const problems = paramProblems(params);
     expect(problems.map((problem) => problem.field)).toContain(field);
     expect(problems.find((problem) => problem.field === field)?.message).toContain(message);
+  });
+});
+
+describe('telemetry config in a job definition (where config and schedule meet)', () => {
+  const now = new Date('2026-03-02T10:00:00Z');
+  const body = (schedule: string, window: Record<string, string>) => ({
+    name: 'export-telemetry',
+    kind: 'telemetry',
+    schedule,
+    config: { ...valid, window },
+  });
+  const problems = (definition: unknown) => {
+    try {
+      definitionFields(definition, { now, mode: 'local' });
+    } catch (error) {
+      if (error instanceof ValidationError) return error.details;
+      throw error;
+    }
+    return [];
+  };
+
+  it('Given a window.max shorter than the schedule period, When the job is defined, Then a 400-style problem names config.window.max', () => {
+    expect(problems(body('rate(1 hour)', { max: 'PT30M' })).map((problem) => problem.field)).toEqual([
+      'config.window.max',
+    ]);
+  });
+
+  it('Given a valid job, When a patch makes the schedule longer than window.max, Then the patched definition is refused on config.window.max', () => {
+    const fields = definitionFields(body('rate(1 hour)', { max: 'PT1H' }), { now, mode: 'local' });
+    const job = buildJob(fields, now);
+    const patched = patchedDefinition(job, { schedule: 'rate(2 hours)' }, { now, mode: 'local' });
+    expect(problems(patched).map((problem) => problem.field)).toEqual(['config.window.max']);
   });
 });
