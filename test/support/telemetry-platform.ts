@@ -51,6 +51,8 @@ export interface TelemetryPlatform {
   padBytes: number;
   /** Answer POST /ingest with this status while it returns one (called with the chunk's index). */
   failIngest: ((chunkIndex: number) => number | undefined) | undefined;
+  /** Awaited before POST /ingest answers (called with the chunk's index): a sink that is slow, for now. */
+  holdIngest: ((chunkIndex: number) => Promise<void>) | undefined;
   /** Replace the body of GET /telemetry (the status stays 200 unless given). */
   telemetryAnswer: { readonly status?: number; readonly body: string } | undefined;
   /** Rows per window instant for a table (default 1): a table busier than the limit. */
@@ -98,6 +100,7 @@ export async function startTelemetryPlatform(options: {
     stepMs: 60_000,
     padBytes: 0,
     failIngest: undefined,
+    holdIngest: undefined,
     telemetryAnswer: undefined,
     rowsPerStep: {},
     close: () =>
@@ -109,7 +112,7 @@ export async function startTelemetryPlatform(options: {
   server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
+    request.on('end', async () => {
       const url = new URL(request.url ?? '/', 'http://localhost');
       const answer = (status: number, body: string) => {
         response.writeHead(status, { 'content-type': 'application/json' });
@@ -146,6 +149,7 @@ export async function startTelemetryPlatform(options: {
         }
         const key = String(request.headers['idempotency-key'] ?? '');
         const body = JSON.parse(rawBody) as IngestDelivery['body'];
+        await platform.holdIngest?.(body.chunk?.index ?? -1);
         const failure = platform.failIngest?.(body.chunk?.index ?? -1);
         if (failure !== undefined) return answer(failure, JSON.stringify({ error: 'ingest is down' }));
         platform.posts.push(key);

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_SOURCE_RESPONSE_BYTES } from '../../../shared/kinds/telemetry/http-source.ts';
+import { cancelRun } from '../../../shared/runs/cancel.ts';
 import { expectedRows, exported, givenTelemetryJob, startWorld, type World } from './support.ts';
 
 let world: World;
@@ -19,6 +20,7 @@ beforeEach(() => {
   platform.deliveries.length = 0;
   platform.posts.length = 0;
   platform.failIngest = undefined;
+  platform.holdIngest = undefined;
   platform.telemetryAnswer = undefined;
   platform.padBytes = 0;
 });
@@ -65,6 +67,29 @@ describe('telemetry chunks', () => {
       error: { type: 'RowTooLargeError' },
     });
     expect(world.platform.posts).toEqual([]);
+    expect(await world.checkpoints.read(job)).toBeUndefined();
+  });
+});
+
+describe('cancelling a telemetry run', () => {
+  it('Given a run sending chunks, When it is cancelled during the first, Then it stops before the next, ends cancelled, and keeps the watermark', async () => {
+    // Given a window of several chunks, and a sink that holds the first until the cancel is accepted
+    const job = await givenTelemetryJob(world, {
+      sink: { url: world.platform.ingestUrl, signingSecret: 'demo/ingest', maxChunkBytes: 2048 },
+    });
+    world.platform.holdIngest = async (index) => {
+      if (index !== 0) return;
+      const [running] = (await world.deps.runs.list({ job: job.name, limit: 1 })).items;
+      if (running === undefined) throw new Error('no running run');
+      await cancelRun(world.deps, running.runId);
+      // Past the interval the run trusts its last look at the cancel flag for.
+      world.clock.advance(60_000);
+    };
+    // When
+    const outcome = await world.run(job, SLOT);
+    // Then
+    expect(outcome.outcome).toBe('cancelled');
+    expect(world.platform.posts).toHaveLength(1);
     expect(await world.checkpoints.read(job)).toBeUndefined();
   });
 });
