@@ -230,7 +230,11 @@ describe('tickwork jobs: arguments to requests', () => {
       'unknown subcommand "rm"; expected one of add, list, get, update, delete, pause, resume',
     ],
     ['add without a name', ['add', '--kind', 'prompt', '--schedule', 'daily'], 'missing <name>'],
-    ['add without --kind', ['add', 'j', '--schedule', 'daily'], '--kind is required (one of prompt, telemetry)'],
+    [
+      'add without --kind',
+      ['add', 'j', '--schedule', 'daily'],
+      '--kind is required (one of prompt, telemetry)',
+    ],
     [
       'add without --schedule',
       ['add', 'j', '--kind', 'prompt'],
