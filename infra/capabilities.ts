@@ -5,9 +5,11 @@
  * one loop; a new capability is a new entry here, which the compiler asks for.
  */
 import { ArnFormat, type Stack } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { ENV, secretsPrefixFor } from '../shared/config.ts';
 import type { CapabilityId } from '../shared/kinds/capabilities.ts';
+import type { TableId } from '../shared/tables.ts';
 import { acknowledgeWildcardResource, nagArn } from './nag.ts';
 import type { TickworkFunction } from './tickwork-function.ts';
 
@@ -23,7 +25,17 @@ export interface BindingContext {
    * their log groups after deployment, so the stack is told which ones it may grant: none by default.
    */
   readonly queryLogGroups: readonly string[];
+  /** The tables of the stateful stack, by table id. */
+  readonly tables: Readonly<Record<TableId, ITableV2>>;
 }
+
+/**
+ * What DynamoCheckpointStore sends (a consistent GetItem, a conditional UpdateItem), only on items whose
+ * key ends in `#checkpoint` (the LeadingKeys condition). Every job function also has GetItem and
+ * UpdateItem on the whole jobs table for the run lifecycle, so today this statement adds no access; it
+ * states what the capability needs by itself, so a narrower lifecycle grant cannot break checkpoints.
+ */
+export const CHECKPOINT_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'] as const;
 
 export type CapabilityBinding = (context: BindingContext) => void;
 
@@ -120,4 +132,13 @@ export const capabilityBindings: { readonly [C in CapabilityId]: CapabilityBindi
     );
   },
   logs: grantLogsQueries,
+  // The jobs table's name is in every function's environment already.
+  checkpoints: ({ fn, tables }) =>
+    fn.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: [...CHECKPOINT_ACTIONS],
+        resources: [tables.jobs.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['*#checkpoint'] } },
+      }),
+    ),
 };

@@ -194,6 +194,7 @@ export class ServiceStack extends Stack {
           fn: job,
           allowedHosts: props.webhookAllowedHosts ?? [],
           queryLogGroups: props.queryLogGroups ?? [],
+          tables,
         });
       }
       const fn = job.function;
@@ -225,7 +226,14 @@ export class ServiceStack extends Stack {
     this.apiFunction = apiFunction;
     // The API warns when a job names a secret that does not exist yet: DescribeSecret reads metadata, never a value.
     grantStageSecrets(
-      { stack: this, stage, fn: api, allowedHosts: props.webhookAllowedHosts ?? [], queryLogGroups: [] },
+      {
+        stack: this,
+        stage,
+        fn: api,
+        allowedHosts: props.webhookAllowedHosts ?? [],
+        queryLogGroups: [],
+        tables,
+      },
       ['secretsmanager:DescribeSecret'],
     );
     tables.jobs.grants.actions(apiFunction, ...API_JOBS_ACTIONS);

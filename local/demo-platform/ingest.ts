@@ -4,6 +4,7 @@
  * `Idempotency-Key` (a repeated key is a duplicate: answered, not counted), and gives the one line the
  * platform prints per delivery.
  */
+import { TELEMETRY_LOG_TYPE } from '../../shared/kinds/telemetry/chunks.ts';
 import { isPlainObject } from '../../shared/validation.ts';
 
 /** What arrived, for tests and for `GET /demo/received`. */
@@ -76,7 +77,7 @@ export class IngestLog {
     if (!isPlainObject(body)) return `ingest ${Array.isArray(body) ? 'an array' : typeof body} (no log_type)`;
     const model =
       isPlainObject(body.model) && typeof body.model.name === 'string' ? ` model=${body.model.name}` : '';
-    if (body.log_type === 'telemetry') {
+    if (body.log_type === TELEMETRY_LOG_TYPE) {
       this.#chunks++;
       const window = isPlainObject(body.window)
         ? ` window=${String(body.window.from)}..${String(body.window.to)}`
@@ -93,7 +94,7 @@ export class IngestLog {
           tables.push(`${table}=${n}`);
         }
       }
-      return `ingest telemetry${model}${window}${chunk} rows: ${tables.join(' ') || 'none'}`;
+      return `ingest ${TELEMETRY_LOG_TYPE}${model}${window}${chunk} rows: ${tables.join(' ') || 'none'}`;
     }
     if (body.log_type === 'calibration') {
       const n = Array.isArray(body.responses) ? body.responses.length : 0;

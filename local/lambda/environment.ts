@@ -80,6 +80,8 @@ export const localCapabilityEnvironment: {
   metrics: ({ cloudwatchEndpoint }) => endpointVariable('AWS_ENDPOINT_URL_CLOUDWATCH', cloudwatchEndpoint),
   logs: ({ cloudwatchLogsEndpoint }) =>
     endpointVariable('AWS_ENDPOINT_URL_CLOUDWATCH_LOGS', cloudwatchLogsEndpoint),
+  // The jobs table's name is set for every function below.
+  checkpoints: () => ({}),
 };
 
 /** Variables for the handlers, per shared/config.ts, plus the SDK's endpoint and region settings. */

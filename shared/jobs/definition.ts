@@ -79,7 +79,10 @@ export function normalizeDefinition(definition: JobDefinition, context: Definiti
   if (schedule !== undefined) {
     problems.collect(() => checkBounds(schedule, definition, startDate, endDate, context.now));
   }
-  const config = problems.collect(() => kindConfig(definition.kind, definition.config ?? {}, context));
+  // With the schedule, when it parsed: some kinds tie their config to the timing (see ConfigCheckOptions).
+  const config = problems.collect(() =>
+    kindConfig(definition.kind, definition.config ?? {}, context, schedule),
+  );
   problems.throwIfAny();
   if (schedule === undefined || config === undefined) throw new Error('unreachable: no problem was recorded');
   return {
@@ -207,8 +210,16 @@ export function rateAnchor(
 }
 
 /** A whole config checked by its kind (every kind's config is an object: their schemas are strict objects). */
-function kindConfig(kind: unknown, config: unknown, context: DefinitionContext): Record<string, unknown> {
-  return parseConfigOf(kindDefinition(kind), config, { mode: context.mode }) as Record<string, unknown>;
+function kindConfig(
+  kind: unknown,
+  config: unknown,
+  context: DefinitionContext,
+  schedule?: Schedule,
+): Record<string, unknown> {
+  return parseConfigOf(kindDefinition(kind), config, {
+    mode: context.mode,
+    ...(schedule === undefined ? {} : { schedule, now: context.now }),
+  }) as Record<string, unknown>;
 }
 
 /** parseSchedule with its errors as ValidationErrors on the `schedule` and `timezone` fields. */

@@ -5,7 +5,7 @@
  * local runtime maps each to its local values once (`local/lambda/`). Adding a capability means adding
  * it here, then the compiler asks for it in each of those maps.
  */
-import type { SecretSource } from '../jobs/ports.ts';
+import type { JobIdentity, SecretSource } from '../jobs/ports.ts';
 
 export interface HttpAnswer {
   readonly status: number;
@@ -135,6 +135,29 @@ export interface LogsQueries {
   stop(queryId: string): Promise<void>;
 }
 
+/** A job's checkpoint as stored: its value and the version a conditional advance names. */
+export interface Checkpoint {
+  /** Opaque to the store: a watermark instant, a cursor, a small JSON document. */
+  readonly value: string;
+  /** 1 for the first value, one more at each advance. */
+  readonly version: number;
+}
+
+/**
+ * Where a job keeps how far its work got (a telemetry watermark, a connector's sync cursor), one
+ * value per job, moved only by a conditional write. A checkpoint belongs to one job: a job deleted and
+ * created again under the same name (another `createdAt`) starts without one.
+ */
+export interface CheckpointStore {
+  /** The job's checkpoint; undefined when it has none (or only one left by an earlier job of its name). */
+  read(job: JobIdentity): Promise<Checkpoint | undefined>;
+  /**
+   * Sets the checkpoint to `value` if it is still at `expectedVersion` (undefined: the job has none yet).
+   * False, and nothing written, when another writer moved it first.
+   */
+  advance(job: JobIdentity, expectedVersion: number | undefined, value: string): Promise<boolean>;
+}
+
 /** Every capability a kind may declare, by id. */
 export interface Capabilities {
   /** Secret values by name (Secrets Manager under the stage's prefix; locally secrets.json). */
@@ -145,6 +168,8 @@ export interface Capabilities {
   readonly metrics: MetricData;
   /** CloudWatch Logs Insights queries over named log groups: read-only. */
   readonly logs: LogsQueries;
+  /** Per-job checkpoints (a small item of the job's own in the jobs table). */
+  readonly checkpoints: CheckpointStore;
 }
 
 export type CapabilityId = keyof Capabilities;
@@ -155,4 +180,5 @@ export const CAPABILITY_IDS = [
   'http',
   'metrics',
   'logs',
+  'checkpoints',
 ] as const satisfies readonly CapabilityId[];

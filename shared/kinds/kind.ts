@@ -9,6 +9,7 @@ import type * as z from 'zod/mini';
 import type { RuntimeMode } from '../config.ts';
 import type { Problem } from '../errors.ts';
 import type { RunContext, RunResult } from '../runs/context.ts';
+import type { Schedule } from '../schedule/index.ts';
 import type { Capabilities, CapabilityId } from './capabilities.ts';
 
 /** The Lambda settings of a kind's function (the stack and the local runtime both read them). */
@@ -21,6 +22,13 @@ export interface KindFunctionSettings {
 export interface ConfigCheckOptions {
   /** The deployment's mode; `aws` adds the deployed-only rules (e.g. https targets). */
   readonly mode?: RuntimeMode;
+  /**
+   * The job's schedule, when the config is checked as part of a whole job (create, replace, patch), for
+   * rules that tie the config to the timing (e.g. a telemetry window's `max` covering the period).
+   */
+  readonly schedule?: Schedule;
+  /** The request's time, with `schedule`: when the schedule's next fires are looked at from. */
+  readonly now?: Date;
 }
 
 /** A secret a config names, and the field that names it. */

@@ -8,8 +8,9 @@ import { ValidationError } from '../errors.ts';
 import { describeValue } from '../validation.ts';
 import type { KindDefinition } from './kind.ts';
 import { promptKind } from './prompt/definition.ts';
+import { telemetryKind } from './telemetry/definition.ts';
 
-export const kinds = [promptKind] as const;
+export const kinds = [promptKind, telemetryKind] as const;
 
 export type JobKind = (typeof kinds)[number]['id'];
 export type AnyKind = (typeof kinds)[number];

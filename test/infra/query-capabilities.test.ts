@@ -5,6 +5,7 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AttributeType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { type BindingContext, capabilityBindings } from '../../infra/capabilities.ts';
@@ -23,7 +24,10 @@ function statementsWith(
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Grants', { env: { account: '123456789012', region: 'eu-west-1' } });
   const fn = new TickworkFunction(stack, 'Fn', { stage: 'qa', functionId: 'prompt', environment: {} });
-  const context: BindingContext = { stack, stage: 'qa', fn, allowedHosts: [], queryLogGroups };
+  const table = (id: string) =>
+    new TableV2(stack, id, { partitionKey: { name: 'name', type: AttributeType.STRING } });
+  const tables = { jobs: table('Jobs'), runs: table('Runs') };
+  const context: BindingContext = { stack, stage: 'qa', fn, allowedHosts: [], queryLogGroups, tables };
   if (capability !== undefined) capabilityBindings[capability](context);
   // Every wildcard a binding grants must carry its acknowledgment (with the reason) for cdk-nag.
   expect(new AwsSolutionsChecks(app).validateScope(app).violations).toEqual([]);

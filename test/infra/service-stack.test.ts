@@ -216,6 +216,7 @@ describe('ServiceStack: functions', () => {
         // The SDK clients find their Region and endpoint themselves; these capabilities add grants only.
         metrics: [],
         logs: [],
+        checkpoints: [],
       };
       const declared = kindDefinition(definition.jobKind).capabilities;
       expect(Object.keys(env).sort()).toEqual(
@@ -471,6 +472,7 @@ describe('ServiceStack: least privilege', () => {
 
   it.each<[FunctionDefinition['id'], string[], string[]]>([
     ['prompt', ['GetItem', 'UpdateItem'], ['GetItem', 'PutItem', 'UpdateItem']],
+    ['telemetry', ['GetItem', 'UpdateItem'], ['GetItem', 'PutItem', 'UpdateItem']],
     [
       'api',
       ['DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
@@ -489,7 +491,23 @@ describe('ServiceStack: least privilege', () => {
   });
 
   it('covers every catalog function in the table-access expectations', () => {
-    expect(definitions.map((definition) => definition.id).sort()).toEqual(['api', 'prompt']);
+    expect(definitions.map((definition) => definition.id).sort()).toEqual(['api', 'prompt', 'telemetry']);
+  });
+
+  it('lets the telemetry function write only checkpoint items through its checkpoints grant', () => {
+    // Given the telemetry function's role
+    const statements = statementsOf(roleOf(functionId('telemetry')));
+    // Then one statement carries exactly the checkpoint store's calls, on the jobs table, for keys `*#checkpoint`
+    const scoped = statements.filter((statement) => statement.Condition !== undefined);
+    expect(scoped).toHaveLength(1);
+    expect(asList(scoped[0]?.Action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(JSON.stringify(scoped[0]?.Resource)).toContain('JobsTable');
+    expect(JSON.stringify(scoped[0]?.Resource)).not.toContain('index');
+    expect(scoped[0]?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['*#checkpoint'] },
+    });
+    // And the prompt function, which declares no checkpoints, has no such statement
+    expect(statementsOf(roleOf(functionId('prompt'))).filter((statement) => statement.Condition)).toEqual([]);
   });
 
   it.each(jobDefinitions)('lets $id read only the secrets under tickwork/<stage>/', (definition) => {

@@ -23,6 +23,7 @@ import type {
   Page,
 } from '../../jobs/ports.ts';
 import { tableDefinitions } from '../../tables.ts';
+import { checkpointKey } from './checkpoints.ts';
 import { isConditionFailed } from './client.ts';
 import { type CursorShape, decodeCursor } from './cursor.ts';
 import { queryPage } from './query.ts';
@@ -129,6 +130,9 @@ export class DynamoJobStore implements JobStore {
     }
     // After the job: a run that read the job before it went finds no state and learns it was deleted.
     await this.#states.delete(name);
+    // A job's checkpoint goes with it (one more delete, for every kind: a checkpoint of the name left by
+    // a failed delete would be ignored anyway, since it names the old job's createdAt).
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: checkpointKey(name) }));
   }
 
   async list(query: JobQuery): Promise<Page<Job>> {

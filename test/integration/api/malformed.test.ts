@@ -123,7 +123,7 @@ const cases: readonly Case[] = [
     '/jobs',
     job({ kind: 'shell' }),
     400,
-    /kind must be one of "prompt", got "shell"/,
+    /kind must be one of "prompt", "telemetry", got "shell"/,
   ],
   ['no kind', 'POST', '/jobs', job({ kind: undefined }), 400, /kind is required/],
   ['no schedule', 'POST', '/jobs', job({ schedule: undefined }), 400, /schedule is required/],
@@ -346,7 +346,7 @@ const cases: readonly Case[] = [
   ['limit abc', 'GET', '/jobs?limit=abc', {}, 400, /limit must be a whole number/],
   ['limit 101', 'GET', '/jobs?limit=101', {}, 400, /limit must be a whole number from 1 to 100/],
   ['enabled yes', 'GET', '/jobs?enabled=yes', {}, 400, /enabled must be "true" or "false"/],
-  ['an unknown kind filter', 'GET', '/jobs?kind=shell', {}, 400, /kind must be one of prompt/],
+  ['an unknown kind filter', 'GET', '/jobs?kind=shell', {}, 400, /kind must be one of prompt, telemetry,/],
   [
     'a cursor that is not one',
     'GET',

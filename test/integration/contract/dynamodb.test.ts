@@ -1,13 +1,15 @@
 /**
- * The JobStore and RunLedger contracts on the DynamoDB adapters, on both engines Tickwork promises
+ * The JobStore, CheckpointStore and RunLedger contracts on the DynamoDB adapters, on both engines Tickwork promises
  * (dynalite and DynamoDB Local). Each test gets a table of its own, so listings see only its items.
  * Engine-specific checks (cursor encoding, no stub items) stay in test/integration/ledger/store.test.ts.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe } from 'vitest';
+import { DynamoCheckpointStore } from '../../../shared/adapters/dynamodb/checkpoints.ts';
 import { DynamoJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
 import { DynamoRunLedger } from '../../../shared/adapters/dynamodb/run-ledger.ts';
 import type { Clock } from '../../../shared/clock.ts';
+import { checkpointStoreContract } from '../../contract/checkpoint-store.contract.ts';
 import { jobRunMarksContract } from '../../contract/job-run-marks.contract.ts';
 import { jobStoreContract } from '../../contract/job-store.contract.ts';
 import { runLedgerContract } from '../../contract/run-ledger.contract.ts';
@@ -30,6 +32,12 @@ describe.each(engineKinds)('on %s', (kind) => {
     };
     jobStoreContract(subject);
     jobRunMarksContract(subject);
+  });
+
+  describe('DynamoCheckpointStore', () => {
+    checkpointStoreContract({
+      open: async () => new DynamoCheckpointStore(engine().doc, await freshTable(engine(), 'jobs')),
+    });
   });
 
   describe('DynamoRunLedger', () => {

@@ -49,7 +49,12 @@ describe('parseQuery', () => {
       querySchemas.listJobs,
       /enabled must be "true" or "false", got "yes"/,
     ],
-    ['unknown kind', { kind: 'shell' }, querySchemas.listJobs, /kind must be one of prompt, got "shell"/],
+    [
+      'unknown kind',
+      { kind: 'shell' },
+      querySchemas.listJobs,
+      /kind must be one of prompt, telemetry, got "shell"/,
+    ],
     ['bad status', { status: 'done' }, querySchemas.listRuns, /status must be one of pending, running/],
     ['bad job name', { job: 'a b' }, querySchemas.listRuns, /job must be 1-64 characters/],
     [

@@ -230,7 +230,11 @@ describe('tickwork jobs: arguments to requests', () => {
       'unknown subcommand "rm"; expected one of add, list, get, update, delete, pause, resume',
     ],
     ['add without a name', ['add', '--kind', 'prompt', '--schedule', 'daily'], 'missing <name>'],
-    ['add without --kind', ['add', 'j', '--schedule', 'daily'], '--kind is required (one of prompt)'],
+    [
+      'add without --kind',
+      ['add', 'j', '--schedule', 'daily'],
+      '--kind is required (one of prompt, telemetry)',
+    ],
     [
       'add without --schedule',
       ['add', 'j', '--kind', 'prompt'],
@@ -238,8 +242,8 @@ describe('tickwork jobs: arguments to requests', () => {
     ],
     [
       'add with an unknown kind',
-      ['add', 'j', '--kind', 'telemetry', '--schedule', 'daily'],
-      '--kind must be one of prompt, got "telemetry"',
+      ['add', 'j', '--kind', 'shell', '--schedule', 'daily'],
+      '--kind must be one of prompt, telemetry, got "shell"',
     ],
     [
       'add with a bad name',

@@ -42,7 +42,12 @@ describe('parseJobDefinition', () => {
     ],
     ['name too long', { ...valid, name: 'x'.repeat(65) }, 'name', /name must be 1-64/],
     ['name a number', { ...valid, name: 42 }, 'name', /name must be a string, got number 42/],
-    ['unknown kind', { ...valid, kind: 'shell' }, 'kind', /kind must be one of "prompt", got "shell"/],
+    [
+      'unknown kind',
+      { ...valid, kind: 'shell' },
+      'kind',
+      /kind must be one of "prompt", "telemetry", got "shell"/,
+    ],
     ['schedule missing', { ...valid, schedule: undefined }, 'schedule', /schedule is required/],
     ['schedule empty', { ...valid, schedule: '  ' }, 'schedule', /schedule must be a non-empty schedule/],
     ['schedule a number', { ...valid, schedule: 5 }, 'schedule', /schedule must be a string/],

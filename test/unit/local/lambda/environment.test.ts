@@ -33,7 +33,10 @@ describe('localFunctionEnvironment', () => {
       scheduleGroup: LOCAL_SCHEDULE_GROUP,
       schedulerRoleArn: 'arn:aws:iam::000000000000:role/tickwork-local-scheduler',
       schedulerDeadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:tickwork-local-scheduler-dlq',
-      jobFunctionArns: { prompt: 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-local-prompt' },
+      jobFunctionArns: {
+        prompt: 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-local-prompt',
+        telemetry: 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-local-telemetry',
+      },
       runRetentionDays: 30,
       retryPolicy: { delaysMs: [60_000, 120_000] },
     });
