@@ -55,4 +55,7 @@ export const capabilityBindings: { readonly [C in CapabilityId]: CapabilityBindi
   secrets: (context) => grantStageSecrets(context, ['secretsmanager:GetSecretValue']),
   // Outbound HTTP needs no AWS permission; in AWS it reaches only public https addresses unless allowed.
   http: ({ fn, allowedHosts }) => fn.function.addEnvironment(ENV.webhookAllowedHosts, allowedHosts.join(',')),
+  // Budget counters are items of the jobs table, written with GetItem and UpdateItem: every job function
+  // already holds exactly those on the jobs table (its run lifecycle needs them), so nothing is added.
+  budgets: () => {},
 };

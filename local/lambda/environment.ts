@@ -53,6 +53,8 @@ export const localCapabilityEnvironment: {
   secrets: (input) => ({ [ENV.secretsFile]: join(input.dataDir, 'secrets.json') }),
   // Locally the guard already lets http reach loopback (mode `local`); nothing is allowed beyond that.
   http: () => ({}),
+  // The jobs table the functions already name (TICKWORK_JOBS_TABLE) holds the counters.
+  budgets: () => ({}),
 };
 
 /** Variables for the handlers, per shared/config.ts, plus the SDK's endpoint and region settings. */

@@ -55,15 +55,91 @@ export interface OutboundHttp {
   request(request: HttpRequest): Promise<HttpResponse>;
 }
 
+/** A budget counter: what one job has used in one UTC day, or in one run (its slot, across attempts). */
+export interface BudgetCounter {
+  readonly job: string;
+  readonly period: { readonly day: string } | { readonly slot: string };
+}
+
+/** Money in millionths of a dollar (whole numbers add up exactly), and tokens. */
+export interface BudgetAmount {
+  readonly microUsd: number;
+  readonly tokens: number;
+}
+
+/** The most a counter may reach; an absent limit is no limit. */
+export interface BudgetLimits {
+  readonly microUsd?: number;
+  readonly tokens?: number;
+}
+
+export type BudgetReservation =
+  | { readonly reserved: true }
+  /** Adding the amount would have crossed `exceeded`; nothing was added. `used` is the counter as read. */
+  | { readonly reserved: false; readonly exceeded: keyof BudgetAmount; readonly used: BudgetAmount };
+
+/**
+ * Budget counters shared by every run and every concurrent function of a job: a reservation is one
+ * atomic, conditional add, so two runs can never both take the last of a budget.
+ */
+export interface Budgets {
+  /** Adds `amount` to the counter if it stays within every limit afterwards; otherwise adds nothing. */
+  reserve(counter: BudgetCounter, amount: BudgetAmount, limits: BudgetLimits): Promise<BudgetReservation>;
+  /** Adds `delta` (negative to give back) whatever the limits: settling a reservation to what was used. */
+  add(counter: BudgetCounter, delta: BudgetAmount): Promise<void>;
+  /** The counter's amount; zero for a counter never written. */
+  read(counter: BudgetCounter): Promise<BudgetAmount>;
+}
+
 /** Every capability a kind may declare, by id. */
 export interface Capabilities {
   /** Secret values by name (Secrets Manager under the stage's prefix; locally secrets.json). */
   readonly secrets: SecretSource;
   /** Outbound HTTP to the targets job configs name. */
   readonly http: OutboundHttp;
+  /** Budget counters shared across runs and concurrent functions (items in the jobs table). */
+  readonly budgets: Budgets;
 }
 
 export type CapabilityId = keyof Capabilities;
 
 /** Every capability id, for the maps that must cover each one. */
-export const CAPABILITY_IDS = ['secrets', 'http'] as const satisfies readonly CapabilityId[];
+export const CAPABILITY_IDS = ['secrets', 'http', 'budgets'] as const satisfies readonly CapabilityId[];
+
+/** Token counts a model reported for one call. */
+export interface TokenUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+}
+
+/** A model's answer to one prompt; `usage` when the provider reported it. */
+export interface ModelAnswer {
+  readonly text: string;
+  readonly usage?: TokenUsage;
+}
+
+/**
+ * A model call that got no usable answer. `retryable` when the same call may work later (throttled,
+ * a 5xx, no answer in time); `retryAfterMs` when the provider said how long to wait.
+ */
+export class ModelCallError extends Error {
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+  /** No answer in time: the provider may still have done (and billed) the work. */
+  readonly timedOut: boolean;
+
+  constructor(
+    message: string,
+    options: ErrorOptions & {
+      readonly retryable: boolean;
+      readonly retryAfterMs?: number | undefined;
+      readonly timedOut?: boolean;
+    },
+  ) {
+    super(message, options);
+    this.name = 'ModelCallError';
+    this.retryable = options.retryable;
+    this.retryAfterMs = options.retryAfterMs;
+    this.timedOut = options.timedOut ?? false;
+  }
+}

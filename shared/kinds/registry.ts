@@ -6,10 +6,11 @@
  */
 import { ValidationError } from '../errors.ts';
 import { describeValue } from '../validation.ts';
+import { calibrationKind } from './calibration/definition.ts';
 import type { KindDefinition } from './kind.ts';
 import { promptKind } from './prompt/definition.ts';
 
-export const kinds = [promptKind] as const;
+export const kinds = [promptKind, calibrationKind] as const;
 
 export type JobKind = (typeof kinds)[number]['id'];
 export type AnyKind = (typeof kinds)[number];

@@ -213,6 +213,7 @@ describe('ServiceStack: functions', () => {
       const capabilityVariables: Record<CapabilityId, string[]> = {
         secrets: [ENV.secretsPrefix],
         http: [ENV.webhookAllowedHosts],
+        budgets: [],
       };
       const declared = kindDefinition(definition.jobKind).capabilities;
       expect(Object.keys(env).sort()).toEqual(
@@ -468,6 +469,8 @@ describe('ServiceStack: least privilege', () => {
 
   it.each<[FunctionDefinition['id'], string[], string[]]>([
     ['prompt', ['GetItem', 'UpdateItem'], ['GetItem', 'PutItem', 'UpdateItem']],
+    // Its budget counters are items of the jobs table: still GetItem and UpdateItem only.
+    ['calibration', ['GetItem', 'UpdateItem'], ['GetItem', 'PutItem', 'UpdateItem']],
     [
       'api',
       ['DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
@@ -486,7 +489,7 @@ describe('ServiceStack: least privilege', () => {
   });
 
   it('covers every catalog function in the table-access expectations', () => {
-    expect(definitions.map((definition) => definition.id).sort()).toEqual(['api', 'prompt']);
+    expect(definitions.map((definition) => definition.id).sort()).toEqual(['api', 'calibration', 'prompt']);
   });
 
   it.each(jobDefinitions)('lets $id read only the secrets under tickwork/<stage>/', (definition) => {
