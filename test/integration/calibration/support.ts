@@ -67,12 +67,19 @@ export interface Setup {
   readonly log: ReturnType<typeof captureLog>;
 }
 
-export function setup(engine: Engine, dir: string): Setup {
-  const clock = new VirtualClock(START);
+/**
+ * `cancels`: the lifecycle's own cancel checks (every second, as deployed) on a clock that moves only
+ * when the test moves it. Otherwise short waits pass at once and the cancel watch is left out (a watch
+ * every 10 minutes never comes), so the watch's own waits do not move the clock.
+ */
+export function setup(engine: Engine, dir: string, options: { cancels?: boolean } = {}): Setup {
+  const clock = new VirtualClock(START, options.cancels === true ? 0 : 60_000);
   const log = captureLog();
-  // The function's real timeout, so the run's deadline is the one it has in Lambda; the cancel watch
-  // is left to the work's checkpoints (a watch every 10 minutes never comes in these tests).
-  const deps = runDeps(engine, clock, log.logger, { leaseSeconds: 900, cancelCheckIntervalMs: 600_000 });
+  // The function's real timeout, so the run's deadline is the one it has in Lambda.
+  const deps = runDeps(engine, clock, log.logger, {
+    leaseSeconds: 900,
+    cancelCheckIntervalMs: options.cancels === true ? 1_000 : 600_000,
+  });
   const budgets = new DynamoBudgets(engine.doc, engine.tables.jobs, clock);
   const work = kindWork(calibrationKind, calibrationWork, {
     secrets: new LocalSecretSource({ file: join(dir, 'secrets.json'), env: {} }),

@@ -5,11 +5,13 @@
  */
 import { describe } from 'vitest';
 import {
+  MemoryBudgets,
   MemoryJobStore,
   MemoryRunLedger,
   MemorySchedulePort,
 } from '../../../shared/adapters/memory/index.ts';
 import { type Clock, systemClock } from '../../../shared/clock.ts';
+import { budgetsContract } from '../../contract/budgets.contract.ts';
 import { jobRunMarksContract } from '../../contract/job-run-marks.contract.ts';
 import { jobStoreContract } from '../../contract/job-store.contract.ts';
 import { runLedgerContract } from '../../contract/run-ledger.contract.ts';
@@ -35,4 +37,8 @@ describe('MemoryRunLedger', () => {
 describe('MemorySchedulePort', () => {
   // The wall clock, as the emulator's StartDate rule uses it.
   schedulePortContract({ open: async () => new MemorySchedulePort(systemClock) });
+});
+
+describe('MemoryBudgets', () => {
+  budgetsContract({ open: async () => new MemoryBudgets() });
 });
