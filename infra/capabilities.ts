@@ -18,6 +18,8 @@ export interface BindingContext {
   readonly fn: TickworkFunction;
   /** Hosts outbound requests may reach even if the guard would refuse them. */
   readonly allowedHosts: readonly string[];
+  /** Bedrock foundation-model ids the functions may invoke; none by default. */
+  readonly bedrockModelIds: readonly string[];
 }
 
 export type CapabilityBinding = (context: BindingContext) => void;
@@ -58,4 +60,22 @@ export const capabilityBindings: { readonly [C in CapabilityId]: CapabilityBindi
   // Budget counters are items of the jobs table, written with GetItem and UpdateItem: every job function
   // already holds exactly those on the jobs table (its run lifecycle needs them), so nothing is added.
   budgets: () => {},
+  // Converse is authorized as bedrock:InvokeModel, granted on exactly the foundation models the deployment
+  // lists (context `bedrockModelIds`); with none listed, no Bedrock permission at all.
+  bedrock: ({ stack, fn, bedrockModelIds }) => {
+    if (bedrockModelIds.length === 0) return;
+    fn.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['bedrock:InvokeModel'],
+        resources: bedrockModelIds.map((id) =>
+          stack.formatArn({
+            service: 'bedrock',
+            account: '',
+            resource: 'foundation-model',
+            resourceName: id,
+          }),
+        ),
+      }),
+    );
+  },
 };

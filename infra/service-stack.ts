@@ -90,6 +90,12 @@ export interface ServiceStackProps extends StackProps {
    */
   readonly webhookAllowedHosts?: readonly string[];
   /**
+   * Amazon Bedrock foundation-model ids (e.g. `anthropic.claude-3-haiku-20240307-v1:0`) the job functions
+   * may invoke, in the stack's Region; each gets `bedrock:InvokeModel` on exactly its ARN.
+   * @default - none: no Bedrock permission at all
+   */
+  readonly bedrockModelIds?: readonly string[];
+  /**
    * Days finished runs (and executed one-time jobs) stay queryable before their TTL expires.
    * @default DEFAULT_RUN_RETENTION_DAYS (shared/config.ts)
    */
@@ -188,6 +194,7 @@ export class ServiceStack extends Stack {
           stage,
           fn: job,
           allowedHosts: props.webhookAllowedHosts ?? [],
+          bedrockModelIds: props.bedrockModelIds ?? [],
         });
       }
       const fn = job.function;
@@ -218,7 +225,7 @@ export class ServiceStack extends Stack {
     const apiFunction = api.function;
     this.apiFunction = apiFunction;
     // The API warns when a job names a secret that does not exist yet: DescribeSecret reads metadata, never a value.
-    grantStageSecrets({ stack: this, stage, fn: api, allowedHosts: props.webhookAllowedHosts ?? [] }, [
+    grantStageSecrets({ stack: this, stage, fn: api, allowedHosts: [], bedrockModelIds: [] }, [
       'secretsmanager:DescribeSecret',
     ]);
     tables.jobs.grants.actions(apiFunction, ...API_JOBS_ACTIONS);

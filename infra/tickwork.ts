@@ -5,7 +5,12 @@
  */
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { runRetentionDaysFromContext, stageFromContext, webhookAllowedHostsFromContext } from './context.ts';
+import {
+  bedrockModelIdsFromContext,
+  runRetentionDaysFromContext,
+  stageFromContext,
+  webhookAllowedHostsFromContext,
+} from './context.ts';
 import { stackName } from './naming.ts';
 import { ServiceStack } from './service-stack.ts';
 import { StatefulStack } from './stateful-stack.ts';
@@ -20,6 +25,7 @@ export function addTickwork(app: App): TickworkStacks {
   const stage = stageFromContext(app.node);
   const webhookAllowedHosts = webhookAllowedHostsFromContext(app.node);
   const runRetentionDays = runRetentionDaysFromContext(app.node);
+  const bedrockModelIds = bedrockModelIdsFromContext(app.node);
   // Account and Region come from the CLI's credentials when it has them; without them the stacks stay
   // environment-agnostic, which is all `cdk synth` in CI needs.
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
@@ -37,6 +43,7 @@ export function addTickwork(app: App): TickworkStacks {
     stage,
     tables: stateful.tables,
     webhookAllowedHosts,
+    bedrockModelIds,
     runRetentionDays,
   });
 

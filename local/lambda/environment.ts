@@ -55,6 +55,9 @@ export const localCapabilityEnvironment: {
   http: () => ({}),
   // The jobs table the functions already name (TICKWORK_JOBS_TABLE) holds the counters.
   budgets: () => ({}),
+  // The SDK reads AWS_ENDPOINT_URL_BEDROCK_RUNTIME itself; the handlers run in this process, so a value set
+  // in the shell that started the stack (a local Converse stand-in) reaches them as it is.
+  bedrock: () => ({}),
 };
 
 /** Variables for the handlers, per shared/config.ts, plus the SDK's endpoint and region settings. */

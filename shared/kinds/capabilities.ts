@@ -55,6 +55,26 @@ export interface OutboundHttp {
   request(request: HttpRequest): Promise<HttpResponse>;
 }
 
+/** One Converse call: a single user message, the inference settings, and metadata tagging the call. */
+export interface ConverseRequest {
+  readonly modelId: string;
+  readonly prompt: string;
+  readonly inferenceConfig: {
+    readonly maxTokens: number;
+    readonly temperature: number;
+    readonly topP: number;
+  };
+  /** Recorded with the invocation (model-invocation logs), so telemetry can tell calibration traffic apart. */
+  readonly requestMetadata: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+}
+
+/** Amazon Bedrock's Converse API; ModelCallError when a call got no answer. */
+export interface BedrockModels {
+  converse(request: ConverseRequest): Promise<ModelAnswer>;
+}
+
 /** A budget counter: what one job has used in one UTC day, or in one run (its slot, across attempts). */
 export interface BudgetCounter {
   readonly job: string;
@@ -99,12 +119,19 @@ export interface Capabilities {
   readonly http: OutboundHttp;
   /** Budget counters shared across runs and concurrent functions (items in the jobs table). */
   readonly budgets: Budgets;
+  /** Amazon Bedrock models, on the model ids the stack allows. */
+  readonly bedrock: BedrockModels;
 }
 
 export type CapabilityId = keyof Capabilities;
 
 /** Every capability id, for the maps that must cover each one. */
-export const CAPABILITY_IDS = ['secrets', 'http', 'budgets'] as const satisfies readonly CapabilityId[];
+export const CAPABILITY_IDS = [
+  'secrets',
+  'http',
+  'budgets',
+  'bedrock',
+] as const satisfies readonly CapabilityId[];
 
 /** Token counts a model reported for one call. */
 export interface TokenUsage {

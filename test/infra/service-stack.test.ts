@@ -214,6 +214,7 @@ describe('ServiceStack: functions', () => {
         secrets: [ENV.secretsPrefix],
         http: [ENV.webhookAllowedHosts],
         budgets: [],
+        bedrock: [],
       };
       const declared = kindDefinition(definition.jobKind).capabilities;
       expect(Object.keys(env).sort()).toEqual(

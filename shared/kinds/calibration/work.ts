@@ -187,11 +187,22 @@ async function resolveSecrets({
 }
 
 function askModel(context: Parameters<typeof calibrationWork>[0], apiKey: string | undefined): AskModel {
-  const { config, capabilities, clock } = context;
+  const { config, capabilities, clock, job, run } = context;
   const provider = config.provider;
   switch (provider.type) {
     case 'openai-compatible':
       return openAiCompatible(capabilities.http, provider, apiKey, clock);
+    case 'bedrock':
+      return ({ prompt, timeoutMs, signal }) =>
+        capabilities.bedrock.converse({
+          modelId: provider.modelId,
+          prompt,
+          inferenceConfig: provider.inferenceConfig,
+          // Tags every invocation, so model-invocation logs (and telemetry) tell calibration traffic apart.
+          requestMetadata: { job: job.name, runId: run.runId },
+          timeoutMs,
+          signal,
+        });
     default:
       throw new Error(`provider ${provider.type} is not available yet`);
   }

@@ -6,6 +6,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { BedrockConverse } from '../../../shared/adapters/bedrock/converse.ts';
 import { DynamoBudgets } from '../../../shared/adapters/dynamodb/budgets.ts';
 import { SafeHttpClient } from '../../../shared/adapters/http/client.ts';
 import { LocalSecretSource } from '../../../shared/adapters/secrets/local.ts';
@@ -72,7 +74,11 @@ export interface Setup {
  * when the test moves it. Otherwise short waits pass at once and the cancel watch is left out (a watch
  * every 10 minutes never comes), so the watch's own waits do not move the clock.
  */
-export function setup(engine: Engine, dir: string, options: { cancels?: boolean } = {}): Setup {
+export function setup(
+  engine: Engine,
+  dir: string,
+  options: { cancels?: boolean; bedrockUrl?: string } = {},
+): Setup {
   const clock = new VirtualClock(START, options.cancels === true ? 0 : 60_000);
   const log = captureLog();
   // The function's real timeout, so the run's deadline is the one it has in Lambda.
@@ -85,6 +91,15 @@ export function setup(engine: Engine, dir: string, options: { cancels?: boolean 
     secrets: new LocalSecretSource({ file: join(dir, 'secrets.json'), env: {} }),
     http: new SafeHttpClient({ mode: 'local', allowedHosts: [] }, { userAgent: 'tickwork/0.1.0' }),
     budgets,
+    bedrock: new BedrockConverse(
+      new BedrockRuntimeClient({
+        // Nothing listens on port 9: a test that uses Bedrock passes its stand-in.
+        endpoint: options.bedrockUrl ?? 'http://127.0.0.1:9',
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
+        maxAttempts: 1,
+      }),
+    ),
   });
   return { clock, deps, work, budgets, log };
 }
