@@ -20,6 +20,8 @@ export interface BindingContext {
   readonly allowedHosts: readonly string[];
   /** Bedrock foundation-model ids the functions may invoke; none by default. */
   readonly bedrockModelIds: readonly string[];
+  /** Users' model function ARNs the functions may invoke; none by default. */
+  readonly modelFunctionArns: readonly string[];
 }
 
 export type CapabilityBinding = (context: BindingContext) => void;
@@ -76,6 +78,14 @@ export const capabilityBindings: { readonly [C in CapabilityId]: CapabilityBindi
           }),
         ),
       }),
+    );
+  },
+  // A synchronous Invoke of exactly the function ARNs the deployment lists (context `modelFunctionArns`);
+  // an alias or version ARN is granted as written. With none listed, no invoke permission at all.
+  modelFunctions: ({ fn, modelFunctionArns }) => {
+    if (modelFunctionArns.length === 0) return;
+    fn.function.addToRolePolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [...modelFunctionArns] }),
     );
   },
 };

@@ -141,3 +141,38 @@ export function parseBedrockModelIds(value: unknown): readonly string[] {
 export function bedrockModelIdsFromContext(node: Node): readonly string[] {
   return parseBedrockModelIds(node.tryGetContext('tickwork:bedrockModelIds'));
 }
+
+const FUNCTION_ARN_PATTERN =
+  /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/;
+
+/**
+ * Parses the model-function allow-list: Lambda function ARNs calibration jobs may invoke. A
+ * comma-separated string (`-c tickwork:modelFunctionArns=arn:…,arn:…`) or an array; none when unset.
+ */
+export function parseModelFunctionArns(value: unknown): readonly string[] {
+  if (value === undefined) return [];
+  const entries = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(entries)) {
+    throw new ContextError(
+      `context "tickwork:modelFunctionArns" must be a comma-separated string or an array of function ARNs, got ${JSON.stringify(value)}`,
+    );
+  }
+  const arns = new Set<string>();
+  for (const entry of entries) {
+    const arn = typeof entry === 'string' ? entry.trim() : entry;
+    if (arn === '') continue;
+    if (typeof arn !== 'string' || !FUNCTION_ARN_PATTERN.test(arn)) {
+      throw new ContextError(
+        `context "tickwork:modelFunctionArns" entries must be Lambda function ARNs ` +
+          `(arn:aws:lambda:<region>:<account>:function:<name>[:<alias>], no wildcard), got ${JSON.stringify(entry)}`,
+      );
+    }
+    arns.add(arn);
+  }
+  return [...arns];
+}
+
+/** The model-function allow-list from context `tickwork:modelFunctionArns`; none when unset. */
+export function modelFunctionArnsFromContext(node: Node): readonly string[] {
+  return parseModelFunctionArns(node.tryGetContext('tickwork:modelFunctionArns'));
+}

@@ -96,6 +96,12 @@ export interface ServiceStackProps extends StackProps {
    */
   readonly bedrockModelIds?: readonly string[];
   /**
+   * ARNs of users' model functions (Lambda) that calibration jobs may invoke synchronously; each gets
+   * `lambda:InvokeFunction` on exactly that ARN.
+   * @default - none: no invoke permission at all
+   */
+  readonly modelFunctionArns?: readonly string[];
+  /**
    * Days finished runs (and executed one-time jobs) stay queryable before their TTL expires.
    * @default DEFAULT_RUN_RETENTION_DAYS (shared/config.ts)
    */
@@ -195,6 +201,7 @@ export class ServiceStack extends Stack {
           fn: job,
           allowedHosts: props.webhookAllowedHosts ?? [],
           bedrockModelIds: props.bedrockModelIds ?? [],
+          modelFunctionArns: props.modelFunctionArns ?? [],
         });
       }
       const fn = job.function;
@@ -225,9 +232,10 @@ export class ServiceStack extends Stack {
     const apiFunction = api.function;
     this.apiFunction = apiFunction;
     // The API warns when a job names a secret that does not exist yet: DescribeSecret reads metadata, never a value.
-    grantStageSecrets({ stack: this, stage, fn: api, allowedHosts: [], bedrockModelIds: [] }, [
-      'secretsmanager:DescribeSecret',
-    ]);
+    grantStageSecrets(
+      { stack: this, stage, fn: api, allowedHosts: [], bedrockModelIds: [], modelFunctionArns: [] },
+      ['secretsmanager:DescribeSecret'],
+    );
     tables.jobs.grants.actions(apiFunction, ...API_JOBS_ACTIONS);
     tables.runs.grants.actions(apiFunction, ...API_RUNS_ACTIONS);
     this.scheduleGroup.grants.readSchedules(apiFunction);

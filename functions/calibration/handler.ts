@@ -4,6 +4,7 @@ import { calibrationWork } from '../../shared/kinds/calibration/work.ts';
 import { bedrock } from '../commons/capabilities/bedrock.ts';
 import { budgets } from '../commons/capabilities/budgets.ts';
 import { http } from '../commons/capabilities/http.ts';
+import { modelFunctions } from '../commons/capabilities/model-functions.ts';
 import { secrets } from '../commons/capabilities/secrets.ts';
 import { createJobHandler } from '../commons/job-handler.ts';
 
@@ -12,4 +13,5 @@ export const handler = createJobHandler(calibrationKind, calibrationWork, {
   http,
   budgets,
   bedrock,
+  modelFunctions,
 });

@@ -75,6 +75,19 @@ export interface BedrockModels {
   converse(request: ConverseRequest): Promise<ModelAnswer>;
 }
 
+/** One synchronous call of a user's model function: `{prompt, model, maxTokens}` in, `{text, usage?}` out. */
+export interface ModelFunctionRequest {
+  readonly functionArn: string;
+  readonly payload: { readonly prompt: string; readonly model: unknown; readonly maxTokens: number };
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+}
+
+/** Users' own model functions on Lambda, on the ARNs the stack allows; ModelCallError when one failed. */
+export interface ModelFunctions {
+  invoke(request: ModelFunctionRequest): Promise<ModelAnswer>;
+}
+
 /** A budget counter: what one job has used in one UTC day, or in one run (its slot, across attempts). */
 export interface BudgetCounter {
   readonly job: string;
@@ -121,6 +134,8 @@ export interface Capabilities {
   readonly budgets: Budgets;
   /** Amazon Bedrock models, on the model ids the stack allows. */
   readonly bedrock: BedrockModels;
+  /** Users' model functions, invoked synchronously, on the ARNs the stack allows. */
+  readonly modelFunctions: ModelFunctions;
 }
 
 export type CapabilityId = keyof Capabilities;

@@ -215,6 +215,7 @@ describe('ServiceStack: functions', () => {
         http: [ENV.webhookAllowedHosts],
         budgets: [],
         bedrock: [],
+        modelFunctions: [],
       };
       const declared = kindDefinition(definition.jobKind).capabilities;
       expect(Object.keys(env).sort()).toEqual(

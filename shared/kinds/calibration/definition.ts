@@ -26,5 +26,5 @@ export const calibrationKind = defineKind({
   checkConfig: checkCalibrationConfig,
   secretsOf: calibrationSecrets,
   function: { timeoutSeconds: CALIBRATION_FUNCTION_TIMEOUT_SECONDS, memorySize: 512 },
-  capabilities: ['secrets', 'http', 'budgets', 'bedrock'],
+  capabilities: ['secrets', 'http', 'budgets', 'bedrock', 'modelFunctions'],
 });

@@ -203,8 +203,14 @@ function askModel(context: Parameters<typeof calibrationWork>[0], apiKey: string
           timeoutMs,
           signal,
         });
-    default:
-      throw new Error(`provider ${provider.type} is not available yet`);
+    case 'lambda':
+      return ({ prompt, timeoutMs, signal }) =>
+        capabilities.modelFunctions.invoke({
+          functionArn: provider.functionArn,
+          payload: { prompt, model: config.model, maxTokens: maxOutputTokens(provider) },
+          timeoutMs,
+          signal,
+        });
   }
 }
 

@@ -7,9 +7,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { BedrockConverse } from '../../../shared/adapters/bedrock/converse.ts';
 import { DynamoBudgets } from '../../../shared/adapters/dynamodb/budgets.ts';
 import { SafeHttpClient } from '../../../shared/adapters/http/client.ts';
+import { LambdaModelFunctions } from '../../../shared/adapters/lambda/model-function.ts';
 import { LocalSecretSource } from '../../../shared/adapters/secrets/local.ts';
 import type { Job } from '../../../shared/jobs/model.ts';
 import { calibrationKind } from '../../../shared/kinds/calibration/definition.ts';
@@ -19,6 +21,7 @@ import { kindWork } from '../../../shared/kinds/work.ts';
 import type { RunDeps } from '../../../shared/runs/lifecycle.ts';
 import type { CalibrationPlatform } from '../../support/calibration-platform.ts';
 import { ManualClock } from '../../support/manual-clock.ts';
+import { TEST_CREDENTIALS } from '../../support/sigv4.ts';
 import { captureLog, type Engine, promptJob, runDeps } from '../ledger/support.ts';
 
 export const START = '2026-03-02T09:00:00.000Z';
@@ -77,7 +80,7 @@ export interface Setup {
 export function setup(
   engine: Engine,
   dir: string,
-  options: { cancels?: boolean; bedrockUrl?: string } = {},
+  options: { cancels?: boolean; bedrockUrl?: string; lambdaUrl?: string } = {},
 ): Setup {
   const clock = new VirtualClock(START, options.cancels === true ? 0 : 60_000);
   const log = captureLog();
@@ -97,6 +100,14 @@ export function setup(
         endpoint: options.bedrockUrl ?? 'http://127.0.0.1:9',
         region: 'us-east-1',
         credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
+        maxAttempts: 1,
+      }),
+    ),
+    modelFunctions: new LambdaModelFunctions(
+      new LambdaClient({
+        endpoint: options.lambdaUrl ?? 'http://127.0.0.1:9',
+        region: 'us-east-1',
+        credentials: TEST_CREDENTIALS,
         maxAttempts: 1,
       }),
     ),
