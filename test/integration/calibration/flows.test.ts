@@ -130,6 +130,44 @@ describe('calibration with an OpenAI-compatible model', () => {
     });
   });
 
+  it('a retried attempt ingests the same answers under the same ids and keys, so the registry keeps one', async () => {
+    // Given an ingest that fails every try of the first attempt, and a retry left to the run
+    const setupped = setup(engine, secrets.dir);
+    const { work, clock } = setupped;
+    const deps = { ...setupped.deps, retryPolicy: { delaysMs: [60_000] } };
+    platform.now = () => clock.now();
+    platform.registryPrompts = prompts(2, 'reg');
+    platform.script.set(
+      '/ingest',
+      Array.from({ length: 4 }, () => ({ status: 503, body: 'ingest down' })),
+    );
+    const job = await givenCalibrationJob(deps, platform, {
+      flows: {
+        registry: {
+          promptsUrl: `${platform.url}/registry/prompts`,
+          ingestUrl: `${platform.url}/ingest`,
+          signingSecret: 'registry/ingest',
+        },
+      },
+    });
+    await expect(executeRun(deps, scheduled(job), work)).rejects.toThrow('answered HTTP 503: ingest down');
+    expect((await runOf(deps, job)).status).toBe('retrying');
+    // When Lambda retries the slot
+    await executeRun(deps, scheduled(job), work);
+    // Then every ingest (4 refused tries, 1 accepted) carried the same key and the same response ids
+    const ingests = submitted('/ingest');
+    expect(ingests).toHaveLength(5);
+    expect(new Set(ingests.map((request) => request.headers['idempotency-key'])).size).toBe(1);
+    const ids = ingests.map((request) =>
+      JSON.parse(request.body)
+        .responses.map((response: { responseId: string }) => response.responseId)
+        .join(','),
+    );
+    expect(new Set(ids).size).toBe(1);
+    expect(platform.ingested.size).toBe(1);
+    expect((await runOf(deps, job)).status).toBe('succeeded');
+  });
+
   it('retries a 429 after the Retry-After the model asked for, and a 503 with backoff', async () => {
     const { deps, work, clock } = setup(engine, secrets.dir);
     platform.prompts = prompts(1);
