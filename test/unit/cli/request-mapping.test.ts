@@ -13,6 +13,7 @@ import { parseRunsArgs } from '../../../cli/commands/runs.ts';
 import { parseStatusArgs } from '../../../cli/commands/status.ts';
 import { UsageError } from '../../../cli/usage-error.ts';
 import { RUN_STATUSES } from '../../../shared/jobs/model.ts';
+import { JOB_KINDS } from '../../../shared/kinds/registry.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tickwork-cli-unit-'));
 const configFile = join(dir, 'config.json');
@@ -230,7 +231,11 @@ describe('tickwork jobs: arguments to requests', () => {
       'unknown subcommand "rm"; expected one of add, list, get, update, delete, pause, resume',
     ],
     ['add without a name', ['add', '--kind', 'prompt', '--schedule', 'daily'], 'missing <name>'],
-    ['add without --kind', ['add', 'j', '--schedule', 'daily'], '--kind is required (one of prompt)'],
+    [
+      'add without --kind',
+      ['add', 'j', '--schedule', 'daily'],
+      `--kind is required (one of ${JOB_KINDS.join(', ')})`,
+    ],
     [
       'add without --schedule',
       ['add', 'j', '--kind', 'prompt'],
@@ -238,8 +243,8 @@ describe('tickwork jobs: arguments to requests', () => {
     ],
     [
       'add with an unknown kind',
-      ['add', 'j', '--kind', 'telemetry', '--schedule', 'daily'],
-      '--kind must be one of prompt, got "telemetry"',
+      ['add', 'j', '--kind', 'shell', '--schedule', 'daily'],
+      `--kind must be one of ${JOB_KINDS.join(', ')}, got "shell"`,
     ],
     [
       'add with a bad name',
