@@ -27,6 +27,10 @@ export interface BindingContext {
   readonly queryLogGroups: readonly string[];
   /** The tables of the stateful stack, by table id. */
   readonly tables: Readonly<Record<TableId, ITableV2>>;
+  /** Bedrock foundation-model ids the functions may invoke; none by default. */
+  readonly bedrockModelIds: readonly string[];
+  /** Users' model function ARNs the functions may invoke; none by default. */
+  readonly modelFunctionArns: readonly string[];
 }
 
 /**
@@ -141,4 +145,33 @@ export const capabilityBindings: { readonly [C in CapabilityId]: CapabilityBindi
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['*#checkpoint'] } },
       }),
     ),
+  // Budget counters are items of the jobs table, written with GetItem and UpdateItem: every job function
+  // already holds exactly those on the jobs table (its run lifecycle needs them), so nothing is added.
+  budgets: () => {},
+  // Converse is authorized as bedrock:InvokeModel, granted on exactly the foundation models the deployment
+  // lists (context `bedrockModelIds`); with none listed, no Bedrock permission at all.
+  bedrock: ({ stack, fn, bedrockModelIds }) => {
+    if (bedrockModelIds.length === 0) return;
+    fn.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['bedrock:InvokeModel'],
+        resources: bedrockModelIds.map((id) =>
+          stack.formatArn({
+            service: 'bedrock',
+            account: '',
+            resource: 'foundation-model',
+            resourceName: id,
+          }),
+        ),
+      }),
+    );
+  },
+  // A synchronous Invoke of exactly the function ARNs the deployment lists (context `modelFunctionArns`);
+  // an alias or version ARN is granted as written. With none listed, no invoke permission at all.
+  modelFunctions: ({ fn, modelFunctionArns }) => {
+    if (modelFunctionArns.length === 0) return;
+    fn.function.addToRolePolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [...modelFunctionArns] }),
+    );
+  },
 };

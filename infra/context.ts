@@ -142,3 +142,73 @@ export function parseQueryLogGroups(value: unknown): readonly string[] {
 export function queryLogGroupsFromContext(node: Node): readonly string[] {
   return parseQueryLogGroups(node.tryGetContext('queryLogGroups'));
 }
+
+/** What a Bedrock model id looks like (`provider.model-name-version:n`); the ARN is built from it. */
+const BEDROCK_MODEL_ID_PATTERN = /^[a-z0-9][a-z0-9.-]*\.[A-Za-z0-9.:_-]+$/;
+
+/**
+ * Parses the Bedrock allow-list: foundation-model ids calibration jobs may invoke. A comma-separated
+ * string (`-c tickwork:bedrockModelIds=a,b`) or a string array (cdk.json); none when unset.
+ */
+export function parseBedrockModelIds(value: unknown): readonly string[] {
+  if (value === undefined) return [];
+  const entries = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(entries)) {
+    throw new ContextError(
+      `context "tickwork:bedrockModelIds" must be a comma-separated string or an array of model ids, got ${JSON.stringify(value)}`,
+    );
+  }
+  const ids = new Set<string>();
+  for (const entry of entries) {
+    const id = typeof entry === 'string' ? entry.trim() : entry;
+    if (id === '') continue;
+    if (typeof id !== 'string' || !BEDROCK_MODEL_ID_PATTERN.test(id)) {
+      throw new ContextError(
+        `context "tickwork:bedrockModelIds" entries must be Bedrock foundation-model ids such as ` +
+          `"anthropic.claude-3-haiku-20240307-v1:0" (no ARN, no wildcard), got ${JSON.stringify(entry)}`,
+      );
+    }
+    ids.add(id);
+  }
+  return [...ids];
+}
+
+/** The Bedrock allow-list from context `tickwork:bedrockModelIds`; none when unset. */
+export function bedrockModelIdsFromContext(node: Node): readonly string[] {
+  return parseBedrockModelIds(node.tryGetContext('tickwork:bedrockModelIds'));
+}
+
+const FUNCTION_ARN_PATTERN =
+  /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/;
+
+/**
+ * Parses the model-function allow-list: Lambda function ARNs calibration jobs may invoke. A
+ * comma-separated string (`-c tickwork:modelFunctionArns=arn:…,arn:…`) or an array; none when unset.
+ */
+export function parseModelFunctionArns(value: unknown): readonly string[] {
+  if (value === undefined) return [];
+  const entries = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(entries)) {
+    throw new ContextError(
+      `context "tickwork:modelFunctionArns" must be a comma-separated string or an array of function ARNs, got ${JSON.stringify(value)}`,
+    );
+  }
+  const arns = new Set<string>();
+  for (const entry of entries) {
+    const arn = typeof entry === 'string' ? entry.trim() : entry;
+    if (arn === '') continue;
+    if (typeof arn !== 'string' || !FUNCTION_ARN_PATTERN.test(arn)) {
+      throw new ContextError(
+        `context "tickwork:modelFunctionArns" entries must be Lambda function ARNs ` +
+          `(arn:aws:lambda:<region>:<account>:function:<name>[:<alias>], no wildcard), got ${JSON.stringify(entry)}`,
+      );
+    }
+    arns.add(arn);
+  }
+  return [...arns];
+}
+
+/** The model-function allow-list from context `tickwork:modelFunctionArns`; none when unset. */
+export function modelFunctionArnsFromContext(node: Node): readonly string[] {
+  return parseModelFunctionArns(node.tryGetContext('tickwork:modelFunctionArns'));
+}

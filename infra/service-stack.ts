@@ -95,6 +95,18 @@ export interface ServiceStackProps extends StackProps {
    */
   readonly queryLogGroups?: readonly string[];
   /**
+   * Amazon Bedrock foundation-model ids (e.g. `anthropic.claude-3-haiku-20240307-v1:0`) the job functions
+   * may invoke, in the stack's Region; each gets `bedrock:InvokeModel` on exactly its ARN.
+   * @default - none: no Bedrock permission at all
+   */
+  readonly bedrockModelIds?: readonly string[];
+  /**
+   * ARNs of users' model functions (Lambda) that calibration jobs may invoke synchronously; each gets
+   * `lambda:InvokeFunction` on exactly that ARN.
+   * @default - none: no invoke permission at all
+   */
+  readonly modelFunctionArns?: readonly string[];
+  /**
    * Days finished runs (and executed one-time jobs) stay queryable before their TTL expires.
    * @default DEFAULT_RUN_RETENTION_DAYS (shared/config.ts)
    */
@@ -195,6 +207,8 @@ export class ServiceStack extends Stack {
           allowedHosts: props.webhookAllowedHosts ?? [],
           queryLogGroups: props.queryLogGroups ?? [],
           tables,
+          bedrockModelIds: props.bedrockModelIds ?? [],
+          modelFunctionArns: props.modelFunctionArns ?? [],
         });
       }
       const fn = job.function;
@@ -233,6 +247,8 @@ export class ServiceStack extends Stack {
         allowedHosts: props.webhookAllowedHosts ?? [],
         queryLogGroups: [],
         tables,
+        bedrockModelIds: [],
+        modelFunctionArns: [],
       },
       ['secretsmanager:DescribeSecret'],
     );

@@ -6,6 +6,8 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
+  bedrockModelIdsFromContext,
+  modelFunctionArnsFromContext,
   queryLogGroupsFromContext,
   runRetentionDaysFromContext,
   stageFromContext,
@@ -26,6 +28,8 @@ export function addTickwork(app: App): TickworkStacks {
   const webhookAllowedHosts = webhookAllowedHostsFromContext(app.node);
   const runRetentionDays = runRetentionDaysFromContext(app.node);
   const queryLogGroups = queryLogGroupsFromContext(app.node);
+  const bedrockModelIds = bedrockModelIdsFromContext(app.node);
+  const modelFunctionArns = modelFunctionArnsFromContext(app.node);
   // Account and Region come from the CLI's credentials when it has them; without them the stacks stay
   // environment-agnostic, which is all `cdk synth` in CI needs.
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
@@ -44,6 +48,8 @@ export function addTickwork(app: App): TickworkStacks {
     tables: stateful.tables,
     webhookAllowedHosts,
     queryLogGroups,
+    bedrockModelIds,
+    modelFunctionArns,
     runRetentionDays,
   });
 

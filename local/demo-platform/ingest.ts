@@ -4,6 +4,7 @@
  * `Idempotency-Key` (a repeated key is a duplicate: answered, not counted), and gives the one line the
  * platform prints per delivery.
  */
+import { CALIBRATION_LOG_TYPE } from '../../shared/kinds/calibration/log-type.ts';
 import { TELEMETRY_LOG_TYPE } from '../../shared/kinds/telemetry/chunks.ts';
 import { isPlainObject } from '../../shared/validation.ts';
 
@@ -96,10 +97,10 @@ export class IngestLog {
       }
       return `ingest ${TELEMETRY_LOG_TYPE}${model}${window}${chunk} rows: ${tables.join(' ') || 'none'}`;
     }
-    if (body.log_type === 'calibration') {
+    if (body.log_type === CALIBRATION_LOG_TYPE) {
       const n = Array.isArray(body.responses) ? body.responses.length : 0;
       this.#responses += n;
-      return `ingest calibration${model} responses=${n}`;
+      return `ingest ${CALIBRATION_LOG_TYPE}${model} responses=${n}`;
     }
     return `ingest log_type=${JSON.stringify(body.log_type) ?? 'none'}${model} keys: ${Object.keys(body).slice(0, 10).join(', ')}`;
   }

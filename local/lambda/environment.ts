@@ -82,6 +82,14 @@ export const localCapabilityEnvironment: {
     endpointVariable('AWS_ENDPOINT_URL_CLOUDWATCH_LOGS', cloudwatchLogsEndpoint),
   // The jobs table's name is set for every function below.
   checkpoints: () => ({}),
+  // The jobs table the functions already name (TICKWORK_JOBS_TABLE) holds the counters.
+  budgets: () => ({}),
+  // The SDK reads AWS_ENDPOINT_URL_BEDROCK_RUNTIME itself; the handlers run in this process, so a value set
+  // in the shell that started the stack (a local Converse stand-in) reaches them as it is.
+  bedrock: () => ({}),
+  // Locally the functions' Lambda endpoint is the stack's own Invoke endpoint, which serves the stack's
+  // functions only: a model function is reached where AWS_ENDPOINT_URL_LAMBDA (set in the shell) points.
+  modelFunctions: () => ({}),
 };
 
 /** Variables for the handlers, per shared/config.ts, plus the SDK's endpoint and region settings. */

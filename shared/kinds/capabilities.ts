@@ -158,6 +158,75 @@ export interface CheckpointStore {
   advance(job: JobIdentity, expectedVersion: number | undefined, value: string): Promise<boolean>;
 }
 
+/** One Converse call: a single user message, the inference settings, and metadata tagging the call. */
+export interface ConverseRequest {
+  readonly modelId: string;
+  readonly prompt: string;
+  readonly inferenceConfig: {
+    readonly maxTokens: number;
+    readonly temperature: number;
+    readonly topP: number;
+  };
+  /** Recorded with the invocation (model-invocation logs), so telemetry can tell calibration traffic apart. */
+  readonly requestMetadata: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+}
+
+/** Amazon Bedrock's Converse API; ModelCallError when a call got no answer. */
+export interface BedrockModels {
+  converse(request: ConverseRequest): Promise<ModelAnswer>;
+}
+
+/** One synchronous call of a user's model function: `{prompt, model, maxTokens}` in, `{text, usage?}` out. */
+export interface ModelFunctionRequest {
+  readonly functionArn: string;
+  readonly payload: { readonly prompt: string; readonly model: unknown; readonly maxTokens: number };
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+}
+
+/** Users' own model functions on Lambda, on the ARNs the stack allows; ModelCallError when one failed. */
+export interface ModelFunctions {
+  invoke(request: ModelFunctionRequest): Promise<ModelAnswer>;
+}
+
+/** A budget counter: what one job has used in one UTC day, or in one run (its slot, across attempts). */
+export interface BudgetCounter {
+  readonly job: string;
+  readonly period: { readonly day: string } | { readonly slot: string };
+}
+
+/** Money in millionths of a dollar (whole numbers add up exactly), and tokens. */
+export interface BudgetAmount {
+  readonly microUsd: number;
+  readonly tokens: number;
+}
+
+/** The most a counter may reach; an absent limit is no limit. */
+export interface BudgetLimits {
+  readonly microUsd?: number;
+  readonly tokens?: number;
+}
+
+export type BudgetReservation =
+  | { readonly reserved: true }
+  /** Adding the amount would have crossed `exceeded`; nothing was added. `used` is the counter as read. */
+  | { readonly reserved: false; readonly exceeded: keyof BudgetAmount; readonly used: BudgetAmount };
+
+/**
+ * Budget counters shared by every run and every concurrent function of a job: a reservation is one
+ * atomic, conditional add, so two runs can never both take the last of a budget.
+ */
+export interface Budgets {
+  /** Adds `amount` to the counter if it stays within every limit afterwards; otherwise adds nothing. */
+  reserve(counter: BudgetCounter, amount: BudgetAmount, limits: BudgetLimits): Promise<BudgetReservation>;
+  /** Adds `delta` (negative to give back) whatever the limits: settling a reservation to what was used. */
+  add(counter: BudgetCounter, delta: BudgetAmount): Promise<void>;
+  /** The counter's amount; zero for a counter never written. */
+  read(counter: BudgetCounter): Promise<BudgetAmount>;
+}
+
 /** Every capability a kind may declare, by id. */
 export interface Capabilities {
   /** Secret values by name (Secrets Manager under the stage's prefix; locally secrets.json). */
@@ -170,6 +239,12 @@ export interface Capabilities {
   readonly logs: LogsQueries;
   /** Per-job checkpoints (a small item of the job's own in the jobs table). */
   readonly checkpoints: CheckpointStore;
+  /** Budget counters shared across runs and concurrent functions (items in the jobs table). */
+  readonly budgets: Budgets;
+  /** Amazon Bedrock models, on the model ids the stack allows. */
+  readonly bedrock: BedrockModels;
+  /** Users' model functions, invoked synchronously, on the ARNs the stack allows. */
+  readonly modelFunctions: ModelFunctions;
 }
 
 export type CapabilityId = keyof Capabilities;
@@ -181,4 +256,45 @@ export const CAPABILITY_IDS = [
   'metrics',
   'logs',
   'checkpoints',
+  'budgets',
+  'bedrock',
+  'modelFunctions',
 ] as const satisfies readonly CapabilityId[];
+
+/** Token counts a model reported for one call. */
+export interface TokenUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+}
+
+/** A model's answer to one prompt; `usage` when the provider reported it. */
+export interface ModelAnswer {
+  readonly text: string;
+  readonly usage?: TokenUsage;
+}
+
+/**
+ * A model call that got no usable answer. `retryable` when the same call may work later (throttled,
+ * a 5xx, no answer in time); `retryAfterMs` when the provider said how long to wait.
+ */
+export class ModelCallError extends Error {
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+  /** No answer in time: the provider may still have done (and billed) the work. */
+  readonly timedOut: boolean;
+
+  constructor(
+    message: string,
+    options: ErrorOptions & {
+      readonly retryable: boolean;
+      readonly retryAfterMs?: number | undefined;
+      readonly timedOut?: boolean;
+    },
+  ) {
+    super(message, options);
+    this.name = 'ModelCallError';
+    this.retryable = options.retryable;
+    this.retryAfterMs = options.retryAfterMs;
+    this.timedOut = options.timedOut ?? false;
+  }
+}

@@ -6,11 +6,12 @@
  */
 import { ValidationError } from '../errors.ts';
 import { describeValue } from '../validation.ts';
+import { calibrationKind } from './calibration/definition.ts';
 import type { KindDefinition } from './kind.ts';
 import { promptKind } from './prompt/definition.ts';
 import { telemetryKind } from './telemetry/definition.ts';
 
-export const kinds = [promptKind, telemetryKind] as const;
+export const kinds = [promptKind, telemetryKind, calibrationKind] as const;
 
 export type JobKind = (typeof kinds)[number]['id'];
 export type AnyKind = (typeof kinds)[number];

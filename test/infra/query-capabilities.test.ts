@@ -27,7 +27,16 @@ function statementsWith(
   const table = (id: string) =>
     new TableV2(stack, id, { partitionKey: { name: 'name', type: AttributeType.STRING } });
   const tables = { jobs: table('Jobs'), runs: table('Runs') };
-  const context: BindingContext = { stack, stage: 'qa', fn, allowedHosts: [], queryLogGroups, tables };
+  const context: BindingContext = {
+    stack,
+    stage: 'qa',
+    fn,
+    allowedHosts: [],
+    queryLogGroups,
+    tables,
+    bedrockModelIds: [],
+    modelFunctionArns: [],
+  };
   if (capability !== undefined) capabilityBindings[capability](context);
   // Every wildcard a binding grants must carry its acknowledgment (with the reason) for cdk-nag.
   expect(new AwsSolutionsChecks(app).validateScope(app).violations).toEqual([]);

@@ -217,6 +217,9 @@ describe('ServiceStack: functions', () => {
         metrics: [],
         logs: [],
         checkpoints: [],
+        budgets: [],
+        bedrock: [],
+        modelFunctions: [],
       };
       const declared = kindDefinition(definition.jobKind).capabilities;
       expect(Object.keys(env).sort()).toEqual(
@@ -473,6 +476,8 @@ describe('ServiceStack: least privilege', () => {
   it.each<[FunctionDefinition['id'], string[], string[]]>([
     ['prompt', ['GetItem', 'UpdateItem'], ['GetItem', 'PutItem', 'UpdateItem']],
     ['telemetry', ['GetItem', 'UpdateItem'], ['GetItem', 'PutItem', 'UpdateItem']],
+    // Its budget counters are items of the jobs table: still GetItem and UpdateItem only.
+    ['calibration', ['GetItem', 'UpdateItem'], ['GetItem', 'PutItem', 'UpdateItem']],
     [
       'api',
       ['DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
@@ -491,7 +496,12 @@ describe('ServiceStack: least privilege', () => {
   });
 
   it('covers every catalog function in the table-access expectations', () => {
-    expect(definitions.map((definition) => definition.id).sort()).toEqual(['api', 'prompt', 'telemetry']);
+    expect(definitions.map((definition) => definition.id).sort()).toEqual([
+      'api',
+      'calibration',
+      'prompt',
+      'telemetry',
+    ]);
   });
 
   it('lets the telemetry function write only checkpoint items through its checkpoints grant', () => {

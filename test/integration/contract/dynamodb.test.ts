@@ -5,10 +5,12 @@
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe } from 'vitest';
+import { DynamoBudgets } from '../../../shared/adapters/dynamodb/budgets.ts';
 import { DynamoCheckpointStore } from '../../../shared/adapters/dynamodb/checkpoints.ts';
 import { DynamoJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
 import { DynamoRunLedger } from '../../../shared/adapters/dynamodb/run-ledger.ts';
-import type { Clock } from '../../../shared/clock.ts';
+import { type Clock, systemClock } from '../../../shared/clock.ts';
+import { budgetsContract } from '../../contract/budgets.contract.ts';
 import { checkpointStoreContract } from '../../contract/checkpoint-store.contract.ts';
 import { jobRunMarksContract } from '../../contract/job-run-marks.contract.ts';
 import { jobStoreContract } from '../../contract/job-store.contract.ts';
@@ -43,6 +45,12 @@ describe.each(engineKinds)('on %s', (kind) => {
   describe('DynamoRunLedger', () => {
     runLedgerContract({
       open: async (clock) => new DynamoRunLedger(engine().doc, await freshTable(engine(), 'runs'), clock),
+    });
+  });
+
+  describe('DynamoBudgets', () => {
+    budgetsContract({
+      open: async () => new DynamoBudgets(engine().doc, await freshTable(engine(), 'jobs'), systemClock),
     });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HttpRequestError } from '../../../functions/api/http.ts';
 import { parseQuery, querySchemas } from '../../../functions/api/query.ts';
+import { JOB_KINDS } from '../../../shared/kinds/registry.ts';
 
 function queryErrorOf(call: () => unknown): HttpRequestError {
   try {
@@ -53,7 +54,7 @@ describe('parseQuery', () => {
       'unknown kind',
       { kind: 'shell' },
       querySchemas.listJobs,
-      /kind must be one of prompt, telemetry, got "shell"/,
+      new RegExp(`kind must be one of ${JOB_KINDS.join(', ')}, got "shell"`),
     ],
     ['bad status', { status: 'done' }, querySchemas.listRuns, /status must be one of pending, running/],
     ['bad job name', { job: 'a b' }, querySchemas.listRuns, /job must be 1-64 characters/],

@@ -13,6 +13,7 @@ import { parseRunsArgs } from '../../../cli/commands/runs.ts';
 import { parseStatusArgs } from '../../../cli/commands/status.ts';
 import { UsageError } from '../../../cli/usage-error.ts';
 import { RUN_STATUSES } from '../../../shared/jobs/model.ts';
+import { JOB_KINDS } from '../../../shared/kinds/registry.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tickwork-cli-unit-'));
 const configFile = join(dir, 'config.json');
@@ -233,7 +234,7 @@ describe('tickwork jobs: arguments to requests', () => {
     [
       'add without --kind',
       ['add', 'j', '--schedule', 'daily'],
-      '--kind is required (one of prompt, telemetry)',
+      `--kind is required (one of ${JOB_KINDS.join(', ')})`,
     ],
     [
       'add without --schedule',
@@ -243,7 +244,7 @@ describe('tickwork jobs: arguments to requests', () => {
     [
       'add with an unknown kind',
       ['add', 'j', '--kind', 'shell', '--schedule', 'daily'],
-      '--kind must be one of prompt, telemetry, got "shell"',
+      `--kind must be one of ${JOB_KINDS.join(', ')}, got "shell"`,
     ],
     [
       'add with a bad name',

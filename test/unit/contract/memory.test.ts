@@ -5,12 +5,14 @@
  */
 import { describe } from 'vitest';
 import {
+  MemoryBudgets,
   MemoryCheckpointStore,
   MemoryJobStore,
   MemoryRunLedger,
   MemorySchedulePort,
 } from '../../../shared/adapters/memory/index.ts';
 import { type Clock, systemClock } from '../../../shared/clock.ts';
+import { budgetsContract } from '../../contract/budgets.contract.ts';
 import { checkpointStoreContract } from '../../contract/checkpoint-store.contract.ts';
 import { jobRunMarksContract } from '../../contract/job-run-marks.contract.ts';
 import { jobStoreContract } from '../../contract/job-store.contract.ts';
@@ -41,4 +43,8 @@ describe('MemorySchedulePort', () => {
 
 describe('MemoryCheckpointStore', () => {
   checkpointStoreContract({ open: async () => new MemoryCheckpointStore() });
+});
+
+describe('MemoryBudgets', () => {
+  budgetsContract({ open: async () => new MemoryBudgets() });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../shared/errors.ts';
 import { normalizeDefinition } from '../../../shared/jobs/definition.ts';
 import { parseJobDefinition, parseJobPatch } from '../../../shared/jobs/validation.ts';
+import { JOB_KINDS } from '../../../shared/kinds/registry.ts';
 
 const now = new Date('2026-06-01T12:00:00Z');
 const context = { now, mode: 'local' as const };
@@ -46,7 +47,7 @@ describe('parseJobDefinition', () => {
       'unknown kind',
       { ...valid, kind: 'shell' },
       'kind',
-      /kind must be one of "prompt", "telemetry", got "shell"/,
+      new RegExp(`kind must be one of ${JOB_KINDS.map((kind) => `"${kind}"`).join(', ')}, got "shell"`),
     ],
     ['schedule missing', { ...valid, schedule: undefined }, 'schedule', /schedule is required/],
     ['schedule empty', { ...valid, schedule: '  ' }, 'schedule', /schedule must be a non-empty schedule/],

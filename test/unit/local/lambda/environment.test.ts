@@ -8,6 +8,7 @@ import {
 } from '../../../../local/lambda/environment.ts';
 import { loadApiConfig, loadJobFunctionConfig, loadSecretsConfig } from '../../../../shared/config.ts';
 import { functionDefinitions } from '../../../../shared/functions.ts';
+import { kinds } from '../../../../shared/kinds/registry.ts';
 
 const input = {
   dynamodbEndpoint: 'http://127.0.0.1:3002',
@@ -33,10 +34,13 @@ describe('localFunctionEnvironment', () => {
       scheduleGroup: LOCAL_SCHEDULE_GROUP,
       schedulerRoleArn: 'arn:aws:iam::000000000000:role/tickwork-local-scheduler',
       schedulerDeadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:tickwork-local-scheduler-dlq',
-      jobFunctionArns: {
-        prompt: 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-local-prompt',
-        telemetry: 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-local-telemetry',
-      },
+      // One function per registered kind, named after it.
+      jobFunctionArns: Object.fromEntries(
+        kinds.map((kind) => [
+          kind.id,
+          `arn:aws:lambda:us-east-1:000000000000:function:tickwork-local-${kind.id}`,
+        ]),
+      ),
       runRetentionDays: 30,
       retryPolicy: { delaysMs: [60_000, 120_000] },
     });

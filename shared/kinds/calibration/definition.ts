@@ -1,0 +1,30 @@
+/** The `calibration` kind: what the API needs to know of it, without its model and platform code. */
+import { defineKind } from '../kind.ts';
+import {
+  CALIBRATION_FUNCTION_TIMEOUT_SECONDS,
+  calibrationConfigSchema,
+  calibrationParamsSchema,
+  calibrationSecrets,
+  checkCalibrationConfig,
+} from './config.ts';
+
+export const calibrationKind = defineKind({
+  id: 'calibration',
+  summary: 'answers calibration prompts with a model and submits the answers, within a budget',
+  configSchema: calibrationConfigSchema,
+  paramsSchema: calibrationParamsSchema,
+  patchableConfigFields: [
+    'model',
+    'provider',
+    'flows',
+    'concurrency',
+    'promptTimeoutSeconds',
+    'maxFailureRatio',
+    'pricing',
+    'budget',
+  ],
+  checkConfig: checkCalibrationConfig,
+  secretsOf: calibrationSecrets,
+  function: { timeoutSeconds: CALIBRATION_FUNCTION_TIMEOUT_SECONDS, memorySize: 512 },
+  capabilities: ['secrets', 'http', 'budgets', 'bedrock', 'modelFunctions'],
+});
