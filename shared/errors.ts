@@ -6,6 +6,19 @@
  * and a run history that records the error type `e` tells an operator nothing.
  */
 
+/**
+ * A run failure that no retry can help (a budget reached): the lifecycle records the run `failed` at
+ * once and returns, so Lambda does not run the attempt again. Kinds extend it for such failures.
+ */
+export class FinalRunError extends Error {
+  readonly retryable = false;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'FinalRunError';
+  }
+}
+
 /** One broken rule of a request: the field as a dotted path (`config.target.url`) and the message. */
 export interface Problem {
   readonly field: string;

@@ -14,6 +14,7 @@
  */
 import type { Clock } from '../clock.ts';
 import type { RetryPolicy } from '../config.ts';
+import { FinalRunError } from '../errors.ts';
 import type { Job, Run, RunError } from '../jobs/model.ts';
 import type { JobEvent, JobStore, RunLedger } from '../jobs/ports.ts';
 import type { Logger } from '../logger.ts';
@@ -56,6 +57,8 @@ export interface ExecuteOptions {
 
 export type RunOutcome =
   | { readonly outcome: 'succeeded' | 'skipped' | 'cancelled' | 'duplicate'; readonly run: Run }
+  /** The work failed with a FinalRunError: recorded failed, not rethrown, so Lambda does not retry it. */
+  | { readonly outcome: 'failed'; readonly run: Run }
   /** Nothing was recorded: the job no longer exists, or the manual run is gone. */
   | { readonly outcome: 'ignored'; readonly reason: string };
 
@@ -147,6 +150,11 @@ export async function executeRun(
       return { outcome: 'cancelled', run: cancelled ?? run };
     }
     const runError = describeError(error);
+    if (error instanceof FinalRunError) {
+      const failed = await finish(deps, run, { status: 'failed', error: runError });
+      log.error('run failed; no retry can help it', { error: runError });
+      return { outcome: 'failed', run: failed ?? run };
+    }
     const retryAt = nextAttemptAt(deps.retryPolicy, run.attempt, deps.clock.now());
     await finish(
       deps,

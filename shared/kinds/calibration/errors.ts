@@ -2,6 +2,7 @@
  * Why a calibration run failed, as the run history records it (`error.type` is the class's literal name).
  * Each message names what was wrong and what the run did about it.
  */
+import { FinalRunError } from '../../errors.ts';
 import type { BudgetField, FlowId } from './config.ts';
 
 /** A platform answered garbage (non-JSON, a wrong shape, too much) or not at all: the flow failed. */
@@ -16,8 +17,11 @@ export class PlatformAnswerError extends Error {
   }
 }
 
-/** A budget would be crossed by the next call: the run stopped; what it answered was submitted. */
-export class BudgetExceededError extends Error {
+/**
+ * A budget would be crossed by the next call: the run stopped; what it answered was submitted. Final: a
+ * retry would meet the same budget (a day's or the run's), so the run is recorded failed, not retried.
+ */
+export class BudgetExceededError extends FinalRunError {
   constructor(
     readonly budget: BudgetField,
     message: string,

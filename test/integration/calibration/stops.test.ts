@@ -132,8 +132,10 @@ describe('calibration budgets', () => {
     const { deps, work } = setup(engine, secrets.dir);
     platform.prompts = prompts(10);
     const job = await givenCalibrationJob(deps, platform, { concurrency: 1, budget: { perRunTokens: 60 } });
-    // When it runs
-    await expect(executeRun(deps, scheduled(job), work)).rejects.toThrow('budget perRunTokens (60)');
+    // When it runs, it ends failed without throwing: Lambda must not retry a run against its own budget
+    const outcome = await executeRun(deps, scheduled(job), work);
+    expect(outcome).toMatchObject({ outcome: 'failed', run: { status: 'failed', attempt: 1 } });
+    expect(outcome.outcome === 'failed' && outcome.run.error?.message).toContain('budget perRunTokens (60)');
     // Then it answered 3 (24 tokens used; a 4th would reserve 37 more: 61 > 60) and submitted them
     const run = await runOf(deps, job);
     expect(run.status).toBe('failed');
@@ -166,7 +168,8 @@ describe('calibration budgets', () => {
     });
     // Then a second run the same day with three new prompts can reserve none: 0.024 + 0.037 > 0.06
     platform.prompts = prompts(3, 'q');
-    await expect(executeRun(deps, scheduled(job, NEXT), work)).rejects.toThrow(
+    const second = await executeRun(deps, scheduled(job, NEXT), work);
+    expect(second.outcome === 'failed' && second.run.error?.message).toContain(
       "the day's budget perDayUsd (0.06)",
     );
     expect(platform.modelCalls).toBe(3);

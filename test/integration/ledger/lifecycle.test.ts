@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RunConflictError, RunNotFoundError } from '../../../shared/errors.ts';
+import { FinalRunError, RunConflictError, RunNotFoundError } from '../../../shared/errors.ts';
 import type { Job, Run } from '../../../shared/jobs/model.ts';
 import type { JobEvent } from '../../../shared/jobs/ports.ts';
 import { listRuns } from '../../../shared/jobs/runs.ts';
@@ -110,6 +110,32 @@ describe.each(engineKinds)('on %s', (kind) => {
         trigger: 'schedule',
         result: { delivered: true },
       });
+    });
+
+    it('records a run failed at once, and returns, when its work fails in a way no retry can help', async () => {
+      // Given Lambda would retry a failed attempt twice
+      const { deps } = setup('2026-03-01T12:00:00.000Z', [60_000, 120_000]);
+      const job = await givenJob(deps);
+      class BudgetReached extends FinalRunError {
+        constructor() {
+          super('the day budget is spent');
+          this.name = 'BudgetReached';
+        }
+      }
+      // When the work throws a FinalRunError
+      const outcome = await executeRun(deps, slotEvent(job, '2026-03-01T12:00:00Z'), async () => {
+        throw new BudgetReached();
+      });
+      // Then nothing is thrown for Lambda to retry, and the run is failed, not retrying
+      expect(outcome).toMatchObject({
+        outcome: 'failed',
+        run: {
+          status: 'failed',
+          attempt: 1,
+          error: { type: 'BudgetReached', message: 'the day budget is spent' },
+        },
+      });
+      expect((await allRuns(deps, job)).map((run) => run.status)).toEqual(['failed']);
     });
 
     it('treats "...:00Z" and "...:00.000Z" as the same slot', async () => {
