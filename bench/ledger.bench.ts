@@ -26,10 +26,12 @@ import { DynamoRunLedger } from '../shared/adapters/dynamodb/run-ledger.ts';
 import { SafeHttpClient } from '../shared/adapters/http/client.ts';
 import { LocalSecretSource } from '../shared/adapters/secrets/local.ts';
 import type { Job } from '../shared/jobs/model.ts';
+import type { JobEvent } from '../shared/jobs/ports.ts';
 import { promptKind } from '../shared/kinds/prompt/definition.ts';
 import { promptWork as promptKindWork } from '../shared/kinds/prompt/work.ts';
 import { kindWork } from '../shared/kinds/work.ts';
 import { silentLogger } from '../shared/logger.ts';
+import { parseJobEvent, scheduleTargetInput } from '../shared/runs/event.ts';
 import { executeRun, type RunDeps, type RunWork } from '../shared/runs/lifecycle.ts';
 import { tableName } from '../shared/tables.ts';
 import { BenchClock } from './support/bench-clock.ts';
@@ -140,6 +142,24 @@ async function measure(path: string, count: number, iteration: (i: number) => Pr
   });
 }
 
+/** Each job as created: the copy its schedule's Target.Input carries. */
+const created = new Map<string, Job>();
+async function create(stored: Job): Promise<void> {
+  await deps.jobs.create(stored);
+  created.set(stored.name, stored);
+}
+
+/** The event Scheduler sends for a slot of job `name`: its Target.Input with the attributes substituted. */
+function slotEvent(name: string, scheduledTime: string): JobEvent {
+  const stored = created.get(name);
+  if (stored === undefined) throw new Error(`no job ${name}`);
+  const input = scheduleTargetInput(stored)
+    .replace('<aws.scheduler.scheduled-time>', scheduledTime)
+    .replace('<aws.scheduler.execution-id>', `bench-${scheduledTime}`)
+    .replace('<aws.scheduler.attempt-number>', '1');
+  return parseJobEvent(JSON.parse(input));
+}
+
 const nextSlot = (stepMs: number) => {
   clock.advance(stepMs);
   return clock.now().toISOString();
@@ -147,26 +167,26 @@ const nextSlot = (stepMs: number) => {
 
 // --- 1. requests per run -----------------------------------------------------------------------
 const RUNS = 50;
-await deps.jobs.create(job('bench-skip'));
-await deps.jobs.create(job('bench-allow', { overlap: 'allow' }));
-await deps.jobs.create(job('bench-dense'));
+await create(job('bench-skip'));
+await create(job('bench-allow', { overlap: 'allow' }));
+await create(job('bench-dense'));
 
 await measure('success, overlap skip, first run of a job (no lease yet)', RUNS, async (i) => {
-  await deps.jobs.create(job(`bench-first-${i}`));
+  await create(job(`bench-first-${i}`));
   resetCounts();
-  await executeRun(deps, { job: `bench-first-${i}`, scheduledTime: nextSlot(1_000) }, noop);
+  await executeRun(deps, slotEvent(`bench-first-${i}`, nextSlot(1_000)), noop);
 });
 await measure('success, overlap skip (5-min slots: previous lease expired)', RUNS, async () => {
-  await executeRun(deps, { job: 'bench-skip', scheduledTime: nextSlot(300_000) }, noop);
+  await executeRun(deps, slotEvent('bench-skip', nextSlot(300_000)), noop);
 });
 await measure('success, overlap allow', RUNS, async () => {
-  await executeRun(deps, { job: 'bench-allow', scheduledTime: nextSlot(300_000) }, noop);
+  await executeRun(deps, slotEvent('bench-allow', nextSlot(300_000)), noop);
 });
 await measure(
   'success, overlap skip, lease still unexpired but its run final (30-s slots)',
   RUNS,
   async () => {
-    await executeRun(deps, { job: 'bench-dense', scheduledTime: nextSlot(30_000) }, noop);
+    await executeRun(deps, slotEvent('bench-dense', nextSlot(30_000)), noop);
   },
 );
 const delivered: string[] = [];
@@ -175,15 +195,15 @@ await measure('duplicate delivery of a finished slot', RUNS, async (i) => {
     for (let n = 0; n < RUNS; n++) {
       const slot = nextSlot(300_000);
       delivered.push(slot);
-      await executeRun(deps, { job: 'bench-skip', scheduledTime: slot }, noop);
+      await executeRun(deps, slotEvent('bench-skip', slot), noop);
     }
     resetCounts();
   }
-  await executeRun(deps, { job: 'bench-skip', scheduledTime: delivered[i] ?? '' }, noop);
+  await executeRun(deps, slotEvent('bench-skip', delivered[i] ?? ''), noop);
 });
 {
   // A run that stays in progress while the next slots arrive.
-  await deps.jobs.create(job('bench-busy'));
+  await create(job('bench-busy'));
   let release: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => {
     release = resolve;
@@ -195,7 +215,7 @@ await measure('duplicate delivery of a finished slot', RUNS, async (i) => {
   // Its cancel watcher reads the run once a (real) second: on a slow machine that read would land in the
   // deliveries measured here, so it watches at an interval longer than the measure takes.
   const busyDeps: RunDeps = { ...deps, cancelCheckIntervalMs: 3_600_000 };
-  const busy = executeRun(busyDeps, { job: 'bench-busy', scheduledTime: nextSlot(1_000) }, async () => {
+  const busy = executeRun(busyDeps, slotEvent('bench-busy', nextSlot(1_000)), async () => {
     working();
     await gate;
     return {};
@@ -204,7 +224,7 @@ await measure('duplicate delivery of a finished slot', RUNS, async (i) => {
   // refused by the write and pay one read to learn why (the contended path), not the path measured here.
   await holdsLease;
   await measure('skipped: a run of the job is in progress', RUNS, async () => {
-    await executeRun(deps, { job: 'bench-busy', scheduledTime: nextSlot(100) }, noop);
+    await executeRun(deps, slotEvent('bench-busy', nextSlot(100)), noop);
   });
   release();
   await busy;
@@ -212,19 +232,19 @@ await measure('duplicate delivery of a finished slot', RUNS, async (i) => {
 await measure('success, one-time job (adds the executed mark)', RUNS, async (i) => {
   const slot = nextSlot(1_000);
   const at = `at(${slot.slice(0, 19)})`;
-  await deps.jobs.create(
+  await create(
     job(`bench-once-${i}`, {
       schedule: { input: at, expression: at, timezone: 'UTC', description: '', type: 'at' },
       oneTimeState: 'scheduled',
     }),
   );
   resetCounts();
-  await executeRun(deps, { job: `bench-once-${i}`, scheduledTime: slot }, noop);
+  await executeRun(deps, slotEvent(`bench-once-${i}`, slot), noop);
 });
 await measure('paused job (skipped run recorded)', RUNS, async (i) => {
-  if (i === 0) await deps.jobs.create(job('bench-paused', { enabled: false }));
+  if (i === 0) await create(job('bench-paused', { enabled: false }));
   resetCounts();
-  await executeRun(deps, { job: 'bench-paused', scheduledTime: nextSlot(300_000) }, noop);
+  await executeRun(deps, slotEvent('bench-paused', nextSlot(300_000)), noop);
 });
 
 // The prompt kind end to end: secret from secrets.json, signed POST to a local receiver.
@@ -239,7 +259,7 @@ const promptWork = kindWork(promptKind, promptKindWork, {
   secrets: new LocalSecretSource({ file: join(dataDir, 'secrets.json'), env: {} }),
   http: new SafeHttpClient({ mode: 'local', allowedHosts: [] }, { userAgent: 'tickwork/bench' }),
 });
-await deps.jobs.create(
+await create(
   job('bench-prompt', {
     config: {
       prompt: 'Summarize the overnight alerts.',
@@ -252,7 +272,7 @@ await deps.jobs.create(
   }),
 );
 await measure('prompt kind end to end (signed delivery), overlap skip', RUNS, async () => {
-  await executeRun(deps, { job: 'bench-prompt', scheduledTime: nextSlot(300_000) }, promptWork);
+  await executeRun(deps, slotEvent('bench-prompt', nextSlot(300_000)), promptWork);
 });
 
 // --- 2. time per run vs a bare PutItem ------------------------------------------------------------
@@ -275,9 +295,9 @@ const barePut = async () => {
     }),
   );
 };
-await deps.jobs.create(job('bench-timed'));
+await create(job('bench-timed'));
 const timedRun = async () => {
-  await executeRun(deps, { job: 'bench-timed', scheduledTime: nextSlot(300_000) }, noop);
+  await executeRun(deps, slotEvent('bench-timed', nextSlot(300_000)), noop);
 };
 async function timeBlock(op: () => Promise<void>): Promise<number> {
   const start = process.hrtime.bigint();
