@@ -288,13 +288,21 @@ export function jobRunMarksContract(subject: JobStoreSubject): void {
       });
     });
 
-    it('Given a one-time job marked executed, Then its new version is confirmed', async () => {
-      const job = oneTimeJob('once-copied');
+    it('Given a one-time job cancelled before it fired, Then a copy of it is stale, and its new version confirmed', async () => {
+      const job = oneTimeJob('once-cancelled');
       const { store } = await given(job);
-      expect(await store.markOneTime(job, 'executed', START_SEC + 3600, now)).toBe(true);
-      expect((await store.get('once-copied'))?.version).toBe(2);
+      expect(await store.markOneTime(job, 'cancelled', START_SEC + 3600, now)).toBe(true);
+      expect((await store.get('once-cancelled'))?.version).toBe(2);
       expect(await store.acquireLease(job, held, now, { version: 1 })).toMatchObject({ reason: 'stale' });
       expect(await store.acquireLease(job, held, now, { version: 2 })).toEqual({ acquired: true });
+    });
+
+    it("Given a one-time job marked executed, Then its run state is not written (its slot has run; the slot's claim refuses a repeat)", async () => {
+      const job = oneTimeJob('once-executed');
+      const { store } = await given(job);
+      expect(await store.markOneTime(job, 'executed', START_SEC + 3600, now)).toBe(true);
+      expect((await store.get('once-executed'))?.version).toBe(2);
+      expect(await store.acquireLease(job, held, now, { version: 1 })).toEqual({ acquired: true });
     });
 
     it('Given a deleted job, When a run carrying its copy asks, Then it is refused as deleted', async () => {

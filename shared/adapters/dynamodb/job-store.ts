@@ -200,7 +200,11 @@ export class DynamoJobStore implements JobStore {
     expiresAt: number,
     now: Date,
   ): Promise<boolean> {
-    const token = await this.#states.invalidate(job.name);
+    // A cancelled one-time job must not run from a copy carried by a fire already in flight: its run
+    // state stops confirming the old version. An executed one needs no such care: its only slot has run,
+    // and a copy can name no other slot (a repeat of it is refused by the slot's claim), which saves the
+    // run that marks it two writes.
+    const token = state === 'cancelled' ? await this.#states.invalidate(job.name) : undefined;
     try {
       const output = await this.doc.send(
         new UpdateCommand({
@@ -240,7 +244,7 @@ export class DynamoJobStore implements JobStore {
           ReturnValues: 'UPDATED_NEW',
         }),
       );
-      await this.#states.confirm(job, Number(output.Attributes?.version), token);
+      if (token !== undefined) await this.#states.confirm(job, Number(output.Attributes?.version), token);
       return true;
     } catch (error) {
       if (isConditionFailed(error)) return false;

@@ -170,7 +170,8 @@ export class MemoryJobStore implements JobStore {
     expiresAt: number,
     now: Date,
   ): Promise<boolean> {
-    const token = this.#invalidate(job.name);
+    // As DynamoJobStore.markOneTime: only a cancel stops confirming the version copies carry.
+    const token = state === 'cancelled' ? this.#invalidate(job.name) : undefined;
     const current = this.#table.get({ name: job.name });
     const schedule = current?.schedule as Partial<OneTimeDefinition['schedule']> | undefined;
     // The conditions of DynamoJobStore.markOneTime: the definition the caller read, still scheduled.
@@ -190,7 +191,7 @@ export class MemoryJobStore implements JobStore {
       // A visible state change: a concurrent edit based on the old state must fail.
       version,
     });
-    this.#confirm(job, version, token);
+    if (token !== undefined) this.#confirm(job, version, token);
     return true;
   }
 
