@@ -8,12 +8,8 @@ import {
   ConverseCommand,
   type ConverseCommandOutput,
 } from '@aws-sdk/client-bedrock-runtime';
-import {
-  type BedrockModels,
-  type ConverseRequest,
-  type ModelAnswer,
-  ModelCallError,
-} from '../../kinds/capabilities.ts';
+import type { BedrockModels, ConverseRequest, ModelAnswer } from '../../kinds/capabilities.ts';
+import { sdkCallFailure } from '../models/sdk-call-failure.ts';
 
 /** Errors Bedrock documents as transient: another try later may work. */
 const RETRYABLE = new Set([
@@ -41,25 +37,13 @@ export class BedrockConverse implements BedrockModels {
         { abortSignal: AbortSignal.any([request.signal, timeout]) },
       );
     } catch (error) {
-      if (request.signal.aborted) throw request.signal.reason;
-      const where = `Bedrock model ${request.modelId}`;
-      if (timeout.aborted) {
-        throw new ModelCallError(`${where}: no answer within ${request.timeoutMs / 1000} s`, {
-          retryable: true,
-          timedOut: true,
-          cause: error,
-        });
-      }
-      const name = error instanceof Error ? error.name : 'Error';
-      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      const message = error instanceof Error ? error.message : String(error);
-      throw new ModelCallError(
-        `${where}: ${name}${status === undefined ? '' : ` (HTTP ${status})`}: ${message}`,
-        {
-          retryable: RETRYABLE.has(name) || status === 429 || (status !== undefined && status >= 500),
-          cause: error,
-        },
-      );
+      throw sdkCallFailure(error, {
+        where: `Bedrock model ${request.modelId}`,
+        signal: request.signal,
+        timeout,
+        timeoutMs: request.timeoutMs,
+        retryable: RETRYABLE,
+      });
     }
     const text = (output.output?.message?.content ?? []).map((block) => block.text ?? '').join('');
     const input = output.usage?.inputTokens;

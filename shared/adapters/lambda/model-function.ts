@@ -10,6 +10,7 @@ import {
   type ModelFunctionRequest,
   type ModelFunctions,
 } from '../../kinds/capabilities.ts';
+import { sdkCallFailure } from '../models/sdk-call-failure.ts';
 
 /** Lambda's errors worth another try: throttling, and the service's own or a function's capacity failures. */
 const RETRYABLE = new Set([
@@ -40,23 +41,13 @@ export class LambdaModelFunctions implements ModelFunctions {
         { abortSignal: AbortSignal.any([request.signal, timeout]) },
       );
     } catch (error) {
-      if (request.signal.aborted) throw request.signal.reason;
-      if (timeout.aborted) {
-        throw new ModelCallError(`${where}: no answer within ${request.timeoutMs / 1000} s`, {
-          retryable: true,
-          timedOut: true,
-          cause: error,
-        });
-      }
-      const name = error instanceof Error ? error.name : 'Error';
-      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      throw new ModelCallError(
-        `${where}: ${name}: ${error instanceof Error ? error.message : String(error)}`,
-        {
-          retryable: RETRYABLE.has(name) || status === 429 || (status !== undefined && status >= 500),
-          cause: error,
-        },
-      );
+      throw sdkCallFailure(error, {
+        where,
+        signal: request.signal,
+        timeout,
+        timeoutMs: request.timeoutMs,
+        retryable: RETRYABLE,
+      });
     }
     const text = output.Payload === undefined ? '' : this.decoder.decode(output.Payload);
     if (output.FunctionError !== undefined) {
