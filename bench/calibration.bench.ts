@@ -11,19 +11,22 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import dynalite from 'dynalite';
 import { ensureTables } from '../local/dynamodb/tables.ts';
+import { BedrockConverse } from '../shared/adapters/bedrock/converse.ts';
 import { DynamoBudgets } from '../shared/adapters/dynamodb/budgets.ts';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client.ts';
 import { DynamoJobStore } from '../shared/adapters/dynamodb/job-store.ts';
 import { DynamoRunLedger } from '../shared/adapters/dynamodb/run-ledger.ts';
 import { SafeHttpClient } from '../shared/adapters/http/client.ts';
+import { LambdaModelFunctions } from '../shared/adapters/lambda/model-function.ts';
 import { LocalSecretSource } from '../shared/adapters/secrets/local.ts';
 import { systemClock } from '../shared/clock.ts';
 import { calibrationKind } from '../shared/kinds/calibration/definition.ts';
 import { calibrationWork } from '../shared/kinds/calibration/work.ts';
-import type { BedrockModels, ModelFunctions } from '../shared/kinds/capabilities.ts';
 import { kindWork } from '../shared/kinds/work.ts';
 import { silentLogger } from '../shared/logger.ts';
 import { executeRun } from '../shared/runs/lifecycle.ts';
@@ -36,8 +39,12 @@ const CONCURRENCY = 8;
 const IDEAL_MS = (PROMPTS * LATENCY_MS) / CONCURRENCY;
 const ROUNDS = 3;
 
-const unused = (): never => {
-  throw new Error('not used by the openai-compatible provider');
+/** The providers this bench does not use, on their real adapters: a closed loopback port, dummy keys. */
+const UNUSED_AWS_CLIENT = {
+  region: 'us-east-1',
+  endpoint: 'http://127.0.0.1:9',
+  credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
+  maxAttempts: 1,
 };
 
 async function main(): Promise<void> {
@@ -68,8 +75,8 @@ async function main(): Promise<void> {
     secrets: new LocalSecretSource({ file: join(dir, 'secrets.json'), env: {} }),
     http: new SafeHttpClient({ mode: 'local', allowedHosts: [] }),
     budgets: new DynamoBudgets(doc, tableName('bench', 'jobs'), clock),
-    bedrock: { converse: unused } satisfies BedrockModels,
-    modelFunctions: { invoke: unused } satisfies ModelFunctions,
+    bedrock: new BedrockConverse(new BedrockRuntimeClient(UNUSED_AWS_CLIENT)),
+    modelFunctions: new LambdaModelFunctions(new LambdaClient(UNUSED_AWS_CLIENT)),
   });
 
   const tickwork: number[] = [];
