@@ -1,6 +1,6 @@
 /**
  * One window's export: spool, then send. Every table is read once, as a stream of rows (the source's
- * `scan`), each row serialized into the chunk being built, and each full chunk written to a file of a
+ * `eachRow`), each row serialized into the chunk being built, and each full chunk written to a file of a
  * per-export spool directory, so memory holds one chunk and one row whatever the window holds. Only
  * once every table is read is the window final and the chunk count known (a table holding more than
  * `limit` rows in the window halves the window, and the run says `hasMore`: the spool is dropped and
@@ -164,7 +164,7 @@ async function spoolWindow(
     for (const table of settings.tables) {
       await settings.checkpoint();
       let index = 0;
-      const { hasMore } = await settings.source.scan({ ...query(settings, table), window }, (row) => {
+      const { hasMore } = await settings.source.eachRow({ ...query(settings, table), window }, (row) => {
         const closed = builder.add(table, index, JSON.stringify(row));
         index++;
         return closed === undefined ? undefined : write(closed);

@@ -44,7 +44,7 @@ export interface HttpSourceSettings {
 
 export function httpSource(settings: HttpSourceSettings, http: OutboundHttp): RowSource {
   return {
-    async scan(query: SourceQuery, onRow: RowSink): Promise<{ hasMore: boolean }> {
+    async eachRow(query: SourceQuery, onRow: RowSink): Promise<{ hasMore: boolean }> {
       const url = new URL(settings.url);
       url.searchParams.set('from', query.window.from.toISOString());
       url.searchParams.set('to', query.window.to.toISOString());

@@ -34,7 +34,7 @@ export type RowSink = (row: Readonly<Record<string, unknown>>) => void | Promise
  * held more (the export then narrows it and reads again).
  */
 export interface RowSource {
-  scan(query: SourceQuery, onRow: RowSink): Promise<{ readonly hasMore: boolean }>;
+  eachRow(query: SourceQuery, onRow: RowSink): Promise<{ readonly hasMore: boolean }>;
 }
 
 /**
@@ -43,7 +43,7 @@ export interface RowSource {
  */
 export function pagedRows(source: TelemetrySource): RowSource {
   return {
-    async scan(query, onRow) {
+    async eachRow(query, onRow) {
       const page = await source.read(query);
       for (const row of page.rows) {
         const pending = onRow(row);
