@@ -42,6 +42,17 @@ export interface HttpResponse {
   readonly body: string;
 }
 
+export interface HttpStreamResponse {
+  readonly status: number;
+  /** Lower-case names; a repeated header's values joined with ", ". */
+  readonly headers: Readonly<Record<string, string>>;
+  /**
+   * The body as it arrives. Iterating past `maxResponseBytes` throws ResponseTooLargeError; the timeout
+   * and the signal cover the reading too. Stopping early (a `break`) closes the connection.
+   */
+  readonly body: AsyncIterable<Uint8Array>;
+}
+
 /** Outbound HTTP, through the guard against private and metadata addresses. */
 export interface OutboundHttp {
   /** A POST whose answer matters only by its status (and an excerpt for the error message). */
@@ -53,6 +64,8 @@ export interface OutboundHttp {
   ): Promise<HttpAnswer>;
   /** A request whose answer is read whole (up to `maxResponseBytes`): an API's JSON, a page of rows. */
   request(request: HttpRequest): Promise<HttpResponse>;
+  /** A request whose answer is read as it arrives, never held whole: a large page of rows. */
+  stream(request: HttpRequest): Promise<HttpStreamResponse>;
 }
 
 /** One metric a GetMetricData request reads: one statistic of one metric with its dimensions, in buckets. */

@@ -10,6 +10,7 @@ import type {
   HttpAnswer,
   HttpRequest,
   HttpResponse,
+  HttpStreamResponse,
   OutboundHttp,
   PostOptions,
 } from '../../kinds/capabilities.ts';
@@ -94,35 +95,89 @@ export class SafeHttpClient implements OutboundHttp {
     callerSignal: AbortSignal | undefined,
     read: BodyRead,
   ): Promise<HttpResponse> {
+    const { target, signal, failure } = await this.prepare(request, callerSignal);
+    try {
+      const response = await open(target, this.withAgent(request), signal);
+      const body = await readBody(response, request.maxResponseBytes, read);
+      return { status: response.statusCode ?? 0, headers: flatHeaders(response), body };
+    } catch (error) {
+      throw failure(error);
+    }
+  }
+
+  async stream(request: HttpRequest): Promise<HttpStreamResponse> {
+    const { target, signal, failure } = await this.prepare(request, request.signal);
+    let response: IncomingMessage;
+    try {
+      response = await open(target, this.withAgent(request), signal);
+      const declared = Number(response.headers['content-length']);
+      if (Number.isFinite(declared) && declared > request.maxResponseBytes) {
+        response.destroy();
+        throw new ResponseTooLargeError('', request.maxResponseBytes);
+      }
+    } catch (error) {
+      throw failure(error);
+    }
+    return {
+      status: response.statusCode ?? 0,
+      headers: flatHeaders(response),
+      body: guardedBody(response, request.maxResponseBytes, failure),
+    };
+  }
+
+  private withAgent(request: HttpRequest): HttpRequest {
+    const headers = request.headers ?? {};
+    return {
+      ...request,
+      headers: this.userAgent === undefined ? headers : { 'User-Agent': this.userAgent, ...headers },
+    };
+  }
+
+  /** Vets the target; the signal (timeout and caller's); how a failure is told to the caller. */
+  private async prepare(request: HttpRequest, callerSignal: AbortSignal | undefined) {
     const target = await vetTarget(request.url, this.policy, this.resolve);
     const timeout = AbortSignal.timeout(request.timeoutMs);
     const signal = callerSignal === undefined ? timeout : AbortSignal.any([timeout, callerSignal]);
-    const headers = request.headers ?? {};
-    const sent = this.userAgent === undefined ? headers : { 'User-Agent': this.userAgent, ...headers };
     const where = `${target.url.protocol}//${target.url.host}`;
-    try {
-      return await send(target, { ...request, headers: sent }, signal, read);
-    } catch (error) {
-      if (error instanceof ResponseTooLargeError) throw new ResponseTooLargeError(where, error.limitBytes);
+    const failure = (error: unknown): unknown => {
+      if (error instanceof ResponseTooLargeError) return new ResponseTooLargeError(where, error.limitBytes);
       if (timeout.aborted) {
-        throw new OutboundRequestError(`no answer from ${where} within ${request.timeoutMs / 1000} s`, true);
+        return new OutboundRequestError(`no answer from ${where} within ${request.timeoutMs / 1000} s`, true);
       }
-      if (callerSignal?.aborted === true) throw callerSignal.reason ?? error;
+      if (callerSignal?.aborted === true) return callerSignal.reason ?? error;
       const detail = error instanceof Error ? error.message : String(error);
-      throw new OutboundRequestError(`request to ${where} failed: ${detail}`, false, { cause: error });
+      return new OutboundRequestError(`request to ${where} failed: ${detail}`, false, { cause: error });
+    };
+    return { target, signal, failure };
+  }
+}
+
+/** The body piece by piece, within the byte cap; the connection is closed however the reading ends. */
+async function* guardedBody(
+  response: IncomingMessage,
+  limit: number,
+  failure: (error: unknown) => unknown,
+): AsyncGenerator<Uint8Array> {
+  let size = 0;
+  try {
+    for await (const chunk of response) {
+      const buffer = chunk as Buffer;
+      size += buffer.length;
+      if (size > limit) throw new ResponseTooLargeError('', limit);
+      yield buffer;
     }
+  } catch (error) {
+    throw failure(error);
+  } finally {
+    response.destroy();
   }
 }
 
 /** `excerpt`: keep what fits and stop reading (only a prefix is wanted); `whole`: a longer body is an error. */
 type BodyRead = 'excerpt' | 'whole';
 
-function send(
-  target: VettedTarget,
-  request: HttpRequest,
-  signal: AbortSignal,
-  read: BodyRead,
-): Promise<HttpResponse> {
+/** Sends the request; resolves with the response once its head arrived (the body not read yet). */
+function open(target: VettedTarget, request: HttpRequest, signal: AbortSignal): Promise<IncomingMessage> {
   // Connect to the vetted address only: no second DNS answer (DNS rebinding).
   const pinned: LookupFunction = (_hostname, lookupOptions, callback) => {
     const { address, family } = target.address;
@@ -137,7 +192,7 @@ function send(
   const transport = target.url.protocol === 'https:' ? https : http;
   const headers: Record<string, string> = { ...request.headers };
   if (request.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(request.body));
-  return new Promise<HttpResponse>((resolve, reject) => {
+  return new Promise<IncomingMessage>((resolve, reject) => {
     const outgoing = transport.request(
       target.url,
       {
@@ -148,12 +203,7 @@ function send(
         agent: false,
         signal,
       },
-      (response) => {
-        readBody(response, request.maxResponseBytes, read).then(
-          (body) => resolve({ status: response.statusCode ?? 0, headers: flatHeaders(response), body }),
-          reject,
-        );
-      },
+      resolve,
     );
     outgoing.on('error', reject);
     outgoing.end(request.body);

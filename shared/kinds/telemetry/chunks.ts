@@ -1,25 +1,13 @@
 /**
- * Chunking, pure: rows (already serialized) are laid out into chunks of at most `maxChunkBytes` as the
- * sink receives them, before anything is sent, so each chunk knows the total count and a retry of the
- * same window lays out the same chunks. A chunk body is
+ * Chunking, pure: rows (already serialized) are cut into chunks of at most `maxChunkBytes` as the sink
+ * receives them; a retry of the same window cuts the same chunks. A chunk body is
  *
  *   {"model":{...},"log_type":"telemetry","window":{"from","to"},"chunk":{"index","count"},"data":{"<table>":[rows],...}}
  *
- * and the planner keeps only each chunk's row ranges, never the rows: memory stays bounded by one chunk.
+ * and the builder holds one chunk's rows at a time: memory stays bounded by one chunk.
  */
 import { utf8Length } from '../../validation.ts';
 import type { TelemetryWindow } from './source.ts';
-
-/** A run of consecutive rows of one table inside a chunk: rows `[start, end)` of the table's page. */
-export interface Segment {
-  readonly table: string;
-  readonly start: number;
-  readonly end: number;
-}
-
-export interface ChunkLayout {
-  readonly segments: readonly Segment[];
-}
 
 /** A row the sink could never take whole: it alone is larger than a chunk may be. */
 export class RowTooLargeError extends Error {
@@ -53,12 +41,17 @@ export function envelopeParts(envelope: Envelope, index: number, count: number):
   return [`${head.slice(0, -1)},"data":{`, '}}'];
 }
 
-export class ChunkPlanner {
-  readonly #chunks: ChunkLayout[] = [];
+/**
+ * Builds chunks' data as rows come in (tables one after the other, rows in order): `add` returns the
+ * data of the chunk a row did not fit in, once it is full, so the caller writes it out and memory holds
+ * one chunk. The data is `"<table>":[rows],...`; the body is the envelope around it (chunkBody), sized
+ * with room for any index and count, so where chunks end never depends on how many there are.
+ */
+export class ChunkBuilder {
   readonly #base: number;
-  #segments: Segment[] = [];
+  #parts: string[] = [];
   #bytes: number;
-  #open: { table: string; start: number; end: number } | undefined;
+  #table: string | undefined;
 
   constructor(
     envelope: Envelope,
@@ -69,61 +62,47 @@ export class ChunkPlanner {
     this.#bytes = this.#base;
   }
 
-  /** Adds row `index` of `table` (rows of a table come in order, tables one after the other). */
-  add(table: string, index: number, rowBytes: number): void {
+  /** Adds row `index` of `table`, serialized; returns the previous chunk's data when this row closed it. */
+  add(table: string, index: number, row: string): string | undefined {
+    const rowBytes = utf8Length(row);
     // `"table":[` + `]`, and a comma before every segment but the first (counted always: a byte at most).
     const segmentBytes = utf8Length(JSON.stringify(table)) + 4;
-    const needsSegment = this.#open?.table !== table;
-    const cost = rowBytes + 1 + (needsSegment ? segmentBytes : 0);
     if (this.#base + segmentBytes + rowBytes + 1 > this.maxChunkBytes) {
       throw new RowTooLargeError(table, index, rowBytes, this.maxChunkBytes);
     }
+    const needsSegment = this.#table !== table;
+    const cost = rowBytes + 1 + (needsSegment ? segmentBytes : 0);
+    let closed: string | undefined;
     if (this.#bytes + cost > this.maxChunkBytes) {
-      this.#close();
-      this.#open = { table, start: index, end: index + 1 };
+      closed = this.finish();
       this.#bytes = this.#base + segmentBytes + rowBytes + 1;
-      return;
+    } else {
+      this.#bytes += cost;
     }
-    if (needsSegment) {
-      this.#closeSegment();
-      this.#open = { table, start: index, end: index + 1 };
-    } else if (this.#open !== undefined) {
-      this.#open.end = index + 1;
+    if (this.#table !== table) {
+      if (this.#table !== undefined) this.#parts.push('],');
+      this.#parts.push(`${JSON.stringify(table)}:[`, row);
+      this.#table = table;
+    } else {
+      this.#parts.push(',', row);
     }
-    this.#bytes += cost;
+    return closed;
   }
 
-  /** The chunks, in order; none when there was no row. */
-  finish(): readonly ChunkLayout[] {
-    this.#close();
-    return this.#chunks;
-  }
-
-  #closeSegment(): void {
-    if (this.#open !== undefined) this.#segments.push({ ...this.#open });
-    this.#open = undefined;
-  }
-
-  #close(): void {
-    this.#closeSegment();
-    if (this.#segments.length > 0) this.#chunks.push({ segments: this.#segments });
-    this.#segments = [];
+  /** The data of the chunk being built, and starts an empty one; undefined when it holds no row. */
+  finish(): string | undefined {
+    if (this.#table === undefined) return undefined;
+    this.#parts.push(']');
+    const data = this.#parts.join('');
+    this.#parts = [];
+    this.#table = undefined;
     this.#bytes = this.#base;
+    return data;
   }
 }
 
-/** One chunk's body from its layout and the serialized rows of its tables. */
-export function chunkBody(
-  envelope: Envelope,
-  index: number,
-  count: number,
-  layout: ChunkLayout,
-  rowsOf: (table: string) => readonly string[],
-): string {
+/** One chunk's body: the envelope of chunk `index` of `count` around its data. */
+export function chunkBody(envelope: Envelope, index: number, count: number, data: string): string {
   const [head, tail] = envelopeParts(envelope, index, count);
-  const data = layout.segments.map(
-    (segment) =>
-      `${JSON.stringify(segment.table)}:[${rowsOf(segment.table).slice(segment.start, segment.end).join(',')}]`,
-  );
-  return `${head}${data.join(',')}${tail}`;
+  return `${head}${data}${tail}`;
 }

@@ -1,21 +1,28 @@
 /**
- * One window's export: lay out, then send. The layout reads every table's page first (asking the
- * source for at most `limit` rows), so the window is final before the first chunk goes out: a table
- * holding more than `limit` rows in the window halves the window (and the run says `hasMore`) instead
- * of losing rows or sending chunks of a window that then changes. Pages are kept for the send while
- * they fit in a budget of a few chunks; beyond it a page is read again when its chunks are sent, so
- * memory is bounded by one page and a few chunks whatever the window holds.
+ * One window's export: spool, then send. Every table is read once, as a stream of rows (the source's
+ * `eachRow`), each row serialized into the chunk being built, and each full chunk written to a file of a
+ * per-export spool directory, so memory holds one chunk and one row whatever the window holds. Only
+ * once every table is read is the window final and the chunk count known (a table holding more than
+ * `limit` rows in the window halves the window, and the run says `hasMore`: the spool is dropped and
+ * everything read again); then the chunks are sent from their files, in order, with their
+ * `{index, count}` and the same idempotency keys as ever (job + window + tables + index).
+ *
+ * The spool lives under os.tmpdir(): on Lambda that is /tmp, 512 MB by default (ephemeral storage),
+ * which bounds a window's serialized rows; the directory is removed however the export ends.
  */
 import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { OutboundHttp } from '../capabilities.ts';
 import { SIGNATURE_HEADER, signPayload } from '../signature.ts';
-import { ChunkPlanner, chunkBody, type Envelope } from './chunks.ts';
+import { ChunkBuilder, chunkBody, type Envelope } from './chunks.ts';
 import { TelemetrySourceError } from './http-source.ts';
-import type { TelemetrySource, TelemetryWindow } from './source.ts';
+import type { RowSource, TelemetryWindow } from './source.ts';
 import { firstHalf } from './window.ts';
 
-/** Pages kept between the layout and the send, as a multiple of the chunk size. */
-const KEPT_PAGES_CHUNKS = 4;
+/** The prefix of an export's spool directory under the temporary directory. */
+export const SPOOL_PREFIX = 'tickwork-telemetry-spool-';
 
 export interface ExportSettings {
   readonly job: string;
@@ -23,13 +30,14 @@ export interface ExportSettings {
   readonly tables: readonly string[];
   readonly limit: number;
   readonly maxChunkBytes: number;
-  readonly source: TelemetrySource;
+  readonly source: RowSource;
   readonly signal: AbortSignal;
+  /** Where the spool directory is made. @default os.tmpdir() */
+  readonly spoolRoot?: string;
   remainingTimeMs(): number;
   /** Called between steps: throws when the run must stop (a cancel, the deadline). */
   checkpoint(): Promise<void>;
 }
-
 export interface SinkSettings {
   readonly url: string;
   readonly secret: string;
@@ -74,12 +82,13 @@ export function idempotencyKey(
     .digest('hex');
 }
 
-interface Layout {
+interface Spooled {
   readonly window: TelemetryWindow;
   readonly narrowed: boolean;
   readonly rows: Record<string, number>;
-  readonly chunks: ReturnType<ChunkPlanner['finish']>;
-  readonly kept: Map<string, readonly string[]>;
+  /** The chunks' data, in files `dir/<index>`. */
+  readonly dir: string;
+  readonly count: number;
 }
 
 export async function exportWindow(
@@ -87,97 +96,101 @@ export async function exportWindow(
   sink: SinkSettings,
   window: TelemetryWindow,
 ): Promise<ExportOutcome> {
-  const layout = await layOut(settings, window);
-  const envelope: Envelope = { model: settings.model, window: layout.window };
-  const count = layout.chunks.length;
+  const spool = await mkdtemp(join(settings.spoolRoot ?? tmpdir(), SPOOL_PREFIX));
+  try {
+    const spooled = await spoolWindow(settings, window, spool);
+    const bytes = await send(settings, sink, spooled);
+    const { window: exported, narrowed, rows, count: chunks } = spooled;
+    return { window: exported, narrowed, rows, chunks, bytes };
+  } finally {
+    await rm(spool, { recursive: true, force: true });
+  }
+}
+
+/** Sends the spooled chunks in order; the bytes sent. */
+async function send(settings: ExportSettings, sink: SinkSettings, spooled: Spooled): Promise<number> {
+  const envelope: Envelope = { model: settings.model, window: spooled.window };
   const target = describeTarget(sink.url);
-  // The pages of the tables the current chunk holds (a chunk spans the end of one table and the start
-  // of the next): at most the tables of one chunk, each read once.
-  let loaded = new Map<string, readonly string[]>();
-  const rowsOf = (table: string): readonly string[] => {
-    const rows = loaded.get(table);
-    if (rows === undefined) throw new Error(`rows of ${table} were not loaded`);
-    return rows;
-  };
   let bytes = 0;
-  for (const [index, chunk] of layout.chunks.entries()) {
-    const next = new Map<string, readonly string[]>();
-    for (const { table } of chunk.segments) {
-      next.set(table, loaded.get(table) ?? layout.kept.get(table) ?? (await reread(settings, layout, table)));
-    }
-    loaded = next;
+  for (let index = 0; index < spooled.count; index++) {
     await settings.checkpoint();
-    const body = chunkBody(envelope, index, count, chunk, rowsOf);
+    const body = chunkBody(
+      envelope,
+      index,
+      spooled.count,
+      await readFile(join(spooled.dir, String(index)), 'utf8'),
+    );
     const timestamp = Math.floor(sink.now().getTime() / 1000);
     const answer = await sink.http.post(
       sink.url,
       body,
       {
         'Content-Type': 'application/json',
-        'Idempotency-Key': idempotencyKey(settings.job, layout.window, settings.tables, index),
+        'Idempotency-Key': idempotencyKey(settings.job, spooled.window, settings.tables, index),
         [SIGNATURE_HEADER]: signPayload(sink.secret, timestamp, body),
       },
       { timeoutMs: sink.timeoutMs, signal: settings.signal },
     );
     if (answer.status < 200 || answer.status > 299) {
-      throw new SinkRejectedError(target, index, count, answer.status, answer.bodyExcerpt);
+      throw new SinkRejectedError(target, index, spooled.count, answer.status, answer.bodyExcerpt);
     }
     bytes += Buffer.byteLength(body);
   }
-  return { window: layout.window, narrowed: layout.narrowed, rows: layout.rows, chunks: count, bytes };
+  return bytes;
 }
 
-/** Reads every table's page for the window, halving it until every table fits; lays out the chunks. */
-async function layOut(settings: ExportSettings, initial: TelemetryWindow): Promise<Layout> {
+/**
+ * Reads every table once into chunk files, halving the window (and reading again, into a fresh
+ * directory) until every table fits the limit.
+ */
+async function spoolWindow(
+  settings: ExportSettings,
+  initial: TelemetryWindow,
+  spool: string,
+): Promise<Spooled> {
   let window = initial;
   let narrowed = false;
-  attempt: for (;;) {
-    const planner = new ChunkPlanner({ model: settings.model, window }, settings.maxChunkBytes);
+  for (let attempt = 0; ; attempt++) {
+    const dir = join(spool, String(attempt));
+    await mkdir(dir);
+    const builder = new ChunkBuilder({ model: settings.model, window }, settings.maxChunkBytes);
+    let count = 0;
+    const write = async (data: string) => {
+      await writeFile(join(dir, String(count)), data, 'utf8');
+      count++;
+    };
     const rows: Record<string, number> = {};
-    const kept = new Map<string, readonly string[]>();
-    let keptBytes = 0;
+    let overflow: string | undefined;
     for (const table of settings.tables) {
       await settings.checkpoint();
-      const page = await settings.source.read({ ...query(settings, table), window });
-      if (page.hasMore) {
-        const half = firstHalf(window);
-        if (half === undefined) {
-          throw new TelemetrySourceError(
-            `table ${table} holds more than ${settings.limit} rows in ${describeWindow(window)}, which cannot be split further: raise limitPerTable`,
-          );
-        }
-        window = half;
-        narrowed = true;
-        continue attempt;
+      let index = 0;
+      const { hasMore } = await settings.source.eachRow({ ...query(settings, table), window }, (row) => {
+        const closed = builder.add(table, index, JSON.stringify(row));
+        index++;
+        return closed === undefined ? undefined : write(closed);
+      });
+      if (hasMore) {
+        overflow = table;
+        break;
       }
-      const serialized = page.rows.map((row) => JSON.stringify(row));
-      let tableBytes = 0;
-      for (const [index, row] of serialized.entries()) {
-        const rowBytes = Buffer.byteLength(row);
-        tableBytes += rowBytes;
-        planner.add(table, index, rowBytes);
-      }
-      rows[table] = serialized.length;
-      if (keptBytes + tableBytes <= KEPT_PAGES_CHUNKS * settings.maxChunkBytes) {
-        kept.set(table, serialized);
-        keptBytes += tableBytes;
-      }
+      rows[table] = index;
     }
-    return { window, narrowed, rows, chunks: planner.finish(), kept };
+    if (overflow === undefined) {
+      const last = builder.finish();
+      if (last !== undefined) await write(last);
+      return { window, narrowed, rows, dir, count };
+    }
+    const half = firstHalf(window);
+    if (half === undefined) {
+      throw new TelemetrySourceError(
+        `table ${overflow} holds more than ${settings.limit} rows in ${describeWindow(window)}, which cannot be split further: raise limitPerTable`,
+      );
+    }
+    await rm(dir, { recursive: true, force: true });
+    window = half;
+    narrowed = true;
   }
 }
-
-/** A page read again for its chunks; it must be the page the layout was made from. */
-async function reread(settings: ExportSettings, layout: Layout, table: string): Promise<readonly string[]> {
-  const page = await settings.source.read({ ...query(settings, table), window: layout.window });
-  if (page.hasMore || page.rows.length !== layout.rows[table]) {
-    throw new TelemetrySourceError(
-      `table ${table} answered ${layout.rows[table]} rows for ${describeWindow(layout.window)}, then ${page.rows.length}${page.hasMore ? '+' : ''} when read again: the window changed after its settle lag (raise window.settleLag)`,
-    );
-  }
-  return page.rows.map((row) => JSON.stringify(row));
-}
-
 function query(settings: ExportSettings, table: string) {
   return {
     table,

@@ -12,12 +12,15 @@
  * answer of limit + 1 rows says the window holds more than the limit (the extra row is dropped), and
  * the run narrows its window instead of losing rows. Any other status, a body that is not JSON, or a
  * body that is not `{"rows": [object, ...]}` fails the run; so does a body over
- * MAX_SOURCE_RESPONSE_BYTES (read bounded: the function's memory is never at the platform's mercy).
+ * MAX_SOURCE_RESPONSE_BYTES (a bound on the time and the spool a page may take).
+ *
+ * The answer is read as it arrives (rows-parser.ts) and each row handed on at once, so a page is never
+ * held whole; reading stops at the row past the limit.
  * Extra query parameters in `url` are kept.
  */
-import { isPlainObject } from '../../validation.ts';
-import type { OutboundHttp } from '../capabilities.ts';
-import type { SourcePage, SourceQuery, TelemetrySource } from './source.ts';
+import type { HttpStreamResponse, OutboundHttp } from '../capabilities.ts';
+import { RowsDecoder, RowsParseError, type RowsParseProblem } from './rows-parser.ts';
+import type { RowSink, RowSource, SourceQuery } from './source.ts';
 
 /** The most of one table's page that is read: 32 MiB, a few hundred bytes a row at the highest limit. */
 export const MAX_SOURCE_RESPONSE_BYTES = 32 * 1024 * 1024;
@@ -39,18 +42,25 @@ export interface HttpSourceSettings {
   readonly bearer?: string;
 }
 
-export function httpSource(settings: HttpSourceSettings, http: OutboundHttp): TelemetrySource {
+export function httpSource(settings: HttpSourceSettings, http: OutboundHttp): RowSource {
   return {
-    async read(query: SourceQuery): Promise<SourcePage> {
+    async eachRow(query: SourceQuery, onRow: RowSink): Promise<{ hasMore: boolean }> {
       const url = new URL(settings.url);
       url.searchParams.set('from', query.window.from.toISOString());
       url.searchParams.set('to', query.window.to.toISOString());
       url.searchParams.set('table', query.table);
       url.searchParams.set('limit', String(query.limit + 1));
       const where = `telemetry source ${url.origin}${url.pathname} (table ${query.table})`;
-      let response: Awaited<ReturnType<OutboundHttp['request']>>;
+      const tooLarge = (error: unknown): unknown =>
+        error instanceof Error && error.name === 'ResponseTooLargeError'
+          ? new TelemetrySourceError(
+              `${where} answered more than ${MAX_SOURCE_RESPONSE_BYTES} bytes for ${query.limit + 1} rows: lower limitPerTable`,
+              { cause: error },
+            )
+          : error;
+      let response: HttpStreamResponse;
       try {
-        response = await http.request({
+        response = await http.stream({
           method: 'GET',
           url: url.toString(),
           headers: {
@@ -62,42 +72,60 @@ export function httpSource(settings: HttpSourceSettings, http: OutboundHttp): Te
           maxResponseBytes: MAX_SOURCE_RESPONSE_BYTES,
         });
       } catch (error) {
-        if (error instanceof Error && error.name === 'ResponseTooLargeError') {
-          throw new TelemetrySourceError(
-            `${where} answered more than ${MAX_SOURCE_RESPONSE_BYTES} bytes for ${query.limit + 1} rows: lower limitPerTable`,
-            { cause: error },
-          );
-        }
-        throw error;
+        throw tooLarge(error);
       }
       if (response.status < 200 || response.status > 299) {
+        const excerpt = await startOf(response.body);
         throw new TelemetrySourceError(
-          `${where} answered HTTP ${response.status}${response.body === '' ? '' : `: ${response.body.slice(0, EXCERPT)}`}`,
+          `${where} answered HTTP ${response.status}${excerpt === '' ? '' : `: ${excerpt}`}`,
         );
       }
-      let body: unknown;
+      // The body's start, for the message when it turns out not to be JSON.
+      let head = '';
+      const decoder = new RowsDecoder();
       try {
-        body = JSON.parse(response.body);
+        for await (const piece of response.body) {
+          if (head.length < EXCERPT) head += Buffer.from(piece.subarray(0, EXCERPT * 4)).toString('utf8');
+          for (const row of decoder.push(piece)) {
+            // One more row than the limit says the window holds more: nothing past it is needed.
+            if (decoder.rows > query.limit) return { hasMore: true };
+            const pending = onRow(row);
+            if (pending !== undefined) await pending;
+          }
+        }
+        decoder.end();
       } catch (error) {
-        throw new TelemetrySourceError(
-          `${where} answered a body that is not JSON: ${JSON.stringify(response.body.slice(0, EXCERPT))}`,
-          { cause: error },
-        );
+        if (!(error instanceof RowsParseError)) throw tooLarge(error);
+        throw new TelemetrySourceError(describeProblem(where, error.problem, head.slice(0, EXCERPT)), {
+          cause: error,
+        });
       }
-      const rows = isPlainObject(body) ? body.rows : undefined;
-      if (!Array.isArray(rows)) {
-        throw new TelemetrySourceError(
-          `${where} answered JSON without a "rows" array; expected {"rows": [{...}]}`,
-        );
-      }
-      const bad = rows.findIndex((row) => !isPlainObject(row));
-      if (bad !== -1) {
-        throw new TelemetrySourceError(
-          `${where} answered rows[${bad}] that is not an object; every row must be`,
-        );
-      }
-      const hasMore = rows.length > query.limit;
-      return { rows: hasMore ? rows.slice(0, query.limit) : rows, hasMore };
+      return { hasMore: false };
     },
   };
+}
+
+function describeProblem(where: string, problem: RowsParseProblem, head: string): string {
+  switch (problem.kind) {
+    case 'not-json':
+      return `${where} answered a body that is not JSON: ${JSON.stringify(head)}`;
+    case 'no-rows':
+      return `${where} answered JSON without a "rows" array; expected {"rows": [{...}]}`;
+    case 'rows-repeated':
+      return `${where} answered JSON with "rows" twice; expected {"rows": [{...}]}`;
+    case 'row-not-object':
+      return `${where} answered rows[${problem.index}] that is not an object; every row must be`;
+  }
+}
+
+/** The first EXCERPT characters of an error answer (the rest is not read). */
+async function startOf(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const pieces: Buffer[] = [];
+  let size = 0;
+  for await (const piece of body) {
+    pieces.push(Buffer.from(piece));
+    size += piece.length;
+    if (size >= EXCERPT * 4) break;
+  }
+  return Buffer.concat(pieces).toString('utf8').slice(0, EXCERPT);
 }

@@ -7,7 +7,7 @@ import type { SecretSource } from '../../jobs/ports.ts';
 import type { LogsQueries, MetricData, OutboundHttp } from '../capabilities.ts';
 import type { TelemetryConfig } from './config.ts';
 import { httpSource } from './http-source.ts';
-import type { TelemetrySource } from './source.ts';
+import { pagedRows, type RowSource } from './source.ts';
 import { cloudWatchMetricsSource } from './sources/cloudwatch-metrics.ts';
 import { logsInsightsSource } from './sources/logs-insights.ts';
 
@@ -22,7 +22,7 @@ export interface SourceDeps {
 export async function telemetrySource(
   config: TelemetryConfig['source'],
   deps: SourceDeps,
-): Promise<TelemetrySource> {
+): Promise<RowSource> {
   switch (config.type) {
     case 'http':
       return httpSource(
@@ -33,8 +33,8 @@ export async function telemetrySource(
         deps.http,
       );
     case 'cloudwatch-metrics':
-      return cloudWatchMetricsSource(config, deps.metrics);
+      return pagedRows(cloudWatchMetricsSource(config, deps.metrics));
     case 'logs-insights':
-      return logsInsightsSource(config, { logs: deps.logs, clock: deps.clock });
+      return pagedRows(logsInsightsSource(config, { logs: deps.logs, clock: deps.clock }));
   }
 }

@@ -38,6 +38,11 @@ beforeAll(async () => {
         response.writeHead(200);
         for (let i = 0; i < 10; i++) response.write('y'.repeat(1000));
         response.end();
+      } else if (request.url === '/dribble') {
+        // The head and a first piece now, the rest much later: a body still arriving.
+        response.writeHead(200);
+        response.write('first');
+        setTimeout(() => response.end('late'), 2_000).unref();
       } else if (request.url === '/slow') {
         setTimeout(() => response.end('late'), 2_000).unref();
       } else {
@@ -137,5 +142,65 @@ describe('SafeHttpClient.request', () => {
     });
     await expect(timedOut).rejects.toBeInstanceOf(OutboundRequestError);
     await expect(timedOut).rejects.toMatchObject({ timedOut: true });
+  });
+});
+
+async function readAll(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const pieces: Buffer[] = [];
+  for await (const piece of body) pieces.push(Buffer.from(piece));
+  return Buffer.concat(pieces).toString('utf8');
+}
+
+describe('SafeHttpClient.stream', () => {
+  it('returns the status and headers before the body, then the body as it arrives', async () => {
+    const answer = await client.stream({
+      method: 'GET',
+      url: `${base}/rows`,
+      timeoutMs: 5_000,
+      maxResponseBytes: 1_000,
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['retry-after']).toBe('3');
+    expect(JSON.parse(await readAll(answer.body))).toEqual({ rows: [{ n: 1 }] });
+    expect(seen.at(-1)?.headers['user-agent']).toBe('tickwork/test');
+  });
+
+  it.each(['/big-declared', '/big-streamed'])(
+    'refuses an answer longer than maxResponseBytes (%s), at the head or while reading',
+    async (path) => {
+      const attempt = client
+        .stream({ method: 'GET', url: `${base}${path}`, timeoutMs: 5_000, maxResponseBytes: 4_096 })
+        .then((answer) => readAll(answer.body));
+      await expect(attempt).rejects.toBeInstanceOf(ResponseTooLargeError);
+      await expect(attempt).rejects.toThrow(`the answer of ${base} is larger than 4096 bytes`);
+    },
+  );
+
+  it("stops reading on the caller's abort with its reason, and on the timeout, while the body arrives", async () => {
+    const controller = new AbortController();
+    const reason = new Error('run cancelled');
+    const answer = await client.stream({
+      method: 'GET',
+      url: `${base}/dribble`,
+      timeoutMs: 5_000,
+      maxResponseBytes: 1_000,
+      signal: controller.signal,
+    });
+    const pieces: string[] = [];
+    const reading = (async () => {
+      for await (const piece of answer.body) {
+        pieces.push(Buffer.from(piece).toString('utf8'));
+        controller.abort(reason);
+      }
+    })();
+    await expect(reading).rejects.toBe(reason);
+    expect(pieces).toEqual(['first']);
+    const timed = await client.stream({
+      method: 'GET',
+      url: `${base}/dribble`,
+      timeoutMs: 200,
+      maxResponseBytes: 1_000,
+    });
+    await expect(readAll(timed.body)).rejects.toMatchObject({ name: 'OutboundRequestError', timedOut: true });
   });
 });

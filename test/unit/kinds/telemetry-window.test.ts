@@ -4,7 +4,7 @@
  * maxChunkBytes and keep every row once, in order.
  */
 import { describe, expect, it } from 'vitest';
-import { ChunkPlanner, chunkBody, RowTooLargeError } from '../../../shared/kinds/telemetry/chunks.ts';
+import { ChunkBuilder, chunkBody, RowTooLargeError } from '../../../shared/kinds/telemetry/chunks.ts';
 import { idempotencyKey } from '../../../shared/kinds/telemetry/export.ts';
 import { schedulePeriodMs } from '../../../shared/kinds/telemetry/period.ts';
 import { firstHalf, planWindow } from '../../../shared/kinds/telemetry/window.ts';
@@ -141,7 +141,7 @@ describe('schedulePeriodMs', () => {
   });
 });
 
-describe('ChunkPlanner', () => {
+describe('ChunkBuilder', () => {
   const envelope = {
     model: { name: 'm', version: '1', environment: 'prod', purpose: 'p' },
     window: { from: at('2026-03-02T08:58:00Z'), to: at('2026-03-02T09:58:00Z') },
@@ -158,14 +158,17 @@ describe('ChunkPlanner', () => {
     'Given chunks of at most %d bytes and rows of ~%d bytes, Then every body fits and holds every row once, in order',
     (max, size) => {
       const tables = { a: rows('a', 40, size), b: rows('b', 3, size), c: rows('c', 25, size) };
-      const planner = new ChunkPlanner(envelope, max);
+      const builder = new ChunkBuilder(envelope, max);
+      const data: string[] = [];
       for (const [table, list] of Object.entries(tables)) {
-        for (const [index, row] of list.entries()) planner.add(table, index, Buffer.byteLength(row));
+        for (const [index, row] of list.entries()) {
+          const closed = builder.add(table, index, row);
+          if (closed !== undefined) data.push(closed);
+        }
       }
-      const layout = planner.finish();
-      const bodies = layout.map((chunk, index) =>
-        chunkBody(envelope, index, layout.length, chunk, (table) => tables[table as keyof typeof tables]),
-      );
+      const last = builder.finish();
+      if (last !== undefined) data.push(last);
+      const bodies = data.map((chunk, index) => chunkBody(envelope, index, data.length, chunk));
       const seen: string[] = [];
       for (const [index, body] of bodies.entries()) {
         expect(Buffer.byteLength(body)).toBeLessThanOrEqual(max);
@@ -183,13 +186,15 @@ describe('ChunkPlanner', () => {
   );
 
   it('Given no rows, Then there is no chunk', () => {
-    expect(new ChunkPlanner(envelope, 1024).finish()).toEqual([]);
+    expect(new ChunkBuilder(envelope, 1024).finish()).toBeUndefined();
   });
 
   it('Given a row that cannot fit any chunk, Then RowTooLargeError names the table, the row and the limit', () => {
-    const planner = new ChunkPlanner(envelope, 1024);
-    expect(() => planner.add('latency', 7, 2000)).toThrow(RowTooLargeError);
-    expect(() => planner.add('latency', 7, 2000)).toThrow(
+    const builder = new ChunkBuilder(envelope, 1024);
+    const row = JSON.stringify({ pad: 'x'.repeat(1990) });
+    expect(Buffer.byteLength(row)).toBe(2000);
+    expect(() => builder.add('latency', 7, row)).toThrow(RowTooLargeError);
+    expect(() => builder.add('latency', 7, row)).toThrow(
       'row 7 of table latency is 2000 bytes as JSON, more than fits in a chunk of at most 1024 bytes (sink.maxChunkBytes)',
     );
   });
