@@ -1,8 +1,8 @@
 /**
  * Calibration throughput: 200 prompts answered by a model with 50 ms latency at concurrency 8, through
- * the real lifecycle (dynalite in process, the outbound guard's HTTP client, the platform and model
- * served on loopback by the test platform), against the ideal 200 × 50 ms / 8 = 1,250 ms. The goal is
- * within 1.3× of the ideal. A baseline in the same run: the same 200 calls made by a bare loop of 8
+ * the real lifecycle (dynalite in process, the outbound guard's HTTP client), against the platform and
+ * model of `tickwork demo-platform` on loopback; the ideal is 200 × 50 ms / 8 = 1,250 ms and the goal
+ * within 1.3× of it. A baseline in the same run: the same 200 calls made by a bare loop of 8
  * workers with fetch, no lifecycle, no guard, no submit.
  *
  *   npx tsx bench/calibration.bench.ts
@@ -15,6 +15,7 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import dynalite from 'dynalite';
+import { startDemoPlatform } from '../local/demo-platform/server.ts';
 import { ensureTables } from '../local/dynamodb/tables.ts';
 import { BedrockConverse } from '../shared/adapters/bedrock/converse.ts';
 import { DynamoBudgets } from '../shared/adapters/dynamodb/budgets.ts';
@@ -31,13 +32,14 @@ import { kindWork } from '../shared/kinds/work.ts';
 import { silentLogger } from '../shared/logger.ts';
 import { executeRun } from '../shared/runs/lifecycle.ts';
 import { tableDefinitions, tableName } from '../shared/tables.ts';
-import { startCalibrationPlatform } from '../test/support/calibration-platform.ts';
 
 const PROMPTS = 200;
 const LATENCY_MS = 50;
 const CONCURRENCY = 8;
 const IDEAL_MS = (PROMPTS * LATENCY_MS) / CONCURRENCY;
 const ROUNDS = 3;
+/** The demo platform's bearer token (its models and prompts need it). */
+const TOKEN = 'calibration-bench-token';
 
 /** The providers this bench does not use, on their real adapters: a closed loopback port, dummy keys. */
 const UNUSED_AWS_CLIENT = {
@@ -57,9 +59,16 @@ async function main(): Promise<void> {
   await ensureTables(client, { stage: 'bench', definitions: Object.values(tableDefinitions) });
   const doc = createDocumentClient({ endpoint, region: 'us-east-1', clientConfig: { credentials } });
   const dir = await mkdtemp(join(tmpdir(), 'tickwork-calibration-bench-'));
-  await writeFile(join(dir, 'secrets.json'), '{}');
-  const platform = await startCalibrationPlatform();
-  platform.onModelCall = () => new Promise((resolve) => setTimeout(resolve, LATENCY_MS));
+  await writeFile(join(dir, 'secrets.json'), JSON.stringify({ 'demo-platform-token': TOKEN }));
+  // The demo platform `tickwork demo-platform` serves: its model answers after LATENCY_MS, and each
+  // calibration run it lists holds PROMPTS prompts.
+  const platform = await startDemoPlatform({
+    port: 0,
+    token: TOKEN,
+    signingSecret: 'unused-by-the-responses-flow',
+    modelLatencyMs: LATENCY_MS,
+    prompts: PROMPTS,
+  });
 
   const clock = systemClock;
   const deps = {
@@ -96,11 +105,17 @@ async function main(): Promise<void> {
       enabled: true,
       config: {
         model: { name: 'bench', version: '1', environment: 'bench', purpose: 'bench' },
-        provider: { type: 'openai-compatible', baseUrl: `${platform.url}/v1`, model: 'demo' },
+        provider: {
+          type: 'openai-compatible',
+          baseUrl: `${platform.url}/v1`,
+          model: 'demo',
+          apiKeySecret: 'demo-platform-token',
+        },
         flows: {
           responses: {
             promptsUrl: `${platform.url}/calibration/prompts`,
             submitUrl: `${platform.url}/calibration/responses`,
+            authSecret: 'demo-platform-token',
           },
         },
         concurrency: CONCURRENCY,
@@ -112,11 +127,7 @@ async function main(): Promise<void> {
       updatedAt: new Date().toISOString(),
       version: 1,
     });
-    platform.answered.clear();
-    platform.prompts = Array.from({ length: PROMPTS }, (_, index) => ({
-      promptId: `r${round}-p${index}`,
-      text: `bench question ${index}`,
-    }));
+    const answeredBefore = platform.received().calibration.accepted.length;
     const started = performance.now();
     const outcome = await executeRun(
       deps,
@@ -124,8 +135,9 @@ async function main(): Promise<void> {
       work,
     );
     tickwork.push(performance.now() - started);
-    if (outcome.outcome !== 'succeeded' || platform.answered.size !== PROMPTS) {
-      throw new Error(`round ${round}: ${outcome.outcome}, ${platform.answered.size} answered`);
+    const answered = platform.received().calibration.accepted.length - answeredBefore;
+    if (outcome.outcome !== 'succeeded' || answered !== PROMPTS) {
+      throw new Error(`round ${round}: ${outcome.outcome}, ${answered} answered`);
     }
 
     // The baseline: the same calls from a bare loop of workers.
@@ -137,7 +149,7 @@ async function main(): Promise<void> {
           const index = next++;
           const response = await fetch(`${platform.url}/v1/chat/completions`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json' },
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
             body: JSON.stringify({
               model: 'demo',
               messages: [{ role: 'user', content: `bench question ${index}` }],
