@@ -47,7 +47,7 @@ const TRICKY = [
   '{"rows":[{"a":"]}[{,\\"x\\\\"},{"b":"\\u00e9\\ud83d\\ude00 é 😀 \\n"}]}',
   '{"meta":{"rows":[1,2]},"rows":[{"n":1,"nested":{"a":[1,{"b":[]}],"s":"}"}},{"n":-1.5e+3,"t":true,"f":false,"z":null}],"after":[1,"x",{"y":null}],"k":12.5}',
   '{"before":"rows","rows":[ {"x":"a\\"b"} , {"y":"\\\\"} ]}',
-  '{"rows":[{"big":"' + 'x'.repeat(300) + '"}],"z":0}',
+  `{"rows":[{"big":"${'x'.repeat(300)}"}],"z":0}`,
   '{"rows":5,"rows":[{"last":"wins"}]}',
 ];
 
