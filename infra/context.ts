@@ -46,38 +46,62 @@ export function stageFromContext(node: Node): string {
   return validateStage(value ?? DEFAULT_STAGE);
 }
 
+/** A context value that lists entries: how to read and check each one. */
+interface ContextList {
+  readonly key: string;
+  /** What the entries are, for the message when the value is not a list. */
+  readonly what: string;
+  /** @default trimmed */
+  readonly normalize?: (entry: string) => string;
+  readonly valid: (entry: string) => boolean;
+  /** What each entry must be, for the message naming a bad one. */
+  readonly rule: string;
+}
+
+/**
+ * A list from context: a comma-separated string (`-c key=a,b`) or a string array (cdk.json); blank
+ * entries skipped, duplicates dropped, none when unset, every other entry checked.
+ */
+function parseContextList(value: unknown, list: ContextList): readonly string[] {
+  if (value === undefined) return [];
+  const entries = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(entries)) {
+    throw new ContextError(
+      `context "${list.key}" must be a comma-separated string or an array of ${list.what}, got ${JSON.stringify(value)}`,
+    );
+  }
+  const normalize = list.normalize ?? ((entry: string) => entry.trim());
+  const found = new Set<string>();
+  for (const entry of entries) {
+    const item = typeof entry === 'string' ? normalize(entry) : entry;
+    if (item === '') continue;
+    if (typeof item !== 'string' || !list.valid(item)) {
+      throw new ContextError(
+        `context "${list.key}" entries must be ${list.rule}, got ${JSON.stringify(entry)}`,
+      );
+    }
+    found.add(item);
+  }
+  return [...found];
+}
+
 /**
  * Parses the webhook allow-list: hosts a prompt webhook may reach in AWS even if the outbound guard would
  * refuse them. Accepts a comma-separated string (`-c webhookAllowedHosts=a.example,b.example`) or a string
  * array (cdk.json); returns lower-case hosts without duplicates.
  */
 export function parseWebhookAllowedHosts(value: unknown): readonly string[] {
-  if (value === undefined) return [];
-  const entries = typeof value === 'string' ? value.split(',') : value;
-  if (!Array.isArray(entries)) {
-    throw new ContextError(
-      `context "webhookAllowedHosts" must be a comma-separated string or an array of host names, got ${JSON.stringify(value)}`,
-    );
-  }
-  const hosts = new Set<string>();
-  for (const entry of entries) {
-    const host =
-      typeof entry === 'string'
-        ? entry
-            .trim()
-            .toLowerCase()
-            .replace(/^\[(.*)\]$/, '$1')
-        : entry;
-    if (host === '') continue;
-    if (typeof host !== 'string' || !(HOST_NAME_PATTERN.test(host) || isIP(host) !== 0)) {
-      throw new ContextError(
-        `context "webhookAllowedHosts" entries must be bare host names or IP addresses such as "hooks.example.com" ` +
-          `(no scheme, port or path), got ${JSON.stringify(entry)}`,
-      );
-    }
-    hosts.add(host);
-  }
-  return [...hosts];
+  return parseContextList(value, {
+    key: 'webhookAllowedHosts',
+    what: 'host names',
+    normalize: (entry) =>
+      entry
+        .trim()
+        .toLowerCase()
+        .replace(/^\[(.*)\]$/, '$1'),
+    valid: (host) => HOST_NAME_PATTERN.test(host) || isIP(host) !== 0,
+    rule: 'bare host names or IP addresses such as "hooks.example.com" (no scheme, port or path)',
+  });
 }
 
 /** The webhook allow-list from context `webhookAllowedHosts`; none when unset. */
@@ -116,26 +140,12 @@ const LOG_GROUP_ENTRY_PATTERN = /^[.\-_/#A-Za-z0-9]{1,512}\*?$/;
  * on exactly these; a bare `*` (every group) is refused, since the point is to name them.
  */
 export function parseQueryLogGroups(value: unknown): readonly string[] {
-  if (value === undefined) return [];
-  const entries = typeof value === 'string' ? value.split(',') : value;
-  if (!Array.isArray(entries)) {
-    throw new ContextError(
-      `context "queryLogGroups" must be a comma-separated string or an array of log group names, got ${JSON.stringify(value)}`,
-    );
-  }
-  const groups = new Set<string>();
-  for (const entry of entries) {
-    const name = typeof entry === 'string' ? entry.trim() : entry;
-    if (name === '') continue;
-    if (typeof name !== 'string' || !LOG_GROUP_ENTRY_PATTERN.test(name) || name === '*') {
-      throw new ContextError(
-        'context "queryLogGroups" entries must be log group names (1–512 of A-Z a-z 0-9 . - _ / #), or a ' +
-          `name prefix ending in "*" such as "/aws/bedrock/*", got ${JSON.stringify(entry)}`,
-      );
-    }
-    groups.add(name);
-  }
-  return [...groups];
+  return parseContextList(value, {
+    key: 'queryLogGroups',
+    what: 'log group names',
+    valid: (name) => LOG_GROUP_ENTRY_PATTERN.test(name) && name !== '*',
+    rule: 'log group names (1–512 of A-Z a-z 0-9 . - _ / #), or a name prefix ending in "*" such as "/aws/bedrock/*"',
+  });
 }
 
 /** The log groups from context `queryLogGroups`; none when unset. */
@@ -151,26 +161,12 @@ const BEDROCK_MODEL_ID_PATTERN = /^[a-z0-9][a-z0-9.-]*\.[A-Za-z0-9.:_-]+$/;
  * string (`-c tickwork:bedrockModelIds=a,b`) or a string array (cdk.json); none when unset.
  */
 export function parseBedrockModelIds(value: unknown): readonly string[] {
-  if (value === undefined) return [];
-  const entries = typeof value === 'string' ? value.split(',') : value;
-  if (!Array.isArray(entries)) {
-    throw new ContextError(
-      `context "tickwork:bedrockModelIds" must be a comma-separated string or an array of model ids, got ${JSON.stringify(value)}`,
-    );
-  }
-  const ids = new Set<string>();
-  for (const entry of entries) {
-    const id = typeof entry === 'string' ? entry.trim() : entry;
-    if (id === '') continue;
-    if (typeof id !== 'string' || !BEDROCK_MODEL_ID_PATTERN.test(id)) {
-      throw new ContextError(
-        `context "tickwork:bedrockModelIds" entries must be Bedrock foundation-model ids such as ` +
-          `"anthropic.claude-3-haiku-20240307-v1:0" (no ARN, no wildcard), got ${JSON.stringify(entry)}`,
-      );
-    }
-    ids.add(id);
-  }
-  return [...ids];
+  return parseContextList(value, {
+    key: 'tickwork:bedrockModelIds',
+    what: 'model ids',
+    valid: (id) => BEDROCK_MODEL_ID_PATTERN.test(id),
+    rule: 'Bedrock foundation-model ids such as "anthropic.claude-3-haiku-20240307-v1:0" (no ARN, no wildcard)',
+  });
 }
 
 /** The Bedrock allow-list from context `tickwork:bedrockModelIds`; none when unset. */
@@ -186,26 +182,12 @@ const FUNCTION_ARN_PATTERN =
  * comma-separated string (`-c tickwork:modelFunctionArns=arn:…,arn:…`) or an array; none when unset.
  */
 export function parseModelFunctionArns(value: unknown): readonly string[] {
-  if (value === undefined) return [];
-  const entries = typeof value === 'string' ? value.split(',') : value;
-  if (!Array.isArray(entries)) {
-    throw new ContextError(
-      `context "tickwork:modelFunctionArns" must be a comma-separated string or an array of function ARNs, got ${JSON.stringify(value)}`,
-    );
-  }
-  const arns = new Set<string>();
-  for (const entry of entries) {
-    const arn = typeof entry === 'string' ? entry.trim() : entry;
-    if (arn === '') continue;
-    if (typeof arn !== 'string' || !FUNCTION_ARN_PATTERN.test(arn)) {
-      throw new ContextError(
-        `context "tickwork:modelFunctionArns" entries must be Lambda function ARNs ` +
-          `(arn:aws:lambda:<region>:<account>:function:<name>[:<alias>], no wildcard), got ${JSON.stringify(entry)}`,
-      );
-    }
-    arns.add(arn);
-  }
-  return [...arns];
+  return parseContextList(value, {
+    key: 'tickwork:modelFunctionArns',
+    what: 'function ARNs',
+    valid: (arn) => FUNCTION_ARN_PATTERN.test(arn),
+    rule: 'Lambda function ARNs (arn:aws:lambda:<region>:<account>:function:<name>[:<alias>], no wildcard)',
+  });
 }
 
 /** The model-function allow-list from context `tickwork:modelFunctionArns`; none when unset. */
