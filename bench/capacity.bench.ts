@@ -35,9 +35,9 @@ import { promptKind } from '../shared/kinds/prompt/definition.ts';
 import { promptWork } from '../shared/kinds/prompt/work.ts';
 import { kindWork } from '../shared/kinds/work.ts';
 import { createLogger } from '../shared/logger.ts';
-import { parseJobEvent, scheduleTargetInput } from '../shared/runs/event.ts';
 import { executeRun, type RunDeps, type RunOutcome, type RunWork } from '../shared/runs/lifecycle.ts';
 import { tableDefinitions, tableName } from '../shared/tables.ts';
+import { scheduledEvent } from '../test/support/scheduled-event.ts';
 import { BenchClock } from './support/bench-clock.ts';
 import { CapacityMeter, type Consumption } from './support/capacity-meter.ts';
 import { summarize, units } from './support/capacity-report.ts';
@@ -159,11 +159,7 @@ const created = new Map<string, Job>();
 function slotEvent(name: string, scheduledTime: string): JobEvent {
   const job = created.get(name);
   if (job === undefined) throw new Error(`no job ${name}`);
-  const input = scheduleTargetInput(job)
-    .replace('<aws.scheduler.scheduled-time>', scheduledTime)
-    .replace('<aws.scheduler.execution-id>', `bench-${scheduledTime}`)
-    .replace('<aws.scheduler.attempt-number>', '1');
-  return parseJobEvent(JSON.parse(input));
+  return scheduledEvent(job, scheduledTime, `bench-${scheduledTime}`);
 }
 
 const nextSlot = (stepMs: number) => {

@@ -31,9 +31,9 @@ import { promptKind } from '../shared/kinds/prompt/definition.ts';
 import { promptWork as promptKindWork } from '../shared/kinds/prompt/work.ts';
 import { kindWork } from '../shared/kinds/work.ts';
 import { silentLogger } from '../shared/logger.ts';
-import { parseJobEvent, scheduleTargetInput } from '../shared/runs/event.ts';
 import { executeRun, type RunDeps, type RunWork } from '../shared/runs/lifecycle.ts';
 import { tableName } from '../shared/tables.ts';
+import { scheduledEvent } from '../test/support/scheduled-event.ts';
 import { BenchClock } from './support/bench-clock.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -153,11 +153,7 @@ async function create(stored: Job): Promise<void> {
 function slotEvent(name: string, scheduledTime: string): JobEvent {
   const stored = created.get(name);
   if (stored === undefined) throw new Error(`no job ${name}`);
-  const input = scheduleTargetInput(stored)
-    .replace('<aws.scheduler.scheduled-time>', scheduledTime)
-    .replace('<aws.scheduler.execution-id>', `bench-${scheduledTime}`)
-    .replace('<aws.scheduler.attempt-number>', '1');
-  return parseJobEvent(JSON.parse(input));
+  return scheduledEvent(stored, scheduledTime, `bench-${scheduledTime}`);
 }
 
 const nextSlot = (stepMs: number) => {

@@ -8,21 +8,11 @@ import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.t
 import { DynamoJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
 import { DynamoRunLedger } from '../../../shared/adapters/dynamodb/run-ledger.ts';
 import type { Job } from '../../../shared/jobs/model.ts';
-import type { JobEvent } from '../../../shared/jobs/ports.ts';
-import { parseJobEvent, scheduleTargetInput } from '../../../shared/runs/event.ts';
 import { executeRun, type RunDeps, type RunWork } from '../../../shared/runs/lifecycle.ts';
+import { scheduledEvent } from '../../support/scheduled-event.ts';
 import { captureLog, engineKinds, freshTable, ManualClock, promptJob, useEngine } from './support.ts';
 
 const START = '2026-03-01T12:00:00.000Z';
-
-/** The event Scheduler sends for `job`'s schedule as it was written: the copy is `job` as given. */
-function scheduledEvent(job: Job, scheduledTime: string): JobEvent {
-  const input = scheduleTargetInput(job)
-    .replace('<aws.scheduler.scheduled-time>', scheduledTime)
-    .replace('<aws.scheduler.execution-id>', `exec-${scheduledTime}`)
-    .replace('<aws.scheduler.attempt-number>', '1');
-  return parseJobEvent(JSON.parse(input));
-}
 
 describe.each(engineKinds)('on %s', (kind) => {
   const engine = useEngine(kind);

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JobStore } from '../../../shared/jobs/ports.ts';
 import { verifySignature } from '../../../shared/kinds/signature.ts';
-import { scheduleTargetInput } from '../../../shared/runs/event.ts';
 import type { RunOutcome } from '../../../shared/runs/lifecycle.ts';
+import { schedulerPayload } from '../../support/scheduled-event.ts';
 import { type Engine, ManualClock, promptJob, startEngine, stores } from '../ledger/support.ts';
 import { type Receiver, startReceiver } from './receiver.ts';
 
@@ -64,12 +64,7 @@ async function schedulerEvent(
 ): Promise<unknown> {
   const job = await jobs.get(name);
   if (job === undefined) throw new Error(`no job ${name}`);
-  return JSON.parse(
-    scheduleTargetInput(job)
-      .replace('<aws.scheduler.scheduled-time>', scheduledTime)
-      .replace('<aws.scheduler.execution-id>', executionId)
-      .replace('<aws.scheduler.attempt-number>', '1'),
-  );
+  return schedulerPayload(job, scheduledTime, executionId);
 }
 
 describe('functions/prompt/handler', () => {
