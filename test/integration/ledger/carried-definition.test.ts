@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.ts';
 import { DynamoJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
 import { DynamoRunLedger } from '../../../shared/adapters/dynamodb/run-ledger.ts';
-import type { Job } from '../../../shared/jobs/model.ts';
 import { executeRun, type RunDeps, type RunWork } from '../../../shared/runs/lifecycle.ts';
 import { scheduledEvent } from '../../support/scheduled-event.ts';
 import { captureLog, engineKinds, freshTable, ManualClock, promptJob, useEngine } from './support.ts';
