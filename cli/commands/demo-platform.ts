@@ -15,6 +15,7 @@ import { SECRET_NAME_PATTERN } from '../../shared/kinds/fields.ts';
 import { CLI_ENV, type Env } from '../api-command.ts';
 import { act, isHelp, type Parsed, parseCommandLine, valueOption } from '../command-line.ts';
 import { localDataDir } from '../data-dir.ts';
+import { listenError, untilStopped } from '../listening.ts';
 import type { Command } from '../main.ts';
 import { COMMANDS } from '../summaries.ts';
 import { UsageError } from '../usage-error.ts';
@@ -171,12 +172,7 @@ export const demoPlatformCommand: Command = {
         print,
       });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new UsageError(
-          `port ${options.port} is already in use on 127.0.0.1; choose another with --port`,
-        );
-      }
-      throw error;
+      throw listenError(error, options.port);
     }
     print(`demo platform listening on ${platform.url} (Ctrl-C to stop)`);
     for (const route of DEMO_ROUTES) {
@@ -189,10 +185,7 @@ export const demoPlatformCommand: Command = {
     print(
       `model: latency ${options.modelLatencyMs} ms, fail rate ${options.failRate}; ${options.prompts} prompts per calibration run; ${options.rowsPerMinute} telemetry rows per minute per table`,
     );
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await untilStopped();
     await platform.close();
     return 0;
   },

@@ -20,6 +20,7 @@ import { SIGNATURE_HEADER, verifySignature } from '../../shared/kinds/signature.
 import { CLI_ENV, type Env } from '../api-command.ts';
 import { act, isHelp, type Parsed, parseCommandLine, valueOption } from '../command-line.ts';
 import { localDataDir } from '../data-dir.ts';
+import { listenError, untilStopped } from '../listening.ts';
 import type { Command } from '../main.ts';
 import { COMMANDS } from '../summaries.ts';
 import { UsageError } from '../usage-error.ts';
@@ -132,13 +133,7 @@ export async function startWebhookReceiver(
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new UsageError(`port ${options.port} is already in use on 127.0.0.1; choose another with --port`)
-          : error,
-      );
-    });
+    server.once('error', (error) => reject(listenError(error, options.port)));
     server.listen(options.port, '127.0.0.1', resolve);
   });
   const { port } = server.address() as AddressInfo;
@@ -259,10 +254,7 @@ export const webhookReceiverCommand: Command = {
         ? 'signatures are not checked: pass --secret-name NAME'
         : `checking signatures with secret "${options.secretName}" from ${file} or ${secretEnvName(options.secretName)}`,
     );
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await untilStopped();
     await receiver.close();
     return 0;
   },
