@@ -2,32 +2,19 @@
  * The calibration kind with the Bedrock provider: the unmodified Bedrock Runtime client's Converse call
  * against a local server speaking its wire protocol, through the real lifecycle on dynalite.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executeRun } from '../../../shared/runs/lifecycle.ts';
 import { type BedrockStandIn, bedrockAnswer, startBedrockStandIn } from '../../support/bedrock-converse.ts';
-import { type CalibrationPlatform, startCalibrationPlatform } from '../../support/calibration-platform.ts';
-import { type Engine, startEngine } from '../ledger/support.ts';
-import { givenCalibrationJob, prompts, START, scheduled, secretsDir, setup } from './support.ts';
+import { givenCalibrationJob, prompts, START, scheduled, setup, useCalibrationWorld } from './support.ts';
 
-let engine: Engine;
-let platform: CalibrationPlatform;
+const world = useCalibrationWorld();
+
 let bedrock: BedrockStandIn;
-let secrets: Awaited<ReturnType<typeof secretsDir>>;
 
-beforeAll(async () => {
-  engine = await startEngine();
-  secrets = await secretsDir();
-});
-afterAll(async () => {
-  await engine.close();
-  await secrets.close();
-});
 beforeEach(async () => {
-  platform = await startCalibrationPlatform();
   bedrock = await startBedrockStandIn();
 });
 afterEach(async () => {
-  await platform.close();
   await bedrock.close();
 });
 
@@ -40,9 +27,9 @@ const provider = {
 
 describe('calibration with a Bedrock model', () => {
   it('asks Converse per prompt with the inference config and the job and run id as request metadata', async () => {
-    const { deps, work } = setup(engine, secrets.dir, { bedrockUrl: bedrock.url });
-    platform.prompts = prompts(2);
-    const job = await givenCalibrationJob(deps, platform, {
+    const { deps, work } = setup(world.engine, world.secretsDir, { bedrockUrl: bedrock.url });
+    world.platform.prompts = prompts(2);
+    const job = await givenCalibrationJob(deps, world.platform, {
       provider,
       pricing: { inputPerMillionTokens: 0.25, outputPerMillionTokens: 1.25 },
     });
@@ -61,7 +48,7 @@ describe('calibration with a Bedrock model', () => {
     expect(String(call?.headers.authorization)).toMatch(
       /^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/us-east-1\/bedrock\//,
     );
-    expect(platform.answered.get('p-1')).toMatchObject({
+    expect(world.platform.answered.get('p-1')).toMatchObject({
       text: bedrockAnswer('question number 1'),
       usage: { inputTokens: 3, outputTokens: 5 },
     });
@@ -73,8 +60,8 @@ describe('calibration with a Bedrock model', () => {
   });
 
   it('retries a ThrottlingException (HTTP 429) with backoff, then answers', async () => {
-    const { deps, work, clock } = setup(engine, secrets.dir, { bedrockUrl: bedrock.url });
-    platform.prompts = prompts(1);
+    const { deps, work, clock } = setup(world.engine, world.secretsDir, { bedrockUrl: bedrock.url });
+    world.platform.prompts = prompts(1);
     bedrock.errors.push(
       {
         status: 429,
@@ -83,7 +70,7 @@ describe('calibration with a Bedrock model', () => {
       },
       { status: 503, type: 'ServiceUnavailableException', message: 'Service unavailable' },
     );
-    const job = await givenCalibrationJob(deps, platform, { provider });
+    const job = await givenCalibrationJob(deps, world.platform, { provider });
     await executeRun(deps, scheduled(job), work);
     expect(bedrock.calls).toHaveLength(3);
     expect(clock.waits).toEqual([500, 1_000]);
@@ -91,10 +78,10 @@ describe('calibration with a Bedrock model', () => {
   });
 
   it('does not retry a ValidationException, and records it as the prompt failure', async () => {
-    const { deps, work } = setup(engine, secrets.dir, { bedrockUrl: bedrock.url });
-    platform.prompts = prompts(1);
+    const { deps, work } = setup(world.engine, world.secretsDir, { bedrockUrl: bedrock.url });
+    world.platform.prompts = prompts(1);
     bedrock.errors.push({ status: 400, type: 'ValidationException', message: 'The model is not supported' });
-    const job = await givenCalibrationJob(deps, platform, { provider });
+    const job = await givenCalibrationJob(deps, world.platform, { provider });
     await expect(executeRun(deps, scheduled(job), work)).rejects.toThrow(
       `every prompt failed (1); first: p-1: Bedrock model ${MODEL_ID}: ValidationException (HTTP 400): The model is not supported`,
     );

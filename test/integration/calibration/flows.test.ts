@@ -1,38 +1,24 @@
 /**
  * The calibration kind through the real lifecycle on dynalite, with the OpenAI-compatible provider,
- * against a local platform and model: both flows, 429s, garbage from the platform, failure ratios.
+ * against a local platform and model: both flows, 429s, garbage from the world.platform, failure ratios.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Job, Run } from '../../../shared/jobs/model.ts';
 import { verifySignature } from '../../../shared/kinds/signature.ts';
 import { executeRun, type RunDeps } from '../../../shared/runs/lifecycle.ts';
 import { newManualRun } from '../../../shared/runs/manual.ts';
+import { modelAnswer } from '../../support/calibration-platform.ts';
 import {
-  type CalibrationPlatform,
-  modelAnswer,
-  startCalibrationPlatform,
-} from '../../support/calibration-platform.ts';
-import { type Engine, startEngine } from '../ledger/support.ts';
-import { givenCalibrationJob, prompts, SECRETS, START, scheduled, secretsDir, setup } from './support.ts';
+  givenCalibrationJob,
+  prompts,
+  SECRETS,
+  START,
+  scheduled,
+  setup,
+  useCalibrationWorld,
+} from './support.ts';
 
-let engine: Engine;
-let platform: CalibrationPlatform;
-let secrets: Awaited<ReturnType<typeof secretsDir>>;
-
-beforeAll(async () => {
-  engine = await startEngine();
-  secrets = await secretsDir();
-});
-afterAll(async () => {
-  await engine.close();
-  await secrets.close();
-});
-beforeEach(async () => {
-  platform = await startCalibrationPlatform();
-});
-afterEach(async () => {
-  await platform.close();
-});
+const world = useCalibrationWorld();
 
 async function runOf(deps: RunDeps, job: Job, slot = START): Promise<Run> {
   const run = await deps.runs.get(job.name, slot);
@@ -41,15 +27,15 @@ async function runOf(deps: RunDeps, job: Job, slot = START): Promise<Run> {
 }
 
 function submitted(path: string) {
-  return platform.requests.filter((request) => request.method === 'POST' && request.path === path);
+  return world.platform.requests.filter((request) => request.method === 'POST' && request.path === path);
 }
 
 describe('calibration with an OpenAI-compatible model', () => {
   it('answers every prompt of the responses flow and submits them with deterministic ids', async () => {
     // Given five prompts on the platform
-    const { deps, work } = setup(engine, secrets.dir);
-    platform.prompts = prompts(5);
-    const job = await givenCalibrationJob(deps, platform, {
+    const { deps, work } = setup(world.engine, world.secretsDir);
+    world.platform.prompts = prompts(5);
+    const job = await givenCalibrationJob(deps, world.platform, {
       concurrency: 2,
       pricing: { inputPerMillionTokens: 2, outputPerMillionTokens: 4 },
     });
@@ -57,7 +43,7 @@ describe('calibration with an OpenAI-compatible model', () => {
     const outcome = await executeRun(deps, scheduled(job), work);
     // Then every prompt was answered once and submitted in one POST, with the platform's run id
     expect(outcome.outcome).toBe('succeeded');
-    expect(platform.modelCalls).toBe(5);
+    expect(world.platform.modelCalls).toBe(5);
     const [post] = submitted('/calibration/responses');
     expect(submitted('/calibration/responses')).toHaveLength(1);
     const body = JSON.parse(post?.body ?? '{}');
@@ -84,7 +70,7 @@ describe('calibration with an OpenAI-compatible model', () => {
     expect(post?.headers.authorization).toBe(`Bearer ${SECRETS['platform/token']}`);
     expect(post?.headers['idempotency-key']).toMatch(/^calibration-[0-9a-f]{40}$/);
     // The model got the API key and the configured model and answer length
-    const call = platform.requests.find((request) => request.path === '/v1/chat/completions');
+    const call = world.platform.requests.find((request) => request.path === '/v1/chat/completions');
     expect(call?.headers.authorization).toBe(`Bearer ${SECRETS['llm/key']}`);
     expect(JSON.parse(call?.body ?? '{}')).toMatchObject({ model: 'demo-model', max_tokens: 20 });
     // And the run records counts, usage and cost
@@ -101,27 +87,27 @@ describe('calibration with an OpenAI-compatible model', () => {
   });
 
   it("answers the registry's prompts for the model and ingests them signed, with an idempotency key", async () => {
-    const { deps, work, clock } = setup(engine, secrets.dir);
-    platform.now = () => clock.now();
-    platform.registryPrompts = prompts(3, 'reg');
-    const job = await givenCalibrationJob(deps, platform, {
+    const { deps, work, clock } = setup(world.engine, world.secretsDir);
+    world.platform.now = () => clock.now();
+    world.platform.registryPrompts = prompts(3, 'reg');
+    const job = await givenCalibrationJob(deps, world.platform, {
       flows: {
         registry: {
-          promptsUrl: `${platform.url}/registry/prompts`,
-          ingestUrl: `${platform.url}/ingest`,
+          promptsUrl: `${world.platform.url}/registry/prompts`,
+          ingestUrl: `${world.platform.url}/ingest`,
           signingSecret: 'registry/ingest',
         },
       },
     });
     await executeRun(deps, scheduled(job), work);
-    const list = platform.requests.find((request) => request.path.startsWith('/registry/prompts'));
+    const list = world.platform.requests.find((request) => request.path.startsWith('/registry/prompts'));
     expect(list?.path).toBe('/registry/prompts?model=support-bot&version=7');
     const [ingest] = submitted('/ingest');
     const header = String(ingest?.headers['tickwork-signature']);
     expect(
       verifySignature(header, ingest?.body ?? '', SECRETS['registry/ingest'], { now: clock.now() }).valid,
     ).toBe(true);
-    expect(platform.ingested.size).toBe(1);
+    expect(world.platform.ingested.size).toBe(1);
     const body = JSON.parse(ingest?.body ?? '{}');
     expect(body).toMatchObject({ log_type: 'calibration', model: { name: 'support-bot', version: '7' } });
     expect(body.responses).toHaveLength(3);
@@ -132,20 +118,20 @@ describe('calibration with an OpenAI-compatible model', () => {
 
   it('a retried attempt ingests the same answers under the same ids and keys, so the registry keeps one', async () => {
     // Given an ingest that fails every try of the first attempt, and a retry left to the run
-    const setupped = setup(engine, secrets.dir);
+    const setupped = setup(world.engine, world.secretsDir);
     const { work, clock } = setupped;
     const deps = { ...setupped.deps, retryPolicy: { delaysMs: [60_000] } };
-    platform.now = () => clock.now();
-    platform.registryPrompts = prompts(2, 'reg');
-    platform.script.set(
+    world.platform.now = () => clock.now();
+    world.platform.registryPrompts = prompts(2, 'reg');
+    world.platform.script.set(
       '/ingest',
       Array.from({ length: 4 }, () => ({ status: 503, body: 'ingest down' })),
     );
-    const job = await givenCalibrationJob(deps, platform, {
+    const job = await givenCalibrationJob(deps, world.platform, {
       flows: {
         registry: {
-          promptsUrl: `${platform.url}/registry/prompts`,
-          ingestUrl: `${platform.url}/ingest`,
+          promptsUrl: `${world.platform.url}/registry/prompts`,
+          ingestUrl: `${world.platform.url}/ingest`,
           signingSecret: 'registry/ingest',
         },
       },
@@ -164,33 +150,33 @@ describe('calibration with an OpenAI-compatible model', () => {
         .join(','),
     );
     expect(new Set(ids).size).toBe(1);
-    expect(platform.ingested.size).toBe(1);
+    expect(world.platform.ingested.size).toBe(1);
     expect((await runOf(deps, job)).status).toBe('succeeded');
   });
 
   it('retries a 429 after the Retry-After the model asked for, and a 503 with backoff', async () => {
-    const { deps, work, clock } = setup(engine, secrets.dir);
-    platform.prompts = prompts(1);
-    platform.script.set('/v1/chat/completions', [
+    const { deps, work, clock } = setup(world.engine, world.secretsDir);
+    world.platform.prompts = prompts(1);
+    world.platform.script.set('/v1/chat/completions', [
       { status: 429, body: '{"error":"slow down"}', headers: { 'retry-after': '7' } },
       { status: 503, body: 'overloaded' },
     ]);
-    const job = await givenCalibrationJob(deps, platform, { concurrency: 1 });
+    const job = await givenCalibrationJob(deps, world.platform, { concurrency: 1 });
     await executeRun(deps, scheduled(job), work);
-    expect(platform.modelCalls).toBe(3);
+    expect(world.platform.modelCalls).toBe(3);
     // 7 s as asked, then the first backoff step
     expect(clock.waits).toEqual([7_000, 1_000]);
     expect((await runOf(deps, job)).status).toBe('succeeded');
-    expect(platform.answered.size).toBe(1);
+    expect(world.platform.answered.size).toBe(1);
   });
 
   it('does not wait for a Retry-After longer than a run waits, and counts the prompt failed', async () => {
-    const { deps, work } = setup(engine, secrets.dir);
-    platform.prompts = prompts(2);
-    platform.script.set('/v1/chat/completions', [
+    const { deps, work } = setup(world.engine, world.secretsDir);
+    world.platform.prompts = prompts(2);
+    world.platform.script.set('/v1/chat/completions', [
       { status: 429, body: 'come back in an hour', headers: { 'retry-after': '3600' } },
     ]);
-    const job = await givenCalibrationJob(deps, platform, { concurrency: 1, maxFailureRatio: 0.5 });
+    const job = await givenCalibrationJob(deps, world.platform, { concurrency: 1, maxFailureRatio: 0.5 });
     await executeRun(deps, scheduled(job), work);
     const run = await runOf(deps, job);
     expect(run.status).toBe('succeeded');
@@ -207,10 +193,12 @@ describe('calibration with an OpenAI-compatible model', () => {
   });
 
   it('fails the run when more prompts fail than maxFailureRatio allows, after submitting the rest', async () => {
-    const { deps, work } = setup(engine, secrets.dir);
-    platform.prompts = prompts(3);
-    platform.script.set('/v1/chat/completions', [{ status: 400, body: '{"error":"context too long"}' }]);
-    const job = await givenCalibrationJob(deps, platform, { concurrency: 1 });
+    const { deps, work } = setup(world.engine, world.secretsDir);
+    world.platform.prompts = prompts(3);
+    world.platform.script.set('/v1/chat/completions', [
+      { status: 400, body: '{"error":"context too long"}' },
+    ]);
+    const job = await givenCalibrationJob(deps, world.platform, { concurrency: 1 });
     await expect(executeRun(deps, scheduled(job), work)).rejects.toThrow('1 of 3 prompts failed');
     const run = await runOf(deps, job);
     expect(run.error).toEqual({
@@ -218,18 +206,18 @@ describe('calibration with an OpenAI-compatible model', () => {
       message: expect.stringContaining('more than maxFailureRatio 0 allows; first: p-1:'),
     });
     // A 400 is not retried
-    expect(platform.modelCalls).toBe(3);
-    expect(platform.answered.size).toBe(2);
+    expect(world.platform.modelCalls).toBe(3);
+    expect(world.platform.answered.size).toBe(2);
   });
 
   it('answers only maxPrompts prompts in a manual run with that parameter', async () => {
-    const { deps, work, clock } = setup(engine, secrets.dir);
-    platform.prompts = prompts(4);
-    const job = await givenCalibrationJob(deps, platform);
+    const { deps, work, clock } = setup(world.engine, world.secretsDir);
+    world.platform.prompts = prompts(4);
+    const job = await givenCalibrationJob(deps, world.platform);
     const manual = newManualRun(job, clock.now(), { retentionDays: 30, params: { maxPrompts: 2 } });
     await deps.runs.claim(manual.run);
     await executeRun(deps, manual.event, work);
-    expect(platform.modelCalls).toBe(2);
+    expect(world.platform.modelCalls).toBe(2);
     expect((await deps.runs.get(job.name, manual.run.slot))?.result).toMatchObject({
       flows: { responses: { prompts: 4, answered: 2, left: 2 } },
     });
@@ -262,14 +250,14 @@ describe('a platform answering garbage fails the run with what was wrong', () =>
     ],
     ['a 404', { status: 404, body: 'no such page' }, 'answered HTTP 404: no such page'],
   ])('%s', async (_case, answer, rule) => {
-    const { deps, work } = setup(engine, secrets.dir);
-    platform.script.set('/calibration/prompts', [answer]);
-    const job = await givenCalibrationJob(deps, platform);
+    const { deps, work } = setup(world.engine, world.secretsDir);
+    world.platform.script.set('/calibration/prompts', [answer]);
+    const job = await givenCalibrationJob(deps, world.platform);
     await expect(executeRun(deps, scheduled(job), work)).rejects.toThrow(rule);
     const run = await runOf(deps, job);
     expect(run.status).toBe('failed');
     expect(run.error?.type).toBe('PlatformAnswerError');
     expect(run.error?.message).toContain('flow responses: ');
-    expect(platform.modelCalls).toBe(0);
+    expect(world.platform.modelCalls).toBe(0);
   });
 });

@@ -3,35 +3,23 @@
  * the unmodified Lambda client, through the local Lambda Invoke endpoint (local/lambda-api/, the same
  * wire protocol and SigV4 check the local stack serves), through the real lifecycle on dynalite.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type LambdaApi, startLambdaApi } from '../../../local/lambda-api/server.ts';
 import { createLogger } from '../../../shared/logger.ts';
 import { executeRun } from '../../../shared/runs/lifecycle.ts';
-import { type CalibrationPlatform, startCalibrationPlatform } from '../../support/calibration-platform.ts';
 import { TEST_CREDENTIALS } from '../../support/sigv4.ts';
-import { type Engine, startEngine } from '../ledger/support.ts';
-import { givenCalibrationJob, prompts, START, scheduled, secretsDir, setup } from './support.ts';
+import { givenCalibrationJob, prompts, START, scheduled, setup, useCalibrationWorld } from './support.ts';
+
+const world = useCalibrationWorld();
 
 const ARN = 'arn:aws:lambda:us-east-1:123456789012:function:my-model';
 
-let engine: Engine;
-let platform: CalibrationPlatform;
 let lambda: LambdaApi;
-let secrets: Awaited<ReturnType<typeof secretsDir>>;
 /** What the user's function gets, and how it answers. */
 let received: unknown[];
 let model: (payload: { prompt: string }) => Promise<unknown>;
 
-beforeAll(async () => {
-  engine = await startEngine();
-  secrets = await secretsDir();
-});
-afterAll(async () => {
-  await engine.close();
-  await secrets.close();
-});
 beforeEach(async () => {
-  platform = await startCalibrationPlatform();
   received = [];
   model = async ({ prompt }) => ({ text: `fn: ${prompt}`, usage: { inputTokens: 2, outputTokens: 4 } });
   lambda = await startLambdaApi({
@@ -45,22 +33,23 @@ beforeEach(async () => {
   });
 });
 afterEach(async () => {
-  await platform.close();
   await lambda.close();
 });
 
 describe('calibration with a model function on Lambda', () => {
   it('invokes the function with {prompt, model, maxTokens} and submits its {text, usage}', async () => {
-    const { deps, work } = setup(engine, secrets.dir, { lambdaUrl: lambda.endpoint });
-    platform.prompts = prompts(2);
-    const job = await givenCalibrationJob(deps, platform, { provider: { type: 'lambda', functionArn: ARN } });
+    const { deps, work } = setup(world.engine, world.secretsDir, { lambdaUrl: lambda.endpoint });
+    world.platform.prompts = prompts(2);
+    const job = await givenCalibrationJob(deps, world.platform, {
+      provider: { type: 'lambda', functionArn: ARN },
+    });
     await executeRun(deps, scheduled(job), work);
     expect(received[0]).toEqual({
       prompt: 'question number 1',
       model: { name: 'support-bot', version: '7', environment: 'staging', purpose: 'triage' },
       maxTokens: 1024,
     });
-    expect(platform.answered.get('p-2')).toMatchObject({
+    expect(world.platform.answered.get('p-2')).toMatchObject({
       text: 'fn: question number 2',
       usage: { inputTokens: 2, outputTokens: 4 },
     });
@@ -70,12 +59,14 @@ describe('calibration with a model function on Lambda', () => {
   });
 
   it("records the function's own error as the prompt's failure, without a retry", async () => {
-    const { deps, work } = setup(engine, secrets.dir, { lambdaUrl: lambda.endpoint });
-    platform.prompts = prompts(1);
+    const { deps, work } = setup(world.engine, world.secretsDir, { lambdaUrl: lambda.endpoint });
+    world.platform.prompts = prompts(1);
     model = async () => {
       throw new TypeError('model weights not found');
     };
-    const job = await givenCalibrationJob(deps, platform, { provider: { type: 'lambda', functionArn: ARN } });
+    const job = await givenCalibrationJob(deps, world.platform, {
+      provider: { type: 'lambda', functionArn: ARN },
+    });
     await expect(executeRun(deps, scheduled(job), work)).rejects.toThrow(
       `every prompt failed (1); first: p-1: model function ${ARN} failed (Unhandled)`,
     );
@@ -83,10 +74,12 @@ describe('calibration with a model function on Lambda', () => {
   });
 
   it('fails the prompt when the function answers without text', async () => {
-    const { deps, work } = setup(engine, secrets.dir, { lambdaUrl: lambda.endpoint });
-    platform.prompts = prompts(1);
+    const { deps, work } = setup(world.engine, world.secretsDir, { lambdaUrl: lambda.endpoint });
+    world.platform.prompts = prompts(1);
     model = async () => ({ answer: 'wrong field' });
-    const job = await givenCalibrationJob(deps, platform, { provider: { type: 'lambda', functionArn: ARN } });
+    const job = await givenCalibrationJob(deps, world.platform, {
+      provider: { type: 'lambda', functionArn: ARN },
+    });
     await expect(executeRun(deps, scheduled(job), work)).rejects.toThrow('answered without a string "text"');
   });
 });

@@ -3,11 +3,13 @@
  * kind's work with real capabilities (outbound HTTP through the guard, local secrets, budget counters
  * in the jobs table), and a clock whose short waits (retry backoffs) pass in virtual time.
  */
+
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { BedrockConverse } from '../../../shared/adapters/bedrock/converse.ts';
 import { DynamoBudgets } from '../../../shared/adapters/dynamodb/budgets.ts';
 import { SafeHttpClient } from '../../../shared/adapters/http/client.ts';
@@ -19,10 +21,10 @@ import { calibrationWork } from '../../../shared/kinds/calibration/work.ts';
 import type { Budgets } from '../../../shared/kinds/capabilities.ts';
 import { kindWork } from '../../../shared/kinds/work.ts';
 import type { RunDeps } from '../../../shared/runs/lifecycle.ts';
-import type { CalibrationPlatform } from '../../support/calibration-platform.ts';
+import { type CalibrationPlatform, startCalibrationPlatform } from '../../support/calibration-platform.ts';
 import { ManualClock } from '../../support/manual-clock.ts';
 import { TEST_CREDENTIALS } from '../../support/sigv4.ts';
-import { captureLog, type Engine, promptJob, runDeps } from '../ledger/support.ts';
+import { captureLog, type Engine, promptJob, runDeps, startEngine } from '../ledger/support.ts';
 
 export const START = '2026-03-02T09:00:00.000Z';
 export const SECRETS = {
@@ -159,3 +161,47 @@ export const scheduled = (job: Job, at = START) => ({
   scheduledTime: at,
   executionId: `e-${at}`,
 });
+
+/** What every calibration test file shares: a dynalite engine and a secrets directory, a fresh platform per test. */
+export interface CalibrationWorld {
+  readonly engine: Engine;
+  /** The directory whose secrets.json holds SECRETS. */
+  readonly secretsDir: string;
+  readonly platform: CalibrationPlatform;
+}
+
+/** Registers the hooks that start and stop a CalibrationWorld; read its members inside tests only. */
+export function useCalibrationWorld(): CalibrationWorld {
+  let engine: Engine | undefined;
+  let secrets: Awaited<ReturnType<typeof secretsDir>> | undefined;
+  let platform: CalibrationPlatform | undefined;
+  beforeAll(async () => {
+    engine = await startEngine();
+    secrets = await secretsDir();
+  });
+  afterAll(async () => {
+    await engine?.close();
+    await secrets?.close();
+  });
+  beforeEach(async () => {
+    platform = await startCalibrationPlatform();
+  });
+  afterEach(async () => {
+    await platform?.close();
+  });
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`the calibration world's ${what} is read outside a test`);
+    return value;
+  };
+  return {
+    get engine() {
+      return started(engine, 'engine');
+    },
+    get secretsDir() {
+      return started(secrets, 'secrets directory').dir;
+    },
+    get platform() {
+      return started(platform, 'platform');
+    },
+  };
+}
