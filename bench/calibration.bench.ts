@@ -32,6 +32,7 @@ import { kindWork } from '../shared/kinds/work.ts';
 import { silentLogger } from '../shared/logger.ts';
 import { executeRun } from '../shared/runs/lifecycle.ts';
 import { tableDefinitions, tableName } from '../shared/tables.ts';
+import { UNUSED_AWS_CLIENT } from '../test/support/unused-aws-client.ts';
 
 const PROMPTS = 200;
 const LATENCY_MS = 50;
@@ -40,14 +41,6 @@ const IDEAL_MS = (PROMPTS * LATENCY_MS) / CONCURRENCY;
 const ROUNDS = 3;
 /** The demo platform's bearer token (its models and prompts need it). */
 const TOKEN = 'calibration-bench-token';
-
-/** The providers this bench does not use, on their real adapters: a closed loopback port, dummy keys. */
-const UNUSED_AWS_CLIENT = {
-  region: 'us-east-1',
-  endpoint: 'http://127.0.0.1:9',
-  credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
-  maxAttempts: 1,
-};
 
 async function main(): Promise<void> {
   const server = dynalite({ createTableMs: 0 });

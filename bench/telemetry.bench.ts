@@ -42,6 +42,7 @@ import { silentLogger } from '../shared/logger.ts';
 import { parseJobEvent, scheduleTargetInput } from '../shared/runs/event.ts';
 import { executeRun, type RunDeps } from '../shared/runs/lifecycle.ts';
 import { tableName } from '../shared/tables.ts';
+import { UNUSED_AWS_CLIENT } from '../test/support/unused-aws-client.ts';
 import { median } from './support/stats.ts';
 import { baselineExport } from './telemetry/baseline.ts';
 import {
@@ -69,8 +70,6 @@ const MODEL = { name: 'bench-model', version: '1.0.0', environment: 'bench', pur
 const region = 'us-east-1';
 // dynalite takes any signature; the clients still need credentials to sign with.
 const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
-/** The CloudWatch capabilities the http source never calls: a closed loopback port. */
-const UNUSED_AWS = { region, endpoint: 'http://127.0.0.1:9', credentials };
 
 // --- setup -----------------------------------------------------------------------------------------
 const dynamo = dynalite({ createTableMs: 0 });
@@ -107,8 +106,8 @@ const work = kindWork(telemetryKind, telemetryWork, {
   secrets: new LocalSecretSource({ file: join(dataDir, 'secrets.json'), env: {} }),
   http: new SafeHttpClient({ mode: 'local', allowedHosts: [] }, { userAgent: 'tickwork/bench' }),
   checkpoints: new DynamoCheckpointStore(doc, tableName('bench', 'jobs')),
-  metrics: new CloudWatchMetricData(new CloudWatchClient(UNUSED_AWS)),
-  logs: new CloudWatchLogsQueries(new CloudWatchLogsClient(UNUSED_AWS)),
+  metrics: new CloudWatchMetricData(new CloudWatchClient(UNUSED_AWS_CLIENT)),
+  logs: new CloudWatchLogsQueries(new CloudWatchLogsClient(UNUSED_AWS_CLIENT)),
 });
 
 /** Windows are handed out one after the other from a fixed instant: deterministic, never repeated. */

@@ -19,6 +19,7 @@ import { telemetryWork } from '../../../shared/kinds/telemetry/work.ts';
 import { kindWork } from '../../../shared/kinds/work.ts';
 import { executeRun, type RunDeps, type RunOutcome } from '../../../shared/runs/lifecycle.ts';
 import { startTelemetryPlatform, type TelemetryPlatform } from '../../support/telemetry-platform.ts';
+import { UNUSED_AWS_CLIENT } from '../../support/unused-aws-client.ts';
 import { captureLog, type Engine, ManualClock, promptJob, runDeps, startEngine } from '../ledger/support.ts';
 
 export const INGEST_SECRET = 'ingest-secret-value-Qx81';
@@ -40,13 +41,6 @@ export interface World {
 }
 
 let counter = 0;
-
-/** Clients of the capabilities the http source never calls: a closed loopback port, dummy keys. */
-const UNUSED_AWS_CLIENT = {
-  region: 'us-east-1',
-  endpoint: 'http://127.0.0.1:9',
-  credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
-};
 
 export async function startWorld(options: { retries?: number } = {}): Promise<World> {
   const engine = await startEngine();
