@@ -7,29 +7,20 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateScheduleCommand } from '@aws-sdk/client-scheduler';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { JOURNAL_FILE, ManualClock, type TargetInvoker } from '../../../local/scheduler/index.ts';
 import {
   advance,
   type Harness,
-  HeldInvocations,
   newDataDir,
   RecordingInvoker,
-  removeDataDir,
   scheduleInput,
   startHarness,
   stopHarness,
+  useHarnessCleanup,
 } from './helpers.ts';
 
-const dataDirs: string[] = [];
-const running: Harness[] = [];
-const unanswered = new HeldInvocations();
-
-afterEach(async () => {
-  unanswered.release();
-  for (const harness of running.splice(0)) await stopHarness(harness, true);
-  for (const dir of dataDirs.splice(0)) await removeDataDir(dir);
-});
+const { dataDirs, running, unanswered } = useHarnessCleanup();
 
 const SLOT = '2026-03-02T08:30:00Z';
 

@@ -5,29 +5,19 @@
  * journals the event) leaves the slot in between, and the next start delivers it again.
  */
 import { CreateScheduleCommand } from '@aws-sdk/client-scheduler';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ManualClock, type TargetInvoker } from '../../../local/scheduler/index.ts';
 import {
   advance,
-  type Harness,
-  HeldInvocations,
   newDataDir,
   RecordingInvoker,
-  removeDataDir,
   scheduleInput,
   startHarness,
   stopHarness,
+  useHarnessCleanup,
 } from './helpers.ts';
 
-const dataDirs: string[] = [];
-const running: Harness[] = [];
-const unanswered = new HeldInvocations();
-
-afterEach(async () => {
-  unanswered.release();
-  for (const harness of running.splice(0)) await stopHarness(harness, true);
-  for (const dir of dataDirs.splice(0)) await removeDataDir(dir);
-});
+const { dataDirs, running, unanswered } = useHarnessCleanup();
 
 /**
  * An emulator whose invoker never answers for schedule `held` and fails for `failing`; after its

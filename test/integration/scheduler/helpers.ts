@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CreateScheduleCommandInput, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { afterEach } from 'vitest';
 import {
   type InvocationMeta,
   ManualClock,
@@ -171,4 +172,25 @@ export async function errorOf(
 
 export function fireLogs(logs: readonly LogEntry[]): LogEntry[] {
   return logs.filter((entry) => entry.message === 'fire');
+}
+
+/** What a test file starts and must stop after each test: its harnesses, data directories, held invocations. */
+export interface HarnessCleanup {
+  readonly dataDirs: string[];
+  readonly running: Harness[];
+  readonly unanswered: HeldInvocations;
+}
+
+/**
+ * Registers the cleanup after each test: held invocations answered, harnesses stopped (their data
+ * kept: a test may restart on it), then the data directories removed. Push what a test starts.
+ */
+export function useHarnessCleanup(): HarnessCleanup {
+  const cleanup: HarnessCleanup = { dataDirs: [], running: [], unanswered: new HeldInvocations() };
+  afterEach(async () => {
+    cleanup.unanswered.release();
+    for (const harness of cleanup.running.splice(0)) await stopHarness(harness, true);
+    for (const dir of cleanup.dataDirs.splice(0)) await removeDataDir(dir);
+  });
+  return cleanup;
 }

@@ -11,7 +11,7 @@ import {
   DeleteScheduleGroupCommand,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type InvocationMeta, ManualClock, type TargetRef } from '../../../local/scheduler/index.ts';
 import {
   advance,
@@ -23,21 +23,15 @@ import {
   newDataDir,
   RecordingInvoker,
   ROLE_ARN,
-  removeDataDir,
   scheduleInput,
   startHarness,
   stopHarness,
+  useHarnessCleanup,
 } from './helpers.ts';
 
 const SLOT = '2026-03-02T08:30:00Z';
 const AT = `at(${SLOT.slice(0, 19)})`;
-const dataDirs: string[] = [];
-const running: Harness[] = [];
-
-afterEach(async () => {
-  for (const harness of running.splice(0)) await stopHarness(harness, true);
-  for (const dir of dataDirs.splice(0)) await removeDataDir(dir);
-});
+const { dataDirs, running } = useHarnessCleanup();
 
 async function start(
   dataDir: string,

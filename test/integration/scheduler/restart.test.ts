@@ -13,7 +13,7 @@ import {
   ListSchedulesCommand,
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-scheduler';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JOURNAL_FILE, ManualClock } from '../../../local/scheduler/index.ts';
 import {
   advance,
@@ -21,19 +21,13 @@ import {
   type Harness,
   newDataDir,
   RecordingInvoker,
-  removeDataDir,
   scheduleInput,
   startHarness,
   stopHarness,
+  useHarnessCleanup,
 } from './helpers.ts';
 
-const dataDirs: string[] = [];
-const running: Harness[] = [];
-
-afterEach(async () => {
-  for (const harness of running.splice(0)) await stopHarness(harness, true);
-  for (const dir of dataDirs.splice(0)) await removeDataDir(dir);
-});
+const { dataDirs, running } = useHarnessCleanup();
 
 async function start(dataDir: string, at: string): Promise<{ harness: Harness; invoker: RecordingInvoker }> {
   const invoker = new RecordingInvoker();
