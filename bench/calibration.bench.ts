@@ -33,6 +33,7 @@ import { silentLogger } from '../shared/logger.ts';
 import { executeRun } from '../shared/runs/lifecycle.ts';
 import { tableDefinitions, tableName } from '../shared/tables.ts';
 import { UNUSED_AWS_CLIENT } from '../test/support/unused-aws-client.ts';
+import { unusedJobInvoker } from '../test/support/unused-invoker.ts';
 
 const PROMPTS = 200;
 const LATENCY_MS = 50;
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
     log: silentLogger,
     retentionDays: 30,
     leaseSeconds: calibrationKind.function.timeoutSeconds,
+    invoker: unusedJobInvoker(),
     retryPolicy: { delaysMs: [] },
   };
   const work = kindWork(calibrationKind, calibrationWork, {

@@ -38,6 +38,7 @@ import { createLogger } from '../shared/logger.ts';
 import { executeRun, type RunDeps, type RunOutcome, type RunWork } from '../shared/runs/lifecycle.ts';
 import { tableDefinitions, tableName } from '../shared/tables.ts';
 import { scheduledEvent } from '../test/support/scheduled-event.ts';
+import { unusedJobInvoker } from '../test/support/unused-invoker.ts';
 import { BenchClock } from './support/bench-clock.ts';
 import { CapacityMeter, type Consumption } from './support/capacity-meter.ts';
 import { summarize, units } from './support/capacity-report.ts';
@@ -86,6 +87,9 @@ const config = loadJobFunctionConfig(
     [ENV.mode]: 'aws',
     [ENV.jobsTable]: tables.jobs,
     [ENV.runsTable]: tables.runs,
+    [ENV.jobFunctionArns]: JSON.stringify({
+      prompt: `arn:aws:lambda:us-east-1:000000000000:function:${STAGE}-prompt`,
+    }),
     [ENV.asyncRetryDelaysMs]: ASYNC_RETRY_DELAYS_SECONDS.map((seconds) => seconds * 1000).join(','),
   },
   promptKind.function,
@@ -107,6 +111,7 @@ const deps: RunDeps = {
   log: log.child({ kind: promptKind.id }),
   retentionDays: config.runRetentionDays,
   leaseSeconds: config.timeoutSeconds,
+  invoker: unusedJobInvoker(),
   retryPolicy: config.retryPolicy,
 };
 

@@ -34,6 +34,7 @@ import { silentLogger } from '../shared/logger.ts';
 import { executeRun, type RunDeps, type RunWork } from '../shared/runs/lifecycle.ts';
 import { tableName } from '../shared/tables.ts';
 import { scheduledEvent } from '../test/support/scheduled-event.ts';
+import { unusedJobInvoker } from '../test/support/unused-invoker.ts';
 import { BenchClock } from './support/bench-clock.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -85,6 +86,7 @@ const deps: RunDeps = {
   log: silentLogger,
   retentionDays: 30,
   leaseSeconds: 60,
+  invoker: unusedJobInvoker(),
   retryPolicy: { delaysMs: [] },
 };
 const noop: RunWork = async () => ({ ok: true });

@@ -30,6 +30,7 @@ import { getStatus, type StatusDeps } from '../shared/jobs/status.ts';
 import { silentLogger } from '../shared/logger.ts';
 import { executeRun, type RunDeps } from '../shared/runs/lifecycle.ts';
 import { tableDefinitions, tableName } from '../shared/tables.ts';
+import { unusedJobInvoker } from '../test/support/unused-invoker.ts';
 import { BenchClock } from './support/bench-clock.ts';
 import { promptConfig } from './support/prompt-config.ts';
 import { RequestCounter } from './support/request-counter.ts';
@@ -101,7 +102,16 @@ async function openSet(stage: string, label: string): Promise<JobSet> {
       log: silentLogger,
     },
     status: { jobs, runs, clock, retryPolicy },
-    run: { jobs, runs, clock, log: silentLogger, retentionDays: 30, leaseSeconds: 60, retryPolicy },
+    run: {
+      jobs,
+      runs,
+      clock,
+      log: silentLogger,
+      retentionDays: 30,
+      leaseSeconds: 60,
+      invoker: unusedJobInvoker(),
+      retryPolicy,
+    },
   };
 }
 

@@ -43,6 +43,7 @@ import { parseJobEvent, scheduleTargetInput } from '../shared/runs/event.ts';
 import { executeRun, type RunDeps } from '../shared/runs/lifecycle.ts';
 import { tableName } from '../shared/tables.ts';
 import { UNUSED_AWS_CLIENT } from '../test/support/unused-aws-client.ts';
+import { unusedJobInvoker } from '../test/support/unused-invoker.ts';
 import { median } from './support/stats.ts';
 import { baselineExport } from './telemetry/baseline.ts';
 import {
@@ -100,6 +101,7 @@ const deps: RunDeps = {
   log: silentLogger,
   retentionDays: 30,
   leaseSeconds: telemetryKind.function.timeoutSeconds,
+  invoker: unusedJobInvoker(),
   retryPolicy: { delaysMs: [] },
 };
 const work = kindWork(telemetryKind, telemetryWork, {

@@ -5,6 +5,7 @@
  */
 import {
   Arn,
+  ArnFormat,
   Aws,
   CfnOutput,
   CrossStackReferences,
@@ -40,7 +41,7 @@ import {
   type RuntimeMode,
   scheduleGroupName,
 } from '../shared/config.ts';
-import { jobFunctionDefinitions } from '../shared/functions.ts';
+import { functionName, jobFunctionDefinitions } from '../shared/functions.ts';
 import { type JobKind, kindDefinition } from '../shared/kinds/registry.ts';
 import type { TableId } from '../shared/tables.ts';
 import { capabilityBindings, grantStageSecrets } from './capabilities.ts';
@@ -187,14 +188,27 @@ export class ServiceStack extends Stack {
 
     const jobFunctions = {} as Record<JobFunctionId, IFunction>;
     const jobs: TickworkFunction[] = [];
-    const jobFunctionArns: Record<string, string> = {};
+    // Built from the functions' fixed names, not their ARN attributes: every job function names and may
+    // invoke every job function (a run's end starts chained runs of any kind, a fan-out its children), and
+    // attribute references among them would form a dependency cycle.
+    const jobFunctionArns: Record<string, string> = Object.fromEntries(
+      jobFunctionDefinitions.map((definition) => [
+        definition.jobKind,
+        this.formatArn({
+          service: 'lambda',
+          resource: 'function',
+          resourceName: functionName(stage, definition.id),
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ]),
+    );
     // One function per kind, each with exactly the grants of the capabilities its kind declares.
     for (const definition of jobFunctionDefinitions) {
       const job = new TickworkFunction(this, `${pascalCase(definition.id)}Function`, {
         stage,
         functionId: definition.id,
         logRetention,
-        environment: common,
+        environment: { ...common, [ENV.jobFunctionArns]: this.toJsonString(jobFunctionArns) },
         // Scheduler and manual runs invoke asynchronously; a run that still fails after Lambda's retries
         // lands here with its event, next to the run's failed record in the runs table.
         onFailure: this.jobFailureQueue,
@@ -214,8 +228,14 @@ export class ServiceStack extends Stack {
       const fn = job.function;
       jobFunctions[definition.id] = fn;
       jobs.push(job);
-      jobFunctionArns[definition.jobKind] = fn.functionArn;
       fn.grantInvoke(this.schedulerRole);
+      // Chained runs and fan-out children: an asynchronous Invoke of exactly the job functions.
+      job.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: Object.values(jobFunctionArns),
+        }),
+      );
       // The run lifecycle reads the job and updates its lease and one-time state (jobs); it claims the slot, reads
       // and moves the run, and may look runs up by id or status through the indexes (runs).
       tables.jobs.grants.actions(fn, ...JOB_FUNCTION_JOBS_ACTIONS);

@@ -101,6 +101,19 @@ export interface ApiConfig extends CommonConfig {
 
 export function loadApiConfig(env: Env): ApiConfig {
   const common = loadCommonConfig(env);
+  return {
+    ...common,
+    scheduleGroup: required(env, ENV.scheduleGroup),
+    schedulerRoleArn: required(env, ENV.schedulerRoleArn),
+    schedulerDeadLetterArn: optional(env, ENV.schedulerDeadLetterArn),
+    jobFunctionArns: loadJobFunctionArns(env),
+    runRetentionDays: positiveInteger(env, ENV.runRetentionDays, DEFAULT_RUN_RETENTION_DAYS),
+    retryPolicy: loadRetryPolicy(env),
+  };
+}
+
+/** The function ARN per job kind: the API starts manual runs, job functions start chained and child runs. */
+function loadJobFunctionArns(env: Env): Readonly<Record<string, string>> {
   const arnsText = required(env, ENV.jobFunctionArns);
   let arns: unknown;
   try {
@@ -118,15 +131,7 @@ export function loadApiConfig(env: Env): ApiConfig {
     }
     jobFunctionArns[kind] = arn;
   }
-  return {
-    ...common,
-    scheduleGroup: required(env, ENV.scheduleGroup),
-    schedulerRoleArn: required(env, ENV.schedulerRoleArn),
-    schedulerDeadLetterArn: optional(env, ENV.schedulerDeadLetterArn),
-    jobFunctionArns,
-    runRetentionDays: positiveInteger(env, ENV.runRetentionDays, DEFAULT_RUN_RETENTION_DAYS),
-    retryPolicy: loadRetryPolicy(env),
-  };
+  return jobFunctionArns;
 }
 
 export interface JobFunctionConfig extends CommonConfig {
@@ -134,6 +139,8 @@ export interface JobFunctionConfig extends CommonConfig {
   /** The function's own timeout, which bounds a run's deadline and lease. */
   readonly timeoutSeconds: number;
   readonly retryPolicy: RetryPolicy;
+  /** Target Lambda ARN per job kind: a run's end starts chained runs, a fan-out starts its children. */
+  readonly jobFunctionArns: Readonly<Record<string, string>>;
 }
 
 /**
@@ -149,6 +156,7 @@ export function loadJobFunctionConfig(
     runRetentionDays: positiveInteger(env, ENV.runRetentionDays, DEFAULT_RUN_RETENTION_DAYS),
     timeoutSeconds: settings.timeoutSeconds,
     retryPolicy: loadRetryPolicy(env),
+    jobFunctionArns: loadJobFunctionArns(env),
   };
 }
 

@@ -3,10 +3,12 @@
  * of the capabilities it declared, builds once per container (config read once, clients created once)
  * the run lifecycle's dependencies, and returns the Lambda handler. A kind's `handler.ts` is one call.
  */
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { DynamoJobStore } from '../../shared/adapters/dynamodb/job-store.ts';
 import { DynamoRunLedger } from '../../shared/adapters/dynamodb/run-ledger.ts';
+import { createLambdaJobInvoker } from '../../shared/adapters/lambda/job-invoker.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { type Env, loadJobFunctionConfig } from '../../shared/config.ts';
 import type { Capabilities, CapabilityId } from '../../shared/kinds/capabilities.ts';
@@ -47,6 +49,7 @@ export function createJobHandler<Id extends JobKind, Config, Params, Caps extend
     retentionDays: config.runRetentionDays,
     leaseSeconds: config.timeoutSeconds,
     retryPolicy: config.retryPolicy,
+    invoker: createLambdaJobInvoker({ client: new LambdaClient({}), functionArns: config.jobFunctionArns }),
   };
   const runWork = kindWork(kind, work, capabilities);
   return async (event, context) =>

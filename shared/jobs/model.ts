@@ -79,7 +79,27 @@ export const FINAL_RUN_STATUSES: readonly RunStatus[] = [
   'timed_out',
 ];
 
-export type RunTrigger = 'schedule' | 'manual';
+/**
+ * What started a run: its schedule, an operator (`manual`), a parent run fanning out per context
+ * (`fan-out`: a child run), or the end of another job's run (`chain`). Every trigger but `schedule`
+ * creates the run `pending` first and invokes the kind's function with its run id.
+ */
+export const RUN_TRIGGERS = ['schedule', 'manual', 'fan-out', 'chain'] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+
+/** The run whose end started a chained run (`Run.upstream`). */
+export interface UpstreamRun {
+  readonly job: string;
+  readonly runId: string;
+  readonly status: RunStatus;
+  readonly result?: Readonly<Record<string, unknown>>;
+}
+
+/** The context a child run of a fan-out works on: `key` names it among its siblings. */
+export interface FanOutContext {
+  readonly key: string;
+  readonly [field: string]: unknown;
+}
 
 export interface RunError {
   readonly type: string;
@@ -106,6 +126,12 @@ export interface Run {
   readonly result?: Readonly<Record<string, unknown>>;
   /** A manual run's parameters, validated against the kind's schema when the run was requested. */
   readonly params?: Readonly<Record<string, unknown>>;
+  /** A child run of a fan-out: the parent run's id. */
+  readonly parentRunId?: string;
+  /** A child run of a fan-out: the context it works on. */
+  readonly context?: FanOutContext;
+  /** A chained run: the run whose end started it. */
+  readonly upstream?: UpstreamRun;
   /**
    * `retrying` runs: when the next attempt is expected (Lambda retries a failed asynchronous invocation
    * after about one, then two minutes). An estimate: Lambda may deliver it later under throttling.

@@ -3,7 +3,7 @@
  * implement them; use cases take them as arguments. Only single-item conditional writes: the local
  * engines have no transactions.
  */
-import type { Job, JobKind, JobSchedule, Run, RunLease, RunStatus } from './model.ts';
+import type { Job, JobKind, JobSchedule, Run, RunLease, RunStatus, RunTrigger } from './model.ts';
 
 export interface Page<T> {
   readonly items: T[];
@@ -212,7 +212,12 @@ export interface JobEvent {
   readonly executionId?: string;
   readonly attempt?: string | number;
   readonly runId?: string;
-  readonly trigger?: 'schedule' | 'manual';
+  readonly trigger?: RunTrigger;
+  /**
+   * The slot of the pending run `runId` names, when it is not the manual slot of (scheduledTime, runId):
+   * a fan-out child's slot is its parent's slot plus its key.
+   */
+  readonly slot?: string;
   /**
    * The job as its schedule was last written (scheduleTargetInput), so a scheduled run need not read the
    * job item: its version is checked against the run state when the run takes its lease.

@@ -11,13 +11,12 @@ import type { Problem } from '../errors.ts';
 import {
   ConcurrentModificationError,
   JobConflictError,
-  JobInvokeError,
   JobNotFoundError,
   ValidationError,
 } from '../errors.ts';
 import { kindDefinition } from '../kinds/registry.ts';
 import type { Logger } from '../logger.ts';
-import { newManualRun, retentionExpiresAt } from '../runs/manual.ts';
+import { retentionExpiresAt, startPendingRun } from '../runs/manual.ts';
 import { isPlainObject } from '../validation.ts';
 import {
   buildJob,
@@ -248,32 +247,16 @@ async function runImmediatelyIfAsked(deps: JobServiceDeps, job: Job, retimed: bo
  * Records a `pending` manual run of `job`, then invokes the kind's function asynchronously with it.
  * If the invoke fails, the run is marked `failed` and JobInvokeError raised.
  */
-export async function startManualRun(
+export function startManualRun(
   deps: JobServiceDeps,
   job: Job,
   params?: Readonly<Record<string, unknown>>,
 ): Promise<Run> {
-  const now = deps.clock.now();
-  const { run, event } = newManualRun(job, now, {
-    retentionDays: deps.runRetentionDays,
-    ...(params === undefined ? {} : { params }),
-  });
-  const claim = await deps.runs.claim(run);
-  // A manual slot contains the new run id, so it is always free; an existing one would be a replay.
-  if (!claim.claimed) return claim.existing;
-  try {
-    await deps.invoker.invoke(job.kind, event);
-  } catch (error) {
-    const message = error instanceof JobInvokeError ? error.message : 'the job function could not be invoked';
-    await deps.runs.transition(run.job, run.slot, ['pending'], {
-      status: 'failed',
-      finishedAt: deps.clock.now().toISOString(),
-      durationMs: 0,
-      error: { type: 'JobInvokeError', message },
-    });
-    throw error instanceof JobInvokeError ? error : new JobInvokeError(message, { cause: error });
-  }
-  return run;
+  return startPendingRun(
+    { ...deps, retentionDays: deps.runRetentionDays },
+    job,
+    params === undefined ? {} : { params },
+  );
 }
 
 /** Writes `job` over `existing` (conditional on its version), then its schedule; restores `existing` on failure. */

@@ -5,11 +5,14 @@
  */
 import * as z from 'zod/mini';
 import { ValidationError } from '../errors.ts';
-import type { Job } from '../jobs/model.ts';
+import { type Job, RUN_TRIGGERS } from '../jobs/model.ts';
 import { jobNameSchema } from '../jobs/name.ts';
 import type { JobEvent } from '../jobs/ports.ts';
 import { parseWith } from '../validation.ts';
 import { RUN_ID_PATTERN } from './run-id.ts';
+
+/** A slot is a sort key: an instant, a run id, a fan-out key or two; far below DynamoDB's 1 KB for a sort key. */
+export const MAX_SLOT_LENGTH = 512;
 
 /** Target.Input may hold up to 256 KB (the Scheduler emulator enforces the same). */
 export const MAX_TARGET_INPUT_LENGTH = 262_144;
@@ -77,13 +80,21 @@ const jobEventSchema = z
       z.union([z.string().check(z.maxLength(16)), z.number().check(z.int(), z.nonnegative())]),
     ),
     runId: z.optional(z.string().check(z.regex(RUN_ID_PATTERN, { error: 'must be a run id (ULID)' }))),
-    trigger: z.optional(z.enum(['schedule', 'manual'])),
+    trigger: z.optional(z.enum(RUN_TRIGGERS)),
+    slot: z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_SLOT_LENGTH))),
     definition: z.optional(definitionSchema),
   })
   .check(
-    z.refine((event) => event.trigger !== 'manual' || event.runId !== undefined, {
-      error: 'a manual trigger must name the pending run (runId)',
-      path: ['runId'],
+    z.refine(
+      (event) => event.trigger === undefined || event.trigger === 'schedule' || event.runId !== undefined,
+      {
+        error: 'a run started by anything but its schedule must name its pending run (runId)',
+        path: ['runId'],
+      },
+    ),
+    z.refine((event) => event.slot === undefined || event.runId !== undefined, {
+      error: 'a slot is named only with the pending run it belongs to (runId)',
+      path: ['slot'],
     }),
     z.refine((event) => event.definition === undefined || event.definition.name === event.job, {
       error: 'the job definition must be the job the event names',
@@ -102,6 +113,7 @@ export function parseJobEvent(input: unknown): JobEvent {
     ...(event.executionId === undefined ? {} : { executionId: event.executionId }),
     ...(event.attempt === undefined ? {} : { attempt: event.attempt }),
     ...(event.runId === undefined ? {} : { runId: event.runId }),
+    ...(event.slot === undefined ? {} : { slot: event.slot }),
     // A manual run reads the job as it is when the run starts.
     ...(event.definition === undefined || event.runId !== undefined
       ? {}
@@ -135,6 +147,15 @@ export function normalizeInstant(text: string, field: string): string {
     );
   }
   return new Date(time).toISOString();
+}
+
+/**
+ * The slot of the run a delivery is about: a scheduled run's slot is its scheduled time; a run created
+ * pending (manual, chained, a fan-out child) has the slot its event names, or its manual slot.
+ */
+export function eventSlot(event: JobEvent, scheduledFor: string): string {
+  if (event.runId === undefined || event.trigger === 'schedule') return scheduledFor;
+  return event.slot ?? manualSlot(scheduledFor, event.runId);
 }
 
 /** Manual runs get a slot of their own: the requested time plus the run id (unique, sorts by time). */

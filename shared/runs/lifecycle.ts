@@ -16,12 +16,13 @@ import type { Clock } from '../clock.ts';
 import type { RetryPolicy } from '../config.ts';
 import { FinalRunError } from '../errors.ts';
 import type { Job, Run, RunError } from '../jobs/model.ts';
-import type { JobEvent, JobStore, RunLedger } from '../jobs/ports.ts';
+import type { JobEvent, JobInvoker, JobStore, RunLedger } from '../jobs/ports.ts';
 import type { Logger } from '../logger.ts';
 import { nextFireTime } from '../schedule/index.ts';
 import type { BaseRunContext, RunResult } from './context.ts';
 import { lateCancelReason, RunCancelledError, type RunControl, startRunControl } from './control.ts';
-import { manualSlot, normalizeInstant } from './event.ts';
+import { afterRunEnded } from './ended.ts';
+import { eventSlot, normalizeInstant } from './event.ts';
 import { STALE_COPY, takeLease } from './lease.ts';
 import { retentionExpiresAt } from './manual.ts';
 import { nextAttemptAt } from './settle.ts';
@@ -41,6 +42,8 @@ export interface RunDeps {
   readonly leaseSeconds: number;
   /** Lambda's retries of a failed invocation: a failed attempt with a retry left is recorded `retrying`. */
   readonly retryPolicy: RetryPolicy;
+  /** Starts the runs a run's end leads to: chained runs of other jobs, the children of a fan-out. */
+  readonly invoker: JobInvoker;
   /** @default a ULID of the current time */
   readonly newRunId?: (now: Date) => string;
   /** @default DEFAULT_CANCEL_CHECK_INTERVAL_MS */
@@ -81,7 +84,8 @@ export async function executeRun(
     options.remainingTimeMs ??
     (() => Math.max(0, now.getTime() + deps.leaseSeconds * 1000 - deps.clock.now().getTime()));
   const scheduledFor = normalizeInstant(event.scheduledTime, 'event.scheduledTime');
-  const manual = event.trigger === 'manual' && event.runId !== undefined;
+  // Every run but a scheduled one was created `pending` by whoever started it, and names it.
+  const manual = event.trigger !== 'schedule' && event.runId !== undefined;
   // A scheduled run works from its schedule's copy of the job, checked when it takes the lease. A copy
   // that says the job cannot run is read again: the refusal must come from the job as it is.
   const copy =
@@ -90,7 +94,7 @@ export async function executeRun(
       : undefined;
   const found = copy ?? (await deps.jobs.get(event.job));
   const begin = manual
-    ? await startManual(deps, event, found, manualSlot(scheduledFor, event.runId as string), now)
+    ? await startManual(deps, event, found, eventSlot(event, scheduledFor), now)
     : await startScheduled(deps, event, found, scheduledFor, now);
   if ('done' in begin) return begin.done;
   let job = begin.job;
@@ -117,6 +121,7 @@ export async function executeRun(
   if (busy !== undefined) {
     const skipped = await finish(deps, run, { status: 'skipped', reason: busy });
     log.info('run skipped', { slot: run.slot, reason: busy });
+    if (skipped !== undefined) await afterRunEnded(deps, job, skipped, log);
     return { outcome: 'skipped', run: skipped ?? run };
   }
 
@@ -147,16 +152,18 @@ export async function executeRun(
     if (error instanceof RunCancelledError) {
       const cancelled = await finish(deps, run, { status: 'cancelled', reason: error.reason });
       log.info('run cancelled', { reason: error.reason });
+      if (cancelled !== undefined) await afterRunEnded(deps, job, cancelled, log);
       return { outcome: 'cancelled', run: cancelled ?? run };
     }
     const runError = describeError(error);
     if (error instanceof FinalRunError) {
       const failed = await finish(deps, run, { status: 'failed', error: runError });
       log.error('run failed; no retry can help it', { error: runError });
+      if (failed !== undefined) await afterRunEnded(deps, job, failed, log);
       return { outcome: 'failed', run: failed ?? run };
     }
     const retryAt = nextAttemptAt(deps.retryPolicy, run.attempt, deps.clock.now());
-    await finish(
+    const recorded = await finish(
       deps,
       run,
       retryAt === undefined
@@ -167,6 +174,8 @@ export async function executeRun(
       error: runError,
       ...(retryAt === undefined ? {} : { nextAttemptAt: retryAt }),
     });
+    // Failed for good: what follows a failure starts now (Lambda's last retry of this event has run).
+    if (recorded !== undefined && retryAt === undefined) await afterRunEnded(deps, job, recorded, log);
     throw error;
   } finally {
     control.stop();
@@ -182,6 +191,7 @@ export async function executeRun(
     await markExecuted(deps, job, run, log);
   }
   log.info('run succeeded', { durationMs: run.durationMs });
+  if (succeeded !== undefined) await afterRunEnded(deps, job, run, log);
   return { outcome: 'succeeded', run };
 }
 

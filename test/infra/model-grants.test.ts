@@ -59,8 +59,35 @@ describe('model grants', () => {
   it('grants no Bedrock and no model-function permission to any function when none is listed', () => {
     const { bedrockStatements, lambdaStatements } = synth({});
     for (const id of functions) expect(bedrockStatements(id), id).toEqual([]);
-    // (The API invokes the job functions for manual runs: its own grant, not a model's.)
-    for (const kind of kinds) expect(lambdaStatements(kind.id), kind.id).toEqual([]);
+    // (The API invokes the job functions for manual runs, and job functions invoke each other for chained
+    // runs and fan-out children: their own grants, on the stack's job functions, not a model's.)
+    for (const kind of kinds) {
+      const models = lambdaStatements(kind.id).filter(
+        (statement) => !JSON.stringify(statement.Resource).includes(':function:tickwork-qa-'),
+      );
+      expect(models, kind.id).toEqual([]);
+      const runs = lambdaStatements(kind.id).filter((statement) => !models.includes(statement));
+      expect(runs, kind.id).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'lambda:InvokeFunction',
+          Resource: kinds.map((target) => ({
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':lambda:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                `:function:${functionName('qa', target.id)}`,
+              ],
+            ],
+          })),
+        },
+      ]);
+    }
   });
 
   it('grants InvokeModel and InvokeFunction on exactly what is listed, to the functions of kinds that use them', () => {

@@ -104,6 +104,14 @@ function renderedEnvironment(functionLogicalId: string): Record<string, string> 
   return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, render(value)]));
 }
 
+/** Every function that starts runs names the job functions by their fixed names (no attribute references: no cycle). */
+const expectedJobFunctionArns = Object.fromEntries(
+  jobDefinitions.map((definition) => [
+    definition.jobKind,
+    `arn:ref:AWS::Partition:lambda:ref:AWS::Region:ref:AWS::AccountId:function:${functionName(STAGE, definition.id)}`,
+  ]),
+);
+
 describe('ServiceStack: functions', () => {
   it('deploys every catalog function, and only those', () => {
     template.resourceCountIs('AWS::Lambda::Function', definitions.length);
@@ -194,9 +202,7 @@ describe('ServiceStack: functions', () => {
       scheduleGroup: `tickwork-${STAGE}`,
       schedulerRoleArn: `${schedulerRole}.Arn`,
       schedulerDeadLetterArn: `${schedulerQueue}.Arn`,
-      jobFunctionArns: Object.fromEntries(
-        jobDefinitions.map((definition) => [definition.jobKind, `${functionId(definition.id)}.Arn`]),
-      ),
+      jobFunctionArns: expectedJobFunctionArns,
       runRetentionDays: 30,
       retryPolicy: { delaysMs: [60_000, 120_000] },
       logLevel: 'info',
@@ -230,6 +236,7 @@ describe('ServiceStack: functions', () => {
           ENV.runsTable,
           ENV.runRetentionDays,
           ENV.asyncRetryDelaysMs,
+          ENV.jobFunctionArns,
           ...declared.flatMap((capability) => capabilityVariables[capability]),
           'NODE_OPTIONS',
         ].sort(),
@@ -242,6 +249,7 @@ describe('ServiceStack: functions', () => {
         runRetentionDays: 30,
         timeoutSeconds: definition.timeoutSeconds,
         retryPolicy: { delaysMs: [60_000, 120_000] },
+        jobFunctionArns: expectedJobFunctionArns,
         logLevel: 'info',
         logFormat: 'json',
       });

@@ -24,6 +24,7 @@ import type { RunDeps } from '../../../shared/runs/lifecycle.ts';
 import { type CalibrationPlatform, startCalibrationPlatform } from '../../support/calibration-platform.ts';
 import { ManualClock } from '../../support/manual-clock.ts';
 import { TEST_CREDENTIALS } from '../../support/sigv4.ts';
+import { unusedJobInvoker } from '../../support/unused-invoker.ts';
 import { captureLog, type Engine, promptJob, runDeps, startEngine } from '../ledger/support.ts';
 
 export const START = '2026-03-02T09:00:00.000Z';
@@ -89,6 +90,7 @@ export function setup(
   // The function's real timeout, so the run's deadline is the one it has in Lambda.
   const deps = runDeps(engine, clock, log.logger, {
     leaseSeconds: 900,
+    invoker: unusedJobInvoker(),
     cancelCheckIntervalMs: options.cancels === true ? 1_000 : 600_000,
   });
   const budgets = new DynamoBudgets(engine.doc, engine.tables.jobs, clock);

@@ -9,6 +9,7 @@ import { DynamoJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
 import { DynamoRunLedger } from '../../../shared/adapters/dynamodb/run-ledger.ts';
 import { executeRun, type RunDeps, type RunWork } from '../../../shared/runs/lifecycle.ts';
 import { scheduledEvent } from '../../support/scheduled-event.ts';
+import { unusedJobInvoker } from '../../support/unused-invoker.ts';
 import { captureLog, engineKinds, freshTable, ManualClock, promptJob, useEngine } from './support.ts';
 
 const START = '2026-03-01T12:00:00.000Z';
@@ -47,6 +48,7 @@ describe.each(engineKinds)('on %s', (kind) => {
       log: captureLog().logger,
       retentionDays: 30,
       leaseSeconds: 60,
+      invoker: unusedJobInvoker(),
       retryPolicy: { delaysMs: [] },
     };
     return { deps, clock, jobReads };

@@ -11,6 +11,7 @@ import { DynamoRunLedger } from '../../../shared/adapters/dynamodb/run-ledger.ts
 import type { Job } from '../../../shared/jobs/model.ts';
 import type { JobStore } from '../../../shared/jobs/ports.ts';
 import { executeRun, type RunDeps } from '../../../shared/runs/lifecycle.ts';
+import { unusedJobInvoker } from '../../support/unused-invoker.ts';
 import { captureLog, engineKinds, ManualClock, promptJob, stores, useEngine } from './support.ts';
 
 const SLOT = '2026-03-01T12:00:00.000Z';
@@ -59,6 +60,7 @@ describe.each(engineKinds)('on %s', (kind) => {
       log: captureLog().logger,
       retentionDays: 30,
       leaseSeconds: 60,
+      invoker: unusedJobInvoker(),
       retryPolicy: { delaysMs: [] },
     };
     return { deps, job, isRaced: () => !armed };

@@ -11,6 +11,7 @@ import { DynamoJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
 import { DynamoRunLedger } from '../../../shared/adapters/dynamodb/run-ledger.ts';
 import { getStatus } from '../../../shared/jobs/status.ts';
 import { executeRun, type RunDeps } from '../../../shared/runs/lifecycle.ts';
+import { unusedJobInvoker } from '../../support/unused-invoker.ts';
 import { captureLog, engineKinds, freshTable, ManualClock, promptJob, useEngine } from './support.ts';
 
 const START = '2026-03-01T12:00:00.000Z';
@@ -37,6 +38,7 @@ describe.each(engineKinds)('on %s', (kind) => {
       log: captureLog().logger,
       retentionDays: 30,
       leaseSeconds: 60,
+      invoker: unusedJobInvoker(),
       retryPolicy: { delaysMs: [] },
     };
     return { deps, doc, clock, tables, commands };

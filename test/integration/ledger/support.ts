@@ -21,6 +21,7 @@ import { createLogger, type Logger } from '../../../shared/logger.ts';
 import type { RunDeps } from '../../../shared/runs/lifecycle.ts';
 import { type TableDefinition, type TableId, tableDefinitions, tableName } from '../../../shared/tables.ts';
 import { TEST_CREDENTIALS } from '../../support/sigv4.ts';
+import { unusedJobInvoker } from '../../support/unused-invoker.ts';
 
 // The clock and the job fixture live in test/support, where the store-agnostic contract suites use them too.
 export { promptJob } from '../../support/jobs.ts';
@@ -195,6 +196,7 @@ export function runDeps(
     log,
     retentionDays: 30,
     leaseSeconds: 60,
+    invoker: unusedJobInvoker(),
     retryPolicy: { delaysMs: [] },
     ...overrides,
   };

@@ -50,6 +50,10 @@ function functionEnv(): Record<string, string> {
     TICKWORK_MODE: 'local',
     TICKWORK_JOBS_TABLE: engine.tables.jobs,
     TICKWORK_RUNS_TABLE: engine.tables.runs,
+    // No run here starts another (no chain, no fan-out): the prompt function is named, never invoked.
+    TICKWORK_JOB_FUNCTION_ARNS: JSON.stringify({
+      prompt: 'arn:aws:lambda:us-east-1:000000000000:function:unused',
+    }),
     TICKWORK_SECRETS_FILE: join(dataDir, 'secrets.json'),
     AWS_ENDPOINT_URL_DYNAMODB: engine.endpoint,
   };

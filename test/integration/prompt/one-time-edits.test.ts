@@ -42,6 +42,7 @@ import { silentLogger } from '../../../shared/logger.ts';
 import { parseJobEvent } from '../../../shared/runs/event.ts';
 import { executeRun, type RunDeps, type RunOutcome } from '../../../shared/runs/lifecycle.ts';
 import { TEST_CREDENTIALS } from '../../support/sigv4.ts';
+import { unusedJobInvoker } from '../../support/unused-invoker.ts';
 import { captureLog, type Engine, startEngine } from '../ledger/support.ts';
 import { type Receiver, startReceiver } from './receiver.ts';
 
@@ -82,7 +83,15 @@ beforeEach(async () => {
     jobs: new DynamoJobStore(engine.doc, engine.tables.jobs, clock),
     runs: new DynamoRunLedger(engine.doc, engine.tables.runs, clock),
   };
-  runDeps = { ...stores, clock, log, retentionDays: 30, leaseSeconds: 60, retryPolicy: { delaysMs: [] } };
+  runDeps = {
+    ...stores,
+    clock,
+    log,
+    retentionDays: 30,
+    leaseSeconds: 60,
+    invoker: unusedJobInvoker(),
+    retryPolicy: { delaysMs: [] },
+  };
   const work = kindWork(promptKind, promptWork, {
     secrets: new LocalSecretSource({ file: join(dataDir, 'secrets.json'), env: {} }),
     http: new SafeHttpClient({ mode: 'local', allowedHosts: [] }),

@@ -20,6 +20,7 @@ import { kindWork } from '../../../shared/kinds/work.ts';
 import { executeRun, type RunDeps, type RunOutcome } from '../../../shared/runs/lifecycle.ts';
 import { startTelemetryPlatform, type TelemetryPlatform } from '../../support/telemetry-platform.ts';
 import { UNUSED_AWS_CLIENT } from '../../support/unused-aws-client.ts';
+import { unusedJobInvoker } from '../../support/unused-invoker.ts';
 import { captureLog, type Engine, ManualClock, promptJob, runDeps, startEngine } from '../ledger/support.ts';
 
 export const INGEST_SECRET = 'ingest-secret-value-Qx81';
@@ -54,6 +55,7 @@ export async function startWorld(options: { retries?: number } = {}): Promise<Wo
   const deps = runDeps(engine, clock, captureLog().logger, {
     retryPolicy: { delaysMs: Array.from({ length: options.retries ?? 0 }, () => 60_000) },
     leaseSeconds: 300,
+    invoker: unusedJobInvoker(),
   });
   const checkpoints = new DynamoCheckpointStore(engine.doc, engine.tables.jobs);
   const work = kindWork(telemetryKind, telemetryWork, {

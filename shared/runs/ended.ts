@@ -1,0 +1,17 @@
+/**
+ * What a run's end leads to, once its final status is recorded: the chained runs its job names
+ * (`then`), and, for a child of a fan-out, its parent's count of finished children. The lifecycle calls
+ * `afterRunEnded` with the run as recorded, every time it records a run in a final status itself.
+ */
+import type { Job, Run } from '../jobs/model.ts';
+import type { Logger } from '../logger.ts';
+import type { RunDeps } from './lifecycle.ts';
+
+/** One consequence of a run's end. It must be safe to run again for the same run (a retried delivery). */
+export type RunFollower = (deps: RunDeps, job: Job, run: Run, log: Logger) => Promise<void>;
+
+const followers: readonly RunFollower[] = [];
+
+export async function afterRunEnded(deps: RunDeps, job: Job, run: Run, log: Logger): Promise<void> {
+  for (const follow of followers) await follow(deps, job, run, log);
+}
