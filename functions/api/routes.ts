@@ -27,6 +27,7 @@ import { toJobView, toRunView } from '../../shared/jobs/view.ts';
 import { isRunId } from '../../shared/runs/run-id.ts';
 import { describeValue } from '../../shared/validation.ts';
 import { type ApiEvent, type ApiResult, emptyResponse, jsonResponse } from './http.ts';
+import { openApiDocument } from './openapi.ts';
 import { parseQuery, querySchemas } from './query.ts';
 
 export type ApiDeps = JobServiceDeps;
@@ -44,8 +45,7 @@ export const BODY_ROUTES: ReadonlySet<RouteKey> = new Set<RouteKey>([
 /** Body routes whose body may be left out (a run request without parameters). */
 export const OPTIONAL_BODY_ROUTES: ReadonlySet<RouteKey> = new Set<RouteKey>(['POST /jobs/{name}/runs']);
 
-/** The limit for job definitions: far above any real one (a prompt is at most 100 KB), far below Lambda's 6 MB. */
-export const MAX_BODY_BYTES = 256 * 1024;
+export { MAX_BODY_BYTES } from './limits.ts';
 
 export const routeHandlers: Readonly<Record<RouteKey, RouteHandler>> = {
   'POST /jobs': async (deps, event) => {
@@ -125,6 +125,10 @@ export const routeHandlers: Readonly<Record<RouteKey, RouteHandler>> = {
     const query = parseQuery(event.queryStringParameters, querySchemas.reconcile);
     // A POST acts: without dryRun=true the drift is repaired.
     return jsonResponse(200, await reconcile(deps, { dryRun: query.dryRun ?? false }));
+  },
+  'GET /openapi.json': async (_deps, event) => {
+    noQuery(event);
+    return jsonResponse(200, openApiDocument());
   },
 };
 

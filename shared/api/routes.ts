@@ -30,6 +30,7 @@ export const apiRoutes = [
   { method: 'GET', path: '/status' },
   { method: 'GET', path: '/schedules/preview' },
   { method: 'POST', path: '/reconcile' },
+  { method: 'GET', path: '/openapi.json' },
 ] as const satisfies readonly RouteDefinition[];
 
 type ApiRoute = (typeof apiRoutes)[number];

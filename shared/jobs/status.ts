@@ -12,7 +12,7 @@
  */
 import { type SettleDeps, settleRuns } from '../runs/settle.ts';
 import { nextFireTime } from '../schedule/index.ts';
-import type { Job, Run, RunError, RunStatus } from './model.ts';
+import type { Job, JobKind, Run, RunError, RunStatus } from './model.ts';
 import type { JobStore, RunKey } from './ports.ts';
 import { fireBounds, nextRuns } from './view.ts';
 
@@ -20,7 +20,7 @@ export type JobHealth = 'ok' | 'failing' | 'late' | 'paused';
 
 export interface JobStatus {
   readonly name: string;
-  readonly kind: string;
+  readonly kind: JobKind;
   readonly enabled: boolean;
   readonly schedule: {
     readonly input: string;

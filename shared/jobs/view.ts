@@ -3,11 +3,11 @@
  * schedule, the next run from the schedule engine. Never the run lease or other internals.
  */
 import { nextFireTimes } from '../schedule/index.ts';
-import type { Job, OneTimeState, Run } from './model.ts';
+import type { Job, JobKind, OneTimeState, OverlapPolicy, Run } from './model.ts';
 
 export interface JobView {
   readonly name: string;
-  readonly kind: string;
+  readonly kind: JobKind;
   readonly schedule: {
     readonly input: string;
     readonly expression: string;
@@ -18,7 +18,7 @@ export interface JobView {
   readonly description?: string;
   readonly enabled: boolean;
   readonly runImmediately: boolean;
-  readonly overlap: string;
+  readonly overlap: OverlapPolicy;
   readonly flexibleWindowMinutes?: number;
   readonly startDate?: string;
   readonly endDate?: string;

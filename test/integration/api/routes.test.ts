@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApiDocument } from '../../../functions/api/openapi.ts';
 import { DynamoRunLedger } from '../../../shared/adapters/dynamodb/index.ts';
 import { systemClock } from '../../../shared/clock.ts';
 import { newRunId } from '../../../shared/runs/run-id.ts';
@@ -485,5 +486,18 @@ describe('reconcile', () => {
     expect((await schedule('page-e')).ScheduleExpression).toBe('cron(0 9 ? * MON-FRI *)');
     const after = await api.call('POST', '/reconcile?dryRun=true');
     expect(after.json).toMatchObject({ missing: [], stray: [], differing: [] });
+  });
+});
+
+describe('GET /openapi.json', () => {
+  it('answers the OpenAPI 3.1 document of the API the stack serves, and refuses a query', async () => {
+    const answer = await api.call('GET', '/openapi.json');
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(answer.json).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
+    expect(Object.keys(answer.json.paths)).toContain('/jobs/{name}/runs');
+    const refused = await api.call('GET', '/openapi.json?format=yaml');
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.message).toMatch(/query parameter format is not known/);
   });
 });

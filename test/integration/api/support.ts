@@ -10,6 +10,7 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { paginateListSchedules, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../../local/runtime.ts';
 import { tableName } from '../../../shared/tables.ts';
+import { checkAgainstOpenApi } from '../../support/openapi.ts';
 
 // The request body builder is shared with the use-case unit tests.
 export { promptDefinition as promptJob } from '../../support/jobs.ts';
@@ -120,7 +121,10 @@ export async function startApiHarness(
       } catch {
         json = undefined;
       }
-      return { status: response.status, headers: response.headers, text, json };
+      const answer = { status: response.status, headers: response.headers, text, json };
+      // Every answer of every API test is also checked against the API's OpenAPI document.
+      checkAgainstOpenApi(method, path, answer);
+      return answer;
     },
     async snapshot() {
       const schedules: string[] = [];

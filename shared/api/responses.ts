@@ -1,0 +1,172 @@
+/**
+ * The API's answers as schemas: what `GET /openapi.json` documents and what the integration tests check
+ * every real answer against. They are strict (an answer with a field the schema does not name fails the
+ * tests), and the views the API builds are checked against them by the compiler at the end of this file,
+ * so a field added to a view without its schema, or the other way round, does not go unnoticed.
+ */
+import * as z from 'zod/mini';
+import { RUN_STATUSES, RUN_TRIGGERS } from '../jobs/model.ts';
+import type { SchedulePreview } from '../jobs/preview.ts';
+import type { ReconcileReport } from '../jobs/reconcile.ts';
+import type { StatusReport } from '../jobs/status.ts';
+import type { JobView, RunView } from '../jobs/view.ts';
+import { JOB_KINDS } from '../kinds/registry.ts';
+
+/** ISO-8601 instants as the API writes them (`toISOString()`); RFC 3339 `date-time` in the document. */
+const instant = z.string().check(z.meta({ format: 'date-time' }));
+const json = z.record(z.string(), z.unknown());
+
+export const problemSchema = z.strictObject({
+  field: z.string().check(z.meta({ description: 'The field as a dotted path, e.g. `config.url`.' })),
+  message: z.string(),
+});
+
+/** Every refused request: `type` says which rule, `details` lists every problem of a refused body. */
+export const errorResponseSchema = z.strictObject({
+  error: z.strictObject({
+    type: z.string().check(z.meta({ description: 'e.g. ValidationError, JobNotFound, JobAlreadyExists' })),
+    message: z.string(),
+    details: z.optional(z.array(problemSchema)),
+  }),
+});
+
+const scheduleView = z.strictObject({
+  input: z.string().check(z.meta({ description: 'The schedule as given.' })),
+  expression: z.string().check(z.meta({ description: 'The EventBridge Scheduler expression.' })),
+  timezone: z.string(),
+  description: z.string().check(z.meta({ description: 'The schedule in words.' })),
+});
+
+export const jobViewSchema = z.strictObject({
+  name: z.string(),
+  kind: z.enum(JOB_KINDS),
+  schedule: scheduleView,
+  timezone: z.string(),
+  description: z.optional(z.string()),
+  enabled: z.boolean(),
+  runImmediately: z.boolean(),
+  overlap: z.enum(['skip', 'allow']),
+  flexibleWindowMinutes: z.optional(z.int()),
+  startDate: z.optional(instant),
+  endDate: z.optional(instant),
+  tags: z.record(z.string(), z.string()),
+  config: json,
+  nextRun: z.nullable(instant),
+  state: z.optional(z.enum(['scheduled', 'executed', 'cancelled'])),
+  createdAt: instant,
+  updatedAt: instant,
+  version: z.int(),
+});
+
+/** A job as written by POST, PUT or PATCH: with `warnings` when something will stop its runs. */
+export const writtenJobSchema = z.strictObject({
+  ...jobViewSchema.shape,
+  warnings: z.optional(z.array(problemSchema)),
+});
+
+const runError = z.strictObject({ type: z.string(), message: z.string() });
+
+export const runViewSchema = z.strictObject({
+  runId: z.string(),
+  job: z.string(),
+  trigger: z.enum(RUN_TRIGGERS),
+  status: z.enum(RUN_STATUSES),
+  scheduledFor: instant,
+  startedAt: z.optional(instant),
+  finishedAt: z.optional(instant),
+  durationMs: z.optional(z.int()),
+  attempt: z.int(),
+  executionId: z.optional(z.string()),
+  error: z.optional(runError),
+  result: z.optional(json),
+  params: z.optional(json),
+  parentRunId: z.optional(z.string()),
+  context: z.optional(z.looseObject({ key: z.string() })),
+  upstream: z.optional(
+    z.strictObject({
+      job: z.string(),
+      runId: z.string(),
+      status: z.enum(RUN_STATUSES),
+      result: z.optional(json),
+    }),
+  ),
+  nextAttemptAt: z.optional(instant),
+  duplicatesSuppressed: z.int(),
+  reason: z.optional(z.string()),
+  cancelRequested: z.optional(z.boolean()),
+});
+
+const nextCursor = z
+  .nullable(z.string())
+  .check(z.meta({ description: 'Pass as `cursor` for the next page; null on the last.' }));
+
+export const jobsPageSchema = z.strictObject({ jobs: z.array(jobViewSchema), nextCursor });
+
+export const runsPageSchema = z.strictObject({ runs: z.array(runViewSchema), nextCursor });
+
+export const statusReportSchema = z.strictObject({
+  jobs: z.array(
+    z.strictObject({
+      name: z.string(),
+      kind: z.enum(JOB_KINDS),
+      enabled: z.boolean(),
+      schedule: scheduleView,
+      nextRun: z.nullable(instant),
+      isExecuting: z.boolean(),
+      lastRun: z.nullable(
+        z.strictObject({
+          runId: z.string(),
+          status: z.enum(RUN_STATUSES),
+          startedAt: z.nullable(instant),
+          finishedAt: z.nullable(instant),
+          error: z.nullable(runError),
+        }),
+      ),
+      health: z.enum(['ok', 'failing', 'late', 'paused']),
+      state: z.optional(z.string()),
+    }),
+  ),
+  totals: z.strictObject({
+    jobs: z.int(),
+    enabled: z.int(),
+    paused: z.int(),
+    executing: z.int(),
+    failing: z.int(),
+    late: z.int(),
+  }),
+  generatedAt: instant,
+  nextCursor,
+});
+
+export const schedulePreviewSchema = z.strictObject({
+  input: z.string(),
+  expression: z.string(),
+  timezone: z.string(),
+  description: z.string(),
+  next: z.array(instant),
+});
+
+export const reconcileReportSchema = z.strictObject({
+  dryRun: z.boolean(),
+  jobs: z.int(),
+  schedules: z.int(),
+  missing: z.array(z.string()),
+  stray: z.array(z.string()),
+  differing: z.array(z.strictObject({ name: z.string(), fields: z.array(z.string()) })),
+  repaired: z.array(z.string()),
+  errors: z.array(z.strictObject({ name: z.string(), message: z.string() })),
+});
+
+/*
+ * The compiler's half of the drift check: each view the API sends must fit its schema. (The tests' half:
+ * every answer is validated against the document, and the schemas are strict, so a field a view sends
+ * that its schema does not name fails there.)
+ */
+type Fits<Schema, View extends Schema> = View;
+export type ViewsFitTheirSchemas = [
+  Fits<z.output<typeof jobViewSchema>, JobView>,
+  Fits<z.output<typeof runViewSchema>, RunView>,
+  Fits<z.output<typeof statusReportSchema>, StatusReport & { nextCursor: string | null }>,
+  Fits<z.output<typeof schedulePreviewSchema>, SchedulePreview>,
+  Fits<z.output<typeof reconcileReportSchema>, ReconcileReport>,
+];
