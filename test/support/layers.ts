@@ -8,7 +8,7 @@ import { join, relative, sep } from 'node:path';
 import { extractImports, type ImportRecord, type ImportTarget, resolveImport } from './imports.ts';
 
 /** The top-level folders whose sources are checked; each is one layer. */
-export const LAYERS = ['shared', 'functions', 'local', 'cli', 'infra', 'bin'] as const;
+export const LAYERS = ['shared', 'functions', 'local', 'client', 'cli', 'infra', 'bin'] as const;
 export type Layer = (typeof LAYERS)[number];
 
 export interface LayerRule {
@@ -20,37 +20,43 @@ export interface LayerRule {
   readonly forbiddenPackages?: readonly string[];
 }
 
-const RUNTIME: readonly Layer[] = ['shared', 'functions', 'local', 'cli', 'bin'];
+const RUNTIME: readonly Layer[] = ['shared', 'functions', 'local', 'client', 'cli', 'bin'];
 
 /** Type-only imports count for every rule: a type import still points the dependency the wrong way. */
 export const LAYER_RULES: readonly LayerRule[] = [
   {
     id: 'shared-stands-alone',
-    says: 'shared/ imports nothing from functions/, local/, cli/, infra/',
+    says: 'shared/ imports nothing from functions/, local/, client/, cli/, infra/',
     appliesTo: ['shared'],
+    forbiddenLayers: ['functions', 'local', 'client', 'cli', 'infra'],
+  },
+  {
+    id: 'client-stands-on-shared',
+    says: 'client/ (the typed API client a team installs) imports only shared/: never functions/, local/, cli/, infra/',
+    appliesTo: ['client'],
     forbiddenLayers: ['functions', 'local', 'cli', 'infra'],
   },
   {
     id: 'functions-use-shared-only',
-    says: 'functions/ never imports local/, cli/, infra/',
+    says: 'functions/ never imports local/, client/, cli/, infra/',
     appliesTo: ['functions'],
-    forbiddenLayers: ['local', 'cli', 'infra'],
+    forbiddenLayers: ['local', 'client', 'cli', 'infra'],
   },
   {
     id: 'local-is-a-library',
-    says: 'local/ never imports cli/ or infra/ (the CLI uses local/ as a library, not the reverse)',
+    says: 'local/ never imports client/, cli/ or infra/ (the CLI uses local/ as a library, not the reverse)',
     appliesTo: ['local'],
-    forbiddenLayers: ['cli', 'infra'],
+    forbiddenLayers: ['client', 'cli', 'infra'],
   },
   {
     id: 'infra-reads-shared-facts',
-    says: 'infra/ never imports functions/, local/, cli/ (it reads shared facts and names handler entries by path)',
+    says: 'infra/ never imports functions/, local/, client/, cli/ (it reads shared facts and names handler entries by path)',
     appliesTo: ['infra'],
-    forbiddenLayers: ['functions', 'local', 'cli'],
+    forbiddenLayers: ['functions', 'local', 'client', 'cli'],
   },
   {
     id: 'runtime-without-cdk',
-    says: 'runtime code (shared/, functions/, local/, cli/, bin/) never imports aws-cdk-lib, constructs or cdk-nag',
+    says: 'runtime code (shared/, functions/, local/, client/, cli/, bin/) never imports aws-cdk-lib, constructs or cdk-nag',
     appliesTo: RUNTIME,
     forbiddenPackages: ['aws-cdk-lib', 'constructs', 'cdk-nag'],
   },

@@ -64,7 +64,7 @@ describe('the checker on a fixture tree', () => {
   it('Then it reports exactly the forbidden import, naming the file, the module and the rule', () => {
     expect(report.violations).toEqual([
       'shared/model.ts:1 imports local/runtime.ts — rule shared-stands-alone: ' +
-        'shared/ imports nothing from functions/, local/, cli/, infra/',
+        'shared/ imports nothing from functions/, local/, client/, cli/, infra/',
     ]);
   });
 
@@ -102,6 +102,13 @@ describe('each rule', () => {
       'infra/app.ts',
     ],
     ['local-is-a-library', 'local/runtime.ts', "import { main } from '../cli/main.ts';", 'cli/main.ts'],
+    [
+      'client-stands-on-shared',
+      'client/index.ts',
+      "import { startLocalStack } from '../local/runtime.ts';",
+      'local/runtime.ts',
+    ],
+    ['client-stands-on-shared', 'client/index.ts', "import type { Cli } from '../cli/main.ts';", 'cli/main.ts'],
     ['local-is-a-library', 'local/runtime.ts', "import type { S } from '../infra/app.ts';", 'infra/app.ts'],
     [
       'infra-reads-shared-facts',

@@ -4,7 +4,7 @@
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { Authorizer } from './api-client.ts';
+import type { Authorizer } from './http.ts';
 
 export interface AwsCredentials {
   readonly accessKeyId: string;
