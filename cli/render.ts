@@ -34,6 +34,29 @@ function tagsText(value: unknown): string | undefined {
   return tags.length === 0 ? undefined : tags.map(([key, val]) => `${key}=${String(val)}`).join(', ');
 }
 
+/** A job's chained jobs: `on success: b, c; on failure: d`. */
+function chainsText(value: unknown): string | undefined {
+  const chains = record(value);
+  const lists = [
+    ['on success', chains.onSuccess],
+    ['on failure', chains.onFailure],
+  ] as const;
+  const parts = lists
+    .filter(([, names]) => Array.isArray(names) && names.length > 0)
+    .map(([label, names]) => `${label}: ${(names as unknown[]).map(String).join(', ')}`);
+  return parts.length === 0 ? undefined : parts.join('; ');
+}
+
+/** The run whose end started a chained run: `report run 01J… (succeeded)`. */
+function upstreamText(value: unknown): string | undefined {
+  const upstream = record(value);
+  const job = text(upstream.job);
+  const runId = text(upstream.runId);
+  if (job === undefined || runId === undefined) return undefined;
+  const status = text(upstream.status);
+  return `${job} run ${runId}${status === undefined ? '' : ` (${status})`}`;
+}
+
 function errorText(value: unknown): string | undefined {
   const error = record(value);
   const message = text(error.message);
@@ -77,6 +100,7 @@ export function jobDetails(value: unknown): string {
     ['run immediately', job.runImmediately === true ? 'yes' : undefined],
     ['tags', tagsText(job.tags)],
     ['config', text(job.config)],
+    ['then', chainsText(job.then)],
     ['created', instant(job.createdAt)],
     ['updated', instant(job.updatedAt)],
   ]);
@@ -104,6 +128,7 @@ export function runDetails(value: unknown): string {
     ['status', text(run.status)],
     ['next attempt', run.status === 'retrying' ? nextAttemptText(run.nextAttemptAt) : undefined],
     ['trigger', text(run.trigger)],
+    ['upstream', upstreamText(run.upstream)],
     ['scheduled for', instant(run.scheduledFor)],
     ['started', instant(run.startedAt)],
     ['finished', instant(run.finishedAt)],

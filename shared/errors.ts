@@ -143,6 +143,22 @@ export class JobConflictError extends Error {
   }
 }
 
+/**
+ * The job is named in the `then` of other jobs (`referrers`): deleting it would leave their chains
+ * naming a job that does not exist. The boundary adds how to remove the links with the job.
+ */
+export class JobChainedToError extends Error {
+  constructor(
+    readonly jobName: string,
+    readonly referrers: readonly string[],
+  ) {
+    super(
+      `job "${jobName}" is named in the then of ${referrers.length === 1 ? 'job' : 'jobs'} ${referrers.map((name) => `"${name}"`).join(', ')}`,
+    );
+    this.name = 'JobChainedToError';
+  }
+}
+
 export class SecretNotFoundError extends Error {
   /** @param where where it was looked for (e.g. the Secrets Manager id, the file and env variable); never a value. */
   constructor(

@@ -110,6 +110,8 @@ const CLEARABLE: Readonly<Record<string, string>> = {
   overlap: 'overlap',
   'run-immediately': 'runImmediately',
   runImmediately: 'runImmediately',
+  // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs, a name here
+  then: 'then',
 };
 
 type Subcommand = 'add' | 'list' | 'get' | 'update' | 'delete' | 'pause' | 'resume';
@@ -277,7 +279,7 @@ export function defineJobs(root: CliCommand, env: Env, done: (invocation: JobsIn
   listOption(
     update,
     '--clear <FIELD>',
-    'reset a field to its default: description, tz, flexible-window, start, end, tags (all of them), overlap, run-immediately',
+    'reset a field to its default: description, tz, flexible-window, start, end, tags (all of them), overlap, run-immediately, then (the chained jobs)',
   );
   addTargetOptions(update);
   act<UpdateFlags, JobsInvocation>(update, done, ([job = ''], flags) => ({
@@ -286,11 +288,30 @@ export function defineJobs(root: CliCommand, env: Env, done: (invocation: JobsIn
     job,
     fromFlags: true,
   }));
-  simple(
-    'delete',
-    'delete a job and its schedule; its run history stays until it expires',
-    'DELETE',
-    '/jobs/{name}',
+  const remove = jobs
+    .command('delete <name>')
+    .summary('delete a job and its schedule; its run history stays until it expires')
+    .description(
+      'Delete a job and its schedule; its run history stays until it expires.\n' +
+        'A job that other jobs chain to (their then names it) is deleted only with --unlink-chains.',
+    );
+  remove.option(
+    '--unlink-chains',
+    'first remove the links of the jobs that chain to it, instead of refusing',
+  );
+  addTargetOptions(remove);
+  act<TargetFlags & { readonly unlinkChains?: boolean }, JobsInvocation>(
+    remove,
+    done,
+    ([job = ''], flags) => ({
+      ...base('delete', flags, env),
+      request: {
+        method: 'DELETE',
+        path: routePath('/jobs/{name}', { name: checkJobName(job) }),
+        ...(flags.unlinkChains === true ? { query: { unlinkChains: 'true' } } : {}),
+      },
+      job,
+    }),
   );
   simple('pause', 'disable a job and its schedule', 'POST', '/jobs/{name}/pause');
   simple(
@@ -370,7 +391,7 @@ function updateRequest(name: string, flags: UpdateFlags): ApiRequest {
     const apiField = Object.hasOwn(CLEARABLE, field) ? CLEARABLE[field] : undefined;
     if (apiField === undefined) {
       throw new UsageError(
-        `--clear ${field}: not a field that can be cleared; expected one of description, tz, flexible-window, start, end, tags, overlap, run-immediately`,
+        `--clear ${field}: not a field that can be cleared; expected one of description, tz, flexible-window, start, end, tags, overlap, run-immediately, then`,
       );
     }
     if (Object.hasOwn(body, apiField))

@@ -12,6 +12,7 @@
 import {
   ConcurrentModificationError,
   JobAlreadyExistsError,
+  JobChainedToError,
   JobConflictError,
   JobInvokeError,
   JobNotFoundError,
@@ -57,6 +58,13 @@ const RULES: readonly Rule[] = [
     409,
     'JobAlreadyExists',
     (error) => `${error.message}; use PUT /jobs/${error.jobName} to replace it`,
+  ),
+  rule(
+    JobChainedToError,
+    409,
+    'JobChainedTo',
+    (error) =>
+      `${error.message}; remove those links first, or DELETE /jobs/${error.jobName}?unlinkChains=true to remove them with the job`,
   ),
   [ConcurrentModificationError, 409, 'ConcurrentModification'],
   [JobConflictError, 409, 'JobConflict'],

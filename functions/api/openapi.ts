@@ -113,8 +113,9 @@ const operations: Readonly<Record<RouteKey, Operation>> = {
     errors: [404, 409, ...WRITE_ERRORS],
   },
   'DELETE /jobs/{name}': {
-    summary: 'Delete a job and its schedule',
-    query: querySchemas.none,
+    summary:
+      'Delete a job and its schedule; 409 while other jobs chain to it, unless `unlinkChains=true` removes those links first',
+    query: querySchemas.deleteJob,
     ok: [[204, 'Deleted.']],
     errors: [404, 409, 502, 503],
   },

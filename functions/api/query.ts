@@ -75,6 +75,7 @@ export const querySchemas = {
     count: limit(50, 5),
   },
   reconcile: { dryRun: bool },
+  deleteJob: { unlinkChains: bool },
   none: {},
 } as const satisfies Record<string, QueryShape>;
 

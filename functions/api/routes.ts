@@ -79,8 +79,8 @@ export const routeHandlers: Readonly<Record<RouteKey, RouteHandler>> = {
     return jsonResponse(200, writtenView(deps, await patchJob(deps, jobName(event), event.tickworkBody)));
   },
   'DELETE /jobs/{name}': async (deps, event) => {
-    noQuery(event);
-    await deleteJob(deps, jobName(event));
+    const query = parseQuery(event.queryStringParameters, querySchemas.deleteJob);
+    await deleteJob(deps, jobName(event), { unlinkChains: query.unlinkChains ?? false });
     return emptyResponse(204);
   },
   'POST /jobs/{name}/pause': async (deps, event) => {

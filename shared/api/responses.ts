@@ -51,6 +51,12 @@ export const jobViewSchema = z.strictObject({
   endDate: z.optional(instant),
   tags: z.record(z.string(), z.string()),
   config: json,
+  then: z.optional(
+    z.strictObject({
+      onSuccess: z.optional(z.readonly(z.array(z.string()))),
+      onFailure: z.optional(z.readonly(z.array(z.string()))),
+    }),
+  ),
   nextRun: z.nullable(instant),
   state: z.optional(z.enum(['scheduled', 'executed', 'cancelled'])),
   createdAt: instant,
@@ -88,6 +94,8 @@ export const runViewSchema = z.strictObject({
       runId: z.string(),
       status: z.enum(RUN_STATUSES),
       result: z.optional(json),
+      resultOmitted: z.optional(z.boolean()),
+      depth: z.optional(z.int()),
     }),
   ),
   nextAttemptAt: z.optional(instant),
@@ -162,11 +170,15 @@ export const reconcileReportSchema = z.strictObject({
  * every answer is validated against the document, and the schemas are strict, so a field a view sends
  * that its schema does not name fails there.)
  */
-type Fits<Schema, View extends Schema> = View;
+/** True when `View` fits `Schema` and names no field it does not; else the fields it adds (a compile error below). */
+type Fits<Schema, View extends Schema> = [Exclude<keyof View, keyof Schema>] extends [never]
+  ? true
+  : Exclude<keyof View, keyof Schema>;
+type Expect<Check extends true> = Check;
 export type ViewsFitTheirSchemas = [
-  Fits<z.output<typeof jobViewSchema>, JobView>,
-  Fits<z.output<typeof runViewSchema>, RunView>,
-  Fits<z.output<typeof statusReportSchema>, StatusReport & { nextCursor: string | null }>,
-  Fits<z.output<typeof schedulePreviewSchema>, SchedulePreview>,
-  Fits<z.output<typeof reconcileReportSchema>, ReconcileReport>,
+  Expect<Fits<z.output<typeof jobViewSchema>, JobView>>,
+  Expect<Fits<z.output<typeof runViewSchema>, RunView>>,
+  Expect<Fits<z.output<typeof statusReportSchema>, StatusReport & { nextCursor: string | null }>>,
+  Expect<Fits<z.output<typeof schedulePreviewSchema>, SchedulePreview>>,
+  Expect<Fits<z.output<typeof reconcileReportSchema>, ReconcileReport>>,
 ];

@@ -42,6 +42,7 @@ export type JobFields = Pick<
   | 'endDate'
   | 'tags'
   | 'runImmediately'
+  | 'then'
 >;
 
 /**
@@ -98,6 +99,8 @@ export function normalizeDefinition(definition: JobDefinition, context: Definiti
     endDate: endDate?.toISOString(),
     tags: definition.tags ?? {},
     runImmediately: definition.runImmediately ?? false,
+    // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
+    ...(definition.then === undefined ? {} : { then: definition.then }),
   };
 }
 
@@ -136,6 +139,8 @@ export function patchedDefinition(job: Job, patch: JobPatch, context: Definition
     tags:
       patch.tags === undefined ? { ...job.tags } : patch.tags === null ? {} : mergeTags(job.tags, patch.tags),
     config,
+    // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
+    then: pick('then', job.then),
   };
   return definition;
 }

@@ -33,6 +33,15 @@ export interface RunLease {
   readonly expiresAt: string;
 }
 
+/**
+ * The jobs a job's runs lead to (`then`): each named job is started as a run with trigger `chain` when
+ * one of this job's runs ends `succeeded` (`onSuccess`) or `failed` for good (`onFailure`).
+ */
+export interface JobChains {
+  readonly onSuccess?: readonly string[];
+  readonly onFailure?: readonly string[];
+}
+
 export interface Job {
   readonly name: string;
   readonly kind: JobKind;
@@ -57,6 +66,8 @@ export interface Job {
   readonly version: number;
   /** Epoch seconds after which a finished one-time job is purged (filtered on read before that). */
   readonly expiresAt?: number;
+  /** Jobs to run when a run of this one ends (shared/jobs/chains.ts checks them, shared/runs/chain.ts starts them). */
+  readonly then?: JobChains;
 }
 
 /** `retrying` is not final: an attempt failed and Lambda will retry it (see Run.nextAttemptAt). */
@@ -92,7 +103,12 @@ export interface UpstreamRun {
   readonly job: string;
   readonly runId: string;
   readonly status: RunStatus;
+  /** Left out when larger than a chained run may carry (shared/runs/chain.ts, MAX_UPSTREAM_RESULT_BYTES). */
   readonly result?: Readonly<Record<string, unknown>>;
+  /** The upstream's result was too large to carry; read it with GET /runs/{runId}. */
+  readonly resultOmitted?: boolean;
+  /** How many chained runs led to this one: 1 when the upstream run was not chained itself. */
+  readonly depth?: number;
 }
 
 /** The context a child run of a fan-out works on: `key` names it among its siblings. */

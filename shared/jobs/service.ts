@@ -18,6 +18,7 @@ import { kindDefinition } from '../kinds/registry.ts';
 import type { Logger } from '../logger.ts';
 import { retentionExpiresAt, startPendingRun } from '../runs/manual.ts';
 import { isPlainObject } from '../validation.ts';
+import { checkChains, releaseChainsTo } from './chains.ts';
 import {
   buildJob,
   type DefinitionContext,
@@ -79,6 +80,7 @@ function contextOf(deps: JobServiceDeps): DefinitionContext {
 /** `POST /jobs`: validates, writes the job (the name must be free), creates its schedule. */
 export async function createJob(deps: JobServiceDeps, body: unknown): Promise<WrittenJob> {
   const fields = definitionFields(body, contextOf(deps));
+  await checkChains(deps.jobs, fields.name, fields.then);
   return withWarnings(deps, await insertJob(deps, fields, undefined));
 }
 
@@ -89,6 +91,7 @@ export async function createJob(deps: JobServiceDeps, body: unknown): Promise<Wr
 export async function replaceJob(deps: JobServiceDeps, name: string, body: unknown): Promise<PutJobOutcome> {
   const context = contextOf(deps);
   const fields = definitionFields(withPathName(body, name), context);
+  await checkChains(deps.jobs, name, fields.then);
   const existing = await deps.jobs.get(name);
   if (existing === undefined || existing.oneTimeState === 'cancelled') {
     return { ...(await withWarnings(deps, await insertJob(deps, fields, existing))), created: true };
@@ -112,6 +115,8 @@ export async function patchJob(deps: JobServiceDeps, name: string, body: unknown
   }
   const definition = patchedDefinition(existing, patch, context);
   const job = buildJob(normalizeDefinition(definition, context), context.now, existing);
+  // Links the patch leaves as they were were checked when they were written.
+  if (patch.then !== undefined && patch.then !== null) await checkChains(deps.jobs, name, job.then);
   const retimed = !sameTiming(existing, job);
   if (patch.runImmediately === true && !retimed) {
     throw new ValidationError(
@@ -134,14 +139,28 @@ export async function listJobs(deps: JobServiceDeps, query: JobQuery): Promise<P
   return deps.jobs.list(query);
 }
 
+export interface DeleteJobOptions {
+  /** Remove the links of the jobs whose `then` names this one, instead of refusing the delete. */
+  readonly unlinkChains?: boolean;
+}
+
 /**
  * `DELETE /jobs/{name}`: the schedule goes first, then the record. A one-time job that has not fired
  * becomes `cancelled` and stays queryable until the retention passes; run history stays until it
- * expires. If the record cannot be changed, the schedule is put back.
+ * expires. If the record cannot be changed, the schedule is put back. A job that other jobs chain to
+ * is not deleted (JobChainedToError naming them) unless `unlinkChains`: then each of them is rewritten
+ * without its links to this job first (see releaseChainsTo).
  */
-export async function deleteJob(deps: JobServiceDeps, name: string): Promise<void> {
+export async function deleteJob(
+  deps: JobServiceDeps,
+  name: string,
+  options: DeleteJobOptions = {},
+): Promise<void> {
   const existing = await deps.jobs.get(name);
   if (existing === undefined) throw new JobNotFoundError(name);
+  await releaseChainsTo(deps, name, options.unlinkChains === true, (job, current) =>
+    writeAndSync(deps, job, current),
+  );
   const now = deps.clock.now();
   await deps.schedules.delete(name);
   let cancelled = true;

@@ -7,6 +7,7 @@ import * as z from 'zod/mini';
 import { ValidationError } from '../errors.ts';
 import { JOB_KINDS } from '../kinds/registry.ts';
 import { isPlainObject, mergePatch, parseWith } from '../validation.ts';
+import { chainsSchema } from './chains.ts';
 import { jobNameSchema } from './name.ts';
 
 /** Scheduler's limit on a schedule's Description, which carries the job's description. */
@@ -51,6 +52,8 @@ const fields = {
   tags: tagsSchema,
   // Checked against the kind's own strict schema once the kind is known.
   config: z.record(z.string(), z.unknown()),
+  // biome-ignore lint/suspicious/noThenProperty: `then` is the API's field (chained jobs); an object, never a function, so `await` does not treat a job as a promise
+  then: chainsSchema,
 };
 
 /** The body of `POST /jobs` and `PUT /jobs/{name}`. */
@@ -68,6 +71,8 @@ export const jobDefinitionSchema = z.strictObject({
   endDate: z.optional(fields.endDate),
   tags: z.optional(fields.tags),
   config: z.optional(fields.config),
+  // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
+  then: z.optional(fields.then),
 });
 export type JobDefinition = z.infer<typeof jobDefinitionSchema>;
 
@@ -92,6 +97,9 @@ export const jobPatchSchema = z
     endDate: clearable(fields.endDate),
     tags: clearable(z.record(tagKey, z.nullable(tagValue))),
     config: z.optional(fields.config),
+    // Replaced whole (not merged): a list of names has no keys to merge by.
+    // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
+    then: clearable(fields.then),
   })
   .check(
     z.refine((patch) => Object.keys(patch).length > 0, {

@@ -3,7 +3,7 @@
  * schedule, the next run from the schedule engine. Never the run lease or other internals.
  */
 import { nextFireTimes } from '../schedule/index.ts';
-import type { Job, JobKind, OneTimeState, OverlapPolicy, Run } from './model.ts';
+import type { Job, JobChains, JobKind, OneTimeState, OverlapPolicy, Run } from './model.ts';
 
 export interface JobView {
   readonly name: string;
@@ -24,6 +24,8 @@ export interface JobView {
   readonly endDate?: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly config: Readonly<Record<string, unknown>>;
+  /** The jobs its runs lead to (chained jobs). */
+  readonly then?: JobChains;
   /** ISO instant of the next slot, or null when the job is paused or will not fire again. */
   readonly nextRun: string | null;
   /** One-time jobs only. */
@@ -76,6 +78,8 @@ export function toJobView(job: Job, now: Date): JobView {
     endDate: job.endDate,
     tags: job.tags,
     config: job.config,
+    // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
+    then: job.then,
     nextRun: next === undefined ? null : next.toISOString(),
     state: job.schedule.type === 'at' ? (job.oneTimeState ?? 'scheduled') : undefined,
     createdAt: job.createdAt,
@@ -106,5 +110,6 @@ export function toRunView(run: Run): RunView {
     duplicatesSuppressed: run.duplicatesSuppressed,
     reason: run.reason,
     cancelRequested: run.cancelRequested,
+    upstream: run.upstream,
   };
 }

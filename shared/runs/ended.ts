@@ -5,13 +5,26 @@
  */
 import type { Job, Run } from '../jobs/model.ts';
 import type { Logger } from '../logger.ts';
+import { startChainedRuns } from './chain.ts';
 import type { RunDeps } from './lifecycle.ts';
 
 /** One consequence of a run's end. It must be safe to run again for the same run (a retried delivery). */
 export type RunFollower = (deps: RunDeps, job: Job, run: Run, log: Logger) => Promise<void>;
 
-const followers: readonly RunFollower[] = [];
+const followers: readonly RunFollower[] = [startChainedRuns];
 
+/**
+ * Runs every follower, even when one throws; the first error is rethrown after all of them ran, so the
+ * delivery fails, Lambda delivers it again, and the repeated delivery runs them again (lifecycle.ts).
+ */
 export async function afterRunEnded(deps: RunDeps, job: Job, run: Run, log: Logger): Promise<void> {
-  for (const follow of followers) await follow(deps, job, run, log);
+  let failure: { readonly error: unknown } | undefined;
+  for (const follow of followers) {
+    try {
+      await follow(deps, job, run, log);
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure !== undefined) throw failure.error;
 }

@@ -15,7 +15,7 @@
 import type { Clock } from '../clock.ts';
 import type { RetryPolicy } from '../config.ts';
 import { FinalRunError } from '../errors.ts';
-import type { Job, Run, RunError } from '../jobs/model.ts';
+import { FINAL_RUN_STATUSES, type Job, type Run, type RunError } from '../jobs/model.ts';
 import type { JobEvent, JobInvoker, JobStore, RunLedger } from '../jobs/ports.ts';
 import type { Logger } from '../logger.ts';
 import { nextFireTime } from '../schedule/index.ts';
@@ -96,7 +96,16 @@ export async function executeRun(
   const begin = manual
     ? await startManual(deps, event, found, eventSlot(event, scheduledFor), now)
     : await startScheduled(deps, event, found, scheduledFor, now);
-  if ('done' in begin) return begin.done;
+  if ('done' in begin) {
+    const { done } = begin;
+    // A repeated delivery of a run that ended: what its end leads to runs again, in case the delivery
+    // that ended it stopped or failed before that was done (each follower is safe to repeat).
+    if (done.outcome === 'duplicate' && found !== undefined && FINAL_RUN_STATUSES.includes(done.run.status)) {
+      const { job, runId, attempt } = done.run;
+      await afterRunEnded(deps, found, done.run, deps.log.child({ job, runId, attempt }));
+    }
+    return done;
+  }
   let job = begin.job;
   let run = begin.started;
   const log = deps.log.child({ job: run.job, runId: run.runId, attempt: run.attempt });

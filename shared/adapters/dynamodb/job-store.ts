@@ -44,6 +44,7 @@ const OPTIONAL_JOB_FIELDS = [
   'scheduleStartDate',
   'oneTimeState',
   'expiresAt',
+  'then',
 ] as const satisfies readonly (keyof Job)[];
 
 /**

@@ -154,6 +154,17 @@ describe('tickwork jobs: arguments to requests', () => {
     ],
     ['get', ['get', 'nightly'], { method: 'GET', path: '/jobs/nightly' }],
     ['delete', ['delete', 'nightly'], { method: 'DELETE', path: '/jobs/nightly' }],
+    [
+      'delete removing the links of the jobs that chain to it',
+      ['delete', 'nightly', '--unlink-chains'],
+      { method: 'DELETE', path: '/jobs/nightly', query: { unlinkChains: 'true' } },
+    ],
+    [
+      'update removing the chained jobs',
+      ['update', 'nightly', '--clear', 'then'],
+      // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs
+      { method: 'PATCH', path: '/jobs/nightly', body: { then: null } },
+    ],
     ['pause', ['pause', 'nightly'], { method: 'POST', path: '/jobs/nightly/pause' }],
     ['resume', ['resume', 'nightly'], { method: 'POST', path: '/jobs/nightly/resume' }],
     [
