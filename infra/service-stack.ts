@@ -52,8 +52,9 @@ import { TickworkFunction } from './tickwork-function.ts';
 
 /**
  * DynamoDB actions per function and table: the commands its adapters send (shared/adapters/dynamodb), and
- * nothing more. Every read is a GetItem or a Query on the table or an index; there is no Scan, no batch call,
- * and history is removed by TTL, not by DeleteItem.
+ * nothing more. No Scan, no writes in batches, and history is removed by TTL, not by DeleteItem. The API's
+ * status page reads the jobs' run states and their latest runs with one BatchGetItem each
+ * (shared/adapters/dynamodb/batch-get.ts).
  */
 export const JOB_FUNCTION_JOBS_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'] as const;
 export const JOB_FUNCTION_RUNS_ACTIONS = [
@@ -68,6 +69,7 @@ export const API_JOBS_ACTIONS = [
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
   'dynamodb:Query',
+  'dynamodb:BatchGetItem',
 ] as const;
 /** The jobs API claims manual runs, cancels runs, and reads them by id, job, status or across jobs. */
 export const API_RUNS_ACTIONS = [
@@ -75,6 +77,7 @@ export const API_RUNS_ACTIONS = [
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:Query',
+  'dynamodb:BatchGetItem',
 ] as const;
 
 /** The functions Scheduler invokes: one per job kind. */

@@ -486,16 +486,17 @@ describe('ServiceStack: least privilege', () => {
     ['telemetry', ['GetItem', 'UpdateItem'], ['GetItem', 'PutItem', 'UpdateItem']],
     // Its budget counters are items of the jobs table: still GetItem and UpdateItem only.
     ['calibration', ['GetItem', 'UpdateItem'], ['GetItem', 'PutItem', 'UpdateItem']],
+    // The status page reads run states (jobs) and latest runs (runs) with one BatchGetItem each.
     [
       'api',
-      ['DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
-      ['GetItem', 'PutItem', 'Query', 'UpdateItem'],
+      ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
+      ['BatchGetItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
     ],
   ])('grants %s exactly the item actions its adapters call: jobs %j, runs %j', (id, jobs, runs) => {
     // Given the function's role
     const { access, arns } = tableAccess(statementsOf(roleOf(functionId(id))));
     // Then it may use only the two tables of its stage (and their indexes), each with exactly these actions:
-    // no Scan, no batch calls, no DeleteItem on the run history (TTL removes it), no table administration
+    // no Scan, no batch writes, no DeleteItem on the run history (TTL removes it), no table administration
     expect(Object.keys(access).sort()).toEqual(['jobs', 'runs']);
     expect([...(access.jobs ?? [])].sort()).toEqual(jobs.map((action) => `dynamodb:${action}`));
     expect([...(access.runs ?? [])].sort()).toEqual(runs.map((action) => `dynamodb:${action}`));
