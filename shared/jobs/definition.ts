@@ -7,6 +7,7 @@ import type { RuntimeMode } from '../config.ts';
 import { ValidationError } from '../errors.ts';
 import { parseConfigOf, patchConfigOf } from '../kinds/config.ts';
 import { isJobKind, kindDefinition } from '../kinds/registry.ts';
+import { expandUrlProblem, normalizeExpand } from '../runs/fan-out-spec.ts';
 import {
   describeWithFirstFire,
   nextFireTime,
@@ -42,6 +43,7 @@ export type JobFields = Pick<
   | 'endDate'
   | 'tags'
   | 'runImmediately'
+  | 'expand'
 >;
 
 /**
@@ -83,6 +85,9 @@ export function normalizeDefinition(definition: JobDefinition, context: Definiti
   const config = problems.collect(() =>
     kindConfig(definition.kind, definition.config ?? {}, context, schedule),
   );
+  const expand = definition.expand === undefined ? undefined : normalizeExpand(definition.expand);
+  const expandProblem = expand === undefined ? undefined : expandUrlProblem(expand, context.mode);
+  if (expandProblem !== undefined) problems.add({ field: 'expand.url', message: expandProblem });
   problems.throwIfAny();
   if (schedule === undefined || config === undefined) throw new Error('unreachable: no problem was recorded');
   return {
@@ -98,6 +103,7 @@ export function normalizeDefinition(definition: JobDefinition, context: Definiti
     endDate: endDate?.toISOString(),
     tags: definition.tags ?? {},
     runImmediately: definition.runImmediately ?? false,
+    ...(expand === undefined ? {} : { expand }),
   };
 }
 
@@ -136,6 +142,7 @@ export function patchedDefinition(job: Job, patch: JobPatch, context: Definition
     tags:
       patch.tags === undefined ? { ...job.tags } : patch.tags === null ? {} : mergeTags(job.tags, patch.tags),
     config,
+    expand: pick('expand', job.expand),
   };
   return definition;
 }

@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import { ValidationError } from '../errors.ts';
 import { JOB_KINDS } from '../kinds/registry.ts';
+import { expandSchema } from '../runs/fan-out-spec.ts';
 import { isPlainObject, mergePatch, parseWith } from '../validation.ts';
 import { jobNameSchema } from './name.ts';
 
@@ -51,6 +52,7 @@ const fields = {
   tags: tagsSchema,
   // Checked against the kind's own strict schema once the kind is known.
   config: z.record(z.string(), z.unknown()),
+  expand: expandSchema,
 };
 
 /** The body of `POST /jobs` and `PUT /jobs/{name}`. */
@@ -68,6 +70,7 @@ export const jobDefinitionSchema = z.strictObject({
   endDate: z.optional(fields.endDate),
   tags: z.optional(fields.tags),
   config: z.optional(fields.config),
+  expand: z.optional(fields.expand),
 });
 export type JobDefinition = z.infer<typeof jobDefinitionSchema>;
 
@@ -92,6 +95,8 @@ export const jobPatchSchema = z
     endDate: clearable(fields.endDate),
     tags: clearable(z.record(tagKey, z.nullable(tagValue))),
     config: z.optional(fields.config),
+    // Replaced whole (it is small and its parts depend on each other); null removes the fan-out.
+    expand: clearable(fields.expand),
   })
   .check(
     z.refine((patch) => Object.keys(patch).length > 0, {

@@ -3,7 +3,7 @@
  * schedule, the next run from the schedule engine. Never the run lease or other internals.
  */
 import { nextFireTimes } from '../schedule/index.ts';
-import type { Job, OneTimeState, Run } from './model.ts';
+import type { Job, JobExpand, OneTimeState, Run } from './model.ts';
 
 export interface JobView {
   readonly name: string;
@@ -24,6 +24,8 @@ export interface JobView {
   readonly endDate?: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly config: Readonly<Record<string, unknown>>;
+  /** Fan-out: where each run's contexts come from (absent: the job's runs do not fan out). */
+  readonly expand?: JobExpand;
   /** ISO instant of the next slot, or null when the job is paused or will not fire again. */
   readonly nextRun: string | null;
   /** One-time jobs only. */
@@ -76,6 +78,7 @@ export function toJobView(job: Job, now: Date): JobView {
     endDate: job.endDate,
     tags: job.tags,
     config: job.config,
+    expand: job.expand,
     nextRun: next === undefined ? null : next.toISOString(),
     state: job.schedule.type === 'at' ? (job.oneTimeState ?? 'scheduled') : undefined,
     createdAt: job.createdAt,
@@ -84,8 +87,11 @@ export function toJobView(job: Job, now: Date): JobView {
   };
 }
 
-/** A run as clients see it: everything but storage bookkeeping (slot key, purge time, deadline). */
-export type RunView = Omit<Run, 'slot' | 'expiresAt' | 'deadline'>;
+/** A run as clients see it: everything but storage bookkeeping (slot key, purge time, deadline, fan-out lanes). */
+export type RunView = Omit<
+  Run,
+  'slot' | 'expiresAt' | 'deadline' | 'countedChildren' | 'lastChildAt' | 'childIndex' | 'nextChildSlot'
+>;
 
 export function toRunView(run: Run): RunView {
   return {
@@ -106,5 +112,8 @@ export function toRunView(run: Run): RunView {
     duplicatesSuppressed: run.duplicatesSuppressed,
     reason: run.reason,
     cancelRequested: run.cancelRequested,
+    parentRunId: run.parentRunId,
+    context: run.context,
+    children: run.children,
   };
 }
