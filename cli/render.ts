@@ -139,7 +139,22 @@ export function runDetails(value: unknown): string {
     ['cancel requested', run.cancelRequested === true ? 'yes' : undefined],
     ['error', errorText(run.error)],
     ['result', text(run.result)],
+    ['parent run', text(run.parentRunId)],
+    ['context', text(run.context)],
+    ['children', childrenText(run.children, run.runId)],
   ]);
+}
+
+/** A fan-out parent's counts: `3/5 ended (2 succeeded, 1 failed)`. */
+function childrenText(value: unknown, runId: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const counts = record(value);
+  const ended = ['succeeded', 'failed', 'cancelled', 'skipped', 'timed_out'].filter(
+    (status) => typeof counts[status] === 'number' && (counts[status] as number) > 0,
+  );
+  const sum = ended.reduce((total, status) => total + (counts[status] as number), 0);
+  const parts = ended.map((status) => `${String(counts[status])} ${status}`).join(', ');
+  return `${sum}/${String(counts.total)} ended${parts === '' ? '' : ` (${parts})`}; list them: tickwork runs ${String(runId)} --children`;
 }
 
 function nextAttemptText(value: unknown): string | undefined {

@@ -35,6 +35,7 @@ import { COMMANDS } from '../summaries.ts';
 import { UsageError } from '../usage-error.ts';
 
 interface RunsFlags extends TargetFlags {
+  readonly children?: boolean;
   readonly job?: string;
   readonly status?: string;
   readonly limit?: number;
@@ -68,9 +69,28 @@ export function defineRuns(root: CliCommand, env: Env, done: (invocation: RunsIn
     'continue from a previous page (the cursor of a "more:" line)',
     checkCursor,
   );
+  runs.option('--children', "with a run id: list that fan-out parent's children (pages: --limit, --cursor)");
   addTargetOptions(runs);
   act<RunsFlags, RunsInvocation>(runs, done, ([given], flags) => {
     const common = { command: 'runs', target: targetOptions(flags, env), json: flags.json === true };
+    if (flags.children === true) {
+      if (given === undefined)
+        throw new UsageError('--children lists the children of one run: give its run id');
+      const filter = (['job', 'status'] as const).find((flag) => flags[flag] !== undefined);
+      if (filter !== undefined) throw new UsageError(`--${filter} does not apply to --children`);
+      const runId = checkRunId(given);
+      return {
+        ...common,
+        single: false,
+        runId,
+        request: {
+          method: 'GET',
+          path: routePath('/runs/{runId}/children', { runId }),
+          query: { limit: flags.limit === undefined ? undefined : String(flags.limit), cursor: flags.cursor },
+        },
+        more: ['tickwork', 'runs', runId, '--children', ...targetArgs(flags)],
+      };
+    }
     if (given !== undefined) {
       const filter = (['job', 'status', 'limit', 'cursor'] as const).find(
         (flag) => flags[flag] !== undefined,

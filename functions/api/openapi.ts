@@ -156,6 +156,12 @@ const operations: Readonly<Record<RouteKey, Operation>> = {
     ok: [[200, 'The run.', 'Run']],
     errors: [404],
   },
+  'GET /runs/{runId}/children': {
+    summary: "A fan-out parent's child runs, a page at a time",
+    query: querySchemas.listChildren,
+    ok: [[200, 'A page of child runs.', 'RunsPage']],
+    errors: [404],
+  },
   'POST /runs/{runId}/cancel': {
     summary: 'Cancel a run: a pending or retrying run ends, a running one is asked to stop',
     query: querySchemas.none,

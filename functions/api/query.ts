@@ -63,6 +63,7 @@ export const querySchemas = {
   listRuns: { job: name, status: runStatus, limit: limit(100, 20), cursor },
   listJobRuns: { status: runStatus, limit: limit(100, 20), cursor },
   status: { limit: limit(100, 20), cursor },
+  listChildren: { limit: limit(100, 20), cursor },
   preview: {
     expression: parameter(
       z.string().check(z.minLength(1), z.maxLength(256)),

@@ -9,7 +9,7 @@ import { checkJobName } from '../../shared/jobs/name.ts';
 import type { Page } from '../../shared/jobs/ports.ts';
 import { previewSchedule } from '../../shared/jobs/preview.ts';
 import { reconcile } from '../../shared/jobs/reconcile.ts';
-import { cancelRun, getRun, listRuns, runJobNow } from '../../shared/jobs/runs.ts';
+import { cancelRun, getRun, listChildRuns, listRuns, runJobNow } from '../../shared/jobs/runs.ts';
 import {
   createJob,
   deleteJob,
@@ -111,6 +111,10 @@ export const routeHandlers: Readonly<Record<RouteKey, RouteHandler>> = {
   'POST /runs/{runId}/cancel': async (deps, event) => {
     noQuery(event);
     return jsonResponse(200, toRunView(await cancelRun(deps, runId(event))));
+  },
+  'GET /runs/{runId}/children': async (deps, event) => {
+    const query = parseQuery(event.queryStringParameters, querySchemas.listChildren);
+    return runsResponse(await listChildRuns(deps, runId(event), query));
   },
   'GET /status': async (deps, event) => {
     const query = parseQuery(event.queryStringParameters, querySchemas.status);

@@ -8,6 +8,7 @@ import type { Context } from 'aws-lambda';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { DynamoJobStore } from '../../shared/adapters/dynamodb/job-store.ts';
 import { DynamoRunLedger } from '../../shared/adapters/dynamodb/run-ledger.ts';
+import { createContextSource } from '../../shared/adapters/fan-out/context-source.ts';
 import { createLambdaJobInvoker } from '../../shared/adapters/lambda/job-invoker.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { type Env, loadJobFunctionConfig } from '../../shared/config.ts';
@@ -19,6 +20,7 @@ import { createLogger } from '../../shared/logger.ts';
 import type { RunContext, RunResult } from '../../shared/runs/context.ts';
 import { parseJobEvent } from '../../shared/runs/event.ts';
 import { executeRun, type RunDeps, type RunOutcome } from '../../shared/runs/lifecycle.ts';
+import { http as outboundHttp } from './capabilities/http.ts';
 import type { CapabilityProviders } from './capabilities/provider.ts';
 
 /** What Lambda passes besides the event; only the remaining time is used. */
@@ -41,6 +43,7 @@ export function createJobHandler<Id extends JobKind, Config, Params, Caps extend
   const capabilities = Object.fromEntries(
     kind.capabilities.map((id) => [id, providers[id]({ env, config, clock })]),
   ) as unknown as Pick<Capabilities, Caps>;
+  const lambda = new LambdaClient({});
   const deps: RunDeps = {
     jobs: new DynamoJobStore(doc, config.jobsTable, clock),
     runs: new DynamoRunLedger(doc, config.runsTable, clock),
@@ -49,7 +52,9 @@ export function createJobHandler<Id extends JobKind, Config, Params, Caps extend
     retentionDays: config.runRetentionDays,
     leaseSeconds: config.timeoutSeconds,
     retryPolicy: config.retryPolicy,
-    invoker: createLambdaJobInvoker({ client: new LambdaClient({}), functionArns: config.jobFunctionArns }),
+    invoker: createLambdaJobInvoker({ client: lambda, functionArns: config.jobFunctionArns }),
+    // Any job may fan out: every job function can ask a source for contexts, through the outbound guard.
+    contexts: createContextSource({ http: outboundHttp({ env, config, clock }), lambda }),
   };
   const runWork = kindWork(kind, work, capabilities);
   return async (event, context) =>

@@ -48,6 +48,13 @@ export const DEMO_ROUTES: ReadonlyArray<{
     auth: 'bearer',
     what: 'an OpenAI-compatible model (provider openai-compatible, baseUrl <url>/v1)',
   },
+  {
+    method: 'GET',
+    path: '/sessions',
+    query: '?count=<n>',
+    auth: 'none',
+    what: "open agent sessions as fan-out contexts (a job's expand.url)",
+  },
   { method: 'GET', path: '/demo/received', auth: 'bearer', what: 'what arrived so far' },
   { method: 'GET', path: '/health', auth: 'none', what: 'liveness' },
 ];

@@ -15,6 +15,7 @@ import { SIGNATURE_HEADER, verifySignature } from '../../shared/kinds/signature.
 import { BodyTooLargeError, browserRequestRefusal, readBoundedBody } from '../http/guard.ts';
 import { listenHttp } from '../http/server.ts';
 import { CalibrationDesk, DEFAULT_PROMPTS, type RecordedResponse, registryPrompts } from './calibration.ts';
+import { sessionContexts } from './contexts.ts';
 import { IngestLog, type IngestReceived } from './ingest.ts';
 import { DemoModel, type ModelCall, openAiError } from './model.ts';
 import { DEMO_ROUTES } from './routes.ts';
@@ -176,6 +177,7 @@ export async function startDemoPlatform(options: DemoPlatformOptions): Promise<R
     'POST /v1/chat/completions': async (_request, _url, raw, signal) => {
       return await model.complete(parseJson(raw), signal);
     },
+    'GET /sessions': (_request, url) => ({ status: 200, body: sessionContexts(url.searchParams) }),
     'GET /demo/received': () => ({ status: 200, body: summary(received()) }),
   };
 

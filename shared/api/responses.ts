@@ -51,6 +51,14 @@ export const jobViewSchema = z.strictObject({
   endDate: z.optional(instant),
   tags: z.record(z.string(), z.string()),
   config: json,
+  expand: z.optional(
+    z.strictObject({
+      url: z.optional(z.string()),
+      functionArn: z.optional(z.string()),
+      maxChildren: z.int(),
+      concurrency: z.int(),
+    }),
+  ),
   then: z.optional(
     z.strictObject({
       onSuccess: z.optional(z.readonly(z.array(z.string()))),
@@ -96,6 +104,16 @@ export const runViewSchema = z.strictObject({
       result: z.optional(json),
       resultOmitted: z.optional(z.boolean()),
       depth: z.optional(z.int()),
+    }),
+  ),
+  children: z.optional(
+    z.strictObject({
+      total: z.int(),
+      succeeded: z.int(),
+      failed: z.int(),
+      cancelled: z.int(),
+      skipped: z.int(),
+      timed_out: z.int(),
     }),
   ),
   nextAttemptAt: z.optional(instant),

@@ -27,6 +27,7 @@ export const apiRoutes = [
   { method: 'GET', path: '/runs' },
   { method: 'GET', path: '/runs/{runId}' },
   { method: 'POST', path: '/runs/{runId}/cancel' },
+  { method: 'GET', path: '/runs/{runId}/children' },
   { method: 'GET', path: '/status' },
   { method: 'GET', path: '/schedules/preview' },
   { method: 'POST', path: '/reconcile' },

@@ -7,6 +7,7 @@ import type { RuntimeMode } from '../config.ts';
 import { ValidationError } from '../errors.ts';
 import { parseConfigOf, patchConfigOf } from '../kinds/config.ts';
 import { isJobKind, kindDefinition } from '../kinds/registry.ts';
+import { expandUrlProblem, normalizeExpand } from '../runs/fan-out-spec.ts';
 import {
   describeWithFirstFire,
   nextFireTime,
@@ -43,6 +44,7 @@ export type JobFields = Pick<
   | 'tags'
   | 'runImmediately'
   | 'then'
+  | 'expand'
 >;
 
 /**
@@ -84,6 +86,9 @@ export function normalizeDefinition(definition: JobDefinition, context: Definiti
   const config = problems.collect(() =>
     kindConfig(definition.kind, definition.config ?? {}, context, schedule),
   );
+  const expand = definition.expand === undefined ? undefined : normalizeExpand(definition.expand);
+  const expandProblem = expand === undefined ? undefined : expandUrlProblem(expand, context.mode);
+  if (expandProblem !== undefined) problems.add({ field: 'expand.url', message: expandProblem });
   problems.throwIfAny();
   if (schedule === undefined || config === undefined) throw new Error('unreachable: no problem was recorded');
   return {
@@ -101,6 +106,7 @@ export function normalizeDefinition(definition: JobDefinition, context: Definiti
     runImmediately: definition.runImmediately ?? false,
     // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
     ...(definition.then === undefined ? {} : { then: definition.then }),
+    ...(expand === undefined ? {} : { expand }),
   };
 }
 
@@ -141,6 +147,7 @@ export function patchedDefinition(job: Job, patch: JobPatch, context: Definition
     config,
     // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
     then: pick('then', job.then),
+    expand: pick('expand', job.expand),
   };
   return definition;
 }

@@ -68,13 +68,33 @@ export interface Job {
   readonly expiresAt?: number;
   /** Jobs to run when a run of this one ends (shared/jobs/chains.ts checks them, shared/runs/chain.ts starts them). */
   readonly then?: JobChains;
+  /** Fan-out: each run asks this source for contexts and runs one child per context (shared/runs/fan-out.ts). */
+  readonly expand?: JobExpand;
 }
 
-/** `retrying` is not final: an attempt failed and Lambda will retry it (see Run.nextAttemptAt). */
+/**
+ * Where a fan-out's contexts come from (exactly one of `url` and `functionArn`) and its bounds, stored
+ * with the defaults applied (shared/runs/fan-out-spec.ts).
+ */
+export interface JobExpand {
+  /** `GET url` answers `{"contexts": [...]}` (through the outbound guard). */
+  readonly url?: string;
+  /** The function, invoked synchronously with the run, answers `{"contexts": [...]}`. */
+  readonly functionArn?: string;
+  readonly maxChildren: number;
+  /** Children running at once. */
+  readonly concurrency: number;
+}
+
+/**
+ * `retrying` is not final: an attempt failed and Lambda will retry it (see Run.nextAttemptAt).
+ * `waiting` is not final either: a fan-out parent whose children are still running (Run.children).
+ */
 export const RUN_STATUSES = [
   'pending',
   'running',
   'retrying',
+  'waiting',
   'succeeded',
   'failed',
   'cancelled',
@@ -117,6 +137,12 @@ export interface FanOutContext {
   readonly [field: string]: unknown;
 }
 
+/** The final statuses a fan-out parent counts its children in. */
+export type ChildStatus = 'succeeded' | 'failed' | 'cancelled' | 'skipped' | 'timed_out';
+
+/** A fan-out parent's children: how many it created, and how many ended in each final status. */
+export type ChildCounts = { readonly total: number } & { readonly [S in ChildStatus]: number };
+
 export interface RunError {
   readonly type: string;
   readonly message: string;
@@ -148,6 +174,17 @@ export interface Run {
   readonly context?: FanOutContext;
   /** A chained run: the run whose end started it. */
   readonly upstream?: UpstreamRun;
+  /** A fan-out parent: its children's counts by final status (the parent ends when they reach `total`). */
+  readonly children?: ChildCounts;
+  /**
+   * A fan-out parent's bookkeeping: the indexes of the children already counted (so a child's count is
+   * added once whatever retries), and when the last one was (a reader recounts a parent that stalls).
+   */
+  readonly countedChildren?: Readonly<Record<string, boolean>>;
+  readonly lastChildAt?: string;
+  /** A fan-out child: its position among its siblings, and the slot of the child it starts when it ends. */
+  readonly childIndex?: number;
+  readonly nextChildSlot?: string;
   /**
    * `retrying` runs: when the next attempt is expected (Lambda retries a failed asynchronous invocation
    * after about one, then two minutes). An estimate: Lambda may deliver it later under throttling.

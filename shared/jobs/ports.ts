@@ -3,7 +3,16 @@
  * implement them; use cases take them as arguments. Only single-item conditional writes: the local
  * engines have no transactions.
  */
-import type { Job, JobKind, JobSchedule, Run, RunLease, RunStatus, RunTrigger } from './model.ts';
+import type {
+  ChildStatus,
+  Job,
+  JobKind,
+  JobSchedule,
+  Run,
+  RunLease,
+  RunStatus,
+  RunTrigger,
+} from './model.ts';
 
 export interface Page<T> {
   readonly items: T[];
@@ -161,6 +170,24 @@ export interface RunLedger {
   getMany(keys: readonly RunKey[]): Promise<Run[]>;
   /** Newest first; expired runs filtered. */
   list(query: RunQuery): Promise<Page<Run>>;
+  /**
+   * The children of fan-out parent `parent`, by slot (its job's partition, slots beginning with the
+   * parent's slot and `#`, filtered by `parentRunId`); expired runs filtered.
+   */
+  listChildren(parent: ChildrenQuery): Promise<Page<Run>>;
+  /**
+   * Counts child `index` of `parent` in `status` with one atomic update, once: only while the parent is
+   * `running` or `waiting` and has not counted that index yet. Returns the parent as updated, or
+   * undefined when nothing was counted (already counted, or the parent is not counting).
+   */
+  countChild(parent: RunKey, index: number, status: ChildStatus, now: Date): Promise<Run | undefined>;
+}
+
+export interface ChildrenQuery {
+  readonly parent: Pick<Run, 'job' | 'slot' | 'runId'>;
+  /** 1–100. */
+  readonly limit: number;
+  readonly cursor?: string;
 }
 
 /** The schedule as Scheduler holds it: what Tickwork derives from a job. */

@@ -48,7 +48,10 @@ export interface RunListQuery {
 const SETTLED_FROM: Partial<Record<RunStatus, readonly RunStatus[]>> = {
   timed_out: ['running'],
   retrying: ['running'],
-  failed: ['retrying', 'pending'],
+  failed: ['retrying', 'pending', 'waiting'],
+  // A stalled fan-out parent is recounted by its reader (settle.ts).
+  succeeded: ['waiting'],
+  cancelled: ['waiting'],
 };
 
 /** Newest first; `status: 'running'` answers "what is executing now". */
@@ -79,4 +82,20 @@ export async function getRun(deps: SettleDeps, runId: string): Promise<Run> {
  */
 export function cancelRun(deps: SettleDeps, runId: string): Promise<Run> {
   return cancelLedgerRun(deps, runId);
+}
+
+/** `GET /runs/{runId}/children`: a fan-out parent's children by slot, settled as they are read. */
+export async function listChildRuns(
+  deps: SettleDeps,
+  runId: string,
+  query: { readonly limit: number; readonly cursor?: string },
+): Promise<Page<Run>> {
+  const parent = await deps.runs.getById(runId);
+  if (parent === undefined) throw new RunNotFoundError(runId);
+  const page = await deps.runs.listChildren({
+    parent,
+    limit: query.limit,
+    ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+  });
+  return { ...page, items: await settleRuns(deps, page.items) };
 }

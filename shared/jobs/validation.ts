@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import { ValidationError } from '../errors.ts';
 import { JOB_KINDS } from '../kinds/registry.ts';
+import { expandSchema } from '../runs/fan-out-spec.ts';
 import { isPlainObject, mergePatch, parseWith } from '../validation.ts';
 import { chainsSchema } from './chains.ts';
 import { jobNameSchema } from './name.ts';
@@ -54,6 +55,7 @@ const fields = {
   config: z.record(z.string(), z.unknown()),
   // biome-ignore lint/suspicious/noThenProperty: `then` is the API's field (chained jobs); an object, never a function, so `await` does not treat a job as a promise
   then: chainsSchema,
+  expand: expandSchema,
 };
 
 /** The body of `POST /jobs` and `PUT /jobs/{name}`. */
@@ -73,6 +75,7 @@ export const jobDefinitionSchema = z.strictObject({
   config: z.optional(fields.config),
   // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
   then: z.optional(fields.then),
+  expand: z.optional(fields.expand),
 });
 export type JobDefinition = z.infer<typeof jobDefinitionSchema>;
 
@@ -100,6 +103,8 @@ export const jobPatchSchema = z
     // Replaced whole (not merged): a list of names has no keys to merge by.
     // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
     then: clearable(fields.then),
+    // Replaced whole (it is small and its parts depend on each other); null removes the fan-out.
+    expand: clearable(fields.expand),
   })
   .check(
     z.refine((patch) => Object.keys(patch).length > 0, {

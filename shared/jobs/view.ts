@@ -3,7 +3,7 @@
  * schedule, the next run from the schedule engine. Never the run lease or other internals.
  */
 import { nextFireTimes } from '../schedule/index.ts';
-import type { Job, JobChains, JobKind, OneTimeState, OverlapPolicy, Run } from './model.ts';
+import type { Job, JobChains, JobExpand, JobKind, OneTimeState, OverlapPolicy, Run } from './model.ts';
 
 export interface JobView {
   readonly name: string;
@@ -26,6 +26,8 @@ export interface JobView {
   readonly config: Readonly<Record<string, unknown>>;
   /** The jobs its runs lead to (chained jobs). */
   readonly then?: JobChains;
+  /** Fan-out: where each run's contexts come from (absent: the job's runs do not fan out). */
+  readonly expand?: JobExpand;
   /** ISO instant of the next slot, or null when the job is paused or will not fire again. */
   readonly nextRun: string | null;
   /** One-time jobs only. */
@@ -80,6 +82,7 @@ export function toJobView(job: Job, now: Date): JobView {
     config: job.config,
     // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
     then: job.then,
+    expand: job.expand,
     nextRun: next === undefined ? null : next.toISOString(),
     state: job.schedule.type === 'at' ? (job.oneTimeState ?? 'scheduled') : undefined,
     createdAt: job.createdAt,
@@ -88,8 +91,11 @@ export function toJobView(job: Job, now: Date): JobView {
   };
 }
 
-/** A run as clients see it: everything but storage bookkeeping (slot key, purge time, deadline). */
-export type RunView = Omit<Run, 'slot' | 'expiresAt' | 'deadline'>;
+/** A run as clients see it: everything but storage bookkeeping (slot key, purge time, deadline, fan-out lanes). */
+export type RunView = Omit<
+  Run,
+  'slot' | 'expiresAt' | 'deadline' | 'countedChildren' | 'lastChildAt' | 'childIndex' | 'nextChildSlot'
+>;
 
 export function toRunView(run: Run): RunView {
   return {
@@ -111,5 +117,8 @@ export function toRunView(run: Run): RunView {
     reason: run.reason,
     cancelRequested: run.cancelRequested,
     upstream: run.upstream,
+    parentRunId: run.parentRunId,
+    context: run.context,
+    children: run.children,
   };
 }

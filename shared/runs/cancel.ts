@@ -4,10 +4,13 @@
  * run stops for certain if the request comes before its work's point of no return (the prompt's POST),
  * which always reads the flag; after it, the run's own record says what became of it (aborted where it
  * stood, or completed, with a reason saying the cancel came too late). A run waiting for Lambda's
- * retry is cancelled at once, and the retry, when it comes, finds it final.
+ * retry is cancelled at once, and the retry, when it comes, finds it final. A fan-out parent waiting for
+ * its children is flagged and its unfinished children cancelled (fan-out-cancel.ts); it ends `cancelled`
+ * with its last child.
  */
 import { RunConflictError, RunNotFoundError } from '../errors.ts';
 import type { Run } from '../jobs/model.ts';
+import { cancelChildren } from './fan-out-cancel.ts';
 import { type SettleDeps, settleRun } from './settle.ts';
 
 export type CancelDeps = SettleDeps;
@@ -38,9 +41,13 @@ export async function cancelRun(deps: CancelDeps, runId: string): Promise<Run> {
       });
     } else if (run.status === 'running') {
       updated = await deps.runs.transition(run.job, run.slot, ['running'], { cancelRequested: true });
+    } else if (run.status === 'waiting') {
+      const flagged = await deps.runs.transition(run.job, run.slot, ['waiting'], { cancelRequested: true });
+      // Ended here when no child was running; what follows a parent's end runs only in the lifecycle.
+      if (flagged !== undefined) return cancelChildren(deps, flagged, undefined, undefined);
     } else {
       throw new RunConflictError(
-        `run ${runId} is already ${run.status}; only a pending, running or retrying run can be cancelled`,
+        `run ${runId} is already ${run.status}; only a pending, running, retrying or waiting run can be cancelled`,
       );
     }
     if (updated !== undefined) return updated;

@@ -6,12 +6,17 @@
 import type { Job, Run } from '../jobs/model.ts';
 import type { Logger } from '../logger.ts';
 import { startChainedRuns } from './chain.ts';
+import { countFanOutChild } from './fan-out-count.ts';
 import type { RunDeps } from './lifecycle.ts';
 
 /** One consequence of a run's end. It must be safe to run again for the same run (a retried delivery). */
 export type RunFollower = (deps: RunDeps, job: Job, run: Run, log: Logger) => Promise<void>;
 
-const followers: readonly RunFollower[] = [startChainedRuns];
+const followers: readonly RunFollower[] = [
+  startChainedRuns,
+  // A fan-out child counts on its parent (which may end the parent: then what follows the parent runs).
+  (deps, job, run, log) => countFanOutChild(deps, job, run, log, afterRunEnded),
+];
 
 /**
  * Runs every follower, even when one throws; the first error is rethrown after all of them ran, so the

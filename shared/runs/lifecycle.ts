@@ -23,6 +23,7 @@ import type { BaseRunContext, RunResult } from './context.ts';
 import { lateCancelReason, RunCancelledError, type RunControl, startRunControl } from './control.ts';
 import { afterRunEnded } from './ended.ts';
 import { eventSlot, normalizeInstant } from './event.ts';
+import { awaitChildren, type ContextSource, isFanOutParent, spawnChildren } from './fan-out.ts';
 import { STALE_COPY, takeLease } from './lease.ts';
 import { retentionExpiresAt } from './manual.ts';
 import { nextAttemptAt } from './settle.ts';
@@ -44,6 +45,11 @@ export interface RunDeps {
   readonly retryPolicy: RetryPolicy;
   /** Starts the runs a run's end leads to: chained runs of other jobs, the children of a fan-out. */
   readonly invoker: JobInvoker;
+  /**
+   * Where a fan-out parent's contexts come from (shared/runs/fan-out.ts). Every job function has one;
+   * absent (test worlds that run no fan-out), a job with `expand` fails its parent run with a clear error.
+   */
+  readonly contexts?: ContextSource;
   /** @default a ULID of the current time */
   readonly newRunId?: (now: Date) => string;
   /** @default DEFAULT_CANCEL_CHECK_INTERVAL_MS */
@@ -60,6 +66,8 @@ export interface ExecuteOptions {
 
 export type RunOutcome =
   | { readonly outcome: 'succeeded' | 'skipped' | 'cancelled' | 'duplicate'; readonly run: Run }
+  /** A fan-out parent recorded its children and waits for them (it ends with the last one). */
+  | { readonly outcome: 'waiting'; readonly run: Run }
   /** The work failed with a FinalRunError: recorded failed, not rethrown, so Lambda does not retry it. */
   | { readonly outcome: 'failed'; readonly run: Run }
   /** Nothing was recorded: the job no longer exists, or the manual run is gone. */
@@ -110,7 +118,9 @@ export async function executeRun(
   let run = begin.started;
   const log = deps.log.child({ job: run.job, runId: run.runId, attempt: run.attempt });
 
-  let busy = await takeLease(deps, job, run, now, copy?.version);
+  // A fan-out child takes no lease: it is one of many parts of its parent's run, which took the lease
+  // (overlap is decided once, for the parent), and thousands of children would all write the run state.
+  let busy = run.parentRunId === undefined ? await takeLease(deps, job, run, now, copy?.version) : undefined;
   if (busy === STALE_COPY) {
     // The job changed since its schedule was written (or is being changed): the run reads it.
     const current = await deps.jobs.get(job.name);
@@ -143,9 +153,10 @@ export async function executeRun(
     timeoutSeconds: deps.leaseSeconds,
     ...(deps.cancelCheckIntervalMs === undefined ? {} : { checkIntervalMs: deps.cancelCheckIntervalMs }),
   });
-  let result: RunResult;
+  let result: RunResult = {};
+  let children: Run[] | undefined;
   try {
-    result = await work({
+    const context = {
       job,
       run,
       log,
@@ -154,7 +165,10 @@ export async function executeRun(
       remainingTimeMs: control.remainingTimeMs,
       checkpoint: control.checkpoint,
       pointOfNoReturn: control.pointOfNoReturn,
-    });
+    };
+    // A fan-out parent's work is its children: it expands instead of doing the kind's work.
+    if (isFanOutParent(job, run)) children = await spawnChildren(deps, context);
+    else result = await work(context);
   } catch (thrown) {
     // Work that was stopped may throw its own wrapper of the abort; the signal's reason is the cause.
     const error = control.signal.aborted ? (control.signal.reason as unknown) : thrown;
@@ -189,6 +203,7 @@ export async function executeRun(
   } finally {
     control.stop();
   }
+  if (children !== undefined) return awaitChildren(deps, job, run, children, log, afterRunEnded);
   const succeeded = await finish(deps, run, { status: 'succeeded', result });
   if (succeeded === undefined) {
     // Our record moved on while we worked (a reader settled it after the deadline, or a retry took it over).

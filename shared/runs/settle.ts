@@ -9,8 +9,9 @@
  */
 import type { Clock } from '../clock.ts';
 import { ASYNC_MAX_EVENT_AGE_SECONDS, type RetryPolicy } from '../config.ts';
-import type { Run } from '../jobs/model.ts';
+import type { ChildCounts, ChildStatus, Run } from '../jobs/model.ts';
 import type { RunLedger } from '../jobs/ports.ts';
+import { isChildStatus, parentOutcome } from './fan-out-spec.ts';
 
 export interface SettleDeps {
   readonly runs: RunLedger;
@@ -32,8 +33,18 @@ export function nextAttemptAt(policy: RetryPolicy, attempt: number, failedAt: Da
   return delayMs === undefined ? undefined : new Date(failedAt.getTime() + delayMs).toISOString();
 }
 
+/**
+ * A fan-out parent none of whose children was counted for this long is recounted by its reader. Longer
+ * than a child can take between two counts of a lane (an attempt up to the 15-minute function timeout,
+ * Lambda's retries, the grace for a retry): a recount reads every child, so it is kept for a parent
+ * that really stalled (a child's function died between its final record and its count, and no delivery
+ * of it came again).
+ */
+export const PARENT_STALL_MS = 60 * 60_000;
+
 /** The run as it stands now: a stopped attempt or an overdue retry recorded as such. */
 export async function settleRun(deps: SettleDeps, run: Run): Promise<Run> {
+  if (run.status === 'waiting') return settleParent(deps, run);
   const changes = settlement(deps, run, deps.clock.now());
   if (changes === undefined) return run;
   const settled = await deps.runs.transition(run.job, run.slot, [run.status], changes, {
@@ -85,4 +96,58 @@ function settlement(deps: SettleDeps, run: Run, now: Date): Partial<Run> | undef
     };
   }
   return undefined;
+}
+
+/**
+ * A `waiting` parent whose counts stalled: its children are read (and settled) and counted by a Query.
+ * When all have ended, the parent ends with the recount; otherwise the recount's time is noted, so the
+ * next reader does not read them all again for another PARENT_STALL_MS.
+ */
+async function settleParent(deps: SettleDeps, parent: Run): Promise<Run> {
+  const now = deps.clock.now();
+  const since = parent.lastChildAt ?? parent.startedAt ?? parent.scheduledFor;
+  if (parent.children === undefined || Date.parse(since) + PARENT_STALL_MS > now.getTime()) return parent;
+  const tally: Record<ChildStatus, number> = {
+    succeeded: 0,
+    failed: 0,
+    cancelled: 0,
+    skipped: 0,
+    timed_out: 0,
+  };
+  let seen = 0;
+  let open = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await deps.runs.listChildren({
+      parent,
+      limit: 100,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    for (const child of await settleRuns(deps, page.items)) {
+      seen++;
+      if (isChildStatus(child.status)) tally[child.status]++;
+      else open++;
+    }
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  if (open > 0) {
+    const noted = await deps.runs.transition(parent.job, parent.slot, ['waiting'], {
+      lastChildAt: now.toISOString(),
+    });
+    return noted ?? parent;
+  }
+  // Children purged before their parent ended (or never recorded) did not run: counted skipped.
+  const counts: ChildCounts = {
+    total: parent.children.total,
+    ...tally,
+    skipped: tally.skipped + Math.max(0, parent.children.total - seen),
+  };
+  const started = parent.startedAt === undefined ? now.getTime() : Date.parse(parent.startedAt);
+  const ended = await deps.runs.transition(parent.job, parent.slot, ['waiting'], {
+    ...parentOutcome(counts, parent.cancelRequested === true),
+    children: counts,
+    finishedAt: now.toISOString(),
+    durationMs: Math.max(0, now.getTime() - started),
+  });
+  return ended ?? (await deps.runs.get(parent.job, parent.slot)) ?? parent;
 }

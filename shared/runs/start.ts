@@ -5,6 +5,8 @@
  */
 import type { Job, Run } from '../jobs/model.ts';
 import type { JobEvent } from '../jobs/ports.ts';
+import { afterRunEnded } from './ended.ts';
+import { countFanOutChild } from './fan-out-count.ts';
 import type { RunDeps, RunOutcome } from './lifecycle.ts';
 import { retentionExpiresAt } from './manual.ts';
 import { newRunId } from './run-id.ts';
@@ -99,7 +101,15 @@ export async function startManual(
   }
   if (existing.status === 'cancelled') {
     deps.log.info('run was cancelled before it started', { job: event.job, runId: existing.runId });
+    // A fan-out child cancelled before its lane reached it: counted, and its lane goes on.
+    await countFanOutChild(deps, job, existing, deps.log, afterRunEnded);
     return { done: { outcome: 'cancelled', run: existing } };
+  }
+  // (Failed and timed-out runs are retried below, so only the ends no delivery changes.)
+  if (existing.status === 'succeeded' || existing.status === 'skipped') {
+    // A delivery of a fan-out child that already ended: its function may have died between the final
+    // record and the count, so count it again (a no-op when it was counted) before suppressing it.
+    await countFanOutChild(deps, job, existing, deps.log, afterRunEnded);
   }
   return resume(deps, event, job, existing, now);
 }

@@ -11,8 +11,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../clock.ts';
-import type { Run, RunStatus } from '../../jobs/model.ts';
+import type { ChildStatus, Run, RunStatus } from '../../jobs/model.ts';
 import type {
+  ChildrenQuery,
   ClaimOutcome,
   Page,
   RunKey,
@@ -27,6 +28,7 @@ import { isConditionFailed } from './client.ts';
 import { type CursorShape, decodeCursor } from './cursor.ts';
 import { checkLimit, epochSeconds, isExpired } from './job-store.ts';
 import { queryPage } from './query.ts';
+import { countChild, listChildren } from './run-children.ts';
 
 /** The constant partition key of the `runs-by-id` index: history across all jobs is one Query. */
 export const RUN_LIST_KEY = 'run';
@@ -257,6 +259,16 @@ export class DynamoRunLedger implements RunLedger {
       shape.attributes,
     );
     return { ...page, items: page.items.map(toRun) };
+  }
+
+  async listChildren(query: ChildrenQuery): Promise<Page<Run>> {
+    const page = await listChildren(this.doc, this.tableName, this.clock, query);
+    return { ...page, items: page.items.map(toRun) };
+  }
+
+  async countChild(parent: RunKey, index: number, status: ChildStatus, now: Date): Promise<Run | undefined> {
+    const item = await countChild(this.doc, this.tableName, parent, index, status, now);
+    return item === undefined ? undefined : toRun(item);
   }
 }
 

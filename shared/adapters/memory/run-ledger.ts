@@ -4,8 +4,9 @@
  * runs against both. Runs come back as stored: settling stale ones is the domain's (shared/runs/settle.ts).
  */
 import type { Clock } from '../../clock.ts';
-import type { Run, RunStatus } from '../../jobs/model.ts';
+import type { ChildStatus, Run, RunStatus } from '../../jobs/model.ts';
 import type {
+  ChildrenQuery,
   ClaimOutcome,
   Page,
   RunKey,
@@ -17,6 +18,7 @@ import type {
 import { tableDefinitions } from '../../tables.ts';
 import { type CursorShape, decodeCursor } from '../dynamodb/cursor.ts';
 import { checkLimit, isExpired } from '../dynamodb/job-store.ts';
+import { childrenCursorShape, childSlotPrefix } from '../dynamodb/run-children.ts';
 import { queriedStatuses, RUN_LIST_KEY, toRunState } from '../dynamodb/run-ledger.ts';
 import { type Item, MemoryTable, stored, type TableQuery } from './table.ts';
 
@@ -126,6 +128,40 @@ export class MemoryRunLedger implements RunLedger {
     const start = query.cursor === undefined ? undefined : decodeCursor(query.cursor, shape);
     const page = this.#table.page({ ...request, descending: true }, query.limit, start);
     return { ...page, items: page.items.map(toRun) };
+  }
+
+  async listChildren(query: ChildrenQuery): Promise<Page<Run>> {
+    checkLimit(query.limit);
+    const now = this.clock.now();
+    const shape = childrenCursorShape(query);
+    const start = query.cursor === undefined ? undefined : decodeCursor(query.cursor, shape);
+    const page = this.#table.page(
+      {
+        partition: query.parent.job,
+        sortKey: { beginsWith: childSlotPrefix(query.parent) },
+        filter: (item) => !isExpired(item, now) && item.parentRunId === query.parent.runId,
+      },
+      query.limit,
+      start,
+    );
+    return { ...page, items: page.items.map(toRun) };
+  }
+
+  async countChild(parent: RunKey, index: number, status: ChildStatus, now: Date): Promise<Run | undefined> {
+    const current = this.#table.get({ job: parent.job, slot: parent.slot });
+    if (current === undefined || (current.status !== 'running' && current.status !== 'waiting'))
+      return undefined;
+    const children = current.children as Record<string, number> | undefined;
+    const counted = (current.countedChildren ?? {}) as Record<string, boolean>;
+    if (children === undefined || Object.hasOwn(counted, String(index))) return undefined;
+    const written = stored({
+      ...current,
+      children: { ...children, [status]: (children[status] ?? 0) + 1 },
+      countedChildren: { ...counted, [String(index)]: true },
+      lastChildAt: now.toISOString(),
+    });
+    this.#table.put(written);
+    return toRun(written);
   }
 }
 

@@ -3,6 +3,10 @@
  * non-2xx answer or no answer in time fails the run (the lifecycle records it, and Lambda retries it).
  * A cancel or the deadline aborts the request in flight through the run's signal; a cancel accepted
  * before the POST starts stops the run before it (see `pointOfNoReturn`).
+ *
+ * A fan-out child applies its context (`run.context`): `{{name}}` in the prompt is replaced by the
+ * context's `name`, and the context is merged into the delivery's metadata (over the job's metadata and
+ * the run's parameters: it is the most specific of the three).
  */
 import type { KindWork } from '../kind.ts';
 import { SIGNATURE_HEADER, signPayload } from '../signature.ts';
@@ -48,8 +52,8 @@ export const promptWork: KindWork<typeof promptKind> = async ({
     job: job.name,
     runId: run.runId,
     scheduledFor: run.scheduledFor,
-    prompt: config.prompt,
-    metadata: { ...config.metadata, ...params.metadata },
+    prompt: run.context === undefined ? config.prompt : fillPlaceholders(config.prompt, run.context),
+    metadata: { ...config.metadata, ...params.metadata, ...run.context },
   };
   const body = JSON.stringify(delivery);
   const timestamp = Math.floor(clock.now().getTime() / 1000);
@@ -74,6 +78,20 @@ export const promptWork: KindWork<typeof promptKind> = async ({
   }
   return { webhook: target, httpStatus: answer.status, bytes: Buffer.byteLength(body) };
 };
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.:-]+)\s*\}\}/g;
+
+/**
+ * `{{name}}` replaced by the context's `name` (text as is, other values as JSON). A name the context
+ * does not have stays as written, so a prompt that shows `{{...}}` for another reason is left alone.
+ */
+export function fillPlaceholders(prompt: string, context: Readonly<Record<string, unknown>>): string {
+  return prompt.replace(PLACEHOLDER, (whole, name: string) => {
+    if (!Object.hasOwn(context, name)) return whole;
+    const value = context[name];
+    return typeof value === 'string' ? value : JSON.stringify(value);
+  });
+}
 
 /** Origin and path only: query strings may carry tokens the receiver asked for. */
 function describeTarget(url: string): string {

@@ -418,7 +418,7 @@ describe('tickwork client commands against the local stack', () => {
     expect(again).toEqual({
       code: 4,
       stdout: '',
-      stderr: `tickwork cancel: run ${runId} is already ${String(final.status)}; only a pending, running or retrying run can be cancelled\n`,
+      stderr: `tickwork cancel: run ${runId} is already ${String(final.status)}; only a pending, running, retrying or waiting run can be cancelled\n`,
     });
   });
 

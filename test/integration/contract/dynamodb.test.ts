@@ -14,6 +14,7 @@ import { budgetsContract } from '../../contract/budgets.contract.ts';
 import { checkpointStoreContract } from '../../contract/checkpoint-store.contract.ts';
 import { jobRunMarksContract } from '../../contract/job-run-marks.contract.ts';
 import { jobStoreContract } from '../../contract/job-store.contract.ts';
+import { runChildrenContract } from '../../contract/run-children.contract.ts';
 import { runLedgerContract } from '../../contract/run-ledger.contract.ts';
 import { engineKinds, freshTable, useEngine } from '../ledger/support.ts';
 
@@ -44,6 +45,12 @@ describe.each(engineKinds)('on %s', (kind) => {
 
   describe('DynamoRunLedger', () => {
     runLedgerContract({
+      open: async (clock) => new DynamoRunLedger(engine().doc, await freshTable(engine(), 'runs'), clock),
+    });
+  });
+
+  describe('DynamoRunLedger children', () => {
+    runChildrenContract({
       open: async (clock) => new DynamoRunLedger(engine().doc, await freshTable(engine(), 'runs'), clock),
     });
   });

@@ -108,7 +108,12 @@ describe('each rule', () => {
       "import { startLocalStack } from '../local/runtime.ts';",
       'local/runtime.ts',
     ],
-    ['client-stands-on-shared', 'client/index.ts', "import type { Cli } from '../cli/main.ts';", 'cli/main.ts'],
+    [
+      'client-stands-on-shared',
+      'client/index.ts',
+      "import type { Cli } from '../cli/main.ts';",
+      'cli/main.ts',
+    ],
     ['local-is-a-library', 'local/runtime.ts', "import type { S } from '../infra/app.ts';", 'infra/app.ts'],
     [
       'infra-reads-shared-facts',

@@ -12,8 +12,8 @@ import {
 } from '../../../cli/api-client.ts';
 import { describeApiError, type ErrorContext } from '../../../cli/api-errors.ts';
 import { EXIT, exitCodeFor } from '../../../cli/exit-codes.ts';
-import { sigV4Authorizer } from '../../../client/sigv4.ts';
 import { UsageError } from '../../../cli/usage-error.ts';
+import { sigV4Authorizer } from '../../../client/sigv4.ts';
 
 const CREDENTIALS = {
   accessKeyId: 'AKIDEXAMPLE',

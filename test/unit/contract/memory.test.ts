@@ -16,6 +16,7 @@ import { budgetsContract } from '../../contract/budgets.contract.ts';
 import { checkpointStoreContract } from '../../contract/checkpoint-store.contract.ts';
 import { jobRunMarksContract } from '../../contract/job-run-marks.contract.ts';
 import { jobStoreContract } from '../../contract/job-store.contract.ts';
+import { runChildrenContract } from '../../contract/run-children.contract.ts';
 import { runLedgerContract } from '../../contract/run-ledger.contract.ts';
 import { schedulePortContract } from '../../contract/schedule-port.contract.ts';
 
@@ -34,6 +35,7 @@ describe('MemoryJobStore', () => {
 
 describe('MemoryRunLedger', () => {
   runLedgerContract({ open: async (clock) => new MemoryRunLedger(clock) });
+  runChildrenContract({ open: async (clock) => new MemoryRunLedger(clock) });
 });
 
 describe('MemorySchedulePort', () => {
