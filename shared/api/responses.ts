@@ -59,6 +59,7 @@ export const jobViewSchema = z.strictObject({
       concurrency: z.int(),
     }),
   ),
+  // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
   then: z.optional(
     z.strictObject({
       onSuccess: z.optional(z.readonly(z.array(z.string()))),
