@@ -50,6 +50,12 @@ export interface UserFunctions {
   invoke(request: SyncInvokeRequest): Promise<SyncInvokeResult>;
 }
 
+/** An event bus name (EventBridge: 1–256 of A-Z a-z 0-9 . _ - /). */
+export const EVENT_BUS_NAME_PATTERN = /^[A-Za-z0-9._\-/]{1,256}$/;
+/** The ARN of an event bus (another account's bus is named by its ARN). */
+export const EVENT_BUS_ARN_PATTERN =
+  /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]{1,256}$/;
+
 /** One event for an event bus (EventBridge `PutEvents` takes up to 10; a job puts one). */
 export interface BusEvent {
   /** A bus name or ARN (`default` is the account's default bus). */
