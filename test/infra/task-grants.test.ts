@@ -48,7 +48,7 @@ const FUNCTIONS = [
 ];
 const OTHER_ACCOUNT_BUS = 'arn:aws:events:eu-west-1:210987654321:event-bus/central';
 const functions: string[] = ['api', ...kinds.map((kind) => kind.id)];
-const declaring = (capability: string) =>
+const declaring = (capability: string): string[] =>
   kinds
     .filter((kind) => (kind.capabilities as readonly string[]).includes(capability))
     .map((kind) => kind.id);
