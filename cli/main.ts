@@ -25,6 +25,7 @@ const LOADERS: Readonly<Record<CommandName, () => Promise<Command>>> = {
   cancel: async () => (await import('./commands/cancel.ts')).cancelCommand,
   reconcile: async () => (await import('./commands/reconcile.ts')).reconcileCommand,
   'dead-letters': async () => (await import('./commands/dead-letters.ts')).deadLettersCommand,
+  events: async () => (await import('./commands/events.ts')).eventsCommand,
   'webhook-receiver': async () => (await import('./commands/webhook-receiver.ts')).webhookReceiverCommand,
   'demo-platform': async () => (await import('./commands/demo-platform.ts')).demoPlatformCommand,
 };

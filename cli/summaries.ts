@@ -21,6 +21,7 @@ export const COMMANDS = {
   cancel: { args: '<runId>', summary: 'cancel a pending, running or retrying run' },
   reconcile: { args: '', summary: 'report and repair drift between jobs and schedules' },
   'dead-letters': { args: '', summary: 'list events the local scheduler could not deliver' },
+  events: { args: '', summary: "list the events the local EventBridge endpoint's buses received" },
   'webhook-receiver': {
     args: '',
     summary: 'a local webhook receiver that prints prompt deliveries and checks signatures',

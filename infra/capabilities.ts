@@ -31,6 +31,10 @@ export interface BindingContext {
   readonly bedrockModelIds: readonly string[];
   /** Users' model function ARNs the functions may invoke; none by default. */
   readonly modelFunctionArns: readonly string[];
+  /** Users' function ARNs task jobs may invoke; none by default. */
+  readonly taskFunctionArns: readonly string[];
+  /** Event buses (names of the stack's account and Region, or ARNs) task jobs may put events on; none by default. */
+  readonly eventBusNames: readonly string[];
 }
 
 /**
@@ -174,4 +178,26 @@ export const capabilityBindings: { readonly [C in CapabilityId]: CapabilityBindi
       new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [...modelFunctionArns] }),
     );
   },
+  // The same, for the functions task jobs invoke (context `taskFunctionArns`): exactly those ARNs or nothing.
+  taskFunctions: ({ fn, taskFunctionArns }) => {
+    if (taskFunctionArns.length === 0) return;
+    fn.function.addToRolePolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [...taskFunctionArns] }),
+    );
+  },
+  eventBuses: grantEventBuses,
 };
+
+/**
+ * PutEvents on exactly the buses the deployment lists (context `eventBusNames`): a name is a bus of the
+ * stack's account and Region, an ARN is granted as written. With none listed, no EventBridge permission.
+ */
+export function grantEventBuses({ stack, fn, eventBusNames }: BindingContext): void {
+  if (eventBusNames.length === 0) return;
+  const buses = eventBusNames.map((bus) =>
+    bus.startsWith('arn:')
+      ? bus
+      : stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: bus }),
+  );
+  fn.function.addToRolePolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: buses }));
+}

@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import type { Node } from 'constructs';
+import { EVENT_BUS_ARN_PATTERN, EVENT_BUS_NAME_PATTERN } from '../shared/kinds/targets.ts';
 
 /**
  * A stage becomes part of every resource name (`tickwork-<stage>-jobs`, `Tickwork-<stage>-Service`), so it
@@ -193,4 +194,41 @@ export function parseModelFunctionArns(value: unknown): readonly string[] {
 /** The model-function allow-list from context `tickwork:modelFunctionArns`; none when unset. */
 export function modelFunctionArnsFromContext(node: Node): readonly string[] {
   return parseModelFunctionArns(node.tryGetContext('tickwork:modelFunctionArns'));
+}
+
+/**
+ * Parses the task-function allow-list: Lambda function ARNs task jobs may invoke synchronously. A
+ * comma-separated string (`-c tickwork:taskFunctionArns=arn:…,arn:…`) or an array; none when unset.
+ */
+export function parseTaskFunctionArns(value: unknown): readonly string[] {
+  return parseContextList(value, {
+    key: 'tickwork:taskFunctionArns',
+    what: 'function ARNs',
+    valid: (arn) => FUNCTION_ARN_PATTERN.test(arn),
+    rule: 'Lambda function ARNs (arn:aws:lambda:<region>:<account>:function:<name>[:<alias>], no wildcard)',
+  });
+}
+
+/** The task-function allow-list from context `tickwork:taskFunctionArns`; none when unset. */
+export function taskFunctionArnsFromContext(node: Node): readonly string[] {
+  return parseTaskFunctionArns(node.tryGetContext('tickwork:taskFunctionArns'));
+}
+
+/**
+ * Parses the event-bus allow-list: the buses task jobs may put events on, by name (a bus of the stack's
+ * account and Region) or by ARN (another account's bus that allows it). A comma-separated string
+ * (`-c tickwork:eventBusNames=orders,default`) or an array; none when unset.
+ */
+export function parseEventBusNames(value: unknown): readonly string[] {
+  return parseContextList(value, {
+    key: 'tickwork:eventBusNames',
+    what: 'event bus names or ARNs',
+    valid: (entry) => EVENT_BUS_ARN_PATTERN.test(entry) || EVENT_BUS_NAME_PATTERN.test(entry),
+    rule: 'event bus names (1–256 of A-Z a-z 0-9 . _ - /, such as "orders" or "default") or event bus ARNs (arn:aws:events:<region>:<account>:event-bus/<name>), no wildcard',
+  });
+}
+
+/** The event-bus allow-list from context `tickwork:eventBusNames`; none when unset. */
+export function eventBusNamesFromContext(node: Node): readonly string[] {
+  return parseEventBusNames(node.tryGetContext('tickwork:eventBusNames'));
 }

@@ -111,6 +111,18 @@ export interface ServiceStackProps extends StackProps {
    */
   readonly modelFunctionArns?: readonly string[];
   /**
+   * ARNs of users' functions (Lambda) that task jobs may invoke synchronously; each gets
+   * `lambda:InvokeFunction` on exactly that ARN.
+   * @default - none: no invoke permission at all
+   */
+  readonly taskFunctionArns?: readonly string[];
+  /**
+   * Event buses task jobs may put events on (names in the stack's account and Region, or ARNs); each gets
+   * `events:PutEvents` on exactly that bus.
+   * @default - none: no EventBridge permission at all
+   */
+  readonly eventBusNames?: readonly string[];
+  /**
    * Days finished runs (and executed one-time jobs) stay queryable before their TTL expires.
    * @default DEFAULT_RUN_RETENTION_DAYS (shared/config.ts)
    */
@@ -226,6 +238,8 @@ export class ServiceStack extends Stack {
           tables,
           bedrockModelIds: props.bedrockModelIds ?? [],
           modelFunctionArns: props.modelFunctionArns ?? [],
+          taskFunctionArns: props.taskFunctionArns ?? [],
+          eventBusNames: props.eventBusNames ?? [],
         });
       }
       const fn = job.function;
@@ -272,6 +286,8 @@ export class ServiceStack extends Stack {
         tables,
         bedrockModelIds: [],
         modelFunctionArns: [],
+        taskFunctionArns: [],
+        eventBusNames: [],
       },
       ['secretsmanager:DescribeSecret'],
     );

@@ -7,10 +7,12 @@ import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
   bedrockModelIdsFromContext,
+  eventBusNamesFromContext,
   modelFunctionArnsFromContext,
   queryLogGroupsFromContext,
   runRetentionDaysFromContext,
   stageFromContext,
+  taskFunctionArnsFromContext,
   webhookAllowedHostsFromContext,
 } from './context.ts';
 import { stackName } from './naming.ts';
@@ -30,6 +32,8 @@ export function addTickwork(app: App): TickworkStacks {
   const queryLogGroups = queryLogGroupsFromContext(app.node);
   const bedrockModelIds = bedrockModelIdsFromContext(app.node);
   const modelFunctionArns = modelFunctionArnsFromContext(app.node);
+  const taskFunctionArns = taskFunctionArnsFromContext(app.node);
+  const eventBusNames = eventBusNamesFromContext(app.node);
   // Account and Region come from the CLI's credentials when it has them; without them the stacks stay
   // environment-agnostic, which is all `cdk synth` in CI needs.
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
@@ -50,6 +54,8 @@ export function addTickwork(app: App): TickworkStacks {
     queryLogGroups,
     bedrockModelIds,
     modelFunctionArns,
+    taskFunctionArns,
+    eventBusNames,
     runRetentionDays,
   });
 

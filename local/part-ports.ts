@@ -6,10 +6,10 @@
  */
 import { portInUse } from './http/ports.ts';
 
-export type LocalPart = 'api' | 'scheduler' | 'dynamodb' | 'lambda';
+export type LocalPart = 'api' | 'scheduler' | 'dynamodb' | 'lambda' | 'eventbridge';
 
 /** The order parts are named in messages: the order of the CLI's options. */
-const PART_ORDER: readonly LocalPart[] = ['api', 'scheduler', 'dynamodb', 'lambda'];
+const PART_ORDER: readonly LocalPart[] = ['api', 'scheduler', 'dynamodb', 'lambda', 'eventbridge'];
 
 export interface PortConflict {
   readonly part: LocalPart;

@@ -21,6 +21,7 @@ import { lockDataDir, prepareDataDir, writePrivateFile } from './data-dir.ts';
 import { type DynamoDbEngine, startDynamoDbEngine } from './dynamodb/engine.ts';
 import type { EngineKind, EngineSpec } from './dynamodb/engine-spec.ts';
 import { ensureTables } from './dynamodb/tables.ts';
+import { type EventBridgeApi, startEventBridgeApi } from './eventbridge/server.ts';
 import { AsyncEventJournal } from './lambda/async-journal.ts';
 import {
   LOCAL_ACCOUNT_ID,
@@ -44,6 +45,8 @@ export interface LocalEndpoints {
   readonly dynamodbEndpoint: string;
   /** The local Lambda Invoke endpoint (AWS_ENDPOINT_URL_LAMBDA of the functions). */
   readonly lambdaEndpoint: string;
+  /** The local EventBridge endpoint (AWS_ENDPOINT_URL_EVENTBRIDGE of the functions): PutEvents only. */
+  readonly eventbridgeEndpoint: string;
   /** Bearer token of the API. */
   readonly token: string;
   /**
@@ -69,6 +72,12 @@ export interface LocalStackOptions {
   readonly schedulerPort?: number;
   readonly dynamodbPort?: number;
   readonly lambdaPort?: number;
+  readonly eventbridgePort?: number;
+  /**
+   * Event buses the local EventBridge endpoint has besides `default`; PutEvents to another bus is refused
+   * for that entry (ResourceNotFoundException), as the service refuses a bus that does not exist.
+   */
+  readonly eventBuses?: readonly string[];
   /** @default dynalite */
   readonly dynamodb?: EngineSpec;
   /**
@@ -139,6 +148,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // An external engine listens wherever it listens; no port of ours is involved.
       dynamodb: spec.kind === 'external' ? undefined : options.dynamodbPort,
       lambda: options.lambdaPort,
+      eventbridge: options.eventbridgePort,
     });
     Object.assign(process.env, localProcessEnvironment(process.env));
     const { token, path: tokenFile } = await loadOrCreateToken(dataDir);
@@ -233,6 +243,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     started.push(() => lambdaApi.close());
 
+    const eventbridge: EventBridgeApi = await startOnPort(
+      dataDir,
+      'eventbridge',
+      options.eventbridgePort,
+      (port) =>
+        startEventBridgeApi({
+          port,
+          credentials,
+          region: LOCAL_REGION,
+          accountId: LOCAL_ACCOUNT_ID,
+          dataDir,
+          log,
+          ...(options.eventBuses === undefined ? {} : { buses: options.eventBuses }),
+        }),
+    );
+    started.push(() => eventbridge.close(graceMs));
+
     // Accepted asynchronous events live here until done, so a crash loses none (async-journal.ts).
     const journal = await AsyncEventJournal.open(dataDir);
     started.push(() => journal.close());
@@ -254,6 +281,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           credentials,
           dynamodbEndpoint: engine.endpoint,
           schedulerEndpoint: scheduler.endpoint,
+          eventbridgeEndpoint: eventbridge.endpoint,
           ...localServiceEndpoints(process.env),
           ...(options.asyncRetryDelaysMs === undefined
             ? {}
@@ -302,6 +330,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       schedulerEndpoint: scheduler.endpoint,
       dynamodbEndpoint: engine.endpoint,
       lambdaEndpoint: lambdaApi.endpoint,
+      eventbridgeEndpoint: eventbridge.endpoint,
       token,
       credentials: { ...credentials, region: LOCAL_REGION },
       scheduleGroup: LOCAL_SCHEDULE_GROUP,
@@ -314,6 +343,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       scheduler: scheduler.port,
       dynamodb: Number(new URL(engine.endpoint).port),
       lambda: lambdaApi.port,
+      eventbridge: eventbridge.port,
     });
 
     let closing: Promise<void> | undefined;
@@ -345,6 +375,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
                 },
               );
           }
+          // Running invocations may put events until they end: the EventBridge endpoint closes after them.
+          await eventbridge.close(graceMs);
           await engine.close();
           await rm(endpointsFile, { force: true });
           await releaseLock();

@@ -8,6 +8,7 @@ import { type EngineSpec, EngineSpecError, parseEngineSpec } from '../../local/d
 import { TableSchemaMismatchError } from '../../local/dynamodb/tables.ts';
 import { EngineStartError } from '../../local/dynamodb/wait-ready.ts';
 import { JournalCorruptError } from '../../local/journal/append-journal.ts';
+import type { FunctionEntry } from '../../local/lambda/runtime.ts';
 import {
   DataDirError,
   DataDirInUseError,
@@ -18,11 +19,12 @@ import {
   startLocalStack,
 } from '../../local/runtime.ts';
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../../shared/logger.ts';
-import { act, parseCommandLine } from '../command-line.ts';
+import { act, listOption, parseCommandLine } from '../command-line.ts';
 import { projectDataDir } from '../data-dir.ts';
 import type { Command } from '../main.ts';
 import { COMMANDS } from '../summaries.ts';
 import { UsageError } from '../usage-error.ts';
+import { parseEventBuses, parseUserFunctions, userFunctionLines } from './local-functions.ts';
 
 /** Fixed default ports, so a browser tab or a script can keep pointing at the same URLs. */
 export const DEFAULT_PORTS = { api: 3000, scheduler: 3001, dynamodb: 3002 } as const;
@@ -37,6 +39,10 @@ export interface LocalOptions {
   readonly dynamodb: EngineSpec;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
+  /** The user's functions (`--function`), by name; absent when none was given. */
+  readonly functions?: Readonly<Record<string, FunctionEntry>>;
+  /** Event buses besides `default` (`--event-bus`); absent when none was given. */
+  readonly eventBuses?: readonly string[];
 }
 
 interface Option {
@@ -54,7 +60,8 @@ const OPTIONS = {
   logFormat: { flag: '--log-format', env: 'TICKWORK_LOG_FORMAT' },
 } as const satisfies Record<string, Option>;
 
-const PART_OPTION: Record<Exclude<LocalPart, 'lambda'>, Option> = {
+// The Invoke and EventBridge endpoints take any free port; endpoints.json names them.
+const PART_OPTION: Record<Exclude<LocalPart, 'lambda' | 'eventbridge'>, Option> = {
   api: OPTIONS.apiPort,
   scheduler: OPTIONS.schedulerPort,
   dynamodb: OPTIONS.dynamodbPort,
@@ -79,6 +86,12 @@ options (each also read from the environment variable in brackets; a flag wins):
   --log-level <level>     debug, info (default), warn or error; debug adds a line per fire and
                           per invocation [TICKWORK_LOG_LEVEL]
   --log-format <format>   text (default) or json, one object per line [TICKWORK_LOG_FORMAT]
+  --function <name>=<module>
+                          a Lambda function of yours for task jobs: the module (.ts or .js) exports
+                          handler; invoked as arn:aws:lambda:us-east-1:000000000000:function:<name>
+                          (repeatable; flags only)
+  --event-bus <name>      an event bus of the local EventBridge endpoint besides "default"
+                          (repeatable; flags only)
   -h, --help              show this help
 
 A port of 0 means any free port; ${ENDPOINTS_FILE} in the data directory says which were taken.`;
@@ -123,6 +136,7 @@ export function parseLocalOptions(
     dynamodb,
     logLevel: choice(pick(OPTIONS.logLevel), LOG_LEVELS, 'info'),
     logFormat: choice(pick(OPTIONS.logFormat), LOG_FORMATS, 'text'),
+    ...userParts(values),
   };
   const ports: Array<[Option, number]> = [
     [OPTIONS.apiPort, options.apiPort],
@@ -139,6 +153,20 @@ export function parseLocalOptions(
     }
   }
   return options;
+}
+
+/** `--function` and `--event-bus`, present only when given. */
+function userParts(values: Flags): Pick<LocalOptions, 'functions' | 'eventBuses'> {
+  const functions = asList(values.function);
+  const buses = asList(values.eventBus);
+  return {
+    ...(functions.length === 0 ? {} : { functions: parseUserFunctions(functions, process.cwd()) }),
+    ...(buses.length === 0 ? {} : { eventBuses: parseEventBuses(buses) }),
+  };
+}
+
+function asList(value: Flags[string]): string[] {
+  return Array.isArray(value) ? value : [];
 }
 
 function choice<T extends string>(
@@ -169,31 +197,28 @@ function attributeName(option: Option): string {
   return option.flag.slice(2).replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 
+type Flags = Record<string, string | string[] | boolean | undefined>;
+
 /** The flags as given; `--help` is an ordinary switch here, reported in LocalOptions.help. */
-function readFlags(args: readonly string[]): Record<string, string | boolean | undefined> {
-  const parsed = parseCommandLine<Record<string, string | boolean | undefined>>(
-    ['local', ...args],
-    (root, done) => {
-      const local = root.command('local').summary(COMMANDS.local.summary).helpOption(false);
-      // As before the move to commander, a repeated option here is not an error: the last one wins
-      // (scripts append an override to a list of defaults).
-      for (const option of Object.values(OPTIONS)) local.option(`${option.flag} <value>`, option.env);
-      local.option('-h, --help', 'show this help');
-      act<Record<string, string | boolean | undefined>, Record<string, string | boolean | undefined>>(
-        local,
-        done,
-        (_, flags) => flags,
-      );
-    },
-  );
-  return parsed as Record<string, string | boolean | undefined>;
+function readFlags(args: readonly string[]): Flags {
+  const parsed = parseCommandLine<Flags>(['local', ...args], (root, done) => {
+    const local = root.command('local').summary(COMMANDS.local.summary).helpOption(false);
+    // As before the move to commander, a repeated option here is not an error: the last one wins
+    // (scripts append an override to a list of defaults).
+    for (const option of Object.values(OPTIONS)) local.option(`${option.flag} <value>`, option.env);
+    listOption(local, '--function <name=module>', 'a Lambda function of yours');
+    listOption(local, '--event-bus <name>', 'an event bus besides default');
+    local.option('-h, --help', 'show this help');
+    act<Flags, Flags>(local, done, (_, flags) => flags);
+  });
+  return parsed as Flags;
 }
 
 /** Startup failures the user can fix, as one line each; the exit code says whose move it is. */
 function explainStartFailure(error: unknown): { message: string; exitCode: number } | undefined {
   if (error instanceof PortsInUseError) {
     const options = error.conflicts.flatMap(({ part }) => {
-      if (part === 'lambda') return [];
+      if (part === 'lambda' || part === 'eventbridge') return [];
       const option = PART_OPTION[part];
       return [`${option.flag} or ${option.env}`];
     });
@@ -253,6 +278,8 @@ async function run(args: string[]): Promise<number> {
       dynamodb: options.dynamodb,
       log,
       functionLogs: { level: options.logLevel, format: options.logFormat },
+      ...(options.functions === undefined ? {} : { functions: options.functions }),
+      ...(options.eventBuses === undefined ? {} : { eventBuses: options.eventBuses }),
     });
   } catch (error) {
     process.off('SIGINT', onSignal);
@@ -270,6 +297,8 @@ async function run(args: string[]): Promise<number> {
       `  API        ${endpoints.apiUrl}  (send Authorization: Bearer <token>)`,
       `  Scheduler  ${endpoints.schedulerEndpoint}  (schedule group ${endpoints.scheduleGroup})`,
       `  DynamoDB   ${endpoints.dynamodbEndpoint}  (${stack.dynamodbEngine})`,
+      `  EventBridge ${endpoints.eventbridgeEndpoint}  (buses ${['default', ...(options.eventBuses ?? [])].join(', ')}; tickwork events lists what they got)`,
+      ...userFunctionLines(options.functions ?? {}),
       `  token      ${endpoints.token}`,
       `  endpoints  ${join(dataDir, ENDPOINTS_FILE)}`,
       'Press Ctrl+C to stop.',

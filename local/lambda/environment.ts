@@ -48,6 +48,8 @@ export interface LocalEnvironmentInput {
   readonly cloudwatchEndpoint?: string;
   /** A CloudWatch Logs endpoint for the `logs` capability, likewise. @default none */
   readonly cloudwatchLogsEndpoint?: string;
+  /** The stack's EventBridge endpoint (local/eventbridge/) for the `eventBuses` capability. @default none */
+  readonly eventbridgeEndpoint?: string;
 }
 
 /** The endpoints of the AWS services the local stack does not run, as the shell that starts it names them. */
@@ -90,6 +92,11 @@ export const localCapabilityEnvironment: {
   // Locally the functions' Lambda endpoint is the stack's own Invoke endpoint, which serves the stack's
   // functions only: a model function is reached where AWS_ENDPOINT_URL_LAMBDA (set in the shell) points.
   modelFunctions: () => ({}),
+  // The functions' AWS_ENDPOINT_URL_LAMBDA is the stack's Invoke endpoint (set by the stack), which also
+  // serves the user's functions given to `tickwork local --function`, under local ARNs.
+  taskFunctions: () => ({}),
+  eventBuses: ({ eventbridgeEndpoint }) =>
+    endpointVariable('AWS_ENDPOINT_URL_EVENTBRIDGE', eventbridgeEndpoint),
 };
 
 /** Variables for the handlers, per shared/config.ts, plus the SDK's endpoint and region settings. */

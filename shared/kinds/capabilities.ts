@@ -6,6 +6,7 @@
  * it here, then the compiler asks for it in each of those maps.
  */
 import type { JobIdentity, SecretSource } from '../jobs/ports.ts';
+import type { EventBuses, UserFunctions } from './targets.ts';
 
 export interface HttpAnswer {
   readonly status: number;
@@ -20,7 +21,7 @@ export interface PostOptions {
 }
 
 export interface HttpRequest {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH';
   readonly url: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
@@ -258,6 +259,10 @@ export interface Capabilities {
   readonly bedrock: BedrockModels;
   /** Users' model functions, invoked synchronously, on the ARNs the stack allows. */
   readonly modelFunctions: ModelFunctions;
+  /** Users' own functions, invoked synchronously, on the ARNs the stack allows (`tickwork:taskFunctionArns`). */
+  readonly taskFunctions: UserFunctions;
+  /** EventBridge PutEvents, on the buses the stack allows (`tickwork:eventBusNames`). */
+  readonly eventBuses: EventBuses;
 }
 
 export type CapabilityId = keyof Capabilities;
@@ -272,6 +277,8 @@ export const CAPABILITY_IDS = [
   'budgets',
   'bedrock',
   'modelFunctions',
+  'taskFunctions',
+  'eventBuses',
 ] as const satisfies readonly CapabilityId[];
 
 /** Token counts a model reported for one call. */

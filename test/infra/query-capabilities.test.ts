@@ -36,6 +36,8 @@ function statementsWith(
     tables,
     bedrockModelIds: [],
     modelFunctionArns: [],
+    taskFunctionArns: [],
+    eventBusNames: [],
   };
   if (capability !== undefined) capabilityBindings[capability](context);
   // Every wildcard a binding grants must carry its acknowledgment (with the reason) for cdk-nag.

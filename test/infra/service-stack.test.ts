@@ -226,6 +226,8 @@ describe('ServiceStack: functions', () => {
         budgets: [],
         bedrock: [],
         modelFunctions: [],
+        taskFunctions: [],
+        eventBuses: [],
       };
       const declared = kindDefinition(definition.jobKind).capabilities;
       expect(Object.keys(env).sort()).toEqual(
@@ -486,6 +488,8 @@ describe('ServiceStack: least privilege', () => {
     ['telemetry', ['GetItem', 'UpdateItem'], ['GetItem', 'PutItem', 'UpdateItem']],
     // Its budget counters are items of the jobs table: still GetItem and UpdateItem only.
     ['calibration', ['GetItem', 'UpdateItem'], ['GetItem', 'PutItem', 'UpdateItem']],
+    // Its targets are the user's function, an HTTP endpoint and an event bus: no table access of its own.
+    ['task', ['GetItem', 'UpdateItem'], ['GetItem', 'PutItem', 'UpdateItem']],
     // The status page reads run states (jobs) and latest runs (runs) with one BatchGetItem each.
     [
       'api',

@@ -1,46 +1,28 @@
 /**
- * A synchronous Invoke (`RequestResponse`) of a user's Lambda function, with a timeout, the caller's
- * signal and a bounded answer. What the function returned, or the error it threw, is the answer; what
- * kept the call from getting one (Lambda refused or failed it, no answer in time, an answer too large or
- * not JSON) is a FunctionInvokeError that says whether another try may help.
- *
- * (Written to the signature the task kind's brief fixes, so the fan-out's expansion can use it; the
- * task kind's helper writes the same file and the two are reconciled at merge.)
+ * A synchronous Invoke (`RequestResponse`) of a user's function with the unmodified Lambda client: the
+ * payload as JSON in, the function's JSON answer or its own error out. Generic over what the payload
+ * means: the task kind's lambda target, a fan-out's expansion function. The client should make one
+ * attempt (`maxAttempts: 1`): whether to try again is the caller's decision (it knows the deadline).
  */
 import { InvokeCommand, type InvokeCommandOutput, type LambdaClient } from '@aws-sdk/client-lambda';
+import { FunctionInvokeError, type SyncInvokeRequest, type SyncInvokeResult } from '../../kinds/targets.ts';
 
-export interface SyncInvokeRequest {
-  readonly functionArn: string;
-  readonly payload: unknown;
-  readonly signal: AbortSignal;
-  readonly timeoutMs: number;
-  readonly maxResponseBytes: number;
-}
-
-export type SyncInvokeResult =
-  /** JSON-parsed payload (null when empty). */
-  | { readonly kind: 'returned'; readonly body: unknown }
-  | { readonly kind: 'function-error'; readonly errorType: string; readonly errorMessage: string };
-
-/** Lambda refused or failed the call, no answer in time, an answer too large or not JSON. */
-export class FunctionInvokeError extends Error {
-  readonly retryable: boolean;
-
-  constructor(message: string, options: ErrorOptions & { readonly retryable: boolean }) {
-    super(message, options);
-    this.name = 'FunctionInvokeError';
-    this.retryable = options.retryable;
-  }
-}
+export { FunctionInvokeError, type SyncInvokeRequest, type SyncInvokeResult } from '../../kinds/targets.ts';
 
 /** Lambda's errors worth another try: throttling, and the service's own or a function's capacity failures. */
-const RETRYABLE = new Set([
+export const RETRYABLE_LAMBDA_ERRORS: ReadonlySet<string> = new Set([
   'TooManyRequestsException',
   'ServiceException',
   'EC2ThrottledException',
   'ResourceNotReadyException',
   'ResourceConflictException',
 ]);
+
+/** A function's error type is its own text; a run's error type stays a name, not a page. */
+const MAX_ERROR_TYPE_CHARS = 256;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 export async function invokeFunctionSync(
   client: LambdaClient,
@@ -54,53 +36,81 @@ export async function invokeFunctionSync(
       new InvokeCommand({
         FunctionName: request.functionArn,
         InvocationType: 'RequestResponse',
-        Payload: new TextEncoder().encode(JSON.stringify(request.payload)),
+        Payload: encoder.encode(JSON.stringify(request.payload)),
       }),
       { abortSignal: AbortSignal.any([request.signal, timeout]) },
     );
   } catch (error) {
-    if (request.signal.aborted) throw request.signal.reason;
-    if (timeout.aborted) {
-      throw new FunctionInvokeError(`${where}: no answer within ${request.timeoutMs / 1000} s`, {
-        retryable: true,
-        cause: error,
-      });
-    }
-    const name = error instanceof Error ? error.name : 'Error';
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    throw new FunctionInvokeError(
-      `${where}: ${name}${status === undefined ? '' : ` (HTTP ${status})`}: ${error instanceof Error ? error.message : String(error)}`,
-      {
-        retryable: RETRYABLE.has(name) || status === 429 || (status !== undefined && status >= 500),
-        cause: error,
-      },
-    );
+    throw invokeFailure(error, request, timeout, where);
   }
   const bytes = output.Payload ?? new Uint8Array();
+  if (output.FunctionError !== undefined) return functionError(output.FunctionError, decoder.decode(bytes));
+  // Lambda answers up to 6 MB; the caller keeps much less (a run's result lives in its DynamoDB item).
   if (bytes.byteLength > request.maxResponseBytes) {
-    throw new FunctionInvokeError(`${where} answered more than ${request.maxResponseBytes} bytes`, {
+    throw new FunctionInvokeError(
+      `${where} answered ${bytes.byteLength} bytes, more than the ${request.maxResponseBytes} bytes accepted`,
+      { retryable: false },
+    );
+  }
+  const text = decoder.decode(bytes);
+  if (text.trim() === '') return { kind: 'returned', body: null };
+  try {
+    return { kind: 'returned', body: JSON.parse(text) as unknown };
+  } catch {
+    throw new FunctionInvokeError(`${where} answered something that is not JSON: ${excerpt(text)}`, {
       retryable: false,
     });
   }
-  const text = new TextDecoder().decode(bytes);
-  let body: unknown = null;
-  if (text.trim() !== '') {
-    try {
-      body = JSON.parse(text);
-    } catch (error) {
-      throw new FunctionInvokeError(`${where} answered something that is not JSON`, {
-        retryable: false,
-        cause: error,
-      });
-    }
+}
+
+/**
+ * The function threw: the Node.js (and every managed) runtime answers `{errorType, errorMessage, trace}`;
+ * anything else (a custom runtime's text) keeps Lambda's own word for it (`Unhandled`) and an excerpt.
+ */
+function functionError(header: string, text: string): SyncInvokeResult {
+  let reported: { errorType?: unknown; errorMessage?: unknown } | undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === 'object' && parsed !== null) reported = parsed;
+  } catch {
+    reported = undefined;
   }
-  if (output.FunctionError !== undefined) {
-    const thrown = (body ?? {}) as { errorType?: unknown; errorMessage?: unknown };
-    return {
-      kind: 'function-error',
-      errorType: typeof thrown.errorType === 'string' ? thrown.errorType : output.FunctionError,
-      errorMessage: typeof thrown.errorMessage === 'string' ? thrown.errorMessage : text.slice(0, 1_000),
-    };
+  const errorType =
+    typeof reported?.errorType === 'string' && reported.errorType.trim() !== ''
+      ? reported.errorType.slice(0, MAX_ERROR_TYPE_CHARS)
+      : header;
+  const errorMessage = typeof reported?.errorMessage === 'string' ? reported.errorMessage : excerpt(text);
+  return { kind: 'function-error', errorType, errorMessage };
+}
+
+/** What a failed `send` means: the run's own abort as it is, no answer in time, or Lambda's refusal. */
+function invokeFailure(
+  error: unknown,
+  request: SyncInvokeRequest,
+  timeout: AbortSignal,
+  where: string,
+): unknown {
+  if (request.signal.aborted) return request.signal.reason;
+  if (timeout.aborted) {
+    return new FunctionInvokeError(`${where}: no answer within ${request.timeoutMs / 1000} s`, {
+      retryable: true,
+      timedOut: true,
+      cause: error,
+    });
   }
-  return { kind: 'returned', body };
+  const name = error instanceof Error ? error.name : 'Error';
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const message = error instanceof Error ? error.message : String(error);
+  return new FunctionInvokeError(
+    `${where}: ${name}${status === undefined ? '' : ` (HTTP ${status})`}: ${message}`,
+    {
+      retryable:
+        RETRYABLE_LAMBDA_ERRORS.has(name) || status === 429 || (status !== undefined && status >= 500),
+      cause: error,
+    },
+  );
+}
+
+function excerpt(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }

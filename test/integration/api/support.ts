@@ -53,7 +53,7 @@ export interface ApiHarness {
 
 /** `functions` replaces handler modules by function name, e.g. with a bundle built as the stack builds it. */
 export async function startApiHarness(
-  options: Pick<LocalStackOptions, 'asyncRetryDelaysMs' | 'functions'> = {},
+  options: Pick<LocalStackOptions, 'asyncRetryDelaysMs' | 'functions' | 'eventBuses'> = {},
 ): Promise<ApiHarness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tickwork-api-'));
   const stack = await startLocalStack({
@@ -65,6 +65,7 @@ export async function startApiHarness(
     shutdownGraceMs: 2_000,
     asyncRetryDelaysMs: options.asyncRetryDelaysMs ?? [],
     ...(options.functions === undefined ? {} : { functions: options.functions }),
+    ...(options.eventBuses === undefined ? {} : { eventBuses: options.eventBuses }),
   });
   const { apiUrl, token, schedulerEndpoint, dynamodbEndpoint, scheduleGroup, credentials } = stack.endpoints;
   // The stack's listeners accept only signatures of its own credentials (endpoints.json).

@@ -75,6 +75,7 @@ describe('startLocalStack', () => {
       schedulerEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       dynamodbEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       lambdaEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      eventbridgeEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       token: (await readFile(join(dataDir, 'token'), 'utf8')).trim(),
       credentials: {
         ...JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8')),

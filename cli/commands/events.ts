@@ -1,0 +1,122 @@
+/**
+ * `tickwork events`: the events the local EventBridge endpoint's buses received (a task job's
+ * eventbridge target), newest first. Reads the endpoint's file in the data directory, so it works
+ * whether or not the stack runs.
+ */
+import { existsSync } from 'node:fs';
+import { eventsPath, listEvents, type StoredEvent } from '../../local/eventbridge/event-store.ts';
+import { CLI_ENV, defineCommand, type Env, write } from '../api-command.ts';
+import {
+  act,
+  type CliCommand,
+  type Parsed,
+  parseCommandLine,
+  valueOption,
+  wholeNumber,
+} from '../command-line.ts';
+import { localDataDir } from '../data-dir.ts';
+import { EXIT } from '../exit-codes.ts';
+import { instant, json, oneLine, table } from '../output.ts';
+import { COMMANDS } from '../summaries.ts';
+
+export interface EventsInvocation {
+  /** Named by --data-dir or TICKWORK_DATA_DIR; otherwise found from the current directory up. */
+  readonly dataDir?: string;
+  readonly bus?: string;
+  readonly limit?: number;
+  readonly json: boolean;
+}
+
+interface EventsFlags {
+  readonly dataDir?: string;
+  readonly bus?: string;
+  readonly limit?: number;
+  readonly json?: boolean;
+}
+
+export function defineEvents(root: CliCommand, env: Env, done: (invocation: EventsInvocation) => void): void {
+  const command = root
+    .command('events')
+    .summary(COMMANDS.events.summary)
+    .description(
+      "List the events the local EventBridge endpoint's buses received, newest first. Works whether\n" +
+        'or not the stack is running.',
+    );
+  valueOption(
+    command,
+    '--data-dir <DIR>',
+    `local stack data directory (or ${CLI_ENV.dataDir}; default: the running stack's, else the project's .tickwork)`,
+  );
+  valueOption(command, '--bus <NAME>', 'only the events of this bus');
+  valueOption(command, '--limit <N>', 'only the newest N', wholeNumber(1));
+  command.option('--json', 'print the events as JSON');
+  act<EventsFlags, EventsInvocation>(command, done, (_, flags) => {
+    const fromEnv = env[CLI_ENV.dataDir];
+    const dataDir = flags.dataDir ?? (fromEnv === undefined || fromEnv.trim() === '' ? undefined : fromEnv);
+    return {
+      json: flags.json === true,
+      ...(dataDir === undefined ? {} : { dataDir }),
+      ...(flags.bus === undefined ? {} : { bus: flags.bus }),
+      ...(flags.limit === undefined ? {} : { limit: flags.limit }),
+    };
+  });
+}
+
+export function parseEventsArgs(args: readonly string[], env: Env = {}): Parsed<EventsInvocation> {
+  return parseCommandLine(['events', ...args], (root, done) => defineEvents(root, env, done));
+}
+
+/** The events of `bus` (every bus when undefined), newest first, at most `limit`. */
+export function selectEvents(events: readonly StoredEvent[], bus?: string, limit?: number): StoredEvent[] {
+  const ordered = events.filter((event) => bus === undefined || event.bus === bus).reverse();
+  return limit === undefined ? ordered : ordered.slice(0, limit);
+}
+
+const DETAIL_WIDTH = 80;
+
+export function eventsTable(events: readonly StoredEvent[]): string {
+  const rows = events.map((event) => {
+    const detail = oneLine(JSON.stringify(event.detail));
+    return [
+      instant(event.receivedAt),
+      event.bus,
+      event.source,
+      event.detailType,
+      event.id,
+      detail.length > DETAIL_WIDTH ? `${detail.slice(0, DETAIL_WIDTH - 1)}…` : detail,
+    ];
+  });
+  return table(['RECEIVED', 'BUS', 'SOURCE', 'DETAIL TYPE', 'EVENT ID', 'DETAIL'], rows);
+}
+
+async function execute(invocation: EventsInvocation): Promise<number> {
+  const dataDir = invocation.dataDir ?? localDataDir(process.cwd());
+  let events: StoredEvent[];
+  try {
+    events = await listEvents(dataDir);
+  } catch (error) {
+    process.stderr.write(`tickwork events: ${oneLine((error as Error).message)}\n`);
+    return EXIT.failed;
+  }
+  const matching = selectEvents(events, invocation.bus);
+  const shown = invocation.limit === undefined ? matching : matching.slice(0, invocation.limit);
+  if (invocation.json) {
+    write(json({ events: shown }));
+    return EXIT.success;
+  }
+  if (matching.length === 0) {
+    const where = existsSync(dataDir) ? eventsPath(dataDir) : `${dataDir} (no such directory)`;
+    write(`no events${invocation.bus === undefined ? '' : ` on bus ${invocation.bus}`} in ${where}`);
+    return EXIT.success;
+  }
+  write(eventsTable(shown));
+  if (shown.length < matching.length) write(`showing the newest ${shown.length} of ${matching.length}`);
+  return EXIT.success;
+}
+
+export const eventsCommand = defineCommand({
+  name: 'events',
+  summary: COMMANDS.events.summary,
+  parse: parseEventsArgs,
+  execute,
+});
