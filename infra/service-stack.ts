@@ -253,6 +253,16 @@ export class ServiceStack extends Stack {
           resources: Object.values(jobFunctionArns),
         }),
       );
+      // A fan-out's expansion function (`expand.functionArn`, any kind's job) is one of the deployment's task
+      // functions (context `tickwork:taskFunctionArns`): a synchronous Invoke of exactly those. The task
+      // kind's own capability grants the same ARNs already.
+      const expansionFunctions = props.taskFunctionArns ?? [];
+      const kindCapabilities: readonly string[] = kindDefinition(definition.jobKind).capabilities;
+      if (expansionFunctions.length > 0 && !kindCapabilities.includes('taskFunctions')) {
+        job.role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [...expansionFunctions] }),
+        );
+      }
       // The run lifecycle reads the job and updates its lease and one-time state (jobs); it claims the slot, reads
       // and moves the run, and may look runs up by id or status through the indexes (runs).
       tables.jobs.grants.actions(fn, ...JOB_FUNCTION_JOBS_ACTIONS);

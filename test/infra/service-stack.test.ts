@@ -513,6 +513,7 @@ describe('ServiceStack: least privilege', () => {
       'api',
       'calibration',
       'prompt',
+      'task',
       'telemetry',
     ]);
   });

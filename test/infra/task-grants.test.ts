@@ -1,8 +1,9 @@
 /**
  * Task targets' permissions: `lambda:InvokeFunction` only on the functions the deployment lists (context
- * `tickwork:taskFunctionArns`) and `events:PutEvents` only on the buses it lists (`tickwork:eventBusNames`,
- * names in the stack's account and Region or ARNs), only to the functions whose kind declares the
- * capability; none at all by default.
+ * `tickwork:taskFunctionArns`: task targets, and fan-out expansion functions, so every job function gets
+ * it) and `events:PutEvents` only on the buses it lists (`tickwork:eventBusNames`, names in the stack's
+ * account and Region or ARNs), only to the functions whose kind declares the capability; none at all by
+ * default.
  */
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -62,7 +63,7 @@ describe('task target grants', () => {
     }
   });
 
-  it('grants InvokeFunction and PutEvents on exactly what is listed, to the functions of kinds that use them', () => {
+  it('grants InvokeFunction on exactly the listed functions to every job function (task targets, fan-out expansion functions), and PutEvents on exactly the listed buses to the kinds that use them', () => {
     const statements = synth({
       'tickwork:taskFunctionArns': FUNCTIONS.join(','),
       'tickwork:eventBusNames': ['orders', OTHER_ACCOUNT_BUS],
@@ -70,10 +71,9 @@ describe('task target grants', () => {
     expect(declaring('taskFunctions').length).toBeGreaterThan(0);
     expect(declaring('eventBuses').length).toBeGreaterThan(0);
     for (const id of functions) {
+      // Every job function: a task's target, or any job's expansion function (expand.functionArn); the API none.
       expect(statements(id, 'lambda'), id).toEqual(
-        declaring('taskFunctions').includes(id)
-          ? [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: FUNCTIONS }]
-          : [],
+        id === 'api' ? [] : [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: FUNCTIONS }],
       );
       expect(statements(id, 'events'), id).toEqual(
         declaring('eventBuses').includes(id)
