@@ -486,6 +486,8 @@ describe('ServiceStack: least privilege', () => {
     ['telemetry', ['GetItem', 'UpdateItem'], ['GetItem', 'PutItem', 'UpdateItem']],
     // Its budget counters are items of the jobs table: still GetItem and UpdateItem only.
     ['calibration', ['GetItem', 'UpdateItem'], ['GetItem', 'PutItem', 'UpdateItem']],
+    // Its keyed checkpoints (one per connector) are items of the jobs table too.
+    ['sync', ['GetItem', 'UpdateItem'], ['GetItem', 'PutItem', 'UpdateItem']],
     [
       'api',
       ['DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
@@ -508,6 +510,7 @@ describe('ServiceStack: least privilege', () => {
       'api',
       'calibration',
       'prompt',
+      'sync',
       'telemetry',
     ]);
   });
@@ -515,14 +518,15 @@ describe('ServiceStack: least privilege', () => {
   it('lets the telemetry function write only checkpoint items through its checkpoints grant', () => {
     // Given the telemetry function's role
     const statements = statementsOf(roleOf(functionId('telemetry')));
-    // Then one statement carries exactly the checkpoint store's calls, on the jobs table, for keys `*#checkpoint`
+    // Then one statement carries exactly the checkpoint store's calls, on the jobs table, for keys
+    // `*#checkpoint` (its watermark) and `*#checkpoint#*` (keyed checkpoints)
     const scoped = statements.filter((statement) => statement.Condition !== undefined);
     expect(scoped).toHaveLength(1);
     expect(asList(scoped[0]?.Action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     expect(JSON.stringify(scoped[0]?.Resource)).toContain('JobsTable');
     expect(JSON.stringify(scoped[0]?.Resource)).not.toContain('index');
     expect(scoped[0]?.Condition).toEqual({
-      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['*#checkpoint'] },
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['*#checkpoint', '*#checkpoint#*'] },
     });
     // And the prompt function, which declares no checkpoints, has no such statement
     expect(statementsOf(roleOf(functionId('prompt'))).filter((statement) => statement.Condition)).toEqual([]);

@@ -5,10 +5,11 @@
  * `kind`, so no index holds it, and `jobCreatedAt` says which job it belongs to.
  *
  * Attributes: `value` (absent: from the beginning), `version`, `generation`, `updatedAt`, and the lease
- * `leaseRunId`/`leaseExpiresAt`. Every change is one conditional UpdateItem; only a refused lease or
- * reset reads (to say who holds it, or to replace an item an earlier job of the name left).
+ * `leaseRunId`/`leaseExpiresAt`. Every change is one conditional UpdateItem (so the function needs only
+ * GetItem and UpdateItem); only a refused lease or reset reads (to say who holds it, or to replace an
+ * item an earlier job of the name left).
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { JobIdentity } from '../../jobs/ports.ts';
 import type {
   CheckpointLease,
@@ -17,7 +18,6 @@ import type {
   KeyedLease,
   KeyedReset,
 } from '../../kinds/capabilities.ts';
-import { batchGet } from './batch-get.ts';
 import { isConditionFailed } from './client.ts';
 
 const INFIX = '#checkpoint#';
@@ -73,19 +73,15 @@ export class DynamoKeyedCheckpoints {
   ) {}
 
   async read(job: JobIdentity, keys: readonly string[]): Promise<ReadonlyMap<string, KeyedCheckpoint>> {
-    const prefix = `${job.name}${INFIX}`;
-    const items = await batchGet(
-      this.doc,
-      this.tableName,
-      [...new Set(keys)].map((key) => keyedCheckpointKey(job.name, key)),
-      { consistentRead: true },
-    );
+    // GetItem per key, at once: a job has at most a few dozen keys, and the API's grant stays the
+    // item actions it has (no BatchGetItem).
+    const unique = [...new Set(keys)];
+    const items = await Promise.all(unique.map((key) => this.#get(job.name, key)));
     const found = new Map<string, KeyedCheckpoint>();
-    for (const raw of items) {
-      const item = toKeyedItem(raw);
-      if (item.jobCreatedAt === job.createdAt)
-        found.set(String(raw.name).slice(prefix.length), keyedView(item));
-    }
+    unique.forEach((key, index) => {
+      const item = items[index];
+      if (item?.jobCreatedAt === job.createdAt) found.set(key, keyedView(item));
+    });
     return found;
   }
 
@@ -247,17 +243,25 @@ export class DynamoKeyedCheckpoints {
   async #replaceEarlier(job: JobIdentity, key: string, earlierCreatedAt: string): Promise<void> {
     try {
       await this.doc.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: {
-            ...keyedCheckpointKey(job.name, key),
-            jobCreatedAt: job.createdAt,
-            version: 0,
-            generation: 0,
-          },
+          Key: keyedCheckpointKey(job.name, key),
+          UpdateExpression:
+            'SET #jobCreatedAt = :createdAt, #version = :zero, #generation = :zero ' +
+            'REMOVE #value, #updatedAt, #leaseRunId, #leaseExpiresAt',
           ConditionExpression: '#jobCreatedAt = :earlier',
-          ExpressionAttributeNames: { '#jobCreatedAt': 'jobCreatedAt' },
-          ExpressionAttributeValues: { ':earlier': earlierCreatedAt },
+          ExpressionAttributeNames: {
+            ...NAMES,
+            '#version': 'version',
+            '#generation': 'generation',
+            '#value': 'value',
+            '#updatedAt': 'updatedAt',
+          },
+          ExpressionAttributeValues: {
+            ':createdAt': job.createdAt,
+            ':earlier': earlierCreatedAt,
+            ':zero': 0,
+          },
         }),
       );
     } catch (error) {
