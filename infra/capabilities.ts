@@ -39,7 +39,8 @@ export interface BindingContext {
 
 /**
  * What DynamoCheckpointStore sends (a consistent GetItem, a conditional UpdateItem), only on items whose
- * key ends in `#checkpoint` (the LeadingKeys condition). Every job function also has GetItem and
+ * key ends in `#checkpoint` or holds `#checkpoint#` (keyed checkpoints; the LeadingKeys condition).
+ * Every job function also has GetItem and
  * UpdateItem on the whole jobs table for the run lifecycle, so today this statement adds no access; it
  * states what the capability needs by itself, so a narrower lifecycle grant cannot break checkpoints.
  */
@@ -140,13 +141,16 @@ export const capabilityBindings: { readonly [C in CapabilityId]: CapabilityBindi
     );
   },
   logs: grantLogsQueries,
-  // The jobs table's name is in every function's environment already.
+  // The jobs table's name is in every function's environment already. `*#checkpoint` is a job's single
+  // checkpoint, `*#checkpoint#*` its keyed ones (a sync job's connectors).
   checkpoints: ({ fn, tables }) =>
     fn.function.addToRolePolicy(
       new PolicyStatement({
         actions: [...CHECKPOINT_ACTIONS],
         resources: [tables.jobs.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['*#checkpoint'] } },
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['*#checkpoint', '*#checkpoint#*'] },
+        },
       }),
     ),
   // Budget counters are items of the jobs table, written with GetItem and UpdateItem: every job function

@@ -26,6 +26,7 @@ import {
   UnsafeTargetError,
   ValidationError,
 } from '../../shared/errors.ts';
+import { CheckpointLeasedError, CheckpointNotFoundError } from '../../shared/jobs/checkpoints.ts';
 import { ScheduleExpressionError, TimeZoneError } from '../../shared/schedule/index.ts';
 import { HttpRequestError } from './http.ts';
 
@@ -53,6 +54,7 @@ const RULES: readonly Rule[] = [
   [SecretNotFoundError, 400, 'ValidationError'],
   [JobNotFoundError, 404, 'JobNotFound'],
   [RunNotFoundError, 404, 'RunNotFound'],
+  [CheckpointNotFoundError, 404, 'CheckpointNotFound'],
   rule(
     JobAlreadyExistsError,
     409,
@@ -69,6 +71,7 @@ const RULES: readonly Rule[] = [
   [ConcurrentModificationError, 409, 'ConcurrentModification'],
   [JobConflictError, 409, 'JobConflict'],
   [RunConflictError, 409, 'RunConflict'],
+  [CheckpointLeasedError, 409, 'CheckpointLeased'],
   [SchedulerQuotaExceededError, 429, 'SchedulerQuotaExceeded'],
   [SchedulerRequestError, 502, 'SchedulerError'],
   [JobInvokeError, 502, 'JobInvokeFailed'],

@@ -5,6 +5,7 @@
  */
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { DynamoCheckpointStore } from '../../shared/adapters/dynamodb/checkpoints.ts';
 import {
   createDocumentClient,
   DynamoJobStore,
@@ -31,6 +32,7 @@ const lambdaClient = new LambdaClient({});
 const deps: ApiDeps = {
   jobs: new DynamoJobStore(documentClient, config.jobsTable, clock),
   runs: new DynamoRunLedger(documentClient, config.runsTable, clock),
+  checkpoints: new DynamoCheckpointStore(documentClient, config.jobsTable),
   schedules: createSchedulerSchedulePort({ client: schedulerClient, groupName: config.scheduleGroup, clock }),
   invoker: createLambdaJobInvoker({ client: lambdaClient, functionArns: config.jobFunctionArns }),
   clock,

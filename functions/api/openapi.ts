@@ -7,6 +7,8 @@
  */
 import * as z from 'zod/mini';
 import {
+  checkpointSchema,
+  checkpointsSchema,
   errorResponseSchema,
   jobsPageSchema,
   jobViewSchema,
@@ -37,6 +39,8 @@ const components = {
   JobsPage: jobsPageSchema,
   RunsPage: runsPageSchema,
   Status: statusReportSchema,
+  Checkpoint: checkpointSchema,
+  Checkpoints: checkpointsSchema,
   SchedulePreview: schedulePreviewSchema,
   ReconcileReport: reconcileReportSchema,
   JobDefinition: jobDefinitionSchema,
@@ -144,6 +148,24 @@ const operations: Readonly<Record<RouteKey, Operation>> = {
     ok: [[200, 'A page of runs.', 'RunsPage']],
     errors: [],
   },
+  'GET /jobs/{name}/checkpoints': {
+    summary: "A sync job's checkpoints, one per connector of its config, synced or not yet",
+    query: querySchemas.none,
+    ok: [
+      [
+        200,
+        'The checkpoints (`connector`, `cursor`, `version`, `updatedAt`, `leasedBy` while a run holds it).',
+        'Checkpoints',
+      ],
+    ],
+    errors: [404],
+  },
+  'POST /jobs/{name}/checkpoints/{connector}/reset': {
+    summary: "Reset a connector's checkpoint: the next run syncs it from the beginning",
+    query: querySchemas.none,
+    ok: [[200, 'The checkpoint after the reset.', 'Checkpoint']],
+    errors: [404, 409],
+  },
   'GET /runs': {
     summary: 'Runs of every job (or one), newest first, optionally by status',
     query: querySchemas.listRuns,
@@ -221,6 +243,13 @@ function pascal(id: string): string {
 }
 
 const PATH_PARAMETERS: Readonly<Record<string, JsonSchema>> = {
+  connector: {
+    name: 'connector',
+    in: 'path',
+    required: true,
+    description: "A connector id of the sync job's config.",
+    schema: { type: 'string', minLength: 1, maxLength: 128 },
+  },
   name: {
     name: 'name',
     in: 'path',

@@ -4,6 +4,7 @@
  */
 import type { RouteKey } from '../../shared/api/routes.ts';
 import { ValidationError } from '../../shared/errors.ts';
+import { type CheckpointDeps, listCheckpoints, resetCheckpoint } from '../../shared/jobs/checkpoints.ts';
 import type { Job, Run } from '../../shared/jobs/model.ts';
 import { checkJobName } from '../../shared/jobs/name.ts';
 import type { Page } from '../../shared/jobs/ports.ts';
@@ -30,7 +31,8 @@ import { type ApiEvent, type ApiResult, emptyResponse, jsonResponse } from './ht
 import { openApiDocument } from './openapi.ts';
 import { parseQuery, querySchemas } from './query.ts';
 
-export type ApiDeps = JobServiceDeps;
+/** The job service's dependencies, and the keyed checkpoints the checkpoints routes read and reset. */
+export type ApiDeps = JobServiceDeps & Pick<CheckpointDeps, 'checkpoints'>;
 
 type RouteHandler = (deps: ApiDeps, event: ApiEvent) => Promise<ApiResult>;
 
@@ -100,6 +102,14 @@ export const routeHandlers: Readonly<Record<RouteKey, RouteHandler>> = {
     const query = parseQuery(event.queryStringParameters, querySchemas.listJobRuns);
     return runsResponse(await listRuns(deps, { ...query, job: name }));
   },
+  'GET /jobs/{name}/checkpoints': async (deps, event) => {
+    noQuery(event);
+    return jsonResponse(200, { checkpoints: await listCheckpoints(deps, jobName(event)) });
+  },
+  'POST /jobs/{name}/checkpoints/{connector}/reset': async (deps, event) => {
+    noQuery(event);
+    return jsonResponse(200, await resetCheckpoint(deps, jobName(event), checkpointKey(event)));
+  },
   'GET /runs': async (deps, event) => {
     const query = parseQuery(event.queryStringParameters, querySchemas.listRuns);
     return runsResponse(await listRuns(deps, query));
@@ -160,6 +170,18 @@ function noQuery(event: ApiEvent): void {
 
 function jobName(event: ApiEvent): string {
   return checkJobName(event.tickworkRoute?.params.name ?? '', 'name', 'job name in the path');
+}
+
+/** A checkpoint key in the path: whatever it is, it is checked against the job's own keys (404 otherwise). */
+function checkpointKey(event: ApiEvent): string {
+  const key = event.tickworkRoute?.params.connector ?? '';
+  if (key === '' || key.length > 128) {
+    throw new ValidationError(
+      'connector',
+      `connector in the path must be 1–128 characters; got ${describeValue(key)}`,
+    );
+  }
+  return key;
 }
 
 function runId(event: ApiEvent): string {

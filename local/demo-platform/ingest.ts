@@ -5,6 +5,7 @@
  * platform prints per delivery.
  */
 import { CALIBRATION_LOG_TYPE } from '../../shared/kinds/calibration/log-type.ts';
+import { SYNC_LOG_TYPE } from '../../shared/kinds/sync/sink.ts';
 import { TELEMETRY_LOG_TYPE } from '../../shared/kinds/telemetry/chunks.ts';
 import { isPlainObject } from '../../shared/validation.ts';
 
@@ -15,6 +16,8 @@ export interface IngestReceived {
   readonly duplicates: number;
   readonly telemetry: { readonly chunks: number; readonly rows: Readonly<Record<string, number>> };
   readonly calibration: { readonly responses: number };
+  /** Pages of connector records (a sync job's sink), and their records by connector. */
+  readonly connectors: { readonly pages: number; readonly records: Readonly<Record<string, number>> };
   /** The accepted bodies, oldest first, while they fit in the retention budget (see `retainBytes`). */
   readonly items: ReadonlyArray<{ readonly idempotencyKey?: string; readonly body: unknown }>;
   /** Accepted bodies not kept in `items` because the budget was spent (they are still counted). */
@@ -32,6 +35,8 @@ export class IngestLog {
   #duplicates = 0;
   #chunks = 0;
   #responses = 0;
+  #connectorPages = 0;
+  readonly #connectorRecords = new Map<string, number>();
 
   /** `retainBytes`: how many body bytes `items` keeps, so a long benchmark does not grow without bound. */
   constructor(retainBytes: number) {
@@ -68,6 +73,7 @@ export class IngestLog {
       duplicates: this.#duplicates,
       telemetry: { chunks: this.#chunks, rows: Object.fromEntries(this.#rows) },
       calibration: { responses: this.#responses },
+      connectors: { pages: this.#connectorPages, records: Object.fromEntries(this.#connectorRecords) },
       items: [...this.#items],
       itemsDropped: this.#dropped,
     };
@@ -101,6 +107,13 @@ export class IngestLog {
       const n = Array.isArray(body.responses) ? body.responses.length : 0;
       this.#responses += n;
       return `ingest ${CALIBRATION_LOG_TYPE}${model} responses=${n}`;
+    }
+    if (body.log_type === SYNC_LOG_TYPE) {
+      const connector = typeof body.connector === 'string' ? body.connector : '?';
+      const n = Array.isArray(body.records) ? body.records.length : 0;
+      this.#connectorPages++;
+      this.#connectorRecords.set(connector, (this.#connectorRecords.get(connector) ?? 0) + n);
+      return `ingest ${SYNC_LOG_TYPE} connector=${connector} cursor=${JSON.stringify(body.cursor)} records=${n}`;
     }
     return `ingest log_type=${JSON.stringify(body.log_type) ?? 'none'}${model} keys: ${Object.keys(body).slice(0, 10).join(', ')}`;
   }

@@ -1,4 +1,5 @@
 /** The demo platform's routes: what the server serves and what `tickwork demo-platform` prints at start. */
+import { CONNECTOR_ROUTES } from './connectors.ts';
 
 export type Auth = 'none' | 'bearer' | 'signature';
 
@@ -40,7 +41,7 @@ export const DEMO_ROUTES: ReadonlyArray<{
     method: 'POST',
     path: '/ingest',
     auth: 'signature',
-    what: 'signed deliveries: telemetry chunks and registry answers (sink.url, flows.registry.ingestUrl)',
+    what: 'signed deliveries: telemetry chunks, registry answers, connector records (sink.url, flows.registry.ingestUrl)',
   },
   {
     method: 'POST',
@@ -55,6 +56,7 @@ export const DEMO_ROUTES: ReadonlyArray<{
     auth: 'none',
     what: "open agent sessions as fan-out contexts (a job's expand.url)",
   },
+  ...CONNECTOR_ROUTES,
   { method: 'GET', path: '/demo/received', auth: 'bearer', what: 'what arrived so far' },
   { method: 'GET', path: '/health', auth: 'none', what: 'liveness' },
 ];

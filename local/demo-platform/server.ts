@@ -15,6 +15,7 @@ import { SIGNATURE_HEADER, verifySignature } from '../../shared/kinds/signature.
 import { BodyTooLargeError, browserRequestRefusal, readBoundedBody } from '../http/guard.ts';
 import { listenHttp } from '../http/server.ts';
 import { CalibrationDesk, DEFAULT_PROMPTS, type RecordedResponse, registryPrompts } from './calibration.ts';
+import { type ConnectorsReceived, connectorHandlers } from './connectors.ts';
 import { sessionContexts } from './contexts.ts';
 import { IngestLog, type IngestReceived } from './ingest.ts';
 import { DemoModel, type ModelCall, openAiError } from './model.ts';
@@ -53,6 +54,12 @@ export interface DemoPlatformOptions {
   readonly now?: () => Date;
   /** @default 64 MiB */
   readonly retainIngestBytes?: number;
+  /** Records of the `crm` connector. @default 250 */
+  readonly connectorRecords?: number;
+  /** The offset from which the `tickets` connector fails. @default 40 */
+  readonly connectorFailAt?: number;
+  /** Awaited before a connector page is answered (tests: a run kept mid-sync). */
+  readonly beforeConnectorPage?: (connector: string, offset: number) => Promise<void>;
 }
 
 /** Everything that arrived so far. */
@@ -68,6 +75,7 @@ export interface DemoReceived {
     readonly completed: number;
     readonly throttled: number;
   };
+  readonly connectors: ConnectorsReceived;
 }
 
 export interface RunningDemoPlatform {
@@ -103,6 +111,14 @@ export async function startDemoPlatform(options: DemoPlatformOptions): Promise<R
       print(`model ${call.model} request ${call.n}: ${call.outcome === 'completed' ? 200 : 429}`),
   });
   const tokenDigest = digest(options.token);
+  const connectors = connectorHandlers(
+    {
+      ...(options.connectorRecords === undefined ? {} : { records: options.connectorRecords }),
+      ...(options.connectorFailAt === undefined ? {} : { failAt: options.connectorFailAt }),
+      ...(options.beforeConnectorPage === undefined ? {} : { beforePage: options.beforeConnectorPage }),
+    },
+    print,
+  );
 
   const received = (): DemoReceived => {
     const calls = model.calls();
@@ -111,6 +127,7 @@ export async function startDemoPlatform(options: DemoPlatformOptions): Promise<R
       ingest: ingest.received(),
       calibration: desk.received(),
       model: { calls, completed, throttled: calls.length - completed },
+      connectors: connectors.received(),
     };
   };
 
@@ -179,6 +196,12 @@ export async function startDemoPlatform(options: DemoPlatformOptions): Promise<R
     },
     'GET /sessions': (_request, url) => ({ status: 200, body: sessionContexts(url.searchParams) }),
     'GET /demo/received': () => ({ status: 200, body: summary(received()) }),
+    ...Object.fromEntries(
+      Object.entries(connectors.handlers).map(([key, serve]) => [
+        key,
+        (_request: IncomingMessage, url: URL) => serve(url),
+      ]),
+    ),
   };
 
   /** The answer to one request: refusals first (web page, route, method, auth), then the route's own. */
@@ -261,6 +284,7 @@ function summary(received: DemoReceived): unknown {
       duplicates: ingest.duplicates,
       telemetry: ingest.telemetry,
       calibration: ingest.calibration,
+      connectors: ingest.connectors,
       idempotencyKeys: ingest.items.flatMap((item) =>
         item.idempotencyKey === undefined ? [] : [item.idempotencyKey],
       ),

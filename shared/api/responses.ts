@@ -165,6 +165,19 @@ export const statusReportSchema = z.strictObject({
   nextCursor,
 });
 
+/**
+ * A keyed checkpoint (a sync job's connector): its key under the kind's key name (`connector`), the cursor
+ * (null before the first commit), its version, and the run holding its lease while one does.
+ */
+export const checkpointSchema = z.looseObject({
+  cursor: z.nullable(z.string()),
+  version: z.int(),
+  updatedAt: z.nullable(instant),
+  leasedBy: z.optional(z.strictObject({ runId: z.string(), expiresAt: instant })),
+});
+
+export const checkpointsSchema = z.strictObject({ checkpoints: z.array(checkpointSchema) });
+
 export const schedulePreviewSchema = z.strictObject({
   input: z.string(),
   expression: z.string(),

@@ -40,8 +40,16 @@ export interface JobStore {
    * (or on no live item when `expectedVersion` is undefined). Throws ConcurrentModificationError.
    */
   put(job: Job, expectedVersion: number | undefined): Promise<void>;
-  /** Conditional on version; throws ConcurrentModificationError. Missing is a no-op only if expectedVersion is undefined. */
-  delete(name: string, expectedVersion: number | undefined): Promise<void>;
+  /**
+   * Conditional on version; throws ConcurrentModificationError. Missing is a no-op only if expectedVersion
+   * is undefined. The job's checkpoints go with it: its single one, and the keyed ones of `checkpointKeys`
+   * (which its config names: a store cannot list them without a Scan).
+   */
+  delete(
+    name: string,
+    expectedVersion: number | undefined,
+    checkpointKeys?: readonly string[],
+  ): Promise<void>;
   /** A Query on an index, never a Scan. */
   list(query: JobQuery): Promise<Page<Job>>;
   /**

@@ -22,7 +22,10 @@ import { type JobServiceDeps, requireLiveJob, startManualRun } from './service.t
  */
 export async function runJobNow(deps: JobServiceDeps, name: string, body?: unknown): Promise<Run> {
   const job = await requireLiveJob(deps, name, 'run');
-  const params = parseRunParams(kindDefinition(job.kind), runRequestParams(body)) as Record<string, unknown>;
+  const params = parseRunParams(kindDefinition(job.kind), runRequestParams(body), job.config) as Record<
+    string,
+    unknown
+  >;
   return startManualRun(deps, job, params);
 }
 

@@ -14,6 +14,7 @@ import {
   JobNotFoundError,
   ValidationError,
 } from '../errors.ts';
+import { keyedCheckpointKeys } from '../kinds/keyed-checkpoints.ts';
 import { kindDefinition } from '../kinds/registry.ts';
 import type { Logger } from '../logger.ts';
 import { retentionExpiresAt, startPendingRun } from '../runs/manual.ts';
@@ -173,7 +174,7 @@ export async function deleteJob(
         now,
       );
     } else {
-      await deps.jobs.delete(name, existing.version);
+      await deps.jobs.delete(name, existing.version, keyedCheckpointKeys(existing));
     }
   } catch (error) {
     await compensate(deps, 'restore schedule after failed delete', name, async () => {

@@ -158,8 +158,8 @@ export interface Checkpoint {
 }
 
 /**
- * Where a job keeps how far its work got (a telemetry watermark, a connector's sync cursor), one
- * value per job, moved only by a conditional write. A checkpoint belongs to one job: a job deleted and
+ * Where a job keeps how far its work got: one value per job (a telemetry watermark), and keyed values
+ * (a sync job's cursor per connector), each moved only by a conditional write. A checkpoint belongs to one job: a job deleted and
  * created again under the same name (another `createdAt`) starts without one.
  */
 export interface CheckpointStore {
@@ -170,7 +170,75 @@ export interface CheckpointStore {
    * False, and nothing written, when another writer moved it first.
    */
   advance(job: JobIdentity, expectedVersion: number | undefined, value: string): Promise<boolean>;
+
+  // Keyed checkpoints: several per job, one per key (a sync job's connectors), each leased by one run
+  // at a time so that two runs of the job (overlap `allow`, a manual run during a scheduled one) never
+  // read the same page twice or commit over each other.
+
+  /** The keyed checkpoints of `keys` that exist (and belong to this job, not an earlier one of its name). */
+  readKeyed(job: JobIdentity, keys: readonly string[]): Promise<ReadonlyMap<string, KeyedCheckpoint>>;
+  /**
+   * Takes the lease of key `key` for `lease.runId` if it is free (no lease, an expired one, or one this
+   * run already holds: a retry of the run), creating the checkpoint at version 0 if there is none.
+   * Answers the checkpoint as the lease found it, or the live lease that holds it.
+   */
+  acquireKeyed(job: JobIdentity, key: string, lease: CheckpointLease, now: Date): Promise<KeyedLease>;
+  /**
+   * Moves the checkpoint to `commit.value` if it is still at `commit.expectedVersion` and still leased by
+   * `commit.runId`; with `release`, gives the lease back in the same write. False, and nothing written,
+   * otherwise (reset, or taken over after the lease expired).
+   */
+  commitKeyed(job: JobIdentity, key: string, commit: KeyedCommit): Promise<boolean>;
+  /** Gives back the lease if `runId` still holds it; does nothing otherwise. */
+  releaseKeyed(job: JobIdentity, key: string, runId: string): Promise<void>;
+  /**
+   * Starts the key over: no value, a new generation, the version one more. Refused while a live lease
+   * holds it (a run is syncing it), answering that lease.
+   */
+  resetKeyed(job: JobIdentity, key: string, now: Date): Promise<KeyedReset>;
 }
+
+/** A run's hold on a keyed checkpoint, until the run's function must have ended. */
+export interface CheckpointLease {
+  readonly runId: string;
+  /** ISO instant: the function's deadline. After it the lease is free for any run. */
+  readonly expiresAt: string;
+}
+
+/** One keyed checkpoint as stored. */
+export interface KeyedCheckpoint {
+  /** Where the next run starts from; undefined: from the beginning. */
+  readonly value?: string;
+  /** 0 before the first commit; one more at each commit and each reset. */
+  readonly version: number;
+  /** One more at each reset (or full resync): a new pass over the data, which re-sends it. */
+  readonly generation: number;
+  /** ISO instant of the last commit or reset. */
+  readonly updatedAt?: string;
+  readonly lease?: CheckpointLease;
+}
+
+export interface KeyedCommit {
+  readonly runId: string;
+  readonly expectedVersion: number;
+  /** undefined: from the beginning. */
+  readonly value: string | undefined;
+  readonly generation: number;
+  readonly updatedAt: Date;
+  /** Give the lease back in the same write (the run's last commit of this key). */
+  readonly release: boolean;
+}
+
+export type KeyedLease =
+  | { readonly acquired: true; readonly checkpoint: KeyedCheckpoint }
+  /** A live lease of another run holds it. */
+  | { readonly acquired: false; readonly reason: 'held'; readonly holder: CheckpointLease }
+  /** The name belongs to a job created after the one the run read (deleted and created again). */
+  | { readonly acquired: false; readonly reason: 'recreated' };
+
+export type KeyedReset =
+  | { readonly reset: true; readonly checkpoint: KeyedCheckpoint }
+  | { readonly reset: false; readonly holder: CheckpointLease };
 
 /** One Converse call: a single user message, the inference settings, and metadata tagging the call. */
 export interface ConverseRequest {

@@ -30,12 +30,20 @@ export function parseConfigOf<Config>(
   );
 }
 
-/** A manual run's parameters (`{}` when none were given); ValidationError names each bad one under `params`. */
+/**
+ * A manual run's parameters (`{}` when none were given); ValidationError names each bad one under
+ * `params`. With the job's stored `config`, the kind's rules tying the two are checked too (a config
+ * that no longer parses is not this request's problem: its run reports it).
+ */
 export function parseRunParams<Params>(
   definition: KindDefinition<string, unknown, Params>,
   params: unknown,
+  config?: unknown,
 ): Params {
-  return parseAgainst(definition.paramsSchema, params ?? {}, 'params');
+  const parsedConfig = config === undefined ? undefined : definition.configSchema.safeParse(config);
+  return parseAgainst(definition.paramsSchema, params ?? {}, 'params', (parsed) =>
+    parsedConfig?.success === true ? definition.checkParams?.(parsed, parsedConfig.data) : undefined,
+  );
 }
 
 /**

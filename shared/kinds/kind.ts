@@ -58,8 +58,23 @@ export interface KindDefinition<
   checkConfig?(config: Config, options: ConfigCheckOptions): readonly Problem[];
   /** The secrets a config names, checked for existence when a job is written (a warning, not a refusal). */
   secretsOf?(config: Config): readonly SecretReference[];
+  /**
+   * Rules tying a manual run's parameters to the job's config (e.g. ids that must be in it); checked
+   * when the run is requested, with the stored config.
+   */
+  checkParams?(params: Params, config: Config): readonly Problem[];
+  /** The kind keeps keyed checkpoints (CheckpointStore's `*Keyed`), readable and resettable through the API. */
+  readonly keyedCheckpoints?: KeyedCheckpointsOf<Config>;
   readonly function: KindFunctionSettings;
   readonly capabilities: readonly Caps[];
+}
+
+/** How a kind's keyed checkpoints are named: what a key is (`connector`), and the keys a config has. */
+export interface KeyedCheckpointsOf<Config> {
+  /** The name of a key in the API's answers and paths, e.g. `connector`. */
+  readonly keyName: string;
+  /** Every key the config has: the API's listing, and what a job's delete removes. */
+  keysOf(config: Config): readonly string[];
 }
 
 /** The context a kind's work receives: its own config, parameters and capabilities. */

@@ -9,10 +9,11 @@ import { describeValue } from '../validation.ts';
 import { calibrationKind } from './calibration/definition.ts';
 import type { KindDefinition } from './kind.ts';
 import { promptKind } from './prompt/definition.ts';
+import { syncKind } from './sync/definition.ts';
 import { taskKind } from './task/definition.ts';
 import { telemetryKind } from './telemetry/definition.ts';
 
-export const kinds = [promptKind, telemetryKind, calibrationKind, taskKind] as const;
+export const kinds = [promptKind, telemetryKind, calibrationKind, taskKind, syncKind] as const;
 
 export type JobKind = (typeof kinds)[number]['id'];
 export type AnyKind = (typeof kinds)[number];

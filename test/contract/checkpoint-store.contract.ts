@@ -95,4 +95,166 @@ export function checkpointStoreContract(subject: CheckpointSubject): void {
       expect(await store.read(other)).toEqual({ value: 'three', version: 2 });
     });
   });
+
+  describe('CheckpointStore contract: keyed checkpoints with leases', () => {
+    const t0 = new Date('2026-03-01T10:00:00.000Z');
+    const t1 = new Date('2026-03-01T10:10:00.000Z');
+    const lease = (runId: string, expiresAt = '2026-03-01T10:05:00.000Z') => ({ runId, expiresAt });
+    const commit = (runId: string, expectedVersion: number, value: string | undefined, release = false) => ({
+      runId,
+      expectedVersion,
+      value,
+      generation: 0,
+      updatedAt: t0,
+      release,
+    });
+
+    it('Given no checkpoint, When a run takes its lease, Then it starts at version 0 from the beginning', async () => {
+      const store = await subject.open();
+      expect(await store.readKeyed(job, ['crm'])).toEqual(new Map());
+      expect(await store.acquireKeyed(job, 'crm', lease('run-a'), t0)).toEqual({
+        acquired: true,
+        checkpoint: { version: 0, generation: 0 },
+      });
+      expect(await store.readKeyed(job, ['crm'])).toEqual(
+        new Map([['crm', { version: 0, generation: 0, lease: lease('run-a') }]]),
+      );
+    });
+
+    it('Given a leased key, When another run asks before the lease expires, Then it is refused with the holder; after it, it is taken', async () => {
+      const store = await subject.open();
+      await store.acquireKeyed(job, 'crm', lease('run-a'), t0);
+      expect(await store.acquireKeyed(job, 'crm', lease('run-b', '2026-03-01T10:20:00.000Z'), t0)).toEqual({
+        acquired: false,
+        reason: 'held',
+        holder: lease('run-a'),
+      });
+      expect(
+        await store.acquireKeyed(job, 'crm', lease('run-a', '2026-03-01T10:06:00.000Z'), t0),
+      ).toMatchObject({
+        acquired: true,
+      });
+      expect(
+        await store.acquireKeyed(job, 'crm', lease('run-b', '2026-03-01T10:20:00.000Z'), t1),
+      ).toMatchObject({
+        acquired: true,
+      });
+    });
+
+    it('Given two runs at once, When both take the lease of a key, Then exactly one gets it', async () => {
+      const store = await subject.open();
+      const outcomes = await Promise.all([
+        store.acquireKeyed(job, 'crm', lease('run-a'), t0),
+        store.acquireKeyed(job, 'crm', lease('run-b'), t0),
+      ]);
+      expect(outcomes.filter((outcome) => outcome.acquired)).toHaveLength(1);
+    });
+
+    it('Given a lease, When its holder commits page after page and releases with the last, Then the value moves and the key is free', async () => {
+      const store = await subject.open();
+      await store.acquireKeyed(job, 'crm', lease('run-a'), t0);
+      expect(await store.commitKeyed(job, 'crm', commit('run-a', 0, '20'))).toBe(true);
+      expect(await store.commitKeyed(job, 'crm', commit('run-a', 1, '40', true))).toBe(true);
+      expect(await store.readKeyed(job, ['crm', 'billing'])).toEqual(
+        new Map([['crm', { value: '40', version: 2, generation: 0, updatedAt: t0.toISOString() }]]),
+      );
+      expect(await store.acquireKeyed(job, 'crm', lease('run-b'), t0)).toEqual({
+        acquired: true,
+        checkpoint: { value: '40', version: 2, generation: 0, updatedAt: t0.toISOString() },
+      });
+    });
+
+    it.each([
+      ['a stale version', 'run-a', 0],
+      ['another run', 'run-b', 1],
+    ])(
+      'Given a committed page, When %s commits, Then it is refused and the value stays',
+      async (_case, runId, version) => {
+        const store = await subject.open();
+        await store.acquireKeyed(job, 'crm', lease('run-a'), t0);
+        await store.commitKeyed(job, 'crm', commit('run-a', 0, '20'));
+        expect(await store.commitKeyed(job, 'crm', commit(runId, version, '99'))).toBe(false);
+        expect((await store.readKeyed(job, ['crm'])).get('crm')?.value).toBe('20');
+      },
+    );
+
+    it('Given no lease, When a run commits, Then it is refused', async () => {
+      const store = await subject.open();
+      expect(await store.commitKeyed(job, 'crm', commit('run-a', 0, '20'))).toBe(false);
+      await store.acquireKeyed(job, 'crm', lease('run-a'), t0);
+      await store.releaseKeyed(job, 'crm', 'run-a');
+      expect(await store.commitKeyed(job, 'crm', commit('run-a', 0, '20'))).toBe(false);
+    });
+
+    it('Given a lease of run a, When run b releases it, Then nothing changes', async () => {
+      const store = await subject.open();
+      await store.acquireKeyed(job, 'crm', lease('run-a'), t0);
+      await store.releaseKeyed(job, 'crm', 'run-b');
+      expect((await store.readKeyed(job, ['crm'])).get('crm')?.lease).toEqual(lease('run-a'));
+    });
+
+    it('Given a value, When reset while a run holds the key, Then it is refused with the holder; once free, it starts over in a new generation', async () => {
+      const store = await subject.open();
+      await store.acquireKeyed(job, 'crm', lease('run-a'), t0);
+      await store.commitKeyed(job, 'crm', commit('run-a', 0, '20'));
+      expect(await store.resetKeyed(job, 'crm', t0)).toEqual({ reset: false, holder: lease('run-a') });
+      await store.releaseKeyed(job, 'crm', 'run-a');
+      expect(await store.resetKeyed(job, 'crm', t1)).toEqual({
+        reset: true,
+        checkpoint: { version: 2, generation: 1, updatedAt: t1.toISOString() },
+      });
+      // A run that read version 1 before the reset cannot commit over it.
+      await store.acquireKeyed(job, 'crm', lease('run-c', '2026-03-01T10:30:00.000Z'), t1);
+      expect(await store.commitKeyed(job, 'crm', commit('run-c', 1, '40'))).toBe(false);
+    });
+
+    it('Given an expired lease, When reset, Then it starts over', async () => {
+      const store = await subject.open();
+      await store.acquireKeyed(job, 'crm', lease('run-a'), t0);
+      expect(await store.resetKeyed(job, 'crm', t1)).toMatchObject({
+        reset: true,
+        checkpoint: { version: 1 },
+      });
+    });
+
+    it('Given no checkpoint, When reset, Then there is nothing to start over', async () => {
+      const store = await subject.open();
+      expect(await store.resetKeyed(job, 'crm', t0)).toEqual({
+        reset: true,
+        checkpoint: { version: 0, generation: 0 },
+      });
+    });
+
+    it('Given keys of a job deleted and created again, When the new job reads and leases, Then it starts afresh, and a late run of the old job is refused', async () => {
+      const store = await subject.open();
+      await store.acquireKeyed(job, 'crm', lease('run-a'), t0);
+      await store.commitKeyed(job, 'crm', commit('run-a', 0, '20', true));
+      expect(await store.readKeyed(again, ['crm'])).toEqual(new Map());
+      expect(await store.acquireKeyed(again, 'crm', lease('run-n'), t0)).toEqual({
+        acquired: true,
+        checkpoint: { version: 0, generation: 0 },
+      });
+      expect(await store.acquireKeyed(job, 'crm', lease('run-late'), t1)).toEqual({
+        acquired: false,
+        reason: 'recreated',
+      });
+      expect(await store.commitKeyed(job, 'crm', commit('run-a', 0, '99'))).toBe(false);
+      expect(await store.readKeyed(job, ['crm'])).toEqual(new Map());
+    });
+
+    it("Given keyed checkpoints, Then they are apart from the job's single checkpoint and from other keys and jobs", async () => {
+      const store = await subject.open();
+      await store.advance(job, undefined, 'watermark');
+      await store.acquireKeyed(job, 'crm', lease('run-a'), t0);
+      await store.commitKeyed(job, 'crm', commit('run-a', 0, 'c1', true));
+      await store.acquireKeyed(other, 'crm', lease('run-b'), t0);
+      expect(await store.read(job)).toEqual({ value: 'watermark', version: 1 });
+      expect([...(await store.readKeyed(job, ['crm', 'billing'])).keys()]).toEqual(['crm']);
+      expect((await store.readKeyed(other, ['crm'])).get('crm')).toEqual({
+        version: 0,
+        generation: 0,
+        lease: lease('run-b'),
+      });
+    });
+  });
 }

@@ -491,6 +491,8 @@ describe('ServiceStack: least privilege', () => {
     // Its targets are the user's function, an HTTP endpoint and an event bus: no table access of its own.
     ['task', ['GetItem', 'UpdateItem'], ['GetItem', 'PutItem', 'UpdateItem']],
     // The status page reads run states (jobs) and latest runs (runs) with one BatchGetItem each.
+    // Its keyed checkpoints (one per connector) are items of the jobs table too.
+    ['sync', ['GetItem', 'UpdateItem'], ['GetItem', 'PutItem', 'UpdateItem']],
     [
       'api',
       ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
@@ -514,6 +516,7 @@ describe('ServiceStack: least privilege', () => {
       'calibration',
       'prompt',
       'task',
+      'sync',
       'telemetry',
     ]);
   });
@@ -521,14 +524,15 @@ describe('ServiceStack: least privilege', () => {
   it('lets the telemetry function write only checkpoint items through its checkpoints grant', () => {
     // Given the telemetry function's role
     const statements = statementsOf(roleOf(functionId('telemetry')));
-    // Then one statement carries exactly the checkpoint store's calls, on the jobs table, for keys `*#checkpoint`
+    // Then one statement carries exactly the checkpoint store's calls, on the jobs table, for keys
+    // `*#checkpoint` (its watermark) and `*#checkpoint#*` (keyed checkpoints)
     const scoped = statements.filter((statement) => statement.Condition !== undefined);
     expect(scoped).toHaveLength(1);
     expect(asList(scoped[0]?.Action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     expect(JSON.stringify(scoped[0]?.Resource)).toContain('JobsTable');
     expect(JSON.stringify(scoped[0]?.Resource)).not.toContain('index');
     expect(scoped[0]?.Condition).toEqual({
-      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['*#checkpoint'] },
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['*#checkpoint', '*#checkpoint#*'] },
     });
     // And the prompt function, which declares no checkpoints, has no such statement
     expect(statementsOf(roleOf(functionId('prompt'))).filter((statement) => statement.Condition)).toEqual([]);

@@ -7,11 +7,22 @@
  * `jobCreatedAt` says which job the checkpoint belongs to: a job deleted and created again under the
  * name is another job and starts from nothing, even if the delete left the item behind. Deleting a job
  * deletes its checkpoint too (DynamoJobStore.delete), so normally nothing is left.
+ *
+ * Keyed checkpoints (several per job, each with a lease) are items of their own: keyed-checkpoints.ts.
  */
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { JobIdentity } from '../../jobs/ports.ts';
-import type { Checkpoint, CheckpointStore } from '../../kinds/capabilities.ts';
+import type {
+  Checkpoint,
+  CheckpointLease,
+  CheckpointStore,
+  KeyedCheckpoint,
+  KeyedCommit,
+  KeyedLease,
+  KeyedReset,
+} from '../../kinds/capabilities.ts';
 import { isConditionFailed } from './client.ts';
+import { DynamoKeyedCheckpoints } from './keyed-checkpoints.ts';
 
 const SUFFIX = '#checkpoint';
 
@@ -41,10 +52,34 @@ export function checkpointWritable(
 }
 
 export class DynamoCheckpointStore implements CheckpointStore {
+  readonly #keyed: DynamoKeyedCheckpoints;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.#keyed = new DynamoKeyedCheckpoints(doc, tableName);
+  }
+
+  readKeyed(job: JobIdentity, keys: readonly string[]): Promise<ReadonlyMap<string, KeyedCheckpoint>> {
+    return this.#keyed.read(job, keys);
+  }
+
+  acquireKeyed(job: JobIdentity, key: string, lease: CheckpointLease, now: Date): Promise<KeyedLease> {
+    return this.#keyed.acquire(job, key, lease, now);
+  }
+
+  commitKeyed(job: JobIdentity, key: string, commit: KeyedCommit): Promise<boolean> {
+    return this.#keyed.commit(job, key, commit);
+  }
+
+  releaseKeyed(job: JobIdentity, key: string, runId: string): Promise<void> {
+    return this.#keyed.release(job, key, runId);
+  }
+
+  resetKeyed(job: JobIdentity, key: string, now: Date): Promise<KeyedReset> {
+    return this.#keyed.reset(job, key, now);
+  }
 
   async read(job: JobIdentity): Promise<Checkpoint | undefined> {
     const { Item: item } = await this.doc.send(

@@ -26,6 +26,7 @@ import { tableDefinitions } from '../../tables.ts';
 import { checkpointKey } from './checkpoints.ts';
 import { isConditionFailed } from './client.ts';
 import { type CursorShape, decodeCursor } from './cursor.ts';
+import { keyedCheckpointKey } from './keyed-checkpoints.ts';
 import { queryPage } from './query.ts';
 import { DynamoRunStates } from './run-state.ts';
 
@@ -108,7 +109,11 @@ export class DynamoJobStore implements JobStore {
     await this.#states.confirm(job, job.version, token);
   }
 
-  async delete(name: string, expectedVersion: number | undefined): Promise<void> {
+  async delete(
+    name: string,
+    expectedVersion: number | undefined,
+    checkpointKeys: readonly string[] = [],
+  ): Promise<void> {
     // A run carrying a copy of the job, between here and the state's deletion, reads the job and finds it gone.
     await this.#states.invalidate(name);
     try {
@@ -134,6 +139,13 @@ export class DynamoJobStore implements JobStore {
     // A job's checkpoint goes with it (one more delete, for every kind: a checkpoint of the name left by
     // a failed delete would be ignored anyway, since it names the old job's createdAt).
     await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: checkpointKey(name) }));
+    // And its keyed checkpoints (a sync job's connectors), each one item; one left by a failed delete is
+    // ignored the same way.
+    await Promise.all(
+      checkpointKeys.map((key) =>
+        this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: keyedCheckpointKey(name, key) })),
+      ),
+    );
   }
 
   async list(query: JobQuery): Promise<Page<Job>> {

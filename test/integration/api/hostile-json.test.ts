@@ -145,6 +145,13 @@ const ROUTES: Record<WriteRoute, { readonly requests: fc.Arbitrary<Request>; rea
         await settle();
       },
     },
+    'POST /jobs/{name}/checkpoints/{connector}/reset': {
+      requests: onJob('POST', '/checkpoints/crm/reset', anyBody),
+      // The fixture is a prompt job, which keeps no keyed checkpoints: no request here may be accepted.
+      accepted: async (answer, sent) => {
+        expect(answer.status, explain(sent, answer)).toBeGreaterThanOrEqual(400);
+      },
+    },
     'POST /runs/{runId}/cancel': {
       requests: request(
         'POST',

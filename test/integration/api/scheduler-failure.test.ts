@@ -15,6 +15,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandler } from '../../../functions/api/app.ts';
 import type { ApiDeps } from '../../../functions/api/routes.ts';
+import { DynamoCheckpointStore } from '../../../shared/adapters/dynamodb/checkpoints.ts';
 import {
   createDocumentClient,
   DynamoJobStore,
@@ -138,6 +139,7 @@ describe('a Scheduler that throttles or is over quota', () => {
     const deps: ApiDeps = {
       jobs: new DynamoJobStore(documentClient, tableName('local', 'jobs'), clock),
       runs: new DynamoRunLedger(documentClient, tableName('local', 'runs'), clock),
+      checkpoints: new DynamoCheckpointStore(documentClient, tableName('local', 'jobs')),
       schedules: createSchedulerSchedulePort({
         client: new SchedulerClient({
           endpoint: faulty.endpoint,
@@ -253,6 +255,7 @@ describe('a Scheduler that throttles or is over quota', () => {
       {
         jobs: new DynamoJobStore(documentClient, 'missing', recordingClock(new Date()).clock),
         runs: new DynamoRunLedger(documentClient, 'missing', recordingClock(new Date()).clock),
+        checkpoints: new DynamoCheckpointStore(documentClient, 'missing'),
         schedules: createSchedulerSchedulePort({
           client: new SchedulerClient({ endpoint: faulty.endpoint, region: 'us-east-1', maxAttempts: 1 }),
           groupName: 'g',

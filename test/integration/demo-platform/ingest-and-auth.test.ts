@@ -51,6 +51,7 @@ describe('POST /ingest', () => {
         duplicates: 0,
         telemetry: { chunks: 2, rows: { invocations: 4, errors: 2 } },
         calibration: { responses: 2 },
+        connectors: { pages: 0, records: {} },
         idempotencyKeys: ['job-a#w1#0', 'job-a#w1#1'],
       });
     });

@@ -1,0 +1,114 @@
+/**
+ * `tickwork sync status <job>` and `tickwork sync reset <job> <connector>`: a sync job's checkpoints,
+ * one per connector (`GET /jobs/{name}/checkpoints`), and starting one connector over
+ * (`POST /jobs/{name}/checkpoints/{connector}/reset`: its next run reads from the beginning, and the
+ * sink gets its records again under new idempotency keys). A connector a run is syncing answers a
+ * conflict (exit 4): cancel the run or reset after it.
+ */
+import { isRecord, routePath } from '../api-client.ts';
+import {
+  type ApiInvocation,
+  addTargetOptions,
+  defineCommand,
+  type Env,
+  sendAndShow,
+  type TargetFlags,
+  targetOptions,
+} from '../api-command.ts';
+import { act, type CliCommand, type Parsed, parseCommandLine } from '../command-line.ts';
+import { checkJobName } from '../names.ts';
+import { COMMANDS } from '../summaries.ts';
+import { UsageError } from '../usage-error.ts';
+
+const NAME = 'sync';
+const CONNECTOR = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+function checkConnector(text: string): string {
+  if (!CONNECTOR.test(text)) {
+    throw new UsageError(`<connector> must be a connector id (1-64 of A-Z a-z 0-9 _ -); got "${text}"`);
+  }
+  return text;
+}
+
+export interface SyncInvocation extends ApiInvocation {
+  readonly view: 'status' | 'reset';
+}
+
+export function defineSync(root: CliCommand, env: Env, done: (invocation: SyncInvocation) => void): void {
+  const sync = root
+    .command(NAME)
+    .summary(COMMANDS.sync.summary)
+    .description(`Sync jobs: ${COMMANDS.sync.summary}.`);
+  const status = sync
+    .command('status <job>')
+    .summary("show a sync job's checkpoint per connector: cursor, version, last commit")
+    .description("Show a sync job's checkpoint per connector: its cursor, version and last commit.");
+  addTargetOptions(status);
+  act<TargetFlags, SyncInvocation>(status, done, ([given = ''], flags) => {
+    const job = checkJobName(given);
+    return {
+      command: `${NAME} status`,
+      job,
+      view: 'status',
+      request: { method: 'GET', path: routePath('/jobs/{name}/checkpoints', { name: job }) },
+      target: targetOptions(flags, env),
+      json: flags.json === true,
+    };
+  });
+  const reset = sync
+    .command('reset <job> <connector>')
+    .summary("start a connector over: the job's next run reads it from the beginning")
+    .description(
+      "Start a connector over: the job's next run reads it from the beginning, and the sink gets its\n" +
+        'records again (under new idempotency keys). Refused while a run is syncing the connector.',
+    );
+  addTargetOptions(reset);
+  act<TargetFlags, SyncInvocation>(reset, done, ([given = '', connector = ''], flags) => {
+    const job = checkJobName(given);
+    return {
+      command: `${NAME} reset`,
+      job,
+      view: 'reset',
+      request: {
+        method: 'POST',
+        path: routePath('/jobs/{name}/checkpoints/{connector}/reset', {
+          name: job,
+          connector: checkConnector(connector),
+        }),
+      },
+      target: targetOptions(flags, env),
+      json: flags.json === true,
+    };
+  });
+}
+
+export function parseSyncArgs(args: readonly string[], env: Env = {}): Parsed<SyncInvocation> {
+  return parseCommandLine([NAME, ...args], (root, done) => defineSync(root, env, done));
+}
+
+/** One line per connector: `crm  cursor 250  version 5  updated 2026-…  (synced by run … until …)`. */
+export function checkpointLine(checkpoint: unknown): string {
+  const entry = isRecord(checkpoint) ? checkpoint : {};
+  const cursor = entry.cursor === null || entry.cursor === undefined ? '(start)' : String(entry.cursor);
+  const updated = typeof entry.updatedAt === 'string' ? entry.updatedAt : 'never';
+  const lease = isRecord(entry.leasedBy)
+    ? `  (run ${String(entry.leasedBy.runId)} syncing it until ${String(entry.leasedBy.expiresAt)})`
+    : '';
+  return `${String(entry.connector)}  cursor ${cursor}  version ${String(entry.version)}  updated ${updated}${lease}`;
+}
+
+function view(invocation: SyncInvocation): (body: unknown) => string {
+  return (body) => {
+    if (invocation.view === 'reset') return `reset: ${checkpointLine(body)}`;
+    const list = isRecord(body) && Array.isArray(body.checkpoints) ? body.checkpoints : [];
+    return list.map(checkpointLine).join('\n');
+  };
+}
+
+export const syncCommand = defineCommand({
+  name: NAME,
+  summary: COMMANDS.sync.summary,
+  parse: parseSyncArgs,
+  execute: (invocation) => sendAndShow(invocation, view(invocation)),
+  context: (invocation) => invocation,
+});

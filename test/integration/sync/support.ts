@@ -1,0 +1,184 @@
+/**
+ * The sync kind run end to end: the real lifecycle on dynalite, the real checkpoint store, the outbound
+ * guard's HTTP client, local secrets, and the demo platform's connectors and signed ingest over HTTP.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type RunningDemoPlatform, startDemoPlatform } from '../../../local/demo-platform/server.ts';
+import { DynamoCheckpointStore } from '../../../shared/adapters/dynamodb/checkpoints.ts';
+import { SafeHttpClient } from '../../../shared/adapters/http/client.ts';
+import { LocalSecretSource } from '../../../shared/adapters/secrets/local.ts';
+import type { Job, Run } from '../../../shared/jobs/model.ts';
+import type { JobEvent } from '../../../shared/jobs/ports.ts';
+import type { CheckpointStore } from '../../../shared/kinds/capabilities.ts';
+import { syncKind } from '../../../shared/kinds/sync/definition.ts';
+import { syncWork } from '../../../shared/kinds/sync/work.ts';
+import { kindWork } from '../../../shared/kinds/work.ts';
+import {
+  type ExecuteOptions,
+  executeRun,
+  type RunDeps,
+  type RunOutcome,
+} from '../../../shared/runs/lifecycle.ts';
+import { newManualRun } from '../../../shared/runs/manual.ts';
+import { unusedJobInvoker } from '../../support/unused-invoker.ts';
+import { captureLog, type Engine, ManualClock, promptJob, runDeps, startEngine } from '../ledger/support.ts';
+
+export const TOKEN = 'sync-token-value-Hq27';
+export const SIGNING = 'sync-ingest-value-Lm40';
+
+export interface SyncWorld {
+  readonly engine: Engine;
+  readonly platform: RunningDemoPlatform;
+  readonly clock: ManualClock;
+  readonly deps: RunDeps;
+  readonly checkpoints: DynamoCheckpointStore;
+  /** Runs the slot as Scheduler (or Lambda's retry of it) delivers it; `store` replaces the checkpoint store. */
+  run(job: Job, slot: string, options?: RunOptions): Promise<RunOutcome>;
+  /** A manual run with `params`, recorded pending and then run, as the API and the function would. */
+  runManual(job: Job, params: Record<string, unknown>, options?: RunOptions): Promise<RunOutcome>;
+  /** Runs a pending run's event. */
+  runEvent(event: JobEvent, options?: RunOptions): Promise<RunOutcome>;
+  close(): Promise<void>;
+}
+
+export interface RunOptions extends ExecuteOptions {
+  readonly checkpoints?: CheckpointStore;
+}
+
+export interface WorldOptions {
+  readonly retries?: number;
+  readonly connectorRecords?: number;
+  readonly beforeConnectorPage?: (connector: string, offset: number) => Promise<void>;
+}
+
+let counter = 0;
+
+export async function startSyncWorld(options: WorldOptions = {}): Promise<SyncWorld> {
+  const engine = await startEngine();
+  const dataDir = await mkdtemp(join(tmpdir(), 'tickwork-sync-'));
+  const secretsFile = join(dataDir, 'secrets.json');
+  await writeFile(secretsFile, JSON.stringify({ 'demo-ingest': SIGNING, 'demo-platform-token': TOKEN }));
+  const clock = new ManualClock('2026-03-02T10:00:00.000Z');
+  const platform = await startDemoPlatform({
+    port: 0,
+    token: TOKEN,
+    signingSecret: SIGNING,
+    now: () => clock.now(),
+    ...(options.connectorRecords === undefined ? {} : { connectorRecords: options.connectorRecords }),
+    ...(options.beforeConnectorPage === undefined
+      ? {}
+      : { beforeConnectorPage: options.beforeConnectorPage }),
+  });
+  const deps = runDeps(engine, clock, captureLog().logger, {
+    retryPolicy: { delaysMs: Array.from({ length: options.retries ?? 0 }, () => 60_000) },
+    leaseSeconds: syncKind.function.timeoutSeconds,
+    invoker: unusedJobInvoker(),
+  });
+  const checkpoints = new DynamoCheckpointStore(engine.doc, engine.tables.jobs);
+  const secrets = new LocalSecretSource({ file: secretsFile, env: {} });
+  const http = new SafeHttpClient({ mode: 'local', allowedHosts: [] }, { userAgent: 'tickwork/test' });
+  const workWith = (store: CheckpointStore = checkpoints) =>
+    kindWork(syncKind, syncWork, { secrets, http, checkpoints: store });
+  const runEvent = (event: JobEvent, runOptions: RunOptions = {}) => {
+    const { checkpoints: store, ...execute } = runOptions;
+    return executeRun(deps, event, workWith(store), execute);
+  };
+  return {
+    engine,
+    platform,
+    clock,
+    deps,
+    checkpoints,
+    run: (job, slot, runOptions) => {
+      clock.set(slot);
+      return runEvent({ job: job.name, scheduledTime: slot, executionId: `e-${slot}` }, runOptions);
+    },
+    runManual: async (job, params, runOptions) => {
+      const { run, event } = newManualRun(job, clock.now(), { retentionDays: 30, params });
+      await deps.runs.claim(run);
+      return runEvent(event, runOptions);
+    },
+    runEvent,
+    close: async () => {
+      await platform.close();
+      await engine.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A sync job on an hourly rate, stored, with the demo connectors; `config` overrides top-level fields. */
+export async function givenSyncJob(
+  world: SyncWorld,
+  config: Record<string, unknown> = {},
+  overrides: Partial<Job> = {},
+): Promise<Job> {
+  counter++;
+  const source = (id: string) => ({
+    type: 'http',
+    url: `${world.platform.url}/connectors/${id}/records`,
+    authSecret: 'demo-platform-token',
+  });
+  const job = promptJob(`sync-${counter}`, {
+    kind: 'sync' as Job['kind'],
+    schedule: {
+      input: 'rate(1 hour)',
+      expression: 'rate(1 hour)',
+      timezone: 'UTC',
+      description: 'every hour',
+      type: 'rate',
+    },
+    config: {
+      connectors: [
+        { id: 'crm', source: source('crm'), healthUrl: `${world.platform.url}/connectors/crm/health` },
+      ],
+      sink: { url: `${world.platform.url}/ingest`, signingSecret: 'demo-ingest' },
+      pageSize: 50,
+      ...config,
+    },
+    ...overrides,
+  });
+  await world.deps.jobs.create(job);
+  return job;
+}
+
+/** A demo connector's entry of a sync config. */
+export function demoConnector(world: SyncWorld, id: string, extra: Record<string, unknown> = {}) {
+  return {
+    id,
+    source: {
+      type: 'http',
+      url: `${world.platform.url}/connectors/${id}/records`,
+      authSecret: 'demo-platform-token',
+    },
+    healthUrl: `${world.platform.url}/connectors/${id}/health`,
+    ...extra,
+  };
+}
+
+/** The record ids the sink accepted for a job's connector, in the order they arrived (a repeat shows twice). */
+export function syncedIds(world: SyncWorld, job: string, connector: string): string[] {
+  return world.platform
+    .received()
+    .ingest.items.flatMap(({ body }) => {
+      const page = body as { job?: string; connector?: string; records?: { id: string }[] };
+      return page.job === job && page.connector === connector ? (page.records ?? []) : [];
+    })
+    .map((record) => record.id);
+}
+
+/** `crm-000001` … for records [from, to) of a demo connector. */
+export function expectedIds(connector: string, from: number, to: number): string[] {
+  return Array.from(
+    { length: to - from },
+    (_, index) => `${connector}-${String(from + index + 1).padStart(6, '0')}`,
+  );
+}
+
+/** The run an outcome recorded (every outcome but `ignored` has one). */
+export function runOf(outcome: RunOutcome): Run {
+  if (!('run' in outcome)) throw new Error(`no run recorded: ${outcome.reason}`);
+  return outcome.run;
+}
