@@ -515,8 +515,8 @@ describe('ServiceStack: least privilege', () => {
       'api',
       'calibration',
       'prompt',
-      'task',
       'sync',
+      'task',
       'telemetry',
     ]);
   });
