@@ -10,13 +10,24 @@
 import type { Clock } from '../clock.ts';
 import { ASYNC_MAX_EVENT_AGE_SECONDS, type RetryPolicy } from '../config.ts';
 import type { ChildCounts, ChildStatus, Run } from '../jobs/model.ts';
-import type { RunLedger } from '../jobs/ports.ts';
+import type { JobInvoker, JobStore, RunLedger } from '../jobs/ports.ts';
+import type { Logger } from '../logger.ts';
+import { startChainedRuns } from './chain.ts';
 import { isChildStatus, parentOutcome } from './fan-out-spec.ts';
 
 export interface SettleDeps {
   readonly runs: RunLedger;
   readonly clock: Clock;
   readonly retryPolicy: RetryPolicy;
+  /**
+   * What a reader needs to start the chained runs of a fan-out parent it ends (settleParent): the
+   * parent's job, the invoker of the chained jobs' functions, their runs' retention, and where a
+   * chained run that could not be started is reported.
+   */
+  readonly jobs: JobStore;
+  readonly invoker: JobInvoker;
+  readonly runRetentionDays: number;
+  readonly log: Logger;
 }
 
 /**
@@ -149,5 +160,26 @@ async function settleParent(deps: SettleDeps, parent: Run): Promise<Run> {
     finishedAt: now.toISOString(),
     durationMs: Math.max(0, now.getTime() - started),
   });
-  return ended ?? (await deps.runs.get(parent.job, parent.slot)) ?? parent;
+  if (ended === undefined) return (await deps.runs.get(parent.job, parent.slot)) ?? parent;
+  await followRecountedParent(deps, ended);
+  return ended;
+}
+
+/**
+ * What follows the end of a parent its reader recounted: its chained jobs (`then`), as the lifecycle
+ * starts them when the last count ends a parent. Only the reader whose conditional transition ended
+ * the parent gets here, so they start once. No delivery repeats a reader's request, so a chained run
+ * that cannot be started is reported, not thrown: the reader still gets the parent as it ended.
+ */
+async function followRecountedParent(deps: SettleDeps, parent: Run): Promise<void> {
+  const log = deps.log.child({ job: parent.job, runId: parent.runId });
+  try {
+    const job = await deps.jobs.get(parent.job);
+    if (job === undefined) return;
+    await startChainedRuns({ ...deps, retentionDays: deps.runRetentionDays }, job, parent, log);
+  } catch (error) {
+    log.error('chained runs of a recounted fan-out parent not started', {
+      error: error instanceof Error ? `${error.name}: ${error.message}` : 'UnknownError',
+    });
+  }
 }
