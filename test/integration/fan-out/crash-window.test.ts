@@ -91,15 +91,19 @@ function setup() {
 
 type World = ReturnType<typeof setup>;
 
-/** A job fanning out into `keys` (all at once), whose success starts the job `after`. */
-async function givenFanOut(w: World, keys: readonly string[]): Promise<{ job: Job; after: Job }> {
+/** A job fanning out into `keys` (all at once unless `concurrency` says), whose success starts the job `after`. */
+async function givenFanOut(
+  w: World,
+  keys: readonly string[],
+  concurrency = keys.length,
+): Promise<{ job: Job; after: Job }> {
   const name = `crash-${counter}`;
   const target = { type: 'webhook', url: world.hookUrl, signingSecret: SECRET };
   world.sources.set(`/crash/${name}`, { status: 200, body: { contexts: keys.map((key) => ({ key })) } });
   const after = promptJob(`${name}-after`, { config: { prompt: 'After the fan-out', target } });
   const job = promptJob(name, {
     config: { prompt: 'Session {{key}}', target },
-    expand: { url: world.sourceUrl(`/crash/${name}`), maxChildren: 10, concurrency: keys.length },
+    expand: { url: world.sourceUrl(`/crash/${name}`), maxChildren: 10, concurrency },
     // biome-ignore lint/suspicious/noThenProperty: the job's field of chained jobs
     then: { onSuccess: [after.name] },
   });
@@ -212,6 +216,34 @@ describe('a parent whose counts stalled', () => {
     // A late delivery of the child changes nothing now.
     await executeRun(w.deps, childEvent(c), w.work);
     expect(await parentOf(w, parent)).toMatchObject({ status: 'succeeded', children: { succeeded: 3 } });
+    expect(await chainedRuns(w, after)).toHaveLength(1);
+  });
+});
+
+describe('a lane whose next child was never started', () => {
+  it('Given one lane whose first child died at its count (its successor still pending) and no delivery after it, When the stalled parent is read, Then the reader starts the successor, and the parent ends with it', async () => {
+    const w = setup();
+    const { job, after } = await givenFanOut(w, ['a', 'b'], 1);
+    const { parent, children } = await fanOut(w, job);
+    const [a, b] = children as [Run, Run];
+    expect(w.invoker.events.map((event) => event.runId)).toEqual([a.runId]);
+    await deliverDyingAtCount(w, a);
+    expect(w.invoker.events).toEqual([]);
+
+    w.clock.advance(PARENT_STALL_MS + 1);
+    expect(await w.read(parent.runId)).toMatchObject({ status: 'waiting', children: { succeeded: 0 } });
+    // The recount found b pending behind a lane that ended: it hands b to its function, once.
+    expect(w.invoker.events.map((event) => event.runId)).toEqual([b.runId]);
+    expect(await w.read(parent.runId)).toMatchObject({ status: 'waiting' });
+    expect(w.invoker.events).toHaveLength(1);
+
+    await executeRun(w.deps, w.invoker.take(b.runId), w.work);
+    // b's count ends nothing yet (a's count is still lost); the next stalled read recounts and ends it.
+    w.clock.advance(PARENT_STALL_MS + 1);
+    expect(await w.read(parent.runId)).toMatchObject({
+      status: 'succeeded',
+      children: { total: 2, succeeded: 2 },
+    });
     expect(await chainedRuns(w, after)).toHaveLength(1);
   });
 });
