@@ -101,7 +101,15 @@ async function openSet(stage: string, label: string): Promise<JobSet> {
       secrets: new LocalSecretSource({ env: { TICKWORK_SECRET_BENCH: 'bench-secret' } }),
       log: silentLogger,
     },
-    status: { jobs, runs, clock, retryPolicy },
+    status: {
+      jobs,
+      runs,
+      clock,
+      retryPolicy,
+      invoker: unusedJobInvoker(),
+      runRetentionDays: 30,
+      log: silentLogger,
+    },
     run: {
       jobs,
       runs,

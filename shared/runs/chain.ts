@@ -60,8 +60,11 @@ export function upstreamOf(run: Run): UpstreamRun {
     : { ...base, resultOmitted: true };
 }
 
+/** What starting chained runs uses: the lifecycle's dependencies, or a reader's (settle.ts). */
+export type ChainDeps = Pick<RunDeps, 'jobs' | 'runs' | 'clock' | 'invoker' | 'retentionDays' | 'newRunId'>;
+
 /** The follower of shared/runs/ended.ts: starts the chained runs of `run`'s end. */
-export async function startChainedRuns(deps: RunDeps, job: Job, run: Run, log: Logger): Promise<void> {
+export async function startChainedRuns(deps: ChainDeps, job: Job, run: Run, log: Logger): Promise<void> {
   const list = LIST_BY_STATUS[run.status];
   const targets = list === undefined || run.parentRunId !== undefined ? [] : (job.then?.[list] ?? []);
   if (targets.length === 0) return;
@@ -100,7 +103,7 @@ export async function startChainedRuns(deps: RunDeps, job: Job, run: Run, log: L
 }
 
 async function startChainedRun(
-  deps: RunDeps,
+  deps: ChainDeps,
   name: string,
   run: Run,
   upstream: UpstreamRun,

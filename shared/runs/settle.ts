@@ -10,13 +10,25 @@
 import type { Clock } from '../clock.ts';
 import { ASYNC_MAX_EVENT_AGE_SECONDS, type RetryPolicy } from '../config.ts';
 import type { ChildCounts, ChildStatus, Run } from '../jobs/model.ts';
-import type { RunLedger } from '../jobs/ports.ts';
+import type { JobInvoker, JobStore, RunLedger } from '../jobs/ports.ts';
+import type { Logger } from '../logger.ts';
+import { startChainedRuns } from './chain.ts';
 import { isChildStatus, parentOutcome } from './fan-out-spec.ts';
+import { runEvent } from './manual.ts';
 
 export interface SettleDeps {
   readonly runs: RunLedger;
   readonly clock: Clock;
   readonly retryPolicy: RetryPolicy;
+  /**
+   * What a reader needs to start the chained runs of a fan-out parent it ends (settleParent): the
+   * parent's job, the invoker of the chained jobs' functions, their runs' retention, and where a
+   * chained run that could not be started is reported.
+   */
+  readonly jobs: JobStore;
+  readonly invoker: JobInvoker;
+  readonly runRetentionDays: number;
+  readonly log: Logger;
 }
 
 /**
@@ -116,6 +128,7 @@ async function settleParent(deps: SettleDeps, parent: Run): Promise<Run> {
   };
   let seen = 0;
   let open = 0;
+  const children = new Map<string, Run>();
   let cursor: string | undefined;
   do {
     const page = await deps.runs.listChildren({
@@ -125,12 +138,14 @@ async function settleParent(deps: SettleDeps, parent: Run): Promise<Run> {
     });
     for (const child of await settleRuns(deps, page.items)) {
       seen++;
+      children.set(child.slot, child);
       if (isChildStatus(child.status)) tally[child.status]++;
       else open++;
     }
     cursor = page.nextCursor;
   } while (cursor !== undefined);
   if (open > 0) {
+    await startStalledLanes(deps, parent, children);
     const noted = await deps.runs.transition(parent.job, parent.slot, ['waiting'], {
       lastChildAt: now.toISOString(),
     });
@@ -149,5 +164,57 @@ async function settleParent(deps: SettleDeps, parent: Run): Promise<Run> {
     finishedAt: now.toISOString(),
     durationMs: Math.max(0, now.getTime() - started),
   });
-  return ended ?? (await deps.runs.get(parent.job, parent.slot)) ?? parent;
+  if (ended === undefined) return (await deps.runs.get(parent.job, parent.slot)) ?? parent;
+  await followRecountedParent(deps, ended);
+  return ended;
+}
+
+/**
+ * A lane stops when the child that ended in it never started its successor (its function died between
+ * its final record and its count, and Lambda delivered it no more): the successor stays `pending`, and
+ * nothing else would start it before Lambda's event age passed and it was settled failed. The recount
+ * hands each such successor to its function; a second invoke of a pending run is harmless (the
+ * lifecycle starts it once). A failed invoke is reported and tried again at the next stalled read.
+ */
+async function startStalledLanes(
+  deps: SettleDeps,
+  parent: Run,
+  children: ReadonlyMap<string, Run>,
+): Promise<void> {
+  const stalled = [...children.values()]
+    .filter((child) => isChildStatus(child.status) && child.nextChildSlot !== undefined)
+    .map((child) => children.get(child.nextChildSlot ?? ''))
+    .filter((next): next is Run => next?.status === 'pending');
+  if (stalled.length === 0) return;
+  const log = deps.log.child({ job: parent.job, runId: parent.runId });
+  try {
+    const job = await deps.jobs.get(parent.job);
+    // A deleted job's pending children are settled failed in time: no function is left to run them.
+    if (job === undefined) return;
+    for (const child of stalled) await deps.invoker.invoke(job.kind, runEvent(child));
+    log.warn('fan-out lanes restarted by a recount', { children: stalled.map((child) => child.runId) });
+  } catch (error) {
+    log.error('fan-out lanes of a stalled parent not restarted', {
+      error: error instanceof Error ? `${error.name}: ${error.message}` : 'UnknownError',
+    });
+  }
+}
+
+/**
+ * What follows the end of a parent its reader recounted: its chained jobs (`then`), as the lifecycle
+ * starts them when the last count ends a parent. Only the reader whose conditional transition ended
+ * the parent gets here, so they start once. No delivery repeats a reader's request, so a chained run
+ * that cannot be started is reported, not thrown: the reader still gets the parent as it ended.
+ */
+async function followRecountedParent(deps: SettleDeps, parent: Run): Promise<void> {
+  const log = deps.log.child({ job: parent.job, runId: parent.runId });
+  try {
+    const job = await deps.jobs.get(parent.job);
+    if (job === undefined) return;
+    await startChainedRuns({ ...deps, retentionDays: deps.runRetentionDays }, job, parent, log);
+  } catch (error) {
+    log.error('chained runs of a recounted fan-out parent not started', {
+      error: error instanceof Error ? `${error.name}: ${error.message}` : 'UnknownError',
+    });
+  }
 }

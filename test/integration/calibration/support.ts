@@ -25,7 +25,14 @@ import { type CalibrationPlatform, startCalibrationPlatform } from '../../suppor
 import { ManualClock } from '../../support/manual-clock.ts';
 import { TEST_CREDENTIALS } from '../../support/sigv4.ts';
 import { unusedJobInvoker } from '../../support/unused-invoker.ts';
-import { captureLog, type Engine, promptJob, runDeps, startEngine } from '../ledger/support.ts';
+import {
+  captureLog,
+  type Engine,
+  type LedgerDeps,
+  promptJob,
+  runDeps,
+  startEngine,
+} from '../ledger/support.ts';
 
 export const START = '2026-03-02T09:00:00.000Z';
 export const SECRETS = {
@@ -69,7 +76,7 @@ let counter = 0;
 
 export interface Setup {
   readonly clock: VirtualClock;
-  readonly deps: RunDeps;
+  readonly deps: LedgerDeps;
   readonly work: ReturnType<typeof kindWork>;
   readonly budgets: Budgets;
   readonly log: ReturnType<typeof captureLog>;

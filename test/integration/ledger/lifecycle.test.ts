@@ -9,7 +9,15 @@ import { executeRun, type RunDeps, type RunOutcome, type RunWork } from '../../.
 import { newManualRun } from '../../../shared/runs/manual.ts';
 import { newRunId } from '../../../shared/runs/run-id.ts';
 import { RETRY_GRACE_MS, settleRun } from '../../../shared/runs/settle.ts';
-import { captureLog, engineKinds, ManualClock, promptJob, runDeps, useEngine } from './support.ts';
+import {
+  captureLog,
+  engineKinds,
+  type LedgerDeps,
+  ManualClock,
+  promptJob,
+  runDeps,
+  useEngine,
+} from './support.ts';
 
 const LEASE_SECONDS = 60;
 
@@ -60,7 +68,7 @@ async function allRuns(deps: RunDeps, job: Job): Promise<Run[]> {
 }
 
 /** The run of a slot as a reader sees it: settled (shared/runs/settle.ts). */
-async function readSettled(deps: RunDeps, job: Job, slot: string): Promise<Run | undefined> {
+async function readSettled(deps: LedgerDeps, job: Job, slot: string): Promise<Run | undefined> {
   const run = await deps.runs.get(job.name, slot);
   return run === undefined ? undefined : settleRun(deps, run);
 }

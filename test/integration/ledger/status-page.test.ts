@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.ts';
 import { DynamoJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
 import { DynamoRunLedger } from '../../../shared/adapters/dynamodb/run-ledger.ts';
-import { getStatus } from '../../../shared/jobs/status.ts';
+import { getStatus, type StatusDeps } from '../../../shared/jobs/status.ts';
 import { executeRun, type RunDeps } from '../../../shared/runs/lifecycle.ts';
 import { unusedJobInvoker } from '../../support/unused-invoker.ts';
 import { captureLog, engineKinds, freshTable, ManualClock, promptJob, useEngine } from './support.ts';
@@ -31,12 +31,13 @@ describe.each(engineKinds)('on %s', (kind) => {
       { step: 'initialize', name: 'countCommands' },
     );
     const tables = { jobs: await freshTable(engine(), 'jobs'), runs: await freshTable(engine(), 'runs') };
-    const deps: RunDeps = {
+    const deps: RunDeps & StatusDeps = {
       jobs: new DynamoJobStore(doc, tables.jobs, clock),
       runs: new DynamoRunLedger(doc, tables.runs, clock),
       clock,
       log: captureLog().logger,
       retentionDays: 30,
+      runRetentionDays: 30,
       leaseSeconds: 60,
       invoker: unusedJobInvoker(),
       retryPolicy: { delaysMs: [] },

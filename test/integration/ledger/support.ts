@@ -180,6 +180,9 @@ export function stores(engine: Engine, clock: Clock) {
   };
 }
 
+/** The lifecycle's dependencies that also serve the API's readers (settle.ts names retention as the API does). */
+export type LedgerDeps = RunDeps & { readonly runRetentionDays: number };
+
 /**
  * The run lifecycle's dependencies on the engine's stores: a 60 s function timeout, 30 days of history
  * and no Lambda retries (a failed attempt is final) unless the test says otherwise.
@@ -188,13 +191,14 @@ export function runDeps(
   engine: Engine,
   clock: Clock,
   log: Logger,
-  overrides: Partial<RunDeps> = {},
-): RunDeps {
+  overrides: Partial<LedgerDeps> = {},
+): LedgerDeps {
   return {
     ...stores(engine, clock),
     clock,
     log,
     retentionDays: 30,
+    runRetentionDays: 30,
     leaseSeconds: 60,
     invoker: unusedJobInvoker(),
     retryPolicy: { delaysMs: [] },

@@ -17,11 +17,19 @@ import type { JobEvent } from '../../../shared/jobs/ports.ts';
 import { telemetryKind } from '../../../shared/kinds/telemetry/definition.ts';
 import { telemetryWork } from '../../../shared/kinds/telemetry/work.ts';
 import { kindWork } from '../../../shared/kinds/work.ts';
-import { executeRun, type RunDeps, type RunOutcome } from '../../../shared/runs/lifecycle.ts';
+import { executeRun, type RunOutcome } from '../../../shared/runs/lifecycle.ts';
 import { startTelemetryPlatform, type TelemetryPlatform } from '../../support/telemetry-platform.ts';
 import { UNUSED_AWS_CLIENT } from '../../support/unused-aws-client.ts';
 import { unusedJobInvoker } from '../../support/unused-invoker.ts';
-import { captureLog, type Engine, ManualClock, promptJob, runDeps, startEngine } from '../ledger/support.ts';
+import {
+  captureLog,
+  type Engine,
+  type LedgerDeps,
+  ManualClock,
+  promptJob,
+  runDeps,
+  startEngine,
+} from '../ledger/support.ts';
 
 export const INGEST_SECRET = 'ingest-secret-value-Qx81';
 export const TOKEN = 'telemetry-token-value-7Hs2';
@@ -30,7 +38,7 @@ export interface World {
   readonly engine: Engine;
   readonly platform: TelemetryPlatform;
   readonly clock: ManualClock;
-  readonly deps: RunDeps;
+  readonly deps: LedgerDeps;
   readonly checkpoints: DynamoCheckpointStore;
   /** Runs the slot as Scheduler (or Lambda's retry of it) would deliver it, with the clock at `now`. */
   run(job: Job, slot: string, now?: string): Promise<RunOutcome>;
