@@ -17,6 +17,13 @@ import { loadavg } from 'node:os';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { FINAL_RUN_STATUSES, type RunStatus } from '../shared/jobs/model.ts';
+import {
+  childLanes,
+  describeProfile,
+  profileSide,
+  type RecordedRun,
+  type SideProfile,
+} from './fan-out/profile.ts';
 import { type FanOutWorld, SINK_SECRET, startFanOutWorld } from './fan-out/world.ts';
 import { median, range } from './support/stats.ts';
 
@@ -35,6 +42,7 @@ interface Side {
   readonly ms: number;
   /** CPU time of this process (the whole stack and the bench's client) during the round. */
   readonly cpuMs: number;
+  readonly profile: SideProfile;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -88,6 +96,9 @@ async function allChildren(world: FanOutWorld, parentRunId: string): Promise<any
   return runs;
 }
 
+/** A fan-out parent's finishedAt minus its last child's: the last count and the parent's end. */
+const tails: number[] = [];
+
 const lastFinished = (runs: ReadonlyArray<{ finishedAt: string }>) =>
   Math.max(...runs.map((run) => Date.parse(run.finishedAt)));
 
@@ -107,17 +118,27 @@ async function fanOutSide(world: FanOutWorld, name: string, count: number): Prom
   }
   const children = await allChildren(world, parent.runId);
   if (children.length !== count) throw new Error(`${children.length} children listed, not ${count}`);
-  return { ms: lastFinished(children) - started, cpuMs };
+  const sessions = (await (await fetch(world.sessionsUrl(count))).json()) as {
+    contexts: Array<{ key: string }>;
+  };
+  const lanes = childLanes(
+    children,
+    sessions.contexts.map((context) => context.key),
+    CONCURRENCY,
+  );
+  const last = lastFinished(children);
+  tails.push(Date.parse(parent.finishedAt) - last);
+  return { ms: last - started, cpuMs, profile: profileSide(started, lanes) };
 }
 
 async function manualSide(world: FanOutWorld, name: string, count: number): Promise<Side> {
   await putJob(world, taskJob(world, name));
   const cpu = process.cpuUsage();
   const started = Date.now();
-  const ended: Array<{ finishedAt: string }> = [];
+  const lanes: RecordedRun[][] = Array.from({ length: CONCURRENCY }, () => []);
   let next = 0;
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
+    lanes.map(async (lane) => {
       while (next < count) {
         next++;
         const answer = await world.call('POST', `/jobs/${name}/runs`);
@@ -126,12 +147,12 @@ async function manualSide(world: FanOutWorld, name: string, count: number): Prom
         await world.delivered(answer.json.runId);
         const run = await runUntilFinal(world, answer.json.runId, 5);
         if (run.status !== 'succeeded') throw new Error(`manual run ${run.runId}: ${run.status}`);
-        ended.push(run);
+        lane.push(run);
       }
     }),
   );
   const cpuMs = process.cpuUsage(cpu).user / 1_000 + process.cpuUsage(cpu).system / 1_000;
-  return { ms: lastFinished(ended) - started, cpuMs };
+  return { ms: lastFinished(lanes.flat()) - started, cpuMs, profile: profileSide(started, lanes) };
 }
 
 /** Part 2: one scheduled slot delivered 3 times at once; children and deliveries counted. */
@@ -224,6 +245,10 @@ async function main(): Promise<void> {
       console.log(
         `pair ${pair}: fan-out ${f.ms} ms (cpu ${f.cpuMs.toFixed(0)} ms), manual ${m.ms} ms (cpu ${m.cpuMs.toFixed(0)} ms), ratio ${(f.ms / m.ms).toFixed(2)}`,
       );
+      console.log(
+        `  fan-out: ${describeProfile(f.profile)}; parent ended ${tails.at(-1)} ms after its last child`,
+      );
+      console.log(`  manual:  ${describeProfile(m.profile)}`);
     }
     const ratios = fan.map((side, index) => side.ms / (manual[index] as Side).ms);
     console.log(`fan-out: ${CHILDREN} children at concurrency ${CONCURRENCY}, ${PAIRS} pairs`);
