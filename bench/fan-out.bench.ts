@@ -45,6 +45,11 @@ interface Side {
   readonly profile: SideProfile;
 }
 
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1_000;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const isFinal = (status: RunStatus) => FINAL_RUN_STATUSES.includes(status);
 
@@ -112,7 +117,7 @@ async function fanOutSide(world: FanOutWorld, name: string, count: number): Prom
   const answer = await world.call('POST', `/jobs/${name}/runs`);
   if (answer.status !== 202) throw new Error(`POST runs of ${name}: ${answer.status}`);
   const parent = await runUntilFinal(world, answer.json.runId, POLL_MS);
-  const cpuMs = process.cpuUsage(cpu).user / 1_000 + process.cpuUsage(cpu).system / 1_000;
+  const cpuMs = cpuSince(cpu);
   if (parent.status !== 'succeeded' || parent.children?.succeeded !== count) {
     throw new Error(`fan-out parent ${parent.runId}: ${parent.status} ${JSON.stringify(parent.children)}`);
   }
@@ -144,14 +149,14 @@ async function manualSide(world: FanOutWorld, name: string, count: number): Prom
         const answer = await world.call('POST', `/jobs/${name}/runs`);
         if (answer.status !== 202) throw new Error(`POST runs of ${name}: ${answer.status}`);
         // The sink tells when the run is at its last step; its record follows within milliseconds.
-        await world.delivered(answer.json.runId);
+        await world.delivered(answer.json.runId, ROUND_LIMIT_MS);
         const run = await runUntilFinal(world, answer.json.runId, 5);
         if (run.status !== 'succeeded') throw new Error(`manual run ${run.runId}: ${run.status}`);
         lane.push(run);
       }
     }),
   );
-  const cpuMs = process.cpuUsage(cpu).user / 1_000 + process.cpuUsage(cpu).system / 1_000;
+  const cpuMs = cpuSince(cpu);
   return { ms: lastFinished(lanes.flat()) - started, cpuMs, profile: profileSide(started, lanes) };
 }
 

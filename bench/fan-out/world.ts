@@ -34,8 +34,11 @@ export interface FanOutWorld {
   /** The expansion source answering `count` contexts. */
   sessionsUrl(count: number): string;
   readonly deliveries: SinkDelivery[];
-  /** Resolves when the sink received a delivery of `runId` (at once if it already did). */
-  delivered(runId: string): Promise<void>;
+  /**
+   * Resolves when the sink received a delivery of `runId` (at once if it already did); rejects after
+   * `limitMs`, so a run that never delivers fails the bench instead of hanging it.
+   */
+  delivered(runId: string, limitMs: number): Promise<void>;
   call(method: string, path: string, body?: unknown): Promise<ApiAnswer>;
   close(): Promise<void>;
 }
@@ -89,9 +92,18 @@ export async function startFanOutWorld(): Promise<FanOutWorld> {
     sinkUrl: `http://127.0.0.1:${sinkPort}/deliveries`,
     sessionsUrl: (count) => `${platform.url}/sessions?count=${count}`,
     deliveries,
-    delivered(runId) {
+    delivered(runId, limitMs) {
       if (seen.has(runId)) return Promise.resolve();
-      return new Promise((resolve) => waiters.set(runId, resolve));
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(runId);
+          reject(new Error(`run ${runId} delivered nothing to the sink in ${limitMs} ms`));
+        }, limitMs);
+        waiters.set(runId, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
     },
     async call(method, path, body) {
       const response = await fetch(`${apiUrl}${path}`, {
