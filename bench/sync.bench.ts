@@ -37,6 +37,7 @@ import { syncKind } from '../shared/kinds/sync/definition.ts';
 import { syncWork } from '../shared/kinds/sync/work.ts';
 import { kindWork } from '../shared/kinds/work.ts';
 import { silentLogger } from '../shared/logger.ts';
+import { MAX_CANCEL_CHECK_INTERVAL_MS } from '../shared/runs/control.ts';
 import { parseJobEvent, scheduleTargetInput } from '../shared/runs/event.ts';
 import { executeRun, type RunDeps } from '../shared/runs/lifecycle.ts';
 import { tableName } from '../shared/tables.ts';
@@ -212,16 +213,25 @@ const [few = [], many = []] = counted;
 const [fewPages, manyPages] = COUNTED_PAGES;
 const countOf = (rows: readonly RequestRow[], what: string) =>
   rows.find((row) => row.what === what)?.count ?? 0;
+/**
+ * The lifecycle's cancel watch reads the run record after 1, 3, 7, 15 s … of run time (its interval
+ * doubles up to MAX_CANCEL_CHECK_INTERVAL_MS): time, not pages, decides how many, so it is neither.
+ */
+const CANCEL_WATCH = 'GetItem run record (runs table)';
 const requestRows = [...new Set([...few, ...many].map((row) => row.what))].sort().map((what) => {
   const access = ([...few, ...many].find((row) => row.what === what) as RequestRow).access;
-  const perPage = (countOf(many, what) - countOf(few, what)) / (manyPages - fewPages);
+  const timed = what === CANCEL_WATCH;
+  const perPage = timed ? 0 : (countOf(many, what) - countOf(few, what)) / (manyPages - fewPages);
   return {
-    what,
+    what: timed
+      ? `${what}: the cancel watch, by run time (${MAX_CANCEL_CHECK_INTERVAL_MS / 1000} s apart at most)`
+      : what,
     access,
+    timed,
     few: countOf(few, what),
     many: countOf(many, what),
     perPage,
-    fixed: countOf(few, what) - perPage * fewPages,
+    fixed: timed ? 0 : countOf(few, what) - perPage * fewPages,
   };
 });
 const sum = (access: string, field: 'few' | 'many' | 'perPage' | 'fixed') =>
@@ -265,7 +275,7 @@ console.log('|---|---|---:|---:|---:|---:|');
 const figure = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
 for (const row of requestRows) {
   console.log(
-    `| ${row.what} | ${row.access} | ${row.few} | ${row.many} | ${figure(row.perPage)} | ${figure(row.fixed)} |`,
+    `| ${row.what} | ${row.access} | ${row.few} | ${row.many} | ${row.timed ? '—' : figure(row.perPage)} | ${row.timed ? '—' : figure(row.fixed)} |`,
   );
 }
 for (const access of ['read', 'write'] as const) {
