@@ -8,7 +8,8 @@
  * by more than the one page a crash between the ack and the commit leaves (sent again by the next run
  * with the same idempotency key). The lease (until the function's deadline) keeps a second run of the
  * job off the connector: it skips it and says so. The run's last commit of the connector gives the
- * lease back in the same write, so a page costs one write.
+ * lease back in the same write, so a page costs one write. The next page is read while the cursor is
+ * committed, and sent only once the commit succeeded: the order above holds, the commit's time is hidden.
  *
  * The run stops reading before a page it may not finish: when the time left is under the last page's
  * time, the sink's timeout and the lifecycle's margin; the result says `hasMore`, the next run goes on.
@@ -108,25 +109,31 @@ export async function syncConnector(
   let released = false;
   try {
     const bearer = await deps.bearerOf(connector);
+    /** A page's read and send, as the time left measured it: what the next page is expected to take. */
     let lastPageMs = 0;
-    for (;;) {
-      if (pages >= deps.maxPagesPerRun) {
-        reason = `stopped after maxPagesPerRun (${deps.maxPagesPerRun}) pages`;
-        break;
-      }
-      const before = deps.remainingTimeMs();
-      if (before < lastPageMs + deps.sink.timeoutMs + deps.reserveMs) {
-        reason = `stopped before the function's deadline (${Math.round(before / 1000)} s left)`;
-        break;
-      }
+    /** Why no further page may be read now that `done` pages are; undefined: one may. */
+    const stopReason = (done: number): string | undefined => {
+      if (done >= deps.maxPagesPerRun) return `stopped after maxPagesPerRun (${deps.maxPagesPerRun}) pages`;
+      const left = deps.remainingTimeMs();
+      return left < lastPageMs + deps.sink.timeoutMs + deps.reserveMs
+        ? `stopped before the function's deadline (${Math.round(left / 1000)} s left)`
+        : undefined;
+    };
+    let readStartedAt = 0;
+    const read = async (at: string | undefined) => {
       await deps.checkpoint();
-      const page = await readPage(deps.http, connector.source.url, {
-        cursor,
+      readStartedAt = deps.remainingTimeMs();
+      return readPage(deps.http, connector.source.url, {
+        cursor: at,
         limit: deps.pageSize,
         bearer,
         signal,
-        timeoutMs: Math.max(1, Math.min(PAGE_TIMEOUT_MS, before - deps.reserveMs)),
+        timeoutMs: Math.max(1, Math.min(PAGE_TIMEOUT_MS, readStartedAt - deps.reserveMs)),
       });
+    };
+    reason = stopReason(0);
+    let page = reason === undefined ? await read(cursor) : undefined;
+    while (page !== undefined) {
       if (page.records.length > 0) {
         const identity = {
           job: job.name,
@@ -141,19 +148,30 @@ export async function syncConnector(
           signal,
         );
       }
+      lastPageMs = Math.max(0, readStartedAt - deps.remainingTimeMs());
       const next = page.nextCursor ?? cursor;
-      const last = !page.hasMore || pages + 1 >= deps.maxPagesPerRun;
+      const stop = page.hasMore ? stopReason(pages + 1) : undefined;
+      const last = !page.hasMore || stop !== undefined;
       const moved = page.records.length > 0 || next !== cursor || generation !== committedGeneration;
+      // The next page is read while this one's cursor is committed (a read changes nothing; the commit
+      // comes after the sink's ack as before), and it is sent only once that commit succeeded: a page
+      // costs the longer of the two, not both. The last page's commit gives the lease back.
+      const [committed, upcoming] = await Promise.allSettled([
+        moved
+          ? checkpoints.commitKeyed(job, connector.id, {
+              runId,
+              expectedVersion: version,
+              value: next,
+              generation,
+              updatedAt: deps.clock.now(),
+              release: last,
+            })
+          : Promise.resolve(true),
+        last ? Promise.resolve(undefined) : read(next),
+      ]);
+      if (committed.status === 'rejected') throw committed.reason;
+      if (!committed.value) throw new CheckpointMovedError(connector.id);
       if (moved) {
-        const committed = await checkpoints.commitKeyed(job, connector.id, {
-          runId,
-          expectedVersion: version,
-          value: next,
-          generation,
-          updatedAt: deps.clock.now(),
-          release: last,
-        });
-        if (!committed) throw new CheckpointMovedError(connector.id);
         version += 1;
         released = last;
       }
@@ -161,8 +179,9 @@ export async function syncConnector(
       records += page.records.length;
       cursor = next;
       hasMore = page.hasMore;
-      lastPageMs = Math.max(0, before - deps.remainingTimeMs());
-      if (!page.hasMore) break;
+      reason = stop;
+      if (upcoming.status === 'rejected') throw upcoming.reason;
+      page = upcoming.value;
     }
     return { status: 'succeeded', records, pages, hasMore, ...(reason === undefined ? {} : { reason }) };
   } catch (error) {

@@ -11,7 +11,7 @@ import { SafeHttpClient } from '../../../shared/adapters/http/client.ts';
 import { LocalSecretSource } from '../../../shared/adapters/secrets/local.ts';
 import type { Job, Run } from '../../../shared/jobs/model.ts';
 import type { JobEvent } from '../../../shared/jobs/ports.ts';
-import type { CheckpointStore } from '../../../shared/kinds/capabilities.ts';
+import type { CheckpointStore, OutboundHttp } from '../../../shared/kinds/capabilities.ts';
 import { syncKind } from '../../../shared/kinds/sync/definition.ts';
 import { syncWork } from '../../../shared/kinds/sync/work.ts';
 import { kindWork } from '../../../shared/kinds/work.ts';
@@ -45,6 +45,8 @@ export interface SyncWorld {
 
 export interface RunOptions extends ExecuteOptions {
   readonly checkpoints?: CheckpointStore;
+  /** Replaces the outbound HTTP client (a test that watches the requests the run makes). */
+  readonly http?: OutboundHttp;
 }
 
 export interface WorldOptions {
@@ -79,11 +81,11 @@ export async function startSyncWorld(options: WorldOptions = {}): Promise<SyncWo
   const checkpoints = new DynamoCheckpointStore(engine.doc, engine.tables.jobs);
   const secrets = new LocalSecretSource({ file: secretsFile, env: {} });
   const http = new SafeHttpClient({ mode: 'local', allowedHosts: [] }, { userAgent: 'tickwork/test' });
-  const workWith = (store: CheckpointStore = checkpoints) =>
-    kindWork(syncKind, syncWork, { secrets, http, checkpoints: store });
+  const workWith = (store: CheckpointStore = checkpoints, client: OutboundHttp = http) =>
+    kindWork(syncKind, syncWork, { secrets, http: client, checkpoints: store });
   const runEvent = (event: JobEvent, runOptions: RunOptions = {}) => {
-    const { checkpoints: store, ...execute } = runOptions;
-    return executeRun(deps, event, workWith(store), execute);
+    const { checkpoints: store, http: client, ...execute } = runOptions;
+    return executeRun(deps, event, workWith(store, client), execute);
   };
   return {
     engine,
