@@ -65,6 +65,12 @@ function messageForType(error: ApiError, context: ErrorContext): string | undefi
         ? undefined
         : `job "${job}" was deleted (a one-time job kept as history) and cannot be ${verb}; create it again with \`${addAgain(job)}\``;
     }
+    case 'JobChainedTo': {
+      // The API's remedy names its query parameter; the CLI's is the flag.
+      if (job === undefined) return undefined;
+      const [refused] = error.message.split('; ');
+      return `${refused}; remove those links first, or run \`tickwork jobs delete ${job} --unlink-chains\` to remove them with the job`;
+    }
     case 'PayloadTooLarge':
       return command === 'run'
         ? 'the --params object is larger than the API accepts; send fewer or shorter parameters'

@@ -76,8 +76,8 @@ export function parseEventBuses(names: readonly string[]): string[] {
 
 /** The lines `tickwork local` prints for the user's functions: each one's ARN, for a job's config. */
 export function userFunctionLines(functions: Readonly<Record<string, FunctionEntry>>): string[] {
-  return Object.entries(functions).map(
-    ([name, entry]) => `  function   ${localFunctionArn(name)}  (${entry.entry})`,
+  return Object.entries(functions).map(([name, entry]) =>
+    bannerLine('function', `${localFunctionArn(name)}  (${entry.entry})`),
   );
 }
 
@@ -87,4 +87,9 @@ function isFile(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** One line of `tickwork local`'s start banner: its label in a column wide enough for the longest (`EventBridge`). */
+export function bannerLine(label: string, value: string): string {
+  return `  ${label.padEnd(12)}${value}`;
 }

@@ -24,7 +24,7 @@ import { projectDataDir } from '../data-dir.ts';
 import type { Command } from '../main.ts';
 import { COMMANDS } from '../summaries.ts';
 import { UsageError } from '../usage-error.ts';
-import { parseEventBuses, parseUserFunctions, userFunctionLines } from './local-functions.ts';
+import { bannerLine, parseEventBuses, parseUserFunctions, userFunctionLines } from './local-functions.ts';
 
 /** Fixed default ports, so a browser tab or a script can keep pointing at the same URLs. */
 export const DEFAULT_PORTS = { api: 3000, scheduler: 3001, dynamodb: 3002 } as const;
@@ -294,13 +294,16 @@ async function run(args: string[]): Promise<number> {
   process.stdout.write(
     [
       `tickwork local is running; data in ${dataDir}`,
-      `  API        ${endpoints.apiUrl}  (send Authorization: Bearer <token>)`,
-      `  Scheduler  ${endpoints.schedulerEndpoint}  (schedule group ${endpoints.scheduleGroup})`,
-      `  DynamoDB   ${endpoints.dynamodbEndpoint}  (${stack.dynamodbEngine})`,
-      `  EventBridge ${endpoints.eventbridgeEndpoint}  (buses ${['default', ...(options.eventBuses ?? [])].join(', ')}; tickwork events lists what they got)`,
+      bannerLine('API', `${endpoints.apiUrl}  (send Authorization: Bearer <token>)`),
+      bannerLine('Scheduler', `${endpoints.schedulerEndpoint}  (schedule group ${endpoints.scheduleGroup})`),
+      bannerLine('DynamoDB', `${endpoints.dynamodbEndpoint}  (${stack.dynamodbEngine})`),
+      bannerLine(
+        'EventBridge',
+        `${endpoints.eventbridgeEndpoint}  (buses ${['default', ...(options.eventBuses ?? [])].join(', ')}; tickwork events lists what they got)`,
+      ),
       ...userFunctionLines(options.functions ?? {}),
-      `  token      ${endpoints.token}`,
-      `  endpoints  ${join(dataDir, ENDPOINTS_FILE)}`,
+      bannerLine('token', endpoints.token),
+      bannerLine('endpoints', join(dataDir, ENDPOINTS_FILE)),
       'Press Ctrl+C to stop.',
       '',
     ].join('\n'),

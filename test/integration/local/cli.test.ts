@@ -72,8 +72,8 @@ describe('tickwork local', () => {
   it('Given a fresh data directory and --log-level debug, When a schedule fires and SIGTERM follows a new schedule, Then a fire line is logged, it exits 0, and after a restart the schedule is there', async () => {
     const first = tickworkLocal(['--data-dir', dataDir, ...ports, '--log-level', 'debug']);
     const endpoints = await endpointsOf(first, dataDir);
-    expect(first.stdout()).toContain(`token      ${endpoints.token}`);
-    expect(first.stdout()).toContain(`API        ${endpoints.apiUrl}`);
+    expect(first.stdout()).toContain(`token       ${endpoints.token}`);
+    expect(first.stdout()).toContain(`API         ${endpoints.apiUrl}`);
     let scheduler = new SchedulerClient({
       endpoint: endpoints.schedulerEndpoint,
       region: 'us-east-1',

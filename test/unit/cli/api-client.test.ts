@@ -315,6 +315,18 @@ describe('API errors in the CLI terms', () => {
       ['2 problems', 'a is wrong', 'b is wrong'],
     ],
     [
+      'a delete refused while other jobs chain to the job: the flag, not the query parameter',
+      new ApiError(
+        409,
+        'JobChainedTo',
+        'job "notify" is named in the then of job "nightly"; remove those links first, or DELETE /jobs/notify?unlinkChains=true to remove them with the job',
+      ),
+      { command: 'jobs delete', job: 'notify' },
+      [
+        'job "notify" is named in the then of job "nightly"; remove those links first, or run `tickwork jobs delete notify --unlink-chains` to remove them with the job',
+      ],
+    ],
+    [
       'a type without a CLI wording',
       new ApiError(
         409,
