@@ -19,6 +19,7 @@ import {
 } from '../api-command.ts';
 import { act, type CliCommand, type Parsed, parseCommandLine } from '../command-line.ts';
 import { checkJobName } from '../names.ts';
+import { instant, table } from '../output.ts';
 import { COMMANDS } from '../summaries.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -88,22 +89,26 @@ export function parseSyncArgs(args: readonly string[], env: Env = {}): Parsed<Sy
   return parseCommandLine([NAME, ...args], (root, done) => defineSync(root, env, done));
 }
 
-/** One line per connector: `crm  cursor 250  version 5  updated 2026-…  (synced by run … until …)`. */
-export function checkpointLine(checkpoint: unknown): string {
+/** A checkpoint's cells: connector, cursor (`(start)` before the first commit), version, last commit, lease. */
+function checkpointCells(checkpoint: unknown): string[] {
   const entry = isRecord(checkpoint) ? checkpoint : {};
   const cursor = entry.cursor === null || entry.cursor === undefined ? '(start)' : String(entry.cursor);
-  const updated = typeof entry.updatedAt === 'string' ? entry.updatedAt : 'never';
   const lease = isRecord(entry.leasedBy)
-    ? `  (run ${String(entry.leasedBy.runId)} syncing it until ${String(entry.leasedBy.expiresAt)})`
+    ? `run ${String(entry.leasedBy.runId)} until ${instant(entry.leasedBy.expiresAt) ?? '?'}`
     : '';
-  return `${String(entry.connector)}  cursor ${cursor}  version ${String(entry.version)}  updated ${updated}${lease}`;
+  return [String(entry.connector), cursor, String(entry.version), instant(entry.updatedAt) ?? 'never', lease];
 }
+
+const HEADERS = ['CONNECTOR', 'CURSOR', 'VERSION', 'COMMITTED', 'SYNCING'];
 
 function view(invocation: SyncInvocation): (body: unknown) => string {
   return (body) => {
-    if (invocation.view === 'reset') return `reset: ${checkpointLine(body)}`;
+    if (invocation.view === 'reset') {
+      const [connector, cursor, version] = checkpointCells(body);
+      return `reset connector ${connector}: cursor ${cursor}, version ${version}; its next run syncs it from the beginning`;
+    }
     const list = isRecord(body) && Array.isArray(body.checkpoints) ? body.checkpoints : [];
-    return list.map(checkpointLine).join('\n');
+    return table(HEADERS, list.map(checkpointCells));
   };
 }
 

@@ -4,6 +4,8 @@
  * the API, runs by hand, the checkpoints listed and reset through the API, bad requests refused with
  * nothing written, and the job's delete removing its checkpoints.
  */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningDemoPlatform, startDemoPlatform } from '../../../local/demo-platform/server.ts';
@@ -11,6 +13,26 @@ import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.t
 import { keyedCheckpointKey } from '../../../shared/adapters/dynamodb/keyed-checkpoints.ts';
 import { tableName } from '../../../shared/tables.ts';
 import { type ApiAnswer, type ApiHarness, startApiHarness, until } from '../api/support.ts';
+
+const BIN = fileURLToPath(new URL('../../../bin/tickwork.js', import.meta.url));
+
+/** The `tickwork` CLI as a user runs it, in a child process. */
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, TICKWORK_API_URL: '' }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({
+          code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1,
+          stdout,
+          stderr,
+        });
+      },
+    );
+  });
+}
 
 const TOKEN = 'demo-token-value-Sy31';
 const SIGNING = 'demo-ingest-value-Sy32';
@@ -99,6 +121,20 @@ describe('the sync walk-through', () => {
         { connector: 'tickets', cursor: '50', version: 1, updatedAt: expect.any(String) },
       ],
     });
+
+    // The same through the CLI: a table, one row per connector of the config.
+    const status = await cli(['sync', 'status', 'demo-sync', '--data-dir', api.dataDir]);
+    expect(status.code, status.stderr).toBe(0);
+    const rows = status.stdout.trimEnd().split('\n');
+    expect(rows[0]).toMatch(/^CONNECTOR\s+CURSOR\s+VERSION\s+COMMITTED\s+SYNCING$/);
+    expect(rows.slice(1).map((row) => row.split(/\s{2,}/).slice(0, 3))).toEqual([
+      ['crm', '250', '5'],
+      ['billing', '(start)', '0'],
+      ['tickets', '50', '1'],
+    ]);
+    const unknown = await cli(['sync', 'reset', 'demo-sync', 'zendesk', '--data-dir', api.dataDir]);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain('zendesk');
 
     const reset = await api.call('POST', '/jobs/demo-sync/checkpoints/crm/reset');
     expect(reset.status, reset.text).toBe(200);
