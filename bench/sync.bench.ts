@@ -5,9 +5,9 @@
  * One demo platform (bench/sync/platform-main.ts, `startDemoPlatform` in a child process) serves the
  * `crm` connector with RECORDS records and the signed ingest, for both sides:
  * - Tickwork: a sync job of that one connector run through the real lifecycle (`executeRun`, the
- *   DynamoDB job store, run ledger and checkpoint store on dynalite in this process, the outbound
- *   guard's HTTP client, local secrets): every page read, POSTed signed, acknowledged, its cursor
- *   committed.
+ *   DynamoDB job store, run ledger and checkpoint store on dynalite in another child process,
+ *   bench/sync/dynamo-main.ts, as DynamoDB is another machine; the outbound guard's HTTP client, local
+ *   secrets): every page read, POSTed signed, acknowledged, its cursor committed.
  * - Baseline: bench/sync/baseline.ts, a bare loop (GET page, POST signed page, next cursor), no
  *   checkpoints.
  * 1. Throughput: a warm-up pair, then PAIRS pairs in alternating order; the ratio of the medians.
@@ -17,11 +17,10 @@
  *    measure is not valid (records lost, a duplicate or refused delivery, a checkpoint not at the end).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { ensureTables } from '../local/dynamodb/tables.ts';
 import { DynamoCheckpointStore } from '../shared/adapters/dynamodb/checkpoints.ts';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client.ts';
@@ -44,6 +43,7 @@ import { tableName } from '../shared/tables.ts';
 import { unusedJobInvoker } from '../test/support/unused-invoker.ts';
 import { median, range } from './support/stats.ts';
 import { baselineSync, type SyncCount } from './sync/baseline.ts';
+import { startChildServer } from './sync/child.ts';
 import { startSyncPlatform } from './sync/platform-process.ts';
 import { type RequestRow, TargetCounter } from './sync/requests.ts';
 
@@ -64,9 +64,11 @@ const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 const loadBefore = loadavg();
 
 // --- setup -----------------------------------------------------------------------------------------
-const dynamo = dynalite({ createTableMs: 0 });
-await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
-const endpoint = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
+const dynamo = await startChildServer({
+  name: 'sync bench dynalite',
+  main: fileURLToPath(new URL('./sync/dynamo-main.ts', import.meta.url)),
+});
+const endpoint = dynamo.url;
 const admin = new DynamoDBClient({ endpoint, region, credentials });
 await ensureTables(admin, { stage: 'bench' });
 const tables = { jobs: tableName('bench', 'jobs'), runs: tableName('bench', 'runs') };
@@ -293,13 +295,14 @@ console.log(
 await platform.close();
 doc.destroy();
 admin.destroy();
-await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+await dynamo.close();
 await rm(dataDir, { recursive: true, force: true });
 
 const problems = [
   ...(received.ingest.duplicates > 0 ? [`${received.ingest.duplicates} duplicate deliveries`] : []),
   ...(ingested !== expectedRecords ? [`${ingested} records ingested, expected ${expectedRecords}`] : []),
   ...platform.anomalies,
+  ...dynamo.lines.map((line) => `dynalite: ${line}`),
 ];
 if (problems.length > 0) {
   console.error(`\nTHE MEASURE IS NOT VALID: ${problems.join('; ')}`);
