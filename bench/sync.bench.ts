@@ -179,10 +179,20 @@ const bareSync = () =>
     keyPrefix: `baseline-${++baselines}`,
   });
 
+/**
+ * The CPU this process spent on each timed sync (user + system, ms). On a loaded machine the wall
+ * time swings with the other processes; the CPU a side needs does not, and it is what the ratio tends
+ * to when the cores are short.
+ */
+const cpuMs = new Map<() => Promise<SyncCount>, number[]>();
+
 async function timed(sync: () => Promise<SyncCount>): Promise<number> {
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const done = await sync();
   const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  cpuMs.set(sync, [...(cpuMs.get(sync) ?? []), (cpu.user + cpu.system) / 1000]);
   if (done.records !== RECORDS || done.pages !== PAGES) {
     throw new Error(`synced ${done.records} records in ${done.pages} pages, expected ${RECORDS} in ${PAGES}`);
   }
@@ -201,6 +211,10 @@ for (let pair = 0; pair <= PAIRS; pair++) {
   tickworkMs.push(tickworkFirst ? first : second);
   baselineMs.push(tickworkFirst ? second : first);
 }
+
+// Pair 0's CPU is the warm-up's: dropped, as its times are.
+const tickworkCpuMs = (cpuMs.get(tickworkSync) ?? []).slice(1);
+const baselineCpuMs = (cpuMs.get(bareSync) ?? []).slice(1);
 
 // --- 2. requests per page --------------------------------------------------------------------------------
 const counted: RequestRow[][] = [];
@@ -268,6 +282,10 @@ for (const [side, list] of [
 }
 console.log(
   `\nThroughput Tickwork / baseline: ${ratio.toFixed(2)} (ratio of the medians; goal ≥ 0.70); median of the pairs ${median(perPair).toFixed(2)}, pairs ${range(perPair)}`,
+);
+console.log(
+  `CPU of this process per sync (median): Tickwork ${median(tickworkCpuMs).toFixed(0)} ms, baseline ${median(baselineCpuMs).toFixed(0)} ms; ` +
+    `ratio baseline / Tickwork ${(median(baselineCpuMs) / median(tickworkCpuMs)).toFixed(2)} (the servers' CPU, in their own processes, not included)`,
 );
 console.log(
   `\nDynamoDB requests of one run syncing ${fewPages} and ${manyPages} pages of one connector; per page = difference ÷ ${manyPages - fewPages}, fixed = the rest\n`,
