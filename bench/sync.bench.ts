@@ -5,9 +5,9 @@
  * One demo platform (bench/sync/platform-main.ts, `startDemoPlatform` in a child process) serves the
  * `crm` connector with RECORDS records and the signed ingest, for both sides:
  * - Tickwork: a sync job of that one connector run through the real lifecycle (`executeRun`, the
- *   DynamoDB job store, run ledger and checkpoint store on dynalite in this process, the outbound
- *   guard's HTTP client, local secrets): every page read, POSTed signed, acknowledged, its cursor
- *   committed.
+ *   DynamoDB job store, run ledger and checkpoint store on dynalite in another child process,
+ *   bench/sync/dynamo-main.ts, as DynamoDB is another machine; the outbound guard's HTTP client, local
+ *   secrets): every page read, POSTed signed, acknowledged, its cursor committed.
  * - Baseline: bench/sync/baseline.ts, a bare loop (GET page, POST signed page, next cursor), no
  *   checkpoints.
  * 1. Throughput: a warm-up pair, then PAIRS pairs in alternating order; the ratio of the medians.
@@ -17,11 +17,10 @@
  *    measure is not valid (records lost, a duplicate or refused delivery, a checkpoint not at the end).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { ensureTables } from '../local/dynamodb/tables.ts';
 import { DynamoCheckpointStore } from '../shared/adapters/dynamodb/checkpoints.ts';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client.ts';
@@ -44,6 +43,7 @@ import { tableName } from '../shared/tables.ts';
 import { unusedJobInvoker } from '../test/support/unused-invoker.ts';
 import { median, range } from './support/stats.ts';
 import { baselineSync, type SyncCount } from './sync/baseline.ts';
+import { startChildServer } from './sync/child.ts';
 import { startSyncPlatform } from './sync/platform-process.ts';
 import { type RequestRow, TargetCounter } from './sync/requests.ts';
 
@@ -64,9 +64,11 @@ const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 const loadBefore = loadavg();
 
 // --- setup -----------------------------------------------------------------------------------------
-const dynamo = dynalite({ createTableMs: 0 });
-await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
-const endpoint = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
+const dynamo = await startChildServer({
+  name: 'sync bench dynalite',
+  main: fileURLToPath(new URL('./sync/dynamo-main.ts', import.meta.url)),
+});
+const endpoint = dynamo.url;
 const admin = new DynamoDBClient({ endpoint, region, credentials });
 await ensureTables(admin, { stage: 'bench' });
 const tables = { jobs: tableName('bench', 'jobs'), runs: tableName('bench', 'runs') };
@@ -177,10 +179,20 @@ const bareSync = () =>
     keyPrefix: `baseline-${++baselines}`,
   });
 
+/**
+ * The CPU this process spent on each timed sync (user + system, ms). On a loaded machine the wall
+ * time swings with the other processes; the CPU a side needs does not, and it is what the ratio tends
+ * to when the cores are short.
+ */
+const cpuMs = new Map<() => Promise<SyncCount>, number[]>();
+
 async function timed(sync: () => Promise<SyncCount>): Promise<number> {
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const done = await sync();
   const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  cpuMs.set(sync, [...(cpuMs.get(sync) ?? []), (cpu.user + cpu.system) / 1000]);
   if (done.records !== RECORDS || done.pages !== PAGES) {
     throw new Error(`synced ${done.records} records in ${done.pages} pages, expected ${RECORDS} in ${PAGES}`);
   }
@@ -199,6 +211,10 @@ for (let pair = 0; pair <= PAIRS; pair++) {
   tickworkMs.push(tickworkFirst ? first : second);
   baselineMs.push(tickworkFirst ? second : first);
 }
+
+// Pair 0's CPU is the warm-up's: dropped, as its times are.
+const tickworkCpuMs = (cpuMs.get(tickworkSync) ?? []).slice(1);
+const baselineCpuMs = (cpuMs.get(bareSync) ?? []).slice(1);
 
 // --- 2. requests per page --------------------------------------------------------------------------------
 const counted: RequestRow[][] = [];
@@ -268,6 +284,10 @@ console.log(
   `\nThroughput Tickwork / baseline: ${ratio.toFixed(2)} (ratio of the medians; goal ≥ 0.70); median of the pairs ${median(perPair).toFixed(2)}, pairs ${range(perPair)}`,
 );
 console.log(
+  `CPU of this process per sync (median): Tickwork ${median(tickworkCpuMs).toFixed(0)} ms, baseline ${median(baselineCpuMs).toFixed(0)} ms; ` +
+    `ratio baseline / Tickwork ${(median(baselineCpuMs) / median(tickworkCpuMs)).toFixed(2)} (the servers' CPU, in their own processes, not included)`,
+);
+console.log(
   `\nDynamoDB requests of one run syncing ${fewPages} and ${manyPages} pages of one connector; per page = difference ÷ ${manyPages - fewPages}, fixed = the rest\n`,
 );
 console.log(`| request | access | ${fewPages} pages | ${manyPages} pages | per page | fixed per run |`);
@@ -293,13 +313,14 @@ console.log(
 await platform.close();
 doc.destroy();
 admin.destroy();
-await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+await dynamo.close();
 await rm(dataDir, { recursive: true, force: true });
 
 const problems = [
   ...(received.ingest.duplicates > 0 ? [`${received.ingest.duplicates} duplicate deliveries`] : []),
   ...(ingested !== expectedRecords ? [`${ingested} records ingested, expected ${expectedRecords}`] : []),
   ...platform.anomalies,
+  ...dynamo.lines.map((line) => `dynalite: ${line}`),
 ];
 if (problems.length > 0) {
   console.error(`\nTHE MEASURE IS NOT VALID: ${problems.join('; ')}`);

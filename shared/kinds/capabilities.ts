@@ -54,8 +54,8 @@ export interface HttpStreamResponse {
   readonly body: AsyncIterable<Uint8Array>;
 }
 
-/** Outbound HTTP, through the guard against private and metadata addresses. */
-export interface OutboundHttp {
+/** Outbound requests, through the guard against private and metadata addresses. */
+export interface OutboundRequests {
   /** A POST whose answer matters only by its status (and an excerpt for the error message). */
   post(
     url: string,
@@ -67,6 +67,24 @@ export interface OutboundHttp {
   request(request: HttpRequest): Promise<HttpResponse>;
   /** A request whose answer is read as it arrives, never held whole: a large page of rows. */
   stream(request: HttpRequest): Promise<HttpStreamResponse>;
+}
+
+/**
+ * Outbound HTTP. Each request opens its own connection; a session's requests reuse theirs (many
+ * requests to the same hosts in one run, e.g. a sync job's pages).
+ */
+export interface OutboundHttp extends OutboundRequests {
+  /**
+   * Requests that keep their connections open for the next request to the same vetted address, until
+   * `close()`. Every request is still checked by the guard; the caller closes the session in a
+   * `finally` of the same invocation, so no connection outlives it (Lambda freezes the container).
+   */
+  session(): OutboundSession;
+}
+
+export interface OutboundSession extends OutboundRequests {
+  /** Closes every connection the session holds, idle or busy; its requests fail after this. */
+  close(): void;
 }
 
 /** One metric a GetMetricData request reads: one statistic of one metric with its dimensions, in buckets. */

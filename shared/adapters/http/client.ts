@@ -1,9 +1,10 @@
 /**
  * Outbound HTTP for job kinds: a request with a timeout and a bounded answer, to an address the
  * outbound-safety guard has checked. Redirects are not followed (a 3xx is just a non-2xx answer), so a receiver cannot bounce
- * the request to an address the guard would refuse.
+ * the request to an address the guard would refuse. A request opens its own connection; a session's
+ * requests reuse keep-alive connections to the same vetted address (pool.ts), each still vetted.
  */
-import http, { type IncomingMessage } from 'node:http';
+import http, { type Agent, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type {
@@ -12,6 +13,8 @@ import type {
   HttpResponse,
   HttpStreamResponse,
   OutboundHttp,
+  OutboundRequests,
+  OutboundSession,
   PostOptions,
 } from '../../kinds/capabilities.ts';
 import {
@@ -21,6 +24,7 @@ import {
   type VettedTarget,
   vetTarget,
 } from './outbound-safety.ts';
+import { ConnectionPool, type Connections, FRESH_CONNECTIONS } from './pool.ts';
 
 /** The request did not get an answer: network error, or no answer in time. */
 export class OutboundRequestError extends Error {
@@ -56,13 +60,15 @@ export class ResponseTooLargeError extends Error {
   }
 }
 
-export class SafeHttpClient implements OutboundHttp {
+/** The requests, on the connections `connections` gives: fresh ones, or a session's pool. */
+class GuardedRequests implements OutboundRequests {
   private readonly resolve: Resolver;
   private readonly userAgent: string | undefined;
 
   constructor(
-    private readonly policy: OutboundPolicy,
-    options: SafeHttpClientOptions = {},
+    protected readonly policy: OutboundPolicy,
+    protected readonly options: SafeHttpClientOptions,
+    private readonly connections: Connections,
   ) {
     this.resolve = options.resolve ?? systemResolver;
     this.userAgent = options.userAgent;
@@ -95,9 +101,9 @@ export class SafeHttpClient implements OutboundHttp {
     callerSignal: AbortSignal | undefined,
     read: BodyRead,
   ): Promise<HttpResponse> {
-    const { target, signal, failure } = await this.prepare(request, callerSignal);
+    const { target, agent, signal, failure } = await this.prepare(request, callerSignal);
     try {
-      const response = await open(target, this.withAgent(request), signal);
+      const response = await open(target, this.withAgent(request), signal, agent);
       const body = await readBody(response, request.maxResponseBytes, read);
       return { status: response.statusCode ?? 0, headers: flatHeaders(response), body };
     } catch (error) {
@@ -106,10 +112,10 @@ export class SafeHttpClient implements OutboundHttp {
   }
 
   async stream(request: HttpRequest): Promise<HttpStreamResponse> {
-    const { target, signal, failure } = await this.prepare(request, request.signal);
+    const { target, agent, signal, failure } = await this.prepare(request, request.signal);
     let response: IncomingMessage;
     try {
-      response = await open(target, this.withAgent(request), signal);
+      response = await open(target, this.withAgent(request), signal, agent);
       const declared = Number(response.headers['content-length']);
       if (Number.isFinite(declared) && declared > request.maxResponseBytes) {
         response.destroy();
@@ -133,9 +139,10 @@ export class SafeHttpClient implements OutboundHttp {
     };
   }
 
-  /** Vets the target; the signal (timeout and caller's); how a failure is told to the caller. */
+  /** Vets the target; its connections; the signal (timeout and caller's); how a failure is told to the caller. */
   private async prepare(request: HttpRequest, callerSignal: AbortSignal | undefined) {
     const target = await vetTarget(request.url, this.policy, this.resolve);
+    const agent = this.connections.agentFor(target);
     const timeout = AbortSignal.timeout(request.timeoutMs);
     const signal = callerSignal === undefined ? timeout : AbortSignal.any([timeout, callerSignal]);
     const where = `${target.url.protocol}//${target.url.host}`;
@@ -148,7 +155,31 @@ export class SafeHttpClient implements OutboundHttp {
       const detail = error instanceof Error ? error.message : String(error);
       return new OutboundRequestError(`request to ${where} failed: ${detail}`, false, { cause: error });
     };
-    return { target, signal, failure };
+    return { target, agent, signal, failure };
+  }
+}
+
+export class SafeHttpClient extends GuardedRequests implements OutboundHttp {
+  constructor(policy: OutboundPolicy, options: SafeHttpClientOptions = {}) {
+    super(policy, options, FRESH_CONNECTIONS);
+  }
+
+  session(): OutboundSession {
+    return new SafeHttpSession(this.policy, this.options);
+  }
+}
+
+class SafeHttpSession extends GuardedRequests implements OutboundSession {
+  constructor(
+    policy: OutboundPolicy,
+    options: SafeHttpClientOptions,
+    private readonly pool = new ConnectionPool(),
+  ) {
+    super(policy, options, pool);
+  }
+
+  close(): void {
+    this.pool.close();
   }
 }
 
@@ -176,8 +207,50 @@ async function* guardedBody(
 /** `excerpt`: keep what fits and stop reading (only a prefix is wanted); `whole`: a longer body is an error. */
 type BodyRead = 'excerpt' | 'whole';
 
-/** Sends the request; resolves with the response once its head arrived (the body not read yet). */
-function open(target: VettedTarget, request: HttpRequest, signal: AbortSignal): Promise<IncomingMessage> {
+/**
+ * Sends the request; resolves with the response once its head arrived (the body not read yet).
+ *
+ * A pooled socket the server closed while idle is dropped by the agent when its close arrives; one
+ * closed while the request was being written (the server's idle timeout and the request crossing)
+ * fails it with a reset before any answer. Such a request almost always never reached the server's
+ * handler, but a reset cannot prove it: it is sent once more, on a fresh connection, only when it is
+ * safe to repeat (as HTTP clients do): a GET, or one carrying an `Idempotency-Key` (the receiver drops
+ * a repeat). Any other request fails as it would have outside a session.
+ */
+async function open(
+  target: VettedTarget,
+  request: HttpRequest,
+  signal: AbortSignal,
+  agent: Agent | false,
+): Promise<IncomingMessage> {
+  try {
+    return await send(target, request, signal, agent);
+  } catch (error) {
+    if (!(error instanceof StaleSocketError)) throw error;
+    if (!repeatable(request)) throw error.cause;
+    return send(target, request, signal, false);
+  }
+}
+
+/** A request failed on a reused socket before any answer came. */
+class StaleSocketError extends Error {
+  constructor(cause: unknown) {
+    super('a reused connection was closed by the server', { cause });
+    this.name = 'StaleSocketError';
+  }
+}
+
+function repeatable(request: HttpRequest): boolean {
+  if (request.method === 'GET') return true;
+  return Object.keys(request.headers ?? {}).some((name) => name.toLowerCase() === 'idempotency-key');
+}
+
+function send(
+  target: VettedTarget,
+  request: HttpRequest,
+  signal: AbortSignal,
+  agent: Agent | false,
+): Promise<IncomingMessage> {
   // Connect to the vetted address only: no second DNS answer (DNS rebinding).
   const pinned: LookupFunction = (_hostname, lookupOptions, callback) => {
     const { address, family } = target.address;
@@ -199,13 +272,16 @@ function open(target: VettedTarget, request: HttpRequest, signal: AbortSignal): 
         method: request.method,
         headers,
         lookup: pinned,
-        // A fresh connection per request: no pooled socket outlives the invocation.
-        agent: false,
+        // false: a fresh connection, closed with the request. A session's agent pools by vetted address.
+        agent,
         signal,
       },
       resolve,
     );
-    outgoing.on('error', reject);
+    outgoing.on('error', (error: NodeJS.ErrnoException) => {
+      const reset = error.code === 'ECONNRESET' || error.code === 'EPIPE';
+      reject(outgoing.reusedSocket && reset && !signal.aborted ? new StaleSocketError(error) : error);
+    });
     outgoing.end(request.body);
   });
 }

@@ -9,3 +9,4 @@ export {
   type VettedTarget,
   vetTarget,
 } from './outbound-safety.ts';
+export { SessionClosedError } from './pool.ts';

@@ -17,7 +17,7 @@
 import type { Clock } from '../../clock.ts';
 import type { JobIdentity } from '../../jobs/ports.ts';
 import type { Logger } from '../../logger.ts';
-import type { CheckpointStore, OutboundHttp } from '../capabilities.ts';
+import type { CheckpointStore, OutboundRequests } from '../capabilities.ts';
 import type { ConnectorConfig } from './config.ts';
 import { checkHealth, HEALTH_TIMEOUT_MS, PAGE_TIMEOUT_MS, readPage } from './connector.ts';
 import { type SinkSettings, sendPage } from './sink.ts';
@@ -49,7 +49,8 @@ export class CheckpointMovedError extends Error {
 export interface ConnectorSyncDeps {
   readonly job: JobIdentity;
   readonly runId: string;
-  readonly http: OutboundHttp;
+  /** The run's session: its requests reuse their connections. */
+  readonly http: OutboundRequests;
   readonly checkpoints: CheckpointStore;
   readonly sink: SinkSettings;
   readonly clock: Clock;

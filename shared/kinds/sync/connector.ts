@@ -22,7 +22,7 @@
  * disconnected: the connector is skipped for this run and the result says why; that is not a failure.
  * A connector without `healthUrl` is taken as connected.
  */
-import type { OutboundHttp } from '../capabilities.ts';
+import type { OutboundRequests } from '../capabilities.ts';
 
 /** The most of one page's answer that is read: 8 MiB, far above 1,000 records of a few KB. */
 export const MAX_PAGE_RESPONSE_BYTES = 8 * 1024 * 1024;
@@ -61,7 +61,7 @@ export function describeUrl(url: string): string {
 }
 
 export async function readPage(
-  http: OutboundHttp,
+  http: OutboundRequests,
   sourceUrl: string,
   request: PageRequest,
 ): Promise<ConnectorPage> {
@@ -69,7 +69,7 @@ export async function readPage(
   url.searchParams.set('cursor', request.cursor ?? '');
   url.searchParams.set('limit', String(request.limit));
   const where = `connector source ${describeUrl(sourceUrl)} (cursor ${JSON.stringify(request.cursor ?? '')})`;
-  let response: Awaited<ReturnType<OutboundHttp['request']>>;
+  let response: Awaited<ReturnType<OutboundRequests['request']>>;
   try {
     response = await http.request({
       method: 'GET',
@@ -139,7 +139,7 @@ export type Health = { readonly connected: true } | { readonly connected: false;
 
 /** The connector's health: a 2xx from `healthUrl`. The run's own stop (its signal) is rethrown. */
 export async function checkHealth(
-  http: OutboundHttp,
+  http: OutboundRequests,
   healthUrl: string,
   signal: AbortSignal,
   timeoutMs: number,

@@ -5,7 +5,7 @@
  * the same key and the sink can drop the repeat.
  */
 import { createHash } from 'node:crypto';
-import type { OutboundHttp } from '../capabilities.ts';
+import type { OutboundRequests } from '../capabilities.ts';
 import { SIGNATURE_HEADER, signPayload } from '../signature.ts';
 import { describeUrl } from './connector.ts';
 
@@ -44,7 +44,7 @@ export interface SinkSettings {
   readonly url: string;
   readonly secret: string;
   readonly timeoutMs: number;
-  readonly http: OutboundHttp;
+  readonly http: OutboundRequests;
   readonly now: () => Date;
 }
 

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { OutboundHttp } from '../capabilities.ts';
+import type { OutboundRequests } from '../capabilities.ts';
 import { SIGNATURE_HEADER, signPayload } from '../signature.ts';
 import { ChunkBuilder, chunkBody, type Envelope } from './chunks.ts';
 import { TelemetrySourceError } from './http-source.ts';
@@ -42,7 +42,7 @@ export interface SinkSettings {
   readonly url: string;
   readonly secret: string;
   readonly timeoutMs: number;
-  readonly http: OutboundHttp;
+  readonly http: OutboundRequests;
   readonly now: () => Date;
 }
 

@@ -6,7 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SafeHttpClient } from '../../../shared/adapters/http/client.ts';
-import type { CheckpointStore, KeyedCommit, OutboundHttp } from '../../../shared/kinds/capabilities.ts';
+import type {
+  CheckpointStore,
+  KeyedCommit,
+  OutboundHttp,
+  OutboundRequests,
+} from '../../../shared/kinds/capabilities.ts';
 import { expectedIds, givenSyncJob, runOf, type SyncWorld, startSyncWorld, syncedIds } from './support.ts';
 
 let world: SyncWorld;
@@ -21,6 +26,16 @@ afterAll(async () => {
 /** The real client, noting the health check, each page read (by its cursor) and each page sent (by the cursor it was read at). */
 function watchedHttp(events: string[]): OutboundHttp {
   const real = new SafeHttpClient({ mode: 'local', allowedHosts: [] });
+  return {
+    ...watched(real, events),
+    session: () => {
+      const session = real.session();
+      return { ...watched(session, events), close: () => session.close() };
+    },
+  };
+}
+
+function watched(real: OutboundRequests, events: string[]): OutboundRequests {
   return {
     request: (request) => {
       const cursor = new URL(request.url).searchParams.get('cursor');

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SafeHttpClient } from '../../../shared/adapters/http/client.ts';
-import type { OutboundHttp } from '../../../shared/kinds/capabilities.ts';
+import type { OutboundRequests } from '../../../shared/kinds/capabilities.ts';
 import { type ExportSettings, exportWindow } from '../../../shared/kinds/telemetry/export.ts';
 import { httpSource } from '../../../shared/kinds/telemetry/http-source.ts';
 import { startTelemetryPlatform, type TelemetryPlatform } from '../../support/telemetry-platform.ts';
@@ -58,12 +58,12 @@ function settings(overrides: Partial<ExportSettings> = {}): ExportSettings {
   };
 }
 
-function sink(http: OutboundHttp = client) {
+function sink(http: OutboundRequests = client) {
   return { url: platform.ingestUrl, secret: SECRET, timeoutMs: 10_000, http, now: () => NOW };
 }
 
 /** The client, recording every body it posts with its idempotency key (the request still goes out). */
-function recording(sent: { key: string; body: string }[]): OutboundHttp {
+function recording(sent: { key: string; body: string }[]): OutboundRequests {
   return {
     post: (url, body, headers, options) => {
       sent.push({ key: headers['Idempotency-Key'] ?? '', body });
