@@ -4,35 +4,14 @@
  * the API, runs by hand, the checkpoints listed and reset through the API, bad requests refused with
  * nothing written, and the job's delete removing its checkpoints.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningDemoPlatform, startDemoPlatform } from '../../../local/demo-platform/server.ts';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.ts';
 import { keyedCheckpointKey } from '../../../shared/adapters/dynamodb/keyed-checkpoints.ts';
 import { tableName } from '../../../shared/tables.ts';
+import { runCli as cli } from '../../support/cli.ts';
 import { type ApiAnswer, type ApiHarness, startApiHarness, until } from '../api/support.ts';
-
-const BIN = fileURLToPath(new URL('../../../bin/tickwork.js', import.meta.url));
-
-/** The `tickwork` CLI as a user runs it, in a child process. */
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, TICKWORK_API_URL: '' }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        resolve({
-          code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
-}
 
 const TOKEN = 'demo-token-value-Sy31';
 const SIGNING = 'demo-ingest-value-Sy32';

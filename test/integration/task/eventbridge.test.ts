@@ -2,21 +2,19 @@
  * The task kind's eventbridge target: the unmodified EventBridge client against the local EventBridge
  * endpoint (local/eventbridge/), which keeps what it takes; `tickwork events` lists it.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listEvents } from '../../../local/eventbridge/event-store.ts';
 import { type EventBridgeApi, startEventBridgeApi } from '../../../local/eventbridge/server.ts';
 import { silentLogger } from '../../../shared/logger.ts';
 import { executeRun } from '../../../shared/runs/lifecycle.ts';
+import { runCli as cli } from '../../support/cli.ts';
 import { TEST_CREDENTIALS } from '../../support/sigv4.ts';
 import { givenTaskJob, runOf, START, scheduled, setup, useTaskWorld } from './support.ts';
 
 const world = useTaskWorld();
-const BIN = fileURLToPath(new URL('../../../bin/tickwork.js', import.meta.url));
 
 let endpoint: EventBridgeApi;
 let dataDir: string;
@@ -41,17 +39,6 @@ const busJob = (eventBusName: string) => ({
   target: { type: 'eventbridge', eventBusName, source: 'com.example.billing', detailType: 'ReminderDue' },
   payload: { invoiceIds: ['A-1'] },
 });
-
-function cli(args: string[]): Promise<{ code: number; stdout: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, TICKWORK_DATA_DIR: '' } },
-      (error, stdout) => resolve({ code: error === null ? 0 : Number(error.code), stdout }),
-    );
-  });
-}
 
 describe('a task job with an eventbridge target', () => {
   it('puts one event whose detail is the TaskEvent, and keeps its id as the result', async () => {
