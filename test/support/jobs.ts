@@ -1,6 +1,15 @@
 /** Jobs for store and use-case tests: as stored (a Job), and as a client defines one (a request body). */
 import type { Job } from '../../shared/jobs/model.ts';
 
+/** `rate(1 hour)` as a stored job holds it. */
+export const HOURLY: Job['schedule'] = {
+  input: 'rate(1 hour)',
+  expression: 'rate(1 hour)',
+  timezone: 'UTC',
+  description: 'every hour',
+  type: 'rate',
+};
+
 /** A valid prompt job; override what the test is about. */
 export function promptJob(name: string, overrides: Partial<Job> = {}): Job {
   return {

@@ -12,7 +12,7 @@ import { silentLogger } from '../../../shared/logger.ts';
 import { executeRun } from '../../../shared/runs/lifecycle.ts';
 import { runCli as cli } from '../../support/cli.ts';
 import { TEST_CREDENTIALS } from '../../support/sigv4.ts';
-import { givenTaskJob, runOf, START, scheduled, setup, useTaskWorld } from './support.ts';
+import { givenTaskJob, runOf, scheduled, setup, taskEvent, useTaskWorld } from './support.ts';
 
 const world = useTaskWorld();
 
@@ -54,15 +54,7 @@ describe('a task job with an eventbridge target', () => {
       bus: 'orders',
       source: 'com.example.billing',
       detailType: 'ReminderDue',
-      detail: {
-        job: job.name,
-        runId: run.runId,
-        scheduledFor: START,
-        attempt: 1,
-        trigger: 'schedule',
-        params: {},
-        payload: { invoiceIds: ['A-1'] },
-      },
+      detail: taskEvent(job, run, { invoiceIds: ['A-1'] }),
     });
     expect(run.status).toBe('succeeded');
     expect(run.result).toEqual({ eventBus: 'orders', eventId: events[0]?.id });
