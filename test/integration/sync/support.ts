@@ -18,10 +18,10 @@ import {
   type RunOutcome,
 } from '../../../shared/runs/lifecycle.ts';
 import { newManualRun } from '../../../shared/runs/manual.ts';
-import { HOURLY } from '../../support/jobs.ts';
+import { storeHourlyJob } from '../../support/jobs.ts';
 import { writeLocalSecrets } from '../../support/local-secrets.ts';
 import { unusedJobInvoker } from '../../support/unused-invoker.ts';
-import { captureLog, type Engine, ManualClock, promptJob, runDeps, startEngine } from '../ledger/support.ts';
+import { captureLog, type Engine, ManualClock, runDeps, startEngine } from '../ledger/support.ts';
 
 export const TOKEN = 'sync-token-value-Hq27';
 export const SIGNING = 'sync-ingest-value-Lm40';
@@ -52,8 +52,6 @@ export interface WorldOptions {
   readonly connectorRecords?: number;
   readonly beforeConnectorPage?: (connector: string, offset: number) => Promise<void>;
 }
-
-let counter = 0;
 
 export async function startSyncWorld(options: WorldOptions = {}): Promise<SyncWorld> {
   const engine = await startEngine();
@@ -112,20 +110,12 @@ export async function givenSyncJob(
   config: Record<string, unknown> = {},
   overrides: Partial<Job> = {},
 ): Promise<Job> {
-  counter++;
-  const job = promptJob(`sync-${counter}`, {
-    kind: 'sync' as Job['kind'],
-    schedule: HOURLY,
-    config: {
-      connectors: [demoConnector(world.platform, 'crm')],
-      sink: { url: `${world.platform.url}/ingest`, signingSecret: 'demo-ingest' },
-      pageSize: 50,
-      ...config,
-    },
-    ...overrides,
-  });
-  await world.deps.jobs.create(job);
-  return job;
+  const defaults = {
+    connectors: [demoConnector(world.platform, 'crm')],
+    sink: { url: `${world.platform.url}/ingest`, signingSecret: 'demo-ingest' },
+    pageSize: 50,
+  };
+  return storeHourlyJob(world.deps.jobs, 'sync', { ...defaults, ...config }, overrides);
 }
 
 /** A demo connector's entry of a sync config. */

@@ -14,7 +14,7 @@ import { telemetryKind } from '../../../shared/kinds/telemetry/definition.ts';
 import { telemetryWork } from '../../../shared/kinds/telemetry/work.ts';
 import { kindWork } from '../../../shared/kinds/work.ts';
 import { executeRun, type RunOutcome } from '../../../shared/runs/lifecycle.ts';
-import { HOURLY } from '../../support/jobs.ts';
+import { storeHourlyJob } from '../../support/jobs.ts';
 import { writeLocalSecrets } from '../../support/local-secrets.ts';
 import { startTelemetryPlatform, type TelemetryPlatform } from '../../support/telemetry-platform.ts';
 import { UNUSED_AWS_CLIENT } from '../../support/unused-aws-client.ts';
@@ -24,7 +24,6 @@ import {
   type Engine,
   type LedgerDeps,
   ManualClock,
-  promptJob,
   runDeps,
   startEngine,
 } from '../ledger/support.ts';
@@ -46,8 +45,6 @@ export interface World {
   runOf(job: Job, slot: string): Promise<Run>;
   close(): Promise<void>;
 }
-
-let counter = 0;
 
 export async function startWorld(options: { retries?: number } = {}): Promise<World> {
   const engine = await startEngine();
@@ -101,21 +98,13 @@ export async function givenTelemetryJob(
   config: Record<string, unknown> = {},
   overrides: Partial<Job> = {},
 ): Promise<Job> {
-  counter++;
-  const job = promptJob(`telemetry-${counter}`, {
-    kind: 'telemetry' as Job['kind'],
-    schedule: HOURLY,
-    config: {
-      model: { name: 'claims-triage', version: '3.1.0', environment: 'prod', purpose: 'route claims' },
-      source: { type: 'http', url: world.platform.telemetryUrl, authSecret: 'demo/telemetry-token' },
-      tables: ['predictions', 'latency'],
-      sink: { url: world.platform.ingestUrl, signingSecret: 'demo/ingest' },
-      ...config,
-    },
-    ...overrides,
-  });
-  await world.deps.jobs.create(job);
-  return job;
+  const defaults = {
+    model: { name: 'claims-triage', version: '3.1.0', environment: 'prod', purpose: 'route claims' },
+    source: { type: 'http', url: world.platform.telemetryUrl, authSecret: 'demo/telemetry-token' },
+    tables: ['predictions', 'latency'],
+    sink: { url: world.platform.ingestUrl, signingSecret: 'demo/ingest' },
+  };
+  return storeHourlyJob(world.deps.jobs, 'telemetry', { ...defaults, ...config }, overrides);
 }
 
 /** Every (table, ts, n) the sink stored, in order; a repeat would show twice. */
