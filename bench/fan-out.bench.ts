@@ -14,9 +14,10 @@
  *   npx tsx bench/fan-out.bench.ts            (FAN_OUT_PAIRS=5 for more pairs)
  */
 import { loadavg } from 'node:os';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { FINAL_RUN_STATUSES, type RunStatus } from '../shared/jobs/model.ts';
+import { deliverSlot } from '../test/support/scheduled-event.ts';
 import {
   childLanes,
   describeProfile,
@@ -180,24 +181,7 @@ async function deliveredThrice(world: FanOutWorld): Promise<{ children: number; 
   const lambda = new LambdaClient({ endpoint: lambdaEndpoint, region: credentials.region, credentials });
   try {
     const schedule = await scheduler.send(new GetScheduleCommand({ Name: name, GroupName: scheduleGroup }));
-    const payload = (execution: number) =>
-      new TextEncoder().encode(
-        (schedule.Target?.Input ?? '')
-          .replace('<aws.scheduler.scheduled-time>', SLOT)
-          .replace('<aws.scheduler.execution-id>', `bench-exec-${execution}`)
-          .replace('<aws.scheduler.attempt-number>', '1'),
-      );
-    await Promise.all(
-      [1, 2, 3].map((execution) =>
-        lambda.send(
-          new InvokeCommand({
-            FunctionName: schedule.Target?.Arn,
-            InvocationType: 'Event',
-            Payload: payload(execution),
-          }),
-        ),
-      ),
-    );
+    await deliverSlot(lambda, schedule.Target, SLOT, ['bench-exec-1', 'bench-exec-2', 'bench-exec-3']);
   } finally {
     scheduler.destroy();
     lambda.destroy();

@@ -66,11 +66,16 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }
 
+/** The local stack's data directory a command names: its --data-dir, else a non-empty TICKWORK_DATA_DIR. */
+export function namedDataDir(flag: string | undefined, env: Env): string | undefined {
+  return flag ?? nonEmpty(env[CLI_ENV.dataDir]);
+}
+
 /** Flags first, then the environment; the data directory is looked for at run time when neither names it. */
 export function targetOptions(flags: TargetFlags, env: Env): TargetOptions {
   const url = flags.url ?? nonEmpty(env[CLI_ENV.apiUrl]);
   const region = flags.region ?? nonEmpty(env[CLI_ENV.region]) ?? nonEmpty(env[CLI_ENV.defaultRegion]);
-  const dataDir = flags.dataDir ?? nonEmpty(env[CLI_ENV.dataDir]);
+  const dataDir = namedDataDir(flags.dataDir, env);
   return {
     ...(dataDir === undefined ? {} : { dataDir }),
     ...(url === undefined ? {} : { url }),

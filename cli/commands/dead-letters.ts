@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { deadLettersPath, listDeadLetters } from '../../local/scheduler/dead-letters.ts';
 import type { DeadLetter } from '../../local/scheduler/model.ts';
-import { CLI_ENV, defineCommand, type Env, write } from '../api-command.ts';
+import { CLI_ENV, defineCommand, type Env, namedDataDir, write } from '../api-command.ts';
 import {
   act,
   type CliCommand,
@@ -53,8 +53,7 @@ export function defineDeadLetters(
   valueOption(command, '--limit <N>', 'only the newest N', wholeNumber(1));
   command.option('--json', 'print the dead letters as JSON');
   act<DeadLettersFlags, DeadLettersInvocation>(command, done, (_, flags) => {
-    const fromEnv = env[CLI_ENV.dataDir];
-    const dataDir = flags.dataDir ?? (fromEnv === undefined || fromEnv.trim() === '' ? undefined : fromEnv);
+    const dataDir = namedDataDir(flags.dataDir, env);
     return {
       json: flags.json === true,
       ...(dataDir === undefined ? {} : { dataDir }),

@@ -12,7 +12,7 @@ import { startDemoPlatform } from '../../local/demo-platform/server.ts';
 import { MAX_ROWS_PER_MINUTE } from '../../local/demo-platform/telemetry.ts';
 import { SECRETS_FILE_NAME, secretEnvSnapshot } from '../../shared/adapters/secrets/local.ts';
 import { SECRET_NAME_PATTERN } from '../../shared/kinds/fields.ts';
-import { CLI_ENV, type Env } from '../api-command.ts';
+import { CLI_ENV, type Env, namedDataDir } from '../api-command.ts';
 import { act, isHelp, type Parsed, parseCommandLine, valueOption } from '../command-line.ts';
 import { localDataDir } from '../data-dir.ts';
 import { listenError, untilStopped } from '../listening.ts';
@@ -125,9 +125,7 @@ export function parseDemoPlatformArgs(args: string[], env: Env = {}): Parsed<Dem
       if (values.dataDir !== undefined && values.dataDir.trim() === '') {
         throw new UsageError('--data-dir must not be empty');
       }
-      const fromEnv = env[CLI_ENV.dataDir];
-      const dataDir =
-        values.dataDir ?? (fromEnv === undefined || fromEnv.trim() === '' ? undefined : fromEnv);
+      const dataDir = namedDataDir(values.dataDir, env);
       return {
         port: wholeNumber('--port', values.port ?? String(DEFAULT_DEMO_PORT), 0, 65_535),
         modelLatencyMs: wholeNumber('--model-latency-ms', values.modelLatencyMs ?? '0', 0, MAX_LATENCY_MS),

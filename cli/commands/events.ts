@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { eventsPath, listEvents, type StoredEvent } from '../../local/eventbridge/event-store.ts';
-import { CLI_ENV, defineCommand, type Env, write } from '../api-command.ts';
+import { CLI_ENV, defineCommand, type Env, namedDataDir, write } from '../api-command.ts';
 import {
   act,
   type CliCommand,
@@ -51,8 +51,7 @@ export function defineEvents(root: CliCommand, env: Env, done: (invocation: Even
   valueOption(command, '--limit <N>', 'only the newest N', wholeNumber(1));
   command.option('--json', 'print the events as JSON');
   act<EventsFlags, EventsInvocation>(command, done, (_, flags) => {
-    const fromEnv = env[CLI_ENV.dataDir];
-    const dataDir = flags.dataDir ?? (fromEnv === undefined || fromEnv.trim() === '' ? undefined : fromEnv);
+    const dataDir = namedDataDir(flags.dataDir, env);
     return {
       json: flags.json === true,
       ...(dataDir === undefined ? {} : { dataDir }),

@@ -17,7 +17,7 @@ import {
 import type { SecretSource } from '../../shared/jobs/ports.ts';
 import { SECRET_NAME_PATTERN } from '../../shared/kinds/fields.ts';
 import { SIGNATURE_HEADER, verifySignature } from '../../shared/kinds/signature.ts';
-import { CLI_ENV, type Env } from '../api-command.ts';
+import { CLI_ENV, type Env, namedDataDir } from '../api-command.ts';
 import { act, isHelp, type Parsed, parseCommandLine, valueOption } from '../command-line.ts';
 import { localDataDir } from '../data-dir.ts';
 import { listenError, untilStopped } from '../listening.ts';
@@ -84,9 +84,7 @@ export function parseWebhookReceiverArgs(args: string[], env: Env = {}): Parsed<
       if (values.dataDir !== undefined && values.dataDir.trim() === '') {
         throw new UsageError('--data-dir must not be empty');
       }
-      const fromEnv = env[CLI_ENV.dataDir];
-      const dataDir =
-        values.dataDir ?? (fromEnv === undefined || fromEnv.trim() === '' ? undefined : fromEnv);
+      const dataDir = namedDataDir(values.dataDir, env);
       return {
         port,
         ...(secretName === undefined ? {} : { secretName }),

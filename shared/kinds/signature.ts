@@ -8,9 +8,21 @@
  * new timestamp; receivers reject signatures older than a tolerance (5 minutes by default).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { OutboundRequests } from './capabilities.ts';
 
 export const SIGNATURE_HEADER = 'Tickwork-Signature';
 export const DEFAULT_TOLERANCE_SECONDS = 300;
+
+/** A signed ingest a kind POSTs to: the telemetry export's chunks, the sync sink's pages. */
+export interface SinkSettings {
+  readonly url: string;
+  /** The signing secret's value. */
+  readonly secret: string;
+  readonly timeoutMs: number;
+  readonly http: OutboundRequests;
+  /** The signature's clock. */
+  readonly now: () => Date;
+}
 
 function hmac(secret: string, timestamp: number, rawBody: string | Uint8Array): Buffer {
   return createHmac('sha256', secret)

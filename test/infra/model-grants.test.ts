@@ -4,41 +4,16 @@
  * `tickwork:modelFunctionArns`), only to the functions whose kind declares the capability; none at all
  * by default.
  */
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ContextError, parseBedrockModelIds, parseModelFunctionArns } from '../../infra/context.ts';
-import { addTickwork } from '../../infra/tickwork.ts';
 import { functionName } from '../../shared/functions.ts';
 import { kinds } from '../../shared/kinds/registry.ts';
-
-type Statement = { Action: string | string[]; Resource: unknown };
+import { roleStatements } from '../support/grants.ts';
 
 const MODELS = ['anthropic.claude-3-haiku-20240307-v1:0', 'amazon.titan-text-express-v1'];
 
 function synth(context: Record<string, unknown>) {
-  // Bundling skipped: the grants do not depend on the bundles.
-  const app = new App({ context: { stage: 'qa', 'aws:cdk:bundling-stacks': [], ...context } });
-  const template = Template.fromStack(addTickwork(app).service).toJSON();
-  const resources = template.Resources as Record<
-    string,
-    { Type: string; Properties: Record<string, unknown> }
-  >;
-  /** Each function's role's statements that name an action of `service`. */
-  const statementsFor = (id: string, service: string): Statement[] => {
-    const fn = Object.values(resources).find(
-      (resource) =>
-        resource.Type === 'AWS::Lambda::Function' &&
-        resource.Properties.FunctionName === functionName('qa', id as 'api'),
-    );
-    if (fn === undefined) throw new Error(`no function ${id}`);
-    const role = (fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
-    return Object.values(resources)
-      .filter((resource) => resource.Type === 'AWS::IAM::Policy')
-      .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: role }]))
-      .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
-      .filter((statement) => [statement.Action].flat().some((action) => action.startsWith(`${service}:`)));
-  };
+  const statementsFor = roleStatements(context);
   return {
     bedrockStatements: (id: string) => statementsFor(id, 'bedrock'),
     lambdaStatements: (id: string) => statementsFor(id, 'lambda'),

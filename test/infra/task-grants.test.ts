@@ -5,42 +5,18 @@
  * account and Region or ARNs), only to the functions whose kind declares the capability; none at all by
  * default.
  */
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ContextError, parseEventBusNames, parseTaskFunctionArns } from '../../infra/context.ts';
-import { addTickwork } from '../../infra/tickwork.ts';
-import { functionName } from '../../shared/functions.ts';
 import { kinds } from '../../shared/kinds/registry.ts';
-
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+import { roleStatements, type Statement } from '../support/grants.ts';
 
 function synth(context: Record<string, unknown>) {
-  // Bundling skipped: the grants do not depend on the bundles.
-  const app = new App({ context: { stage: 'qa', 'aws:cdk:bundling-stacks': [], ...context } });
-  const resources = Template.fromStack(addTickwork(app).service).toJSON().Resources as Record<
-    string,
-    { Type: string; Properties: Record<string, unknown> }
-  >;
+  const statements = roleStatements(context);
   /** A function's role's statements that name an action of `service`, besides its invoke of job functions. */
-  return (id: string, service: string): Statement[] => {
-    const fn = Object.values(resources).find(
-      (resource) =>
-        resource.Type === 'AWS::Lambda::Function' &&
-        resource.Properties.FunctionName === functionName('qa', id as 'api'),
-    );
-    if (fn === undefined) throw new Error(`no function ${id}`);
-    const role = (fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
-    return (
-      Object.values(resources)
-        .filter((resource) => resource.Type === 'AWS::IAM::Policy')
-        .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: role }]))
-        .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
-        .filter((statement) => [statement.Action].flat().some((action) => action.startsWith(`${service}:`)))
-        // The stack's own functions (the API's invoke of job functions, job functions' of each other).
-        .filter((statement) => !/:function:tickwork-qa-|Fn::GetAtt/.test(JSON.stringify(statement.Resource)))
-    );
-  };
+  return (id: string, service: string): Statement[] =>
+    statements(id, service)
+      // The stack's own functions (the API's invoke of job functions, job functions' of each other).
+      .filter((statement) => !/:function:tickwork-qa-|Fn::GetAtt/.test(JSON.stringify(statement.Resource)));
 }
 
 const FUNCTIONS = [

@@ -8,8 +8,13 @@ import {
   ConverseCommand,
   type ConverseCommandOutput,
 } from '@aws-sdk/client-bedrock-runtime';
-import type { BedrockModels, ConverseRequest, ModelAnswer } from '../../kinds/capabilities.ts';
-import { sdkCallFailure } from '../models/sdk-call-failure.ts';
+import {
+  type BedrockModels,
+  type ConverseRequest,
+  type ModelAnswer,
+  ModelCallError,
+} from '../../kinds/capabilities.ts';
+import { sdkCallFailure } from '../sdk-call-failure.ts';
 
 /** Errors Bedrock documents as transient: another try later may work. */
 const RETRYABLE = new Set([
@@ -43,6 +48,7 @@ export class BedrockConverse implements BedrockModels {
         timeout,
         timeoutMs: request.timeoutMs,
         retryable: RETRYABLE,
+        errorClass: ModelCallError,
       });
     }
     const text = (output.output?.message?.content ?? []).map((block) => block.text ?? '').join('');

@@ -9,7 +9,12 @@
  * GetItem and UpdateItem); only a refused lease or reset reads (to say who holds it, or to replace an
  * item an earlier job of the name left).
  */
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { JobIdentity } from '../../jobs/ports.ts';
 import type {
   CheckpointLease,
@@ -88,37 +93,30 @@ export class DynamoKeyedCheckpoints {
   async acquire(job: JobIdentity, key: string, lease: CheckpointLease, now: Date): Promise<KeyedLease> {
     // Two rounds at most: the second after replacing an item an earlier job of the name left.
     for (let round = 0; round < 2; round++) {
-      try {
-        const { Attributes: after } = await this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: keyedCheckpointKey(job.name, key),
-            UpdateExpression:
-              'SET #jobCreatedAt = :createdAt, #leaseRunId = :runId, #leaseExpiresAt = :expiresAt, ' +
-              '#version = if_not_exists(#version, :zero), #generation = if_not_exists(#generation, :zero)',
-            ConditionExpression:
-              'attribute_not_exists(#name) OR (#jobCreatedAt = :createdAt AND ' +
-              '(attribute_not_exists(#leaseRunId) OR #leaseExpiresAt <= :now OR #leaseRunId = :runId))',
-            ExpressionAttributeNames: {
-              ...NAMES,
-              '#name': 'name',
-              '#version': 'version',
-              '#generation': 'generation',
-            },
-            ExpressionAttributeValues: {
-              ':createdAt': job.createdAt,
-              ':runId': lease.runId,
-              ':expiresAt': lease.expiresAt,
-              ':now': now.toISOString(),
-              ':zero': 0,
-            },
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        const { lease: _mine, ...checkpoint } = keyedView(toKeyedItem(after ?? {}));
+      const after = await this.#update(job.name, key, {
+        UpdateExpression:
+          'SET #jobCreatedAt = :createdAt, #leaseRunId = :runId, #leaseExpiresAt = :expiresAt, ' +
+          '#version = if_not_exists(#version, :zero), #generation = if_not_exists(#generation, :zero)',
+        ConditionExpression:
+          'attribute_not_exists(#name) OR (#jobCreatedAt = :createdAt AND ' +
+          '(attribute_not_exists(#leaseRunId) OR #leaseExpiresAt <= :now OR #leaseRunId = :runId))',
+        ExpressionAttributeNames: {
+          ...NAMES,
+          '#name': 'name',
+          '#version': 'version',
+          '#generation': 'generation',
+        },
+        ExpressionAttributeValues: {
+          ':createdAt': job.createdAt,
+          ':runId': lease.runId,
+          ':expiresAt': lease.expiresAt,
+          ':now': now.toISOString(),
+          ':zero': 0,
+        },
+      });
+      if (after !== undefined) {
+        const { lease: _mine, ...checkpoint } = keyedView(after);
         return { acquired: true, checkpoint };
-      } catch (error) {
-        if (!isConditionFailed(error)) throw error;
       }
       const stored = await this.#get(job.name, key);
       if (stored === undefined) continue;
@@ -142,84 +140,59 @@ export class DynamoKeyedCheckpoints {
     if (commit.value === undefined) remove.push('#value');
     else set.push('#value = :value');
     if (commit.release) remove.push('#leaseRunId', '#leaseExpiresAt');
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keyedCheckpointKey(job.name, key),
-          UpdateExpression: `SET ${set.join(', ')}${remove.length === 0 ? '' : ` REMOVE ${remove.join(', ')}`}`,
-          ConditionExpression: '#jobCreatedAt = :createdAt AND #version = :version AND #leaseRunId = :runId',
-          // DynamoDB refuses a name the expressions do not use: the lease's expiry only with a release.
-          ExpressionAttributeNames: {
-            '#jobCreatedAt': 'jobCreatedAt',
-            '#leaseRunId': 'leaseRunId',
-            ...(commit.release ? { '#leaseExpiresAt': 'leaseExpiresAt' } : {}),
-            '#version': 'version',
-            '#generation': 'generation',
-            '#updatedAt': 'updatedAt',
-            '#value': 'value',
-          },
-          ExpressionAttributeValues: {
-            ':createdAt': job.createdAt,
-            ':version': commit.expectedVersion,
-            ':runId': commit.runId,
-            ':next': commit.expectedVersion + 1,
-            ':generation': commit.generation,
-            ':updatedAt': commit.updatedAt.toISOString(),
-            ...(commit.value === undefined ? {} : { ':value': commit.value }),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+    const after = await this.#update(job.name, key, {
+      UpdateExpression: `SET ${set.join(', ')}${remove.length === 0 ? '' : ` REMOVE ${remove.join(', ')}`}`,
+      ConditionExpression: '#jobCreatedAt = :createdAt AND #version = :version AND #leaseRunId = :runId',
+      // DynamoDB refuses a name the expressions do not use: the lease's expiry only with a release.
+      ExpressionAttributeNames: {
+        '#jobCreatedAt': 'jobCreatedAt',
+        '#leaseRunId': 'leaseRunId',
+        ...(commit.release ? { '#leaseExpiresAt': 'leaseExpiresAt' } : {}),
+        '#version': 'version',
+        '#generation': 'generation',
+        '#updatedAt': 'updatedAt',
+        '#value': 'value',
+      },
+      ExpressionAttributeValues: {
+        ':createdAt': job.createdAt,
+        ':version': commit.expectedVersion,
+        ':runId': commit.runId,
+        ':next': commit.expectedVersion + 1,
+        ':generation': commit.generation,
+        ':updatedAt': commit.updatedAt.toISOString(),
+        ...(commit.value === undefined ? {} : { ':value': commit.value }),
+      },
+    });
+    return after !== undefined;
   }
 
   async release(job: JobIdentity, key: string, runId: string): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keyedCheckpointKey(job.name, key),
-          UpdateExpression: 'REMOVE #leaseRunId, #leaseExpiresAt',
-          ConditionExpression: '#jobCreatedAt = :createdAt AND #leaseRunId = :runId',
-          ExpressionAttributeNames: NAMES,
-          ExpressionAttributeValues: { ':createdAt': job.createdAt, ':runId': runId },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-    }
+    // Not held by runId (expired and taken, or reset): nothing of this run's to release.
+    await this.#update(job.name, key, {
+      UpdateExpression: 'REMOVE #leaseRunId, #leaseExpiresAt',
+      ConditionExpression: '#jobCreatedAt = :createdAt AND #leaseRunId = :runId',
+      ExpressionAttributeNames: NAMES,
+      ExpressionAttributeValues: { ':createdAt': job.createdAt, ':runId': runId },
+    });
   }
 
   async reset(job: JobIdentity, key: string, now: Date): Promise<KeyedReset> {
-    try {
-      const { Attributes: after } = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keyedCheckpointKey(job.name, key),
-          UpdateExpression:
-            'SET #version = #version + :one, #generation = #generation + :one, #updatedAt = :now ' +
-            'REMOVE #value, #leaseRunId, #leaseExpiresAt',
-          ConditionExpression:
-            '#jobCreatedAt = :createdAt AND (attribute_not_exists(#leaseRunId) OR #leaseExpiresAt <= :now)',
-          ExpressionAttributeNames: {
-            ...NAMES,
-            '#version': 'version',
-            '#generation': 'generation',
-            '#updatedAt': 'updatedAt',
-            '#value': 'value',
-          },
-          ExpressionAttributeValues: { ':createdAt': job.createdAt, ':now': now.toISOString(), ':one': 1 },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { reset: true, checkpoint: keyedView(toKeyedItem(after ?? {})) };
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-    }
+    const after = await this.#update(job.name, key, {
+      UpdateExpression:
+        'SET #version = #version + :one, #generation = #generation + :one, #updatedAt = :now ' +
+        'REMOVE #value, #leaseRunId, #leaseExpiresAt',
+      ConditionExpression:
+        '#jobCreatedAt = :createdAt AND (attribute_not_exists(#leaseRunId) OR #leaseExpiresAt <= :now)',
+      ExpressionAttributeNames: {
+        ...NAMES,
+        '#version': 'version',
+        '#generation': 'generation',
+        '#updatedAt': 'updatedAt',
+        '#value': 'value',
+      },
+      ExpressionAttributeValues: { ':createdAt': job.createdAt, ':now': now.toISOString(), ':one': 1 },
+    });
+    if (after !== undefined) return { reset: true, checkpoint: keyedView(after) };
     const stored = await this.#get(job.name, key);
     if (
       stored !== undefined &&
@@ -241,31 +214,52 @@ export class DynamoKeyedCheckpoints {
 
   /** An earlier job of the name left the item: this job starts it afresh (if no one did first). */
   async #replaceEarlier(job: JobIdentity, key: string, earlierCreatedAt: string): Promise<void> {
+    // Another writer replaced it first: the caller's next round reads what it left.
+    await this.#update(job.name, key, {
+      UpdateExpression:
+        'SET #jobCreatedAt = :createdAt, #version = :zero, #generation = :zero ' +
+        'REMOVE #value, #updatedAt, #leaseRunId, #leaseExpiresAt',
+      ConditionExpression: '#jobCreatedAt = :earlier',
+      ExpressionAttributeNames: {
+        ...NAMES,
+        '#version': 'version',
+        '#generation': 'generation',
+        '#value': 'value',
+        '#updatedAt': 'updatedAt',
+      },
+      ExpressionAttributeValues: {
+        ':createdAt': job.createdAt,
+        ':earlier': earlierCreatedAt,
+        ':zero': 0,
+      },
+    });
+  }
+
+  /**
+   * One conditional update of a key's item: the item after it, or undefined when the condition did not
+   * hold (the callers read that as a lost race or a lease held by another run).
+   */
+  async #update(
+    name: string,
+    key: string,
+    update: Pick<
+      UpdateCommandInput,
+      'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    >,
+  ): Promise<KeyedItem | undefined> {
     try {
-      await this.doc.send(
+      const { Attributes: after } = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: keyedCheckpointKey(job.name, key),
-          UpdateExpression:
-            'SET #jobCreatedAt = :createdAt, #version = :zero, #generation = :zero ' +
-            'REMOVE #value, #updatedAt, #leaseRunId, #leaseExpiresAt',
-          ConditionExpression: '#jobCreatedAt = :earlier',
-          ExpressionAttributeNames: {
-            ...NAMES,
-            '#version': 'version',
-            '#generation': 'generation',
-            '#value': 'value',
-            '#updatedAt': 'updatedAt',
-          },
-          ExpressionAttributeValues: {
-            ':createdAt': job.createdAt,
-            ':earlier': earlierCreatedAt,
-            ':zero': 0,
-          },
+          Key: keyedCheckpointKey(name, key),
+          ...update,
+          ReturnValues: 'ALL_NEW',
         }),
       );
+      return toKeyedItem(after ?? {});
     } catch (error) {
-      if (!isConditionFailed(error)) throw error;
+      if (isConditionFailed(error)) return undefined;
+      throw error;
     }
   }
 }

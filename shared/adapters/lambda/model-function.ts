@@ -3,70 +3,46 @@
  * `{prompt, model, maxTokens}`, answered `{text, usage?: {inputTokens, outputTokens}}` (the serverless form
  * of an `invoke_model` callback). The client makes one attempt: the calibration's retries know the deadline.
  */
-import { InvokeCommand, type InvokeCommandOutput, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import {
   type ModelAnswer,
   ModelCallError,
   type ModelFunctionRequest,
   type ModelFunctions,
 } from '../../kinds/capabilities.ts';
-import { sdkCallFailure } from '../models/sdk-call-failure.ts';
+import { FunctionInvokeError, invokeFunctionSync, type SyncInvokeResult } from './sync-invoke.ts';
 
-/** Lambda's errors worth another try: throttling, and the service's own or a function's capacity failures. */
-const RETRYABLE = new Set([
-  'TooManyRequestsException',
-  'ServiceException',
-  'EC2ThrottledException',
-  'ResourceNotReadyException',
-  'ResourceConflictException',
-]);
+/** Lambda's own limit on a synchronous answer: a model function's answer is bounded by Lambda alone. */
+const MAX_ANSWER_BYTES = 6 * 1024 * 1024;
 
 export class LambdaModelFunctions implements ModelFunctions {
-  private readonly encoder = new TextEncoder();
-  private readonly decoder = new TextDecoder();
-
   constructor(private readonly client: LambdaClient) {}
 
   async invoke(request: ModelFunctionRequest): Promise<ModelAnswer> {
-    const where = `model function ${request.functionArn}`;
-    const timeout = AbortSignal.timeout(request.timeoutMs);
-    let output: InvokeCommandOutput;
+    let result: SyncInvokeResult;
     try {
-      output = await this.client.send(
-        new InvokeCommand({
-          FunctionName: request.functionArn,
-          InvocationType: 'RequestResponse',
-          Payload: this.encoder.encode(JSON.stringify(request.payload)),
-        }),
-        { abortSignal: AbortSignal.any([request.signal, timeout]) },
-      );
+      result = await invokeFunctionSync(this.client, { ...request, maxResponseBytes: MAX_ANSWER_BYTES });
     } catch (error) {
-      throw sdkCallFailure(error, {
-        where,
-        signal: request.signal,
-        timeout,
-        timeoutMs: request.timeoutMs,
-        retryable: RETRYABLE,
+      // The calibration's retries read ModelCallError; the message names the function as a model's.
+      if (!(error instanceof FunctionInvokeError)) throw error;
+      throw new ModelCallError(`model ${error.message}`, {
+        retryable: error.retryable,
+        timedOut: error.timedOut,
+        cause: error.cause ?? error,
       });
     }
-    const text = output.Payload === undefined ? '' : this.decoder.decode(output.Payload);
-    if (output.FunctionError !== undefined) {
+    const where = `model function ${request.functionArn}`;
+    if (result.kind === 'function-error') {
       // The function threw: its own error, not Lambda's; another try would most likely throw again.
-      throw new ModelCallError(`${where} failed (${output.FunctionError}): ${text.slice(0, 200)}`, {
+      throw new ModelCallError(`${where} failed (${result.errorType}): ${result.errorMessage}`, {
         retryable: false,
       });
     }
-    return readAnswer(text, where);
+    return readAnswer(result.body, where);
   }
 }
 
-function readAnswer(text: string, where: string): ModelAnswer {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new ModelCallError(`${where} answered something that is not JSON`, { retryable: false });
-  }
+function readAnswer(body: unknown, where: string): ModelAnswer {
   const answer = body as { text?: unknown; usage?: { inputTokens?: unknown; outputTokens?: unknown } } | null;
   if (typeof answer?.text !== 'string') {
     throw new ModelCallError(`${where} answered without a string "text"; expected {text, usage?}`, {

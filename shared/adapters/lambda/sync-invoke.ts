@@ -6,6 +6,7 @@
  */
 import { InvokeCommand, type InvokeCommandOutput, type LambdaClient } from '@aws-sdk/client-lambda';
 import { FunctionInvokeError, type SyncInvokeRequest, type SyncInvokeResult } from '../../kinds/targets.ts';
+import { sdkCallFailure } from '../sdk-call-failure.ts';
 
 export { FunctionInvokeError, type SyncInvokeRequest, type SyncInvokeResult } from '../../kinds/targets.ts';
 
@@ -41,7 +42,14 @@ export async function invokeFunctionSync(
       { abortSignal: AbortSignal.any([request.signal, timeout]) },
     );
   } catch (error) {
-    throw invokeFailure(error, request, timeout, where);
+    throw sdkCallFailure(error, {
+      where,
+      signal: request.signal,
+      timeout,
+      timeoutMs: request.timeoutMs,
+      retryable: RETRYABLE_LAMBDA_ERRORS,
+      errorClass: FunctionInvokeError,
+    });
   }
   const bytes = output.Payload ?? new Uint8Array();
   if (output.FunctionError !== undefined) return functionError(output.FunctionError, decoder.decode(bytes));
@@ -81,34 +89,6 @@ function functionError(header: string, text: string): SyncInvokeResult {
       : header;
   const errorMessage = typeof reported?.errorMessage === 'string' ? reported.errorMessage : excerpt(text);
   return { kind: 'function-error', errorType, errorMessage };
-}
-
-/** What a failed `send` means: the run's own abort as it is, no answer in time, or Lambda's refusal. */
-function invokeFailure(
-  error: unknown,
-  request: SyncInvokeRequest,
-  timeout: AbortSignal,
-  where: string,
-): unknown {
-  if (request.signal.aborted) return request.signal.reason;
-  if (timeout.aborted) {
-    return new FunctionInvokeError(`${where}: no answer within ${request.timeoutMs / 1000} s`, {
-      retryable: true,
-      timedOut: true,
-      cause: error,
-    });
-  }
-  const name = error instanceof Error ? error.name : 'Error';
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  const message = error instanceof Error ? error.message : String(error);
-  return new FunctionInvokeError(
-    `${where}: ${name}${status === undefined ? '' : ` (HTTP ${status})`}: ${message}`,
-    {
-      retryable:
-        RETRYABLE_LAMBDA_ERRORS.has(name) || status === 429 || (status !== undefined && status >= 500),
-      cause: error,
-    },
-  );
 }
 
 function excerpt(text: string): string {

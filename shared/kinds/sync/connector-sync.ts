@@ -18,9 +18,10 @@ import type { Clock } from '../../clock.ts';
 import type { JobIdentity } from '../../jobs/ports.ts';
 import type { Logger } from '../../logger.ts';
 import type { CheckpointStore, OutboundRequests } from '../capabilities.ts';
+import type { SinkSettings } from '../signature.ts';
 import type { ConnectorConfig } from './config.ts';
 import { checkHealth, HEALTH_TIMEOUT_MS, PAGE_TIMEOUT_MS, readPage } from './connector.ts';
-import { type SinkSettings, sendPage } from './sink.ts';
+import { sendPage } from './sink.ts';
 
 export type ConnectorStatus = 'succeeded' | 'skipped' | 'failed';
 

@@ -5,8 +5,7 @@
  * the same key and the sink can drop the repeat.
  */
 import { createHash } from 'node:crypto';
-import type { OutboundRequests } from '../capabilities.ts';
-import { SIGNATURE_HEADER, signPayload } from '../signature.ts';
+import { SIGNATURE_HEADER, type SinkSettings, signPayload } from '../signature.ts';
 import { describeUrl } from './connector.ts';
 
 /** The `log_type` of a page of connector records, so a shared ingest tells them apart. */
@@ -38,14 +37,6 @@ export function pageIdempotencyKey(page: PageIdentity): string {
       [page.job, page.jobCreatedAt, page.connector, String(page.generation), page.cursor ?? ''].join('\n'),
     )
     .digest('hex');
-}
-
-export interface SinkSettings {
-  readonly url: string;
-  readonly secret: string;
-  readonly timeoutMs: number;
-  readonly http: OutboundRequests;
-  readonly now: () => Date;
 }
 
 export interface PageDelivery extends PageIdentity {

@@ -14,8 +14,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { OutboundRequests } from '../capabilities.ts';
-import { SIGNATURE_HEADER, signPayload } from '../signature.ts';
+import { SIGNATURE_HEADER, type SinkSettings, signPayload } from '../signature.ts';
 import { ChunkBuilder, chunkBody, type Envelope } from './chunks.ts';
 import { TelemetrySourceError } from './http-source.ts';
 import type { RowSource, TelemetryWindow } from './source.ts';
@@ -37,13 +36,6 @@ export interface ExportSettings {
   remainingTimeMs(): number;
   /** Called between steps: throws when the run must stop (a cancel, the deadline). */
   checkpoint(): Promise<void>;
-}
-export interface SinkSettings {
-  readonly url: string;
-  readonly secret: string;
-  readonly timeoutMs: number;
-  readonly http: OutboundRequests;
-  readonly now: () => Date;
 }
 
 export interface ExportOutcome {

@@ -170,3 +170,14 @@ export async function until(
   }
   return answer;
 }
+
+/** A run is over once it is in none of the open statuses (a parent waits for its children). */
+export const ended = (answer: ApiAnswer) =>
+  !['pending', 'running', 'retrying', 'waiting'].includes(answer.json?.status);
+
+/** Runs job `name` by hand through the API and waits for its end. */
+export async function runToEnd(api: ApiHarness, name: string, body?: unknown): Promise<ApiAnswer> {
+  const started = await api.call('POST', `/jobs/${name}/runs`, body === undefined ? {} : { body });
+  if (started.status !== 202) throw new Error(`run of ${name} not started: ${started.text}`);
+  return until(() => api.call('GET', `/runs/${started.json.runId}`), ended, 60_000, 100);
+}

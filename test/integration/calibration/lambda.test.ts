@@ -68,7 +68,7 @@ describe('calibration with a model function on Lambda', () => {
       provider: { type: 'lambda', functionArn: ARN },
     });
     await expect(executeRun(deps, scheduled(job), work)).rejects.toThrow(
-      `every prompt failed (1); first: p-1: model function ${ARN} failed (Unhandled)`,
+      `every prompt failed (1); first: p-1: model function ${ARN} failed (TypeError): model weights not found`,
     );
     expect(received).toHaveLength(1);
   });

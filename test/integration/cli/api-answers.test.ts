@@ -7,16 +7,14 @@
  * - the run status `retrying` (with `attempt`, `error`, `nextAttemptAt`) that `run --wait` waits through;
  * - `POST /jobs/{name}/runs` with `{"params": {...}}`.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../support/cli.ts';
 
-const BIN = fileURLToPath(new URL('../../../bin/tickwork.js', import.meta.url));
 const RUN_ID = '01JCDT6Q7M3H8W4R5N9X2B1KZE';
 
 interface Answer {
@@ -40,22 +38,7 @@ function answer(route: string, ...answers: Answer[]): void {
   script.set(route, answers);
 }
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, TICKWORK_DATA_DIR: dataDir, TICKWORK_API_URL: '' }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        resolve({
-          code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
-}
+const cli = (args: string[]) => runCli(args, { env: { TICKWORK_DATA_DIR: dataDir } });
 
 const JOB = {
   name: 'nightly',

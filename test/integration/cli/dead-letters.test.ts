@@ -3,37 +3,18 @@
  * the real `@aws-sdk/client-scheduler`, fired on a manual clock at a Lambda target the in-process
  * runtime does not know, retried, then dead-lettered.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaRuntime } from '../../../local/lambda/runtime.ts';
 import { type DeadLetter, ManualClock, startSchedulerEmulator } from '../../../local/scheduler/index.ts';
 import { silentLogger } from '../../../shared/logger.ts';
+import { runCli as cli } from '../../support/cli.ts';
 import { TEST_CREDENTIALS } from '../../support/sigv4.ts';
 
-const BIN = fileURLToPath(new URL('../../../bin/tickwork.js', import.meta.url));
 const MISSING_FUNCTION = 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-local-missing';
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, TICKWORK_DATA_DIR: '' }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        resolve({
-          code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
-}
 
 describe('tickwork dead-letters', () => {
   let dataDir: string;

@@ -7,10 +7,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TICKWORK_BIN } from '../../support/cli.ts';
 
-const BIN = fileURLToPath(new URL('../../../bin/tickwork.js', import.meta.url));
 let dataDir: string;
 
 beforeAll(async () => {
@@ -25,7 +24,7 @@ afterAll(async () => {
 async function start(args: string[]): Promise<{ child: ChildProcess; stdout: () => string; url: string }> {
   const child = spawn(
     process.execPath,
-    [BIN, 'demo-platform', '--port', '0', '--data-dir', dataDir, ...args],
+    [TICKWORK_BIN, 'demo-platform', '--port', '0', '--data-dir', dataDir, ...args],
     {
       env: { ...process.env, TICKWORK_DATA_DIR: '' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,58 +6,25 @@
  * on to the local API), and a stack that is not running. The full job lifecycle is in
  * jobs-local-stack.test.ts.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../../local/runtime.ts';
+import { runCli } from '../../support/cli.ts';
 import { captureLogs } from '../../support/logs.ts';
 
-const BIN = fileURLToPath(new URL('../../../bin/tickwork.js', import.meta.url));
 const CREDENTIALS = { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'local-secret' };
 const FINAL = new Set(['succeeded', 'failed', 'cancelled', 'skipped', 'timed_out']);
 
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, TICKWORK_API_URL: '', ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
+const cli = (args: string[], env: Record<string, string | undefined> = {}) => runCli(args, { env });
 /** The CLI run from `cwd`, with no data directory named in the environment. */
-function cliIn(cwd: string, args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd, env: { ...process.env, TICKWORK_API_URL: '', TICKWORK_DATA_DIR: '' }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const cliIn = (cwd: string, args: string[]) => runCli(args, { cwd });
 
 async function closeServer(server: Server | undefined): Promise<void> {
   if (server === undefined) return;

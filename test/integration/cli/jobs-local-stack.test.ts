@@ -3,20 +3,17 @@
  * the in-process Lambda runtime behind the Lambda Invoke endpoint, the API front and the API
  * function). A manual run travels API → Lambda Invoke (Event) → prompt function → a webhook here.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_SCHEDULER_DLQ_ARN } from '../../../local/lambda/environment.ts';
 import { type LocalStack, startLocalStack } from '../../../local/runtime.ts';
 import { DEFAULT_TARGET_RETRY_POLICY } from '../../../shared/jobs/schedule-spec.ts';
-
-const BIN = fileURLToPath(new URL('../../../bin/tickwork.js', import.meta.url));
+import { runCli } from '../../support/cli.ts';
 
 describe('tickwork client commands against the local stack', () => {
   let dataDir: string;
@@ -25,21 +22,7 @@ describe('tickwork client commands against the local stack', () => {
   let hookUrl: string;
   const deliveries: Array<{ headers: Record<string, unknown>; body: Record<string, unknown> }> = [];
 
-  const cli = (args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        [BIN, ...args],
-        { env: { ...process.env, TICKWORK_DATA_DIR: dataDir, TICKWORK_API_URL: '' }, timeout: 60_000 },
-        (error, stdout, stderr) => {
-          resolve({
-            code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1,
-            stdout,
-            stderr,
-          });
-        },
-      );
-    });
+  const cli = (args: string[]) => runCli(args, { env: { TICKWORK_DATA_DIR: dataDir } });
 
   beforeAll(async () => {
     receiver = createServer((request, response) => {

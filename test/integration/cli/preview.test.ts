@@ -2,31 +2,10 @@
  * `tickwork preview` as a user runs it: a real `node bin/tickwork.js` process, its stdout, stderr and
  * exit code.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../support/cli.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function tickwork(...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['bin/tickwork.js', ...args],
-      { cwd: root, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const tickwork = (...args: string[]) => runCli(args);
 
 describe('tickwork preview', () => {
   it('given a crontab, a zone, a fixed --from and --json, then it prints exactly one JSON object', async () => {

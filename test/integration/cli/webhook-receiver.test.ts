@@ -7,12 +7,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { secretWarning } from '../../../cli/commands/webhook-receiver.ts';
 import { LocalSecretSource } from '../../../shared/adapters/secrets/local.ts';
+import { TICKWORK_BIN } from '../../support/cli.ts';
 
-const BIN = fileURLToPath(new URL('../../../bin/tickwork.js', import.meta.url));
 const started = new Set<ChildProcess>();
 let dataDir: string;
 
@@ -43,7 +42,7 @@ async function receiver(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ port: number; stdout: () => string; stderr: () => string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [BIN, 'webhook-receiver', '--port', '0', ...args], {
+  const child = spawn(process.execPath, [TICKWORK_BIN, 'webhook-receiver', '--port', '0', ...args], {
     env: { ...process.env, TICKWORK_DATA_DIR: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

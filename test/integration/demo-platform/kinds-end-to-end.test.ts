@@ -3,13 +3,10 @@
  * the Lambda runtime running each kind's function, dynalite) and the demo platform, jobs created through
  * the API with the README's configs, manual runs with and without parameters.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningDemoPlatform, startDemoPlatform } from '../../../local/demo-platform/server.ts';
-import { type ApiAnswer, type ApiHarness, startApiHarness, until } from '../api/support.ts';
+import { describe, expect, it } from 'vitest';
+import { runToEnd } from '../api/support.ts';
+import { useApiWithDemoPlatform } from './support.ts';
 
-const TOKEN = 'demo-token-value-Zk29';
-const SIGNING = 'demo-ingest-value-Pp71';
-const FINAL = ['succeeded', 'failed', 'cancelled', 'skipped', 'timed_out'];
 const MODEL = {
   name: 'claims-triage',
   version: '3.1.0',
@@ -17,47 +14,24 @@ const MODEL = {
   purpose: 'route insurance claims',
 };
 
-let api: ApiHarness;
-let platform: RunningDemoPlatform;
-
-beforeAll(async () => {
-  api = await startApiHarness();
-  platform = await startDemoPlatform({ port: 0, token: TOKEN, signingSecret: SIGNING });
-  await api.writeSecrets({ 'demo-platform-token': TOKEN, 'demo-ingest': SIGNING });
-}, 60_000);
-
-afterAll(async () => {
-  await platform?.close();
-  await api?.close();
-});
+const stack = useApiWithDemoPlatform();
 
 /** Starts a manual run (optionally with parameters) and waits for its outcome. */
-async function runNow(job: string, params?: Record<string, unknown>): Promise<ApiAnswer> {
-  const started = await api.call(
-    'POST',
-    `/jobs/${job}/runs`,
-    params === undefined ? {} : { body: { params } },
-  );
-  expect(started.status).toBe(202);
-  return until(
-    () => api.call('GET', `/runs/${started.json.runId}`),
-    (answer) => FINAL.includes(answer.json.status),
-    60_000,
-  );
-}
+const runNow = (job: string, params?: Record<string, unknown>) =>
+  runToEnd(stack.api, job, params === undefined ? undefined : { params });
 
 describe('the telemetry walk-through', () => {
   it('exports a window to the signed ingest, and a backfill exports exactly the window it names', async () => {
-    const created = await api.call('POST', '/jobs', {
+    const created = await stack.api.call('POST', '/jobs', {
       body: {
         name: 'demo-telemetry',
         kind: 'telemetry',
         schedule: 'rate(5 minutes)',
         config: {
           model: MODEL,
-          source: { type: 'http', url: `${platform.url}/telemetry`, authSecret: 'demo-platform-token' },
+          source: { type: 'http', url: `${stack.platform.url}/telemetry`, authSecret: 'demo-platform-token' },
           tables: ['predictions', 'latency'],
-          sink: { url: `${platform.url}/ingest`, signingSecret: 'demo-ingest' },
+          sink: { url: `${stack.platform.url}/ingest`, signingSecret: 'demo-ingest' },
         },
       },
     });
@@ -72,7 +46,7 @@ describe('the telemetry walk-through', () => {
     });
     const window = first.json.result.window;
     expect(Date.parse(window.to) - Date.parse(window.from)).toBe(5 * 60_000);
-    expect(platform.received().ingest.telemetry).toEqual({
+    expect(stack.platform.received().ingest.telemetry).toEqual({
       chunks: 1,
       rows: { predictions: 50, latency: 50 },
     });
@@ -101,19 +75,19 @@ describe('the calibration walk-through', () => {
     model: MODEL,
     provider: {
       type: 'openai-compatible',
-      baseUrl: `${platform.url}/v1`,
+      baseUrl: `${stack.platform.url}/v1`,
       model: 'demo-small',
       apiKeySecret: 'demo-platform-token',
     },
     flows: {
       responses: {
-        promptsUrl: `${platform.url}/calibration/prompts`,
-        submitUrl: `${platform.url}/calibration/responses`,
+        promptsUrl: `${stack.platform.url}/calibration/prompts`,
+        submitUrl: `${stack.platform.url}/calibration/responses`,
         authSecret: 'demo-platform-token',
       },
       registry: {
-        promptsUrl: `${platform.url}/registry/prompts`,
-        ingestUrl: `${platform.url}/ingest`,
+        promptsUrl: `${stack.platform.url}/registry/prompts`,
+        ingestUrl: `${stack.platform.url}/ingest`,
         signingSecret: 'demo-ingest',
         authSecret: 'demo-platform-token',
       },
@@ -123,7 +97,7 @@ describe('the calibration walk-through', () => {
   });
 
   it('answers both flows with the demo model, then stops at a budget of two cents a run', async () => {
-    const created = await api.call('POST', '/jobs', {
+    const created = await stack.api.call('POST', '/jobs', {
       body: {
         name: 'demo-calibration',
         kind: 'calibration',
@@ -144,10 +118,10 @@ describe('the calibration walk-through', () => {
       },
     });
     expect(answered.json.result.costUsd).toBeGreaterThan(0);
-    expect(platform.received().calibration.accepted).toHaveLength(5);
-    expect(platform.received().model.completed).toBe(10);
+    expect(stack.platform.received().calibration.accepted).toHaveLength(5);
+    expect(stack.platform.received().model.completed).toBe(10);
 
-    const patched = await api.call('PATCH', '/jobs/demo-calibration', {
+    const patched = await stack.api.call('PATCH', '/jobs/demo-calibration', {
       body: { config: { budget: { perRunUsd: 0.02 } } },
     });
     expect(patched.status).toBe(200);

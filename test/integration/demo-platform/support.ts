@@ -1,10 +1,12 @@
 /** The demo platform as the tests start it: a free port, known secrets, a fixed clock, captured lines. */
+import { afterAll, beforeAll } from 'vitest';
 import {
   type DemoPlatformOptions,
   type RunningDemoPlatform,
   startDemoPlatform,
 } from '../../../local/demo-platform/server.ts';
 import { signPayload } from '../../../shared/kinds/signature.ts';
+import { type ApiHarness, startApiHarness } from '../api/support.ts';
 
 export const TOKEN = 'demo-token-7f3a';
 export const SIGNING_SECRET = 'demo-ingest-c41e';
@@ -69,4 +71,38 @@ export async function withPlatform(
 /** The JSON body of a response, with its status. */
 export async function json(response: Response): Promise<{ status: number; body: Record<string, unknown> }> {
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+export interface ApiWithDemoPlatform {
+  readonly api: ApiHarness;
+  readonly platform: RunningDemoPlatform;
+}
+
+/**
+ * The local API (its Lambda runtime running the kinds' functions) and a demo platform, for the whole
+ * file, with the secrets the README's job configs name (`demo-platform-token`, `demo-ingest`) and `more`.
+ * Read inside tests only.
+ */
+export function useApiWithDemoPlatform(more: Record<string, string> = {}): ApiWithDemoPlatform {
+  let api: ApiHarness | undefined;
+  let platform: RunningDemoPlatform | undefined;
+  beforeAll(async () => {
+    api = await startApiHarness();
+    platform = await startDemoPlatform({ port: 0, token: TOKEN, signingSecret: SIGNING_SECRET });
+    await api.writeSecrets({ 'demo-platform-token': TOKEN, 'demo-ingest': SIGNING_SECRET, ...more });
+  }, 60_000);
+  afterAll(async () => {
+    await platform?.close();
+    await api?.close();
+  });
+  return {
+    get api() {
+      if (api === undefined) throw new Error('read inside a test');
+      return api;
+    },
+    get platform() {
+      if (platform === undefined) throw new Error('read inside a test');
+      return platform;
+    },
+  };
 }

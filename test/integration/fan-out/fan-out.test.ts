@@ -5,9 +5,10 @@
  * the last of them.
  */
 
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { GetScheduleCommand } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliverSlot } from '../../support/scheduled-event.ts';
 import { type ApiAnswer, type ApiHarness, promptJob, startApiHarness, until } from '../api/support.ts';
 import { type FanOutWorld, startFanOutWorld } from './support.ts';
 
@@ -233,24 +234,7 @@ describe('a parent delivered three times', () => {
       credentials: api.stack.endpoints.credentials,
     });
     try {
-      const payload = (execution: number) =>
-        new TextEncoder().encode(
-          (schedule.Target?.Input ?? '')
-            .replace('<aws.scheduler.scheduled-time>', slot)
-            .replace('<aws.scheduler.execution-id>', `exec-${execution}`)
-            .replace('<aws.scheduler.attempt-number>', '1'),
-        );
-      await Promise.all(
-        [1, 2, 3].map((execution) =>
-          lambda.send(
-            new InvokeCommand({
-              FunctionName: schedule.Target?.Arn,
-              InvocationType: 'Event',
-              Payload: payload(execution),
-            }),
-          ),
-        ),
-      );
+      await deliverSlot(lambda, schedule.Target, slot, ['exec-1', 'exec-2', 'exec-3']);
     } finally {
       lambda.destroy();
     }

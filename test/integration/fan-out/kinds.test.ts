@@ -5,36 +5,23 @@
  * the demo platform's connectors and signed ingest.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningDemoPlatform, startDemoPlatform } from '../../../local/demo-platform/server.ts';
-import { type ApiHarness, startApiHarness } from '../api/support.ts';
+import { useApiWithDemoPlatform } from '../demo-platform/support.ts';
+import { demoConnector } from '../sync/support.ts';
 import { childrenOf, type FanOutWorld, runToEnd, startFanOutWorld } from './support.ts';
 
-const TOKEN = 'kinds-token-value-Fk21';
-const SIGNING = 'kinds-ingest-value-Fk22';
-
-let api: ApiHarness;
+const stack = useApiWithDemoPlatform({ 'task-hook': 'task-hook-secret' });
 let world: FanOutWorld;
-let platform: RunningDemoPlatform;
 
 beforeAll(async () => {
-  api = await startApiHarness();
   world = await startFanOutWorld();
-  platform = await startDemoPlatform({ port: 0, token: TOKEN, signingSecret: SIGNING });
-  await api.writeSecrets({
-    'task-hook': 'task-hook-secret',
-    'demo-platform-token': TOKEN,
-    'demo-ingest': SIGNING,
-  });
 }, 60_000);
 
 afterAll(async () => {
-  await platform?.close();
   await world?.close();
-  await api?.close();
 });
 
 async function createJob(body: Record<string, unknown>): Promise<void> {
-  const created = await api.call('POST', '/jobs', { body: { schedule: 'rate(1 hour)', ...body } });
+  const created = await stack.api.call('POST', '/jobs', { body: { schedule: 'rate(1 hour)', ...body } });
   expect(created.status, created.text).toBe(201);
 }
 
@@ -54,10 +41,10 @@ describe('a task job with expand', () => {
       expand: { url: world.sourceUrl('/customers'), concurrency: 2 },
     });
 
-    const parent = await runToEnd(api, 'fan-task');
+    const parent = await runToEnd(stack.api, 'fan-task');
     expect(parent.json).toMatchObject({ status: 'succeeded', children: { total: 2, succeeded: 2 } });
 
-    const children = await childrenOf(api, parent.json.runId);
+    const children = await childrenOf(stack.api, parent.json.runId);
     const received = children.map((child) => {
       const events = world.deliveries.filter((delivery) => delivery.runId === child.runId);
       expect(events).toHaveLength(1);
@@ -75,16 +62,6 @@ describe('a task job with expand', () => {
 });
 
 describe('a sync job with expand', () => {
-  const connector = (id: string) => ({
-    id,
-    source: {
-      type: 'http',
-      url: `${platform.url}/connectors/${id}/records`,
-      authSecret: 'demo-platform-token',
-    },
-    healthUrl: `${platform.url}/connectors/${id}/health`,
-  });
-
   it('Given one context per connector, When it runs, Then each child syncs only the connector its context names', async () => {
     world.sources.set('/connectors', {
       status: 200,
@@ -94,18 +71,22 @@ describe('a sync job with expand', () => {
       name: 'fan-sync',
       kind: 'sync',
       config: {
-        connectors: [connector('crm'), connector('billing'), connector('tickets')],
-        sink: { url: `${platform.url}/ingest`, signingSecret: 'demo-ingest' },
+        connectors: [
+          demoConnector(stack.platform, 'crm'),
+          demoConnector(stack.platform, 'billing'),
+          demoConnector(stack.platform, 'tickets'),
+        ],
+        sink: { url: `${stack.platform.url}/ingest`, signingSecret: 'demo-ingest' },
         pageSize: 50,
         maxPagesPerRun: 2,
       },
       expand: { url: world.sourceUrl('/connectors'), concurrency: 2 },
     });
 
-    const parent = await runToEnd(api, 'fan-sync');
+    const parent = await runToEnd(stack.api, 'fan-sync');
     expect(parent.json).toMatchObject({ status: 'succeeded', children: { total: 2, succeeded: 2 } });
 
-    const children = await childrenOf(api, parent.json.runId);
+    const children = await childrenOf(stack.api, parent.json.runId);
     const byKey = Object.fromEntries(children.map((child) => [child.context.key, child.result]));
     expect(Object.keys(byKey.crm.connectors)).toEqual(['crm']);
     expect(byKey.crm.connectors.crm).toMatchObject({ records: 100, pages: 2, hasMore: true });
@@ -114,7 +95,7 @@ describe('a sync job with expand', () => {
     expect(byKey['billing-only'].connectors.billing).toMatchObject({ status: 'skipped', records: 0 });
 
     // Only crm moved its checkpoint: tickets was in no child's context.
-    const checkpoints = await api.call('GET', '/jobs/fan-sync/checkpoints');
+    const checkpoints = await stack.api.call('GET', '/jobs/fan-sync/checkpoints');
     expect(checkpoints.status, checkpoints.text).toBe(200);
     const moved = checkpoints.json.checkpoints.filter((entry: { cursor: unknown }) => entry.cursor !== null);
     expect(moved.map((entry: { connector: string }) => entry.connector)).toEqual(['crm']);

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ApiAnswer, type ApiHarness, until } from '../api/support.ts';
+import type { ApiAnswer, ApiHarness } from '../api/support.ts';
 
 export interface Delivery {
   readonly runId: string;
@@ -75,16 +75,7 @@ export async function startFanOutWorld(): Promise<FanOutWorld> {
   });
 }
 
-/** A run is over once it is in none of the open statuses (a parent waits for its children). */
-export const ended = (answer: ApiAnswer) =>
-  !['pending', 'running', 'retrying', 'waiting'].includes(answer.json?.status);
-
-/** Runs job `name` by hand through the API and waits for its end. */
-export async function runToEnd(api: ApiHarness, name: string, body?: unknown): Promise<ApiAnswer> {
-  const started = await api.call('POST', `/jobs/${name}/runs`, body === undefined ? {} : { body });
-  if (started.status !== 202) throw new Error(`run of ${name} not started: ${started.text}`);
-  return until(() => api.call('GET', `/runs/${started.json.runId}`), ended, 30_000, 100);
-}
+export { ended, runToEnd } from '../api/support.ts';
 
 /** Every child of a parent, read through `GET /runs/{id}/children` page by page. */
 export async function childrenOf(api: ApiHarness, runId: string): Promise<ApiAnswer['json'][]> {

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,7 +9,8 @@ import {
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, endpointsOf, type Running, stopStarted, tickworkLocal } from './local-process.ts';
+import { runCli } from '../../support/cli.ts';
+import { endpointsOf, type Running, stopStarted, tickworkLocal } from './local-process.ts';
 
 const PROMPT_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-local-prompt';
 const ROLE_ARN = 'arn:aws:iam::000000000000:role/tickwork-local-scheduler';
@@ -226,15 +226,7 @@ describe('tickwork local', () => {
     // When the stack starts in one subdirectory, with no data directory named anywhere
     const running = tickworkLocal(ports, { TICKWORK_DATA_DIR: '' }, join(project, 'src', 'deep'));
     const endpoints = await endpointsOf(running, join(project, '.tickwork'));
-    const client = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        [BIN, 'status', '--json'],
-        { cwd: join(project, 'docs'), env: { ...process.env, TICKWORK_DATA_DIR: '', TICKWORK_API_URL: '' } },
-        (error, stdout, stderr) =>
-          resolve({ code: error === null ? 0 : Number(error.code ?? -1), stdout, stderr }),
-      );
-    });
+    const client = await runCli(['status', '--json'], { cwd: join(project, 'docs') });
 
     // Then the data is in the project's .tickwork and the client in another subdirectory finds it
     expect(running.stdout()).toContain(`data in ${join(project, '.tickwork')}`);

@@ -203,7 +203,7 @@ describe('sync checkpoints', () => {
   it('Given a synced job of two connectors, When a manual run asks for a full resync of one, Then only that one is read again from the start, under new keys', async () => {
     // Given
     const job = await givenSyncJob(world, {
-      connectors: [demoConnector(world, 'crm'), demoConnector(world, 'tickets')],
+      connectors: [demoConnector(world.platform, 'crm'), demoConnector(world.platform, 'tickets')],
       pageSize: 20,
     });
     await world.run(job, '2026-03-02T10:00:00.000Z');

@@ -30,10 +30,10 @@ describe('sync connector isolation', () => {
       pageSize: 20,
       concurrency: 2,
       connectors: [
-        demoConnector(world, 'crm'),
-        demoConnector(world, 'tickets'),
-        demoConnector(world, 'billing'),
-        { ...demoConnector(world, 'crm'), id: 'crm-archive', enabled: false },
+        demoConnector(world.platform, 'crm'),
+        demoConnector(world.platform, 'tickets'),
+        demoConnector(world.platform, 'billing'),
+        { ...demoConnector(world.platform, 'crm'), id: 'crm-archive', enabled: false },
       ],
     });
     // When
@@ -84,7 +84,7 @@ describe('sync connector isolation', () => {
     // Given
     const job = await givenSyncJob(world, {
       pageSize: 20,
-      connectors: [demoConnector(world, 'tickets'), demoConnector(world, 'billing')],
+      connectors: [demoConnector(world.platform, 'tickets'), demoConnector(world.platform, 'billing')],
     });
     // When
     const thrown = await world.run(job, '2026-03-02T11:00:00.000Z').catch((error: unknown) => error);
@@ -109,7 +109,7 @@ describe('sync connector isolation', () => {
       // Given
       const job = await givenSyncJob(world, {
         pageSize: 20,
-        connectors: [demoConnector(world, 'crm'), demoConnector(world, 'tickets')],
+        connectors: [demoConnector(world.platform, 'crm'), demoConnector(world.platform, 'tickets')],
       });
       const { run, event } = newManualRun(job, world.clock.now(), {
         retentionDays: 30,

@@ -2,13 +2,9 @@
  * The sync kind run end to end: the real lifecycle on dynalite, the real checkpoint store, the outbound
  * guard's HTTP client, local secrets, and the demo platform's connectors and signed ingest over HTTP.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type RunningDemoPlatform, startDemoPlatform } from '../../../local/demo-platform/server.ts';
 import { DynamoCheckpointStore } from '../../../shared/adapters/dynamodb/checkpoints.ts';
 import { SafeHttpClient } from '../../../shared/adapters/http/client.ts';
-import { LocalSecretSource } from '../../../shared/adapters/secrets/local.ts';
 import type { Job, Run } from '../../../shared/jobs/model.ts';
 import type { JobEvent } from '../../../shared/jobs/ports.ts';
 import type { CheckpointStore, OutboundHttp } from '../../../shared/kinds/capabilities.ts';
@@ -22,8 +18,10 @@ import {
   type RunOutcome,
 } from '../../../shared/runs/lifecycle.ts';
 import { newManualRun } from '../../../shared/runs/manual.ts';
+import { storeHourlyJob } from '../../support/jobs.ts';
+import { writeLocalSecrets } from '../../support/local-secrets.ts';
 import { unusedJobInvoker } from '../../support/unused-invoker.ts';
-import { captureLog, type Engine, ManualClock, promptJob, runDeps, startEngine } from '../ledger/support.ts';
+import { captureLog, type Engine, ManualClock, runDeps, startEngine } from '../ledger/support.ts';
 
 export const TOKEN = 'sync-token-value-Hq27';
 export const SIGNING = 'sync-ingest-value-Lm40';
@@ -55,13 +53,9 @@ export interface WorldOptions {
   readonly beforeConnectorPage?: (connector: string, offset: number) => Promise<void>;
 }
 
-let counter = 0;
-
 export async function startSyncWorld(options: WorldOptions = {}): Promise<SyncWorld> {
   const engine = await startEngine();
-  const dataDir = await mkdtemp(join(tmpdir(), 'tickwork-sync-'));
-  const secretsFile = join(dataDir, 'secrets.json');
-  await writeFile(secretsFile, JSON.stringify({ 'demo-ingest': SIGNING, 'demo-platform-token': TOKEN }));
+  const secrets = await writeLocalSecrets('sync', { 'demo-ingest': SIGNING, 'demo-platform-token': TOKEN });
   const clock = new ManualClock('2026-03-02T10:00:00.000Z');
   const platform = await startDemoPlatform({
     port: 0,
@@ -79,10 +73,9 @@ export async function startSyncWorld(options: WorldOptions = {}): Promise<SyncWo
     invoker: unusedJobInvoker(),
   });
   const checkpoints = new DynamoCheckpointStore(engine.doc, engine.tables.jobs);
-  const secrets = new LocalSecretSource({ file: secretsFile, env: {} });
   const http = new SafeHttpClient({ mode: 'local', allowedHosts: [] }, { userAgent: 'tickwork/test' });
   const workWith = (store: CheckpointStore = checkpoints, client: OutboundHttp = http) =>
-    kindWork(syncKind, syncWork, { secrets, http: client, checkpoints: store });
+    kindWork(syncKind, syncWork, { secrets: secrets.source, http: client, checkpoints: store });
   const runEvent = (event: JobEvent, runOptions: RunOptions = {}) => {
     const { checkpoints: store, http: client, ...execute } = runOptions;
     return executeRun(deps, event, workWith(store, client), execute);
@@ -106,7 +99,7 @@ export async function startSyncWorld(options: WorldOptions = {}): Promise<SyncWo
     close: async () => {
       await platform.close();
       await engine.close();
-      await rm(dataDir, { recursive: true, force: true });
+      await secrets.remove();
     },
   };
 }
@@ -117,45 +110,28 @@ export async function givenSyncJob(
   config: Record<string, unknown> = {},
   overrides: Partial<Job> = {},
 ): Promise<Job> {
-  counter++;
-  const source = (id: string) => ({
-    type: 'http',
-    url: `${world.platform.url}/connectors/${id}/records`,
-    authSecret: 'demo-platform-token',
-  });
-  const job = promptJob(`sync-${counter}`, {
-    kind: 'sync' as Job['kind'],
-    schedule: {
-      input: 'rate(1 hour)',
-      expression: 'rate(1 hour)',
-      timezone: 'UTC',
-      description: 'every hour',
-      type: 'rate',
-    },
-    config: {
-      connectors: [
-        { id: 'crm', source: source('crm'), healthUrl: `${world.platform.url}/connectors/crm/health` },
-      ],
-      sink: { url: `${world.platform.url}/ingest`, signingSecret: 'demo-ingest' },
-      pageSize: 50,
-      ...config,
-    },
-    ...overrides,
-  });
-  await world.deps.jobs.create(job);
-  return job;
+  const defaults = {
+    connectors: [demoConnector(world.platform, 'crm')],
+    sink: { url: `${world.platform.url}/ingest`, signingSecret: 'demo-ingest' },
+    pageSize: 50,
+  };
+  return storeHourlyJob(world.deps.jobs, 'sync', { ...defaults, ...config }, overrides);
 }
 
 /** A demo connector's entry of a sync config. */
-export function demoConnector(world: SyncWorld, id: string, extra: Record<string, unknown> = {}) {
+export function demoConnector(
+  platform: { readonly url: string },
+  id: string,
+  extra: Record<string, unknown> = {},
+) {
   return {
     id,
     source: {
       type: 'http',
-      url: `${world.platform.url}/connectors/${id}/records`,
+      url: `${platform.url}/connectors/${id}/records`,
       authSecret: 'demo-platform-token',
     },
-    healthUrl: `${world.platform.url}/connectors/${id}/health`,
+    healthUrl: `${platform.url}/connectors/${id}/health`,
     ...extra,
   };
 }

@@ -4,88 +4,36 @@
  * the API, runs by hand, the checkpoints listed and reset through the API, bad requests refused with
  * nothing written, and the job's delete removing its checkpoints.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningDemoPlatform, startDemoPlatform } from '../../../local/demo-platform/server.ts';
+import { describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.ts';
 import { keyedCheckpointKey } from '../../../shared/adapters/dynamodb/keyed-checkpoints.ts';
 import { tableName } from '../../../shared/tables.ts';
-import { type ApiAnswer, type ApiHarness, startApiHarness, until } from '../api/support.ts';
+import { runCli as cli } from '../../support/cli.ts';
+import { runToEnd } from '../api/support.ts';
+import { useApiWithDemoPlatform } from '../demo-platform/support.ts';
+import { demoConnector } from './support.ts';
 
-const BIN = fileURLToPath(new URL('../../../bin/tickwork.js', import.meta.url));
+const stack = useApiWithDemoPlatform();
 
-/** The `tickwork` CLI as a user runs it, in a child process. */
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, TICKWORK_API_URL: '' }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        resolve({
-          code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
-}
-
-const TOKEN = 'demo-token-value-Sy31';
-const SIGNING = 'demo-ingest-value-Sy32';
-const FINAL = ['succeeded', 'failed', 'cancelled', 'skipped', 'timed_out'];
-
-let api: ApiHarness;
-let platform: RunningDemoPlatform;
-
-beforeAll(async () => {
-  api = await startApiHarness();
-  platform = await startDemoPlatform({ port: 0, token: TOKEN, signingSecret: SIGNING });
-  await api.writeSecrets({ 'demo-platform-token': TOKEN, 'demo-ingest': SIGNING });
-}, 60_000);
-
-afterAll(async () => {
-  await platform?.close();
-  await api?.close();
-});
-
-async function runNow(job: string, params?: Record<string, unknown>): Promise<ApiAnswer> {
-  const started = await api.call(
-    'POST',
-    `/jobs/${job}/runs`,
-    params === undefined ? {} : { body: { params } },
-  );
-  expect(started.status, started.text).toBe(202);
-  return until(
-    () => api.call('GET', `/runs/${started.json.runId}`),
-    (answer) => FINAL.includes(answer.json.status),
-    60_000,
-  );
-}
-
-const connector = (id: string) => ({
-  id,
-  source: {
-    type: 'http',
-    url: `${platform.url}/connectors/${id}/records`,
-    authSecret: 'demo-platform-token',
-  },
-  healthUrl: `${platform.url}/connectors/${id}/health`,
-});
+/** Starts a manual run (optionally with parameters) and waits for its outcome. */
+const runNow = (job: string, params?: Record<string, unknown>) =>
+  runToEnd(stack.api, job, params === undefined ? undefined : { params });
 
 describe('the sync walk-through', () => {
   it('syncs the connectors, shows and resets their checkpoints, and deletes them with the job', async () => {
-    const created = await api.call('POST', '/jobs', {
+    const created = await stack.api.call('POST', '/jobs', {
       body: {
         name: 'demo-sync',
         kind: 'sync',
         schedule: 'rate(1 hour)',
         config: {
-          connectors: [connector('crm'), connector('billing'), connector('tickets')],
-          sink: { url: `${platform.url}/ingest`, signingSecret: 'demo-ingest' },
+          connectors: [
+            demoConnector(stack.platform, 'crm'),
+            demoConnector(stack.platform, 'billing'),
+            demoConnector(stack.platform, 'tickets'),
+          ],
+          sink: { url: `${stack.platform.url}/ingest`, signingSecret: 'demo-ingest' },
           pageSize: 50,
           maxPagesPerRun: 3,
         },
@@ -110,9 +58,12 @@ describe('the sync walk-through', () => {
     expect(second.json.result.connectors).toEqual({
       crm: { status: 'succeeded', records: 100, pages: 2, hasMore: false },
     });
-    expect(platform.received().ingest.connectors).toEqual({ pages: 6, records: { crm: 250, tickets: 50 } });
+    expect(stack.platform.received().ingest.connectors).toEqual({
+      pages: 6,
+      records: { crm: 250, tickets: 50 },
+    });
 
-    const listed = await api.call('GET', '/jobs/demo-sync/checkpoints');
+    const listed = await stack.api.call('GET', '/jobs/demo-sync/checkpoints');
     expect(listed.status).toBe(200);
     expect(listed.json).toEqual({
       checkpoints: [
@@ -123,7 +74,7 @@ describe('the sync walk-through', () => {
     });
 
     // The same through the CLI: a table, one row per connector of the config.
-    const status = await cli(['sync', 'status', 'demo-sync', '--data-dir', api.dataDir]);
+    const status = await cli(['sync', 'status', 'demo-sync', '--data-dir', stack.api.dataDir]);
     expect(status.code, status.stderr).toBe(0);
     const rows = status.stdout.trimEnd().split('\n');
     expect(rows[0]).toMatch(/^CONNECTOR\s+CURSOR\s+VERSION\s+COMMITTED\s+SYNCING$/);
@@ -132,26 +83,26 @@ describe('the sync walk-through', () => {
       ['billing', '(start)', '0'],
       ['tickets', '50', '1'],
     ]);
-    const unknown = await cli(['sync', 'reset', 'demo-sync', 'zendesk', '--data-dir', api.dataDir]);
+    const unknown = await cli(['sync', 'reset', 'demo-sync', 'zendesk', '--data-dir', stack.api.dataDir]);
     expect(unknown.code).toBe(3);
     expect(unknown.stderr).toContain('zendesk');
 
-    const reset = await api.call('POST', '/jobs/demo-sync/checkpoints/crm/reset');
+    const reset = await stack.api.call('POST', '/jobs/demo-sync/checkpoints/crm/reset');
     expect(reset.status, reset.text).toBe(200);
     expect(reset.json).toEqual({ connector: 'crm', cursor: null, version: 6, updatedAt: expect.any(String) });
     const again = await runNow('demo-sync', { connectors: ['crm'] });
     expect(again.json.result.connectors.crm).toMatchObject({ records: 150, hasMore: true });
     // A new generation: the sink takes the records again, none as a duplicate.
-    expect(platform.received().ingest).toMatchObject({
+    expect(stack.platform.received().ingest).toMatchObject({
       duplicates: 0,
       connectors: { records: { crm: 400 } },
     });
 
     // The job's delete removes its keyed checkpoint items.
     const doc = createDocumentClient({
-      endpoint: api.stack.endpoints.dynamodbEndpoint,
+      endpoint: stack.api.stack.endpoints.dynamodbEndpoint,
       region: 'us-east-1',
-      clientConfig: { credentials: api.stack.endpoints.credentials },
+      clientConfig: { credentials: stack.api.stack.endpoints.credentials },
     });
     const item = () =>
       doc.send(
@@ -162,7 +113,7 @@ describe('the sync walk-through', () => {
         }),
       );
     expect((await item()).Item).toBeDefined();
-    expect((await api.call('DELETE', '/jobs/demo-sync')).status).toBe(204);
+    expect((await stack.api.call('DELETE', '/jobs/demo-sync')).status).toBe(204);
     expect((await item()).Item).toBeUndefined();
   });
 
@@ -186,10 +137,10 @@ describe('the sync walk-through', () => {
     ['a missing job', 'GET', '/jobs/no-such-job/checkpoints', 404, 'JobNotFound', 'no-such-job'],
   ])('refuses %s (%s %s) with %d, writing nothing', async (_case, method, path, status, type, message) => {
     await givenBadInputJobs();
-    const answer = await api.call(method, path);
+    const answer = await stack.api.call(method, path);
     expect(answer.status, answer.text).toBe(status);
     expect(answer.json.error).toMatchObject({ type, message: expect.stringContaining(message) });
-    const listed = await api.call('GET', '/jobs/bad-input-sync/checkpoints');
+    const listed = await stack.api.call('GET', '/jobs/bad-input-sync/checkpoints');
     expect(listed.json.checkpoints).toEqual([
       { connector: 'crm', cursor: null, version: 0, updatedAt: null },
     ]);
@@ -197,14 +148,14 @@ describe('the sync walk-through', () => {
 
   it('refuses a run asking for a connector the job does not have, naming the field, and records no run', async () => {
     await givenBadInputJobs();
-    const answer = await api.call('POST', '/jobs/bad-input-sync/runs', {
+    const answer = await stack.api.call('POST', '/jobs/bad-input-sync/runs', {
       body: { params: { connectors: ['zendesk'], fullResync: 'yes' } },
     });
     expect(answer.status).toBe(400);
     expect(answer.json.error.details).toEqual([
       { field: 'params.fullResync', message: expect.stringContaining('must be true or false; got "yes"') },
     ]);
-    const unknown = await api.call('POST', '/jobs/bad-input-sync/runs', {
+    const unknown = await stack.api.call('POST', '/jobs/bad-input-sync/runs', {
       body: { params: { connectors: ['zendesk'] } },
     });
     expect(unknown.status).toBe(400);
@@ -213,7 +164,7 @@ describe('the sync walk-through', () => {
         'params.connectors must name connectors of the job (crm); got "zendesk"',
       ),
     });
-    expect((await api.call('GET', '/jobs/bad-input-sync/runs')).json.runs).toEqual([]);
+    expect((await stack.api.call('GET', '/jobs/bad-input-sync/runs')).json.runs).toEqual([]);
   });
 });
 
@@ -222,26 +173,26 @@ let badInputJobs: Promise<void> | undefined;
 /** A sync job and a prompt job, created once for the refusal cases. */
 function givenBadInputJobs(): Promise<void> {
   badInputJobs ??= (async () => {
-    const sync = await api.call('PUT', '/jobs/bad-input-sync', {
+    const sync = await stack.api.call('PUT', '/jobs/bad-input-sync', {
       body: {
         kind: 'sync',
         schedule: 'rate(1 hour)',
         enabled: false,
         config: {
-          connectors: [connector('crm')],
-          sink: { url: `${platform.url}/ingest`, signingSecret: 'demo-ingest' },
+          connectors: [demoConnector(stack.platform, 'crm')],
+          sink: { url: `${stack.platform.url}/ingest`, signingSecret: 'demo-ingest' },
         },
       },
     });
     expect(sync.status, sync.text).toBe(201);
-    const prompt = await api.call('PUT', '/jobs/bad-input-prompt', {
+    const prompt = await stack.api.call('PUT', '/jobs/bad-input-prompt', {
       body: {
         kind: 'prompt',
         schedule: 'rate(1 hour)',
         enabled: false,
         config: {
           prompt: 'hello',
-          target: { type: 'webhook', url: `${platform.url}/ingest`, signingSecret: 'demo-ingest' },
+          target: { type: 'webhook', url: `${stack.platform.url}/ingest`, signingSecret: 'demo-ingest' },
         },
       },
     });

@@ -2,21 +2,19 @@
  * The task kind's eventbridge target: the unmodified EventBridge client against the local EventBridge
  * endpoint (local/eventbridge/), which keeps what it takes; `tickwork events` lists it.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listEvents } from '../../../local/eventbridge/event-store.ts';
 import { type EventBridgeApi, startEventBridgeApi } from '../../../local/eventbridge/server.ts';
 import { silentLogger } from '../../../shared/logger.ts';
 import { executeRun } from '../../../shared/runs/lifecycle.ts';
+import { runCli as cli } from '../../support/cli.ts';
 import { TEST_CREDENTIALS } from '../../support/sigv4.ts';
-import { givenTaskJob, runOf, START, scheduled, setup, useTaskWorld } from './support.ts';
+import { givenTaskJob, runOf, scheduled, setup, taskEvent, useTaskWorld } from './support.ts';
 
 const world = useTaskWorld();
-const BIN = fileURLToPath(new URL('../../../bin/tickwork.js', import.meta.url));
 
 let endpoint: EventBridgeApi;
 let dataDir: string;
@@ -42,17 +40,6 @@ const busJob = (eventBusName: string) => ({
   payload: { invoiceIds: ['A-1'] },
 });
 
-function cli(args: string[]): Promise<{ code: number; stdout: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, TICKWORK_DATA_DIR: '' } },
-      (error, stdout) => resolve({ code: error === null ? 0 : Number(error.code), stdout }),
-    );
-  });
-}
-
 describe('a task job with an eventbridge target', () => {
   it('puts one event whose detail is the TaskEvent, and keeps its id as the result', async () => {
     const { deps, work } = setup(world, { eventbridge: endpoint.endpoint });
@@ -67,15 +54,7 @@ describe('a task job with an eventbridge target', () => {
       bus: 'orders',
       source: 'com.example.billing',
       detailType: 'ReminderDue',
-      detail: {
-        job: job.name,
-        runId: run.runId,
-        scheduledFor: START,
-        attempt: 1,
-        trigger: 'schedule',
-        params: {},
-        payload: { invoiceIds: ['A-1'] },
-      },
+      detail: taskEvent(job, run, { invoiceIds: ['A-1'] }),
     });
     expect(run.status).toBe('succeeded');
     expect(run.result).toEqual({ eventBus: 'orders', eventId: events[0]?.id });

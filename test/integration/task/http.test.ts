@@ -7,7 +7,16 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifySignature } from '../../../shared/kinds/signature.ts';
 import { executeRun } from '../../../shared/runs/lifecycle.ts';
-import { givenTaskJob, runOf, SIGNING_SECRET, START, scheduled, setup, useTaskWorld } from './support.ts';
+import {
+  givenTaskJob,
+  runOf,
+  SIGNING_SECRET,
+  START,
+  scheduled,
+  setup,
+  taskEvent,
+  useTaskWorld,
+} from './support.ts';
 
 const world = useTaskWorld();
 
@@ -70,15 +79,7 @@ describe('a task job with an http target', () => {
     expect(calls[0]?.method).toBe('POST');
     expect(calls[0]?.signatureValid).toBe(true);
     expect(calls[0]?.headers['idempotency-key']).toBe(run.runId);
-    expect(JSON.parse(calls[0]?.body ?? '')).toEqual({
-      job: job.name,
-      runId: run.runId,
-      scheduledFor: START,
-      attempt: 1,
-      trigger: 'schedule',
-      params: {},
-      payload: { invoiceIds: ['A-1'] },
-    });
+    expect(JSON.parse(calls[0]?.body ?? '')).toEqual(taskEvent(job, run, { invoiceIds: ['A-1'] }));
     expect(run.status).toBe('succeeded');
     expect(run.result).toEqual({ queued: 1, ticket: 'T-9' });
   });

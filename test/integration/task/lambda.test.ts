@@ -9,7 +9,7 @@ import { createLogger } from '../../../shared/logger.ts';
 import { executeRun } from '../../../shared/runs/lifecycle.ts';
 import { newManualRun } from '../../../shared/runs/manual.ts';
 import { TEST_CREDENTIALS } from '../../support/sigv4.ts';
-import { givenTaskJob, runOf, START, scheduled, setup, useTaskWorld } from './support.ts';
+import { givenTaskJob, runOf, scheduled, setup, taskEvent, useTaskWorld } from './support.ts';
 
 const world = useTaskWorld();
 const ARN = 'arn:aws:lambda:us-east-1:123456789012:function:reminders';
@@ -46,17 +46,7 @@ describe('a task job with a lambda target', () => {
     await executeRun(deps, scheduled(job), work);
 
     const run = await runOf(deps, job);
-    expect(received).toEqual([
-      {
-        job: job.name,
-        runId: run.runId,
-        scheduledFor: START,
-        attempt: 1,
-        trigger: 'schedule',
-        params: {},
-        payload: { invoiceIds: ['A-1'] },
-      },
-    ]);
+    expect(received).toEqual([taskEvent(job, run, { invoiceIds: ['A-1'] })]);
     expect(run.status).toBe('succeeded');
     expect(run.result).toEqual({ reminded: 1, echoed: { invoiceIds: ['A-1'] } });
   });

@@ -3,21 +3,18 @@
  * EventBridge clients against the local Invoke and EventBridge endpoints, outbound HTTP through the
  * guard, local secrets.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll } from 'vitest';
 import { EventBridgeBuses } from '../../../shared/adapters/eventbridge/put-events.ts';
 import { SafeHttpClient } from '../../../shared/adapters/http/client.ts';
 import { LambdaUserFunctions } from '../../../shared/adapters/lambda/user-functions.ts';
-import { LocalSecretSource } from '../../../shared/adapters/secrets/local.ts';
 import type { Job, Run } from '../../../shared/jobs/model.ts';
 import { taskKind } from '../../../shared/kinds/task/definition.ts';
 import { taskWork } from '../../../shared/kinds/task/work.ts';
 import { kindWork } from '../../../shared/kinds/work.ts';
 import type { RunDeps } from '../../../shared/runs/lifecycle.ts';
+import { type LocalSecrets, writeLocalSecrets } from '../../support/local-secrets.ts';
 import { TEST_CREDENTIALS } from '../../support/sigv4.ts';
 import { captureLog, type Engine, ManualClock, promptJob, runDeps, startEngine } from '../ledger/support.ts';
 
@@ -29,30 +26,29 @@ const NOWHERE = 'http://127.0.0.1:9';
 
 export interface TaskWorld {
   readonly engine: Engine;
-  readonly dataDir: string;
+  readonly secrets: LocalSecrets;
 }
 
 /** A dynalite engine and a directory with secrets.json, for the whole file; read inside tests only. */
 export function useTaskWorld(): TaskWorld {
   let engine: Engine | undefined;
-  let dataDir: string | undefined;
+  let secrets: LocalSecrets | undefined;
   beforeAll(async () => {
     engine = await startEngine();
-    dataDir = await mkdtemp(join(tmpdir(), 'tickwork-task-'));
-    await writeFile(join(dataDir, 'secrets.json'), JSON.stringify({ 'task/signing': SIGNING_SECRET }));
+    secrets = await writeLocalSecrets('task', { 'task/signing': SIGNING_SECRET });
   });
   afterAll(async () => {
     await engine?.close();
-    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+    await secrets?.remove();
   });
   return {
     get engine() {
       if (engine === undefined) throw new Error('read inside a test');
       return engine;
     },
-    get dataDir() {
-      if (dataDir === undefined) throw new Error('read inside a test');
-      return dataDir;
+    get secrets() {
+      if (secrets === undefined) throw new Error('read inside a test');
+      return secrets;
     },
   };
 }
@@ -63,7 +59,7 @@ export function setup(world: TaskWorld, endpoints: { lambda?: string; eventbridg
   const deps = runDeps(world.engine, clock, log.logger, { leaseSeconds: 900 });
   const aws = { region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 };
   const work = kindWork(taskKind, taskWork, {
-    secrets: new LocalSecretSource({ file: join(world.dataDir, 'secrets.json'), env: {} }),
+    secrets: world.secrets.source,
     http: new SafeHttpClient({ mode: 'local', allowedHosts: [] }, { userAgent: 'tickwork/0.1.0' }),
     taskFunctions: new LambdaUserFunctions(
       new LambdaClient({ ...aws, endpoint: endpoints.lambda ?? NOWHERE }),
@@ -83,6 +79,19 @@ export async function givenTaskJob(deps: RunDeps, config: Record<string, unknown
   const job = promptJob(`task-${counter}`, { kind: 'task' as Job['kind'], config });
   await deps.jobs.create(job);
   return job;
+}
+
+/** The TaskEvent a target receives for the first attempt of the START slot. */
+export function taskEvent(job: Job, run: Run, payload: unknown) {
+  return {
+    job: job.name,
+    runId: run.runId,
+    scheduledFor: START,
+    attempt: 1,
+    trigger: 'schedule',
+    params: {},
+    payload,
+  };
 }
 
 export const scheduled = (job: Job) => ({ job: job.name, scheduledTime: START, executionId: 'e-1' });

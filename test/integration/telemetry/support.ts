@@ -2,22 +2,20 @@
  * The telemetry kind run end to end: the real lifecycle on dynalite, the real checkpoint store, the
  * outbound guard's HTTP client, local secrets, and the test platform (test/support/telemetry-platform.ts).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchLogsQueries } from '../../../shared/adapters/cloudwatch/logs-queries.ts';
 import { CloudWatchMetricData } from '../../../shared/adapters/cloudwatch/metric-data.ts';
 import { DynamoCheckpointStore } from '../../../shared/adapters/dynamodb/checkpoints.ts';
 import { SafeHttpClient } from '../../../shared/adapters/http/client.ts';
-import { LocalSecretSource } from '../../../shared/adapters/secrets/local.ts';
 import type { Job, Run } from '../../../shared/jobs/model.ts';
 import type { JobEvent } from '../../../shared/jobs/ports.ts';
 import { telemetryKind } from '../../../shared/kinds/telemetry/definition.ts';
 import { telemetryWork } from '../../../shared/kinds/telemetry/work.ts';
 import { kindWork } from '../../../shared/kinds/work.ts';
 import { executeRun, type RunOutcome } from '../../../shared/runs/lifecycle.ts';
+import { storeHourlyJob } from '../../support/jobs.ts';
+import { writeLocalSecrets } from '../../support/local-secrets.ts';
 import { startTelemetryPlatform, type TelemetryPlatform } from '../../support/telemetry-platform.ts';
 import { UNUSED_AWS_CLIENT } from '../../support/unused-aws-client.ts';
 import { unusedJobInvoker } from '../../support/unused-invoker.ts';
@@ -26,7 +24,6 @@ import {
   type Engine,
   type LedgerDeps,
   ManualClock,
-  promptJob,
   runDeps,
   startEngine,
 } from '../ledger/support.ts';
@@ -49,15 +46,12 @@ export interface World {
   close(): Promise<void>;
 }
 
-let counter = 0;
-
 export async function startWorld(options: { retries?: number } = {}): Promise<World> {
   const engine = await startEngine();
-  const dataDir = await mkdtemp(join(tmpdir(), 'tickwork-telemetry-'));
-  await writeFile(
-    join(dataDir, 'secrets.json'),
-    JSON.stringify({ 'demo/ingest': INGEST_SECRET, 'demo/telemetry-token': TOKEN }),
-  );
+  const secrets = await writeLocalSecrets('telemetry', {
+    'demo/ingest': INGEST_SECRET,
+    'demo/telemetry-token': TOKEN,
+  });
   const clock = new ManualClock('2026-03-02T10:00:00.000Z');
   const platform = await startTelemetryPlatform({ secret: INGEST_SECRET, now: () => clock.now() });
   const deps = runDeps(engine, clock, captureLog().logger, {
@@ -67,7 +61,7 @@ export async function startWorld(options: { retries?: number } = {}): Promise<Wo
   });
   const checkpoints = new DynamoCheckpointStore(engine.doc, engine.tables.jobs);
   const work = kindWork(telemetryKind, telemetryWork, {
-    secrets: new LocalSecretSource({ file: join(dataDir, 'secrets.json'), env: {} }),
+    secrets: secrets.source,
     http: new SafeHttpClient({ mode: 'local', allowedHosts: [] }, { userAgent: 'tickwork/test' }),
     checkpoints,
     // The http source's tests: the AWS sources have their own (test/integration/telemetry-sources/).
@@ -93,7 +87,7 @@ export async function startWorld(options: { retries?: number } = {}): Promise<Wo
     close: async () => {
       await platform.close();
       await engine.close();
-      await rm(dataDir, { recursive: true, force: true });
+      await secrets.remove();
     },
   };
 }
@@ -104,27 +98,13 @@ export async function givenTelemetryJob(
   config: Record<string, unknown> = {},
   overrides: Partial<Job> = {},
 ): Promise<Job> {
-  counter++;
-  const job = promptJob(`telemetry-${counter}`, {
-    kind: 'telemetry' as Job['kind'],
-    schedule: {
-      input: 'rate(1 hour)',
-      expression: 'rate(1 hour)',
-      timezone: 'UTC',
-      description: 'every hour',
-      type: 'rate',
-    },
-    config: {
-      model: { name: 'claims-triage', version: '3.1.0', environment: 'prod', purpose: 'route claims' },
-      source: { type: 'http', url: world.platform.telemetryUrl, authSecret: 'demo/telemetry-token' },
-      tables: ['predictions', 'latency'],
-      sink: { url: world.platform.ingestUrl, signingSecret: 'demo/ingest' },
-      ...config,
-    },
-    ...overrides,
-  });
-  await world.deps.jobs.create(job);
-  return job;
+  const defaults = {
+    model: { name: 'claims-triage', version: '3.1.0', environment: 'prod', purpose: 'route claims' },
+    source: { type: 'http', url: world.platform.telemetryUrl, authSecret: 'demo/telemetry-token' },
+    tables: ['predictions', 'latency'],
+    sink: { url: world.platform.ingestUrl, signingSecret: 'demo/ingest' },
+  };
+  return storeHourlyJob(world.deps.jobs, 'telemetry', { ...defaults, ...config }, overrides);
 }
 
 /** Every (table, ts, n) the sink stored, in order; a repeat would show twice. */
