@@ -28,7 +28,6 @@ import { toJobView, toRunView } from '../../shared/jobs/view.ts';
 import { isRunId } from '../../shared/runs/run-id.ts';
 import { describeValue } from '../../shared/validation.ts';
 import { type ApiEvent, type ApiResult, emptyResponse, jsonResponse } from './http.ts';
-import { openApiDocument } from './openapi.ts';
 import { parseQuery, querySchemas } from './query.ts';
 
 /** The job service's dependencies, and the keyed checkpoints the checkpoints routes read and reset. */
@@ -142,6 +141,8 @@ export const routeHandlers: Readonly<Record<RouteKey, RouteHandler>> = {
   },
   'GET /openapi.json': async (_deps, event) => {
     noQuery(event);
+    // Loaded on first use: the document's schemas and zod's JSON Schema conversion are no part of a cold start.
+    const { openApiDocument } = await import('./openapi.ts');
     return jsonResponse(200, openApiDocument());
   },
 };
