@@ -37,9 +37,10 @@ import { syncWork } from '../shared/kinds/sync/work.ts';
 import { kindWork } from '../shared/kinds/work.ts';
 import { silentLogger } from '../shared/logger.ts';
 import { MAX_CANCEL_CHECK_INTERVAL_MS } from '../shared/runs/control.ts';
-import { parseJobEvent, scheduleTargetInput } from '../shared/runs/event.ts';
+import { parseJobEvent } from '../shared/runs/event.ts';
 import { executeRun, type RunDeps } from '../shared/runs/lifecycle.ts';
 import { tableName } from '../shared/tables.ts';
+import { schedulerPayload } from '../test/support/scheduled-event.ts';
 import { unusedJobInvoker } from '../test/support/unused-invoker.ts';
 import { median, range } from './support/stats.ts';
 import { baselineSync, type SyncCount } from './sync/baseline.ts';
@@ -142,11 +143,11 @@ async function givenJob(maxPagesPerRun: number): Promise<Job> {
 
 /** Runs the job's slot as Scheduler delivers it (the schedule's input, the job's copy included). */
 async function runSlot(job: Job): Promise<ConnectorResult> {
-  const input = scheduleTargetInput(job)
-    .replace('<aws.scheduler.scheduled-time>', new Date().toISOString())
-    .replace('<aws.scheduler.execution-id>', `bench-${job.name}`)
-    .replace('<aws.scheduler.attempt-number>', '1');
-  const outcome = await executeRun(deps, parseJobEvent(JSON.parse(input)), work);
+  const outcome = await executeRun(
+    deps,
+    parseJobEvent(schedulerPayload(job, new Date().toISOString(), `bench-${job.name}`)),
+    work,
+  );
   if (outcome.outcome !== 'succeeded') {
     const detail = outcome.outcome === 'ignored' ? outcome.reason : JSON.stringify(outcome.run.error ?? {});
     throw new Error(`${job.name}: the run ended ${outcome.outcome}: ${detail}`);

@@ -39,9 +39,10 @@ import { formatDuration } from '../shared/kinds/telemetry/duration.ts';
 import { telemetryWork } from '../shared/kinds/telemetry/work.ts';
 import { kindWork } from '../shared/kinds/work.ts';
 import { silentLogger } from '../shared/logger.ts';
-import { parseJobEvent, scheduleTargetInput } from '../shared/runs/event.ts';
+import { parseJobEvent } from '../shared/runs/event.ts';
 import { executeRun, type RunDeps } from '../shared/runs/lifecycle.ts';
 import { tableName } from '../shared/tables.ts';
+import { schedulerPayload } from '../test/support/scheduled-event.ts';
 import { UNUSED_AWS_CLIENT } from '../test/support/unused-aws-client.ts';
 import { unusedJobInvoker } from '../test/support/unused-invoker.ts';
 import { median } from './support/stats.ts';
@@ -160,11 +161,11 @@ async function tickworkExport(windowMs: number): Promise<Export> {
   await deps.jobs.create(job);
   const slot = new Date(to.getTime() + SETTLE_LAG_MS).toISOString();
   // The event as Scheduler sends it: the schedule's input, the job's copy included.
-  const input = scheduleTargetInput(job)
-    .replace('<aws.scheduler.scheduled-time>', slot)
-    .replace('<aws.scheduler.execution-id>', `bench-${job.name}`)
-    .replace('<aws.scheduler.attempt-number>', '1');
-  const outcome = await executeRun(deps, parseJobEvent(JSON.parse(input)), work);
+  const outcome = await executeRun(
+    deps,
+    parseJobEvent(schedulerPayload(job, slot, `bench-${job.name}`)),
+    work,
+  );
   if (outcome.outcome !== 'succeeded') {
     const detail = outcome.outcome === 'ignored' ? outcome.reason : JSON.stringify(outcome.run.error ?? {});
     throw new Error(`${job.name}: the run ended ${outcome.outcome}: ${detail}`);
