@@ -6,11 +6,13 @@ import type { ApiRequest } from '../../../cli/api-client.ts';
 import { nextPageHint, shellWord } from '../../../cli/api-command.ts';
 import { parseCancelArgs } from '../../../cli/commands/cancel.ts';
 import { parseDeadLettersArgs } from '../../../cli/commands/dead-letters.ts';
+import { parseEventsArgs } from '../../../cli/commands/events.ts';
 import { parseJobsArgs } from '../../../cli/commands/jobs.ts';
 import { parseReconcileArgs } from '../../../cli/commands/reconcile.ts';
 import { parseRunArgs } from '../../../cli/commands/run.ts';
 import { parseRunsArgs } from '../../../cli/commands/runs.ts';
 import { parseStatusArgs } from '../../../cli/commands/status.ts';
+import { parseSyncArgs } from '../../../cli/commands/sync.ts';
 import { UsageError } from '../../../cli/usage-error.ts';
 import { RUN_STATUSES } from '../../../shared/jobs/model.ts';
 import { JOB_KINDS } from '../../../shared/kinds/registry.ts';
@@ -622,6 +624,19 @@ describe('the other commands: arguments to requests', () => {
       '--limit must be a whole number 1 or more, got "all"',
     ],
     ['dead-letters with --url', () => parseDeadLettersArgs(['--url', 'https://x']), 'unknown option --url'],
+    [
+      'events with a bad --limit',
+      () => parseEventsArgs(['--limit', '0']),
+      '--limit must be a whole number 1 or more, got "0"',
+    ],
+    ['events with a positional', () => parseEventsArgs(['orders']), 'unexpected argument "orders"'],
+    ['sync without a view', () => parseSyncArgs([]), 'status'],
+    [
+      'sync reset with a bad connector id',
+      () => parseSyncArgs(['reset', 'demo-sync', 'crm/x']),
+      '<connector> must be a connector id (1-64 of A-Z a-z 0-9 _ -); got "crm/x"',
+    ],
+    ['sync status with a bad job name', () => parseSyncArgs(['status', 'a b']), 'job name "a b" must be'],
   ])('Given `tickwork %s`, When parsed, Then a UsageError names the problem', (_, parse, message) => {
     expect(parse).toThrow(UsageError);
     expect(parse).toThrow(message);
