@@ -186,14 +186,22 @@ const bareSync = () =>
  * to when the cores are short.
  */
 const cpuMs = new Map<() => Promise<SyncCount>, number[]>();
+/** The same for the servers' processes (platform, dynalite), read from /proc: 10 ms ticks. */
+const serverCpuMs = new Map<() => Promise<SyncCount>, { platform: number; dynamo: number }[]>();
 
 async function timed(sync: () => Promise<SyncCount>): Promise<number> {
   const cpuBefore = process.cpuUsage();
+  const platformBefore = platform.cpuMs();
+  const dynamoBefore = dynamo.cpuMs();
   const started = performance.now();
   const done = await sync();
   const ms = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   cpuMs.set(sync, [...(cpuMs.get(sync) ?? []), (cpu.user + cpu.system) / 1000]);
+  serverCpuMs.set(sync, [
+    ...(serverCpuMs.get(sync) ?? []),
+    { platform: platform.cpuMs() - platformBefore, dynamo: dynamo.cpuMs() - dynamoBefore },
+  ]);
   if (done.records !== RECORDS || done.pages !== PAGES) {
     throw new Error(`synced ${done.records} records in ${done.pages} pages, expected ${RECORDS} in ${PAGES}`);
   }
@@ -287,6 +295,12 @@ console.log(
 console.log(
   `CPU of this process per sync (median): Tickwork ${median(tickworkCpuMs).toFixed(0)} ms, baseline ${median(baselineCpuMs).toFixed(0)} ms; ` +
     `ratio baseline / Tickwork ${(median(baselineCpuMs) / median(tickworkCpuMs)).toFixed(2)} (the servers' CPU, in their own processes, not included)`,
+);
+const serverCpu = (sync: () => Promise<SyncCount>, server: 'platform' | 'dynamo') =>
+  median((serverCpuMs.get(sync) ?? []).slice(1).map((entry) => entry[server])).toFixed(0);
+console.log(
+  `CPU of the servers per sync (median): platform ${serverCpu(tickworkSync, 'platform')} ms beside Tickwork, ${serverCpu(bareSync, 'platform')} ms beside the baseline; ` +
+    `dynalite ${serverCpu(tickworkSync, 'dynamo')} ms beside Tickwork, ${serverCpu(bareSync, 'dynamo')} ms beside the baseline`,
 );
 console.log(
   `\nDynamoDB requests of one run syncing ${fewPages} and ${manyPages} pages of one connector; per page = difference ÷ ${manyPages - fewPages}, fixed = the rest\n`,

@@ -4,13 +4,27 @@
  * invalid reports it here.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
+const USER_HZ = 100;
+
+/** utime + stime of a process in ms, from /proc/<pid>/stat (fields 14 and 15, after the command's parenthesis). */
+function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+}
 
 export interface ChildServer {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
   /** Every line printed other than the listening one. */
   readonly lines: string[];
+  /** The CPU the child has spent so far (user + system, ms), from /proc. */
+  cpuMs(): number;
   close(): Promise<void>;
 }
 
@@ -42,6 +56,7 @@ export async function startChildServer(options: {
   return {
     url,
     lines,
+    cpuMs: () => processCpuMs(child.pid),
     close: async () => {
       child.kill('SIGTERM');
       const code = await exited;

@@ -12,6 +12,8 @@ export interface SyncPlatform {
   readonly url: string;
   /** Refused or duplicate deliveries, errors: a valid run has none. */
   readonly anomalies: string[];
+  /** The platform process's CPU so far (ms). */
+  cpuMs(): number;
   close(): Promise<void>;
 }
 
@@ -29,5 +31,5 @@ export async function startSyncPlatform(options: {
       SYNC_BENCH_SIGNING_SECRET: options.signingSecret,
     },
   });
-  return { url: child.url, anomalies: child.lines, close: () => child.close() };
+  return { url: child.url, anomalies: child.lines, cpuMs: () => child.cpuMs(), close: () => child.close() };
 }

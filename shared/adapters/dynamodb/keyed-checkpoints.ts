@@ -28,6 +28,11 @@ import { isConditionFailed } from './client.ts';
 const INFIX = '#checkpoint#';
 
 /** The key of job `name`'s checkpoint `key` in the jobs table. */
+type ExpressionUpdate = Pick<
+  UpdateCommandInput,
+  'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+>;
+
 export function keyedCheckpointKey(name: string, key: string): { name: string } {
   return { name: `${name}${INFIX}${key}` };
 }
@@ -140,7 +145,8 @@ export class DynamoKeyedCheckpoints {
     if (commit.value === undefined) remove.push('#value');
     else set.push('#value = :value');
     if (commit.release) remove.push('#leaseRunId', '#leaseExpiresAt');
-    const after = await this.#update(job.name, key, {
+    // The committer knows what it wrote: nothing is asked back (a smaller answer on every page).
+    return this.#write(job.name, key, {
       UpdateExpression: `SET ${set.join(', ')}${remove.length === 0 ? '' : ` REMOVE ${remove.join(', ')}`}`,
       ConditionExpression: '#jobCreatedAt = :createdAt AND #version = :version AND #leaseRunId = :runId',
       // DynamoDB refuses a name the expressions do not use: the lease's expiry only with a release.
@@ -163,12 +169,11 @@ export class DynamoKeyedCheckpoints {
         ...(commit.value === undefined ? {} : { ':value': commit.value }),
       },
     });
-    return after !== undefined;
   }
 
   async release(job: JobIdentity, key: string, runId: string): Promise<void> {
     // Not held by runId (expired and taken, or reset): nothing of this run's to release.
-    await this.#update(job.name, key, {
+    await this.#write(job.name, key, {
       UpdateExpression: 'REMOVE #leaseRunId, #leaseExpiresAt',
       ConditionExpression: '#jobCreatedAt = :createdAt AND #leaseRunId = :runId',
       ExpressionAttributeNames: NAMES,
@@ -239,14 +244,20 @@ export class DynamoKeyedCheckpoints {
    * One conditional update of a key's item: the item after it, or undefined when the condition did not
    * hold (the callers read that as a lost race or a lease held by another run).
    */
-  async #update(
-    name: string,
-    key: string,
-    update: Pick<
-      UpdateCommandInput,
-      'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
-    >,
-  ): Promise<KeyedItem | undefined> {
+  /** The same update without the item back: true when it was written, false when the condition did not hold. */
+  async #write(name: string, key: string, update: ExpressionUpdate): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({ TableName: this.tableName, Key: keyedCheckpointKey(name, key), ...update }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async #update(name: string, key: string, update: ExpressionUpdate): Promise<KeyedItem | undefined> {
     try {
       const { Attributes: after } = await this.doc.send(
         new UpdateCommand({

@@ -8,8 +8,10 @@
  * by more than the one page a crash between the ack and the commit leaves (sent again by the next run
  * with the same idempotency key). The lease (until the function's deadline) keeps a second run of the
  * job off the connector: it skips it and says so. The run's last commit of the connector gives the
- * lease back in the same write, so a page costs one write. The next page is read while the cursor is
- * committed, and sent only once the commit succeeded: the order above holds, the commit's time is hidden.
+ * lease back in the same write, so a page costs one write. The next page is read ahead, as soon as a
+ * page's answer names the next cursor, while that page is sent and committed: a read changes nothing,
+ * and the next page is still sent only once the commit succeeded, so the order above holds and a
+ * page costs its send and its commit, not its read.
  *
  * The run stops reading before a page it may not finish: when the time left is under the last page's
  * time, the sink's timeout and the lifecycle's margin; the result says `hasMore`, the next run goes on.
@@ -20,7 +22,13 @@ import type { Logger } from '../../logger.ts';
 import type { CheckpointStore, OutboundRequests } from '../capabilities.ts';
 import type { SinkSettings } from '../signature.ts';
 import type { ConnectorConfig } from './config.ts';
-import { checkHealth, HEALTH_TIMEOUT_MS, PAGE_TIMEOUT_MS, readPage } from './connector.ts';
+import {
+  type ConnectorPage,
+  checkHealth,
+  HEALTH_TIMEOUT_MS,
+  PAGE_TIMEOUT_MS,
+  readPage,
+} from './connector.ts';
 import { sendPage } from './sink.ts';
 
 export type ConnectorStatus = 'succeeded' | 'skipped' | 'failed';
@@ -111,7 +119,7 @@ export async function syncConnector(
   let released = false;
   try {
     const bearer = await deps.bearerOf(connector);
-    /** A page's read and send, as the time left measured it: what the next page is expected to take. */
+    /** A page's whole cycle as the time left measured it (wait for its read, send, commit): what the next one is expected to take. */
     let lastPageMs = 0;
     /** Why no further page may be read now that `done` pages are; undefined: one may. */
     const stopReason = (done: number): string | undefined => {
@@ -121,21 +129,36 @@ export async function syncConnector(
         ? `stopped before the function's deadline (${Math.round(left / 1000)} s left)`
         : undefined;
     };
-    let readStartedAt = 0;
-    const read = async (at: string | undefined) => {
-      await deps.checkpoint();
-      readStartedAt = deps.remainingTimeMs();
-      return readPage(deps.http, connector.source.url, {
-        cursor: at,
-        limit: deps.pageSize,
-        bearer,
-        signal,
-        timeoutMs: Math.max(1, Math.min(PAGE_TIMEOUT_MS, readStartedAt - deps.reserveMs)),
-      });
+    /**
+     * Starts reading the page at `at`. A read changes nothing, so the next page's read starts as soon as
+     * this page's answer names its cursor, while this page is sent and committed; a read the run then
+     * does not use (it stopped, or the connector failed) is left to end on its own: its answer or error
+     * is dropped, and the run's session closes its socket when the run ends.
+     */
+    const readAhead = (at: string | undefined): Promise<ConnectorPage> => {
+      const page = (async () => {
+        await deps.checkpoint();
+        const timeoutMs = Math.max(1, Math.min(PAGE_TIMEOUT_MS, deps.remainingTimeMs() - deps.reserveMs));
+        return readPage(deps.http, connector.source.url, {
+          cursor: at,
+          limit: deps.pageSize,
+          bearer,
+          signal,
+          timeoutMs,
+        });
+      })();
+      page.catch(() => undefined);
+      return page;
     };
     reason = stopReason(0);
-    let page = reason === undefined ? await read(cursor) : undefined;
-    while (page !== undefined) {
+    let upcoming = reason === undefined ? readAhead(cursor) : undefined;
+    while (upcoming !== undefined) {
+      const cycleStartedAt = deps.remainingTimeMs();
+      const page = await upcoming;
+      const next = page.nextCursor ?? cursor;
+      // Read ahead only when the next page may be read at all (the same test decides below, after the
+      // send, with the time then left).
+      upcoming = page.hasMore && stopReason(pages + 1) === undefined ? readAhead(next) : undefined;
       if (page.records.length > 0) {
         const identity = {
           job: job.name,
@@ -150,30 +173,22 @@ export async function syncConnector(
           signal,
         );
       }
-      lastPageMs = Math.max(0, readStartedAt - deps.remainingTimeMs());
-      const next = page.nextCursor ?? cursor;
       const stop = page.hasMore ? stopReason(pages + 1) : undefined;
       const last = !page.hasMore || stop !== undefined;
       const moved = page.records.length > 0 || next !== cursor || generation !== committedGeneration;
-      // The next page is read while this one's cursor is committed (a read changes nothing; the commit
-      // comes after the sink's ack as before), and it is sent only once that commit succeeded: a page
-      // costs the longer of the two, not both. The last page's commit gives the lease back.
-      const [committed, upcoming] = await Promise.allSettled([
-        moved
-          ? checkpoints.commitKeyed(job, connector.id, {
-              runId,
-              expectedVersion: version,
-              value: next,
-              generation,
-              updatedAt: deps.clock.now(),
-              release: last,
-            })
-          : Promise.resolve(true),
-        last ? Promise.resolve(undefined) : read(next),
-      ]);
-      if (committed.status === 'rejected') throw committed.reason;
-      if (!committed.value) throw new CheckpointMovedError(connector.id);
+      // The commit comes after the sink's ack, and the next page is sent only after the commit
+      // succeeded: never ahead of the data, never behind by more than one page. The last page's
+      // commit gives the lease back.
       if (moved) {
+        const committed = await checkpoints.commitKeyed(job, connector.id, {
+          runId,
+          expectedVersion: version,
+          value: next,
+          generation,
+          updatedAt: deps.clock.now(),
+          release: last,
+        });
+        if (!committed) throw new CheckpointMovedError(connector.id);
         version += 1;
         released = last;
       }
@@ -182,8 +197,8 @@ export async function syncConnector(
       cursor = next;
       hasMore = page.hasMore;
       reason = stop;
-      if (upcoming.status === 'rejected') throw upcoming.reason;
-      page = upcoming.value;
+      lastPageMs = Math.max(0, cycleStartedAt - deps.remainingTimeMs());
+      if (last) upcoming = undefined;
     }
     return { status: 'succeeded', records, pages, hasMore, ...(reason === undefined ? {} : { reason }) };
   } catch (error) {

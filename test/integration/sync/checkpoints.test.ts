@@ -180,22 +180,25 @@ describe('sync checkpoints', () => {
     // When
     const stopped = await world.run(job, '2026-03-02T10:00:00.000Z', { remainingTimeMs });
     const next = await world.run(job, '2026-03-02T11:00:00.000Z');
-    // Then 4 pages fit (the 5th would start with 60 s left, under a page's 60 s + the sink's 30 s + 5 s)
+    // Then 2 pages fit: the first page's cycle took two reads (its own, and the second page's, read
+    // ahead while it was sent), 120 s, which the run expects of the next page too; after the second
+    // page's send (the third read ahead) 120 s are left, under 120 s + the sink's 30 s + 5 s: the third
+    // page is not sent, and the next run reads it again
     expect(stopped.outcome).toBe('succeeded');
     expect(runOf(stopped).result).toMatchObject({
       connectors: {
         crm: {
           status: 'succeeded',
-          records: 200,
-          pages: 4,
+          records: 100,
+          pages: 2,
           hasMore: true,
-          reason: "stopped before the function's deadline (60 s left)",
+          reason: "stopped before the function's deadline (120 s left)",
         },
       },
       hasMore: true,
     });
     expect(runOf(next).result).toMatchObject({
-      connectors: { crm: { records: 50, pages: 1, hasMore: false } },
+      connectors: { crm: { records: 150, pages: 3, hasMore: false } },
     });
     expect(syncedIds(world, job.name, 'crm')).toEqual(expectedIds('crm', 0, 250));
   });

@@ -1,7 +1,8 @@
 /**
- * A sync run reads the next page while it commits the cursor of the page the sink acknowledged, and
- * sends that next page only once the commit returned: the commit's time is hidden behind the read, and
- * the order the checkpoint's promise rests on (send, ack, commit, then the next send) holds. Watched
+ * A sync run reads the next page as soon as a page's answer names its cursor, while that page is sent
+ * and committed, and sends the next page only once the commit returned: the read's time is hidden
+ * behind the send and the commit, and the order the checkpoint's promise rests on (send, ack, commit,
+ * then the next send) holds. Watched
  * through the real HTTP client and the real checkpoint store, each wrapped to note what it was asked.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,7 +73,7 @@ function watchedStore(events: string[]): CheckpointStore {
 }
 
 describe('sync page overlap', () => {
-  it('Given a connector of 250 records in pages of 50, When the job runs, Then each next page is read during the commit before it and sent only after that commit returned', async () => {
+  it('Given a connector of 250 records in pages of 50, When the job runs, Then each next page is read while the page before is sent and committed, and sent only after that commit returned', async () => {
     // Given
     const job = await givenSyncJob(world);
     const events: string[] = [];
@@ -88,24 +89,24 @@ describe('sync page overlap', () => {
     expect(events).toEqual([
       'health',
       'read ',
+      'read 50',
       'sent ',
       'commit 50 asked',
-      'read 50',
       'commit 50 returned',
+      'read 100',
       'sent 50',
       'commit 100 asked',
-      'read 100',
       'commit 100 returned',
+      'read 150',
       'sent 100',
       'commit 150 asked',
-      'read 150',
       'commit 150 returned',
+      'read 200',
       'sent 150',
       'commit 200 asked',
-      'read 200',
       'commit 200 returned',
+      // The last page: nothing more to read; its commit gives the lease back.
       'sent 200',
-      // The last page: nothing more to read; this commit gives the lease back.
       'commit 250 asked',
       'commit 250 returned',
     ]);
