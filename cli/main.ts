@@ -23,6 +23,7 @@ const LOADERS: Readonly<Record<CommandName, () => Promise<Command>>> = {
   runs: async () => (await import('./commands/runs.ts')).runsCommand,
   status: async () => (await import('./commands/status.ts')).statusCommand,
   cancel: async () => (await import('./commands/cancel.ts')).cancelCommand,
+  backfill: async () => (await import('./commands/backfill.ts')).backfillCommand,
   sync: async () => (await import('./commands/sync.ts')).syncCommand,
   reconcile: async () => (await import('./commands/reconcile.ts')).reconcileCommand,
   'dead-letters': async () => (await import('./commands/dead-letters.ts')).deadLettersCommand,

@@ -19,6 +19,7 @@ export const COMMANDS = {
   runs: { args: '[runId]', summary: 'list runs (newest first) or show one run' },
   status: { args: '', summary: 'show every job: health, next run, last run' },
   cancel: { args: '<runId>', summary: 'cancel a pending, running or retrying run' },
+  backfill: { args: '<job>', summary: "run every slot of a job's schedule in a past range (--from, --to)" },
   sync: { args: '<subcommand>', summary: "show and reset a sync job's checkpoints, one per connector" },
   reconcile: { args: '', summary: 'report and repair drift between jobs and schedules' },
   'dead-letters': { args: '', summary: 'list events the local scheduler could not deliver' },

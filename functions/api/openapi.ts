@@ -7,6 +7,7 @@
  */
 import * as z from 'zod/mini';
 import {
+  backfillStartedSchema,
   checkpointSchema,
   checkpointsSchema,
   errorResponseSchema,
@@ -20,6 +21,7 @@ import {
   writtenJobSchema,
 } from '../../shared/api/responses.ts';
 import { apiRoutes, MAX_CURSOR_LENGTH, type RouteKey } from '../../shared/api/routes.ts';
+import { backfillRequestSchema } from '../../shared/jobs/backfill.ts';
 import { jobNameSchema } from '../../shared/jobs/name.ts';
 import { runRequestSchema } from '../../shared/jobs/runs.ts';
 import { jobDefinitionSchema, jobPatchSchema } from '../../shared/jobs/validation.ts';
@@ -46,6 +48,8 @@ const components = {
   JobDefinition: jobDefinitionSchema,
   JobPatch: jobPatchSchema,
   RunRequest: runRequestSchema,
+  BackfillRequest: backfillRequestSchema,
+  BackfillStarted: backfillStartedSchema,
 } as const satisfies Record<string, z.ZodMiniType>;
 type ComponentName = keyof typeof components;
 type QueryShape = (typeof querySchemas)[keyof typeof querySchemas];
@@ -147,6 +151,20 @@ const operations: Readonly<Record<RouteKey, Operation>> = {
     query: querySchemas.listJobRuns,
     ok: [[200, 'A page of runs.', 'RunsPage']],
     errors: [],
+  },
+  'POST /jobs/{name}/backfill': {
+    summary:
+      "Run every slot of the job's schedule in [from, to) (at most 1,000; slots before the job existed too), `concurrency` at a time",
+    query: querySchemas.none,
+    body: { schema: ref('BackfillRequest'), required: true },
+    ok: [
+      [
+        202,
+        'The backfill and the first run of each lane, `pending`: each run starts the next slot of its lane when it ends.',
+        'BackfillStarted',
+      ],
+    ],
+    errors: [404, 409, 413, 415, 502],
   },
   'GET /jobs/{name}/checkpoints': {
     summary: "A sync job's checkpoints, one per connector of its config, synced or not yet",

@@ -4,6 +4,7 @@
  */
 import type { RouteKey } from '../../shared/api/routes.ts';
 import { ValidationError } from '../../shared/errors.ts';
+import { backfillJob } from '../../shared/jobs/backfill.ts';
 import { type CheckpointDeps, listCheckpoints, resetCheckpoint } from '../../shared/jobs/checkpoints.ts';
 import type { Job, Run } from '../../shared/jobs/model.ts';
 import { checkJobName } from '../../shared/jobs/name.ts';
@@ -41,6 +42,7 @@ export const BODY_ROUTES: ReadonlySet<RouteKey> = new Set<RouteKey>([
   'PUT /jobs/{name}',
   'PATCH /jobs/{name}',
   'POST /jobs/{name}/runs',
+  'POST /jobs/{name}/backfill',
 ]);
 
 /** Body routes whose body may be left out (a run request without parameters). */
@@ -100,6 +102,11 @@ export const routeHandlers: Readonly<Record<RouteKey, RouteHandler>> = {
     const name = jobName(event);
     const query = parseQuery(event.queryStringParameters, querySchemas.listJobRuns);
     return runsResponse(await listRuns(deps, { ...query, job: name }));
+  },
+  'POST /jobs/{name}/backfill': async (deps, event) => {
+    noQuery(event);
+    const started = await backfillJob(deps, jobName(event), event.tickworkBody);
+    return jsonResponse(202, { backfill: started.backfill, runs: started.runs.map(toRunView) });
   },
   'GET /jobs/{name}/checkpoints': async (deps, event) => {
     noQuery(event);

@@ -96,6 +96,7 @@ export const runViewSchema = z.strictObject({
   result: z.optional(json),
   params: z.optional(json),
   parentRunId: z.optional(z.string()),
+  backfill: z.optional(z.strictObject({ id: z.string(), from: instant, to: instant, lanes: z.int() })),
   context: z.optional(z.looseObject({ key: z.string() })),
   upstream: z.optional(
     z.strictObject({
@@ -177,6 +178,21 @@ export const checkpointSchema = z.looseObject({
 });
 
 export const checkpointsSchema = z.strictObject({ checkpoints: z.array(checkpointSchema) });
+
+/** `POST /jobs/{name}/backfill`: the backfill, and the first run of each of its lanes. */
+export const backfillStartedSchema = z.strictObject({
+  backfill: z.strictObject({
+    id: z.string(),
+    job: z.string(),
+    from: instant,
+    to: instant,
+    lanes: z.int(),
+    slots: z.int(),
+    firstSlot: instant,
+    lastSlot: instant,
+  }),
+  runs: z.array(runViewSchema),
+});
 
 export const schedulePreviewSchema = z.strictObject({
   input: z.string(),

@@ -24,6 +24,7 @@ export const apiRoutes = [
   { method: 'POST', path: '/jobs/{name}/resume' },
   { method: 'POST', path: '/jobs/{name}/runs' },
   { method: 'GET', path: '/jobs/{name}/runs' },
+  { method: 'POST', path: '/jobs/{name}/backfill' },
   { method: 'GET', path: '/jobs/{name}/checkpoints' },
   { method: 'POST', path: '/jobs/{name}/checkpoints/{connector}/reset' },
   { method: 'GET', path: '/runs' },

@@ -112,10 +112,11 @@ export const FINAL_RUN_STATUSES: readonly RunStatus[] = [
 
 /**
  * What started a run: its schedule, an operator (`manual`), a parent run fanning out per context
- * (`fan-out`: a child run), or the end of another job's run (`chain`). Every trigger but `schedule`
+ * (`fan-out`: a child run), the end of another job's run (`chain`), or an operator's backfill of past
+ * slots (`backfill`, shared/runs/backfill.ts). Every trigger but `schedule`
  * creates the run `pending` first and invokes the kind's function with its run id.
  */
-export const RUN_TRIGGERS = ['schedule', 'manual', 'fan-out', 'chain'] as const;
+export const RUN_TRIGGERS = ['schedule', 'manual', 'fan-out', 'chain', 'backfill'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 /** The run whose end started a chained run (`Run.upstream`). */
@@ -129,6 +130,16 @@ export interface UpstreamRun {
   readonly resultOmitted?: boolean;
   /** How many chained runs led to this one: 1 when the upstream run was not chained itself. */
   readonly depth?: number;
+}
+
+/** A backfill run's backfill: which one, the range it covers, and how many of its runs go at once. */
+export interface RunBackfill {
+  readonly id: string;
+  /** ISO instants: the backfill runs the job's slots in `[from, to)`. */
+  readonly from: string;
+  readonly to: string;
+  /** Runs at once: each run starts the slot `lanes` slots after its own when it ends. */
+  readonly lanes: number;
 }
 
 /** The context a child run of a fan-out works on: `key` names it among its siblings. */
@@ -174,6 +185,8 @@ export interface Run {
   readonly context?: FanOutContext;
   /** A chained run: the run whose end started it. */
   readonly upstream?: UpstreamRun;
+  /** A backfill run: the backfill it belongs to. */
+  readonly backfill?: RunBackfill;
   /** A fan-out parent: its children's counts by final status (the parent ends when they reach `total`). */
   readonly children?: ChildCounts;
   /**

@@ -118,6 +118,7 @@ export function toRunView(run: Run): RunView {
     cancelRequested: run.cancelRequested,
     upstream: run.upstream,
     parentRunId: run.parentRunId,
+    backfill: run.backfill,
     context: run.context,
     children: run.children,
   };

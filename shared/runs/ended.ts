@@ -1,10 +1,11 @@
 /**
  * What a run's end leads to, once its final status is recorded: the chained runs its job names
- * (`then`), and, for a child of a fan-out, its parent's count of finished children. The lifecycle calls
+ * (`then`), for a backfill run the next slot of its lane, and, for a child of a fan-out, its parent's count of finished children. The lifecycle calls
  * `afterRunEnded` with the run as recorded, every time it records a run in a final status itself.
  */
 import type { Job, Run } from '../jobs/model.ts';
 import type { Logger } from '../logger.ts';
+import { continueBackfill } from './backfill.ts';
 import { startChainedRuns } from './chain.ts';
 import { countFanOutChild } from './fan-out-count.ts';
 import type { RunDeps } from './lifecycle.ts';
@@ -14,6 +15,7 @@ export type RunFollower = (deps: RunDeps, job: Job, run: Run, log: Logger) => Pr
 
 const followers: readonly RunFollower[] = [
   startChainedRuns,
+  continueBackfill,
   // A fan-out child counts on its parent (which may end the parent: then what follows the parent runs).
   (deps, job, run, log) => countFanOutChild(deps, job, run, log, afterRunEnded),
 ];

@@ -7,7 +7,7 @@
 
 import type { Clock } from '../clock.ts';
 import { JobInvokeError } from '../errors.ts';
-import type { FanOutContext, Job, Run, RunTrigger, UpstreamRun } from '../jobs/model.ts';
+import type { FanOutContext, Job, Run, RunBackfill, RunTrigger, UpstreamRun } from '../jobs/model.ts';
 import type { JobEvent, JobInvoker, RunLedger } from '../jobs/ports.ts';
 import { manualSlot } from './event.ts';
 import { newRunId } from './run-id.ts';
@@ -36,6 +36,7 @@ export interface ManualRunOptions {
   readonly parentRunId?: string;
   readonly context?: FanOutContext;
   readonly upstream?: UpstreamRun;
+  readonly backfill?: RunBackfill;
 }
 
 /**
@@ -63,6 +64,7 @@ export function newManualRun(job: Job, now: Date, options: ManualRunOptions): { 
     ...(options.parentRunId === undefined ? {} : { parentRunId: options.parentRunId }),
     ...(options.context === undefined ? {} : { context: options.context }),
     ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
+    ...(options.backfill === undefined ? {} : { backfill: options.backfill }),
   };
   return { run, event: runEvent(run) };
 }

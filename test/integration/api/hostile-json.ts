@@ -200,6 +200,42 @@ export const runBody: fc.Arbitrary<unknown> = fc.oneof(
   { arbitrary: json, weight: 1 },
 );
 
+/** Backfill requests: instants (some in the future, some the wrong way round), concurrency of any sign, or one field of any type. */
+export const backfillBody: fc.Arbitrary<unknown> = fc.oneof(
+  {
+    arbitrary: fc
+      .record({
+        from: fc.date({
+          min: new Date('2000-01-01T00:00:00Z'),
+          max: new Date('2100-01-01T00:00:00Z'),
+          noInvalidDate: true,
+        }),
+        to: fc.date({
+          min: new Date('2000-01-01T00:00:00Z'),
+          max: new Date('2100-01-01T00:00:00Z'),
+          noInvalidDate: true,
+        }),
+        concurrency: fc.option(fc.integer({ min: -2, max: 12 }), { nil: undefined }),
+      })
+      .map(({ from, to, concurrency }) => ({
+        from: from.toISOString(),
+        to: to.toISOString(),
+        ...(concurrency === undefined ? {} : { concurrency }),
+      })),
+    weight: 3,
+  },
+  {
+    arbitrary: fc
+      .record({ field: fc.constantFrom('from', 'to', 'concurrency', 'extra'), value: json })
+      .map(({ field, value }) => ({
+        from: '2026-01-01T00:00:00Z',
+        to: '2026-01-02T00:00:00Z',
+        [field]: value,
+      })),
+    weight: 1,
+  },
+);
+
 /** Bodies that are not a small JSON value: deep nesting, huge arrays and strings, broken JSON. */
 export function rawBody(name: string): fc.Arbitrary<string> {
   const job = validJob(name);

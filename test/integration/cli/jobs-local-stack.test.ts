@@ -246,4 +246,57 @@ describe('tickwork client commands against the local stack', () => {
     expect(result.stdout).toMatch(/^dryRun: true\n/);
     expect(result.stdout).not.toContain('drift found');
   });
+
+  it('Given a job, When two past hours are backfilled, Then both slots run, and a range in the future is refused with exit 2', async () => {
+    const config = JSON.stringify({
+      prompt: 'Backfilled summary',
+      target: { type: 'webhook', url: hookUrl, signingSecret: 'hook-key' },
+    });
+    const add = await cli([
+      'jobs',
+      'add',
+      'cli-backfill',
+      '--kind',
+      'prompt',
+      '--schedule',
+      'cron(0 * * * ? *)',
+      '--config',
+      config,
+    ]);
+    expect(add.code, add.stderr).toBe(0);
+
+    const backfill = await cli([
+      'backfill',
+      'cli-backfill',
+      '--from',
+      '2026-01-01T00:00:00Z',
+      '--to',
+      '2026-01-01T02:00:00Z',
+    ]);
+
+    expect(backfill.stderr).toBe('');
+    expect(backfill.code).toBe(0);
+    expect(backfill.stdout).toMatch(
+      /^backfill \w+ of job cli-backfill: 2 slot\(s\) from 2026-01-01T00:00:00.000Z to 2026-01-01T01:00:00.000Z, 1 at a time\n/,
+    );
+    expect(backfill.stdout).toContain('follow: tickwork runs --job cli-backfill');
+    const delivered = () =>
+      deliveries
+        .filter((delivery) => delivery.body.job === 'cli-backfill')
+        .map((delivery) => delivery.body.scheduledFor);
+    for (let round = 0; round < 300 && delivered().length < 2; round++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(delivered().sort()).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-01T01:00:00.000Z']);
+
+    const future = await cli([
+      'backfill',
+      'cli-backfill',
+      '--from',
+      '2026-01-01T00:00:00Z',
+      '--to',
+      '2099-01-01T00:00:00Z',
+    ]);
+    expect(future.code).toBe(2);
+    expect(future.stderr).toContain('to must not be after now');
+  });
 });

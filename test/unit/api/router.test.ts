@@ -81,10 +81,11 @@ describe('the route table', () => {
     expect(Object.keys(routeHandlers).sort()).toEqual(deployed);
   });
 
-  it('parses bodies only on the routes that take a definition or run parameters', () => {
+  it('parses bodies only on the routes that take a definition, run parameters or a backfill range', () => {
     expect([...BODY_ROUTES].sort()).toEqual([
       'PATCH /jobs/{name}',
       'POST /jobs',
+      'POST /jobs/{name}/backfill',
       'POST /jobs/{name}/runs',
       'PUT /jobs/{name}',
     ]);

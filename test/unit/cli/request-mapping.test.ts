@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ApiRequest } from '../../../cli/api-client.ts';
 import { nextPageHint, shellWord } from '../../../cli/api-command.ts';
+import { parseBackfillArgs } from '../../../cli/commands/backfill.ts';
 import { parseCancelArgs } from '../../../cli/commands/cancel.ts';
 import { parseDeadLettersArgs } from '../../../cli/commands/dead-letters.ts';
 import { parseEventsArgs } from '../../../cli/commands/events.ts';
@@ -524,6 +525,34 @@ describe('the other commands: arguments to requests', () => {
     ],
     ['cancel', () => parseCancelArgs([RUN_ID]), { method: 'POST', path: `/runs/${RUN_ID}/cancel` }],
     [
+      'backfill',
+      () =>
+        parseBackfillArgs(['nightly', '--from', '2026-01-01T00:00:00+01:00', '--to', '2026-01-02T00:00Z']),
+      {
+        method: 'POST',
+        path: '/jobs/nightly/backfill',
+        body: { from: '2025-12-31T23:00:00.000Z', to: '2026-01-02T00:00:00.000Z' },
+      },
+    ],
+    [
+      'backfill two at a time',
+      () =>
+        parseBackfillArgs([
+          'nightly',
+          '--from',
+          '2026-01-01T00:00:00Z',
+          '--to',
+          '2026-01-02T00:00:00Z',
+          '--concurrency',
+          '2',
+        ]),
+      {
+        method: 'POST',
+        path: '/jobs/nightly/backfill',
+        body: { from: '2026-01-01T00:00:00.000Z', to: '2026-01-02T00:00:00.000Z', concurrency: 2 },
+      },
+    ],
+    [
       'reconcile',
       () => parseReconcileArgs([]),
       { method: 'POST', path: '/reconcile', query: { dryRun: 'false' } },
@@ -613,6 +642,41 @@ describe('the other commands: arguments to requests', () => {
     ['runs with a bad job name', () => parseRunsArgs(['--job', 'a b']), 'job name "a b" must be'],
     ['status with a positional', () => parseStatusArgs(['all']), 'unexpected argument "all"; expected none'],
     ['cancel without a run', () => parseCancelArgs([]), 'missing <runId>'],
+    [
+      'backfill without --from',
+      () => parseBackfillArgs(['nightly', '--to', '2026-01-02T00:00:00Z']),
+      '--from is required',
+    ],
+    [
+      'backfill with a date for --to',
+      () => parseBackfillArgs(['nightly', '--from', '2026-01-01T00:00:00Z', '--to', '2026-01-02']),
+      '--to must be an ISO-8601 instant with a zone, e.g. 2026-01-31T09:00:00Z; got "2026-01-02"',
+    ],
+    [
+      'backfill with a February 30th',
+      () => parseBackfillArgs(['nightly', '--from', '2026-02-30T00:00:00Z', '--to', '2026-03-02T00:00:00Z']),
+      '--from must be an ISO-8601 instant',
+    ],
+    [
+      'backfill with --concurrency 0',
+      () =>
+        parseBackfillArgs([
+          'nightly',
+          '--from',
+          '2026-01-01T00:00:00Z',
+          '--to',
+          '2026-01-02T00:00:00Z',
+          '--concurrency',
+          '0',
+        ]),
+      '--concurrency must be a whole number from 1 to 10, got "0"',
+    ],
+    [
+      'backfill with a bad job name',
+      () => parseBackfillArgs(['a b', '--from', '2026-01-01T00:00:00Z']),
+      'job name "a b" must be',
+    ],
+    ['backfill without a job', () => parseBackfillArgs([]), 'missing <job>'],
     [
       'reconcile with a value for --dry-run',
       () => parseReconcileArgs(['--dry-run=maybe']),
