@@ -112,8 +112,10 @@ export function planJobs(
     steps: [
       ...targetsFirst(creates, desiredTargets),
       ...targetsFirst(changes, desiredTargets),
+      // Referrers before their targets: the reverse of targets-first, over the reversed list so that
+      // deletes that do not chain keep the API's order.
       ...targetsFirst(
-        deleted.map((job): PlanStep => ({ action: 'delete', name: job.name })),
+        deleted.map((job): PlanStep => ({ action: 'delete', name: job.name })).reverse(),
         currentTargets,
       ).reverse(),
     ],
