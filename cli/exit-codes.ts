@@ -13,6 +13,8 @@ export const EXIT = {
    * not repair it; the API or the local stack is unreachable, answered 5xx, or still throttled after a retry.
    */
   failed: 1,
+  /** `apply --dry-run`: the jobs differ from the file (something would change); 0 when they do not. */
+  drift: 1,
   /** A usage error, or the API refused the input (400 and the other 4xx not listed below). */
   usage: 2,
   /** 404: the job or run does not exist. */
@@ -29,7 +31,8 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 export const EXIT_CODE_HELP = [
   'exit codes:',
   '  0  success',
-  '  1  the run failed; drift found; the API or local stack unreachable or answered 5xx',
+  '  1  the run failed; drift found (reconcile --dry-run, apply --dry-run); the API or local stack',
+  '     unreachable or answered 5xx',
   '  2  usage or validation error (the API answered 400)',
   '  3  not found (the job or run does not exist)',
   '  4  conflict (e.g. the job name is taken, the run already finished)',

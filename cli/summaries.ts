@@ -22,6 +22,9 @@ export const COMMANDS = {
   backfill: { args: '<job>', summary: "run every slot of a job's schedule in a past range (--from, --to)" },
   sync: { args: '<subcommand>', summary: "show and reset a sync job's checkpoints, one per connector" },
   reconcile: { args: '', summary: 'report and repair drift between jobs and schedules' },
+  apply: { args: '', summary: 'make the jobs what a jobs file says: plan, then create, change, prune' },
+  export: { args: '', summary: 'write every job as a jobs file that apply reports unchanged' },
+  import: { args: 'loom <file>', summary: "convert a timer-loop actor's scheduler config into a jobs file" },
   'dead-letters': { args: '', summary: 'list events the local scheduler could not deliver' },
   events: { args: '', summary: "list the events the local EventBridge endpoint's buses received" },
   'webhook-receiver': {

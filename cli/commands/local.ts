@@ -25,6 +25,7 @@ import type { Command } from '../main.ts';
 import { COMMANDS } from '../summaries.ts';
 import { UsageError } from '../usage-error.ts';
 import { bannerLine, parseEventBuses, parseUserFunctions, userFunctionLines } from './local-functions.ts';
+import { applyAtStart, jobsFileToApply, loadAtStart } from './local-jobs-file.ts';
 
 /** Fixed default ports, so a browser tab or a script can keep pointing at the same URLs. */
 export const DEFAULT_PORTS = { api: 3000, scheduler: 3001, dynamodb: 3002 } as const;
@@ -43,6 +44,8 @@ export interface LocalOptions {
   readonly functions?: Readonly<Record<string, FunctionEntry>>;
   /** Event buses besides `default` (`--event-bus`); absent when none was given. */
   readonly eventBuses?: readonly string[];
+  /** The jobs file to apply at start (`--jobs-file`); absent: the project's tickwork.jobs.yaml, if any. */
+  readonly jobsFile?: string;
 }
 
 interface Option {
@@ -58,6 +61,7 @@ const OPTIONS = {
   dynamodb: { flag: '--dynamodb', env: 'TICKWORK_DYNAMODB' },
   logLevel: { flag: '--log-level', env: 'TICKWORK_LOG_LEVEL' },
   logFormat: { flag: '--log-format', env: 'TICKWORK_LOG_FORMAT' },
+  jobsFile: { flag: '--jobs-file', env: 'TICKWORK_JOBS_FILE' },
 } as const satisfies Record<string, Option>;
 
 // The Invoke and EventBridge endpoints take any free port; endpoints.json names them.
@@ -92,6 +96,8 @@ options (each also read from the environment variable in brackets; a flag wins):
                           (repeatable; flags only)
   --event-bus <name>      an event bus of the local EventBridge endpoint besides "default"
                           (repeatable; flags only)
+  --jobs-file <path>      a jobs file (or directory of them) to apply at start; its plan is logged
+                          (default tickwork.jobs.yaml in the project, when present) [TICKWORK_JOBS_FILE]
   -h, --help              show this help
 
 A port of 0 means any free port; ${ENDPOINTS_FILE} in the data directory says which were taken.`;
@@ -117,6 +123,7 @@ export function parseLocalOptions(
     const given = pick(option);
     return given === undefined ? fallback : parsePort(given.source, given.value);
   };
+  const jobsFile = pick(OPTIONS.jobsFile);
   const engine = pick(OPTIONS.dynamodb);
   let dynamodb: EngineSpec;
   try {
@@ -137,6 +144,7 @@ export function parseLocalOptions(
     logLevel: choice(pick(OPTIONS.logLevel), LOG_LEVELS, 'info'),
     logFormat: choice(pick(OPTIONS.logFormat), LOG_FORMATS, 'text'),
     ...userParts(values),
+    ...(jobsFile === undefined ? {} : { jobsFile: jobsFile.value }),
   };
   const ports: Array<[Option, number]> = [
     [OPTIONS.apiPort, options.apiPort],
@@ -246,6 +254,10 @@ async function run(args: string[]): Promise<number> {
   }
   const log = createLogger({ level: options.logLevel, format: options.logFormat });
   const local = log.child({ component: 'local' });
+  // Checked before anything starts: a bad file stops the start with its file:line:col problems.
+  const jobsFile = jobsFileToApply(options.jobsFile, process.cwd());
+  const loaded = jobsFile === undefined ? undefined : loadAtStart(jobsFile);
+  if (loaded !== undefined && 'exitCode' in loaded) return loaded.exitCode;
 
   // Listen for signals before starting anything: a signal during startup stops the stack once it is up,
   // instead of killing the process with a DynamoDB Local child left behind.
@@ -290,6 +302,20 @@ async function run(args: string[]): Promise<number> {
     return explained.exitCode;
   }
 
+  if (jobsFile !== undefined && loaded !== undefined) {
+    const failed = await applyAtStart({
+      file: jobsFile,
+      jobs: loaded.jobs,
+      dataDir: stack.dataDir,
+      log: local,
+    });
+    if (failed !== undefined) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await stack.close();
+      return failed;
+    }
+  }
   const { endpoints, dataDir } = stack;
   process.stdout.write(
     [

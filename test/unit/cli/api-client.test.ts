@@ -165,7 +165,15 @@ describe('URLs', () => {
 
 describe('exit codes', () => {
   it('Given the table, Then each outcome has its own code', () => {
-    expect(EXIT).toEqual({ success: 0, failed: 1, usage: 2, notFound: 3, conflict: 4, timedOut: 5 });
+    expect(EXIT).toEqual({
+      success: 0,
+      failed: 1,
+      drift: 1,
+      usage: 2,
+      notFound: 3,
+      conflict: 4,
+      timedOut: 5,
+    });
   });
 
   it.each<[string, unknown, number | undefined]>([

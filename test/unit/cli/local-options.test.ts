@@ -154,7 +154,7 @@ describe('parseLocalOptions', () => {
     [
       ['--bogus'],
       {},
-      'unknown option --bogus; the options are --data-dir, --api-port, --scheduler-port, --dynamodb-port, --dynamodb, --log-level, --log-format, --function, --event-bus, --help',
+      'unknown option --bogus; the options are --data-dir, --api-port, --scheduler-port, --dynamodb-port, --dynamodb, --log-level, --log-format, --jobs-file, --function, --event-bus, --help',
     ],
     [['--log-level', 'verbose'], {}, '--log-level must be one of debug, info, warn, error; got "verbose"'],
     [['--log-level', 'INFO'], {}, '--log-level must be one of debug, info, warn, error; got "INFO"'],
