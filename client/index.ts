@@ -15,7 +15,7 @@
  */
 import type { RouteKey } from '../shared/api/routes.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
-import { ApiClient, type ApiRequest, type ApiTarget } from './http.ts';
+import { ApiClient, type ApiRequest, type ApiResponse, type ApiTarget } from './http.ts';
 import { CheckpointsClient, JobsClient } from './jobs.ts';
 import { RunsClient } from './runs.ts';
 import { resolveTarget } from './targets.ts';
@@ -44,12 +44,14 @@ export { InvalidTargetError } from './targets.ts';
 export type {
   Checkpoint,
   Checkpoints,
+  Cursor,
   DeleteJobOptions,
   Job,
   JobDefinition,
   JobListQuery,
   JobPatch,
   JobsPage,
+  PageQuery,
   PreviewOptions,
   ReconcileOptions,
   ReconcileReport,
@@ -59,6 +61,7 @@ export type {
   RunsPage,
   SchedulePreview,
   StatusReport,
+  UpsertedJob,
   WaitOptions,
   WrittenJob,
 } from './types.ts';
@@ -89,7 +92,9 @@ export class TickworkClient {
   constructor(options: TickworkClientOptions = {}) {
     this.#options = options;
     const send = <T>(route: RouteKey, request: Omit<ApiRequest, 'method'>) => this.#send<T>(route, request);
-    this.jobs = new JobsClient(send);
+    const exchange = <T>(route: RouteKey, request: Omit<ApiRequest, 'method'>) =>
+      this.#exchange<T>(route, request);
+    this.jobs = new JobsClient(send, exchange);
     this.runs = new RunsClient(send, options.clock ?? systemClock);
     this.checkpoints = new CheckpointsClient(send);
   }
@@ -155,8 +160,12 @@ export class TickworkClient {
   }
 
   async #send<T>(route: RouteKey, request: Omit<ApiRequest, 'method'>): Promise<T> {
+    return (await this.#exchange<T>(route, request)).body;
+  }
+
+  async #exchange<T>(route: RouteKey, request: Omit<ApiRequest, 'method'>): Promise<ApiResponse<T>> {
     const client = await this.#client();
     const method = route.slice(0, route.indexOf(' ')) as ApiRequest['method'];
-    return (await client.request<T>({ ...request, method })).body;
+    return client.request<T>({ ...request, method });
   }
 }

@@ -5,6 +5,7 @@ import {
   type Checkpoints,
   type Cursor,
   type DeleteJobOptions,
+  type Exchange,
   everyItem,
   type Job,
   type JobDefinition,
@@ -12,6 +13,7 @@ import {
   type JobPatch,
   type JobsPage,
   type Send,
+  type UpsertedJob,
   type WrittenJob,
 } from './types.ts';
 
@@ -22,9 +24,11 @@ export const jobPath = (name: string, rest = '') => routePath(`/jobs/{name}${res
 
 export class JobsClient {
   readonly #send: Send;
+  readonly #exchange: Exchange;
 
-  constructor(send: Send) {
+  constructor(send: Send, exchange: Exchange) {
     this.#send = send;
+    this.#exchange = exchange;
   }
 
   /** Creates the job and its schedule; ConflictError when the name is taken. */
@@ -33,8 +37,17 @@ export class JobsClient {
   }
 
   /** Creates or replaces the job named `definition.name`. */
-  put(definition: JobDefinition): Promise<WrittenJob> {
-    return this.#send('PUT /jobs/{name}', { path: jobPath(definition.name), body: definition });
+  async put(definition: JobDefinition): Promise<WrittenJob> {
+    return (await this.upsert(definition)).job;
+  }
+
+  /** {@link put}, telling whether the job was created or replaced one of that name. */
+  async upsert(definition: JobDefinition): Promise<UpsertedJob> {
+    const answer = await this.#exchange<WrittenJob>('PUT /jobs/{name}', {
+      path: jobPath(definition.name),
+      body: definition,
+    });
+    return { job: answer.body, created: answer.status === 201 };
   }
 
   get(name: string): Promise<Job> {

@@ -20,7 +20,7 @@ import type {
 import type { RouteKey } from '../shared/api/routes.ts';
 import type { RunStatus } from '../shared/jobs/model.ts';
 import type { jobDefinitionSchema, jobPatchSchema } from '../shared/jobs/validation.ts';
-import type { ApiRequest } from './http.ts';
+import type { ApiRequest, ApiResponse } from './http.ts';
 
 export type { RunStatus };
 
@@ -99,6 +99,15 @@ export interface ReconcileOptions {
  * key of shared/api/routes.ts), so every method is tied to a route the API has.
  */
 export type Send = <T>(route: RouteKey, request: Omit<ApiRequest, 'method'>) => Promise<T>;
+
+/** {@link Send}, resolving with the answer's HTTP status too (for a route whose status carries meaning). */
+export type Exchange = <T>(route: RouteKey, request: Omit<ApiRequest, 'method'>) => Promise<ApiResponse<T>>;
+
+/** What `jobs.upsert` did: created the job (201) or replaced the one of that name (200). */
+export interface UpsertedJob {
+  readonly job: WrittenJob;
+  readonly created: boolean;
+}
 
 /**
  * Iterates every item of a paged listing from `start` (a cursor; the first page without one), fetching

@@ -57,7 +57,13 @@ describe('TickworkClient on the local stack', () => {
     expect((await tickwork.jobs.get('client-crud')).schedule.description).toMatch(/09:00/);
     const replaced = await tickwork.jobs.put({ ...definition('client-crud'), description: 'replaced' });
     expect(replaced).toMatchObject({ description: 'replaced', version: 2 });
+    expect(await tickwork.jobs.upsert(definition('client-crud'))).toMatchObject({ created: false });
+    expect(await tickwork.jobs.upsert(definition('client-upserted'))).toMatchObject({
+      created: true,
+      job: { name: 'client-upserted', version: 1 },
+    });
     const updated = await tickwork.jobs.update('client-crud', { tags: { team: 'ops' } });
+    expect(updated.version).toBe(4);
     expect(updated.tags).toEqual({ team: 'ops' });
     expect((await tickwork.jobs.pause('client-crud')).enabled).toBe(false);
     expect((await tickwork.jobs.resume('client-crud')).enabled).toBe(true);
