@@ -40,6 +40,7 @@ export {
 } from '../client/http.ts';
 export {
   bearerAuthorizer,
+  InvalidTargetError,
   type LocalEndpoints,
   localStackDataDir,
   readLocalEndpoints,

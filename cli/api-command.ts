@@ -4,6 +4,7 @@
  * stderr lines and an exit code from the table in exit-codes.ts.
  */
 import type { Command } from 'commander';
+import { TickworkClient } from '../client/index.ts';
 import {
   ApiClient,
   ApiError,
@@ -97,6 +98,41 @@ export function targetArgs(flags: TargetFlags): string[] {
 
 export async function connect(options: TargetOptions): Promise<ApiClient> {
   return new ApiClient(await resolveTarget(options));
+}
+
+/**
+ * One call of the typed client (`tickwork/client`) a command line maps to, where it goes, and how to
+ * print the answer: the CLI sends its requests through the same methods a program uses.
+ */
+export interface ClientInvocation<T = unknown> extends ErrorContext {
+  readonly call: (client: TickworkClient) => Promise<T>;
+  readonly target: TargetOptions;
+  readonly json: boolean;
+  /** For listings: the command line of the same listing without `--cursor`, for the "more:" hint. */
+  readonly more?: readonly string[];
+}
+
+/**
+ * The typed client for the target flags. It resolves the target on its first call; a badly named one
+ * (`--url`, `--region`) is an InvalidTargetError then, which exit-codes.ts maps to a usage error.
+ */
+export function clientFor(options: TargetOptions): TickworkClient {
+  return new TickworkClient(options);
+}
+
+/** Makes the invocation's call and prints the answer: as JSON with --json, else through `view`. */
+export async function callAndShow<T>(
+  invocation: ClientInvocation<T>,
+  view: (answer: T) => string,
+): Promise<number> {
+  const answer = await invocation.call(clientFor(invocation.target));
+  printWarnings(answer);
+  if (invocation.json) {
+    if (answer !== undefined) write(json(answer));
+  } else {
+    write(view(answer));
+  }
+  return EXIT.success;
 }
 
 /** Writes `tickwork <command>: <first line>`, then each further line indented under it, to stderr. */

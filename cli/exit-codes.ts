@@ -2,7 +2,7 @@
  * The CLI's exit codes, by outcome, in one table (the README's CLI section documents the same):
  * a script can tell "the run failed" from "I typed it wrong" from "that job does not exist".
  */
-import { ApiError, ApiUnreachableError, TargetError } from './api-client.ts';
+import { ApiError, ApiUnreachableError, InvalidTargetError, TargetError } from './api-client.ts';
 import { UsageError } from './usage-error.ts';
 
 export const EXIT = {
@@ -52,7 +52,8 @@ export function exitCodeForAnswer(error: ApiError): ExitCode {
 
 /** Exit code for a failure the CLI expects; undefined for anything else (a bug: reported as such). */
 export function exitCodeFor(error: unknown): ExitCode | undefined {
-  if (error instanceof UsageError) return EXIT.usage;
+  // A target the user named badly (`--url`, `--region`), found when the typed client first resolves it.
+  if (error instanceof UsageError || error instanceof InvalidTargetError) return EXIT.usage;
   if (error instanceof ApiError) return exitCodeForAnswer(error);
   if (error instanceof ApiUnreachableError || error instanceof TargetError) return EXIT.failed;
   return undefined;

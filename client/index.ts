@@ -1,7 +1,8 @@
 /**
  * `tickwork/client`: the typed client of the Tickwork API, for programs and for the `tickwork` CLI (which
- * sends its requests through the same transport). Its types are the API's own schemas (the job
- * definition and patch it parses, the views it answers), so the client cannot drift from the server.
+ * sends its requests through it). Its types are the API's own schemas (the job definition and patch it
+ * parses, the views it answers), so the client cannot drift from the server; every route of
+ * shared/api/routes.ts has a method (test/unit/client/routes.test.ts holds it to that).
  *
  * ```ts
  * const tickwork = new TickworkClient(); // the local stack found from the current directory up
@@ -12,22 +13,19 @@
  * Against a deployed API, `new TickworkClient({ url })` signs each request with SigV4 and the default AWS
  * credential chain (IAM authorization stays on).
  */
-import type * as z from 'zod/mini';
-import type {
-  jobsPageSchema,
-  jobViewSchema,
-  runsPageSchema,
-  runViewSchema,
-  statusReportSchema,
-  writtenJobSchema,
-} from '../shared/api/responses.ts';
 import type { RouteKey } from '../shared/api/routes.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
-import { FINAL_RUN_STATUSES, type RunStatus } from '../shared/jobs/model.ts';
-import type { jobDefinitionSchema, jobPatchSchema } from '../shared/jobs/validation.ts';
-import { TimeoutError } from './errors.ts';
-import { ApiClient, type ApiRequest, type ApiTarget, routePath } from './http.ts';
+import { ApiClient, type ApiRequest, type ApiResponse, type ApiTarget } from './http.ts';
+import { CheckpointsClient, JobsClient } from './jobs.ts';
+import { RunsClient } from './runs.ts';
 import { resolveTarget } from './targets.ts';
+import type {
+  PreviewOptions,
+  ReconcileOptions,
+  ReconcileReport,
+  SchedulePreview,
+  StatusReport,
+} from './types.ts';
 
 export {
   ApiError,
@@ -39,21 +37,34 @@ export {
   TimeoutError,
   ValidationError,
 } from './errors.ts';
+export type { ApiTarget } from './http.ts';
+export { CheckpointsClient, JobsClient } from './jobs.ts';
+export { RunsClient } from './runs.ts';
 export { InvalidTargetError } from './targets.ts';
-
-/** A job as the API shows it. */
-export type Job = z.output<typeof jobViewSchema>;
-/** A job as a write answers it: with `warnings` when something will stop its runs (a missing secret). */
-export type WrittenJob = z.output<typeof writtenJobSchema>;
-/** What `jobs.create` and `jobs.put` take: exactly the API's job definition. */
-export type JobDefinition = z.input<typeof jobDefinitionSchema>;
-/** What `jobs.update` takes: a JSON Merge Patch of the job (`null` resets a field). */
-export type JobPatch = z.input<typeof jobPatchSchema>;
-export type Run = z.output<typeof runViewSchema>;
-export type JobsPage = z.output<typeof jobsPageSchema>;
-export type RunsPage = z.output<typeof runsPageSchema>;
-export type StatusReport = z.output<typeof statusReportSchema>;
-export type { RunStatus };
+export type {
+  Checkpoint,
+  Checkpoints,
+  Cursor,
+  DeleteJobOptions,
+  Job,
+  JobDefinition,
+  JobListQuery,
+  JobPatch,
+  JobsPage,
+  PageQuery,
+  PreviewOptions,
+  ReconcileOptions,
+  ReconcileReport,
+  Run,
+  RunListQuery,
+  RunStatus,
+  RunsPage,
+  SchedulePreview,
+  StatusReport,
+  UpsertedJob,
+  WaitOptions,
+  WrittenJob,
+} from './types.ts';
 
 export interface TickworkClientOptions {
   /** A deployed API's base URL (its stage included); without it, the local stack is used. */
@@ -71,51 +82,54 @@ export interface TickworkClientOptions {
   readonly clock?: Clock;
 }
 
-export interface JobListQuery {
-  readonly kind?: Job['kind'];
-  /** Name prefix. */
-  readonly name?: string;
-  readonly enabled?: boolean;
-  /** Jobs per request, 1–100. @default 100 */
-  readonly pageSize?: number;
-}
-
-export interface RunListQuery {
-  readonly job?: string;
-  readonly status?: RunStatus;
-  /** Runs per request, 1–100. @default 100 */
-  readonly pageSize?: number;
-}
-
-export interface WaitOptions {
-  /** @default 1000 */
-  readonly pollIntervalMs?: number;
-  /** @default 15 minutes (the longest a job function runs) */
-  readonly timeoutMs?: number;
-}
-
-const DEFAULT_POLL_INTERVAL_MS = 1_000;
-const DEFAULT_WAIT_TIMEOUT_MS = 15 * 60_000;
-
 export class TickworkClient {
   readonly jobs: JobsClient;
   readonly runs: RunsClient;
+  readonly checkpoints: CheckpointsClient;
   readonly #options: TickworkClientOptions;
   #http: Promise<ApiClient> | undefined;
 
   constructor(options: TickworkClientOptions = {}) {
     this.#options = options;
     const send = <T>(route: RouteKey, request: Omit<ApiRequest, 'method'>) => this.#send<T>(route, request);
-    this.jobs = new JobsClient(send);
+    const exchange = <T>(route: RouteKey, request: Omit<ApiRequest, 'method'>) =>
+      this.#exchange<T>(route, request);
+    this.jobs = new JobsClient(send, exchange);
     this.runs = new RunsClient(send, options.clock ?? systemClock);
+    this.checkpoints = new CheckpointsClient(send);
   }
 
   /** Every job with its next run, last run and health, a page at a time (`cursor`: the previous page's). */
   status(query: { readonly limit?: number; readonly cursor?: string } = {}): Promise<StatusReport> {
-    return this.#send<StatusReport>('GET /status', {
+    return this.#send('GET /status', {
       path: '/status',
       query: { limit: query.limit?.toString(), cursor: query.cursor },
     });
+  }
+
+  /** A schedule expression in words with its next fire times, as the API reads it; nothing is stored. */
+  preview(expression: string, options: PreviewOptions = {}): Promise<SchedulePreview> {
+    return this.#send('GET /schedules/preview', {
+      path: '/schedules/preview',
+      query: { expression, timezone: options.timezone, count: options.count?.toString() },
+    });
+  }
+
+  /**
+   * Compares every job with its schedule and repairs drift (missing, stray or differing schedules);
+   * with `dryRun` it only reports.
+   */
+  reconcile(options: ReconcileOptions = {}): Promise<ReconcileReport> {
+    // Sent either way: the request acts, so what it does is stated rather than left to a default.
+    return this.#send('POST /reconcile', {
+      path: '/reconcile',
+      query: { dryRun: String(options.dryRun === true) },
+    });
+  }
+
+  /** The API's OpenAPI 3.1 document. */
+  openApi(): Promise<Record<string, unknown>> {
+    return this.#send('GET /openapi.json', { path: '/openapi.json' });
   }
 
   /** Where requests go: the local stack or the API at `url`, and how they are authorized. */
@@ -146,138 +160,12 @@ export class TickworkClient {
   }
 
   async #send<T>(route: RouteKey, request: Omit<ApiRequest, 'method'>): Promise<T> {
+    return (await this.#exchange<T>(route, request)).body;
+  }
+
+  async #exchange<T>(route: RouteKey, request: Omit<ApiRequest, 'method'>): Promise<ApiResponse<T>> {
     const client = await this.#client();
     const method = route.slice(0, route.indexOf(' ')) as ApiRequest['method'];
-    return (await client.request<T>({ ...request, method })).body;
-  }
-}
-
-type Send = <T>(route: RouteKey, request: Omit<ApiRequest, 'method'>) => Promise<T>;
-
-const jobPath = (name: string, rest = '') => routePath(`/jobs/{name}${rest}`, { name });
-const runPath = (runId: string, rest = '') => routePath(`/runs/{runId}${rest}`, { runId });
-
-export class JobsClient {
-  constructor(private readonly send: Send) {}
-
-  /** Creates the job and its schedule; ConflictError when the name is taken. */
-  create(definition: JobDefinition): Promise<WrittenJob> {
-    return this.send('POST /jobs', { path: '/jobs', body: definition });
-  }
-
-  /** Creates or replaces the job named `definition.name`. */
-  put(definition: JobDefinition): Promise<WrittenJob> {
-    return this.send('PUT /jobs/{name}', { path: jobPath(definition.name), body: definition });
-  }
-
-  get(name: string): Promise<Job> {
-    return this.send('GET /jobs/{name}', { path: jobPath(name) });
-  }
-
-  /** One page of jobs (by name); `cursor` is the previous page's `nextCursor`. */
-  page(query: JobListQuery & { readonly cursor?: string } = {}): Promise<JobsPage> {
-    return this.send('GET /jobs', {
-      path: '/jobs',
-      query: {
-        kind: query.kind,
-        name: query.name,
-        enabled: query.enabled?.toString(),
-        limit: String(query.pageSize ?? 100),
-        cursor: query.cursor,
-      },
-    });
-  }
-
-  /** Every job that matches, page after page as the iteration asks for them. */
-  async *list(query: JobListQuery = {}): AsyncIterableIterator<Job> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.page({ ...query, ...(cursor === undefined ? {} : { cursor }) });
-      yield* page.jobs;
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor !== undefined);
-  }
-
-  /** Changes some fields (a JSON Merge Patch: `null` resets a field, config and tags merge). */
-  update(name: string, patch: JobPatch): Promise<WrittenJob> {
-    return this.send('PATCH /jobs/{name}', { path: jobPath(name), body: patch });
-  }
-
-  /** Deletes the job and its schedule. */
-  async delete(name: string): Promise<void> {
-    await this.send('DELETE /jobs/{name}', { path: jobPath(name) });
-  }
-
-  pause(name: string): Promise<Job> {
-    return this.send('POST /jobs/{name}/pause', { path: jobPath(name, '/pause') });
-  }
-
-  resume(name: string): Promise<Job> {
-    return this.send('POST /jobs/{name}/resume', { path: jobPath(name, '/resume') });
-  }
-}
-
-export class RunsClient {
-  constructor(
-    private readonly send: Send,
-    private readonly clock: Clock,
-  ) {}
-
-  /** Runs the job now (a `pending` run), with parameters checked against its kind's. */
-  trigger(job: string, params?: Readonly<Record<string, unknown>>): Promise<Run> {
-    return this.send('POST /jobs/{name}/runs', {
-      path: jobPath(job, '/runs'),
-      ...(params === undefined ? {} : { body: { params } }),
-    });
-  }
-
-  get(runId: string): Promise<Run> {
-    return this.send('GET /runs/{runId}', { path: runPath(runId) });
-  }
-
-  /** One page of runs, newest first; `cursor` is the previous page's `nextCursor`. */
-  page(query: RunListQuery & { readonly cursor?: string } = {}): Promise<RunsPage> {
-    const base = { status: query.status, limit: String(query.pageSize ?? 100), cursor: query.cursor };
-    return query.job === undefined
-      ? this.send('GET /runs', { path: '/runs', query: base })
-      : this.send('GET /jobs/{name}/runs', { path: jobPath(query.job, '/runs'), query: base });
-  }
-
-  /** Every run that matches, newest first, page after page as the iteration asks for them. */
-  async *list(query: RunListQuery = {}): AsyncIterableIterator<Run> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.page({ ...query, ...(cursor === undefined ? {} : { cursor }) });
-      yield* page.runs;
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor !== undefined);
-  }
-
-  /** A pending or retrying run ends `cancelled`; a running one is asked to stop. ConflictError when finished. */
-  cancel(runId: string): Promise<Run> {
-    return this.send('POST /runs/{runId}/cancel', { path: runPath(runId, '/cancel') });
-  }
-
-  /**
-   * The run once it has ended (`succeeded`, `failed`, `cancelled`, `skipped`, `timed_out`), read every
-   * `pollIntervalMs`; TimeoutError (with the run's last status) when it is still going after `timeoutMs`.
-   */
-  async wait(runId: string, options: WaitOptions = {}): Promise<Run> {
-    const interval = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-    const limit = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
-    const deadline = this.clock.now().getTime() + limit;
-    for (;;) {
-      const run = await this.get(runId);
-      if (FINAL_RUN_STATUSES.includes(run.status)) return run;
-      const left = deadline - this.clock.now().getTime();
-      if (left <= 0) {
-        throw new TimeoutError(
-          `run ${runId} of job "${run.job}" is still ${run.status} after ${limit / 1000} s`,
-          runId,
-          run.status,
-        );
-      }
-      await this.clock.sleep(Math.min(interval, left));
-    }
+    return client.request<T>({ ...request, method });
   }
 }

@@ -2,13 +2,13 @@
  * `tickwork cancel <runId>`: cancels a pending or running run; a run that already finished is a
  * conflict (exit 4).
  */
-import { isRecord, routePath } from '../api-client.ts';
+import type { Run } from '../../client/index.ts';
 import {
-  type ApiInvocation,
   addTargetOptions,
+  type ClientInvocation,
+  callAndShow,
   defineCommand,
   type Env,
-  sendAndShow,
   type TargetFlags,
   targetOptions,
 } from '../api-command.ts';
@@ -17,7 +17,9 @@ import { checkRunId } from '../names.ts';
 import { runDetails } from '../render.ts';
 import { COMMANDS } from '../summaries.ts';
 
-export function defineCancel(root: CliCommand, env: Env, done: (invocation: ApiInvocation) => void): void {
+export type CancelInvocation = ClientInvocation<Run>;
+
+export function defineCancel(root: CliCommand, env: Env, done: (invocation: CancelInvocation) => void): void {
   const cancel = root
     .command(`cancel ${COMMANDS.cancel.args}`)
     .summary(COMMANDS.cancel.summary)
@@ -25,24 +27,23 @@ export function defineCancel(root: CliCommand, env: Env, done: (invocation: ApiI
       'Cancel a pending run, or ask a running one to stop at its next step. A finished run cannot be cancelled.',
     );
   addTargetOptions(cancel);
-  act<TargetFlags, ApiInvocation>(cancel, done, ([given = ''], flags) => {
+  act<TargetFlags, CancelInvocation>(cancel, done, ([given = ''], flags) => {
     const runId = checkRunId(given);
     return {
       command: 'cancel',
       runId,
-      request: { method: 'POST', path: routePath('/runs/{runId}/cancel', { runId }) },
+      call: (client) => client.runs.cancel(runId),
       target: targetOptions(flags, env),
       json: flags.json === true,
     };
   });
 }
 
-export function parseCancelArgs(args: readonly string[], env: Env = {}): Parsed<ApiInvocation> {
+export function parseCancelArgs(args: readonly string[], env: Env = {}): Parsed<CancelInvocation> {
   return parseCommandLine(['cancel', ...args], (root, done) => defineCancel(root, env, done));
 }
 
-function cancelView(body: unknown): string {
-  const run = isRecord(body) ? body : {};
+function cancelView(run: Run): string {
   // A running run stops at its next step; until then it only carries the request.
   const pending = run.cancelRequested === true && run.status !== 'cancelled';
   return `run ${String(run.runId)}: ${String(run.status)}${pending ? ' (cancel requested; it stops at its next step)' : ''}\n${runDetails(run)}`;
@@ -52,6 +53,6 @@ export const cancelCommand = defineCommand({
   name: 'cancel',
   summary: COMMANDS.cancel.summary,
   parse: parseCancelArgs,
-  execute: (invocation) => sendAndShow(invocation, cancelView),
+  execute: (invocation) => callAndShow(invocation, cancelView),
   context: (invocation) => invocation,
 });

@@ -4,14 +4,21 @@
  * `--file`/`--config-file`), sends it, and prints a summary or, with `--json`, the answer.
  */
 import type { Command } from 'commander';
+import type {
+  Cursor,
+  Job,
+  JobDefinition,
+  JobListQuery,
+  JobPatch,
+  TickworkClient,
+} from '../../client/index.ts';
 import { JOB_NAME_CHARACTERS, JOB_NAME_PREFIX_PATTERN } from '../../shared/jobs/name.ts';
-import { JOB_KINDS } from '../../shared/kinds/registry.ts';
-import type { ApiClient, ApiRequest } from '../api-client.ts';
-import { isRecord, routePath } from '../api-client.ts';
+import { JOB_KINDS, type JobKind } from '../../shared/kinds/registry.ts';
+import { isRecord } from '../api-client.ts';
 import {
-  type ApiInvocation,
   addTargetOptions,
-  connect,
+  type ClientInvocation,
+  clientFor,
   defineCommand,
   type Env,
   nextPageHint,
@@ -116,12 +123,21 @@ const CLEARABLE: Readonly<Record<string, string>> = {
 
 type Subcommand = 'add' | 'list' | 'get' | 'update' | 'delete' | 'pause' | 'resume';
 
-/** What one `tickwork jobs …` call does: the request, where it goes, and how to print the answer. */
-export interface JobsInvocation extends ApiInvocation {
+/** What a jobs call answered: the API's answer (what --json prints); for `add --replace`, whether it replaced a job. */
+export interface JobsAnswer {
+  readonly body: unknown;
+  readonly replaced?: boolean;
+}
+
+/** What one `tickwork jobs …` call does: the typed client's method, where it goes, and how to print the answer. */
+export interface JobsInvocation extends ClientInvocation<JobsAnswer> {
   readonly subcommand: Subcommand;
   /** `list --all`: follow nextCursor. */
   readonly all: boolean;
 }
+
+/** The answer of a call whose answer is printed as it is. */
+const answered = (body: Promise<unknown>): Promise<JobsAnswer> => body.then((value) => ({ body: value }));
 
 /** `--name` of `jobs list` is the start of a job name: the same characters, at most as long. */
 function checkNamePrefix(prefix: string): string {
@@ -205,8 +221,8 @@ export function defineJobs(root: CliCommand, env: Env, done: (invocation: JobsIn
   add.option('--replace', 'create or replace, instead of create-only');
   addTargetOptions(add);
   act<AddFlags, JobsInvocation>(add, done, ([given], flags, command) => {
-    const { request, name } = addRequest(given, flags, command);
-    return { ...base('add', flags, env), request, job: name, fromFlags: flags.file === undefined };
+    const { call, name } = addCall(given, flags, command);
+    return { ...base('add', flags, env), call, job: name, fromFlags: flags.file === undefined };
   });
 
   const list = jobs
@@ -233,16 +249,16 @@ export function defineJobs(root: CliCommand, env: Env, done: (invocation: JobsIn
       ...(flags.limit === undefined ? [] : ['--limit', String(flags.limit)]),
     ];
     const query = {
-      kind: flags.kind,
-      name: flags.name,
-      enabled: flags.enabled,
-      limit: flags.limit === undefined ? undefined : String(flags.limit),
-      cursor: flags.cursor,
+      ...(flags.kind === undefined ? {} : { kind: flags.kind as JobKind }),
+      ...(flags.name === undefined ? {} : { name: flags.name }),
+      ...(flags.enabled === undefined ? {} : { enabled: flags.enabled === 'true' }),
+      ...(flags.limit === undefined ? {} : { pageSize: flags.limit }),
+      ...(flags.cursor === undefined ? {} : { cursor: flags.cursor }),
     };
     return {
       ...base('list', flags, env),
       all: flags.all === true,
-      request: { method: 'GET', path: '/jobs', query },
+      call: (client) => (flags.all === true ? listAll(client, query) : answered(client.jobs.page(query))),
       more: ['tickwork', 'jobs', 'list', ...filters, ...targetArgs(flags)],
     };
   });
@@ -250,21 +266,19 @@ export function defineJobs(root: CliCommand, env: Env, done: (invocation: JobsIn
   const simple = (
     name: Exclude<Subcommand, 'add' | 'list' | 'update'>,
     summary: string,
-    method: ApiRequest['method'],
-    template: string,
+    method: (client: TickworkClient, job: string) => Promise<unknown>,
   ) => {
     const command = jobs
       .command(`${name} <name>`)
       .summary(summary)
       .description(`${summary[0]?.toUpperCase()}${summary.slice(1)}.`);
     addTargetOptions(command);
-    act<TargetFlags, JobsInvocation>(command, done, ([job = ''], flags) => ({
-      ...base(name, flags, env),
-      request: { method, path: routePath(template, { name: checkJobName(job) }) },
-      job,
-    }));
+    act<TargetFlags, JobsInvocation>(command, done, ([given = ''], flags) => {
+      const job = checkJobName(given);
+      return { ...base(name, flags, env), call: (client) => answered(method(client, job)), job };
+    });
   };
-  simple('get', 'show one job', 'GET', '/jobs/{name}');
+  simple('get', 'show one job', (client, job) => client.jobs.get(job));
 
   const update = jobs
     .command('update <name>')
@@ -284,7 +298,7 @@ export function defineJobs(root: CliCommand, env: Env, done: (invocation: JobsIn
   addTargetOptions(update);
   act<UpdateFlags, JobsInvocation>(update, done, ([job = ''], flags) => ({
     ...base('update', flags, env),
-    request: updateRequest(job, flags),
+    call: updateCall(job, flags),
     job,
     fromFlags: true,
   }));
@@ -303,22 +317,19 @@ export function defineJobs(root: CliCommand, env: Env, done: (invocation: JobsIn
   act<TargetFlags & { readonly unlinkChains?: boolean }, JobsInvocation>(
     remove,
     done,
-    ([job = ''], flags) => ({
-      ...base('delete', flags, env),
-      request: {
-        method: 'DELETE',
-        path: routePath('/jobs/{name}', { name: checkJobName(job) }),
-        ...(flags.unlinkChains === true ? { query: { unlinkChains: 'true' } } : {}),
-      },
-      job,
-    }),
+    ([given = ''], flags) => {
+      const job = checkJobName(given);
+      const options = { unlinkChains: flags.unlinkChains === true };
+      return {
+        ...base('delete', flags, env),
+        call: (client) => answered(client.jobs.delete(job, options)),
+        job,
+      };
+    },
   );
-  simple('pause', 'disable a job and its schedule', 'POST', '/jobs/{name}/pause');
-  simple(
-    'resume',
-    'enable a paused job; a rate schedule continues on its anchor',
-    'POST',
-    '/jobs/{name}/resume',
+  simple('pause', 'disable a job and its schedule', (client, job) => client.jobs.pause(job));
+  simple('resume', 'enable a paused job; a rate schedule continues on its anchor', (client, job) =>
+    client.jobs.resume(job),
   );
 }
 
@@ -327,11 +338,11 @@ export function parseJobsArgs(args: readonly string[], env: Env = {}): Parsed<Jo
   return parseCommandLine(['jobs', ...args], (root, done) => defineJobs(root, env, done));
 }
 
-function addRequest(
+function addCall(
   given: string | undefined,
   flags: AddFlags,
   command: Command,
-): { request: ApiRequest; name: string } {
+): { call: JobsInvocation['call']; name: string } {
   let body: Record<string, unknown>;
   if (flags.file !== undefined) {
     const conflicting = command.options.find(
@@ -370,15 +381,20 @@ function addRequest(
     };
   }
   const name = body.name as string;
-  const request: ApiRequest =
+  // The API checks the definition (and names every problem); the CLI only shapes it from flags or a file.
+  const definition = body as JobDefinition;
+  const call: JobsInvocation['call'] =
     flags.replace === true
-      ? { method: 'PUT', path: routePath('/jobs/{name}', { name }), body }
-      : { method: 'POST', path: '/jobs', body };
-  return { request, name };
+      ? async (client) => {
+          const { job, created } = await client.jobs.upsert(definition);
+          return { body: job, replaced: !created };
+        }
+      : (client) => answered(client.jobs.create(definition));
+  return { call, name };
 }
 
-function updateRequest(name: string, flags: UpdateFlags): ApiRequest {
-  const path = routePath('/jobs/{name}', { name: checkJobName(name) });
+function updateCall(name: string, flags: UpdateFlags): JobsInvocation['call'] {
+  const job = checkJobName(name);
   if (flags.enabled !== undefined && flags.disabled !== undefined) {
     throw new UsageError('--enabled and --disabled cannot be given together');
   }
@@ -403,7 +419,8 @@ function updateRequest(name: string, flags: UpdateFlags): ApiRequest {
       'nothing to update; give at least one option, e.g. --schedule, --description or --clear',
     );
   }
-  return { method: 'PATCH', path, body };
+  // As with `add`, the API checks the patch.
+  return (client) => answered(client.jobs.update(job, body as JobPatch));
 }
 
 /** The API fields of the definition flags that were given; `tags` reads `--tag` with `tagsOf`. */
@@ -470,26 +487,19 @@ const VERB: Readonly<Record<Subcommand, string>> = {
   list: '',
 };
 
-async function listAll(client: ApiClient, request: ApiRequest): Promise<{ jobs: unknown[] }> {
-  const jobs: unknown[] = [];
-  let cursor = request.query?.cursor;
-  do {
-    const answer = await client.request({ ...request, query: { ...request.query, cursor } });
-    const body = isRecord(answer.body) ? answer.body : {};
-    if (Array.isArray(body.jobs)) jobs.push(...body.jobs);
-    cursor = typeof body.nextCursor === 'string' ? body.nextCursor : undefined;
-  } while (cursor !== undefined);
-  return { jobs };
+/** `list --all`: every page, in the pages' size (`--limit`), from `--cursor` when given. */
+async function listAll(client: TickworkClient, query: JobListQuery & Cursor): Promise<JobsAnswer> {
+  const jobs: Job[] = [];
+  for await (const job of client.jobs.list(query)) jobs.push(job);
+  return { body: { jobs } };
 }
 
 async function execute(invocation: JobsInvocation): Promise<number> {
-  const client = await connect(invocation.target);
+  const answer = await invocation.call(clientFor(invocation.target));
   if (invocation.all) {
-    const everything = await listAll(client, invocation.request);
-    write(invocation.json ? json(everything) : jobsTable(everything.jobs));
+    write(invocation.json ? json(answer.body) : jobsTable(isRecord(answer.body) ? answer.body.jobs : []));
     return EXIT.success;
   }
-  const answer = await client.request(invocation.request);
   printWarnings(answer.body);
   if (invocation.json) {
     if (answer.body !== undefined) write(json(answer.body));
@@ -507,10 +517,8 @@ async function execute(invocation: JobsInvocation): Promise<number> {
       write(`deleted job ${invocation.job}`);
       return EXIT.success;
     default: {
-      const replaced =
-        invocation.subcommand === 'add' && invocation.request.method === 'PUT' && answer.status === 200;
       write(
-        `${replaced ? 'replaced' : VERB[invocation.subcommand]} job ${String(body.name)}\n${jobDetails(body)}`,
+        `${answer.replaced === true ? 'replaced' : VERB[invocation.subcommand]} job ${String(body.name)}\n${jobDetails(body)}`,
       );
       return EXIT.success;
     }

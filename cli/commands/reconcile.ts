@@ -3,11 +3,12 @@
  * (missing, stray or differing schedules); with --dry-run it only reports. Drift found by a dry run,
  * or a repair that failed, exits 1, so a scheduled check can alert on it.
  */
+import type { ReconcileReport } from '../../client/index.ts';
 import { isRecord } from '../api-client.ts';
 import {
-  type ApiInvocation,
   addTargetOptions,
-  connect,
+  type ClientInvocation,
+  clientFor,
   defineCommand,
   type Env,
   printWarnings,
@@ -25,7 +26,15 @@ interface ReconcileFlags extends TargetFlags {
   readonly dryRun?: boolean;
 }
 
-export function defineReconcile(root: CliCommand, env: Env, done: (invocation: ApiInvocation) => void): void {
+export interface ReconcileInvocation extends ClientInvocation<ReconcileReport> {
+  readonly dryRun: boolean;
+}
+
+export function defineReconcile(
+  root: CliCommand,
+  env: Env,
+  done: (invocation: ReconcileInvocation) => void,
+): void {
   const reconcile = root
     .command('reconcile')
     .summary(COMMANDS.reconcile.summary)
@@ -35,15 +44,19 @@ export function defineReconcile(root: CliCommand, env: Env, done: (invocation: A
     );
   reconcile.option('--dry-run', 'report drift without repairing it');
   addTargetOptions(reconcile);
-  act<ReconcileFlags, ApiInvocation>(reconcile, done, (_, flags) => ({
-    command: 'reconcile',
-    request: { method: 'POST', path: '/reconcile', query: { dryRun: String(flags.dryRun === true) } },
-    target: targetOptions(flags, env),
-    json: flags.json === true,
-  }));
+  act<ReconcileFlags, ReconcileInvocation>(reconcile, done, (_, flags) => {
+    const dryRun = flags.dryRun === true;
+    return {
+      command: 'reconcile',
+      dryRun,
+      call: (client) => client.reconcile({ dryRun }),
+      target: targetOptions(flags, env),
+      json: flags.json === true,
+    };
+  });
 }
 
-export function parseReconcileArgs(args: readonly string[], env: Env = {}): Parsed<ApiInvocation> {
+export function parseReconcileArgs(args: readonly string[], env: Env = {}): Parsed<ReconcileInvocation> {
   return parseCommandLine(['reconcile', ...args], (root, done) => defineReconcile(root, env, done));
 }
 
@@ -60,20 +73,19 @@ export function reconcileOutcome(report: unknown): { readonly drift: number; rea
   };
 }
 
-async function execute(invocation: ApiInvocation): Promise<number> {
-  const client = await connect(invocation.target);
-  const answer = await client.request(invocation.request);
-  printWarnings(answer.body);
-  const dryRun = invocation.request.query?.dryRun === 'true';
-  const { drift, errors } = reconcileOutcome(answer.body);
+async function execute(invocation: ReconcileInvocation): Promise<number> {
+  const report = await invocation.call(clientFor(invocation.target));
+  printWarnings(report);
+  const { dryRun } = invocation;
+  const { drift, errors } = reconcileOutcome(report);
   if (invocation.json) {
-    write(json(answer.body));
+    write(json(report));
   } else {
     const notes = [
       ...(dryRun && drift > 0 ? ['drift found; run `tickwork reconcile` to repair it'] : []),
       ...(errors > 0 ? [`${errors} could not be ${dryRun ? 'checked' : 'repaired'}; see errors above`] : []),
     ];
-    write([reconcileView(answer.body), ...notes].join('\n'));
+    write([reconcileView(report), ...notes].join('\n'));
   }
   return (dryRun && drift > 0) || errors > 0 ? EXIT.failed : EXIT.success;
 }

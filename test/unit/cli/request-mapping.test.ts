@@ -15,8 +15,10 @@ import { parseRunsArgs } from '../../../cli/commands/runs.ts';
 import { parseStatusArgs } from '../../../cli/commands/status.ts';
 import { parseSyncArgs } from '../../../cli/commands/sync.ts';
 import { UsageError } from '../../../cli/usage-error.ts';
+import type { TickworkClient } from '../../../client/index.ts';
 import { RUN_STATUSES } from '../../../shared/jobs/model.ts';
 import { JOB_KINDS } from '../../../shared/kinds/registry.ts';
+import { recordingClient } from '../../support/recording-client.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tickwork-cli-unit-'));
 const configFile = join(dir, 'config.json');
@@ -33,10 +35,22 @@ writeFileSync(paramsFile, '{"topic": "from a file", "depth": 2}');
 /** Valid run ids (ULIDs). */
 const RUN_ID = '01JCDT6Q7M3H8W4R5N9X2B1KZE';
 
-/** The request a parse produced, without the fields that are not part of it. */
-function requestOf(parsed: { request: ApiRequest } | { help: string }): ApiRequest {
+type Invocation =
+  | { readonly request: ApiRequest }
+  | { readonly call: (client: TickworkClient) => Promise<unknown> }
+  | { readonly help: string };
+
+/**
+ * The request a parse leads to: the one it built, or the one its typed-client call puts on the wire
+ * (recorded, with an answer every call can read; query and body only when sent).
+ */
+async function requestOf(parsed: Invocation): Promise<ApiRequest> {
   if ('help' in parsed) throw new Error('expected a request, got help');
-  return parsed.request;
+  if ('request' in parsed) return parsed.request;
+  const { client, sent } = recordingClient();
+  await parsed.call(client);
+  expect(sent).toHaveLength(1);
+  return sent[0] as ApiRequest;
 }
 
 describe('tickwork jobs: arguments to requests', () => {
@@ -146,14 +160,12 @@ describe('tickwork jobs: arguments to requests', () => {
         query: { kind: 'prompt', name: 'night', enabled: 'false', limit: '5', cursor: 'abc' },
       },
     ],
+    // No query at all: the API's own page size (20) applies.
+    ['list without filters', ['list'], { method: 'GET', path: '/jobs' }],
     [
-      'list without filters',
-      ['list'],
-      {
-        method: 'GET',
-        path: '/jobs',
-        query: { kind: undefined, name: undefined, enabled: undefined, limit: undefined, cursor: undefined },
-      },
+      'list --all from a cursor, in pages of the --limit',
+      ['list', '--all', '--limit', '50', '--cursor', 'c9'],
+      { method: 'GET', path: '/jobs', query: { limit: '50', cursor: 'c9' } },
     ],
     ['get', ['get', 'nightly'], { method: 'GET', path: '/jobs/nightly' }],
     ['delete', ['delete', 'nightly'], { method: 'DELETE', path: '/jobs/nightly' }],
@@ -229,8 +241,8 @@ describe('tickwork jobs: arguments to requests', () => {
       ['update', 'nightly', '--enabled', '--config', '{"metadata": null}'],
       { method: 'PATCH', path: '/jobs/nightly', body: { enabled: true, config: { metadata: null } } },
     ],
-  ])('Given `jobs %s`, When parsed, Then the request is built', (_, args, request) => {
-    expect(requestOf(parseJobsArgs(args))).toEqual(request);
+  ])('Given `jobs %s`, When parsed, Then the request is built', async (_, args, request) => {
+    expect(await requestOf(parseJobsArgs(args))).toEqual(request);
   });
 
   it.each<[string, string[], string]>([
@@ -464,7 +476,7 @@ describe('target options', () => {
 });
 
 describe('the other commands: arguments to requests', () => {
-  it.each<[string, () => { request: ApiRequest } | { help: string }, ApiRequest]>([
+  it.each<[string, () => Invocation, ApiRequest]>([
     ['run', () => parseRunArgs(['nightly']), { method: 'POST', path: '/jobs/nightly/runs' }],
     [
       'run --params',
@@ -562,8 +574,8 @@ describe('the other commands: arguments to requests', () => {
       () => parseReconcileArgs(['--dry-run']),
       { method: 'POST', path: '/reconcile', query: { dryRun: 'true' } },
     ],
-  ])('Given `tickwork %s`, When parsed, Then the request is built', (_, parse, request) => {
-    expect(requestOf(parse())).toEqual(request);
+  ])('Given `tickwork %s`, When parsed, Then the request is built', async (_, parse, request) => {
+    expect(await requestOf(parse())).toEqual(request);
   });
 
   it.each<[string, () => unknown, string]>([
