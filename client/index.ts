@@ -42,6 +42,8 @@ export { CheckpointsClient, JobsClient } from './jobs.ts';
 export { RunsClient } from './runs.ts';
 export { InvalidTargetError } from './targets.ts';
 export type {
+  BackfillRequest,
+  BackfillStarted,
   Checkpoint,
   Checkpoints,
   Cursor,

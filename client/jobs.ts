@@ -1,6 +1,8 @@
 /** `jobs` and `checkpoints` of the typed client: one method per route of /jobs. */
 import { routePath } from './http.ts';
 import {
+  type BackfillRequest,
+  type BackfillStarted,
   type Checkpoint,
   type Checkpoints,
   type Cursor,
@@ -100,6 +102,14 @@ export class JobsClient {
 
   resume(name: string): Promise<Job> {
     return this.#send('POST /jobs/{name}/resume', { path: jobPath(name, '/resume') });
+  }
+
+  /**
+   * Runs every slot of the job's schedule in `[from, to)` (past slots only, at most 1,000), `concurrency`
+   * at a time: resolves with the backfill and the first run of each lane; the rest follow as each ends.
+   */
+  backfill(name: string, request: BackfillRequest): Promise<BackfillStarted> {
+    return this.#send('POST /jobs/{name}/backfill', { path: jobPath(name, '/backfill'), body: request });
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import type * as z from 'zod/mini';
 import type {
+  backfillStartedSchema,
   checkpointSchema,
   checkpointsSchema,
   jobsPageSchema,
@@ -18,6 +19,7 @@ import type {
   writtenJobSchema,
 } from '../shared/api/responses.ts';
 import type { RouteKey } from '../shared/api/routes.ts';
+import type { backfillRequestSchema } from '../shared/jobs/backfill.ts';
 import type { RunStatus } from '../shared/jobs/model.ts';
 import type { jobDefinitionSchema, jobPatchSchema } from '../shared/jobs/validation.ts';
 import type { ApiRequest, ApiResponse } from './http.ts';
@@ -39,6 +41,10 @@ export type StatusReport = z.output<typeof statusReportSchema>;
 /** A sync job's checkpoint of one connector (its key under `connector`), with the run leasing it. */
 export type Checkpoint = z.output<typeof checkpointSchema>;
 export type Checkpoints = z.output<typeof checkpointsSchema>;
+/** A backfill as `jobs.backfill` answers it: the backfill, and the first run of each of its lanes. */
+export type BackfillStarted = z.output<typeof backfillStartedSchema>;
+/** What `jobs.backfill` takes: the range of past slots to run, and how many at once. */
+export type BackfillRequest = z.input<typeof backfillRequestSchema>;
 /** A schedule in words, with its next fire times. */
 export type SchedulePreview = z.output<typeof schedulePreviewSchema>;
 /** What `reconcile` found (missing, stray, differing schedules) and, unless a dry run, repaired. */

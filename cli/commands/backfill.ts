@@ -3,13 +3,13 @@
  * job's schedule in [from, to) (POST /jobs/{name}/backfill), the slots of each lane one after the other;
  * prints the backfill and the runs it started, and how to follow the rest.
  */
-import { isRecord, routePath } from '../api-client.ts';
+import type { BackfillStarted } from '../../client/index.ts';
 import {
-  type ApiInvocation,
   addTargetOptions,
+  type ClientInvocation,
+  callAndShow,
   defineCommand,
   type Env,
-  sendAndShow,
   shellWord,
   type TargetFlags,
   targetOptions,
@@ -51,7 +51,13 @@ function required(value: string | undefined, flag: string): string {
   return value;
 }
 
-export function defineBackfill(root: CliCommand, env: Env, done: (invocation: ApiInvocation) => void): void {
+export type BackfillInvocation = ClientInvocation<BackfillStarted>;
+
+export function defineBackfill(
+  root: CliCommand,
+  env: Env,
+  done: (invocation: BackfillInvocation) => void,
+): void {
   const backfill = root
     .command(`backfill ${COMMANDS.backfill.args}`)
     .summary(COMMANDS.backfill.summary)
@@ -70,39 +76,33 @@ export function defineBackfill(root: CliCommand, env: Env, done: (invocation: Ap
     wholeNumber(1, 10),
   );
   addTargetOptions(backfill);
-  act<BackfillFlags, ApiInvocation>(backfill, done, ([given = ''], flags) => {
+  act<BackfillFlags, BackfillInvocation>(backfill, done, ([given = ''], flags) => {
     const job = checkJobName(given);
     const { concurrency } = flags;
+    const request = {
+      from: required(flags.from, '--from'),
+      to: required(flags.to, '--to'),
+      ...(concurrency === undefined ? {} : { concurrency }),
+    };
     return {
       command: 'backfill',
       job,
-      request: {
-        method: 'POST',
-        path: routePath('/jobs/{name}/backfill', { name: job }),
-        body: {
-          from: required(flags.from, '--from'),
-          to: required(flags.to, '--to'),
-          ...(concurrency === undefined ? {} : { concurrency }),
-        },
-      },
+      call: (client) => client.jobs.backfill(job, request),
       target: targetOptions(flags, env),
       json: flags.json === true,
     };
   });
 }
 
-export function parseBackfillArgs(args: readonly string[], env: Env = {}): Parsed<ApiInvocation> {
+export function parseBackfillArgs(args: readonly string[], env: Env = {}): Parsed<BackfillInvocation> {
   return parseCommandLine(['backfill', ...args], (root, done) => defineBackfill(root, env, done));
 }
 
-function backfillView(body: unknown): string {
-  const answer = isRecord(body) ? body : {};
-  const backfill = isRecord(answer.backfill) ? answer.backfill : {};
-  const lanes = Number(backfill.lanes);
+function backfillView({ backfill, runs }: BackfillStarted): string {
   return (
-    `backfill ${String(backfill.id)} of job ${String(backfill.job)}: ${String(backfill.slots)} slot(s) from ${String(backfill.firstSlot)} to ${String(backfill.lastSlot)}, ${lanes} at a time\n` +
-    `started:\n${runsTable(answer.runs)}` +
-    `follow: tickwork runs --job ${shellWord(String(backfill.job))}\n`
+    `backfill ${backfill.id} of job ${backfill.job}: ${backfill.slots} slot(s) from ${backfill.firstSlot} to ${backfill.lastSlot}, ${backfill.lanes} at a time\n` +
+    `started:\n${runsTable(runs)}` +
+    `follow: tickwork runs --job ${shellWord(backfill.job)}\n`
   );
 }
 
@@ -110,6 +110,6 @@ export const backfillCommand = defineCommand({
   name: 'backfill',
   summary: COMMANDS.backfill.summary,
   parse: parseBackfillArgs,
-  execute: (invocation) => sendAndShow(invocation, backfillView),
+  execute: (invocation) => callAndShow(invocation, backfillView),
   context: (invocation) => invocation,
 });

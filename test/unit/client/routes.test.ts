@@ -38,6 +38,10 @@ const calls: Readonly<
   'POST /jobs/{name}/pause': [(c) => c.jobs.pause('a'), '/jobs/a/pause'],
   'POST /jobs/{name}/resume': [(c) => c.jobs.resume('a'), '/jobs/a/resume'],
   'POST /jobs/{name}/runs': [(c) => c.runs.trigger('a'), '/jobs/a/runs'],
+  'POST /jobs/{name}/backfill': [
+    (c) => c.jobs.backfill('a', { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' }),
+    '/jobs/a/backfill',
+  ],
   'GET /jobs/{name}/runs': [
     (c) => c.runs.page({ job: 'a', status: 'failed' }),
     '/jobs/a/runs',
