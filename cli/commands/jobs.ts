@@ -38,7 +38,16 @@ import { checkCursor, checkJobName } from '../names.ts';
 import { json } from '../output.ts';
 import { jobDetails, jobsTable } from '../render.ts';
 import { COMMANDS } from '../summaries.ts';
+import {
+  addOutputOption,
+  jsonLines,
+  type OutputFlags,
+  type OutputFormat,
+  outputFormat,
+  stdoutTerminal,
+} from '../terminal.ts';
 import { UsageError } from '../usage-error.ts';
+import { defineToggle, executeToggle, type ToggleInvocation } from './jobs-toggle.ts';
 
 /** The flags that define a job, shared by `add` and `update`, as commander reads them. */
 interface DefinitionFlags {
@@ -68,7 +77,7 @@ interface UpdateFlags extends DefinitionFlags, TargetFlags {
   readonly clear?: string[];
 }
 
-interface ListFlags extends TargetFlags {
+interface ListFlags extends TargetFlags, OutputFlags {
   readonly kind?: string;
   readonly name?: string;
   readonly enabled?: 'true' | 'false';
@@ -121,6 +130,8 @@ export interface JobsInvocation extends ApiInvocation {
   readonly subcommand: Subcommand;
   /** `list --all`: follow nextCursor. */
   readonly all: boolean;
+  /** `list` and `get`: how the answer is printed (`--output`, `--json`). */
+  readonly output?: OutputFormat;
 }
 
 /** `--name` of `jobs list` is the start of a job name: the same characters, at most as long. */
@@ -224,6 +235,7 @@ export function defineJobs(root: CliCommand, env: Env, done: (invocation: JobsIn
     checkCursor,
   );
   list.option('--all', 'follow every page');
+  addOutputOption(list);
   addTargetOptions(list);
   act<ListFlags, JobsInvocation>(list, done, (_, flags) => {
     const filters = [
@@ -241,30 +253,22 @@ export function defineJobs(root: CliCommand, env: Env, done: (invocation: JobsIn
     };
     return {
       ...base('list', flags, env),
+      output: outputFormat(flags),
       all: flags.all === true,
       request: { method: 'GET', path: '/jobs', query },
       more: ['tickwork', 'jobs', 'list', ...filters, ...targetArgs(flags)],
     };
   });
 
-  const simple = (
-    name: Exclude<Subcommand, 'add' | 'list' | 'update'>,
-    summary: string,
-    method: ApiRequest['method'],
-    template: string,
-  ) => {
-    const command = jobs
-      .command(`${name} <name>`)
-      .summary(summary)
-      .description(`${summary[0]?.toUpperCase()}${summary.slice(1)}.`);
-    addTargetOptions(command);
-    act<TargetFlags, JobsInvocation>(command, done, ([job = ''], flags) => ({
-      ...base(name, flags, env),
-      request: { method, path: routePath(template, { name: checkJobName(job) }) },
-      job,
-    }));
-  };
-  simple('get', 'show one job', 'GET', '/jobs/{name}');
+  const get = jobs.command('get <name>').summary('show one job').description('Show one job.');
+  addOutputOption(get);
+  addTargetOptions(get);
+  act<TargetFlags & OutputFlags, JobsInvocation>(get, done, ([job = ''], flags) => ({
+    ...base('get', flags, env),
+    output: outputFormat(flags),
+    request: { method: 'GET', path: routePath('/jobs/{name}', { name: checkJobName(job) }) },
+    job,
+  }));
 
   const update = jobs
     .command('update <name>')
@@ -313,13 +317,8 @@ export function defineJobs(root: CliCommand, env: Env, done: (invocation: JobsIn
       job,
     }),
   );
-  simple('pause', 'disable a job and its schedule', 'POST', '/jobs/{name}/pause');
-  simple(
-    'resume',
-    'enable a paused job; a rate schedule continues on its anchor',
-    'POST',
-    '/jobs/{name}/resume',
-  );
+  defineToggle(jobs, 'pause', env, done);
+  defineToggle(jobs, 'resume', env, done);
 }
 
 /** Maps `tickwork jobs …` arguments to a request; UsageError for anything invalid (nothing is sent). */
@@ -482,26 +481,53 @@ async function listAll(client: ApiClient, request: ApiRequest): Promise<{ jobs: 
   return { jobs };
 }
 
+function isToggle(invocation: JobsInvocation): invocation is ToggleInvocation {
+  return 'selection' in invocation;
+}
+
+/** `jobs list` and `jobs get` in the format asked for; undefined for the other subcommands. */
+function listed(invocation: JobsInvocation, body: Record<string, unknown>): string | undefined {
+  const format = invocation.output ?? 'table';
+  const style = { wide: format === 'wide', terminal: stdoutTerminal() };
+  if (invocation.subcommand === 'get') {
+    if (format === 'json') return json(body);
+    return format === 'jsonl' ? jsonLines([body]) : jobDetails(body);
+  }
+  if (invocation.subcommand !== 'list') return undefined;
+  const jobs = Array.isArray(body.jobs) ? body.jobs : [];
+  if (format === 'json') return json(body);
+  // JSON Lines are the items alone; the "more:" hint goes to stderr so stdout stays one job a line.
+  if (format === 'jsonl') {
+    const hint = nextPageHint(body, invocation.more).replace(/^\n/, '');
+    if (hint !== '') process.stderr.write(`${hint}\n`);
+    return jsonLines(jobs);
+  }
+  return jobsTable(jobs, style) + nextPageHint(body, invocation.more);
+}
+
 async function execute(invocation: JobsInvocation): Promise<number> {
+  if (isToggle(invocation)) return executeToggle(invocation);
   const client = await connect(invocation.target);
   if (invocation.all) {
-    const everything = await listAll(client, invocation.request);
-    write(invocation.json ? json(everything) : jobsTable(everything.jobs));
+    const view = listed(invocation, await listAll(client, invocation.request)) ?? '';
+    if (view !== '') write(view);
     return EXIT.success;
   }
   const answer = await client.request(invocation.request);
   printWarnings(answer.body);
+  const body = isRecord(answer.body) ? answer.body : {};
+  const view = listed(invocation, body);
+  if (view !== undefined) {
+    if (view !== '') write(view);
+    return EXIT.success;
+  }
   if (invocation.json) {
     if (answer.body !== undefined) write(json(answer.body));
     return EXIT.success;
   }
-  const body = isRecord(answer.body) ? answer.body : {};
   switch (invocation.subcommand) {
     case 'list':
-      write(jobsTable(body.jobs) + nextPageHint(body, invocation.more));
-      return EXIT.success;
     case 'get':
-      write(jobDetails(body));
       return EXIT.success;
     case 'delete':
       write(`deleted job ${invocation.job}`);
