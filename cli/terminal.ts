@@ -22,7 +22,7 @@ export interface OutputFlags {
 export function addOutputOption(command: Command): void {
   valueOption(
     command,
-    '--output <FORMAT>',
+    `--output <${OUTPUT_FORMATS.join('|')}>`,
     `table (default), wide (more columns), json (the API's answer) or jsonl (one item a line)`,
     oneOf(OUTPUT_FORMATS),
   );

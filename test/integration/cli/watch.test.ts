@@ -4,9 +4,13 @@
  * run's transitions and stops cleanly on SIGINT; `status --watch` appends tables when not on a terminal;
  * bulk pause by tag with a note shows in status, resume clears it; bad flags exit 2 with nothing changed.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, TICKWORK_BIN } from '../../support/cli.ts';
 import { type ApiHarness, promptJob, startApiHarness } from '../api/support.ts';
@@ -223,5 +227,50 @@ describe('bulk pause and resume', () => {
     expect(answer.stderr).toMatch(/^tickwork [a-z ]+: /);
     expect(await api.snapshot()).toEqual(before);
     expect((await api.call('GET', '/jobs')).json).toEqual(jobsBefore);
+  });
+});
+
+describe('tickwork completion bash with job names', () => {
+  it('Given jobs on the stack and tickwork on PATH, When a job name is completed, Then bash offers the names the CLI lists', async () => {
+    // Given
+    for (const name of ['comp-one', 'comp-two']) {
+      expect((await api.call('POST', '/jobs', { body: hookedJob(name) })).status).toBe(201);
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'tickwork-completion-'));
+    try {
+      const bin = join(dir, 'bin');
+      await writeFile(join(dir, 'script.bash'), (await cli(['completion', 'bash'])).stdout);
+      await mkdir(bin);
+      await writeFile(
+        join(bin, 'tickwork'),
+        `#!/bin/sh\nexec '${process.execPath}' '${TICKWORK_BIN}' "$@"\n`,
+      );
+      await chmod(join(bin, 'tickwork'), 0o755);
+      // When
+      const { stdout } = await promisify(execFile)(
+        'bash',
+        [
+          '-c',
+          `source '${join(dir, 'script.bash')}'; COMP_WORDS=(tickwork jobs pause comp-); COMP_CWORD=3; _tickwork; printf '%s\\n' "\${COMPREPLY[@]}"`,
+        ],
+        {
+          env: {
+            ...process.env,
+            PATH: `${bin}:${process.env.PATH}`,
+            TICKWORK_API_URL: '',
+            TICKWORK_DATA_DIR: api.dataDir,
+          },
+        },
+      );
+      // Then
+      expect(
+        stdout
+          .split('\n')
+          .filter((line) => line !== '')
+          .sort(),
+      ).toEqual(['comp-one', 'comp-two']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
