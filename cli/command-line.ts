@@ -180,6 +180,39 @@ export function newProgram(write: (text: string) => void): CliCommand {
   return root;
 }
 
+/** Set while `tickwork completion` reads a command's tree (see {@link commandTree}). */
+let treeReader: ((root: CliCommand) => void) | undefined;
+
+/** Thrown by parseCommandLine once a tree reader has the tree: nothing is parsed, run or printed. */
+class TreeReadSignal extends Error {
+  constructor() {
+    super('the command tree was read; nothing ran');
+    this.name = 'TreeReadSignal';
+  }
+}
+
+/**
+ * The commander tree a command builds, read by starting it (`run(['--help'])`) and stopping it as soon as
+ * parseCommandLine has defined its commands: the command's own definitions are the source, so
+ * `tickwork completion` is generated, never written per command. Undefined for a command that builds no tree.
+ */
+export async function commandTree(
+  run: (args: string[]) => Promise<unknown>,
+): Promise<CliCommand | undefined> {
+  let tree: CliCommand | undefined;
+  treeReader = (root) => {
+    tree = root;
+  };
+  try {
+    await run(['--help']);
+  } catch (error) {
+    if (!(error instanceof TreeReadSignal)) throw error;
+  } finally {
+    treeReader = undefined;
+  }
+  return tree;
+}
+
 /**
  * Parses `argv` (starting with the command name) with the commands `define` adds to a fresh root.
  * Actions registered with {@link act} hand their invocation to `done`; help and `--version` come
@@ -197,6 +230,10 @@ export function parseCommandLine<I>(
   define(root, (invocation) => {
     result = { invocation };
   });
+  if (treeReader !== undefined) {
+    treeReader(root);
+    throw new TreeReadSignal();
+  }
   try {
     root.parse([...argv], { from: 'user' });
   } catch (error) {

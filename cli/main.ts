@@ -33,6 +33,8 @@ const LOADERS: Readonly<Record<CommandName, () => Promise<Command>>> = {
   events: async () => (await import('./commands/events.ts')).eventsCommand,
   'webhook-receiver': async () => (await import('./commands/webhook-receiver.ts')).webhookReceiverCommand,
   'demo-platform': async () => (await import('./commands/demo-platform.ts')).demoPlatformCommand,
+  completion: async () =>
+    (await import('./commands/completion.ts')).completionCommand((name) => LOADERS[name]()),
 };
 
 /** The package's version, as `tickwork --version` prints it. */

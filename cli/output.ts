@@ -3,21 +3,90 @@
  * durations. Pure functions returning text; commands decide where it goes.
  */
 
-/** Columns padded to the widest cell; `-` for empty cells. */
+/**
+ * How a table is laid out for where it goes (see terminal.ts): `width` is the terminal's (undefined when
+ * the output is not a terminal: a pipe or a file gets every character); `flexible` are the free-text
+ * columns (descriptions, errors, notes) that may be cut to fit it; `paint` colours a cell (after its
+ * padding is measured, so escape sequences never skew the columns).
+ */
+export interface TableLayout {
+  readonly width?: number | undefined;
+  readonly flexible?: readonly number[];
+  readonly paint?: (cell: string, column: number) => string;
+}
+
+/** A flexible column is never cut below this (or its header, when shorter). */
+const MIN_FLEXIBLE_WIDTH = 8;
+const GAP = '  ';
+
+/**
+ * Columns padded to the widest cell; `-` for empty cells. With a `width`, the widest flexible column is
+ * cut (ending in `…`) one character at a time until the table fits, or every flexible column is at its
+ * minimum (a table of fixed columns wider than the terminal still prints whole: ids are not cut).
+ */
 export function table(
   headers: readonly string[],
   rows: readonly (readonly (string | undefined)[])[],
+  layout: TableLayout = {},
 ): string {
   const cells = rows.map((row) => headers.map((_, index) => oneLine(row[index] ?? '') || '-'));
   const widths = headers.map((header, index) =>
     Math.max(header.length, ...cells.map((row) => (row[index] ?? '').length)),
   );
-  const line = (row: readonly string[]) =>
+  if (layout.width !== undefined) fitWidths(widths, headers, layout.flexible ?? [], layout.width);
+  const paint = layout.paint;
+  const line = (row: readonly string[], painted: boolean) =>
     row
-      .map((cell, index) => (index === row.length - 1 ? cell : cell.padEnd(widths[index] ?? 0)))
-      .join('  ')
+      .map((cell, index) => {
+        const width = widths[index] ?? 0;
+        const shown = ellipsis(cell, width);
+        const padded = index === row.length - 1 ? shown : shown.padEnd(width);
+        return painted && paint !== undefined && shown !== '-'
+          ? paintPadded(padded, shown, index, paint)
+          : padded;
+      })
+      .join(GAP)
       .trimEnd();
-  return [line(headers), ...cells.map(line)].join('\n');
+  return [line(headers, false), ...cells.map((row) => line(row, true))].join('\n');
+}
+
+/** Paints the text of a padded cell, leaving the padding outside the escape sequences. */
+function paintPadded(
+  padded: string,
+  shown: string,
+  column: number,
+  paint: (cell: string, column: number) => string,
+): string {
+  return paint(shown, column) + padded.slice(shown.length);
+}
+
+/** Narrows the flexible columns of `widths` (in place) until the row fits `width`. */
+function fitWidths(
+  widths: number[],
+  headers: readonly string[],
+  flexible: readonly number[],
+  width: number,
+): void {
+  const total = () => widths.reduce((sum, each) => sum + each, 0) + GAP.length * (widths.length - 1);
+  const floor = (index: number) =>
+    Math.min(widths[index] ?? 0, Math.max(MIN_FLEXIBLE_WIDTH, headers[index]?.length ?? 0));
+  let excess = total() - width;
+  while (excess > 0) {
+    let widest: number | undefined;
+    for (const index of flexible) {
+      if ((widths[index] ?? 0) <= floor(index)) continue;
+      if (widest === undefined || (widths[index] ?? 0) > (widths[widest] ?? 0)) widest = index;
+    }
+    if (widest === undefined) return;
+    widths[widest] = (widths[widest] ?? 0) - 1;
+    excess--;
+  }
+}
+
+/** `text` cut to `width` characters, its last one `…` when anything was cut. */
+export function ellipsis(text: string, width: number): string {
+  if (text.length <= width) return text;
+  return width <= 0 ? '' : `${text.slice(0, width - 1)}…`;
 }
 
 /** `key: value` lines with the keys aligned; undefined values are left out. */

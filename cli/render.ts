@@ -5,8 +5,36 @@
  */
 import { isRecord } from './api-client.ts';
 import { duration, instant, keyValues, oneLine, table, text, yesNo } from './output.ts';
+import { layoutFor, PLAIN, type TableStyle } from './terminal.ts';
 
 type Data = Record<string, unknown>;
+
+/** One column of a listing: its header, its cell, whether it is free text (cut to fit), a status, or `wide` only. */
+interface ColumnSpec {
+  readonly header: string;
+  readonly cell: (item: Data) => string | undefined;
+  readonly flexible?: boolean;
+  readonly status?: boolean;
+  readonly wide?: boolean;
+}
+
+function indexesOf(columns: readonly ColumnSpec[], which: (column: ColumnSpec) => boolean): number[] {
+  return columns.flatMap((column, index) => (which(column) ? [index] : []));
+}
+
+/** `items` under `columns` (the wide ones only in a wide table), laid out for the style's terminal. */
+function listing(items: readonly Data[], columns: readonly ColumnSpec[], style: TableStyle): string {
+  const shown = columns.filter((column) => style.wide || column.wide !== true);
+  const layout = layoutFor(style, {
+    flexible: indexesOf(shown, (column) => column.flexible === true),
+    status: indexesOf(shown, (column) => column.status === true),
+  });
+  return table(
+    shown.map((column) => column.header),
+    items.map((item) => shown.map((column) => column.cell(item))),
+    layout,
+  );
+}
 
 function record(value: unknown): Data {
   return isRecord(value) ? value : {};
@@ -83,6 +111,7 @@ export function jobDetails(value: unknown): string {
     ['name', text(job.name)],
     ['kind', text(job.kind)],
     ['enabled', yesNo(job.enabled)],
+    ['pause note', text(job.pauseNote)],
     ['description', text(job.description)],
     ['schedule', text(schedule.input) ?? text(job.schedule)],
     ['expression', text(schedule.expression)],
@@ -106,17 +135,23 @@ export function jobDetails(value: unknown): string {
   ]);
 }
 
-export function jobsTable(jobs: unknown): string {
-  const rows = list(jobs).map((job) => [
-    text(job.name),
-    text(job.kind),
-    yesNo(job.enabled),
-    scheduleText(job),
-    instant(job.nextRun),
-    text(job.description),
-  ]);
-  if (rows.length === 0) return 'no jobs';
-  return table(['NAME', 'KIND', 'ENABLED', 'SCHEDULE', 'NEXT RUN', 'DESCRIPTION'], rows);
+const JOB_COLUMNS: readonly ColumnSpec[] = [
+  { header: 'NAME', cell: (job) => text(job.name) },
+  { header: 'KIND', cell: (job) => text(job.kind) },
+  { header: 'ENABLED', cell: (job) => yesNo(job.enabled), status: true },
+  { header: 'SCHEDULE', cell: scheduleText, flexible: true },
+  { header: 'NEXT RUN', cell: (job) => instant(job.nextRun) },
+  { header: 'OVERLAP', cell: (job) => text(job.overlap), wide: true },
+  { header: 'TAGS', cell: (job) => tagsText(job.tags), flexible: true, wide: true },
+  { header: 'UPDATED', cell: (job) => instant(job.updatedAt), wide: true },
+  { header: 'PAUSE NOTE', cell: (job) => text(job.pauseNote), flexible: true, wide: true },
+  { header: 'DESCRIPTION', cell: (job) => text(job.description), flexible: true },
+];
+
+export function jobsTable(jobs: unknown, style: TableStyle = PLAIN): string {
+  const items = list(jobs);
+  if (items.length === 0) return 'no jobs';
+  return listing(items, JOB_COLUMNS, style);
 }
 
 /** A run as a key/value block. */
@@ -162,46 +197,55 @@ function nextAttemptText(value: unknown): string | undefined {
   return at === undefined ? undefined : `${at} (estimate)`;
 }
 
-export function runsTable(runs: unknown): string {
-  const rows = list(runs).map((run) => [
-    text(run.runId),
-    text(run.job),
-    statusText(run),
-    text(run.trigger),
-    instant(run.scheduledFor),
-    duration(run.durationMs),
-    errorText(run.error) ?? text(run.reason),
-  ]);
-  if (rows.length === 0) return 'no runs';
-  return table(['RUN', 'JOB', 'STATUS', 'TRIGGER', 'SCHEDULED FOR', 'DURATION', 'ERROR'], rows);
+const RUN_COLUMNS: readonly ColumnSpec[] = [
+  { header: 'RUN', cell: (run) => text(run.runId) },
+  { header: 'JOB', cell: (run) => text(run.job) },
+  { header: 'STATUS', cell: statusText, status: true },
+  { header: 'TRIGGER', cell: (run) => text(run.trigger) },
+  { header: 'SCHEDULED FOR', cell: (run) => instant(run.scheduledFor) },
+  { header: 'STARTED', cell: (run) => instant(run.startedAt), wide: true },
+  { header: 'FINISHED', cell: (run) => instant(run.finishedAt), wide: true },
+  { header: 'DURATION', cell: (run) => duration(run.durationMs) },
+  { header: 'ATTEMPT', cell: (run) => text(run.attempt), wide: true },
+  { header: 'FROM', cell: (run) => text(run.parentRunId) ?? upstreamText(run.upstream), wide: true },
+  { header: 'ERROR', cell: (run) => errorText(run.error) ?? text(run.reason), flexible: true },
+];
+
+export function runsTable(runs: unknown, style: TableStyle = PLAIN): string {
+  const items = list(runs);
+  if (items.length === 0) return 'no runs';
+  return listing(items, RUN_COLUMNS, style);
+}
+
+function lastRunText(job: Data): string | undefined {
+  const last = record(job.lastRun);
+  if (text(last.status) === undefined) return undefined;
+  if (last.status === 'retrying') return statusText(last);
+  return `${text(last.status)} ${instant(last.finishedAt) ?? instant(last.startedAt) ?? ''}`;
+}
+
+/** The columns of `status`; the pause note shows when a job of the page has one (always when wide). */
+function statusColumns(notes: boolean): ColumnSpec[] {
+  return [
+    { header: 'NAME', cell: (job) => text(job.name) },
+    { header: 'KIND', cell: (job) => text(job.kind) },
+    { header: 'HEALTH', cell: (job) => text(job.health), status: true },
+    { header: 'NOW', cell: (job) => (job.isExecuting === true ? 'running' : undefined), status: true },
+    { header: 'SCHEDULE', cell: scheduleText, flexible: true },
+    { header: 'NEXT RUN', cell: (job) => instant(job.nextRun) },
+    { header: 'LAST RUN', cell: lastRunText, status: true },
+    { header: 'LAST RUN ID', cell: (job) => text(record(job.lastRun).runId), wide: true },
+    { header: 'LAST ERROR', cell: (job) => errorText(record(job.lastRun).error), flexible: true, wide: true },
+    { header: 'PAUSE NOTE', cell: (job) => text(job.pauseNote), flexible: true, wide: !notes },
+  ];
 }
 
 /** `GET /status`: one row per job, then the totals. */
-export function statusView(value: unknown): string {
+export function statusView(value: unknown, style: TableStyle = PLAIN): string {
   const status = record(value);
-  const rows = list(status.jobs).map((job) => {
-    const last = record(job.lastRun);
-    const lastText =
-      text(last.status) === undefined
-        ? undefined
-        : last.status === 'retrying'
-          ? statusText(last)
-          : `${text(last.status)} ${instant(last.finishedAt) ?? instant(last.startedAt) ?? ''}`;
-    return [
-      text(job.name),
-      text(job.kind),
-      text(job.health),
-      job.isExecuting === true ? 'running' : undefined,
-      scheduleText(job),
-      instant(job.nextRun),
-      lastText,
-    ];
-  });
-  const lines = [
-    rows.length === 0
-      ? 'no jobs'
-      : table(['NAME', 'KIND', 'HEALTH', 'NOW', 'SCHEDULE', 'NEXT RUN', 'LAST RUN'], rows),
-  ];
+  const jobs = list(status.jobs);
+  const notes = jobs.some((job) => text(job.pauseNote) !== undefined);
+  const lines = [jobs.length === 0 ? 'no jobs' : listing(jobs, statusColumns(notes), style)];
   const totals = Object.entries(record(status.totals));
   if (totals.length > 0)
     lines.push('', `totals: ${totals.map(([key, count]) => `${key} ${text(count)}`).join(', ')}`);

@@ -35,6 +35,7 @@ export const COMMANDS = {
     args: '',
     summary: 'a local AI-operations platform and model endpoint for telemetry and calibration jobs',
   },
+  completion: { args: '<shell>', summary: 'print a shell completion script: bash, zsh or fish' },
 } as const satisfies Record<string, { readonly args: string; readonly summary: string }>;
 
 export type CommandName = keyof typeof COMMANDS;

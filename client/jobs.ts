@@ -96,8 +96,12 @@ export class JobsClient {
     });
   }
 
-  pause(name: string): Promise<Job> {
-    return this.#send('POST /jobs/{name}/pause', { path: jobPath(name, '/pause') });
+  /** Pauses the job; `note` says why (shown in status, cleared on resume). */
+  pause(name: string, options: { readonly note?: string } = {}): Promise<Job> {
+    return this.#send('POST /jobs/{name}/pause', {
+      path: jobPath(name, '/pause'),
+      ...(options.note === undefined ? {} : { body: { note: options.note } }),
+    });
   }
 
   resume(name: string): Promise<Job> {

@@ -45,7 +45,16 @@ import { checkCursor, checkJobName } from '../names.ts';
 import { json } from '../output.ts';
 import { jobDetails, jobsTable } from '../render.ts';
 import { COMMANDS } from '../summaries.ts';
+import {
+  addOutputOption,
+  jsonLines,
+  type OutputFlags,
+  type OutputFormat,
+  outputFormat,
+  stdoutTerminal,
+} from '../terminal.ts';
 import { UsageError } from '../usage-error.ts';
+import { defineToggle, executeToggle, type ToggleInvocation } from './jobs-toggle.ts';
 
 /** The flags that define a job, shared by `add` and `update`, as commander reads them. */
 interface DefinitionFlags {
@@ -75,7 +84,7 @@ interface UpdateFlags extends DefinitionFlags, TargetFlags {
   readonly clear?: string[];
 }
 
-interface ListFlags extends TargetFlags {
+interface ListFlags extends TargetFlags, OutputFlags {
   readonly kind?: string;
   readonly name?: string;
   readonly enabled?: 'true' | 'false';
@@ -134,6 +143,8 @@ export interface JobsInvocation extends ClientInvocation<JobsAnswer> {
   readonly subcommand: Subcommand;
   /** `list --all`: follow nextCursor. */
   readonly all: boolean;
+  /** `list` and `get`: how the answer is printed (`--output`, `--json`). */
+  readonly output?: OutputFormat;
 }
 
 /** The answer of a call whose answer is printed as it is. */
@@ -203,7 +214,14 @@ function base(subcommand: Subcommand, flags: TargetFlags, env: Env) {
 }
 
 /** Adds `tickwork jobs` and its subcommands to `root`; each action hands its invocation to `done`. */
-export function defineJobs(root: CliCommand, env: Env, done: (invocation: JobsInvocation) => void): void {
+/** What a `tickwork jobs …` line parses to: one typed-client call, or a pause/resume walk. */
+export type JobsCommandInvocation = JobsInvocation | ToggleInvocation;
+
+export function defineJobs(
+  root: CliCommand,
+  env: Env,
+  done: (invocation: JobsCommandInvocation) => void,
+): void {
   const jobs = root
     .command('jobs')
     .summary(COMMANDS.jobs.summary)
@@ -240,6 +258,7 @@ export function defineJobs(root: CliCommand, env: Env, done: (invocation: JobsIn
     checkCursor,
   );
   list.option('--all', 'follow every page');
+  addOutputOption(list);
   addTargetOptions(list);
   act<ListFlags, JobsInvocation>(list, done, (_, flags) => {
     const filters = [
@@ -257,28 +276,25 @@ export function defineJobs(root: CliCommand, env: Env, done: (invocation: JobsIn
     };
     return {
       ...base('list', flags, env),
+      output: outputFormat(flags),
       all: flags.all === true,
       call: (client) => (flags.all === true ? listAll(client, query) : answered(client.jobs.page(query))),
       more: ['tickwork', 'jobs', 'list', ...filters, ...targetArgs(flags)],
     };
   });
 
-  const simple = (
-    name: Exclude<Subcommand, 'add' | 'list' | 'update'>,
-    summary: string,
-    method: (client: TickworkClient, job: string) => Promise<unknown>,
-  ) => {
-    const command = jobs
-      .command(`${name} <name>`)
-      .summary(summary)
-      .description(`${summary[0]?.toUpperCase()}${summary.slice(1)}.`);
-    addTargetOptions(command);
-    act<TargetFlags, JobsInvocation>(command, done, ([given = ''], flags) => {
-      const job = checkJobName(given);
-      return { ...base(name, flags, env), call: (client) => answered(method(client, job)), job };
-    });
-  };
-  simple('get', 'show one job', (client, job) => client.jobs.get(job));
+  const get = jobs.command('get <name>').summary('show one job').description('Show one job.');
+  addOutputOption(get);
+  addTargetOptions(get);
+  act<TargetFlags & OutputFlags, JobsInvocation>(get, done, ([given = ''], flags) => {
+    const job = checkJobName(given);
+    return {
+      ...base('get', flags, env),
+      output: outputFormat(flags),
+      call: (client) => answered(client.jobs.get(job)),
+      job,
+    };
+  });
 
   const update = jobs
     .command('update <name>')
@@ -327,14 +343,12 @@ export function defineJobs(root: CliCommand, env: Env, done: (invocation: JobsIn
       };
     },
   );
-  simple('pause', 'disable a job and its schedule', (client, job) => client.jobs.pause(job));
-  simple('resume', 'enable a paused job; a rate schedule continues on its anchor', (client, job) =>
-    client.jobs.resume(job),
-  );
+  defineToggle(jobs, 'pause', env, done);
+  defineToggle(jobs, 'resume', env, done);
 }
 
 /** Maps `tickwork jobs …` arguments to a request; UsageError for anything invalid (nothing is sent). */
-export function parseJobsArgs(args: readonly string[], env: Env = {}): Parsed<JobsInvocation> {
+export function parseJobsArgs(args: readonly string[], env: Env = {}): Parsed<JobsCommandInvocation> {
   return parseCommandLine(['jobs', ...args], (root, done) => defineJobs(root, env, done));
 }
 
@@ -494,24 +508,52 @@ async function listAll(client: TickworkClient, query: JobListQuery & Cursor): Pr
   return { body: { jobs } };
 }
 
-async function execute(invocation: JobsInvocation): Promise<number> {
+function isToggle(invocation: JobsCommandInvocation): invocation is ToggleInvocation {
+  return 'selection' in invocation;
+}
+
+/** `jobs list` and `jobs get` in the format asked for; undefined for the other subcommands. */
+function listed(invocation: JobsInvocation, body: Record<string, unknown>): string | undefined {
+  const format = invocation.output ?? 'table';
+  const style = { wide: format === 'wide', terminal: stdoutTerminal() };
+  if (invocation.subcommand === 'get') {
+    if (format === 'json') return json(body);
+    return format === 'jsonl' ? jsonLines([body]) : jobDetails(body);
+  }
+  if (invocation.subcommand !== 'list') return undefined;
+  const jobs = Array.isArray(body.jobs) ? body.jobs : [];
+  if (format === 'json') return json(body);
+  // JSON Lines are the items alone; the "more:" hint goes to stderr so stdout stays one job a line.
+  if (format === 'jsonl') {
+    const hint = nextPageHint(body, invocation.more).replace(/^\n/, '');
+    if (hint !== '') process.stderr.write(`${hint}\n`);
+    return jsonLines(jobs);
+  }
+  return jobsTable(jobs, style) + nextPageHint(body, invocation.more);
+}
+
+async function execute(invocation: JobsCommandInvocation): Promise<number> {
+  if (isToggle(invocation)) return executeToggle(invocation);
   const answer = await invocation.call(clientFor(invocation.target));
   if (invocation.all) {
-    write(invocation.json ? json(answer.body) : jobsTable(isRecord(answer.body) ? answer.body.jobs : []));
+    const view = listed(invocation, isRecord(answer.body) ? answer.body : {}) ?? '';
+    if (view !== '') write(view);
     return EXIT.success;
   }
   printWarnings(answer.body);
+  const body = isRecord(answer.body) ? answer.body : {};
+  const view = listed(invocation, body);
+  if (view !== undefined) {
+    if (view !== '') write(view);
+    return EXIT.success;
+  }
   if (invocation.json) {
     if (answer.body !== undefined) write(json(answer.body));
     return EXIT.success;
   }
-  const body = isRecord(answer.body) ? answer.body : {};
   switch (invocation.subcommand) {
     case 'list':
-      write(jobsTable(body.jobs) + nextPageHint(body, invocation.more));
-      return EXIT.success;
     case 'get':
-      write(jobDetails(body));
       return EXIT.success;
     case 'delete':
       write(`deleted job ${invocation.job}`);

@@ -1,9 +1,9 @@
 /**
  * `tickwork runs [<runId>] [--job J] [--status S] [--limit N] [--cursor C]`: run history, newest
- * first, or one run. An empty history of a job the API does not know says so: the API keeps listing
+ * first, or one run; `--follow` watches it (runs-follow.ts). An empty history of a job the API does not know says so: the API keeps listing
  * the runs of a deleted job until they expire, so only an empty listing asks whether the job exists.
  */
-import { RUN_STATUSES } from '../../shared/jobs/model.ts';
+import { RUN_STATUSES, type RunStatus } from '../../shared/jobs/model.ts';
 import { type ApiClient, isRecord, routePath } from '../api-client.ts';
 import {
   type ApiInvocation,
@@ -32,9 +32,21 @@ import { checkCursor, checkJobName, checkRunId } from '../names.ts';
 import { json } from '../output.ts';
 import { runDetails, runsTable } from '../render.ts';
 import { COMMANDS } from '../summaries.ts';
+import {
+  addOutputOption,
+  jsonLines,
+  type OutputFlags,
+  type OutputFormat,
+  outputFormat,
+  stdoutTerminal,
+} from '../terminal.ts';
 import { UsageError } from '../usage-error.ts';
+import { DEFAULT_INTERVAL_MS, parseInterval } from '../watch.ts';
+import { executeFollow, type FollowInvocation } from './runs-follow.ts';
 
-interface RunsFlags extends TargetFlags {
+interface RunsFlags extends TargetFlags, OutputFlags {
+  readonly follow?: boolean;
+  readonly interval?: number;
   readonly children?: boolean;
   readonly job?: string;
   readonly status?: string;
@@ -45,6 +57,9 @@ interface RunsFlags extends TargetFlags {
 export interface RunsInvocation extends ApiInvocation {
   /** One run rather than a page. */
   readonly single: boolean;
+  readonly output: OutputFormat;
+  /** `--follow`: watch instead of listing. */
+  readonly follow?: FollowInvocation;
 }
 
 export function defineRuns(root: CliCommand, env: Env, done: (invocation: RunsInvocation) => void): void {
@@ -70,9 +85,23 @@ export function defineRuns(root: CliCommand, env: Env, done: (invocation: RunsIn
     checkCursor,
   );
   runs.option('--children', "with a run id: list that fan-out parent's children (pages: --limit, --cursor)");
+  runs.option(
+    '--follow',
+    'print new runs and status changes as they happen (with --job, --status: only those), until Ctrl-C',
+  );
+  valueOption(
+    runs,
+    '--interval <SECONDS>',
+    `with --follow: seconds between two looks (default ${DEFAULT_INTERVAL_MS / 1000})`,
+    parseInterval,
+  );
+  addOutputOption(runs);
   addTargetOptions(runs);
   act<RunsFlags, RunsInvocation>(runs, done, ([given], flags) => {
-    const common = { command: 'runs', target: targetOptions(flags, env), json: flags.json === true };
+    const output = outputFormat(flags);
+    const common = { command: 'runs', target: targetOptions(flags, env), json: output === 'json', output };
+    if (flags.follow === true) return followInvocation(given, flags, common);
+    if (flags.interval !== undefined) throw new UsageError('--interval applies to --follow');
     if (flags.children === true) {
       if (given === undefined)
         throw new UsageError('--children lists the children of one run: give its run id');
@@ -127,6 +156,30 @@ export function defineRuns(root: CliCommand, env: Env, done: (invocation: RunsIn
   });
 }
 
+function followInvocation(
+  given: string | undefined,
+  flags: RunsFlags,
+  common: Pick<RunsInvocation, 'command' | 'target' | 'json' | 'output'>,
+): RunsInvocation {
+  if (given !== undefined)
+    throw new UsageError(`--follow watches runs as they come; it takes no run id (${given})`);
+  const other = (['children', 'limit', 'cursor'] as const).find((flag) => flags[flag] !== undefined);
+  if (other !== undefined) throw new UsageError(`--${other} does not apply to --follow`);
+  return {
+    ...common,
+    single: false,
+    ...(flags.job === undefined ? {} : { job: flags.job }),
+    request: { method: 'GET', path: '/runs' },
+    follow: {
+      target: common.target,
+      intervalMs: flags.interval ?? DEFAULT_INTERVAL_MS,
+      output: common.output,
+      ...(flags.job === undefined ? {} : { job: flags.job }),
+      ...(flags.status === undefined ? {} : { status: flags.status as RunStatus }),
+    },
+  };
+}
+
 export function parseRunsArgs(args: readonly string[], env: Env = {}): Parsed<RunsInvocation> {
   return parseCommandLine(['runs', ...args], (root, done) => defineRuns(root, env, done));
 }
@@ -137,6 +190,7 @@ async function requireJob(client: ApiClient, job: string): Promise<void> {
 }
 
 async function execute(invocation: RunsInvocation): Promise<number> {
+  if (invocation.follow !== undefined) return executeFollow(invocation.follow);
   const client = await connect(invocation.target);
   const answer = await client.request(invocation.request);
   const body = isRecord(answer.body) ? answer.body : {};
@@ -145,12 +199,19 @@ async function execute(invocation: RunsInvocation): Promise<number> {
     if (runs.length === 0) await requireJob(client, invocation.job);
   }
   printWarnings(answer.body);
-  if (invocation.json) {
+  const hint = nextPageHint(body, invocation.more);
+  if (invocation.output === 'json') {
     write(json(answer.body));
+  } else if (invocation.output === 'jsonl') {
+    const items = invocation.single ? [body] : Array.isArray(body.runs) ? body.runs : [];
+    process.stdout.write(jsonLines(items));
+    // The "more:" hint goes to stderr so stdout stays one run a line.
+    if (hint !== '') process.stderr.write(`${hint.slice(1)}\n`);
   } else if (invocation.single) {
     write(runDetails(body));
   } else {
-    write(runsTable(body.runs) + nextPageHint(body, invocation.more));
+    const style = { wide: invocation.output === 'wide', terminal: stdoutTerminal() };
+    write(runsTable(body.runs, style) + hint);
   }
   return EXIT.success;
 }

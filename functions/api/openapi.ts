@@ -24,7 +24,7 @@ import { apiRoutes, MAX_CURSOR_LENGTH, type RouteKey } from '../../shared/api/ro
 import { backfillRequestSchema } from '../../shared/jobs/backfill.ts';
 import { jobNameSchema } from '../../shared/jobs/name.ts';
 import { runRequestSchema } from '../../shared/jobs/runs.ts';
-import { jobDefinitionSchema, jobPatchSchema } from '../../shared/jobs/validation.ts';
+import { jobDefinitionSchema, jobPatchSchema, pauseRequestSchema } from '../../shared/jobs/validation.ts';
 import { kinds } from '../../shared/kinds/registry.ts';
 import { RUN_ID_PATTERN } from '../../shared/runs/run-id.ts';
 import { MAX_BODY_BYTES } from './limits.ts';
@@ -50,6 +50,7 @@ const components = {
   RunRequest: runRequestSchema,
   BackfillRequest: backfillRequestSchema,
   BackfillStarted: backfillStartedSchema,
+  PauseRequest: pauseRequestSchema,
 } as const satisfies Record<string, z.ZodMiniType>;
 type ComponentName = keyof typeof components;
 type QueryShape = (typeof querySchemas)[keyof typeof querySchemas];
@@ -128,10 +129,12 @@ const operations: Readonly<Record<RouteKey, Operation>> = {
     errors: [404, 409, 502, 503],
   },
   'POST /jobs/{name}/pause': {
-    summary: 'Pause a job: its schedule stops firing; it can still be run by hand',
+    summary:
+      'Pause a job: its schedule stops firing; it can still be run by hand. An optional `note` says why (cleared on resume)',
     query: querySchemas.none,
+    body: { schema: ref('PauseRequest'), required: false },
     ok: [[200, 'The paused job.', 'Job']],
-    errors: [404, 409, 502, 503],
+    errors: [404, 409, 413, 415, 502, 503],
   },
   'POST /jobs/{name}/resume': {
     summary: 'Resume a paused job',

@@ -43,10 +43,14 @@ export const BODY_ROUTES: ReadonlySet<RouteKey> = new Set<RouteKey>([
   'PATCH /jobs/{name}',
   'POST /jobs/{name}/runs',
   'POST /jobs/{name}/backfill',
+  'POST /jobs/{name}/pause',
 ]);
 
-/** Body routes whose body may be left out (a run request without parameters). */
-export const OPTIONAL_BODY_ROUTES: ReadonlySet<RouteKey> = new Set<RouteKey>(['POST /jobs/{name}/runs']);
+/** Body routes whose body may be left out (a run request without parameters, a pause without a note). */
+export const OPTIONAL_BODY_ROUTES: ReadonlySet<RouteKey> = new Set<RouteKey>([
+  'POST /jobs/{name}/runs',
+  'POST /jobs/{name}/pause',
+]);
 
 export { MAX_BODY_BYTES } from './limits.ts';
 
@@ -88,7 +92,7 @@ export const routeHandlers: Readonly<Record<RouteKey, RouteHandler>> = {
   },
   'POST /jobs/{name}/pause': async (deps, event) => {
     noQuery(event);
-    return jsonResponse(200, jobView(deps, await pauseJob(deps, jobName(event))));
+    return jsonResponse(200, jobView(deps, await pauseJob(deps, jobName(event), event.tickworkBody)));
   },
   'POST /jobs/{name}/resume': async (deps, event) => {
     noQuery(event);

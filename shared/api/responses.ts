@@ -44,6 +44,9 @@ export const jobViewSchema = z.strictObject({
   timezone: z.string(),
   description: z.optional(z.string()),
   enabled: z.boolean(),
+  pauseNote: z.optional(
+    z.string().check(z.meta({ description: 'Why the job is paused (cleared on resume).' })),
+  ),
   runImmediately: z.boolean(),
   overlap: z.enum(['skip', 'allow']),
   flexibleWindowMinutes: z.optional(z.int()),
@@ -151,6 +154,7 @@ export const statusReportSchema = z.strictObject({
         }),
       ),
       health: z.enum(['ok', 'failing', 'late', 'paused']),
+      pauseNote: z.optional(z.string()),
       state: z.optional(z.string()),
     }),
   ),

@@ -70,6 +70,8 @@ export interface Job {
   readonly then?: JobChains;
   /** Fan-out: each run asks this source for contexts and runs one child per context (shared/runs/fan-out.ts). */
   readonly expand?: JobExpand;
+  /** Why the job is paused, as the operator who paused it said (POST /jobs/{name}/pause); cleared on resume. */
+  readonly pauseNote?: string;
 }
 
 /**

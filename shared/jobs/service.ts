@@ -41,7 +41,7 @@ import type {
   SecretSource,
 } from './ports.ts';
 import { desiredSchedule, oneTimeIsOver, type ScheduleDeployment } from './schedule-spec.ts';
-import { parseJobPatch } from './validation.ts';
+import { parseJobPatch, parsePauseRequest } from './validation.ts';
 
 export interface JobServiceDeps {
   readonly jobs: JobStore;
@@ -97,7 +97,7 @@ export async function replaceJob(deps: JobServiceDeps, name: string, body: unkno
   if (existing === undefined || existing.oneTimeState === 'cancelled') {
     return { ...(await withWarnings(deps, await insertJob(deps, fields, existing))), created: true };
   }
-  const job = buildJob(fields, context.now, existing);
+  const job = keepPauseNote(buildJob(fields, context.now, existing), existing);
   // A PUT repeating the same timing is idempotent: it does not run the job again.
   const written = await writeAndSync(deps, job, existing);
   await runImmediatelyIfAsked(deps, written, !sameTiming(existing, written));
@@ -115,7 +115,10 @@ export async function patchJob(deps: JobServiceDeps, name: string, body: unknown
     );
   }
   const definition = patchedDefinition(existing, patch, context);
-  const job = buildJob(normalizeDefinition(definition, context), context.now, existing);
+  const job = keepPauseNote(
+    buildJob(normalizeDefinition(definition, context), context.now, existing),
+    existing,
+  );
   // Links the patch leaves as they were were checked when they were written.
   if (patch.then !== undefined && patch.then !== null) await checkChains(deps.jobs, name, job.then);
   const retimed = !sameTiming(existing, job);
@@ -195,22 +198,44 @@ export async function deleteJob(
   }
 }
 
-/** `POST /jobs/{name}/pause`: the job is disabled and so is its schedule (State DISABLED). */
-export function pauseJob(deps: JobServiceDeps, name: string): Promise<Job> {
-  return setEnabled(deps, name, false);
+/**
+ * `POST /jobs/{name}/pause`: the job is disabled and so is its schedule (State DISABLED). The optional
+ * body `{"note"}` says why (`Job.pauseNote`); pausing a paused job with a note replaces its note, without
+ * one leaves the job as it is.
+ */
+export function pauseJob(deps: JobServiceDeps, name: string, body?: unknown): Promise<Job> {
+  return setEnabled(deps, name, false, parsePauseRequest(body));
 }
 
-/** `POST /jobs/{name}/resume`: enabled again; a rate schedule continues on its anchor. */
+/** `POST /jobs/{name}/resume`: enabled again, its pause note gone; a rate schedule continues on its anchor. */
 export function resumeJob(deps: JobServiceDeps, name: string): Promise<Job> {
-  return setEnabled(deps, name, true);
+  return setEnabled(deps, name, true, undefined);
 }
 
-async function setEnabled(deps: JobServiceDeps, name: string, enabled: boolean): Promise<Job> {
+async function setEnabled(
+  deps: JobServiceDeps,
+  name: string,
+  enabled: boolean,
+  note: string | undefined,
+): Promise<Job> {
   const existing = await requireLiveJob(deps, name, enabled ? 'resumed' : 'paused');
-  if (existing.enabled === enabled) return existing;
+  if (existing.enabled === enabled && (note === undefined || note === existing.pauseNote)) return existing;
   const now = deps.clock.now();
-  const job: Job = { ...existing, enabled, updatedAt: now.toISOString(), version: existing.version + 1 };
+  const { pauseNote: _previous, ...rest } = existing;
+  const job: Job = {
+    ...rest,
+    enabled,
+    ...(note === undefined ? {} : { pauseNote: note }),
+    updatedAt: now.toISOString(),
+    version: existing.version + 1,
+  };
   return writeAndSync(deps, job, existing);
+}
+
+/** A PUT or PATCH that leaves a paused job paused keeps the note that says why; one that enables it drops it. */
+function keepPauseNote(job: Job, existing: Job): Job {
+  if (job.enabled || existing.enabled || existing.pauseNote === undefined) return job;
+  return { ...job, pauseNote: existing.pauseNote };
 }
 
 /** The job, or JobNotFoundError; a cancelled one-time job (kept only as history) is a JobConflictError. */

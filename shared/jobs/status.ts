@@ -38,6 +38,8 @@ export interface JobStatus {
     readonly error: RunError | null;
   } | null;
   readonly health: JobHealth;
+  /** Why the job is paused, when whoever paused it said so. */
+  readonly pauseNote?: string;
   /** One-time jobs only. */
   readonly state?: string;
 }
@@ -138,6 +140,7 @@ export function jobStatus(job: Job, lastRun: Run | undefined, isExecuting: boole
             error: lastRun.error ?? null,
           },
     health: healthOf(job, lastRun, now),
+    pauseNote: job.pauseNote,
     state: job.schedule.type === 'at' ? (job.oneTimeState ?? 'scheduled') : undefined,
   };
 }

@@ -15,6 +15,8 @@ import { jobNameSchema } from './name.ts';
 export const MAX_DESCRIPTION_LENGTH = 512;
 export const MAX_TAGS = 50;
 export const MAX_FLEXIBLE_WINDOW_MINUTES = 1440;
+/** A pause note is a line for an operator's eyes (status tables, the dashboard), not a document. */
+export const MAX_PAUSE_NOTE_LENGTH = 280;
 
 const instantSchema = z.iso.datetime({
   offset: true,
@@ -147,4 +149,27 @@ export function parseJobPatch(body: unknown): JobPatch {
     }
   }
   return parseWith(jobPatchSchema, body, { what: 'the patch' });
+}
+
+/**
+ * `POST /jobs/{name}/pause`'s optional body: why the job is paused. Printable text only (no control
+ * characters: a note is printed in terminals, where an escape sequence would be executed, and in table rows).
+ */
+export const pauseRequestSchema = z.strictObject({
+  note: z.optional(
+    z.string().check(
+      z.trim(),
+      z.minLength(1, { error: `must be 1-${MAX_PAUSE_NOTE_LENGTH} characters of text` }),
+      z.maxLength(MAX_PAUSE_NOTE_LENGTH, { error: `must be 1-${MAX_PAUSE_NOTE_LENGTH} characters of text` }),
+      z.refine((note) => !/\p{Cc}/u.test(note), {
+        error: 'must be printable text: no control characters (line breaks, tabs, escapes)',
+      }),
+    ),
+  ),
+});
+
+/** The note of a pause request (no body: no note), or ValidationError naming the field. */
+export function parsePauseRequest(body: unknown): string | undefined {
+  if (body === undefined) return undefined;
+  return parseWith(pauseRequestSchema, body, { what: 'the pause request' }).note;
 }

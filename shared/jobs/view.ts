@@ -17,6 +17,8 @@ export interface JobView {
   readonly timezone: string;
   readonly description?: string;
   readonly enabled: boolean;
+  /** Why the job is paused, when whoever paused it said so. */
+  readonly pauseNote?: string;
   readonly runImmediately: boolean;
   readonly overlap: OverlapPolicy;
   readonly flexibleWindowMinutes?: number;
@@ -73,6 +75,7 @@ export function toJobView(job: Job, now: Date): JobView {
     timezone: job.schedule.timezone,
     description: job.description,
     enabled: job.enabled,
+    pauseNote: job.pauseNote,
     runImmediately: job.runImmediately,
     overlap: job.overlap,
     flexibleWindowMinutes: job.flexibleWindowMinutes,

@@ -81,15 +81,16 @@ describe('the route table', () => {
     expect(Object.keys(routeHandlers).sort()).toEqual(deployed);
   });
 
-  it('parses bodies only on the routes that take a definition, run parameters or a backfill range', () => {
+  it('parses bodies only on the routes that take a definition, run parameters, a backfill range or a pause note', () => {
     expect([...BODY_ROUTES].sort()).toEqual([
       'PATCH /jobs/{name}',
       'POST /jobs',
       'POST /jobs/{name}/backfill',
+      'POST /jobs/{name}/pause',
       'POST /jobs/{name}/runs',
       'PUT /jobs/{name}',
     ]);
-    // A run request may come without a body.
-    expect([...OPTIONAL_BODY_ROUTES]).toEqual(['POST /jobs/{name}/runs']);
+    // A run request may come without a body, and a pause without a note.
+    expect([...OPTIONAL_BODY_ROUTES]).toEqual(['POST /jobs/{name}/runs', 'POST /jobs/{name}/pause']);
   });
 });

@@ -180,8 +180,6 @@ describe('tickwork jobs: arguments to requests', () => {
       // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs
       { method: 'PATCH', path: '/jobs/nightly', body: { then: null } },
     ],
-    ['pause', ['pause', 'nightly'], { method: 'POST', path: '/jobs/nightly/pause' }],
-    ['resume', ['resume', 'nightly'], { method: 'POST', path: '/jobs/nightly/resume' }],
     [
       'update of two fields',
       ['update', 'nightly', '--schedule', 'hourly', '--description', 'new'],
@@ -242,7 +240,19 @@ describe('tickwork jobs: arguments to requests', () => {
       { method: 'PATCH', path: '/jobs/nightly', body: { enabled: true, config: { metadata: null } } },
     ],
   ])('Given `jobs %s`, When parsed, Then the request is built', async (_, args, request) => {
-    expect(await requestOf(parseJobsArgs(args))).toEqual(request);
+    expect(await requestOf(parseJobsArgs(args) as Invocation)).toEqual(request);
+  });
+
+  it.each<[string, string[], Record<string, unknown>]>([
+    ['pause', ['pause', 'nightly'], { subcommand: 'pause', selection: { name: 'nightly', tags: {} } }],
+    ['resume', ['resume', 'nightly'], { subcommand: 'resume', selection: { name: 'nightly', tags: {} } }],
+    [
+      'pause by kind and tag with a note',
+      ['pause', '--kind', 'prompt', '--tag', 'team=ml', '--note', 'migrating'],
+      { subcommand: 'pause', selection: { kind: 'prompt', tags: { team: 'ml' } }, note: 'migrating' },
+    ],
+  ])('Given `jobs %s`, When parsed, Then the jobs it selects are named', (_, args, selection) => {
+    expect(parseJobsArgs(args)).toMatchObject(selection);
   });
 
   it.each<[string, string[], string]>([
