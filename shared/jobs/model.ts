@@ -70,6 +70,12 @@ export interface Job {
   readonly then?: JobChains;
   /** Fan-out: each run asks this source for contexts and runs one child per context (shared/runs/fan-out.ts). */
   readonly expand?: JobExpand;
+  /**
+   * Where the job is defined when it is deployed as code (e.g. `stack Tickwork-dev-Service`, or
+   * `tickwork local (tickwork.jobs.yaml)`): only a writer with that source may change or delete it
+   * (shared/jobs/managed.ts); anyone may still pause, resume, run and cancel it. Absent: an operator's job.
+   */
+  readonly managedBy?: string;
 }
 
 /**

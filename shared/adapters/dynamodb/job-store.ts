@@ -46,6 +46,7 @@ const OPTIONAL_JOB_FIELDS = [
   'oneTimeState',
   'expiresAt',
   'then',
+  'managedBy',
 ] as const satisfies readonly (keyof Job)[];
 
 /**
