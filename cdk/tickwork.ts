@@ -8,31 +8,12 @@
  * ARNs, grants of exact actions on exact resources, and props and jobs checked while the construct is
  * built, so `cdk synth` fails on a bad value with its name and the rule.
  */
-import {
-  Arn,
-  ArnFormat,
-  Aws,
-  CfnOutput,
-  Duration,
-  RemovalPolicy,
-  Stack,
-  Token,
-  Validations,
-} from 'aws-cdk-lib';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import {
-  HttpApi,
-  HttpMethod,
-  HttpStage,
-  LogGroupLogDestination,
-  PayloadFormatVersion,
-} from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Arn, ArnFormat, Aws, CfnOutput, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import type { HttpApi, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Role as IamRole, Policy, PolicyStatement, type Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
@@ -40,7 +21,6 @@ import { type BindingContext, capabilityBindings, grantStageSecrets } from '../i
 import { acknowledgeWildcardResource, nagArn } from '../infra/nag.ts';
 import { pascalCase } from '../infra/naming.ts';
 import { TickworkFunction } from '../infra/tickwork-function.ts';
-import { apiRoutes } from '../shared/api/routes.ts';
 import {
   ASYNC_RETRY_DELAYS_SECONDS,
   DEFAULT_RUN_RETENTION_DAYS,
@@ -50,6 +30,7 @@ import {
 } from '../shared/config.ts';
 import { functionName, jobFunctionDefinitions } from '../shared/functions.ts';
 import { type JobKind, kindDefinition } from '../shared/kinds/registry.ts';
+import { addHttpApi } from './api.ts';
 import { checkJobDefinition, jobDefinition, TickworkJobError, type TickworkJobProps } from './jobs.ts';
 import { loadJobsFileDefinitions } from './jobs-file.ts';
 import { JobsResource } from './jobs-resource.ts';
@@ -311,49 +292,7 @@ export class Tickwork extends Construct {
         'API filters by its own group when it reconciles jobs with schedules.',
     );
 
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
-      logGroupName: `/aws/apigateway/tickwork-${stage}-api`,
-      retention: logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.api = new HttpApi(this, 'Api', {
-      apiName: `tickwork-${stage}-api`,
-      description: `Tickwork ${stage} jobs API (IAM-authorized)`,
-      // Created below with access logging, which the implicit default stage cannot have.
-      createDefaultStage: false,
-    });
-    this.apiStage = new HttpStage(this, 'ApiDefaultStage', {
-      httpApi: this.api,
-      stageName: '$default',
-      autoDeploy: true,
-      accessLogSettings: {
-        destination: new LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            requestTime: '$context.requestTime',
-            routeKey: '$context.routeKey',
-            status: '$context.status',
-            responseLength: '$context.responseLength',
-            latencyMs: '$context.responseLatency',
-            sourceIp: '$context.identity.sourceIp',
-            caller: '$context.identity.userArn',
-            integrationError: '$context.integrationErrorMessage',
-          }),
-        ),
-      },
-    });
-
-    // One function serves every route, so a per-route invoke permission (16 statements) adds nothing over one
-    // permission for this API.
-    const integration = new HttpLambdaIntegration('ApiIntegration', apiFunction, {
-      payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
-      scopePermissionToRoute: false,
-    });
-    const authorizer = new HttpIamAuthorizer();
-    for (const route of apiRoutes) {
-      this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration, authorizer });
-    }
+    ({ api: this.api, apiStage: this.apiStage } = addHttpApi(this, { stage, apiFunction, logRetention }));
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the jobs API (SigV4-signed requests)',
