@@ -33,8 +33,8 @@ export interface BindingContext {
   readonly modelFunctionArns: readonly string[];
   /** Users' function ARNs task jobs may invoke; none by default. */
   readonly taskFunctionArns: readonly string[];
-  /** Event buses (names of the stack's account and Region, or ARNs) task jobs may put events on; none by default. */
-  readonly eventBusNames: readonly string[];
+  /** ARNs of the event buses task jobs may put events on; none by default. */
+  readonly eventBusArns: readonly string[];
 }
 
 /**
@@ -193,15 +193,12 @@ export const capabilityBindings: { readonly [C in CapabilityId]: CapabilityBindi
 };
 
 /**
- * PutEvents on exactly the buses the deployment lists (context `eventBusNames`): a name is a bus of the
- * stack's account and Region, an ARN is granted as written. With none listed, no EventBridge permission.
+ * PutEvents on exactly the buses the deployment lists (the construct's `eventBuses`, the app's context
+ * `tickwork:eventBusNames`). With none listed, no EventBridge permission.
  */
-export function grantEventBuses({ stack, fn, eventBusNames }: BindingContext): void {
-  if (eventBusNames.length === 0) return;
-  const buses = eventBusNames.map((bus) =>
-    bus.startsWith('arn:')
-      ? bus
-      : stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: bus }),
+export function grantEventBuses({ fn, eventBusArns }: BindingContext): void {
+  if (eventBusArns.length === 0) return;
+  fn.function.addToRolePolicy(
+    new PolicyStatement({ actions: ['events:PutEvents'], resources: [...eventBusArns] }),
   );
-  fn.function.addToRolePolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: buses }));
 }

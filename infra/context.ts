@@ -232,3 +232,21 @@ export function parseEventBusNames(value: unknown): readonly string[] {
 export function eventBusNamesFromContext(node: Node): readonly string[] {
   return parseEventBusNames(node.tryGetContext('tickwork:eventBusNames'));
 }
+
+/** The jobs file the project's app deploys when the context names none and the file is there. */
+export const DEFAULT_JOBS_FILE = 'tickwork.jobs.yaml';
+
+/**
+ * The jobs file from context `jobsFile` (`-c jobsFile=jobs/prod.yaml`), else `tickwork.jobs.yaml` when it
+ * exists in the directory `cdk` runs from, else none. A named file that does not exist is an error.
+ */
+export function jobsFileFromContext(node: Node, exists: (path: string) => boolean): string | undefined {
+  const value: unknown = node.tryGetContext('jobsFile');
+  if (value === undefined) return exists(DEFAULT_JOBS_FILE) ? DEFAULT_JOBS_FILE : undefined;
+  if (typeof value !== 'string' || value.trim() === '' || !exists(value.trim())) {
+    throw new ContextError(
+      `context "jobsFile" must name an existing jobs file, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value.trim();
+}

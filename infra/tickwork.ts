@@ -3,11 +3,13 @@
  * service stack, and cdk-nag's AwsSolutions checks over both. The CLI entry (`infra/app.ts`) and the infra
  * tests call this same function, so the tests see exactly what `cdk synth` produces.
  */
+import { existsSync } from 'node:fs';
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
   bedrockModelIdsFromContext,
   eventBusNamesFromContext,
+  jobsFileFromContext,
   modelFunctionArnsFromContext,
   queryLogGroupsFromContext,
   runRetentionDaysFromContext,
@@ -34,6 +36,7 @@ export function addTickwork(app: App): TickworkStacks {
   const modelFunctionArns = modelFunctionArnsFromContext(app.node);
   const taskFunctionArns = taskFunctionArnsFromContext(app.node);
   const eventBusNames = eventBusNamesFromContext(app.node);
+  const jobsFile = jobsFileFromContext(app.node, existsSync);
   // Account and Region come from the CLI's credentials when it has them; without them the stacks stay
   // environment-agnostic, which is all `cdk synth` in CI needs.
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
@@ -57,6 +60,7 @@ export function addTickwork(app: App): TickworkStacks {
     taskFunctionArns,
     eventBusNames,
     runRetentionDays,
+    jobsFile,
   });
 
   // cdk-nag 3 is a policy validation plugin: any unacknowledged finding fails the synth. Acknowledgments

@@ -144,6 +144,23 @@ export class JobConflictError extends Error {
 }
 
 /**
+ * The job is managed by a source (a stack, a jobs file applied at start; `Job.managedBy`) and the writer
+ * is not that source: its definition changes where it is defined, not here.
+ */
+export class JobManagedError extends Error {
+  constructor(
+    readonly jobName: string,
+    readonly managedBy: string,
+    readonly verb: string,
+  ) {
+    super(
+      `job "${jobName}" is managed by ${managedBy} and cannot be ${verb} here; change it where it is defined (pause, resume, run and cancel still work)`,
+    );
+    this.name = 'JobManagedError';
+  }
+}
+
+/**
  * The job is named in the `then` of other jobs (`referrers`): deleting it would leave their chains
  * naming a job that does not exist. The boundary adds how to remove the links with the job.
  */

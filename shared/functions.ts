@@ -5,7 +5,7 @@
  */
 import { type JobKind, kinds } from './kinds/registry.ts';
 
-export type FunctionId = 'api' | JobKind;
+export type FunctionId = 'api' | 'jobs-resource' | JobKind;
 
 export interface FunctionDefinition {
   readonly id: FunctionId;
@@ -28,6 +28,22 @@ const apiFunction: FunctionDefinition = {
   memorySize: 512,
 };
 
+/**
+ * The handler of the jobs custom resource (a CloudFormation custom resource through the Provider
+ * framework): a stack's jobs as code, applied by the same use cases as the API. Deployed only by a
+ * Tickwork construct that has jobs; the local runtime knows it like any function, so it can be invoked
+ * with CloudFormation's events against the local engines.
+ */
+const jobsResourceFunction: FunctionDefinition = {
+  id: 'jobs-resource',
+  description: "Tickwork jobs as code: applies a stack's jobs (CloudFormation custom resource)",
+  entry: 'functions/jobs-resource/handler.ts',
+  // The Provider framework waits up to the onEvent function's timeout; a few hundred jobs, each a few
+  // writes and a Scheduler call with throttling backoff, fit in minutes.
+  timeoutSeconds: 900,
+  memorySize: 512,
+};
+
 /** One function per kind, named after it, its handler at `functions/<kind>/handler.ts`. */
 export const jobFunctionDefinitions: readonly JobFunctionDefinition[] = kinds.map((kind) => ({
   id: kind.id,
@@ -40,6 +56,7 @@ export const jobFunctionDefinitions: readonly JobFunctionDefinition[] = kinds.ma
 
 export const functionDefinitions: Readonly<Record<FunctionId, FunctionDefinition>> = Object.fromEntries([
   ['api', apiFunction],
+  ['jobs-resource', jobsResourceFunction],
   ...jobFunctionDefinitions.map((definition) => [definition.id, definition]),
 ]) as Record<FunctionId, FunctionDefinition>;
 

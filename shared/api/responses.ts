@@ -69,6 +69,14 @@ export const jobViewSchema = z.strictObject({
       onFailure: z.optional(z.readonly(z.array(z.string()))),
     }),
   ),
+  managedBy: z.optional(
+    z.string().check(
+      z.meta({
+        description:
+          'Where the job is defined when deployed as code (a stack, a jobs file applied at start): changing or deleting it here answers 409; pause, resume, run and cancel work.',
+      }),
+    ),
+  ),
   nextRun: z.nullable(instant),
   state: z.optional(z.enum(['scheduled', 'executed', 'cancelled'])),
   createdAt: instant,
@@ -209,6 +217,7 @@ export const schedulePreviewSchema = z.strictObject({
 export const reconcileReportSchema = z.strictObject({
   dryRun: z.boolean(),
   jobs: z.int(),
+  managed: z.array(z.strictObject({ name: z.string(), managedBy: z.string() })),
   schedules: z.int(),
   missing: z.array(z.string()),
   stray: z.array(z.string()),

@@ -72,6 +72,12 @@ export interface Job {
   readonly expand?: JobExpand;
   /** Why the job is paused, as the operator who paused it said (POST /jobs/{name}/pause); cleared on resume. */
   readonly pauseNote?: string;
+  /**
+   * Where the job is defined when it is deployed as code (e.g. `stack Tickwork-dev-Service`, or
+   * `tickwork local (tickwork.jobs.yaml)`): only a writer with that source may change or delete it
+   * (shared/jobs/managed.ts); anyone may still pause, resume, run and cancel it. Absent: an operator's job.
+   */
+  readonly managedBy?: string;
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
  * Reconcile: compares every job's desired schedule with what the schedule group holds and, unless
  * it is a dry run, repairs the drift. The job records are the source of truth: a missing or
- * differing schedule is put (a full replace), a stray one (no job wants it) is deleted.
+ * differing schedule is put (a full replace), a stray one (no job wants it) is deleted. Reconcile writes
+ * schedules only, never a job record: a managed job's schedule is repaired from its record like any other's,
+ * and its definition stays its source's (shared/jobs/managed.ts); the report lists which jobs those are.
  */
 import type { Clock } from '../clock.ts';
 import type { Job } from './model.ts';
@@ -19,6 +21,8 @@ export interface ReconcileReport {
   readonly dryRun: boolean;
   /** Jobs examined. */
   readonly jobs: number;
+  /** Jobs examined that a source manages (a stack, a jobs file), with that source: change them there. */
+  readonly managed: { readonly name: string; readonly managedBy: string }[];
   /** Schedules found in the group. */
   readonly schedules: number;
   /** Jobs that should have a schedule and have none. */
@@ -44,8 +48,10 @@ export async function reconcile(
 
   const desired = new Map<string, ScheduleSpec>();
   let jobCount = 0;
+  const managed: { name: string; managedBy: string }[] = [];
   for await (const job of allJobs(deps.jobs)) {
     jobCount += 1;
+    if (job.managedBy !== undefined) managed.push({ name: job.name, managedBy: job.managedBy });
     const spec = desiredSchedule(job, deps.deployment, deps.clock.now());
     if (spec !== undefined) desired.set(job.name, spec);
   }
@@ -85,6 +91,7 @@ export async function reconcile(
   return {
     dryRun: options.dryRun,
     jobs: jobCount,
+    managed: managed.sort((a, b) => a.name.localeCompare(b.name)),
     schedules: actual.size,
     missing: missing.sort(),
     stray: stray.sort(),

@@ -29,6 +29,7 @@ import {
   patchedDefinition,
   sameTiming,
 } from './definition.ts';
+import { assertMayWrite, type WriteOptions, withSource } from './managed.ts';
 import type { Job, Run } from './model.ts';
 import type {
   JobInvoker,
@@ -78,36 +79,61 @@ function contextOf(deps: JobServiceDeps): DefinitionContext {
   return { now: deps.clock.now(), mode: deps.mode };
 }
 
-/** `POST /jobs`: validates, writes the job (the name must be free), creates its schedule. */
-export async function createJob(deps: JobServiceDeps, body: unknown): Promise<WrittenJob> {
+export type { WriteOptions } from './managed.ts';
+
+/**
+ * `POST /jobs`: validates, writes the job (the name must be free), creates its schedule. With a
+ * `source`, the job is managed by it (shared/jobs/managed.ts).
+ */
+export async function createJob(
+  deps: JobServiceDeps,
+  body: unknown,
+  options: WriteOptions = {},
+): Promise<WrittenJob> {
   const fields = definitionFields(body, contextOf(deps));
   await checkChains(deps.jobs, fields.name, fields.then);
-  return withWarnings(deps, await insertJob(deps, fields, undefined));
+  return withWarnings(deps, await insertJob(deps, fields, undefined, options));
 }
 
 /**
  * `PUT /jobs/{name}`: creates or replaces the whole job. The body's name, if given, must be the
- * path's. A rate schedule whose timing did not change keeps its anchor.
+ * path's. A rate schedule whose timing did not change keeps its anchor. A managed job is replaced only
+ * by its own source; a `source` takes the job over when no other source manages it (an upsert by name).
  */
-export async function replaceJob(deps: JobServiceDeps, name: string, body: unknown): Promise<PutJobOutcome> {
+export async function replaceJob(
+  deps: JobServiceDeps,
+  name: string,
+  body: unknown,
+  options: WriteOptions = {},
+): Promise<PutJobOutcome> {
   const context = contextOf(deps);
   const fields = definitionFields(withPathName(body, name), context);
   await checkChains(deps.jobs, name, fields.then);
   const existing = await deps.jobs.get(name);
   if (existing === undefined || existing.oneTimeState === 'cancelled') {
-    return { ...(await withWarnings(deps, await insertJob(deps, fields, existing))), created: true };
+    return { ...(await withWarnings(deps, await insertJob(deps, fields, existing, options))), created: true };
   }
-  const job = keepPauseNote(buildJob(fields, context.now, existing), existing);
+  assertMayWrite(existing, options, 'replaced');
+  const job = keepPauseNote(withSource(buildJob(fields, context.now, existing), options), existing);
   // A PUT repeating the same timing is idempotent: it does not run the job again.
   const written = await writeAndSync(deps, job, existing);
   await runImmediatelyIfAsked(deps, written, !sameTiming(existing, written));
   return { ...(await withWarnings(deps, written)), created: false };
 }
 
-/** `PATCH /jobs/{name}`: omitted fields stay, `null` clears, `config` is merged then checked by the kind. */
-export async function patchJob(deps: JobServiceDeps, name: string, body: unknown): Promise<WrittenJob> {
+/**
+ * `PATCH /jobs/{name}`: omitted fields stay, `null` clears, `config` is merged then checked by the kind.
+ * A managed job is patched only by its own source.
+ */
+export async function patchJob(
+  deps: JobServiceDeps,
+  name: string,
+  body: unknown,
+  options: WriteOptions = {},
+): Promise<WrittenJob> {
   const patch = parseJobPatch(body);
   const existing = await requireLiveJob(deps, name, 'changed');
+  assertMayWrite(existing, options, 'changed');
   const context = contextOf(deps);
   if (patch.schedule === undefined && oneTimeIsOver(existing, context.now)) {
     throw new JobConflictError(
@@ -116,7 +142,9 @@ export async function patchJob(deps: JobServiceDeps, name: string, body: unknown
   }
   const definition = patchedDefinition(existing, patch, context);
   const job = keepPauseNote(
-    buildJob(normalizeDefinition(definition, context), context.now, existing),
+    withSource(buildJob(normalizeDefinition(definition, context), context.now, existing), {
+      source: options.source ?? existing.managedBy,
+    }),
     existing,
   );
   // Links the patch leaves as they were were checked when they were written.
@@ -143,7 +171,7 @@ export async function listJobs(deps: JobServiceDeps, query: JobQuery): Promise<P
   return deps.jobs.list(query);
 }
 
-export interface DeleteJobOptions {
+export interface DeleteJobOptions extends WriteOptions {
   /** Remove the links of the jobs whose `then` names this one, instead of refusing the delete. */
   readonly unlinkChains?: boolean;
 }
@@ -153,7 +181,8 @@ export interface DeleteJobOptions {
  * becomes `cancelled` and stays queryable until the retention passes; run history stays until it
  * expires. If the record cannot be changed, the schedule is put back. A job that other jobs chain to
  * is not deleted (JobChainedToError naming them) unless `unlinkChains`: then each of them is rewritten
- * without its links to this job first (see releaseChainsTo).
+ * without its links to this job first (see releaseChainsTo), unless one of them is managed by another
+ * source. A managed job is deleted only by its own source.
  */
 export async function deleteJob(
   deps: JobServiceDeps,
@@ -162,9 +191,11 @@ export async function deleteJob(
 ): Promise<void> {
   const existing = await deps.jobs.get(name);
   if (existing === undefined) throw new JobNotFoundError(name);
-  await releaseChainsTo(deps, name, options.unlinkChains === true, (job, current) =>
-    writeAndSync(deps, job, current),
-  );
+  assertMayWrite(existing, options, 'deleted');
+  await releaseChainsTo(deps, name, options.unlinkChains === true, (job, current) => {
+    assertMayWrite(current, options, 'unlinked');
+    return writeAndSync(deps, job, current);
+  });
   const now = deps.clock.now();
   await deps.schedules.delete(name);
   let cancelled = true;
@@ -254,8 +285,13 @@ export async function requireLiveJob(deps: JobServiceDeps, name: string, verb: s
  * Writes a new job (no live job has the name, or it replaces a cancelled one-time job), then its
  * schedule; removes the record again if Scheduler fails.
  */
-async function insertJob(deps: JobServiceDeps, fields: JobFields, cancelled: Job | undefined): Promise<Job> {
-  const fresh = buildJob(fields, deps.clock.now());
+async function insertJob(
+  deps: JobServiceDeps,
+  fields: JobFields,
+  cancelled: Job | undefined,
+  options: WriteOptions,
+): Promise<Job> {
+  const fresh = withSource(buildJob(fields, deps.clock.now()), options);
   if (cancelled === undefined) {
     await deps.jobs.create(fresh);
   } else {

@@ -30,6 +30,8 @@ export interface JobView {
   readonly then?: JobChains;
   /** Fan-out: where each run's contexts come from (absent: the job's runs do not fan out). */
   readonly expand?: JobExpand;
+  /** Where the job is defined when deployed as code; the API refuses to change or delete it (409). */
+  readonly managedBy?: string;
   /** ISO instant of the next slot, or null when the job is paused or will not fire again. */
   readonly nextRun: string | null;
   /** One-time jobs only. */
@@ -86,6 +88,7 @@ export function toJobView(job: Job, now: Date): JobView {
     // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
     then: job.then,
     expand: job.expand,
+    managedBy: job.managedBy,
     nextRun: next === undefined ? null : next.toISOString(),
     state: job.schedule.type === 'at' ? (job.oneTimeState ?? 'scheduled') : undefined,
     createdAt: job.createdAt,

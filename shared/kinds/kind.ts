@@ -31,6 +31,17 @@ export interface ConfigCheckOptions {
   readonly now?: Date;
 }
 
+/**
+ * A resource a config names that the kind's function must be allowed to reach, by the capability that
+ * reaches it: a stack that deploys the job as code grants exactly these (cdk/jobs.ts), so a job declared
+ * next to its function needs no allow-list entry.
+ */
+export interface KindResource {
+  readonly capability: Extract<CapabilityId, 'taskFunctions' | 'eventBuses' | 'modelFunctions' | 'bedrock'>;
+  /** A function ARN, an event bus name or ARN, or a Bedrock foundation-model id. */
+  readonly id: string;
+}
+
 /** A secret a config names, and the field that names it. */
 export interface SecretReference {
   readonly field: string;
@@ -58,6 +69,8 @@ export interface KindDefinition<
   checkConfig?(config: Config, options: ConfigCheckOptions): readonly Problem[];
   /** The secrets a config names, checked for existence when a job is written (a warning, not a refusal). */
   secretsOf?(config: Config): readonly SecretReference[];
+  /** The resources a config names that the kind's function must be granted (see KindResource). */
+  resourcesOf?(config: Config): readonly KindResource[];
   /**
    * Rules tying a manual run's parameters to the job's config (e.g. ids that must be in it); checked
    * when the run is requested, with the stored config.

@@ -37,7 +37,7 @@ function statementsWith(
     bedrockModelIds: [],
     modelFunctionArns: [],
     taskFunctionArns: [],
-    eventBusNames: [],
+    eventBusArns: [],
   };
   if (capability !== undefined) capabilityBindings[capability](context);
   // Every wildcard a binding grants must carry its acknowledgment (with the reason) for cdk-nag.

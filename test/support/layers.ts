@@ -8,7 +8,7 @@ import { join, relative, sep } from 'node:path';
 import { extractImports, type ImportRecord, type ImportTarget, resolveImport } from './imports.ts';
 
 /** The top-level folders whose sources are checked; each is one layer. */
-export const LAYERS = ['shared', 'functions', 'local', 'client', 'cli', 'infra', 'bin'] as const;
+export const LAYERS = ['shared', 'functions', 'local', 'client', 'cli', 'infra', 'cdk', 'bin'] as const;
 export type Layer = (typeof LAYERS)[number];
 
 export interface LayerRule {
@@ -26,32 +26,38 @@ const RUNTIME: readonly Layer[] = ['shared', 'functions', 'local', 'client', 'cl
 export const LAYER_RULES: readonly LayerRule[] = [
   {
     id: 'shared-stands-alone',
-    says: 'shared/ imports nothing from functions/, local/, client/, cli/, infra/',
+    says: 'shared/ imports nothing from functions/, local/, client/, cli/, infra/, cdk/',
     appliesTo: ['shared'],
-    forbiddenLayers: ['functions', 'local', 'client', 'cli', 'infra'],
+    forbiddenLayers: ['functions', 'local', 'client', 'cli', 'infra', 'cdk'],
   },
   {
     id: 'client-stands-on-shared',
-    says: 'client/ (the typed API client a team installs) imports only shared/: never functions/, local/, cli/, infra/',
+    says: 'client/ (the typed API client a team installs) imports only shared/: never functions/, local/, cli/, infra/, cdk/',
     appliesTo: ['client'],
-    forbiddenLayers: ['functions', 'local', 'cli', 'infra'],
+    forbiddenLayers: ['functions', 'local', 'cli', 'infra', 'cdk'],
   },
   {
     id: 'functions-use-shared-only',
-    says: 'functions/ never imports local/, client/, cli/, infra/',
+    says: 'functions/ never imports local/, client/, cli/, infra/, cdk/',
     appliesTo: ['functions'],
-    forbiddenLayers: ['local', 'client', 'cli', 'infra'],
+    forbiddenLayers: ['local', 'client', 'cli', 'infra', 'cdk'],
   },
   {
     id: 'local-is-a-library',
-    says: 'local/ never imports client/, cli/ or infra/ (the CLI uses local/ as a library, not the reverse)',
+    says: 'local/ never imports client/, cli/, infra/ or cdk/ (the CLI uses local/ as a library, not the reverse)',
     appliesTo: ['local'],
-    forbiddenLayers: ['client', 'cli', 'infra'],
+    forbiddenLayers: ['client', 'cli', 'infra', 'cdk'],
   },
   {
     id: 'infra-reads-shared-facts',
     says: 'infra/ never imports functions/, local/, client/, cli/ (it reads shared facts and names handler entries by path)',
     appliesTo: ['infra'],
+    forbiddenLayers: ['functions', 'local', 'client', 'cli'],
+  },
+  {
+    id: 'cdk-construct-reads-shared-facts',
+    says: 'cdk/ (the Tickwork construct a team installs) never imports functions/, local/, client/, cli/; it builds on infra/ and shared/',
+    appliesTo: ['cdk'],
     forbiddenLayers: ['functions', 'local', 'client', 'cli'],
   },
   {

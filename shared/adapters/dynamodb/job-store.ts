@@ -47,6 +47,7 @@ const OPTIONAL_JOB_FIELDS = [
   'expiresAt',
   'then',
   'pauseNote',
+  'managedBy',
 ] as const satisfies readonly (keyof Job)[];
 
 /**

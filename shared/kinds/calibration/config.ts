@@ -8,7 +8,7 @@ import * as z from 'zod/mini';
 import type { Problem } from '../../errors.ts';
 import { describeValue, isPlainObject } from '../../validation.ts';
 import { httpUrlField, secretNameField } from '../fields.ts';
-import type { ConfigCheckOptions, SecretReference } from '../kind.ts';
+import type { ConfigCheckOptions, KindResource, SecretReference } from '../kind.ts';
 
 /**
  * Lambda's longest timeout: a calibration answers up to MAX_PROMPTS_PER_FLOW prompts per flow, each a
@@ -313,4 +313,12 @@ export function calibrationSecrets(config: CalibrationConfig): SecretReference[]
     }
   }
   return secrets;
+}
+
+/** What a calibration job's function must reach: its Bedrock model, or its model function. */
+export function calibrationResources(config: CalibrationConfig): KindResource[] {
+  const { provider } = config;
+  if (provider.type === 'bedrock') return [{ capability: 'bedrock', id: provider.modelId }];
+  if (provider.type === 'lambda') return [{ capability: 'modelFunctions', id: provider.functionArn }];
+  return [];
 }

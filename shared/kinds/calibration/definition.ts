@@ -4,6 +4,7 @@ import {
   CALIBRATION_FUNCTION_TIMEOUT_SECONDS,
   calibrationConfigSchema,
   calibrationParamsSchema,
+  calibrationResources,
   calibrationSecrets,
   checkCalibrationConfig,
 } from './config.ts';
@@ -25,6 +26,7 @@ export const calibrationKind = defineKind({
   ],
   checkConfig: checkCalibrationConfig,
   secretsOf: calibrationSecrets,
+  resourcesOf: calibrationResources,
   function: { timeoutSeconds: CALIBRATION_FUNCTION_TIMEOUT_SECONDS, memorySize: 512 },
   capabilities: ['secrets', 'http', 'budgets', 'bedrock', 'modelFunctions'],
 });

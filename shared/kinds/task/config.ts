@@ -9,7 +9,7 @@ import type { Problem } from '../../errors.ts';
 import { maxStepSeconds } from '../../runs/deadline.ts';
 import { describeValue, isPlainObject } from '../../validation.ts';
 import { httpUrlField, metadataField, secondsField, secretNameField } from '../fields.ts';
-import type { ConfigCheckOptions, SecretReference } from '../kind.ts';
+import type { ConfigCheckOptions, KindResource, SecretReference } from '../kind.ts';
 import { EVENT_BUS_ARN_PATTERN, EVENT_BUS_NAME_PATTERN } from '../targets.ts';
 
 /**
@@ -129,4 +129,12 @@ export function taskSecrets(config: TaskConfig): SecretReference[] {
   return config.target.type === 'http'
     ? [{ field: 'config.target.signingSecret', name: config.target.signingSecret }]
     : [];
+}
+
+/** What a task job's function must reach: its Lambda target, or its event bus. */
+export function taskResources(config: TaskConfig): KindResource[] {
+  const { target } = config;
+  if (target.type === 'lambda') return [{ capability: 'taskFunctions', id: target.functionArn }];
+  if (target.type === 'eventbridge') return [{ capability: 'eventBuses', id: target.eventBusName }];
+  return [];
 }

@@ -5,6 +5,7 @@ import {
   TASK_FUNCTION_TIMEOUT_SECONDS,
   taskConfigSchema,
   taskParamsSchema,
+  taskResources,
   taskSecrets,
 } from './config.ts';
 
@@ -16,6 +17,7 @@ export const taskKind = defineKind({
   patchableConfigFields: ['target', 'payload'],
   checkConfig: checkTaskConfig,
   secretsOf: taskSecrets,
+  resourcesOf: taskResources,
   function: { timeoutSeconds: TASK_FUNCTION_TIMEOUT_SECONDS, memorySize: 256 },
   capabilities: ['secrets', 'http', 'taskFunctions', 'eventBuses'],
 });

@@ -64,7 +64,7 @@ describe('the checker on a fixture tree', () => {
   it('Then it reports exactly the forbidden import, naming the file, the module and the rule', () => {
     expect(report.violations).toEqual([
       'shared/model.ts:1 imports local/runtime.ts — rule shared-stands-alone: ' +
-        'shared/ imports nothing from functions/, local/, client/, cli/, infra/',
+        'shared/ imports nothing from functions/, local/, client/, cli/, infra/, cdk/',
     ]);
   });
 

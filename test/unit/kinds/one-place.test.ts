@@ -14,7 +14,7 @@ import { jobFunctionDefinitions } from '../../../shared/functions.ts';
 import { kinds } from '../../../shared/kinds/registry.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const RUNTIME_AND_INFRA = ['shared', 'functions', 'local', 'cli', 'infra', 'bin'];
+const RUNTIME_AND_INFRA = ['shared', 'functions', 'local', 'cli', 'infra', 'cdk', 'bin'];
 
 function sources(): { path: string; code: string }[] {
   const found: { path: string; code: string }[] = [];
