@@ -13,8 +13,8 @@ import type { TickworkTables } from './tables.ts';
 
 /** A prop of the construct that breaks a rule; thrown while the construct is built (at synth). */
 export class TickworkPropsError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'TickworkPropsError';
   }
 }

@@ -4,12 +4,16 @@
  * jobs through the custom resource, grants the task function's invoke on exactly the user's function,
  * and passes cdk-nag; a bad typed job or prop fails the synth, naming the job or prop, field and rule.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaskTarget, Tickwork, TickworkJobError, TickworkPropsError } from '../../cdk/index.ts';
+import { addTickwork } from '../../infra/tickwork.ts';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 
@@ -152,4 +156,74 @@ describe('synth failing early', () => {
     expect(() => new Tickwork(stack, 'Tickwork', props)).toThrow(TickworkPropsError);
     expect(() => new Tickwork(new Stack(new App(), 'Other'), 'Tickwork', props)).toThrow(message);
   });
+});
+
+describe('the jobsFile prop', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tickwork-construct-jobs-'));
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const jobsOf = (template: Template) => {
+    const [resource] = Object.values(template.findResources('Custom::TickworkJobs')) as {
+      Properties: Record<string, unknown>;
+    }[];
+    return resource?.Properties;
+  };
+
+  it("Given a jobs file with a stage override, Then its jobs, overridden for the construct's stage, are in the custom resource", () => {
+    const path = file(
+      'good.yaml',
+      [
+        '# reviewed jobs',
+        'jobs:',
+        '  - name: hourly-digest',
+        '    kind: prompt',
+        '    schedule: cron(0 * * * ? *)',
+        '    config:',
+        '      prompt: Digest of the last hour',
+        '      target: {type: webhook, url: "https://hooks.example.com/digest", signingSecret: hook-key}',
+        'stages:',
+        '  team:',
+        '    hourly-digest: {description: the team stage}',
+        '',
+      ].join('\n'),
+    );
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'TeamStack');
+    new Tickwork(stack, 'Tickwork', { stage: 'team', jobsFile: path });
+    const properties = jobsOf(Template.fromStack(stack));
+    expect(JSON.stringify(properties)).toContain('hourly-digest');
+    expect(JSON.stringify(properties)).toContain('the team stage');
+  });
+
+  it('Given a jobs file with a bad job, Then the construct throws naming the file, line, field and rule', () => {
+    const path = file(
+      'bad.yaml',
+      [
+        'jobs:',
+        '  - name: hourly-digest',
+        '    kind: prompt',
+        '    schedule: every tuesday',
+        '    config: {}',
+        '',
+      ].join('\n'),
+    );
+    const stack = new Stack(new App(), 'TeamStack');
+    expect(() => new Tickwork(stack, 'Tickwork', { stage: 'team', jobsFile: path })).toThrow(
+      TickworkPropsError,
+    );
+    expect(
+      () => new Tickwork(new Stack(new App(), 'Other'), 'Tickwork', { stage: 'team', jobsFile: path }),
+    ).toThrow(
+      /Tickwork prop "jobsFile": .*bad\.yaml breaks \d+ rule\(s\):\n {2}.*bad\.yaml:4:\d+: jobs\[0\]\.schedule: /s,
+    );
+  });
+  it("Given the project's app with -c jobsFile naming a bad file, Then addTickwork throws the file's problems before anything is synthesized", () => {
+    const path = file('project-bad.yaml', ['jobs:', '  - name: Bad Name', '    kind: prompt', ''].join('\n'));
+    const app = new App({ context: { jobsFile: path, 'aws:cdk:bundling-stacks': [] } });
+    expect(() => addTickwork(app)).toThrow(/project-bad\.yaml:2:\d+: jobs\[0\]\.name: /);
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 });
