@@ -121,6 +121,29 @@ export function jobStoreContract(subject: JobStoreSubject): void {
       expect((await store.runStates(['replace-me'])).get('replace-me')).toStrictEqual({ lease: held });
     });
 
+    it('Given a job with every optional field set, When it is replaced by one with none, Then none is left', async () => {
+      // Given
+      const full = promptJob('every-field', {
+        description: 'old',
+        flexibleWindowMinutes: 5,
+        startDate: '2026-01-01T00:00:00.000Z',
+        endDate: '2027-01-01T00:00:00.000Z',
+        scheduleStartDate: '2026-01-01T00:05:00.000Z',
+        oneTimeState: 'scheduled',
+        expiresAt: 4_102_444_800,
+        then: { onSuccess: ['next'] },
+        expand: { url: 'https://contexts.example.com/sessions', maxChildren: 10, concurrency: 2 },
+        pauseNote: 'migrating',
+        managedBy: 'stack Tickwork-dev-Service',
+      });
+      const { store } = await given(full);
+      // When
+      const bare = promptJob('every-field', { version: 2 });
+      await store.put(bare, 1);
+      // Then
+      expect(await store.get('every-field')).toStrictEqual(bare);
+    });
+
     it('Given a job item of an earlier version carrying its lease, When it is read and replaced, Then the job reads without it', async () => {
       // Given: the job item as versions before run states wrote it
       const { store } = await given();

@@ -36,7 +36,11 @@ export const JOB_LIST_KEY = 'job';
 const BY_NAME = tableDefinitions.jobs.globalSecondaryIndexes[0].indexName;
 const BY_KIND = tableDefinitions.jobs.globalSecondaryIndexes[1].indexName;
 
-/** Optional job attributes: a full write removes the ones the new job leaves out. */
+/**
+ * Optional job attributes: a full write removes the ones the new job leaves out. Every optional field
+ * of Job must be here (checked below by the compiler): one left out stays stored after a replace that
+ * dropped it (as `expand` once did).
+ */
 const OPTIONAL_JOB_FIELDS = [
   'description',
   'flexibleWindowMinutes',
@@ -48,7 +52,14 @@ const OPTIONAL_JOB_FIELDS = [
   'then',
   'pauseNote',
   'managedBy',
+  'expand',
 ] as const satisfies readonly (keyof Job)[];
+
+type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
+type UnlistedOptionalField = Exclude<OptionalKeys<Job>, (typeof OPTIONAL_JOB_FIELDS)[number]>;
+/** Fails to compile, naming the field, when an optional field of Job is missing from OPTIONAL_JOB_FIELDS. */
+const everyOptionalFieldListed: [UnlistedOptionalField] extends [never] ? true : UnlistedOptionalField = true;
+void everyOptionalFieldListed;
 
 /**
  * Not rewritten by a replace: the key, and the lease that job items of earlier versions carry (a run
