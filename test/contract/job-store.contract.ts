@@ -131,6 +131,7 @@ export function jobStoreContract(subject: JobStoreSubject): void {
         scheduleStartDate: '2026-01-01T00:05:00.000Z',
         oneTimeState: 'scheduled',
         expiresAt: 4_102_444_800,
+        // biome-ignore lint/suspicious/noThenProperty: the job's field of chained jobs
         then: { onSuccess: ['next'] },
         expand: { url: 'https://contexts.example.com/sessions', maxChildren: 10, concurrency: 2 },
         pauseNote: 'migrating',
