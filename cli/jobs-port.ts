@@ -9,7 +9,6 @@ import type { ShownJob } from '../shared/jobs/file/compare.ts';
 import { UsageError } from './usage-error.ts';
 
 export function clientJobsPort(client: TickworkClient): JobsPort {
-  // `source` (WriteOptions) is where the lead wires managed jobs (`Job.managedBy`); the API has no field for it yet.
   return {
     list: () => listAll(client),
     create: async (definition) => (await targeted(client.jobs.create(definition))).warnings ?? [],

@@ -8,13 +8,16 @@
  * configuration), as reconcile at start does; on loopback the requests cost a few milliseconds.
  * Nothing is pruned: jobs added through the API stay.
  */
+
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { TickworkClient } from '../../client/index.ts';
-import { applyPlan } from '../../shared/jobs/file/apply.ts';
+import { LOCAL_STAGE } from '../../local/lambda/environment.ts';
+import { functionName } from '../../shared/functions.ts';
 import { JobsFileError } from '../../shared/jobs/file/errors.ts';
 import { loadJobsFile } from '../../shared/jobs/file/load.ts';
-import { planJobs } from '../../shared/jobs/file/plan.ts';
+import { JobsPlanError, planJobs } from '../../shared/jobs/file/plan.ts';
 import { planLines, planSummary } from '../../shared/jobs/file/render.ts';
 import type { JobDefinition } from '../../shared/jobs/validation.ts';
 import type { Logger } from '../../shared/logger.ts';
@@ -48,29 +51,80 @@ export function loadAtStart(file: string): { jobs: JobDefinition[] } | { exitCod
   }
 }
 
-/** Plans and applies `jobs` through the running stack's API; the exit code when it failed. */
+/** What the stack's jobs of a file are managed by: the file, as the project names it. */
+export function jobsFileSource(file: string, dataDir: string): string {
+  const root = dirname(dataDir);
+  const path = relative(root, resolve(file));
+  return `tickwork local (${path.startsWith('..') || isAbsolute(path) ? resolve(file) : path})`;
+}
+
+/**
+ * Plans `jobs` against the running stack and applies them as the jobs deployed from the file: through
+ * the stack's own jobs function (the custom resource's handler a deployed stack applies its jobs file
+ * with; shared/jobs/deployed.ts), as an Update from the jobs the file managed until now. So the file's
+ * jobs are managed by it (the API refuses to change or delete them; pause, resume, run and cancel
+ * work), a job the file no longer has is deleted, and the operator's own jobs are left alone.
+ * Resolves with the exit code when it failed.
+ */
 export async function applyAtStart(options: {
   readonly file: string;
   readonly jobs: readonly JobDefinition[];
   readonly dataDir: string;
+  /** Invokes a function of the stack synchronously (LambdaRuntime.invoke). */
+  readonly invoke: (functionName: string, event: unknown) => Promise<unknown>;
   /** Component `local`. */
   readonly log: Logger;
 }): Promise<number | undefined> {
   const { file, log } = options;
-  const port = clientJobsPort(new TickworkClient({ dataDir: options.dataDir }));
+  const source = jobsFileSource(file, options.dataDir);
   try {
-    const plan = planJobs(options.jobs, await port.list());
+    const port = clientJobsPort(new TickworkClient({ dataDir: options.dataDir }));
+    const listed = await port.list();
+    const wanted = new Set(options.jobs.map((job) => job.name));
+    // Only the file's own jobs may be pruned: the plan sees the others as not there.
+    const managed = listed.filter((job) => job.managedBy === source);
+    const plan = planJobs(
+      options.jobs,
+      listed.filter((job) => wanted.has(job.name) || job.managedBy === source),
+      { prune: true },
+    );
     for (const step of planLines(plan)) log.info('jobs file plan', { step });
-    const applied = await applyPlan(port, plan, {
-      source: `tickwork local: ${file}`,
-      onApplied: (step, warnings) => {
-        for (const warning of warnings)
-          log.warn('jobs file warning', { job: step.name, warning: warning.message });
-      },
+    // Written: what the plan changes, and what is unchanged but not yet the file's (it becomes managed).
+    // Deleted: the file's jobs it no longer has. An unchanged job of the file is not written again.
+    const ownedUnchanged = new Set(
+      plan.unchanged.filter((name) => listed.some((job) => job.name === name && job.managedBy === source)),
+    );
+    const toWrite = options.jobs.filter((job) => !ownedUnchanged.has(job.name));
+    const toDelete = managed.filter((job) => !wanted.has(job.name)).map((job) => ({ name: job.name }));
+    const properties = (jobs: readonly unknown[]) => ({ Source: source, Jobs: JSON.stringify(jobs) });
+    const answer: { Data?: { Applied?: number; Deleted?: number } } =
+      toWrite.length === 0 && toDelete.length === 0
+        ? {}
+        : ((await options.invoke(functionName(LOCAL_STAGE, 'jobs-resource'), {
+            RequestType: 'Update',
+            RequestId: randomUUID(),
+            ResponseURL: 'http://127.0.0.1/unused',
+            ResourceType: 'Custom::TickworkJobs',
+            LogicalResourceId: 'TickworkJobs',
+            StackId: 'tickwork-local',
+            ServiceToken: 'tickwork-local',
+            PhysicalResourceId: source,
+            ResourceProperties: { ServiceToken: 'tickwork-local', ...properties(toWrite) },
+            OldResourceProperties: { ServiceToken: 'tickwork-local', ...properties(toDelete) },
+          })) as { Data?: { Applied?: number; Deleted?: number } });
+    log.info('jobs file applied', {
+      file,
+      managedBy: source,
+      applied: answer.Data?.Applied ?? 0,
+      deleted: answer.Data?.Deleted ?? 0,
+      plan: planSummary(plan),
     });
-    log.info('jobs file applied', { file, applied: applied.length, plan: planSummary(plan) });
     return undefined;
   } catch (error) {
-    return reportApplyFailure(error, 'local');
+    if (error instanceof JobsPlanError) return reportApplyFailure(error, 'local');
+    process.stderr.write(
+      `tickwork local: the jobs file ${file} could not be applied: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return EXIT.failed;
   }
 }

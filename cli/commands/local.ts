@@ -307,6 +307,7 @@ async function run(args: string[]): Promise<number> {
       file: jobsFile,
       jobs: loaded.jobs,
       dataDir: stack.dataDir,
+      invoke: (name, event) => stack.runtime.invoke(name, event),
       log: local,
     });
     if (failed !== undefined) {

@@ -10,26 +10,22 @@ import type { JobDefinition } from '../validation.ts';
 import type { ShownJob } from './compare.ts';
 import { type Plan, type PlanOptions, type PlanStep, planJobs } from './plan.ts';
 
-export interface WriteOptions {
-  /**
-   * Where the written jobs are defined (e.g. `tickwork local: tickwork.jobs.yaml`). Not sent yet: it is
-   * the place to mark jobs as managed by their source (`Job.managedBy`) once the API has it.
-   */
-  readonly source?: string;
-}
-
 /** The API's job operations a jobs file is applied through. */
 export interface JobsPort {
   /** Every job, every page. */
   list(): Promise<readonly ShownJob[]>;
   /** POST: refuses a taken name. Resolves with the write's warnings (e.g. a secret that does not exist yet). */
-  create(definition: JobDefinition, options: WriteOptions): Promise<readonly Problem[]>;
+  create(definition: JobDefinition): Promise<readonly Problem[]>;
   /** PUT: creates or replaces the whole job. */
-  put(definition: JobDefinition, options: WriteOptions): Promise<readonly Problem[]>;
-  delete(name: string, options: WriteOptions): Promise<void>;
+  put(definition: JobDefinition): Promise<readonly Problem[]>;
+  delete(name: string): Promise<void>;
 }
 
-export interface ApplyOptions extends PlanOptions, WriteOptions {
+/**
+ * `tickwork apply` is the operator's own tool: what it applies is not marked as managed (the jobs a file
+ * manages are the ones `tickwork local` and a stack apply, through the jobs function: shared/jobs/deployed.ts).
+ */
+export interface ApplyOptions extends PlanOptions {
   /** Plan only; write nothing. @default false */
   readonly dryRun?: boolean;
   /** Told each step as it is applied, with the write's warnings (for progress lines). */
@@ -72,17 +68,15 @@ export async function applyJobs(
 export async function applyPlan(
   port: JobsPort,
   plan: Plan,
-  options: WriteOptions & Pick<ApplyOptions, 'onApplied'> = {},
+  options: Pick<ApplyOptions, 'onApplied'> = {},
 ): Promise<PlanStep[]> {
-  const write: WriteOptions = options.source === undefined ? {} : { source: options.source };
   const applied: PlanStep[] = [];
   for (const [index, step] of plan.steps.entries()) {
     let warnings: readonly Problem[] = [];
     try {
-      if (step.action === 'delete') await port.delete(step.name, write);
-      else if (step.action === 'create' && !step.overHistory)
-        warnings = await port.create(step.definition, write);
-      else warnings = await port.put(step.definition, write);
+      if (step.action === 'delete') await port.delete(step.name);
+      else if (step.action === 'create' && !step.overHistory) warnings = await port.create(step.definition);
+      else warnings = await port.put(step.definition);
     } catch (error) {
       throw new JobsApplyError(plan, step, applied, plan.steps.slice(index), { cause: error });
     }

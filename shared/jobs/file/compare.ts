@@ -40,6 +40,8 @@ export interface ShownJob {
   };
   /** One-time jobs: `executed` and `cancelled` ones are over (kept as history until they expire). */
   readonly state?: string;
+  /** Where the job is defined when it is managed as code (not compared: a source is not a field of a definition). */
+  readonly managedBy?: string;
 }
 
 /** The compared fields of a job, as plain JSON (absent fields left out). */

@@ -5,7 +5,7 @@
  */
 
 import { existsSync } from 'node:fs';
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,9 +17,14 @@ const EXAMPLE = fileURLToPath(new URL('../../../examples/jobs/tickwork.jobs.yaml
 const ports = ['--api-port', '0', '--scheduler-port', '0', '--dynamodb-port', '0'];
 
 async function untilOutput(running: Running, pattern: RegExp): Promise<string> {
+  let exited = false;
+  void running.exited.then(() => {
+    exited = true;
+  });
   for (;;) {
     const match = pattern.exec(running.stdout()) ?? pattern.exec(running.stderr());
     if (match !== null) return match[0];
+    if (exited) throw new Error(`the stack exited before printing ${pattern}: ${running.stderr()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -65,7 +70,57 @@ describe('tickwork local applies a jobs file at start', () => {
     const second = tickworkLocal(ports, {}, project);
     const applied = await untilOutput(second, /jobs file applied .*\n/);
 
-    expect(applied).toContain('applied=0 plan="Plan: 0 to create, 0 to change, 0 to delete, 6 unchanged."');
+    expect(applied).toContain(
+      'managedBy="tickwork local (tickwork.jobs.yaml)" applied=0 deleted=0 plan="Plan: 0 to create, 0 to change, 0 to delete, 6 unchanged."',
+    );
+  });
+
+  it('Given jobs applied from the file, When the API is asked to change one, Then 409 names the file, pause works, and a job dropped from the file goes at the next start while an operator job stays', async () => {
+    await copyFile(EXAMPLE, join(project, 'tickwork.jobs.yaml'));
+    const first = tickworkLocal(ports, {}, project);
+    await untilOutput(first, /jobs file applied .*\n/);
+
+    const shown = await runCli(['jobs', 'get', 'demo-prompt', '--json'], { cwd: project });
+    expect(JSON.parse(shown.stdout)).toMatchObject({ managedBy: 'tickwork local (tickwork.jobs.yaml)' });
+    const changed = await runCli(['jobs', 'update', 'demo-prompt', '--description', 'by hand'], {
+      cwd: project,
+    });
+    expect(changed.code).toBe(4);
+    expect(changed.stderr).toContain('tickwork local (tickwork.jobs.yaml)');
+    const paused = await runCli(['jobs', 'pause', 'demo-prompt'], { cwd: project });
+    expect(paused.code, paused.stderr).toBe(0);
+    const operator = await runCli(
+      [
+        'jobs',
+        'add',
+        'operator-job',
+        '--kind',
+        'prompt',
+        '--schedule',
+        'daily',
+        '--config',
+        '{"prompt": "mine", "target": {"type": "webhook", "url": "http://127.0.0.1:8787/hooks/prompt", "signingSecret": "demo-webhook"}}',
+      ],
+      { cwd: project },
+    );
+    expect(operator.code, operator.stderr).toBe(0);
+    first.child.kill('SIGINT');
+    expect((await first.exited).code).toBe(0);
+
+    // The file without demo-calibration.
+    const text = await readFile(EXAMPLE, 'utf8');
+    const start = text.indexOf('  - name: demo-calibration');
+    const end = text.indexOf('  - name:', start + 1);
+    await writeFile(join(project, 'tickwork.jobs.yaml'), text.slice(0, start) + text.slice(end));
+    const second = tickworkLocal(ports, {}, project);
+    const applied = await untilOutput(second, /jobs file applied .*\n/);
+
+    expect(applied).toContain('deleted=1');
+    const listed = await runCli(['jobs', 'list', '--json'], { cwd: project });
+    const names = (JSON.parse(listed.stdout) as { jobs: { name: string }[] }).jobs.map((job) => job.name);
+    expect(names).toContain('operator-job');
+    expect(names).not.toContain('demo-calibration');
+    expect(names).toContain('demo-prompt');
   });
 
   it('Given --jobs-file naming a file that breaks a rule, When the stack starts, Then it exits 2 with file:line:col and starts nothing', async () => {
