@@ -12,15 +12,11 @@
  *   (infra/tickwork-function.ts names `<root>/package-lock.json`); bundling installs nothing (the SDK is
  *   bundled), so an empty npm lock is enough.
  *
- * - `dist/cdk/index.js` and its declarations while the construct's own cdk/index.ts does not exist yet:
- *   `tickwork/cdk` then exports what infra/ has (addTickwork and the two stacks), so the export is usable
- *   and tested before the construct lands; once cdk/index.ts exists, tsc emits it and this is skipped.
- *
  * tsc itself copies package.json to dist/ (functions/commons imports it for the User-Agent), which is
  * also where `tickwork --version` reads it.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,20 +34,6 @@ for (const { entry } of Object.values(functionDefinitions)) {
   const compiled = join(dist, entry.replace(/\.ts$/, '.js'));
   if (!existsSync(compiled)) throw new Error(`the catalog names ${entry}, but the build has no ${compiled}`);
   copyFileSync(compiled, join(dist, entry));
-}
-
-if (!existsSync(join(root, 'cdk/index.ts'))) {
-  const exports = [
-    "export { addTickwork } from '../infra/tickwork.js';",
-    "export { ServiceStack } from '../infra/service-stack.js';",
-    "export { StatefulStack } from '../infra/stateful-stack.js';",
-  ];
-  mkdirSync(join(dist, 'cdk'), { recursive: true });
-  writeFileSync(join(dist, 'cdk/index.js'), `${exports.join('\n')}\n`);
-  writeFileSync(
-    join(dist, 'cdk/index.d.ts'),
-    `${[...exports, "export type { TickworkStacks } from '../infra/tickwork.js';"].join('\n')}\n`,
-  );
 }
 
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));

@@ -13,7 +13,6 @@
  * and its lane goes on. An operator's cancel of a backfill run stops its lane.
  */
 import type { Job, Run, RunBackfill } from '../jobs/model.ts';
-import { rateIntervalMs } from '../jobs/schedule-spec.ts';
 import { fireBounds } from '../jobs/view.ts';
 import type { Logger } from '../logger.ts';
 import { nextFireTimes } from '../schedule/index.ts';
@@ -41,10 +40,16 @@ export function scheduleSlots(
   const afterMs = range.after?.getTime() ?? (range.from as Date).getTime() - 1;
   const toMs = range.to.getTime();
   if (afterMs >= toMs - 1 || range.limit <= 0) return [];
-  const intervalMs = rateIntervalMs(job.schedule.expression);
   let startDate: Date | undefined;
-  if (intervalMs !== undefined) {
+  if (job.schedule.type === 'rate') {
     const anchorMs = fireBounds(job).startDate?.getTime() ?? Date.parse(job.createdAt);
+    // The rate's interval, as the engine fires it (a job function imports no job validation for it).
+    const [first, second] = nextFireTimes(job.schedule, {
+      after: new Date(anchorMs - 1),
+      count: 2,
+      startDate: new Date(anchorMs),
+    });
+    const intervalMs = (second?.getTime() ?? Number.NaN) - (first?.getTime() ?? Number.NaN);
     // The lattice point at or before the range's start: anchor + k·interval, k possibly negative.
     const steps = Math.ceil((anchorMs - (afterMs + 1)) / intervalMs);
     startDate = new Date(anchorMs - Math.max(0, steps) * intervalMs);

@@ -201,7 +201,7 @@ describe('tickwork local', () => {
     [
       ['--verbose'],
       {},
-      'tickwork local: unknown option --verbose; the options are --data-dir, --api-port, --scheduler-port, --dynamodb-port, --dynamodb, --log-level, --log-format, --function, --event-bus, --help',
+      'tickwork local: unknown option --verbose; the options are --data-dir, --api-port, --scheduler-port, --dynamodb-port, --dynamodb, --log-level, --log-format, --jobs-file, --function, --event-bus, --help',
     ],
     [['--api-prot', '0'], {}, 'tickwork local: unknown option --api-prot; did you mean --api-port?'],
     [

@@ -58,8 +58,9 @@ async function succeed(command: string, args: readonly string[], cwd: string): P
   return outcome.stdout;
 }
 
-const APP_SOURCE = `import { App } from 'aws-cdk-lib';
-import { addTickwork } from 'tickwork/cdk';
+const APP_SOURCE = `import { App, Stack } from 'aws-cdk-lib';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { TaskTarget, Tickwork } from 'tickwork/cdk';
 import { type Job, type JobDefinition, NotFoundError, TickworkClient } from 'tickwork/client';
 
 // Types from the API's schemas: a definition the compiler accepts is one the API's schema describes.
@@ -72,10 +73,23 @@ export async function names(): Promise<string[]> {
 }
 console.log(typeof NotFoundError, typeof client.runs.wait, typeof client.checkpoints.reset);
 
-const app = new App({ outdir: 'cdk.out', context: { stage: 'packtest' } });
-const { stateful, service } = addTickwork(app);
+// A team's own app: its stack, its function, Tickwork as a construct with a typed job beside the code.
+const app = new App({ outdir: 'cdk.out' });
+const stack = new Stack(app, 'TeamStack');
+const evalFn = new LambdaFunction(stack, 'EvalFunction', {
+  runtime: Runtime.NODEJS_24_X,
+  handler: 'index.handler',
+  code: Code.fromInline('exports.handler = async () => ({ ok: true });'),
+});
+const tickwork = new Tickwork(stack, 'Tickwork', { stage: 'packtest' });
+tickwork.addJob('nightly-eval', {
+  kind: 'task',
+  schedule: 'daily',
+  timezone: 'Europe/Berlin',
+  target: TaskTarget.lambda(evalFn),
+});
 app.synth();
-console.log(stateful.stackName, service.stackName);
+console.log(stack.stackName);
 `;
 
 const APP_TSCONFIG = {
@@ -149,14 +163,19 @@ describe('the packed package in a fresh project', () => {
     await succeed(join(app, 'node_modules/.bin/tsc'), ['-p', '.'], app);
     const synth = await succeed(process.execPath, ['out/app.js'], app);
     expect(synth).toContain('function function function');
-    expect(synth).toContain('Tickwork-packtest-Stateful Tickwork-packtest-Service');
-    const template = JSON.parse(readFileSync(join(app, 'cdk.out/Service.template.json'), 'utf8')) as {
+    expect(synth).toContain('TeamStack');
+    const template = JSON.parse(readFileSync(join(app, 'cdk.out/TeamStack.template.json'), 'utf8')) as {
       Resources: Record<string, { Type: string }>;
     };
     const functions = Object.values(template.Resources).filter(
       (resource) => resource.Type === 'AWS::Lambda::Function',
     );
     expect(functions.length).toBeGreaterThanOrEqual(Object.keys(functionDefinitions).length);
+    // and the typed job travels in the jobs custom resource
+    const jobs = Object.values(template.Resources).filter(
+      (resource) => resource.Type === 'Custom::TickworkJobs',
+    );
+    expect(JSON.stringify(jobs)).toContain('nightly-eval');
 
     // and the CLI is on the project's PATH
     expect((await succeed('npx', ['--offline', 'tickwork', '--version'], app)).trim()).toBe(manifest.version);
