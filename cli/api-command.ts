@@ -5,15 +5,7 @@
  */
 import type { Command } from 'commander';
 import { TickworkClient } from '../client/index.ts';
-import {
-  ApiClient,
-  ApiError,
-  type ApiRequest,
-  isRecord,
-  problems,
-  resolveTarget,
-  type TargetOptions,
-} from './api-client.ts';
+import { ApiError, isRecord, problems, type TargetOptions } from './api-client.ts';
 import { describeApiError, type ErrorContext } from './api-errors.ts';
 import { isHelp, type Parsed, valueOption } from './command-line.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
@@ -54,15 +46,6 @@ export function addTargetOptions(command: Command): void {
   command.option('--json', 'print the JSON answer instead of a summary');
 }
 
-/** One API call a command line maps to: the request, where it goes, and how to print the answer. */
-export interface ApiInvocation extends ErrorContext {
-  readonly request: ApiRequest;
-  readonly target: TargetOptions;
-  readonly json: boolean;
-  /** For listings: the command line of the same listing without `--cursor`, for the "more:" hint. */
-  readonly more?: readonly string[];
-}
-
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }
@@ -94,10 +77,6 @@ export function targetArgs(flags: TargetFlags): string[] {
     ...(flags.region === undefined ? [] : ['--region', flags.region]),
     ...(flags.dataDir === undefined ? [] : ['--data-dir', flags.dataDir]),
   ];
-}
-
-export async function connect(options: TargetOptions): Promise<ApiClient> {
-  return new ApiClient(await resolveTarget(options));
 }
 
 /**
@@ -208,22 +187,6 @@ export function printWarnings(body: unknown): void {
   for (const warning of problems(isRecord(body) ? body.warnings : undefined)) {
     process.stderr.write(`warning: ${oneLine(warning.message)}\n`);
   }
-}
-
-/** Sends the request and prints the answer: as JSON with --json, else through `view`. */
-export async function sendAndShow(
-  invocation: ApiInvocation,
-  view: (body: unknown) => string,
-): Promise<number> {
-  const client = await connect(invocation.target);
-  const answer = await client.request(invocation.request);
-  printWarnings(answer.body);
-  if (invocation.json) {
-    if (answer.body !== undefined) write(json(answer.body));
-  } else {
-    write(view(answer.body));
-  }
-  return EXIT.success;
 }
 
 /** A word as a POSIX shell reads it back: bare when safe, else single-quoted. */

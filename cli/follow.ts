@@ -5,10 +5,11 @@
  * status of the previous look to the status of this one: a run that went pending → running → succeeded
  * between two looks is printed `pending → succeeded` (or `new → succeeded`), never with a step made up.
  */
+
+import type { Run } from '../client/index.ts';
 import { FINAL_RUN_STATUSES, type RunStatus } from '../shared/jobs/model.ts';
 import { duration, instant, oneLine } from './output.ts';
 import { colourStatus } from './terminal.ts';
-import type { Run } from './typed-client.ts';
 
 /** One change seen: a run new since the last look (`from` undefined) or in another status. */
 export interface Transition {

@@ -5,16 +5,23 @@
  * It reports what changed and what was already so; a paused job given a new note gets it.
  */
 import type { Command } from 'commander';
+import type { Job } from '../../client/index.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import { parsePauseRequest } from '../../shared/jobs/validation.ts';
 import { JOB_KINDS, type JobKind } from '../../shared/kinds/registry.ts';
-import { addTargetOptions, type Env, type TargetFlags, targetOptions, write } from '../api-command.ts';
+import {
+  addTargetOptions,
+  clientFor,
+  type Env,
+  type TargetFlags,
+  targetOptions,
+  write,
+} from '../api-command.ts';
 import { act, listOption, oneOf, valueOption } from '../command-line.ts';
 import { EXIT } from '../exit-codes.ts';
 import { checkJobName } from '../names.ts';
 import { json } from '../output.ts';
 import { jobDetails } from '../render.ts';
-import { type Job, typedClient } from '../typed-client.ts';
 import { UsageError } from '../usage-error.ts';
 import type { JobsInvocation } from './jobs.ts';
 
@@ -139,7 +146,7 @@ function needsCall(job: Job, toggle: Toggle, note: string | undefined): 'change'
 }
 
 export async function executeToggle(invocation: ToggleInvocation): Promise<number> {
-  const client = await typedClient(invocation.target);
+  const client = clientFor(invocation.target);
   const { selection, subcommand: toggle, note } = invocation;
   const candidates: Job[] = [];
   if (selection.name !== undefined) {

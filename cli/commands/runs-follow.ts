@@ -3,14 +3,15 @@
  * they happen (scheduled, manual, fan-out children, chained runs), one line each, until Ctrl-C. It polls
  * the run history with the typed client (see ../follow.ts for what a look reads and what it prints).
  */
+
+import type { Run, TickworkClient } from '../../client/index.ts';
 import type { RunStatus } from '../../shared/jobs/model.ts';
 import type { TargetOptions } from '../api-client.ts';
 import { NotFoundError } from '../api-client.ts';
-import { write } from '../api-command.ts';
+import { clientFor, write } from '../api-command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { RunWatch, transitionLine } from '../follow.ts';
 import { type OutputFormat, stdoutTerminal } from '../terminal.ts';
-import { type Run, typedClient } from '../typed-client.ts';
 import { interruption, watch } from '../watch.ts';
 
 export interface FollowInvocation {
@@ -26,7 +27,7 @@ export interface FollowInvocation {
 const MAX_PAGES = 10;
 const PAGE_SIZE = 100;
 
-type Client = Awaited<ReturnType<typeof typedClient>>;
+type Client = TickworkClient;
 
 /** The newest runs, and the runs last seen open that they leave out. */
 async function look(client: Client, seen: RunWatch, job: string | undefined, first: boolean): Promise<Run[]> {
@@ -58,7 +59,7 @@ async function look(client: Client, seen: RunWatch, job: string | undefined, fir
 }
 
 export async function executeFollow(invocation: FollowInvocation): Promise<number> {
-  const client = await typedClient(invocation.target);
+  const client = clientFor(invocation.target);
   const seen = new RunWatch();
   const { colour } = stdoutTerminal();
   const lines = invocation.output === 'json' || invocation.output === 'jsonl';

@@ -3,12 +3,14 @@
  * first, or one run; `--follow` watches it (runs-follow.ts). An empty history of a job the API does not know says so: the API keeps listing
  * the runs of a deleted job until they expire, so only an empty listing asks whether the job exists.
  */
+
+import type { TickworkClient } from '../../client/index.ts';
 import { RUN_STATUSES, type RunStatus } from '../../shared/jobs/model.ts';
-import { type ApiClient, isRecord, routePath } from '../api-client.ts';
+import { isRecord } from '../api-client.ts';
 import {
-  type ApiInvocation,
   addTargetOptions,
-  connect,
+  type ClientInvocation,
+  clientFor,
   defineCommand,
   type Env,
   nextPageHint,
@@ -54,7 +56,9 @@ interface RunsFlags extends TargetFlags, OutputFlags {
   readonly cursor?: string;
 }
 
-export interface RunsInvocation extends ApiInvocation {
+/** A listing or one run: one typed-client call; `--follow`: a watch loop of its own (no single call). */
+export interface RunsInvocation extends Omit<ClientInvocation, 'call'> {
+  readonly call?: ClientInvocation['call'];
   /** One run rather than a page. */
   readonly single: boolean;
   readonly output: OutputFormat;
@@ -112,11 +116,11 @@ export function defineRuns(root: CliCommand, env: Env, done: (invocation: RunsIn
         ...common,
         single: false,
         runId,
-        request: {
-          method: 'GET',
-          path: routePath('/runs/{runId}/children', { runId }),
-          query: { limit: flags.limit === undefined ? undefined : String(flags.limit), cursor: flags.cursor },
-        },
+        call: (client) =>
+          client.runs.childrenPage(runId, {
+            ...(flags.limit === undefined ? {} : { pageSize: flags.limit }),
+            ...(flags.cursor === undefined ? {} : { cursor: flags.cursor }),
+          }),
         more: ['tickwork', 'runs', runId, '--children', ...targetArgs(flags)],
       };
     }
@@ -132,14 +136,14 @@ export function defineRuns(root: CliCommand, env: Env, done: (invocation: RunsIn
         ...common,
         single: true,
         runId,
-        request: { method: 'GET', path: routePath('/runs/{runId}', { runId }) },
+        call: (client) => client.runs.get(runId),
       };
     }
     const query = {
-      job: flags.job,
-      status: flags.status,
-      limit: flags.limit === undefined ? undefined : String(flags.limit),
-      cursor: flags.cursor,
+      ...(flags.job === undefined ? {} : { job: flags.job }),
+      ...(flags.status === undefined ? {} : { status: flags.status as RunStatus }),
+      ...(flags.limit === undefined ? {} : { pageSize: flags.limit }),
+      ...(flags.cursor === undefined ? {} : { cursor: flags.cursor }),
     };
     const filters = [
       ...(flags.job === undefined ? [] : ['--job', flags.job]),
@@ -150,7 +154,7 @@ export function defineRuns(root: CliCommand, env: Env, done: (invocation: RunsIn
       ...common,
       single: false,
       ...(flags.job === undefined ? {} : { job: flags.job }),
-      request: { method: 'GET', path: '/runs', query },
+      call: (client) => client.runs.page(query),
       more: ['tickwork', 'runs', ...filters, ...targetArgs(flags)],
     };
   });
@@ -169,7 +173,6 @@ function followInvocation(
     ...common,
     single: false,
     ...(flags.job === undefined ? {} : { job: flags.job }),
-    request: { method: 'GET', path: '/runs' },
     follow: {
       target: common.target,
       intervalMs: flags.interval ?? DEFAULT_INTERVAL_MS,
@@ -185,14 +188,16 @@ export function parseRunsArgs(args: readonly string[], env: Env = {}): Parsed<Ru
 }
 
 /** Throws the API's 404 (JobNotFound) when the job does not exist. */
-async function requireJob(client: ApiClient, job: string): Promise<void> {
-  await client.request({ method: 'GET', path: routePath('/jobs/{name}', { name: job }) });
+async function requireJob(client: TickworkClient, job: string): Promise<void> {
+  await client.jobs.get(job);
 }
 
 async function execute(invocation: RunsInvocation): Promise<number> {
-  if (invocation.follow !== undefined) return executeFollow(invocation.follow);
-  const client = await connect(invocation.target);
-  const answer = await client.request(invocation.request);
+  if (invocation.follow !== undefined || invocation.call === undefined) {
+    return executeFollow(invocation.follow as FollowInvocation);
+  }
+  const client = clientFor(invocation.target);
+  const answer = { body: await invocation.call(client) };
   const body = isRecord(answer.body) ? answer.body : {};
   if (!invocation.single && invocation.job !== undefined) {
     const runs = Array.isArray(body.runs) ? body.runs : [];

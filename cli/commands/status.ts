@@ -5,9 +5,9 @@
  */
 import { isRecord } from '../api-client.ts';
 import {
-  type ApiInvocation,
   addTargetOptions,
-  connect,
+  type ClientInvocation,
+  clientFor,
   defineCommand,
   type Env,
   nextPageHint,
@@ -49,7 +49,7 @@ interface StatusFlags extends TargetFlags, OutputFlags {
   readonly interval?: number;
 }
 
-export interface StatusInvocation extends ApiInvocation {
+export interface StatusInvocation extends ClientInvocation {
   readonly output: OutputFormat;
   /** `--watch`: the pause between two looks. */
   readonly watchMs?: number;
@@ -83,11 +83,11 @@ export function defineStatus(root: CliCommand, env: Env, done: (invocation: Stat
     }
     return {
       command: 'status',
-      request: {
-        method: 'GET',
-        path: '/status',
-        query: { limit: flags.limit === undefined ? undefined : String(flags.limit), cursor: flags.cursor },
-      },
+      call: (client) =>
+        client.status({
+          ...(flags.limit === undefined ? {} : { limit: flags.limit }),
+          ...(flags.cursor === undefined ? {} : { cursor: flags.cursor }),
+        }),
       target: targetOptions(flags, env),
       json: output === 'json',
       output,
@@ -123,12 +123,12 @@ function view(body: unknown, invocation: StatusInvocation, terminal: Terminal): 
 const REDRAW = '\u001b[H\u001b[2J\u001b[3J';
 
 async function execute(invocation: StatusInvocation): Promise<number> {
-  const client = await connect(invocation.target);
+  const client = clientFor(invocation.target);
   const terminal = stdoutTerminal();
   const show = async () => {
-    const answer = await client.request(invocation.request);
-    printWarnings(answer.body);
-    return view(answer.body, invocation, terminal);
+    const answer = await invocation.call(client);
+    printWarnings(answer);
+    return view(answer, invocation, terminal);
   };
   const every = invocation.watchMs;
   if (every === undefined) {

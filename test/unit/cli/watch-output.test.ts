@@ -12,8 +12,8 @@ import { RunWatch, transitionLine } from '../../../cli/follow.ts';
 import { table } from '../../../cli/output.ts';
 import { jobsTable, runsTable, statusView } from '../../../cli/render.ts';
 import { outputFormat, PLAIN, type TableStyle, terminalOf } from '../../../cli/terminal.ts';
-import type { Run } from '../../../cli/typed-client.ts';
 import { UsageError } from '../../../cli/usage-error.ts';
+import type { Run } from '../../../client/index.ts';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape sequences are what is tested
 const ANSI = /\u001b\[[0-9;]*m/g;
