@@ -1,12 +1,9 @@
 /**
  * `tickwork local` applies the project's jobs file at start: `--jobs-file <path>` (or TICKWORK_JOBS_FILE),
  * else `tickwork.jobs.yaml` in the project root when there is one. The file is loaded and checked before
- * anything starts, so a bad file stops the start with its `file:line:col` problems (exit 2); once the
- * stack is up, its plan is logged and applied through the stack's own API with the typed client, the
- * same port and use case as `tickwork apply`. Going through the API (not the jobs service in process)
- * keeps one composition root for the job use cases (the API function's, with its mode, secrets and
- * configuration), as reconcile at start does; on loopback the requests cost a few milliseconds.
- * Nothing is pruned: jobs added through the API stay.
+ * anything starts, so a bad file stops the start with its `file:line:col` problems (exit 2). Once the
+ * stack is up, the plan is logged and the file's jobs are applied as a deployed stack applies its jobs
+ * file: by the stack's jobs function (the custom resource's handler), as managed by the file.
  */
 
 import { randomUUID } from 'node:crypto';
