@@ -5,22 +5,12 @@
  * under `allow`, a failed slot not stopping the next; bad requests are refused with the field and the
  * rule, starting nothing.
  */
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localFunctionArn } from '../../../local/lambda/environment.ts';
-import {
-  createDocumentClient,
-  DynamoJobStore,
-  DynamoRunLedger,
-} from '../../../shared/adapters/dynamodb/index.ts';
-import { createLambdaJobInvoker } from '../../../shared/adapters/lambda/job-invoker.ts';
-import { systemClock } from '../../../shared/clock.ts';
-import { functionName } from '../../../shared/functions.ts';
 import type { Job, Run } from '../../../shared/jobs/model.ts';
 import { silentLogger } from '../../../shared/logger.ts';
 import { backfillRunSlot, continueBackfill } from '../../../shared/runs/backfill.ts';
-import { tableName } from '../../../shared/tables.ts';
 import { type Receiver, startReceiver } from '../prompt/receiver.ts';
+import { localRunDeps } from './run-deps.ts';
 import { type ApiAnswer, type ApiHarness, promptJob, startApiHarness, until } from './support.ts';
 
 /** Lambda's two retries, shortened: a failing run is `failed` for good after its third attempt. */
@@ -150,27 +140,8 @@ describe('POST /jobs/{name}/backfill', () => {
     });
     expect(answer.status, answer.text).toBe(202);
     await endedRuns('repeated-report', 2);
-    const { dynamodbEndpoint, lambdaEndpoint, credentials } = api.stack.endpoints;
-    const doc = createDocumentClient({
-      endpoint: dynamodbEndpoint,
-      region: credentials.region,
-      clientConfig: { credentials },
-    });
-    const lambda = new LambdaClient({ endpoint: lambdaEndpoint, region: credentials.region, credentials });
+    const { deps, close } = localRunDeps(api);
     try {
-      const deps = {
-        jobs: new DynamoJobStore(doc, tableName('local', 'jobs'), systemClock),
-        runs: new DynamoRunLedger(doc, tableName('local', 'runs'), systemClock),
-        clock: systemClock,
-        log: silentLogger,
-        retentionDays: 30,
-        leaseSeconds: 60,
-        retryPolicy: { delaysMs: [] },
-        invoker: createLambdaJobInvoker({
-          client: lambda,
-          functionArns: { prompt: localFunctionArn(functionName('local', 'prompt')) },
-        }),
-      };
       const job = (await deps.jobs.get('repeated-report')) as Job;
       const first = (await deps.runs.get(
         'repeated-report',
@@ -190,8 +161,7 @@ describe('POST /jobs/{name}/backfill', () => {
       ]);
       expect(ok.received.length).toBe(delivered);
     } finally {
-      doc.destroy();
-      lambda.destroy();
+      close();
     }
   });
 

@@ -1,23 +1,4 @@
-/**
- * The chain follower (shared/runs/chain.ts) on the real engines of the local stack: DynamoDB (dynalite)
- * through the unmodified SDK, and the real Lambda invoker against the local Invoke endpoint, whose prompt
- * function runs the chained runs. What a crash or a repeated delivery leaves behind:
- * - the follower run twice for the same upstream run (at once) starts one chained run;
- * - a chained run left `pending` (a start that stopped between the claim and the invoke) is invoked again;
- * - a repeated delivery of a run that ended, whose followers never ran, runs them (lifecycle.ts).
- */
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localFunctionArn } from '../../../local/lambda/environment.ts';
-import {
-  createDocumentClient,
-  DynamoJobStore,
-  DynamoRunLedger,
-} from '../../../shared/adapters/dynamodb/index.ts';
-import { createLambdaJobInvoker } from '../../../shared/adapters/lambda/job-invoker.ts';
-import { systemClock } from '../../../shared/clock.ts';
-import { functionName } from '../../../shared/functions.ts';
 import type { Job, Run } from '../../../shared/jobs/model.ts';
 import { silentLogger } from '../../../shared/logger.ts';
 import { chainSlot, startChainedRuns, upstreamOf } from '../../../shared/runs/chain.ts';
@@ -25,47 +6,27 @@ import { manualSlot } from '../../../shared/runs/event.ts';
 import type { RunDeps } from '../../../shared/runs/lifecycle.ts';
 import { newManualRun, retentionExpiresAt, runEvent } from '../../../shared/runs/manual.ts';
 import { newRunId } from '../../../shared/runs/run-id.ts';
-import { tableName } from '../../../shared/tables.ts';
 import { type Receiver, startReceiver } from '../prompt/receiver.ts';
+import { type LocalRunDeps, localRunDeps } from './run-deps.ts';
 import { type ApiAnswer, type ApiHarness, promptJob, startApiHarness, until } from './support.ts';
 
 const SECRET = 'follower-hook';
 
 let api: ApiHarness;
 let receiver: Receiver;
-let doc: DynamoDBDocumentClient;
-let lambda: LambdaClient;
+let local: LocalRunDeps;
 let deps: RunDeps;
 
 beforeAll(async () => {
   api = await startApiHarness();
   await api.writeSecrets({ [SECRET]: 'follower-secret' });
   receiver = await startReceiver();
-  const { dynamodbEndpoint, lambdaEndpoint, credentials } = api.stack.endpoints;
-  doc = createDocumentClient({
-    endpoint: dynamodbEndpoint,
-    region: credentials.region,
-    clientConfig: { credentials },
-  });
-  lambda = new LambdaClient({ endpoint: lambdaEndpoint, region: credentials.region, credentials });
-  deps = {
-    jobs: new DynamoJobStore(doc, tableName('local', 'jobs'), systemClock),
-    runs: new DynamoRunLedger(doc, tableName('local', 'runs'), systemClock),
-    clock: systemClock,
-    log: silentLogger,
-    retentionDays: 30,
-    leaseSeconds: 60,
-    retryPolicy: { delaysMs: [] },
-    invoker: createLambdaJobInvoker({
-      client: lambda,
-      functionArns: { prompt: localFunctionArn(functionName('local', 'prompt')) },
-    }),
-  };
+  local = localRunDeps(api);
+  deps = local.deps;
 });
 
 afterAll(async () => {
-  doc?.destroy();
-  lambda?.destroy();
+  local?.close();
   await receiver?.close();
   await api?.close();
 });
