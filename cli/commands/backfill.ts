@@ -101,7 +101,7 @@ export function parseBackfillArgs(args: readonly string[], env: Env = {}): Parse
 function backfillView({ backfill, runs }: BackfillStarted): string {
   return (
     `backfill ${backfill.id} of job ${backfill.job}: ${backfill.slots} slot(s) from ${backfill.firstSlot} to ${backfill.lastSlot}, ${backfill.lanes} at a time\n` +
-    `started:\n${runsTable(runs)}` +
+    `started:\n${runsTable(runs)}\n` +
     `follow: tickwork runs --job ${shellWord(backfill.job)}\n`
   );
 }
