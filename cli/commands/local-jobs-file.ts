@@ -78,21 +78,19 @@ export async function applyAtStart(options: {
     const port = clientJobsPort(new TickworkClient({ dataDir: options.dataDir }));
     const listed = await port.list();
     const wanted = new Set(options.jobs.map((job) => job.name));
+    const managed = new Set(listed.filter((job) => job.managedBy === source).map((job) => job.name));
     // Only the file's own jobs may be pruned: the plan sees the others as not there.
-    const managed = listed.filter((job) => job.managedBy === source);
     const plan = planJobs(
       options.jobs,
-      listed.filter((job) => wanted.has(job.name) || job.managedBy === source),
+      listed.filter((job) => wanted.has(job.name) || managed.has(job.name)),
       { prune: true },
     );
     for (const step of planLines(plan)) log.info('jobs file plan', { step });
     // Written: what the plan changes, and what is unchanged but not yet the file's (it becomes managed).
     // Deleted: the file's jobs it no longer has. An unchanged job of the file is not written again.
-    const ownedUnchanged = new Set(
-      plan.unchanged.filter((name) => listed.some((job) => job.name === name && job.managedBy === source)),
-    );
+    const ownedUnchanged = new Set(plan.unchanged.filter((name) => managed.has(name)));
     const toWrite = options.jobs.filter((job) => !ownedUnchanged.has(job.name));
-    const toDelete = managed.filter((job) => !wanted.has(job.name)).map((job) => ({ name: job.name }));
+    const toDelete = [...managed].filter((name) => !wanted.has(name)).map((name) => ({ name }));
     const properties = (jobs: readonly unknown[]) => ({ Source: source, Jobs: JSON.stringify(jobs) });
     const answer: { Data?: { Applied?: number; Deleted?: number } } =
       toWrite.length === 0 && toDelete.length === 0

@@ -193,20 +193,19 @@ async function requireJob(client: TickworkClient, job: string): Promise<void> {
 }
 
 async function execute(invocation: RunsInvocation): Promise<number> {
-  if (invocation.follow !== undefined || invocation.call === undefined) {
-    return executeFollow(invocation.follow as FollowInvocation);
-  }
+  if (invocation.follow !== undefined) return executeFollow(invocation.follow);
+  if (invocation.call === undefined) throw new Error('tickwork runs: a listing without its call');
   const client = clientFor(invocation.target);
-  const answer = { body: await invocation.call(client) };
-  const body = isRecord(answer.body) ? answer.body : {};
+  const answer = await invocation.call(client);
+  const body = isRecord(answer) ? answer : {};
   if (!invocation.single && invocation.job !== undefined) {
     const runs = Array.isArray(body.runs) ? body.runs : [];
     if (runs.length === 0) await requireJob(client, invocation.job);
   }
-  printWarnings(answer.body);
+  printWarnings(answer);
   const hint = nextPageHint(body, invocation.more);
   if (invocation.output === 'json') {
-    write(json(answer.body));
+    write(json(answer));
   } else if (invocation.output === 'jsonl') {
     const items = invocation.single ? [body] : Array.isArray(body.runs) ? body.runs : [];
     process.stdout.write(jsonLines(items));
