@@ -100,6 +100,13 @@ async function execute(invocation: ApplyInvocation): Promise<number> {
     ]);
     return EXIT.usage;
   }
+  // A stage the file does not declare would silently apply the base jobs: a typo must not deploy them.
+  if (invocation.stage !== undefined && !desired.stages.includes(invocation.stage)) {
+    reportError('apply', [
+      `--stage "${invocation.stage}": ${invocation.file} declares no overrides for it (its stages: ${desired.stages.join(', ') || 'none'}); nothing was applied`,
+    ]);
+    return EXIT.usage;
+  }
   const port = clientJobsPort(new TickworkClient(invocation.target));
   try {
     const plan = planJobs(desired.jobs, await port.list(), { prune: invocation.prune });

@@ -46,6 +46,8 @@ export interface LoadedJobsFile {
   readonly jobs: JobDefinition[];
   /** The files read. */
   readonly files: string[];
+  /** The stages the files declare (`stages:` keys, with or without overrides), sorted. */
+  readonly stages: string[];
 }
 
 /** One job of the file: where it is, and its value with the stage's override merged. */
@@ -77,11 +79,13 @@ export function loadJobsFile(path: string, options: LoadJobsFileOptions = {}): L
 
   const entries: { source: SourceFile; index: number; value: unknown }[] = [];
   const overrides: Override[] = [];
+  const declared = new Set<string>();
   for (const source of sources) {
     const read = readRoot(source);
     problems.push(...read.problems);
     entries.push(...read.entries);
     overrides.push(...read.overrides);
+    for (const stage of read.stages) declared.add(stage);
   }
   const named = new Map<string, { source: SourceFile; index: number }>();
   for (const entry of entries) {
@@ -141,7 +145,7 @@ export function loadJobsFile(path: string, options: LoadJobsFileOptions = {}): L
       problems.push(placeProblem(job, problem));
   }
   if (problems.length > 0) throw new JobsFileError(inFileOrder(problems));
-  return { jobs: definitions, files };
+  return { jobs: definitions, files, stages: [...declared].sort() };
 }
 
 /** Each problem once (an override shared by two jobs of one name is reported once), by file and line. */
@@ -205,15 +209,17 @@ function readRoot(source: SourceFile): {
   problems: JobsFileProblem[];
   entries: { source: SourceFile; index: number; value: unknown }[];
   overrides: Override[];
+  stages: string[];
 } {
   const problems: JobsFileProblem[] = [];
   const entries: { source: SourceFile; index: number; value: unknown }[] = [];
   const overrides: Override[] = [];
+  const stages: string[] = [];
   const root = source.value;
-  if (root === undefined || root === null) return { problems, entries, overrides };
+  if (root === undefined || root === null) return { problems, entries, overrides, stages };
   if (!isPlainObject(root)) {
     problems.push(at(source, [], 'must be a map with `jobs:` (a list of jobs) and optionally `stages:`'));
-    return { problems, entries, overrides };
+    return { problems, entries, overrides, stages };
   }
   for (const key of Object.keys(root)) {
     if (!(ROOT_KEYS as readonly string[]).includes(key)) {
@@ -234,6 +240,7 @@ function readRoot(source: SourceFile): {
       );
     } else {
       for (const [stage, byJob] of Object.entries(root.stages)) {
+        stages.push(stage);
         if (!isPlainObject(byJob)) {
           problems.push(at(source, ['stages', stage], 'must map job names to the fields to override'));
           continue;
@@ -246,5 +253,5 @@ function readRoot(source: SourceFile): {
       }
     }
   }
-  return { problems, entries, overrides };
+  return { problems, entries, overrides, stages };
 }

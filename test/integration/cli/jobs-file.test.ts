@@ -147,6 +147,18 @@ describe('tickwork apply, export and import loom against the local stack', () =>
     expect((await cli(['apply', '-f', kept, '--stage', 'staging', '--prune', '--dry-run'])).code).toBe(0);
   });
 
+  it('Given a stage the file does not declare, When applied with it, Then it exits 2 naming the declared stages and nothing is written', async () => {
+    const before = await api.snapshot();
+
+    const result = await cli(['apply', '-f', EXAMPLE, '--stage', 'stagign']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `--stage "stagign": ${EXAMPLE} declares no overrides for it (its stages: staging); nothing was applied`,
+    );
+    expect(await api.snapshot()).toEqual(before);
+  });
+
   it('Given a file chaining to a job that --prune would delete, When applied, Then it exits 2 and nothing is written', async () => {
     const orphan = join(work, 'orphan.yaml');
     await writeFile(

@@ -208,6 +208,25 @@ describe('loadJobsFile', () => {
     expect(prod?.tags).not.toHaveProperty('tier');
   });
 
+  it('Given stages with and without overrides, When loaded, Then every declared stage is listed, sorted', async () => {
+    const path = await file(
+      [
+        'jobs:',
+        '  - name: nightly',
+        '    kind: task',
+        '    schedule: daily',
+        '    config:',
+        '      target: {type: eventbridge, eventBusName: default, source: com.example, detailType: Tick}',
+        'stages:',
+        '  prod:',
+        '    nightly: {enabled: false}',
+        '  dev: {}',
+      ].join('\n'),
+    );
+
+    expect(loadJobsFile(path, { now: NOW }).stages).toEqual(['dev', 'prod']);
+  });
+
   it('Given an override that breaks a rule, When loaded with its stage, Then the problem points into the override', async () => {
     const path = await file(
       [
