@@ -94,9 +94,10 @@ export interface ClientInvocation<T = unknown> extends ErrorContext {
 /**
  * The typed client for the target flags. It resolves the target on its first call; a badly named one
  * (`--url`, `--region`) is an InvalidTargetError then, which exit-codes.ts maps to a usage error.
+ * A watching command passes its Ctrl-C signal, so a request in flight does not keep the process alive.
  */
-export function clientFor(options: TargetOptions): TickworkClient {
-  return new TickworkClient(options);
+export function clientFor(options: TargetOptions, signal?: AbortSignal): TickworkClient {
+  return new TickworkClient(signal === undefined ? options : { ...options, signal });
 }
 
 /** Makes the invocation's call and prints the answer: as JSON with --json, else through `view`. */

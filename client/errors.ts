@@ -74,6 +74,14 @@ export class ApiUnreachableError extends Error {
   }
 }
 
+/** The caller's signal (ClientOptions `signal`) aborted the request: it stopped waiting, on purpose. */
+export class RequestAbortedError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'RequestAbortedError';
+  }
+}
+
 /** The local stack's endpoints.json is missing or unusable, or the deployed target is misconfigured. */
 export class TargetError extends Error {
   constructor(message: string, options?: ErrorOptions) {

@@ -5,7 +5,7 @@
  */
 import type { HttpMethod } from '../shared/api/routes.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
-import { ApiUnreachableError, errorFromAnswer, excerpt, isRecord } from './errors.ts';
+import { ApiUnreachableError, errorFromAnswer, excerpt, isRecord, RequestAbortedError } from './errors.ts';
 
 export interface ApiRequest {
   readonly method: HttpMethod;
@@ -83,6 +83,11 @@ export interface ApiClientOptions {
   readonly maxRetryDelayMs?: number;
   /** Waits before the retry. @default systemClock */
   readonly clock?: Clock;
+  /**
+   * Ends every request in flight, and refuses the next ones, once aborted (RequestAbortedError): a caller
+   * that stops (Ctrl-C during `runs --follow`) exits at once instead of waiting out an answer.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 35_000;
@@ -112,6 +117,7 @@ export class ApiClient {
   readonly #timeoutMs: number;
   readonly #maxRetryDelayMs: number;
   readonly #clock: Clock;
+  readonly #signal: AbortSignal | undefined;
 
   constructor(target: ApiTarget, options: ApiClientOptions = {}) {
     this.#target = target;
@@ -119,6 +125,7 @@ export class ApiClient {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.#maxRetryDelayMs = options.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS;
     this.#clock = options.clock ?? systemClock;
+    this.#signal = options.signal;
   }
 
   get target(): ApiTarget {
@@ -167,7 +174,8 @@ export class ApiClient {
   ): Promise<{ status: number; ok: boolean; text: string; retryAfter: string | null }> {
     const authorization = await this.#target.authorize(wire);
     // The signal also bounds reading the body: a server that sends headers, then nothing, is caught too.
-    const signal = AbortSignal.timeout(this.#timeoutMs);
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const signal = this.#signal === undefined ? timeout : AbortSignal.any([timeout, this.#signal]);
     try {
       const response = await this.#fetch(wire.url, {
         method: wire.method,
@@ -183,7 +191,12 @@ export class ApiClient {
         retryAfter: response.headers.get('retry-after'),
       };
     } catch (error) {
-      if (signal.aborted) {
+      if (this.#signal?.aborted === true) {
+        throw new RequestAbortedError(`request to ${this.#target.description} stopped by its caller`, {
+          cause: error,
+        });
+      }
+      if (timeout.aborted) {
         throw new ApiUnreachableError(
           `no answer from ${this.#target.description} within ${formatSeconds(this.#timeoutMs)}`,
           { cause: error },

@@ -33,6 +33,7 @@ export {
   ApiUnreachableError,
   ConflictError,
   NotFoundError,
+  RequestAbortedError,
   TargetError,
   TimeoutError,
   ValidationError,
@@ -82,6 +83,8 @@ export interface TickworkClientOptions {
   readonly fetch?: typeof fetch;
   /** Waits of `runs.wait` (tests pass a manual clock). @default the system clock */
   readonly clock?: Clock;
+  /** Once aborted, every request in flight ends and later ones are refused (RequestAbortedError). */
+  readonly signal?: AbortSignal;
 }
 
 export class TickworkClient {
@@ -152,6 +155,7 @@ export class TickworkClient {
         new ApiClient(target, {
           ...(this.#options.timeoutMs === undefined ? {} : { timeoutMs: this.#options.timeoutMs }),
           ...(this.#options.fetch === undefined ? {} : { fetch: this.#options.fetch }),
+          ...(this.#options.signal === undefined ? {} : { signal: this.#options.signal }),
         }),
     );
     // A target that could not be resolved (no stack running yet) is looked for again on the next call.

@@ -59,11 +59,11 @@ async function look(client: Client, seen: RunWatch, job: string | undefined, fir
 }
 
 export async function executeFollow(invocation: FollowInvocation): Promise<number> {
-  const client = clientFor(invocation.target);
+  const stop = interruption();
+  const client = clientFor(invocation.target, stop.signal);
   const seen = new RunWatch();
   const { colour } = stdoutTerminal();
   const lines = invocation.output === 'json' || invocation.output === 'jsonl';
-  const stop = interruption();
   try {
     await watch(
       invocation.intervalMs,

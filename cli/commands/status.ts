@@ -123,15 +123,17 @@ function view(body: unknown, invocation: StatusInvocation, terminal: Terminal): 
 const REDRAW = '\u001b[H\u001b[2J\u001b[3J';
 
 async function execute(invocation: StatusInvocation): Promise<number> {
-  const client = clientFor(invocation.target);
+  const every = invocation.watchMs;
+  // Watching: Ctrl-C also ends the request in flight, so the command exits at once.
+  const stop = every === undefined ? undefined : interruption();
+  const client = clientFor(invocation.target, stop?.signal);
   const terminal = stdoutTerminal();
   const show = async () => {
     const answer = await invocation.call(client);
     printWarnings(answer);
     return view(answer, invocation, terminal);
   };
-  const every = invocation.watchMs;
-  if (every === undefined) {
+  if (every === undefined || stop === undefined) {
     const text = await show();
     if (text !== '') write(text);
     return EXIT.success;
@@ -139,7 +141,6 @@ async function execute(invocation: StatusInvocation): Promise<number> {
   const table = invocation.output === 'table' || invocation.output === 'wide';
   // In place only on a terminal; a pipe or a file gets each table under the time it was taken.
   const inPlace = table && process.stdout.isTTY === true;
-  const stop = interruption();
   try {
     await watch(
       every,

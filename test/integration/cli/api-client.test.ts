@@ -13,6 +13,7 @@ import {
   ApiUnreachableError,
   bearerAuthorizer,
 } from '../../../cli/api-client.ts';
+import { RequestAbortedError } from '../../../client/errors.ts';
 import type { Clock } from '../../../shared/clock.ts';
 
 interface Answer {
@@ -84,6 +85,10 @@ async function serve(...answers: Array<Answer | 'hang' | 'hang-body'>): Promise<
     },
     received,
   };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 /** A clock whose sleeps are recorded and return at once. */
@@ -208,6 +213,30 @@ describe('ApiClient retries and timeouts', () => {
     expect((error as Error).message).toBe('no answer from the test API within 0.3 s');
     expect(Date.now() - started).toBeLessThan(5_000);
   });
+
+  it.each<[string, 'hang' | 'hang-body']>([
+    ['a server that never answers', 'hang'],
+    ['a server that sends headers, then nothing', 'hang-body'],
+  ])(
+    'Given %s, When the caller aborts its signal, Then the request ends as aborted (not a timeout) and later ones are refused',
+    async (_, behaviour) => {
+      const { target, received } = await serve(behaviour);
+      const stop = new AbortController();
+      // The timeout is far away: only the abort can end this request.
+      const client = new ApiClient(target, { timeoutMs: 600_000, signal: stop.signal });
+
+      const pending = client.request({ method: 'GET', path: '/jobs' }).catch((caught: unknown) => caught);
+      await until(() => received.length === 1);
+      stop.abort();
+
+      const error = await pending;
+      expect(error).toBeInstanceOf(RequestAbortedError);
+      expect((error as Error).message).toBe('request to the test API stopped by its caller');
+      const next = await client.request({ method: 'GET', path: '/jobs' }).catch((caught: unknown) => caught);
+      expect(next).toBeInstanceOf(RequestAbortedError);
+      expect(received).toHaveLength(1);
+    },
+  );
 
   it('Given a refused request with several problems, When requested, Then the error carries every one', async () => {
     const details = [
