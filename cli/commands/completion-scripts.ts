@@ -1,7 +1,8 @@
 /**
  * The completion scripts of `tickwork completion`, written from the command specs (completion.ts). Bash
- * is the reference (its script is checked with `bash -n` and run under COMP_WORDS in the tests); zsh
- * loads the same script through bashcompinit; fish gets `complete` lines of its own.
+ * is the reference; zsh loads the same script through bashcompinit; fish gets `complete` lines of its own.
+ * Each is tested in its real shell (test/integration/cli/completion-shells.test.ts), which is how the two
+ * traps below were found: zsh ties `path` to PATH, and fish expands no command substitution in quotes.
  */
 import type { CommandSpec, OptionSpec, Values } from './completion.ts';
 
