@@ -21,6 +21,7 @@ import { type BindingContext, capabilityBindings, grantStageSecrets } from '../i
 import { acknowledgeWildcardResource, nagArn } from '../infra/nag.ts';
 import { pascalCase } from '../infra/naming.ts';
 import { TickworkFunction } from '../infra/tickwork-function.ts';
+import { deadLetterQueueNames } from '../shared/adapters/sqs/queue-names.ts';
 import {
   ASYNC_RETRY_DELAYS_SECONDS,
   DEFAULT_RUN_RETENTION_DAYS,
@@ -137,14 +138,15 @@ export class Tickwork extends Construct {
       eventBusArns: (props.eventBuses ?? []).map((bus) => bus.eventBusArn),
     };
 
+    const queueNames = deadLetterQueueNames(stage);
     this.schedulerDeadLetterQueue = this.deadLetterQueue(
       'SchedulerDeadLetterQueue',
-      `tickwork-${stage}-scheduler-dlq`,
+      queueNames.scheduler,
       'it is the dead-letter queue of the schedules (Target.DeadLetterConfig) that the API creates at run time',
     );
     this.jobFailureQueue = this.deadLetterQueue(
       'JobFailureQueue',
-      `tickwork-${stage}-job-failures`,
+      queueNames.lambda,
       "it is the job functions' on-failure destination for asynchronous invocations",
     );
 

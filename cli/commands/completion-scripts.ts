@@ -1,7 +1,8 @@
 /**
  * The completion scripts of `tickwork completion`, written from the command specs (completion.ts). Bash
- * is the reference (its script is checked with `bash -n` and run under COMP_WORDS in the tests); zsh
- * loads the same script through bashcompinit; fish gets `complete` lines of its own.
+ * is the reference; zsh loads the same script through bashcompinit; fish gets `complete` lines of its own.
+ * Each is tested in its real shell (test/integration/cli/completion-shells.test.ts), which is how the two
+ * traps below were found: zsh ties `path` to PATH, and fish expands no command substitution in quotes.
  */
 import type { CommandSpec, OptionSpec, Values } from './completion.ts';
 
@@ -62,19 +63,20 @@ _tickwork_words() {
 }
 
 _tickwork() {
-  local cur="\${COMP_WORDS[COMP_CWORD]}" prev="" path="" word i
+  # Not \`path\`: zsh ties \`path\` to PATH, and a local one would hide every command from the function.
+  local cur="\${COMP_WORDS[COMP_CWORD]}" prev="" cmdpath="" word i
   (( COMP_CWORD > 0 )) && prev="\${COMP_WORDS[COMP_CWORD-1]}"
   # The command path: the command and its subcommand, the words right after \`tickwork\`.
   for (( i = 1; i < COMP_CWORD; i++ )); do
     word="\${COMP_WORDS[i]}"
-    _tickwork_is_path "\${path:+$path }$word" || break
-    path="\${path:+$path }$word"
+    _tickwork_is_path "\${cmdpath:+$cmdpath }$word" || break
+    cmdpath="\${cmdpath:+$cmdpath }$word"
   done
   local subcommands="" options="" args="" values=""
-  case "$path" in
+  case "$cmdpath" in
 ${commandCases.join('\n')}
   esac
-  case "$path|$prev" in
+  case "$cmdpath|$prev" in
 ${valueCases.join('\n')}
   esac
   if [[ -n "$values" ]]; then _tickwork_words "$values" "$cur"; return 0; fi
@@ -154,7 +156,10 @@ function __tickwork_on
     if test $mode = exact
         test "$path" = "$want"
     else
-        test (count $path) -ge (count $want); and test "$path[1..(count $want)]" = "$want"
+        # A command substitution is not expanded inside double quotes (fish 3.6): the count goes first.
+        set -l n (count $want)
+        test (count $path) -ge $n; or return 1
+        test "$path[1..$n]" = "$want"
     end
 end
 

@@ -1,7 +1,8 @@
 /**
  * `tickwork events`: the events the local EventBridge endpoint's buses received (a task job's
  * eventbridge target), newest first. Reads the endpoint's file in the data directory, so it works
- * whether or not the stack runs.
+ * whether or not the stack runs. `--output table|wide|json|jsonl` as the other listings (`--json` its
+ * alias): `wide` shows each detail whole, `jsonl` one stored event a line.
  */
 import { existsSync } from 'node:fs';
 import { eventsPath, listEvents, type StoredEvent } from '../../local/eventbridge/event-store.ts';
@@ -18,13 +19,14 @@ import { localDataDir } from '../data-dir.ts';
 import { EXIT } from '../exit-codes.ts';
 import { instant, json, oneLine, table } from '../output.ts';
 import { COMMANDS } from '../summaries.ts';
+import { addOutputOption, jsonLines, type OutputFormat, outputFormat } from '../terminal.ts';
 
 export interface EventsInvocation {
   /** Named by --data-dir or TICKWORK_DATA_DIR; otherwise found from the current directory up. */
   readonly dataDir?: string;
   readonly bus?: string;
   readonly limit?: number;
-  readonly json: boolean;
+  readonly output: OutputFormat;
 }
 
 interface EventsFlags {
@@ -32,6 +34,7 @@ interface EventsFlags {
   readonly bus?: string;
   readonly limit?: number;
   readonly json?: boolean;
+  readonly output?: OutputFormat;
 }
 
 export function defineEvents(root: CliCommand, env: Env, done: (invocation: EventsInvocation) => void): void {
@@ -49,11 +52,12 @@ export function defineEvents(root: CliCommand, env: Env, done: (invocation: Even
   );
   valueOption(command, '--bus <NAME>', 'only the events of this bus');
   valueOption(command, '--limit <N>', 'only the newest N', wholeNumber(1));
-  command.option('--json', 'print the events as JSON');
+  addOutputOption(command);
+  command.option('--json', 'print the events as JSON (--output json)');
   act<EventsFlags, EventsInvocation>(command, done, (_, flags) => {
     const dataDir = namedDataDir(flags.dataDir, env);
     return {
-      json: flags.json === true,
+      output: outputFormat(flags),
       ...(dataDir === undefined ? {} : { dataDir }),
       ...(flags.bus === undefined ? {} : { bus: flags.bus }),
       ...(flags.limit === undefined ? {} : { limit: flags.limit }),
@@ -73,7 +77,8 @@ export function selectEvents(events: readonly StoredEvent[], bus?: string, limit
 
 const DETAIL_WIDTH = 80;
 
-export function eventsTable(events: readonly StoredEvent[]): string {
+/** `wide` shows each detail whole; the readable table cuts it to DETAIL_WIDTH. */
+export function eventsTable(events: readonly StoredEvent[], wide = false): string {
   const rows = events.map((event) => {
     const detail = oneLine(JSON.stringify(event.detail));
     return [
@@ -82,7 +87,7 @@ export function eventsTable(events: readonly StoredEvent[]): string {
       event.source,
       event.detailType,
       event.id,
-      detail.length > DETAIL_WIDTH ? `${detail.slice(0, DETAIL_WIDTH - 1)}…` : detail,
+      !wide && detail.length > DETAIL_WIDTH ? `${detail.slice(0, DETAIL_WIDTH - 1)}…` : detail,
     ];
   });
   return table(['RECEIVED', 'BUS', 'SOURCE', 'DETAIL TYPE', 'EVENT ID', 'DETAIL'], rows);
@@ -99,8 +104,12 @@ async function execute(invocation: EventsInvocation): Promise<number> {
   }
   const matching = selectEvents(events, invocation.bus);
   const shown = invocation.limit === undefined ? matching : matching.slice(0, invocation.limit);
-  if (invocation.json) {
+  if (invocation.output === 'json') {
     write(json({ events: shown }));
+    return EXIT.success;
+  }
+  if (invocation.output === 'jsonl') {
+    process.stdout.write(jsonLines(shown));
     return EXIT.success;
   }
   if (matching.length === 0) {
@@ -108,7 +117,7 @@ async function execute(invocation: EventsInvocation): Promise<number> {
     write(`no events${invocation.bus === undefined ? '' : ` on bus ${invocation.bus}`} in ${where}`);
     return EXIT.success;
   }
-  write(eventsTable(shown));
+  write(eventsTable(shown, invocation.output === 'wide'));
   if (shown.length < matching.length) write(`showing the newest ${shown.length} of ${matching.length}`);
   return EXIT.success;
 }

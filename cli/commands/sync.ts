@@ -3,7 +3,8 @@
  * one per connector (`GET /jobs/{name}/checkpoints`), and starting one connector over
  * (`POST /jobs/{name}/checkpoints/{connector}/reset`: its next run reads from the beginning, and the
  * sink gets its records again under new idempotency keys). A connector a run is syncing answers a
- * conflict (exit 4): cancel the run or reset after it.
+ * conflict (exit 4): cancel the run or reset after it. `sync status --output table|wide|json|jsonl` as the
+ * other listings (`--json` its alias): `jsonl` one checkpoint a line, `wide` cursors never cut.
  */
 
 import type { Checkpoint, Checkpoints } from '../../client/index.ts';
@@ -13,15 +14,26 @@ import {
   addTargetOptions,
   type ClientInvocation,
   callAndShow,
+  clientFor,
   defineCommand,
   type Env,
+  printWarnings,
   type TargetFlags,
   targetOptions,
 } from '../api-command.ts';
 import { act, type CliCommand, type Parsed, parseCommandLine } from '../command-line.ts';
+import { EXIT } from '../exit-codes.ts';
 import { checkJobName } from '../names.ts';
-import { instant, table } from '../output.ts';
+import { instant, json, table } from '../output.ts';
 import { COMMANDS } from '../summaries.ts';
+import {
+  addOutputOption,
+  jsonLines,
+  type OutputFlags,
+  type OutputFormat,
+  outputFormat,
+  stdoutTerminal,
+} from '../terminal.ts';
 import { UsageError } from '../usage-error.ts';
 
 /** The command is named after its kind (the one-place rule allows this file that literal); the connector id rule is the kind's own. */
@@ -35,7 +47,7 @@ function checkConnector(text: string): string {
 }
 
 export type SyncInvocation =
-  | (ClientInvocation<Checkpoints> & { readonly view: 'status' })
+  | (ClientInvocation<Checkpoints> & { readonly view: 'status'; readonly output: OutputFormat })
   | (ClientInvocation<Checkpoint> & { readonly view: 'reset' });
 
 export function defineSync(root: CliCommand, env: Env, done: (invocation: SyncInvocation) => void): void {
@@ -47,16 +59,19 @@ export function defineSync(root: CliCommand, env: Env, done: (invocation: SyncIn
     .command('status <job>')
     .summary("show a sync job's checkpoint per connector: cursor, version, last commit")
     .description("Show a sync job's checkpoint per connector: its cursor, version and last commit.");
+  addOutputOption(status);
   addTargetOptions(status);
-  act<TargetFlags, SyncInvocation>(status, done, ([given = ''], flags) => {
+  act<TargetFlags & OutputFlags, SyncInvocation>(status, done, ([given = ''], flags) => {
     const job = checkJobName(given);
+    const output = outputFormat(flags);
     return {
       command: `${NAME} status`,
       job,
       view: 'status',
       call: (client) => client.checkpoints.list(job),
       target: targetOptions(flags, env),
-      json: flags.json === true,
+      json: output === 'json',
+      output,
     };
   });
   const reset = sync
@@ -96,14 +111,39 @@ function checkpointCells(checkpoint: unknown): string[] {
 }
 
 const HEADERS = ['CONNECTOR', 'CURSOR', 'VERSION', 'COMMITTED', 'SYNCING'];
+/** The cursor and the lease are the free text a narrow terminal may cut (`wide` never cuts). */
+const FLEXIBLE = [1, 4];
 
 function resetView(checkpoint: Checkpoint): string {
   const [connector, cursor, version] = checkpointCells(checkpoint);
   return `reset connector ${connector}: cursor ${cursor}, version ${version}; its next run syncs it from the beginning`;
 }
 
-function statusView(answer: Checkpoints): string {
-  return table(HEADERS, answer.checkpoints.map(checkpointCells));
+/** The checkpoints in the format asked for: `jsonl` one checkpoint a line, `json` the API's answer. */
+export function statusView(
+  answer: Checkpoints,
+  output: OutputFormat,
+  width = stdoutTerminal().width,
+): string {
+  switch (output) {
+    case 'json':
+      return json(answer);
+    case 'jsonl':
+      return jsonLines(answer.checkpoints);
+    default:
+      return `${table(HEADERS, answer.checkpoints.map(checkpointCells), {
+        width: output === 'wide' ? undefined : width,
+        flexible: FLEXIBLE,
+      })}\n`;
+  }
+}
+
+/** Written as it is: an empty `jsonl` listing is no output at all, not an empty line. */
+async function showStatus(invocation: SyncInvocation & { readonly view: 'status' }): Promise<number> {
+  const answer = await invocation.call(clientFor(invocation.target));
+  printWarnings(answer);
+  process.stdout.write(statusView(answer, invocation.output));
+  return EXIT.success;
 }
 
 export const syncCommand = defineCommand({
@@ -111,6 +151,6 @@ export const syncCommand = defineCommand({
   summary: COMMANDS.sync.summary,
   parse: parseSyncArgs,
   execute: (invocation) =>
-    invocation.view === 'reset' ? callAndShow(invocation, resetView) : callAndShow(invocation, statusView),
+    invocation.view === 'reset' ? callAndShow(invocation, resetView) : showStatus(invocation),
   context: (invocation) => invocation,
 });

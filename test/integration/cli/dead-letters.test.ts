@@ -90,6 +90,21 @@ describe('tickwork dead-letters', () => {
     expect(JSON.parse(result.stdout)).toEqual({ deadLetters: [stored[1]] });
   });
 
+  it('Given --output jsonl, When listed, Then one stored letter a line, newest first', async () => {
+    const result = await cli(['dead-letters', '--data-dir', dataDir, '--output', 'jsonl']);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe(`${JSON.stringify(stored[1])}\n${JSON.stringify(stored[0])}\n`);
+  });
+
+  it('Given --output wide, When listed, Then each input is whole, with its execution', async () => {
+    const result = await cli(['dead-letters', '--data-dir', dataDir, '--output', 'wide']);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.split('\n')[0]).toMatch(/\sINPUT\s+EXECUTION\s+DEAD-LETTERED$/);
+    expect(result.stdout).toContain(stored[0]?.executionId);
+  });
+
   it('Given --limit 1 without --json, When listed, Then it says how many more there are', async () => {
     const result = await cli(['dead-letters', '--data-dir', dataDir, '--limit', '1']);
 

@@ -698,7 +698,11 @@ describe('the other commands: arguments to requests', () => {
       () => parseDeadLettersArgs(['--limit', 'all']),
       '--limit must be a whole number 1 or more, got "all"',
     ],
-    ['dead-letters with --url', () => parseDeadLettersArgs(['--url', 'https://x']), 'unknown option --url'],
+    [
+      'dead-letters with --url but no Region',
+      () => parseDeadLettersArgs(['--url', 'https://x.example']),
+      'cannot tell the AWS Region of the deployment; pass --region or set AWS_REGION',
+    ],
     [
       'events with a bad --limit',
       () => parseEventsArgs(['--limit', '0']),
@@ -724,14 +728,57 @@ describe('the other commands: arguments to requests', () => {
   });
 
   it.each<[string[], Record<string, string>, unknown]>([
-    [[], {}, { json: false }],
-    [[], { TICKWORK_DATA_DIR: ' ' }, { json: false }],
+    [[], {}, { output: 'table' }],
+    [[], { TICKWORK_DATA_DIR: ' ' }, { output: 'table' }],
     [
       ['--limit', '3', '--json'],
       { TICKWORK_DATA_DIR: 'env-dir' },
-      { dataDir: 'env-dir', json: true, limit: 3 },
+      { dataDir: 'env-dir', output: 'json', limit: 3 },
     ],
-    [['--data-dir', 'flag-dir'], { TICKWORK_DATA_DIR: 'env-dir' }, { dataDir: 'flag-dir', json: false }],
+    [['--data-dir', 'flag-dir'], { TICKWORK_DATA_DIR: 'env-dir' }, { dataDir: 'flag-dir', output: 'table' }],
+    [
+      ['--data-dir', 'flag-dir', '--output', 'wide'],
+      { TICKWORK_API_URL: 'https://abc.execute-api.eu-west-1.amazonaws.com' },
+      { dataDir: 'flag-dir', output: 'wide' },
+    ],
+    [
+      [],
+      { TICKWORK_API_URL: 'https://abc.execute-api.eu-west-1.amazonaws.com' },
+      { aws: { region: 'eu-west-1', queueUrls: [], output: 'table' } },
+    ],
+    [
+      [
+        '--queue-url',
+        'https://sqs.eu-central-1.amazonaws.com/123456789012/q',
+        '--queue-url',
+        'https://sqs.eu-central-1.amazonaws.com/123456789012/r',
+      ],
+      {},
+      {
+        aws: {
+          region: 'eu-central-1',
+          queueUrls: [
+            'https://sqs.eu-central-1.amazonaws.com/123456789012/q',
+            'https://sqs.eu-central-1.amazonaws.com/123456789012/r',
+          ],
+          output: 'table',
+        },
+      },
+    ],
+    [
+      [
+        '--url',
+        'https://abc.execute-api.eu-west-1.amazonaws.com',
+        '--stage',
+        'prod',
+        '--redrive',
+        'all',
+        '--region',
+        'us-west-2',
+      ],
+      { AWS_REGION: 'us-east-1' },
+      { aws: { region: 'us-west-2', stage: 'prod', redrive: 'all', queueUrls: [], output: 'table' } },
+    ],
   ])('Given dead-letters %j with env %j, When parsed, Then %j', (args, env, expected) => {
     expect(parseDeadLettersArgs(args, env)).toEqual(expected);
   });
