@@ -25,6 +25,12 @@ export const DASHBOARD_API_PREFIX = '/dashboard/api';
 /** The header every API request of the page carries (any other page needs a preflight to send it). */
 export const DASHBOARD_HEADER = 'x-tickwork-dashboard';
 const ASSETS_PREFIX = '/dashboard/assets/';
+/**
+ * The local front's `POST` with the bearer token: a new login URL (`{"url"}`), which is how
+ * `tickwork dashboard` gets one from a running stack. A program's route, answered by the front under its
+ * usual rules: a page cannot reach it (its POST carries Origin).
+ */
+export const LOGIN_CODES_PATH = '/dashboard/login-codes';
 
 /** Headers of every page and asset: nothing but this origin, never framed, never cached. */
 const PAGE_HEADERS: ReadonlyArray<readonly [string, string]> = [

@@ -18,9 +18,9 @@ import { LOOPBACK, listenHttp } from '../http/server.ts';
 import { describeError, FunctionTimeoutError } from '../lambda/errors.ts';
 import {
   DASHBOARD_HEADER,
-  DASHBOARD_PATH,
   dashboardLoginUrl,
   isDashboardPath,
+  LOGIN_CODES_PATH,
   routeDashboard,
 } from './dashboard.ts';
 import { DashboardGate } from './dashboard-gate.ts';
@@ -58,12 +58,6 @@ export interface ApiFrontOptions {
    */
   readonly log?: Logger;
 }
-
-/**
- * `POST` with the bearer token: a new dashboard login URL (`{"url"}`), which is how `tickwork dashboard`
- * gets one from a running stack. A program's route: a page cannot reach it (its POST carries Origin).
- */
-export const LOGIN_CODES_PATH = `${DASHBOARD_PATH}/login-codes`;
 
 /** What the dashboard's 401 page tells a user whose link is spent. */
 const NEW_LINK_HINT =
