@@ -33,6 +33,7 @@ const LOADERS: Readonly<Record<CommandName, () => Promise<Command>>> = {
   events: async () => (await import('./commands/events.ts')).eventsCommand,
   'webhook-receiver': async () => (await import('./commands/webhook-receiver.ts')).webhookReceiverCommand,
   'demo-platform': async () => (await import('./commands/demo-platform.ts')).demoPlatformCommand,
+  dashboard: async () => (await import('./commands/dashboard.ts')).dashboardCommand,
   completion: async () =>
     (await import('./commands/completion.ts')).completionCommand((name) => LOADERS[name]()),
 };

@@ -35,6 +35,10 @@ export const COMMANDS = {
     args: '',
     summary: 'a local AI-operations platform and model endpoint for telemetry and calibration jobs',
   },
+  dashboard: {
+    args: '',
+    summary: 'print a one-time login link to the dashboard; with --url, serve a deployed one',
+  },
   completion: { args: '<shell>', summary: 'print a shell completion script: bash, zsh or fish' },
 } as const satisfies Record<string, { readonly args: string; readonly summary: string }>;
 

@@ -116,6 +116,8 @@ export interface LocalStack {
   readonly dynamodbEngine: EngineKind;
   readonly runtime: LambdaRuntime;
   readonly scheduler: SchedulerEmulator;
+  /** The dashboard's URL with a new one-time login code, served by the API front. */
+  dashboardLoginUrl(): string;
   /**
    * Stops taking new work (the emulator stops firing, the API front stops accepting; the emulator's
    * API and the Invoke endpoint close once the front's requests, which may call them, are done),
@@ -353,6 +355,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamodbEngine: engine.kind,
       runtime: lambda,
       scheduler,
+      dashboardLoginUrl: () => front.dashboardLoginUrl(),
       close: () => {
         // In dependency order: nothing new comes in, then what runs finishes while the engines it
         // uses are still up, then the engines flush and stop.

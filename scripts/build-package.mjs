@@ -12,11 +12,14 @@
  *   (infra/tickwork-function.ts names `<root>/package-lock.json`); bundling installs nothing (the SDK is
  *   bundled), so an empty npm lock is enough.
  *
+ * - `dist/dashboard/`: the dashboard's page and assets (plain ES modules and CSS, served as they are by
+ *   local/api-front/dashboard-assets.ts, which finds them at `../../dashboard/` from itself).
+ *
  * tsc itself copies package.json to dist/ (functions/commons imports it for the User-Agent), which is
  * also where `tickwork --version` reads it.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,3 +44,5 @@ writeFileSync(
   join(dist, 'package-lock.json'),
   `${JSON.stringify({ name: manifest.name, version: manifest.version, lockfileVersion: 3, requires: true, packages: {} }, null, 2)}\n`,
 );
+
+cpSync(join(root, 'dashboard'), join(dist, 'dashboard'), { recursive: true });

@@ -322,6 +322,8 @@ async function run(args: string[]): Promise<number> {
     [
       `tickwork local is running; data in ${dataDir}`,
       bannerLine('API', `${endpoints.apiUrl}  (send Authorization: Bearer <token>)`),
+      // A one-time code, as a notebook server prints: `tickwork dashboard` prints a new one later.
+      bannerLine('dashboard', stack.dashboardLoginUrl()),
       bannerLine('Scheduler', `${endpoints.schedulerEndpoint}  (schedule group ${endpoints.scheduleGroup})`),
       bannerLine('DynamoDB', `${endpoints.dynamodbEndpoint}  (${stack.dynamodbEngine})`),
       bannerLine(

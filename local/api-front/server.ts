@@ -3,6 +3,10 @@
  * HTTP server on 127.0.0.1 that refuses requests from web pages (an `Origin` header: no CORS, see
  * local/http/guard.ts), checks the bearer token, turns each request into a 2.0 event, invokes the API
  * function and returns its response, with API Gateway's payload and time limits.
+ *
+ * It also serves the dashboard (dashboard.ts): the page under /dashboard, reached with a one-time login
+ * code, whose API requests (/dashboard/api/…) are authorized by the session instead of the token and
+ * then go to the API function like any other.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -12,6 +16,14 @@ import { type Logger, type LogLevel, silentLogger } from '../../shared/logger.ts
 import { BodyTooLargeError, browserRequestRefusal, readBoundedBody } from '../http/guard.ts';
 import { LOOPBACK, listenHttp } from '../http/server.ts';
 import { describeError, FunctionTimeoutError } from '../lambda/errors.ts';
+import {
+  DASHBOARD_HEADER,
+  dashboardLoginUrl,
+  isDashboardPath,
+  LOGIN_CODES_PATH,
+  routeDashboard,
+} from './dashboard.ts';
+import { DashboardGate } from './dashboard-gate.ts';
 import { toHttpApiEvent } from './event.ts';
 import { type HttpResponse, toHttpResponse } from './response.ts';
 import { bearerTokenMatches } from './token.ts';
@@ -47,6 +59,10 @@ export interface ApiFrontOptions {
   readonly log?: Logger;
 }
 
+/** What the dashboard's 401 page tells a user whose link is spent. */
+const NEW_LINK_HINT =
+  'run `tickwork dashboard` in the project (it asks this stack for one), or restart the local stack (`npm start`), which prints one';
+
 /** An answer of the front itself, and the level its line is logged at. */
 interface OwnAnswer {
   readonly status: number;
@@ -58,6 +74,8 @@ export interface ApiFront {
   /** e.g. `http://127.0.0.1:3000` */
   readonly url: string;
   readonly port: number;
+  /** A dashboard URL with a new one-time login code (`…/dashboard?code=…`). */
+  dashboardLoginUrl(): string;
   /**
    * Stops accepting requests, lets in-flight ones finish for up to `graceMs`, then closes every
    * connection.
@@ -73,6 +91,7 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const integrationTimeoutMs = options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS;
   let port = options.port;
+  const gate = new DashboardGate({ clock });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = clock.now();
@@ -97,7 +116,20 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
     requestId: string,
     started: Date,
   ): Promise<OwnAnswer | undefined> => {
-    const refusal = browserRequestRefusal(req.headers);
+    let url = req.url ?? '/';
+    let fromDashboard = false;
+    if (isDashboardPath(url) && url.split('?')[0] !== LOGIN_CODES_PATH) {
+      if (listener.closing) {
+        return own(sendError(res, 503, 'ServiceUnavailable', 'the local API is shutting down'), 'info');
+      }
+      const route = await routeDashboard(req, res, { gate, port, newLink: NEW_LINK_HINT });
+      if (route.kind === 'answered') return own(route.status, route.level, route.error);
+      if (route.kind === 'api') {
+        url = route.url;
+        fromDashboard = true;
+      }
+    }
+    const refusal = fromDashboard ? undefined : browserRequestRefusal(req.headers);
     if (refusal !== undefined) {
       return own(
         sendError(res, 403, 'Forbidden', refusal.message, { close: !requestComplete(req) }),
@@ -111,7 +143,7 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
         'info',
       );
     }
-    if (!bearerTokenMatches(req.headers.authorization, options.token)) {
+    if (!fromDashboard && !bearerTokenMatches(req.headers.authorization, options.token)) {
       const where = options.tokenFile === undefined ? '' : ` (kept in ${options.tokenFile})`;
       return own(
         sendError(
@@ -134,11 +166,22 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
       return own(sendTooLarge(res, maxBodyBytes), 'info');
     }
 
+    if (url.split('?')[0] === LOGIN_CODES_PATH) {
+      if (req.method !== 'POST') {
+        return own(sendError(res, 405, 'MethodNotAllowed', `${LOGIN_CODES_PATH} answers POST only`), 'info');
+      }
+      return own(
+        sendJson(res, 201, { url: dashboardLoginUrl(`http://${host}:${port}`, gate.issueCode()) }),
+        'info',
+      );
+    }
+
     const event = toHttpApiEvent({
       method: req.method ?? 'GET',
-      url: req.url ?? '/',
+      url,
       httpVersion: req.httpVersion,
-      headers: req.headersDistinct,
+      // The session cookie and the page's marker are the front's business, as the bearer token is.
+      headers: fromDashboard ? withoutDashboardHeaders(req.headersDistinct) : req.headersDistinct,
       body,
       sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
       requestId,
@@ -204,6 +247,7 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
   return {
     url: listener.url,
     port,
+    dashboardLoginUrl: () => dashboardLoginUrl(listener.url, gate.issueCode()),
     async close(graceMs = 10_000) {
       await listener.close(graceMs);
     },
@@ -212,6 +256,33 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
 
 function own(status: number, level: LogLevel, error?: string): OwnAnswer {
   return error === undefined ? { status, level } : { status, level, error };
+}
+
+function withoutDashboardHeaders(
+  headers: IncomingMessage['headersDistinct'],
+): IncomingMessage['headersDistinct'] {
+  const kept: IncomingMessage['headersDistinct'] = {};
+  for (const [name, values] of Object.entries(headers)) {
+    if (
+      name !== 'cookie' &&
+      name !== 'origin' &&
+      !name.startsWith('sec-fetch-') &&
+      name !== DASHBOARD_HEADER
+    ) {
+      kept[name] = values;
+    }
+  }
+  return kept;
+}
+
+function sendJson(res: ServerResponse, statusCode: number, value: unknown): number {
+  const body = Buffer.from(JSON.stringify(value), 'utf8');
+  res.statusCode = statusCode;
+  res.setHeader('content-type', 'application/json');
+  res.setHeader('cache-control', 'no-store');
+  res.setHeader('content-length', body.length);
+  res.end(body);
+  return statusCode;
 }
 
 function requestComplete(req: IncomingMessage): boolean {

@@ -53,6 +53,13 @@ function isRunning(pid: number): boolean {
   }
 }
 
+/** The banner's `dashboard` line: the front's page with a one-time code. */
+function dashboardLink(stdout: string, apiUrl: string): string {
+  const link = /^ {2}dashboard {3}(\S+)$/m.exec(stdout)?.[1] ?? '';
+  expect(link).toMatch(new RegExp(`^${apiUrl}/dashboard\\?code=[\\w-]{43}$`));
+  return link;
+}
+
 describe('tickwork local', () => {
   let dataDir: string;
 
@@ -74,6 +81,7 @@ describe('tickwork local', () => {
     const endpoints = await endpointsOf(first, dataDir);
     expect(first.stdout()).toContain(`token       ${endpoints.token}`);
     expect(first.stdout()).toContain(`API         ${endpoints.apiUrl}`);
+    const firstLink = dashboardLink(first.stdout(), endpoints.apiUrl);
     let scheduler = new SchedulerClient({
       endpoint: endpoints.schedulerEndpoint,
       region: 'us-east-1',
@@ -140,6 +148,15 @@ describe('tickwork local', () => {
     );
     expect(schedule.ScheduleExpression).toBe('rate(1 day)');
     expect(again.token).toBe(endpoints.token);
+    // A restart prints a new one-time dashboard code; the old one means nothing to the new process.
+    const secondLink = dashboardLink(second.stdout(), again.apiUrl);
+    expect(new URL(secondLink).searchParams.get('code')).not.toBe(
+      new URL(firstLink).searchParams.get('code'),
+    );
+    const stale = new URL(firstLink);
+    stale.port = new URL(again.apiUrl).port;
+    expect((await fetch(stale, { redirect: 'manual' })).status).toBe(401);
+    expect((await fetch(secondLink, { redirect: 'manual' })).status).toBe(303);
     scheduler.destroy();
     second.child.kill('SIGINT');
     expect(await second.exited).toEqual({ code: 0, signal: null });

@@ -127,6 +127,9 @@ describe('the packed package in a fresh project', () => {
         'dist/client/index.js',
         'dist/client/index.d.ts',
         'dist/cdk/index.js',
+        // The dashboard's page, served as it is by the local front and `tickwork dashboard`.
+        'dist/dashboard/index.html',
+        'dist/dashboard/assets/app.js',
       ]),
     );
     // Only the build ships: no sources, tests or benches.
