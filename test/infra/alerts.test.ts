@@ -113,7 +113,11 @@ describe('the alerts topic', () => {
     );
     expect(keyUses.length).toBeGreaterThanOrEqual(publishers.length);
     for (const statement of keyUses) {
-      expect(statement.Resource).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+      expect(statement).toEqual({
+        Effect: 'Allow',
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
+      });
     }
     // The API publishes nothing.
     expect(grantees.some((id) => id.startsWith('TickworkApiFunction'))).toBe(false);
