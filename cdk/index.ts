@@ -7,7 +7,9 @@
  *   kind: 'task', schedule: 'daily', timezone: 'Europe/Berlin', target: TaskTarget.lambda(evalFn),
  * });
  */
+
 export { TaskTarget } from '../shared/kinds/task/as-code.ts';
+export { type AlertPublisher, AlertsTopic, type AlertsTopicProps } from './alerts.ts';
 export { type JobOptions, type KindConfig, TickworkJobError, type TickworkJobProps } from './jobs.ts';
 export { MAX_JOBS_PROPERTY_BYTES } from './jobs-resource.ts';
 export { type TickworkAlarms, type TickworkProps, TickworkPropsError } from './props.ts';

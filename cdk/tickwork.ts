@@ -31,6 +31,7 @@ import {
 } from '../shared/config.ts';
 import { functionName, jobFunctionDefinitions } from '../shared/functions.ts';
 import { type JobKind, kindDefinition } from '../shared/kinds/registry.ts';
+import { type AlertPublisher, AlertsTopic } from './alerts.ts';
 import { addHttpApi } from './api.ts';
 import { checkJobDefinition, jobDefinition, TickworkJobError, type TickworkJobProps } from './jobs.ts';
 import { loadJobsFileDefinitions } from './jobs-file.ts';
@@ -106,6 +107,8 @@ export class Tickwork extends Construct {
   readonly schedulerDeadLetterQueue: Queue;
   /** Asynchronous invocations a job function failed after Lambda's retries. */
   readonly jobFailureQueue: Queue;
+  /** Where health changes are published (and the alarms' action): see {@link Tickwork.grantAlerts}. */
+  readonly alerts: AlertsTopic;
   /**
    * Where this deployment's jobs as code are defined (`stack <stack name>`): the jobs are managed by it,
    * and the API refuses to change or delete them (409 naming it).
@@ -149,6 +152,8 @@ export class Tickwork extends Construct {
       queueNames.lambda,
       "it is the job functions' on-failure destination for asynchronous invocations",
     );
+
+    this.alerts = new AlertsTopic(this, 'Alerts', { stage });
 
     this.scheduleGroup = new ScheduleGroup(this, 'ScheduleGroup', {
       scheduleGroupName: scheduleGroupName(stage),
@@ -208,6 +213,8 @@ export class Tickwork extends Construct {
       this.jobFunctionConstructs[definition.jobKind] = job;
       jobs.push(job);
       fn.grantInvoke(this.schedulerRole);
+      // A run's end may change the job's health, which is alerted.
+      this.alerts.grantAlerts(job.function);
       // Chained runs and fan-out children: an asynchronous Invoke of exactly the job functions.
       job.role.addToPrincipalPolicy(
         new PolicyStatement({
@@ -308,6 +315,10 @@ export class Tickwork extends Construct {
       description: 'Events Scheduler could not deliver to a job function',
       value: this.schedulerDeadLetterQueue.queueUrl,
     });
+    new CfnOutput(this, 'AlertsTopicArn', {
+      description: "SNS topic of the jobs' health changes (subscribe to be alerted)",
+      value: this.alerts.topic.topicArn,
+    });
     new CfnOutput(this, 'JobFailureQueueUrl', {
       description: 'Asynchronous job invocations that failed after Lambda retries',
       value: this.jobFailureQueue.queueUrl,
@@ -324,6 +335,14 @@ export class Tickwork extends Construct {
     if (props.jobsFile !== undefined) {
       for (const definition of loadJobsFileDefinitions(props.jobsFile, stage)) this.addDefinition(definition);
     }
+  }
+
+  /**
+   * Lets a function of the stack publish health-change alerts (e.g. the sweeper): sns:Publish on exactly
+   * the alerts topic, and the topic's ARN in its environment. Every job function has it already.
+   */
+  grantAlerts(fn: AlertPublisher): void {
+    this.alerts.grantAlerts(fn);
   }
 
   /**

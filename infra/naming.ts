@@ -10,3 +10,8 @@ export function pascalCase(id: string): string {
 export function stackName(stage: string, part: 'Stateful' | 'Service'): string {
   return `Tickwork-${stage}-${part}`;
 }
+
+/** The alerts topic of a deployment, e.g. `tickwork-prod-alerts` (cdk/alerts.ts). */
+export function alertsTopicName(stage: string): string {
+  return `tickwork-${stage}-alerts`;
+}

@@ -22,6 +22,7 @@ export const ENV = {
   logLevel: 'TICKWORK_LOG_LEVEL',
   logFormat: 'TICKWORK_LOG_FORMAT',
   asyncRetryDelaysMs: 'TICKWORK_ASYNC_RETRY_DELAYS_MS',
+  alertsTopicArn: 'TICKWORK_ALERTS_TOPIC_ARN',
 } as const;
 
 /** The deployment's schedule group, e.g. `tickwork-prod`: every job's schedule lives in it. */
@@ -188,6 +189,24 @@ export function loadHttpConfig(env: Env): HttpConfig {
       .map((host) => host.trim().toLowerCase())
       .filter((host) => host !== ''),
   };
+}
+
+/** Where health-change alerts are published besides each job's webhook (shared/alerts/). */
+export interface AlertsConfig {
+  /** The stack's SNS topic; unset locally (no SNS on one machine: the webhook only). */
+  readonly topicArn: string | undefined;
+}
+
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+export function loadAlertsConfig(env: Env): AlertsConfig {
+  const topicArn = optional(env, ENV.alertsTopicArn);
+  if (topicArn !== undefined && !SNS_TOPIC_ARN.test(topicArn)) {
+    throw new ConfigError(
+      `${ENV.alertsTopicArn} must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got "${topicArn}"`,
+    );
+  }
+  return { topicArn };
 }
 
 /**

@@ -49,12 +49,17 @@ export const tableDefinitions = {
   jobs: {
     id: 'jobs',
     // Two items per job: the job (key: its name) and its run state (key `<name>#run`, in no index; see
-    // shared/adapters/dynamodb/run-state.ts).
+    // shared/adapters/dynamodb/run-state.ts); a third, its alert record (`<name>#alert`), once its health
+    // changed (shared/adapters/dynamodb/alert-store.ts).
     partitionKey: S('name'),
     globalSecondaryIndexes: [
       // Every job carries the same `listKey`, so listing all jobs by name is a Query, never a Scan.
       { indexName: 'jobs-by-name', partitionKey: S('listKey'), sortKey: S('name'), projection: ALL },
       { indexName: 'jobs-by-kind', partitionKey: S('kind'), sortKey: S('name'), projection: ALL },
+      // Sparse: only alert records that owe a send (a retry, a reminder) carry `alertDue` (a constant) and
+      // `nextAlertAt`, so the reminder pass reads the jobs owed an alert, never all jobs
+      // (shared/adapters/dynamodb/alert-store.ts). The records are small: ALL saves a read per record.
+      { indexName: 'alerts-due', partitionKey: S('alertDue'), sortKey: S('nextAlertAt'), projection: ALL },
     ],
     // Executed and cancelled one-time jobs stay queryable until the retention window passes.
     timeToLiveAttribute: 'expiresAt',

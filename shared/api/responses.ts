@@ -62,6 +62,13 @@ export const jobViewSchema = z.strictObject({
       concurrency: z.int(),
     }),
   ),
+  alerts: z.optional(
+    z.strictObject({
+      url: z.string(),
+      signingSecret: z.string().check(z.meta({ description: 'The NAME of the signing secret.' })),
+      reAlertMinutes: z.optional(z.int()),
+    }),
+  ),
   // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
   then: z.optional(
     z.strictObject({

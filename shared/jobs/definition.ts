@@ -3,6 +3,7 @@
  * normalizes the schedule, the kind's schema checks the config, and the rules that need the clock
  * (dates in the future, at() not in the past, a schedule that fires at all) are checked here.
  */
+import { alertsUrlProblem, normalizeAlerts } from '../alerts/field.ts';
 import type { RuntimeMode } from '../config.ts';
 import { ValidationError } from '../errors.ts';
 import { parseConfigOf, patchConfigOf } from '../kinds/config.ts';
@@ -45,6 +46,7 @@ export type JobFields = Pick<
   | 'runImmediately'
   | 'then'
   | 'expand'
+  | 'alerts'
 >;
 
 /**
@@ -89,6 +91,9 @@ export function normalizeDefinition(definition: JobDefinition, context: Definiti
   const expand = definition.expand === undefined ? undefined : normalizeExpand(definition.expand);
   const expandProblem = expand === undefined ? undefined : expandUrlProblem(expand, context.mode);
   if (expandProblem !== undefined) problems.add({ field: 'expand.url', message: expandProblem });
+  const alerts = definition.alerts === undefined ? undefined : normalizeAlerts(definition.alerts);
+  const alertsProblem = alerts === undefined ? undefined : alertsUrlProblem(alerts, context.mode);
+  if (alertsProblem !== undefined) problems.add({ field: 'alerts.url', message: alertsProblem });
   problems.throwIfAny();
   if (schedule === undefined || config === undefined) throw new Error('unreachable: no problem was recorded');
   return {
@@ -107,6 +112,7 @@ export function normalizeDefinition(definition: JobDefinition, context: Definiti
     // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
     ...(definition.then === undefined ? {} : { then: definition.then }),
     ...(expand === undefined ? {} : { expand }),
+    ...(alerts === undefined ? {} : { alerts }),
   };
 }
 
@@ -148,6 +154,7 @@ export function patchedDefinition(job: Job, patch: JobPatch, context: Definition
     // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
     then: pick('then', job.then),
     expand: pick('expand', job.expand),
+    alerts: pick('alerts', job.alerts),
   };
   return definition;
 }

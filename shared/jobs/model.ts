@@ -78,6 +78,18 @@ export interface Job {
    * (shared/jobs/managed.ts); anyone may still pause, resume, run and cancel it. Absent: an operator's job.
    */
   readonly managedBy?: string;
+  /** Where the job's health changes are sent besides the stack's topic (shared/alerts/). */
+  readonly alerts?: JobAlerts;
+}
+
+/** A job's alert webhook (shared/alerts/field.ts checks it). */
+export interface JobAlerts {
+  /** Each health change is POSTed here, signed (through the outbound guard). */
+  readonly url: string;
+  /** The NAME of the secret the signature is keyed with. */
+  readonly signingSecret: string;
+  /** While the job stays unhealthy, the change is sent again every this many minutes. */
+  readonly reAlertMinutes?: number;
 }
 
 /**

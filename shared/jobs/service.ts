@@ -390,7 +390,19 @@ async function compensate(
  * before its secret, but its runs will fail until the secret is there.
  */
 async function withWarnings(deps: JobServiceDeps, job: Job): Promise<WrittenJob> {
-  const references = kindDefinition(job.kind).secretsOf?.(job.config) ?? [];
+  const references: { field: string; name: string; consequence?: string }[] = [
+    ...(kindDefinition(job.kind).secretsOf?.(job.config) ?? []),
+    // The alert webhook's secret is checked like a kind's: no alert reaches alerts.url until it exists.
+    ...(job.alerts === undefined
+      ? []
+      : [
+          {
+            field: 'alerts.signingSecret',
+            name: job.alerts.signingSecret,
+            consequence: `alerts of job "${job.name}" will not be sent to alerts.url until it does`,
+          },
+        ]),
+  ];
   const warnings: Problem[] = [];
   for (const reference of references) {
     let check: SecretCheck;
@@ -407,7 +419,7 @@ async function withWarnings(deps: JobServiceDeps, job: Job): Promise<WrittenJob>
     if (!check.exists) {
       warnings.push({
         field: reference.field,
-        message: `secret "${reference.name}" does not exist yet (looked in ${check.where}); runs of job "${job.name}" will fail until it does`,
+        message: `secret "${reference.name}" does not exist yet (looked in ${check.where}); ${reference.consequence ?? `runs of job "${job.name}" will fail until it does`}`,
       });
     }
   }

@@ -4,6 +4,7 @@
  * complaints into problems is the project's one (shared/validation.ts).
  */
 import * as z from 'zod/mini';
+import { alertsSchema } from '../alerts/field.ts';
 import { ValidationError } from '../errors.ts';
 import { JOB_KINDS } from '../kinds/registry.ts';
 import { expandSchema } from '../runs/fan-out-spec.ts';
@@ -58,6 +59,7 @@ const fields = {
   // biome-ignore lint/suspicious/noThenProperty: `then` is the API's field (chained jobs); an object, never a function, so `await` does not treat a job as a promise
   then: chainsSchema,
   expand: expandSchema,
+  alerts: alertsSchema,
 };
 
 /** The body of `POST /jobs` and `PUT /jobs/{name}`. */
@@ -78,6 +80,7 @@ export const jobDefinitionSchema = z.strictObject({
   // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
   then: z.optional(fields.then),
   expand: z.optional(fields.expand),
+  alerts: z.optional(fields.alerts),
 });
 export type JobDefinition = z.infer<typeof jobDefinitionSchema>;
 
@@ -107,6 +110,8 @@ export const jobPatchSchema = z
     then: clearable(fields.then),
     // Replaced whole (it is small and its parts depend on each other); null removes the fan-out.
     expand: clearable(fields.expand),
+    // Replaced whole, like `expand`; null removes the webhook (the topic still gets every change).
+    alerts: clearable(fields.alerts),
   })
   .check(
     z.refine((patch) => Object.keys(patch).length > 0, {

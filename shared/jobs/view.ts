@@ -3,7 +3,16 @@
  * schedule, the next run from the schedule engine. Never the run lease or other internals.
  */
 import { nextFireTimes } from '../schedule/index.ts';
-import type { Job, JobChains, JobExpand, JobKind, OneTimeState, OverlapPolicy, Run } from './model.ts';
+import type {
+  Job,
+  JobAlerts,
+  JobChains,
+  JobExpand,
+  JobKind,
+  OneTimeState,
+  OverlapPolicy,
+  Run,
+} from './model.ts';
 
 export interface JobView {
   readonly name: string;
@@ -30,6 +39,8 @@ export interface JobView {
   readonly then?: JobChains;
   /** Fan-out: where each run's contexts come from (absent: the job's runs do not fan out). */
   readonly expand?: JobExpand;
+  /** Where the job's health changes are sent besides the stack's topic (the secret by name only). */
+  readonly alerts?: JobAlerts;
   /** Where the job is defined when deployed as code; the API refuses to change or delete it (409). */
   readonly managedBy?: string;
   /** ISO instant of the next slot, or null when the job is paused or will not fire again. */
@@ -88,6 +99,7 @@ export function toJobView(job: Job, now: Date): JobView {
     // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
     then: job.then,
     expand: job.expand,
+    alerts: job.alerts,
     managedBy: job.managedBy,
     nextRun: next === undefined ? null : next.toISOString(),
     state: job.schedule.type === 'at' ? (job.oneTimeState ?? 'scheduled') : undefined,

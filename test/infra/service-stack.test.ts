@@ -243,6 +243,8 @@ describe('ServiceStack: functions', () => {
           ENV.runRetentionDays,
           ENV.asyncRetryDelaysMs,
           ENV.jobFunctionArns,
+          // Every job function may change its job's health, which is alerted (cdk/alerts.ts).
+          ENV.alertsTopicArn,
           ...declared.flatMap((capability) => capabilityVariables[capability]),
           'NODE_OPTIONS',
         ].sort(),

@@ -53,6 +53,7 @@ const OPTIONAL_JOB_FIELDS = [
   'pauseNote',
   'managedBy',
   'expand',
+  'alerts',
 ] as const satisfies readonly (keyof Job)[];
 
 type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];

@@ -5,6 +5,7 @@
  * the fields a definition carries, so an exported job compares unchanged. Server-owned fields (version,
  * createdAt, nextRun, the schedule's expression and description) are never compared.
  */
+import { normalizeAlerts } from '../../alerts/field.ts';
 import { ValidationError } from '../../errors.ts';
 import { parseConfigOf } from '../../kinds/config.ts';
 import { kindDefinition } from '../../kinds/registry.ts';
@@ -38,6 +39,11 @@ export interface ShownJob {
     readonly maxChildren: number;
     readonly concurrency: number;
   };
+  readonly alerts?: {
+    readonly url: string;
+    readonly signingSecret: string;
+    readonly reAlertMinutes?: number;
+  };
   /** One-time jobs: `executed` and `cancelled` ones are over (kept as history until they expire). */
   readonly state?: string;
   /** Where the job is defined when it is managed as code (not compared: a source is not a field of a definition). */
@@ -63,6 +69,7 @@ export const COMPARED_FIELDS = [
   'config',
   'then',
   'expand',
+  'alerts',
 ] as const;
 
 /** A shown job's definition fields. */
@@ -83,6 +90,7 @@ export function comparableOfShown(job: ShownJob): Comparable {
     // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
     then: job.then,
     expand: job.expand,
+    alerts: job.alerts,
   });
 }
 
@@ -111,6 +119,7 @@ export function comparableOfDefinition(definition: JobDefinition): Comparable {
     // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
     then: definition.then,
     expand: definition.expand === undefined ? undefined : normalizeExpand(definition.expand),
+    alerts: definition.alerts === undefined ? undefined : normalizeAlerts(definition.alerts),
   });
 }
 

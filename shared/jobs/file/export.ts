@@ -25,6 +25,7 @@ export function definitionOfShown(job: ShownJob): Record<string, unknown> {
     // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
     ...(job.then === undefined ? {} : { then: job.then }),
     ...(job.expand === undefined ? {} : { expand: job.expand }),
+    ...(job.alerts === undefined ? {} : { alerts: job.alerts }),
   };
 }
 
