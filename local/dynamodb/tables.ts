@@ -1,6 +1,7 @@
 /**
  * Creates the tables of `shared/tables.ts` on a local engine, the same key schemas and indexes the
- * stack deploys. Idempotent: an existing table is checked, not recreated.
+ * stack deploys. Idempotent: an existing table is checked, not recreated; one an earlier version created
+ * without an index this version defines is rebuilt with it, its items kept (./rebuild.ts).
  */
 import {
   type AttributeDefinition,
@@ -24,6 +25,7 @@ import {
   tableDefinitions,
   tableName,
 } from '../../shared/tables.ts';
+import { missingIndexes, type RebuildSteps, rebuildTable, resumeRebuild } from './rebuild.ts';
 
 /** A table of that name exists with other keys or indexes than its definition says. */
 export class TableSchemaMismatchError extends Error {
@@ -59,15 +61,28 @@ export async function ensureTables(
   const results: EnsuredTable[] = [];
   for (const definition of definitions) {
     const name = tableName(options.stage, definition.id);
+    const timeoutMs = options.activeTimeoutMs ?? 30_000;
+    const steps: RebuildSteps = {
+      createActive: async (table) => {
+        await create(client, table, definition);
+        await waitActive(client, table, definition, timeoutMs);
+      },
+    };
+    const found = await describe(client, name);
+    await resumeRebuild(client, name, found !== undefined && lacksIndexes(definition, found), steps);
     const existing = await describe(client, name);
     let created = false;
     if (existing === undefined) {
       created = await create(client, name, definition);
+    } else if (lacksIndexes(definition, existing)) {
+      // Keys and the indexes it has must match: only what this version added is built.
+      assertMatches(name, definition, existing, { allowMissing: true });
+      await rebuildTable(client, name, steps);
     } else {
       assertMatches(name, definition, existing);
       await dropRetiredIndexes(client, name, definition, existing);
     }
-    await waitActive(client, name, definition, options.activeTimeoutMs ?? 30_000);
+    await waitActive(client, name, definition, timeoutMs);
     if (definition.timeToLiveAttribute !== undefined) {
       await enableTimeToLive(client, name, definition.timeToLiveAttribute);
     }
@@ -85,8 +100,12 @@ async function describe(client: DynamoDBClient, name: string): Promise<TableDesc
   }
 }
 
-/** Returns false when another process created the table first. */
-async function create(client: DynamoDBClient, name: string, definition: TableDefinition): Promise<boolean> {
+/** Creates `name` as `definition` says; false when another process created it first. */
+export async function create(
+  client: DynamoDBClient,
+  name: string,
+  definition: TableDefinition,
+): Promise<boolean> {
   const attributes = new Map<string, AttributeDefinition>();
   const remember = (key: KeyAttribute | undefined) => {
     if (key !== undefined) attributes.set(key.name, { AttributeName: key.name, AttributeType: key.type });
@@ -140,7 +159,18 @@ function describeProjection(projection: Projection | undefined): string {
   return `INCLUDE(${[...(projection?.NonKeyAttributes ?? [])].sort().join(', ')})`;
 }
 
-function assertMatches(name: string, definition: TableDefinition, table: TableDescription): void {
+/** The table an earlier version created lacks an index of this version's definition. */
+function lacksIndexes(definition: TableDefinition, table: TableDescription): boolean {
+  const present = new Set((table.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName ?? ''));
+  return missingIndexes(definition, present).length > 0;
+}
+
+function assertMatches(
+  name: string,
+  definition: TableDefinition,
+  table: TableDescription,
+  options: { readonly allowMissing?: boolean } = {},
+): void {
   const types = new Map((table.AttributeDefinitions ?? []).map((a) => [a.AttributeName, a.AttributeType]));
   const have = (schema: KeySchemaElement[] | undefined) =>
     (schema ?? [])
@@ -162,8 +192,10 @@ function assertMatches(name: string, definition: TableDefinition, table: TableDe
   );
   for (const index of definition.globalSecondaryIndexes) {
     const existing = indexes.get(index.indexName);
-    if (existing === undefined)
+    if (existing === undefined) {
+      if (options.allowMissing === true) continue;
       throw new TableSchemaMismatchError(name, `index ${index.indexName} is missing`);
+    }
     const indexKeys = want(index.partitionKey, index.sortKey);
     if (have(existing.KeySchema) !== indexKeys) {
       throw new TableSchemaMismatchError(

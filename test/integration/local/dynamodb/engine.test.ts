@@ -5,18 +5,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   GetItemCommand,
   ListTablesCommand,
   PutItemCommand,
+  QueryCommand,
+  ScanCommand,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DynamoDbEngine, startDynamoDbEngine } from '../../../../local/dynamodb/engine.ts';
-import { ensureTables, TableSchemaMismatchError } from '../../../../local/dynamodb/tables.ts';
+import { stagingTableName } from '../../../../local/dynamodb/rebuild.ts';
+import {
+  create as createTable,
+  ensureTables,
+  TableSchemaMismatchError,
+} from '../../../../local/dynamodb/tables.ts';
 import { EngineStartError } from '../../../../local/dynamodb/wait-ready.ts';
 import {
   type IndexDefinition,
@@ -227,6 +235,126 @@ describe.each([
     if (kind === 'dynalite') expect(retired?.IndexStatus).toBe('ACTIVE');
     else expect(['DELETING', 'gone']).toContain(retired?.IndexStatus ?? 'gone');
     db.destroy();
+  });
+
+  describe('a jobs table an earlier version created without an index this version defines', () => {
+    const added = tableDefinitions.jobs.globalSecondaryIndexes.at(-1) as IndexDefinition;
+    const earlier: TableDefinition = {
+      ...tableDefinitions.jobs,
+      globalSecondaryIndexes: tableDefinitions.jobs.globalSecondaryIndexes.filter(
+        (index) => index.indexName !== added.indexName,
+      ),
+    };
+    /** 60 items (three BatchWriteItem calls' worth), one of which carries the added index's keys. */
+    const seed = async (db: DynamoDBClient, table: string) => {
+      for (let i = 0; i < 60; i++) {
+        await db.send(
+          new PutItemCommand({
+            TableName: table,
+            Item: {
+              name: { S: `job-${String(i).padStart(2, '0')}` },
+              listKey: { S: 'jobs' },
+              kind: { S: 'task' },
+              ...(i === 7
+                ? {
+                    [added.partitionKey.name]: { S: 'due' },
+                    ...(added.sortKey === undefined
+                      ? {}
+                      : { [added.sortKey.name]: { S: '2026-11-30T00:00:00Z' } }),
+                  }
+                : {}),
+            },
+          }),
+        );
+      }
+    };
+    const names = async (db: DynamoDBClient, table: string) =>
+      ((await db.send(new ScanCommand({ TableName: table }))).Items ?? []).map((item) => item.name?.S).sort();
+    const tables = async (db: DynamoDBClient) => (await db.send(new ListTablesCommand({}))).TableNames ?? [];
+    const createActive = async (db: DynamoDBClient, table: string) => {
+      await createTable(db, table, tableDefinitions.jobs);
+      for (;;) {
+        const status = (await db.send(new DescribeTableCommand({ TableName: table }))).Table;
+        if (
+          status?.TableStatus === 'ACTIVE' &&
+          (status.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE')
+        )
+          return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const copyItems = async (db: DynamoDBClient, from: string, to: string) => {
+      for (const item of (await db.send(new ScanCommand({ TableName: from }))).Items ?? []) {
+        await db.send(new PutItemCommand({ TableName: to, Item: item }));
+      }
+    };
+
+    it('Given its items, When tables are ensured, Then it is rebuilt with the index, every item kept, and again changes nothing', async () => {
+      const db = client(running().endpoint);
+      const table = tableName('upgrade', 'jobs');
+      await ensureTables(db, { stage: 'upgrade', definitions: [earlier] });
+      await seed(db, table);
+
+      await ensureTables(db, { stage: 'upgrade', definitions: [tableDefinitions.jobs] });
+      await ensureTables(db, { stage: 'upgrade', definitions: [tableDefinitions.jobs] });
+
+      const described = (await db.send(new DescribeTableCommand({ TableName: table }))).Table;
+      expect(indexesOf(described)).toEqual(definedIndexes(tableDefinitions.jobs.globalSecondaryIndexes));
+      expect(await names(db, table)).toHaveLength(60);
+      const indexed = await db.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: added.indexName,
+          KeyConditionExpression: '#p = :p',
+          ExpressionAttributeNames: { '#p': added.partitionKey.name },
+          ExpressionAttributeValues: { ':p': { S: 'due' } },
+        }),
+      );
+      expect(indexed.Items?.map((item) => item.name?.S)).toEqual(['job-07']);
+      expect(await tables(db)).not.toContain(stagingTableName(table));
+      db.destroy();
+    });
+
+    it('Given a rebuild interrupted after the table was dropped, When tables are ensured, Then the staging copy is put back and dropped', async () => {
+      const db = client(running().endpoint);
+      const table = tableName('dropped', 'jobs');
+      // The staging table holds every item; the table itself is gone (the crash came between the steps).
+      await ensureTables(db, { stage: 'dropped', definitions: [tableDefinitions.jobs] });
+      await seed(db, table);
+      await createActive(db, stagingTableName(table));
+      await copyItems(db, table, stagingTableName(table));
+      await db.send(new DeleteTableCommand({ TableName: table }));
+      while ((await tables(db)).includes(table)) await new Promise((resolve) => setTimeout(resolve, 50));
+
+      await ensureTables(db, { stage: 'dropped', definitions: [tableDefinitions.jobs] });
+
+      expect(await names(db, table)).toHaveLength(60);
+      expect(await tables(db)).not.toContain(stagingTableName(table));
+      db.destroy();
+    });
+
+    it('Given a rebuild interrupted while copying into the staging table, When tables are ensured, Then the partial copy is dropped and the rebuild starts again', async () => {
+      const db = client(running().endpoint);
+      const table = tableName('partial', 'jobs');
+      await ensureTables(db, { stage: 'partial', definitions: [earlier] });
+      await seed(db, table);
+      // A staging table with the full definition and one item of 60: the table still lacks the index.
+      await createActive(db, stagingTableName(table));
+      await db.send(
+        new PutItemCommand({
+          TableName: stagingTableName(table),
+          Item: { name: { S: 'job-00' }, listKey: { S: 'jobs' }, kind: { S: 'task' } },
+        }),
+      );
+
+      await ensureTables(db, { stage: 'partial', definitions: [tableDefinitions.jobs] });
+
+      const rebuilt = (await db.send(new DescribeTableCommand({ TableName: table }))).Table;
+      expect(indexesOf(rebuilt)).toEqual(definedIndexes(tableDefinitions.jobs.globalSecondaryIndexes));
+      expect(await names(db, table)).toHaveLength(60);
+      expect(await tables(db)).not.toContain(stagingTableName(table));
+      db.destroy();
+    });
   });
 
   it('Given its port is taken, When started, Then it rejects with EADDRINUSE and starts nothing', async () => {
