@@ -9,11 +9,11 @@ import { createJobServiceRoot } from '../commons/job-service.ts';
 import { createApiHandler } from './app.ts';
 import type { ApiDeps } from './routes.ts';
 
-const { config, log, documentClient, deps: service } = createJobServiceRoot({ ...process.env });
+const { config, log, instrument, documentClient, deps: service } = createJobServiceRoot({ ...process.env });
 
 const deps: ApiDeps = {
   ...service,
   checkpoints: new DynamoCheckpointStore(documentClient, config.jobsTable),
 };
 
-export const handler = createApiHandler(deps, { log });
+export const handler = instrument(createApiHandler(deps, { log }));

@@ -16,12 +16,13 @@ import type { Capabilities, CapabilityId } from '../../shared/kinds/capabilities
 import type { KindDefinition } from '../../shared/kinds/kind.ts';
 import type { JobKind } from '../../shared/kinds/registry.ts';
 import { kindWork } from '../../shared/kinds/work.ts';
-import { createLogger } from '../../shared/logger.ts';
+import { meteredRunLedger } from '../../shared/metrics-ledger.ts';
 import type { RunContext, RunResult } from '../../shared/runs/context.ts';
 import { parseJobEvent } from '../../shared/runs/event.ts';
 import { executeRun, type RunDeps, type RunOutcome } from '../../shared/runs/lifecycle.ts';
 import { http as outboundHttp } from './capabilities/http.ts';
 import type { CapabilityProviders } from './capabilities/provider.ts';
+import { createObservability } from './observability.ts';
 
 /** What Lambda passes besides the event; only the remaining time is used. */
 export type JobHandlerContext = Pick<Context, 'getRemainingTimeInMillis'>;
@@ -38,7 +39,7 @@ export function createJobHandler<Id extends JobKind, Config, Params, Caps extend
   const env: Env = { ...process.env };
   const clock = systemClock;
   const config = loadJobFunctionConfig(env, kind.function);
-  const log = createLogger({ level: config.logLevel, format: config.logFormat, now: () => clock.now() });
+  const { log, metrics, instrument } = createObservability(config, clock);
   const doc = createDocumentClient();
   const capabilities = Object.fromEntries(
     kind.capabilities.map((id) => [id, providers[id]({ env, config, clock })]),
@@ -46,7 +47,8 @@ export function createJobHandler<Id extends JobKind, Config, Params, Caps extend
   const lambda = new LambdaClient({});
   const deps: RunDeps = {
     jobs: new DynamoJobStore(doc, config.jobsTable, clock),
-    runs: new DynamoRunLedger(doc, config.runsTable, clock),
+    // Every run this function records is of its kind.
+    runs: meteredRunLedger(new DynamoRunLedger(doc, config.runsTable, clock), metrics, () => kind.id, log),
     clock,
     log: log.child({ kind: kind.id }),
     retentionDays: config.runRetentionDays,
@@ -56,12 +58,22 @@ export function createJobHandler<Id extends JobKind, Config, Params, Caps extend
     // Any job may fan out: every job function can ask a source for contexts, through the outbound guard.
     contexts: createContextSource({ http: outboundHttp({ env, config, clock }), lambda }),
   };
-  const runWork = kindWork(kind, work, capabilities);
-  return async (event, context) =>
+  const kindRunWork = kindWork(kind, work, capabilities);
+  const { resultMetrics } = kind;
+  const runWork =
+    resultMetrics === undefined
+      ? kindRunWork
+      : async (context: Parameters<typeof kindRunWork>[0]) => {
+          const result = await kindRunWork(context);
+          resultMetrics(metrics, context.run, result);
+          return result;
+        };
+  return instrument(async (event: unknown, context?: JobHandlerContext) =>
     executeRun(
       deps,
       parseJobEvent(event),
       runWork,
       context === undefined ? {} : { remainingTimeMs: () => context.getRemainingTimeInMillis() },
-    );
+    ),
+  );
 }

@@ -16,12 +16,18 @@ import { createSchedulerSchedulePort } from '../../shared/adapters/scheduler/sch
 import { systemClock } from '../../shared/clock.ts';
 import { type ApiConfig, type Env, loadApiConfig } from '../../shared/config.ts';
 import type { JobServiceDeps } from '../../shared/jobs/service.ts';
-import { createLogger, type Logger } from '../../shared/logger.ts';
+import type { Logger } from '../../shared/logger.ts';
+import type { Metrics } from '../../shared/metrics.ts';
+import { meteredRunLedger } from '../../shared/metrics-ledger.ts';
 import { secrets } from './capabilities/secrets.ts';
+import { createObservability, type Observability } from './observability.ts';
 
 export interface JobServiceRoot {
   readonly config: ApiConfig;
   readonly log: Logger;
+  readonly metrics: Metrics;
+  /** Wraps the function's handler: the invocation's context for the logger, the metrics flushed after it. */
+  readonly instrument: Observability['instrument'];
   readonly documentClient: DynamoDBDocumentClient;
   readonly deps: JobServiceDeps;
 }
@@ -29,14 +35,22 @@ export interface JobServiceRoot {
 export function createJobServiceRoot(env: Env): JobServiceRoot {
   const config = loadApiConfig(env);
   const clock = systemClock;
-  const log = createLogger({ level: config.logLevel, format: config.logFormat, now: () => clock.now() });
+  const { log, metrics, instrument } = createObservability(config, clock);
   const documentClient = createDocumentClient();
+  const jobs = new DynamoJobStore(documentClient, config.jobsTable, clock);
   // One attempt per SDK call: the Scheduler adapter retries throttling itself, with backoff on the clock.
   const schedulerClient = new SchedulerClient({ maxAttempts: 1 });
   const lambdaClient = new LambdaClient({});
   const deps: JobServiceDeps = {
-    jobs: new DynamoJobStore(documentClient, config.jobsTable, clock),
-    runs: new DynamoRunLedger(documentClient, config.runsTable, clock),
+    jobs,
+    // Runs this function ends (a cancel before the start, a reader settling a dead attempt) are counted
+    // too; their kind costs a read of the job, on those rare writes only.
+    runs: meteredRunLedger(
+      new DynamoRunLedger(documentClient, config.runsTable, clock),
+      metrics,
+      async (job) => (await jobs.get(job))?.kind,
+      log,
+    ),
     schedules: createSchedulerSchedulePort({
       client: schedulerClient,
       groupName: config.scheduleGroup,
@@ -56,5 +70,5 @@ export function createJobServiceRoot(env: Env): JobServiceRoot {
     secrets: secrets({ env, config, clock }),
     log,
   };
-  return { config, log, documentClient, deps };
+  return { config, log, metrics, instrument, documentClient, deps };
 }

@@ -8,6 +8,8 @@
 import type * as z from 'zod/mini';
 import type { RuntimeMode } from '../config.ts';
 import type { Problem } from '../errors.ts';
+import type { Run } from '../jobs/model.ts';
+import type { Metrics } from '../metrics.ts';
 import type { RunContext, RunResult } from '../runs/context.ts';
 import type { Schedule } from '../schedule/index.ts';
 import type { Capabilities, CapabilityId } from './capabilities.ts';
@@ -78,9 +80,16 @@ export interface KindDefinition<
   checkParams?(params: Params, config: Config): readonly Problem[];
   /** The kind keeps keyed checkpoints (CheckpointStore's `*Keyed`), readable and resettable through the API. */
   readonly keyedCheckpoints?: KeyedCheckpointsOf<Config>;
+  /**
+   * Metrics the kind derives from a successful run's result (calibration: tokens and cost), emitted by
+   * its function through the metrics port (shared/metrics.ts) beside the lifecycle's run metrics.
+   */
+  readonly resultMetrics?: ResultMetrics;
   readonly function: KindFunctionSettings;
   readonly capabilities: readonly Caps[];
 }
+
+export type ResultMetrics = (metrics: Metrics, run: Pick<Run, 'runId'>, result: RunResult) => void;
 
 /** How a kind's keyed checkpoints are named: what a key is (`connector`), and the keys a config has. */
 export interface KeyedCheckpointsOf<Config> {

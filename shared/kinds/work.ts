@@ -8,6 +8,7 @@ import type { RunWork } from '../runs/lifecycle.ts';
 import type { Capabilities, CapabilityId } from './capabilities.ts';
 import { parseConfigOf, parseRunParams } from './config.ts';
 import type { KindDefinition } from './kind.ts';
+import { withRunIdHeader } from './run-id-header.ts';
 
 export function kindWork<Config, Params, Caps extends CapabilityId>(
   kind: KindDefinition<string, Config, Params, Caps>,
@@ -19,6 +20,6 @@ export function kindWork<Config, Params, Caps extends CapabilityId>(
       ...base,
       config: parseConfigOf(kind, base.job.config),
       params: parseRunParams(kind, base.run.params),
-      capabilities,
+      capabilities: withRunIdHeader(capabilities, base.run.runId),
     });
 }

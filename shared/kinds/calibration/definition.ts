@@ -8,6 +8,7 @@ import {
   calibrationSecrets,
   checkCalibrationConfig,
 } from './config.ts';
+import { reportCalibrationUsage } from './usage-metrics.ts';
 
 export const calibrationKind = defineKind({
   id: 'calibration',
@@ -27,6 +28,7 @@ export const calibrationKind = defineKind({
   checkConfig: checkCalibrationConfig,
   secretsOf: calibrationSecrets,
   resourcesOf: calibrationResources,
+  resultMetrics: reportCalibrationUsage,
   function: { timeoutSeconds: CALIBRATION_FUNCTION_TIMEOUT_SECONDS, memorySize: 512 },
   capabilities: ['secrets', 'http', 'budgets', 'bedrock', 'modelFunctions'],
 });

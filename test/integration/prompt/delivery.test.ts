@@ -129,6 +129,8 @@ describe('prompt delivery', () => {
       'content-type': 'application/json',
       'user-agent': 'tickwork/0.1.0',
       'idempotency-key': run.runId,
+      // One trace of a run: the receiver's logs can name it (shared/kinds/run-id-header.ts).
+      'x-tickwork-run-id': run.runId,
     });
     const header = delivery.headers['tickwork-signature'];
     expect(header).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
