@@ -5,6 +5,7 @@
  */
 import type { RuntimeMode } from '../config.ts';
 import { ValidationError } from '../errors.ts';
+import { healthSettingsProblems } from '../health/settings.ts';
 import { parseConfigOf, patchConfigOf } from '../kinds/config.ts';
 import { isJobKind, kindDefinition } from '../kinds/registry.ts';
 import { expandUrlProblem, normalizeExpand } from '../runs/fan-out-spec.ts';
@@ -45,6 +46,11 @@ export type JobFields = Pick<
   | 'runImmediately'
   | 'then'
   | 'expand'
+  | 'startingDeadlineSeconds'
+  | 'graceSeconds'
+  | 'catchup'
+  | 'failureThreshold'
+  | 'recoveryThreshold'
 >;
 
 /**
@@ -89,6 +95,10 @@ export function normalizeDefinition(definition: JobDefinition, context: Definiti
   const expand = definition.expand === undefined ? undefined : normalizeExpand(definition.expand);
   const expandProblem = expand === undefined ? undefined : expandUrlProblem(expand, context.mode);
   if (expandProblem !== undefined) problems.add({ field: 'expand.url', message: expandProblem });
+  if (schedule !== undefined) {
+    for (const problem of healthSettingsProblems({ ...definition, schedule }, context.now))
+      problems.add(problem);
+  }
   problems.throwIfAny();
   if (schedule === undefined || config === undefined) throw new Error('unreachable: no problem was recorded');
   return {
@@ -107,8 +117,24 @@ export function normalizeDefinition(definition: JobDefinition, context: Definiti
     // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
     ...(definition.then === undefined ? {} : { then: definition.then }),
     ...(expand === undefined ? {} : { expand }),
+    ...healthFieldsOf(definition),
   };
 }
+
+/** The health settings the user gave (absent ones stay absent: their defaults follow the schedule). */
+function healthFieldsOf(definition: JobDefinition): Partial<JobFields> {
+  const fields: Partial<Record<keyof JobFields, unknown>> = {};
+  for (const key of HEALTH_FIELD_NAMES) if (definition[key] !== undefined) fields[key] = definition[key];
+  return fields as Partial<JobFields>;
+}
+
+const HEALTH_FIELD_NAMES = [
+  'startingDeadlineSeconds',
+  'graceSeconds',
+  'catchup',
+  'failureThreshold',
+  'recoveryThreshold',
+] as const;
 
 /**
  * The definition a patch leads to: omitted fields keep the job's values, `null` resets a field to its
@@ -148,6 +174,11 @@ export function patchedDefinition(job: Job, patch: JobPatch, context: Definition
     // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
     then: pick('then', job.then),
     expand: pick('expand', job.expand),
+    startingDeadlineSeconds: pick('startingDeadlineSeconds', job.startingDeadlineSeconds),
+    graceSeconds: pick('graceSeconds', job.graceSeconds),
+    catchup: pick('catchup', job.catchup),
+    failureThreshold: pick('failureThreshold', job.failureThreshold),
+    recoveryThreshold: pick('recoveryThreshold', job.recoveryThreshold),
   };
   return definition;
 }

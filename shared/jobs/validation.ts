@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { ValidationError } from '../errors.ts';
+import { CATCHUP_POLICIES, HEALTH_LIMITS } from '../health/fields.ts';
 import { JOB_KINDS } from '../kinds/registry.ts';
 import { expandSchema } from '../runs/fan-out-spec.ts';
 import { isPlainObject, mergePatch, parseWith } from '../validation.ts';
@@ -36,6 +37,21 @@ const tagsSchema = z
   .record(tagKey, tagValue)
   .check(z.refine(tagCount, { error: `must have at most ${MAX_TAGS} tags` }));
 
+/** Whole seconds from a minute (the sweeper's resolution) to `max`. */
+function seconds(max: number) {
+  const rule = `must be a whole number of seconds from ${HEALTH_LIMITS.minSeconds} to ${max}`;
+  return z
+    .int({ error: rule })
+    .check(z.minimum(HEALTH_LIMITS.minSeconds, { error: rule }), z.maximum(max, { error: rule }));
+}
+
+function threshold() {
+  const rule = `must be a whole number from 1 to ${HEALTH_LIMITS.maxThreshold}`;
+  return z
+    .int({ error: rule })
+    .check(z.minimum(1, { error: rule }), z.maximum(HEALTH_LIMITS.maxThreshold, { error: rule }));
+}
+
 const fields = {
   schedule: z.string().check(
     z.trim(),
@@ -58,6 +74,22 @@ const fields = {
   // biome-ignore lint/suspicious/noThenProperty: `then` is the API's field (chained jobs); an object, never a function, so `await` does not treat a job as a promise
   then: chainsSchema,
   expand: expandSchema,
+  startingDeadlineSeconds: seconds(HEALTH_LIMITS.maxDeadlineSeconds),
+  graceSeconds: seconds(HEALTH_LIMITS.maxDeadlineSeconds),
+  catchup: z.strictObject({
+    policy: z.enum(CATCHUP_POLICIES),
+    windowSeconds: z.optional(seconds(HEALTH_LIMITS.maxWindowSeconds)),
+    max: z.optional(
+      z
+        .int({ error: 'must be a whole number' })
+        .check(
+          z.minimum(1, { error: `must be 1-${HEALTH_LIMITS.maxCatchupAll}` }),
+          z.maximum(HEALTH_LIMITS.maxCatchupAll, { error: `must be 1-${HEALTH_LIMITS.maxCatchupAll}` }),
+        ),
+    ),
+  }),
+  failureThreshold: threshold(),
+  recoveryThreshold: threshold(),
 };
 
 /** The body of `POST /jobs` and `PUT /jobs/{name}`. */
@@ -78,6 +110,11 @@ export const jobDefinitionSchema = z.strictObject({
   // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
   then: z.optional(fields.then),
   expand: z.optional(fields.expand),
+  startingDeadlineSeconds: z.optional(fields.startingDeadlineSeconds),
+  graceSeconds: z.optional(fields.graceSeconds),
+  catchup: z.optional(fields.catchup),
+  failureThreshold: z.optional(fields.failureThreshold),
+  recoveryThreshold: z.optional(fields.recoveryThreshold),
 });
 export type JobDefinition = z.infer<typeof jobDefinitionSchema>;
 
@@ -107,6 +144,12 @@ export const jobPatchSchema = z
     then: clearable(fields.then),
     // Replaced whole (it is small and its parts depend on each other); null removes the fan-out.
     expand: clearable(fields.expand),
+    startingDeadlineSeconds: clearable(fields.startingDeadlineSeconds),
+    graceSeconds: clearable(fields.graceSeconds),
+    // Replaced whole: its parts depend on each other (max only with all).
+    catchup: clearable(fields.catchup),
+    failureThreshold: clearable(fields.failureThreshold),
+    recoveryThreshold: clearable(fields.recoveryThreshold),
   })
   .check(
     z.refine((patch) => Object.keys(patch).length > 0, {

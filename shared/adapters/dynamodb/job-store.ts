@@ -53,6 +53,11 @@ const OPTIONAL_JOB_FIELDS = [
   'pauseNote',
   'managedBy',
   'expand',
+  'startingDeadlineSeconds',
+  'graceSeconds',
+  'catchup',
+  'failureThreshold',
+  'recoveryThreshold',
 ] as const satisfies readonly (keyof Job)[];
 
 type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];

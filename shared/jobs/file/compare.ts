@@ -27,6 +27,11 @@ export interface ShownJob {
   readonly runImmediately: boolean;
   readonly overlap: string;
   readonly flexibleWindowMinutes?: number;
+  readonly startingDeadlineSeconds?: number;
+  readonly graceSeconds?: number;
+  readonly catchup?: { readonly policy: string; readonly windowSeconds?: number; readonly max?: number };
+  readonly failureThreshold?: number;
+  readonly recoveryThreshold?: number;
   readonly startDate?: string;
   readonly endDate?: string;
   readonly tags: Readonly<Record<string, string>>;
@@ -63,6 +68,11 @@ export const COMPARED_FIELDS = [
   'config',
   'then',
   'expand',
+  'startingDeadlineSeconds',
+  'graceSeconds',
+  'catchup',
+  'failureThreshold',
+  'recoveryThreshold',
 ] as const;
 
 /** A shown job's definition fields. */
@@ -83,6 +93,11 @@ export function comparableOfShown(job: ShownJob): Comparable {
     // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
     then: job.then,
     expand: job.expand,
+    startingDeadlineSeconds: job.startingDeadlineSeconds,
+    graceSeconds: job.graceSeconds,
+    catchup: job.catchup,
+    failureThreshold: job.failureThreshold,
+    recoveryThreshold: job.recoveryThreshold,
   });
 }
 
@@ -111,6 +126,11 @@ export function comparableOfDefinition(definition: JobDefinition): Comparable {
     // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
     then: definition.then,
     expand: definition.expand === undefined ? undefined : normalizeExpand(definition.expand),
+    startingDeadlineSeconds: definition.startingDeadlineSeconds,
+    graceSeconds: definition.graceSeconds,
+    catchup: definition.catchup,
+    failureThreshold: definition.failureThreshold,
+    recoveryThreshold: definition.recoveryThreshold,
   });
 }
 

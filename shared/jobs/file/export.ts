@@ -25,6 +25,13 @@ export function definitionOfShown(job: ShownJob): Record<string, unknown> {
     // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
     ...(job.then === undefined ? {} : { then: job.then }),
     ...(job.expand === undefined ? {} : { expand: job.expand }),
+    ...(job.startingDeadlineSeconds === undefined
+      ? {}
+      : { startingDeadlineSeconds: job.startingDeadlineSeconds }),
+    ...(job.graceSeconds === undefined ? {} : { graceSeconds: job.graceSeconds }),
+    ...(job.catchup === undefined ? {} : { catchup: job.catchup }),
+    ...(job.failureThreshold === undefined ? {} : { failureThreshold: job.failureThreshold }),
+    ...(job.recoveryThreshold === undefined ? {} : { recoveryThreshold: job.recoveryThreshold }),
   };
 }
 
