@@ -55,6 +55,17 @@ export const tableDefinitions = {
       // Every job carries the same `listKey`, so listing all jobs by name is a Query, never a Scan.
       { indexName: 'jobs-by-name', partitionKey: S('listKey'), sortKey: S('name'), projection: ALL },
       { indexName: 'jobs-by-kind', partitionKey: S('kind'), sortKey: S('name'), projection: ALL },
+      // The next expected slot of each enabled job (shared/health/due.ts), on its run state item: sparse
+      // (only states carrying `dueShard` are in it) and ordered by when the slot is next due, so a sweep
+      // Queries the entries due by now and nothing else. One constant shard: a sweep a minute reads a
+      // few items; at thousands of due entries a minute, shard `dueShard` and Query each shard.
+      // INCLUDE, not ALL: the lease written on every run is not projected, so it costs no index write.
+      {
+        indexName: 'jobs-by-due',
+        partitionKey: S('dueShard'),
+        sortKey: S('dueAt'),
+        projection: { type: 'INCLUDE', attributes: ['dueSlot', 'dueStage', 'jobCreatedAt'] },
+      },
     ],
     // Executed and cancelled one-time jobs stay queryable until the retention window passes.
     timeToLiveAttribute: 'expiresAt',

@@ -55,6 +55,14 @@ export function periodSeconds(job: Pick<Job, 'schedule'>, slot: Date): number | 
   return (second.getTime() - first.getTime()) / 1000;
 }
 
+/**
+ * How late Scheduler may deliver a slot by design: a flexible time window delays the invocation by up to
+ * its length, while the event still names the slot. Deadlines and grace count from the window's end.
+ */
+export function flexibleDelayMs(job: Pick<Job, 'flexibleWindowMinutes'>): number {
+  return (job.flexibleWindowMinutes ?? 0) * 60_000;
+}
+
 /** The effective settings of `job` around `slot` (for the view: its next or last slot, or now). */
 export function healthSettings(job: Pick<Job, 'schedule'> & HealthFields, slot: Date): HealthSettings {
   const period = periodSeconds(job, slot);
