@@ -6,8 +6,13 @@
  * started instead of starting a second.
  *
  * - `skip`: nothing runs (the missed slots are recorded, that is all);
- * - `latest` (default): the most recent missed slot, if it is within the window of now, once;
+ * - `latest` (default): the most recent missed slot, if it is within the window, once;
  * - `all`: every missed slot within the window, in order, at most `max` (the most recent ones).
+ *
+ * The window counts from when a slot became missed (slot + starting deadline), not from the slot: with
+ * the defaults (deadline and window both one period) a window counted from the slot would close the
+ * moment the slot is missed, and nothing would ever be caught up. A slot missed while the stack was
+ * down longer than the window is recorded and not run.
  */
 import type { Job, Run, RunBackfill } from '../jobs/model.ts';
 import { backfillRunOptions } from '../runs/backfill.ts';
@@ -17,7 +22,7 @@ import type { HealthSettings } from './settings.ts';
 
 /** The missed slots (ascending) that catch-up runs, ascending. */
 export function catchUpSlots(settings: HealthSettings, missed: readonly Date[], now: Date): Date[] {
-  const windowStart = now.getTime() - settings.catchup.windowSeconds * 1000;
+  const windowStart = now.getTime() - (settings.catchup.windowSeconds + settings.startingDeadlineSeconds) * 1000;
   const within = missed.filter((slot) => slot.getTime() >= windowStart);
   switch (settings.catchup.policy) {
     case 'skip':
@@ -37,7 +42,8 @@ export function catchUpSlots(settings: HealthSettings, missed: readonly Date[], 
  * under `all` when it is within the window.
  */
 export function lateDeliveryRuns(job: Job, settings: HealthSettings, slot: Date, now: Date): boolean {
-  if (now.getTime() - slot.getTime() > settings.catchup.windowSeconds * 1000) return false;
+  const windowMs = (settings.catchup.windowSeconds + settings.startingDeadlineSeconds) * 1000;
+  if (now.getTime() - slot.getTime() > windowMs) return false;
   switch (settings.catchup.policy) {
     case 'skip':
       return false;
