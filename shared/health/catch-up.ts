@@ -22,7 +22,8 @@ import type { HealthSettings } from './settings.ts';
 
 /** The missed slots (ascending) that catch-up runs, ascending. */
 export function catchUpSlots(settings: HealthSettings, missed: readonly Date[], now: Date): Date[] {
-  const windowStart = now.getTime() - (settings.catchup.windowSeconds + settings.startingDeadlineSeconds) * 1000;
+  const windowStart =
+    now.getTime() - (settings.catchup.windowSeconds + settings.startingDeadlineSeconds) * 1000;
   const within = missed.filter((slot) => slot.getTime() >= windowStart);
   switch (settings.catchup.policy) {
     case 'skip':
