@@ -14,8 +14,7 @@
  * back within the hour; after that it is recorded `missed` and left to the operator).
  */
 import type { Job } from '../jobs/model.ts';
-import { rateIntervalMs } from '../jobs/schedule-spec.ts';
-import { nextFireTime } from '../schedule/index.ts';
+import { nextFireTimes } from '../schedule/index.ts';
 import { type CatchupPolicy, DEFAULT_CATCHUP_ALL_MAX } from './fields.ts';
 
 const HOUR_S = 3_600;
@@ -47,10 +46,13 @@ export type HealthFields = Pick<
  */
 export function periodSeconds(job: Pick<Job, 'schedule'>, slot: Date): number | undefined {
   if (job.schedule.type === 'at') return undefined;
-  const rate = rateIntervalMs(job.schedule.expression);
-  if (rate !== undefined) return rate / 1000;
-  const first = nextFireTime(job.schedule, new Date(slot.getTime() - 1));
-  const second = first === undefined ? undefined : nextFireTime(job.schedule, first);
+  // Anchored at the slot, a rate's two next fires are one interval apart (whatever its real anchor).
+  // (Not schedule-spec's rateIntervalMs: a job function imports no job validation, which it pulls in.)
+  const [first, second] = nextFireTimes(job.schedule, {
+    after: new Date(slot.getTime() - 1),
+    count: 2,
+    startDate: slot,
+  });
   if (first === undefined || second === undefined) return undefined;
   return (second.getTime() - first.getTime()) / 1000;
 }
