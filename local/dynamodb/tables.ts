@@ -4,7 +4,10 @@
  */
 import {
   type AttributeDefinition,
+  type AttributeValue,
+  BatchWriteItemCommand,
   CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
@@ -13,6 +16,7 @@ import {
   type Projection,
   ResourceInUseException,
   ResourceNotFoundException,
+  ScanCommand,
   type TableDescription,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
@@ -64,7 +68,7 @@ export async function ensureTables(
     if (existing === undefined) {
       created = await create(client, name, definition);
     } else {
-      assertMatches(name, definition, existing);
+      assertMatches(name, definition, await addMissingIndexes(client, name, definition, existing));
       await dropRetiredIndexes(client, name, definition, existing);
     }
     await waitActive(client, name, definition, options.activeTimeoutMs ?? 30_000);
@@ -190,6 +194,96 @@ function assertMatches(name: string, definition: TableDefinition, table: TableDe
 }
 
 /**
+ * The migration of a table an earlier version created without an index this version defines (the
+ * `jobs-by-due` index of the next expected slots came in 2026-11): UpdateTable creates it where the
+ * engine can (DynamoDB Local; DynamoDB fills it from the items), and where it cannot (dynalite answers
+ * without creating it) the table is rebuilt: its items read, the table created again with every index,
+ * the items written back. A local data directory is small: a rebuild takes seconds. Answers the table
+ * as it now is.
+ */
+async function addMissingIndexes(
+  client: DynamoDBClient,
+  name: string,
+  definition: TableDefinition,
+  table: TableDescription,
+): Promise<TableDescription> {
+  const present = new Set((table.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  const missing = definition.globalSecondaryIndexes.filter((index) => !present.has(index.indexName));
+  if (missing.length === 0) return table;
+  // Only a table that matches its definition in everything else is migrated (never one with other keys,
+  // or an index of other keys or projection: that stays the mismatch it is, reported as such).
+  assertMatches(
+    name,
+    {
+      ...definition,
+      globalSecondaryIndexes: definition.globalSecondaryIndexes.filter((index) =>
+        present.has(index.indexName),
+      ),
+    },
+    table,
+  );
+  for (const index of missing) {
+    try {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: name,
+          AttributeDefinitions: [index.partitionKey, index.sortKey]
+            .filter((key): key is KeyAttribute => key !== undefined)
+            .map((key) => ({ AttributeName: key.name, AttributeType: key.type })),
+          GlobalSecondaryIndexUpdates: [
+            {
+              Create: {
+                IndexName: index.indexName,
+                KeySchema: keySchema(index.partitionKey, index.sortKey),
+                Projection: projection(index.projection),
+              },
+            },
+          ],
+        }),
+      );
+      // One index at a time (DynamoDB creates one per request): the next waits for this one.
+      await waitActive(client, name, definition, 60_000, index.indexName);
+    } catch {
+      // Not created (the engine cannot, or another process is at it): the table is read again below.
+    }
+  }
+  const after = (await describe(client, name)) ?? table;
+  const still = new Set((after.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  if (definition.globalSecondaryIndexes.every((index) => still.has(index.indexName))) return after;
+  return rebuild(client, name, definition);
+}
+
+/** Reads every item of the table, creates it again from its definition and writes the items back. */
+async function rebuild(
+  client: DynamoDBClient,
+  name: string,
+  definition: TableDefinition,
+): Promise<TableDescription> {
+  const items: Record<string, AttributeValue>[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: name, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  await client.send(new DeleteTableCommand({ TableName: name }));
+  while ((await describe(client, name)) !== undefined)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  await create(client, name, definition);
+  await waitActive(client, name, definition, 60_000);
+  for (let i = 0; i < items.length; i += 25) {
+    let pending = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    while (pending.length > 0) {
+      const output = await client.send(new BatchWriteItemCommand({ RequestItems: { [name]: pending } }));
+      pending = (output.UnprocessedItems?.[name] ?? []) as typeof pending;
+    }
+  }
+  const rebuilt = await describe(client, name);
+  if (rebuilt === undefined) throw new Error(`table ${name} is gone after its rebuild`);
+  return rebuilt;
+}
+
+/**
  * The migration of a table an earlier version created: deletes the indexes this version retired
  * (idempotent; nothing reads them any more). dynalite accepts the request and keeps the index, which
  * then only costs it some work on each write; DynamoDB Local and DynamoDB delete it.
@@ -227,10 +321,15 @@ async function waitActive(
   name: string,
   definition: TableDefinition,
   timeoutMs: number,
+  only?: string,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   // A retired index being deleted is not waited for: nothing uses it.
-  const defined = new Set(definition.globalSecondaryIndexes.map((index) => index.indexName));
+  const defined = new Set(
+    definition.globalSecondaryIndexes
+      .map((index) => index.indexName)
+      .filter((index) => only === undefined || index === only),
+  );
   for (;;) {
     const table = await describe(client, name);
     const active =

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  type AttributeValue,
   CreateTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
@@ -226,6 +227,38 @@ describe.each([
     const retired = table?.GlobalSecondaryIndexes?.find((index) => index.IndexName === 'runs-by-status');
     if (kind === 'dynalite') expect(retired?.IndexStatus).toBe('ACTIVE');
     else expect(['DELETING', 'gone']).toContain(retired?.IndexStatus ?? 'gone');
+    db.destroy();
+  });
+
+  it('Given a jobs table an earlier version created (without the jobs-by-due index), When tables are ensured, Then the index is added and every item is kept', async () => {
+    // Given: the jobs table as versions before 2026-11 defined it, holding a job and its run state
+    const db = client(running().endpoint);
+    const earlier: TableDefinition = {
+      ...tableDefinitions.jobs,
+      globalSecondaryIndexes: tableDefinitions.jobs.globalSecondaryIndexes.filter(
+        (index) => index.indexName !== 'jobs-by-due',
+      ),
+    };
+    const jobs = tableName('before-due', 'jobs');
+    await ensureTables(db, { stage: 'before-due', definitions: [earlier] });
+    const items: Record<string, AttributeValue>[] = [
+      { name: { S: 'nightly' }, listKey: { S: 'job' }, kind: { S: 'prompt' } },
+      { name: { S: 'nightly#run' }, jobCreatedAt: { S: '2026-01-01T00:00:00.000Z' } },
+    ];
+    for (const Item of items) await db.send(new PutItemCommand({ TableName: jobs, Item }));
+    // When: this version ensures it, twice (the migration is idempotent)
+    await ensureTables(db, { stage: 'before-due', definitions: [tableDefinitions.jobs] });
+    await ensureTables(db, { stage: 'before-due', definitions: [tableDefinitions.jobs] });
+    // Then: the table has this version's indexes (DynamoDB Local adds it; dynalite's table is rebuilt)
+    const table = (await db.send(new DescribeTableCommand({ TableName: jobs }))).Table;
+    expect(indexesOf(table)).toEqual(definedIndexes(tableDefinitions.jobs.globalSecondaryIndexes));
+    // And every item is still there
+    for (const item of items) {
+      const read = await db.send(
+        new GetItemCommand({ TableName: jobs, Key: { name: item.name as AttributeValue } }),
+      );
+      expect(read.Item).toEqual(item);
+    }
     db.destroy();
   });
 
