@@ -5,7 +5,8 @@
  *
  * - the job is gone, created again, paused or done: its entry leaves the index;
  * - the slot has a run: the entry moves to the job's next slot;
- * - `late` stage (slot + grace) and no run: the job turns `late`, the entry waits for slot + deadline;
+ * - `late` stage (slot + grace) and no run: the job turns `late`, the entry waits for slot + deadline
+ *   (an entry first read after that deadline, as at the start of a stack that was down, goes on to:);
  * - `missed` stage (slot + starting deadline) and no run: the slot, and every later slot whose deadline
  *   has passed too (a stack that was down), is recorded as a `missed` run, claimed with the lifecycle's
  *   conditional put (a late delivery and the sweep cannot both win), the job turns `missed`, its
@@ -92,7 +93,9 @@ async function sweepEntry(deps: SweepDeps, entry: DueEntry, now: Date, report: C
     return;
   }
   const settings = healthSettings(job, new Date(entry.slot));
-  if (entry.stage === 'late') {
+  // A slot first seen after its deadline (a stack that was down) is missed at once, not late first.
+  const pastDeadline = now.getTime() >= Date.parse(missedStage(job, entry.slot).dueAt);
+  if (entry.stage === 'late' && !pastDeadline) {
     if (!(await store.moveDue(entry, missedStage(job, entry.slot)))) return;
     report.late++;
     await trackSlot(

@@ -86,7 +86,7 @@ describe('a restart of the local stack', () => {
       asyncRetryDelaysMs: [],
     });
     try {
-      await second.sweeper.sweepNow();
+      // (The stack swept once as it started; the runs below are that sweep's.)
       // Then every slot whose starting deadline (300 s) passed while it was down is recorded missed
       const runs = await runsOf(second, 'while-down', (listed) =>
         listed.some((run) => run.trigger === 'catch-up' && isEnded(run)),

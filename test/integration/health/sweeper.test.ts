@@ -86,9 +86,10 @@ describe('the sweeper', () => {
     });
     await scheduleLost(api, 'lost-skip');
     const slot = Date.parse(String(view.nextRun));
-    await sweepAt(slot + seconds(61));
-    const report = await sweepAt(slot + seconds(301));
-    expect(report.missed).toBeGreaterThanOrEqual(1);
+    // (The first sweep records the slot already when the clock is past its deadline: see above.)
+    const first = await sweepAt(slot + seconds(61));
+    const second = await sweepAt(slot + seconds(301));
+    expect(first.missed + second.missed).toBe(1);
     const runs = await runsOf(api, 'lost-skip');
     expect(runs.map((run) => [run.trigger, run.status])).toEqual([['schedule', 'missed']]);
     expect(await statusOf(api, 'lost-skip')).toMatchObject({ health: 'missed' });
