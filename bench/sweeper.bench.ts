@@ -12,12 +12,7 @@
  * Goal: a sweep of 10,000 jobs costs at most 1.2 × a sweep of 100 jobs with the same 10 due.
  */
 import type { AddressInfo } from 'node:net';
-import {
-  type AttributeValue,
-  BatchWriteItemCommand,
-  DynamoDBClient,
-  type WriteRequest,
-} from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { ensureTables } from '../local/dynamodb/tables.ts';
