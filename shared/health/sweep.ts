@@ -25,7 +25,7 @@ import { missedRun } from '../runs/missed.ts';
 import { notRunnableReason } from '../runs/start.ts';
 import { catchUpSlots, startCatchUp } from './catch-up.ts';
 import { firstDue, missedStage } from './due.ts';
-import type { DueEntry } from './ports.ts';
+import type { DueEntry, DueSlot } from './ports.ts';
 import { flexibleDelayMs, healthSettings } from './settings.ts';
 import { type HealthDeps, trackSlot } from './tracker.ts';
 
@@ -54,6 +54,8 @@ export interface SweepReport {
 export const SWEEP_LIMIT = 500;
 /** Missed slots one entry records at most (a minutely job down for a week has 10,080): the latest. */
 export const MAX_MISSED_PER_JOB = 100;
+/** Moves of one job's entry in one sweep (each past a slot that ran, or to a due stage). */
+const MAX_STEPS_PER_ENTRY = 10;
 /** Slots computed to find them (a bound on the schedule engine's work). */
 const MAX_SLOTS_COMPUTED = 100_000;
 
@@ -63,7 +65,12 @@ export async function sweep(deps: SweepDeps, limit = SWEEP_LIMIT): Promise<Sweep
   const report = { due: entries.length, late: 0, missed: 0, caughtUp: 0, ran: 0 };
   for (const entry of entries) {
     try {
-      await sweepEntry(deps, entry, now, report);
+      // An entry moved to a slot already due (a run came, or slots passed while a stack was down) is
+      // looked at again in this sweep, a bounded number of times.
+      let next: DueEntry | undefined = entry;
+      for (let step = 0; next !== undefined && step < MAX_STEPS_PER_ENTRY; step++) {
+        next = await sweepEntry(deps, next, now, report);
+      }
     } catch (error) {
       // One job's trouble must not stop the others: its entry stays due, the next sweep tries again.
       deps.log.error('sweep of a job failed', {
@@ -79,24 +86,29 @@ export async function sweep(deps: SweepDeps, limit = SWEEP_LIMIT): Promise<Sweep
 
 type Counts = { late: number; missed: number; caughtUp: number; ran: number };
 
-async function sweepEntry(deps: SweepDeps, entry: DueEntry, now: Date, report: Counts): Promise<void> {
+/** Handles one due entry; answers the entry it moved to when that one is due by `now` too. */
+async function sweepEntry(
+  deps: SweepDeps,
+  entry: DueEntry,
+  now: Date,
+  report: Counts,
+): Promise<DueEntry | undefined> {
   const store = deps.health.store;
   const job = await deps.jobs.get(entry.job);
   if (job === undefined || job.createdAt !== entry.jobCreatedAt || notRunnableReason(job) !== undefined) {
     await store.moveDue(entry, undefined);
-    return;
+    return undefined;
   }
   const run = await deps.runs.get(job.name, entry.slot);
   if (run !== undefined) {
     report.ran++;
-    await store.moveDue(entry, firstDue(job, new Date(entry.slot)));
-    return;
+    return moveOn(deps, entry, firstDue(job, new Date(entry.slot)), now);
   }
   const settings = healthSettings(job, new Date(entry.slot));
   // A slot first seen after its deadline (a stack that was down) is missed at once, not late first.
   const pastDeadline = now.getTime() >= Date.parse(missedStage(job, entry.slot).dueAt);
   if (entry.stage === 'late' && !pastDeadline) {
-    if (!(await store.moveDue(entry, missedStage(job, entry.slot)))) return;
+    if (!(await store.moveDue(entry, missedStage(job, entry.slot)))) return undefined;
     report.late++;
     await trackSlot(
       deps.health,
@@ -104,7 +116,7 @@ async function sweepEntry(deps: SweepDeps, entry: DueEntry, now: Date, report: C
       'late',
       `slot ${entry.slot} has no run ${settings.graceSeconds} s after it (grace)`,
     );
-    return;
+    return undefined;
   }
   const missed = await recordMissed(deps, job, entry, now);
   report.missed += missed.length;
@@ -134,7 +146,19 @@ async function sweepEntry(deps: SweepDeps, entry: DueEntry, now: Date, report: C
   }
   // The first slot whose deadline has not passed yet: it may still be delivered.
   const lastMissed = missed.at(-1)?.getTime() ?? Date.parse(entry.slot);
-  await store.moveDue(entry, firstDue(job, new Date(lastMissed)));
+  return moveOn(deps, entry, firstDue(job, new Date(lastMissed)), now);
+}
+
+/** Moves the entry to `next`; answers it when it is due by `now` (and this sweep moved it). */
+async function moveOn(
+  deps: SweepDeps,
+  entry: DueEntry,
+  next: DueSlot | undefined,
+  now: Date,
+): Promise<DueEntry | undefined> {
+  const moved = await deps.health.store.moveDue(entry, next);
+  if (!moved || next === undefined || Date.parse(next.dueAt) > now.getTime()) return undefined;
+  return { ...next, job: entry.job, jobCreatedAt: entry.jobCreatedAt };
 }
 
 /**

@@ -107,4 +107,61 @@ describe('a restart of the local stack', () => {
       await second.close();
     }
   });
+
+  it('Given a job every 5 minutes that ran its first slot, When the stack is down for 30 minutes, Then the first sweep at start moves past the slot that ran, records the missed ones and catches up the latest', async () => {
+    // Given a job every 5 minutes whose first slot ran
+    const up = Date.now();
+    const firstClock = new ManualClock(new Date(up));
+    const first = await startLocalStack({ dataDir, clock: firstClock, asyncRetryDelaysMs: [] });
+    const created = await call(
+      first,
+      'PUT',
+      '/jobs/ran-then-down',
+      promptJob('ran-then-down', {
+        schedule: 'cron(0/5 * * * ? *)',
+        catchup: { policy: 'latest', windowSeconds: 3600 },
+        config: {
+          prompt: 'Ran, then down',
+          target: { type: 'webhook', url: receiver.url, signingSecret: SECRET },
+        },
+      }),
+    );
+    expect(created.status).toBe(201);
+    const firstSlot = Date.parse(String(created.json.nextRun));
+    await firstClock.advanceTo(new Date(firstSlot + 1_000));
+    const ran = await runsOf(first, 'ran-then-down', (listed) =>
+      listed.some((run) => run.status === 'succeeded'),
+    );
+    expect(ran.map((run) => [run.trigger, run.status])).toEqual([['schedule', 'succeeded']]);
+    // When the stack stops, and starts again 30 minutes after that slot
+    await first.close();
+    const back = firstSlot + 30 * 60_000;
+    const second = await startLocalStack({
+      dataDir,
+      clock: new ManualClock(new Date(back)),
+      asyncRetryDelaysMs: [],
+    });
+    try {
+      // Then the sweep at start (the clock does not move: it is the only one) records the later slots
+      const runs = await runsOf(second, 'ran-then-down', (listed) =>
+        listed.some((run) => run.trigger === 'catch-up' && isEnded(run)),
+      );
+      const expectedMissed: string[] = [];
+      for (let slot = firstSlot + 300_000; slot + 300_000 <= back; slot += 300_000) {
+        expectedMissed.push(new Date(slot).toISOString());
+      }
+      expect(runs.filter((run) => run.status === 'missed').map((run) => run.scheduledFor)).toEqual(
+        expectedMissed,
+      );
+      // And catches up the latest, once
+      expect(
+        runs.filter((run) => run.trigger === 'catch-up').map((run) => [run.status, run.scheduledFor]),
+      ).toEqual([['succeeded', expectedMissed.at(-1)]]);
+      expect(receiver.received.filter((request) => request.rawBody.includes('ran-then-down'))).toHaveLength(
+        2,
+      );
+    } finally {
+      await second.close();
+    }
+  });
 });
