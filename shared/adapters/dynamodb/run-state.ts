@@ -45,6 +45,16 @@ import { DUE_ATTRIBUTE_NAMES, dueAttributes } from './due-attributes.ts';
 
 const SUFFIX = '#run';
 
+/** What the health tracker records on a run state (shared/adapters/dynamodb/health-store.ts). */
+const RECORDED_HEALTH = [
+  'health',
+  'healthReason',
+  'healthChangedAt',
+  'failures',
+  'successes',
+  'lastCountedRunId',
+] as const;
+
 /** The key of job `name`'s run state in the jobs table. */
 export function runStateKey(name: string): { name: string } {
   return { name: `${name}${SUFFIX}` };
@@ -55,7 +65,9 @@ export type VersionedJob = JobIdentity & { readonly version?: number };
 
 /**
  * What a write of the job says about its watch: its entry in the index of next expected slots (none
- * when paused or done), and whether it is paused (the recorded health follows `enabled`).
+ * when paused or done), and whether it is paused. A paused job's health is `paused` (read from the job);
+ * a pause clears what was recorded (health and counters), so a resumed job starts `ok` and counts anew.
+ * (A resume is an operator's act, not a recovery: neither alerts.)
  */
 export interface JobWatch {
   readonly due?: DueSlot;
@@ -73,7 +85,7 @@ export function newRunStateItem(
     jobCreatedAt: job.createdAt,
     ...(job.version === undefined ? {} : { jobVersion: job.version }),
     ...(lease === undefined ? {} : { lease }),
-    ...(watch === undefined ? {} : { health: watch.paused ? 'paused' : 'ok', ...dueAttributes(watch.due) }),
+    ...(watch === undefined ? {} : dueAttributes(watch.due)),
   };
 }
 
@@ -226,9 +238,10 @@ export class DynamoRunStates {
         }
       }
       if (watch.paused) {
-        sets.push('#health = :paused');
-        names['#health'] = 'health';
-        values[':paused'] = 'paused';
+        for (const attribute of RECORDED_HEALTH) {
+          names[`#${attribute}`] = attribute;
+          removes.push(`#${attribute}`);
+        }
       }
     }
     try {
@@ -246,38 +259,6 @@ export class DynamoRunStates {
       // A later write's (it confirms its own version), or the job is gone: nothing to confirm.
       if (!isConditionFailed(error)) throw error;
       return;
-    }
-    if (watch !== undefined && !watch.paused) await this.resumed(job);
-  }
-
-  /**
-   * A job enabled again: a `paused` health becomes `ok`, with its counters from zero (a resume is an
-   * operator's act, not a recovery: no alert). A no-op for a job that was not paused.
-   */
-  private async resumed(job: JobIdentity): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: runStateKey(job.name),
-          UpdateExpression: 'SET #health = :ok, #failures = :zero, #successes = :zero',
-          ConditionExpression: '#jobCreatedAt = :createdAt AND #health = :paused',
-          ExpressionAttributeNames: {
-            '#health': 'health',
-            '#failures': 'failures',
-            '#successes': 'successes',
-            '#jobCreatedAt': 'jobCreatedAt',
-          },
-          ExpressionAttributeValues: {
-            ':ok': 'ok',
-            ':zero': 0,
-            ':paused': 'paused',
-            ':createdAt': job.createdAt,
-          },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
     }
   }
 
