@@ -37,6 +37,7 @@ import { checkJobDefinition, jobDefinition, TickworkJobError, type TickworkJobPr
 import { loadJobsFileDefinitions } from './jobs-file.ts';
 import { JobsResource } from './jobs-resource.ts';
 import { checkProps, type TickworkProps } from './props.ts';
+import { addSweeper } from './sweeper.ts';
 import { addTables, type TickworkTables } from './tables.ts';
 
 /**
@@ -239,6 +240,14 @@ export class Tickwork extends Construct {
       this.acknowledgeGrantWildcards(job.role, { tables: Object.values(tables) });
     }
     this.jobFunctions = jobFunctions;
+    // Late jobs, missed slots and their catch-up, every minute (cdk/sweeper.ts).
+    addSweeper(this, {
+      stage,
+      logRetention,
+      environment: { ...common, [ENV.jobFunctionArns]: stack.toJsonString(jobFunctionArns) },
+      tables,
+      jobFunctionArns: Object.values(jobFunctionArns),
+    });
 
     const api = new TickworkFunction(this, 'ApiFunction', {
       stage,

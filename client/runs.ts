@@ -83,7 +83,7 @@ export class RunsClient {
   }
 
   /**
-   * The run once it has ended (`succeeded`, `failed`, `cancelled`, `skipped`, `timed_out`), read every
+   * The run once it has ended (`succeeded`, `failed`, `cancelled`, `skipped`, `timed_out`, `missed`), read every
    * `pollIntervalMs`; TimeoutError (with the run's last status) when it is still going after `timeoutMs`.
    */
   async wait(runId: string, options: WaitOptions = {}): Promise<Run> {

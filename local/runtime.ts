@@ -15,7 +15,7 @@ import { functionName } from '../shared/functions.ts';
 import { type LogFormat, type Logger, type LogLevel, silentLogger } from '../shared/logger.ts';
 import { type ApiFront, startApiFront } from './api-front/server.ts';
 import { loadOrCreateToken } from './api-front/token.ts';
-import type { TimerClock } from './clock.ts';
+import { systemTimerClock, type TimerClock } from './clock.ts';
 import { type LocalCredentials, loadOrCreateCredentials } from './credentials.ts';
 import { lockDataDir, prepareDataDir, writePrivateFile } from './data-dir.ts';
 import { type DynamoDbEngine, startDynamoDbEngine } from './dynamodb/engine.ts';
@@ -37,6 +37,7 @@ import { type LambdaApi, startLambdaApi } from './lambda-api/server.ts';
 import { assertRequestedPortsFree, rememberPorts, startOnPort } from './part-ports.ts';
 import { reconcileAtStart } from './reconcile-at-start.ts';
 import { type SchedulerEmulator, startSchedulerEmulator, type TargetInvoker } from './scheduler/index.ts';
+import { type LocalSweeper, startLocalSweeper } from './sweeper.ts';
 
 /** What a client of the local stack needs; written to `<dataDir>/endpoints.json` once it is ready. */
 export interface LocalEndpoints {
@@ -118,6 +119,8 @@ export interface LocalStack {
   readonly scheduler: SchedulerEmulator;
   /** The dashboard's URL with a new one-time login code, served by the API front. */
   dashboardLoginUrl(): string;
+  /** The sweeper's timer (local/sweeper.ts); `sweepNow` runs a sweep at once. */
+  readonly sweeper: LocalSweeper;
   /**
    * Stops taking new work (the emulator stops firing, the API front stops accepting; the emulator's
    * API and the Invoke endpoint close once the front's requests, which may call them, are done),
@@ -272,28 +275,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           path: journal.path,
         });
     }
+    const functionEnvironment = {
+      ...localFunctionEnvironment({
+        dataDir,
+        credentials,
+        dynamodbEndpoint: engine.endpoint,
+        schedulerEndpoint: scheduler.endpoint,
+        eventbridgeEndpoint: eventbridge.endpoint,
+        ...localServiceEndpoints(process.env),
+        ...(options.asyncRetryDelaysMs === undefined
+          ? {}
+          : { asyncRetryDelaysMs: options.asyncRetryDelaysMs }),
+      }),
+      AWS_ENDPOINT_URL_LAMBDA: lambdaApi.endpoint,
+      // Read by the handlers at load, like the rest of their configuration.
+      [ENV.logLevel]: options.functionLogs?.level ?? 'info',
+      [ENV.logFormat]: options.functionLogs?.format ?? 'json',
+    };
     const lambda = new LambdaRuntime({
       journal,
       stage: LOCAL_STAGE,
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT_ID,
-      environment: {
-        ...localFunctionEnvironment({
-          dataDir,
-          credentials,
-          dynamodbEndpoint: engine.endpoint,
-          schedulerEndpoint: scheduler.endpoint,
-          eventbridgeEndpoint: eventbridge.endpoint,
-          ...localServiceEndpoints(process.env),
-          ...(options.asyncRetryDelaysMs === undefined
-            ? {}
-            : { asyncRetryDelaysMs: options.asyncRetryDelaysMs }),
-        }),
-        AWS_ENDPOINT_URL_LAMBDA: lambdaApi.endpoint,
-        // Read by the handlers at load, like the rest of their configuration.
-        [ENV.logLevel]: options.functionLogs?.level ?? 'info',
-        [ENV.logFormat]: options.functionLogs?.format ?? 'json',
-      },
+      environment: functionEnvironment,
       log,
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       ...(options.functions === undefined ? {} : { functions: options.functions }),
@@ -327,6 +331,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       accountId: LOCAL_ACCOUNT_ID,
     });
 
+    // Late jobs and missed slots, once a minute on the runtime's clock (and once now: slots missed while
+    // the stack was down are recorded and caught up).
+    const sweeper = startLocalSweeper({
+      environment: functionEnvironment,
+      dynamodbEndpoint: engine.endpoint,
+      lambdaEndpoint: lambdaApi.endpoint,
+      credentials,
+      region: LOCAL_REGION,
+      clock: options.clock ?? systemTimerClock,
+      log,
+    });
+    started.push(() => sweeper.stop());
+
     const endpoints: LocalEndpoints = {
       apiUrl: front.url,
       schedulerEndpoint: scheduler.endpoint,
@@ -356,12 +373,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       runtime: lambda,
       scheduler,
       dashboardLoginUrl: () => front.dashboardLoginUrl(),
+      sweeper,
       close: () => {
         // In dependency order: nothing new comes in, then what runs finishes while the engines it
         // uses are still up, then the engines flush and stop.
         closing ??= (async () => {
           // The emulator stops firing at once; its API still answers the requests the front drains.
           const firingStopped = scheduler.stopFiring();
+          await sweeper.stop();
           await front.close(graceMs);
           await firingStopped;
           await scheduler.close();

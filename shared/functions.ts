@@ -5,7 +5,7 @@
  */
 import { type JobKind, kinds } from './kinds/registry.ts';
 
-export type FunctionId = 'api' | 'jobs-resource' | JobKind;
+export type FunctionId = 'api' | 'jobs-resource' | 'sweeper' | JobKind;
 
 export interface FunctionDefinition {
   readonly id: FunctionId;
@@ -45,6 +45,16 @@ const jobsResourceFunction: FunctionDefinition = {
 };
 
 /** One function per kind, named after it, its handler at `functions/<kind>/handler.ts`. */
+/** The sweeper (shared/health/sweep.ts): invoked every minute by a schedule of the stack, or the local runtime's timer. */
+export const sweeperFunction: FunctionDefinition = {
+  id: 'sweeper',
+  description: 'Tickwork sweeper: records late jobs and missed slots, starts their catch-up',
+  entry: 'functions/sweeper/handler.ts',
+  // A sweep handles at most SWEEP_LIMIT due entries, a few requests each; the next one comes in a minute.
+  timeoutSeconds: 60,
+  memorySize: 256,
+};
+
 export const jobFunctionDefinitions: readonly JobFunctionDefinition[] = kinds.map((kind) => ({
   id: kind.id,
   description: `Tickwork ${kind.id} job: ${kind.summary}`,
@@ -57,6 +67,7 @@ export const jobFunctionDefinitions: readonly JobFunctionDefinition[] = kinds.ma
 export const functionDefinitions: Readonly<Record<FunctionId, FunctionDefinition>> = Object.fromEntries([
   ['api', apiFunction],
   ['jobs-resource', jobsResourceFunction],
+  ['sweeper', sweeperFunction],
   ...jobFunctionDefinitions.map((definition) => [definition.id, definition]),
 ]) as Record<FunctionId, FunctionDefinition>;
 

@@ -60,6 +60,17 @@ export const tableDefinitions = {
       // `nextAlertAt`, so the reminder pass reads the jobs owed an alert, never all jobs
       // (shared/adapters/dynamodb/alert-store.ts). The records are small: ALL saves a read per record.
       { indexName: 'alerts-due', partitionKey: S('alertDue'), sortKey: S('nextAlertAt'), projection: ALL },
+      // The next expected slot of each enabled job (shared/health/due.ts), on its run state item: sparse
+      // (only states carrying `dueShard` are in it) and ordered by when the slot is next due, so a sweep
+      // Queries the entries due by now and nothing else. One constant shard: a sweep a minute reads a
+      // few items; at thousands of due entries a minute, shard `dueShard` and Query each shard.
+      // INCLUDE, not ALL: the lease written on every run is not projected, so it costs no index write.
+      {
+        indexName: 'jobs-by-due',
+        partitionKey: S('dueShard'),
+        sortKey: S('dueAt'),
+        projection: { type: 'INCLUDE', attributes: ['dueSlot', 'dueStage', 'jobCreatedAt'] },
+      },
     ],
     // Executed and cancelled one-time jobs stay queryable until the retention window passes.
     timeToLiveAttribute: 'expiresAt',

@@ -6,12 +6,14 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { DynamoHealthStore } from '../../shared/adapters/dynamodb/health-store.ts';
 import { DynamoJobStore } from '../../shared/adapters/dynamodb/job-store.ts';
 import { DynamoRunLedger } from '../../shared/adapters/dynamodb/run-ledger.ts';
 import { createContextSource } from '../../shared/adapters/fan-out/context-source.ts';
 import { createLambdaJobInvoker } from '../../shared/adapters/lambda/job-invoker.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { type Env, loadJobFunctionConfig } from '../../shared/config.ts';
+import { LoggedHealthAlerts } from '../../shared/health/log-alerts.ts';
 import type { Capabilities, CapabilityId } from '../../shared/kinds/capabilities.ts';
 import type { KindDefinition } from '../../shared/kinds/kind.ts';
 import type { JobKind } from '../../shared/kinds/registry.ts';
@@ -57,6 +59,13 @@ export function createJobHandler<Id extends JobKind, Config, Params, Caps extend
     invoker: createLambdaJobInvoker({ client: lambda, functionArns: config.jobFunctionArns }),
     // Any job may fan out: every job function can ask a source for contexts, through the outbound guard.
     contexts: createContextSource({ http: outboundHttp({ env, config, clock }), lambda }),
+    // Until the alert channels are composed in, each health change is logged (warn for trouble).
+    health: {
+      store: new DynamoHealthStore(doc, config.jobsTable),
+      alerts: new LoggedHealthAlerts(log),
+      clock,
+      log,
+    },
   };
   const kindRunWork = kindWork(kind, work, capabilities);
   const { resultMetrics } = kind;

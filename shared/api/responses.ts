@@ -5,6 +5,8 @@
  * so a field added to a view without its schema, or the other way round, does not go unnoticed.
  */
 import * as z from 'zod/mini';
+import { CATCHUP_POLICIES } from '../health/fields.ts';
+import { JOB_HEALTHS } from '../health/model.ts';
 import { RUN_STATUSES, RUN_TRIGGERS } from '../jobs/model.ts';
 import type { SchedulePreview } from '../jobs/preview.ts';
 import type { ReconcileReport } from '../jobs/reconcile.ts';
@@ -84,6 +86,35 @@ export const jobViewSchema = z.strictObject({
       }),
     ),
   ),
+  startingDeadlineSeconds: z.optional(z.int()),
+  graceSeconds: z.optional(z.int()),
+  catchup: z.optional(
+    z.strictObject({
+      policy: z.enum(CATCHUP_POLICIES),
+      windowSeconds: z.optional(z.int()),
+      max: z.optional(z.int()),
+    }),
+  ),
+  failureThreshold: z.optional(z.int()),
+  recoveryThreshold: z.optional(z.int()),
+  healthSettings: z
+    .strictObject({
+      startingDeadlineSeconds: z.int(),
+      graceSeconds: z.int(),
+      catchup: z.strictObject({
+        policy: z.enum(CATCHUP_POLICIES),
+        windowSeconds: z.int(),
+        max: z.optional(z.int()),
+      }),
+      failureThreshold: z.int(),
+      recoveryThreshold: z.int(),
+    })
+    .check(
+      z.meta({
+        description:
+          'The health settings in effect: the fields given, and the defaults (from the period around the next slot) for the others.',
+      }),
+    ),
   nextRun: z.nullable(instant),
   state: z.optional(z.enum(['scheduled', 'executed', 'cancelled'])),
   createdAt: instant,
@@ -168,7 +199,8 @@ export const statusReportSchema = z.strictObject({
           error: z.nullable(runError),
         }),
       ),
-      health: z.enum(['ok', 'failing', 'late', 'paused']),
+      health: z.enum(JOB_HEALTHS),
+      healthReason: z.optional(z.string()),
       pauseNote: z.optional(z.string()),
       state: z.optional(z.string()),
     }),
@@ -180,6 +212,7 @@ export const statusReportSchema = z.strictObject({
     executing: z.int(),
     failing: z.int(),
     late: z.int(),
+    missed: z.int(),
   }),
   generatedAt: instant,
   nextCursor,

@@ -6,6 +6,7 @@
 import { alertsUrlProblem, normalizeAlerts } from '../alerts/field.ts';
 import type { RuntimeMode } from '../config.ts';
 import { ValidationError } from '../errors.ts';
+import { healthSettingsProblems } from '../health/settings.ts';
 import { parseConfigOf, patchConfigOf } from '../kinds/config.ts';
 import { isJobKind, kindDefinition } from '../kinds/registry.ts';
 import { expandUrlProblem, normalizeExpand } from '../runs/fan-out-spec.ts';
@@ -47,6 +48,11 @@ export type JobFields = Pick<
   | 'then'
   | 'expand'
   | 'alerts'
+  | 'startingDeadlineSeconds'
+  | 'graceSeconds'
+  | 'catchup'
+  | 'failureThreshold'
+  | 'recoveryThreshold'
 >;
 
 /**
@@ -94,6 +100,10 @@ export function normalizeDefinition(definition: JobDefinition, context: Definiti
   const alerts = definition.alerts === undefined ? undefined : normalizeAlerts(definition.alerts);
   const alertsProblem = alerts === undefined ? undefined : alertsUrlProblem(alerts, context.mode);
   if (alertsProblem !== undefined) problems.add({ field: 'alerts.url', message: alertsProblem });
+  if (schedule !== undefined) {
+    for (const problem of healthSettingsProblems({ ...definition, schedule }, context.now))
+      problems.add(problem);
+  }
   problems.throwIfAny();
   if (schedule === undefined || config === undefined) throw new Error('unreachable: no problem was recorded');
   return {
@@ -113,8 +123,24 @@ export function normalizeDefinition(definition: JobDefinition, context: Definiti
     ...(definition.then === undefined ? {} : { then: definition.then }),
     ...(expand === undefined ? {} : { expand }),
     ...(alerts === undefined ? {} : { alerts }),
+    ...healthFieldsOf(definition),
   };
 }
+
+/** The health settings the user gave (absent ones stay absent: their defaults follow the schedule). */
+function healthFieldsOf(definition: JobDefinition): Partial<JobFields> {
+  const fields: Partial<Record<keyof JobFields, unknown>> = {};
+  for (const key of HEALTH_FIELD_NAMES) if (definition[key] !== undefined) fields[key] = definition[key];
+  return fields as Partial<JobFields>;
+}
+
+const HEALTH_FIELD_NAMES = [
+  'startingDeadlineSeconds',
+  'graceSeconds',
+  'catchup',
+  'failureThreshold',
+  'recoveryThreshold',
+] as const;
 
 /**
  * The definition a patch leads to: omitted fields keep the job's values, `null` resets a field to its
@@ -155,6 +181,11 @@ export function patchedDefinition(job: Job, patch: JobPatch, context: Definition
     then: pick('then', job.then),
     expand: pick('expand', job.expand),
     alerts: pick('alerts', job.alerts),
+    startingDeadlineSeconds: pick('startingDeadlineSeconds', job.startingDeadlineSeconds),
+    graceSeconds: pick('graceSeconds', job.graceSeconds),
+    catchup: pick('catchup', job.catchup),
+    failureThreshold: pick('failureThreshold', job.failureThreshold),
+    recoveryThreshold: pick('recoveryThreshold', job.recoveryThreshold),
   };
   return definition;
 }

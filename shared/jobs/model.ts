@@ -1,6 +1,7 @@
 /**
  * The domain model: jobs (the source of truth) and runs (one per slot). Plain data, no I/O.
  */
+import type { JobCatchup } from '../health/fields.ts';
 import type { JobKind } from '../kinds/registry.ts';
 import type { ScheduleType } from '../schedule/index.ts';
 
@@ -80,6 +81,17 @@ export interface Job {
   readonly managedBy?: string;
   /** Where the job's health changes are sent besides the stack's topic (shared/alerts/). */
   readonly alerts?: JobAlerts;
+  /**
+   * Health settings as the user gave them (shared/health/settings.ts fills in the defaults): a delivery
+   * later than the starting deadline after its slot is recorded `missed`, not run; a slot with no run by
+   * slot + grace makes the job `late`; what to run of missed slots (catch-up); how many consecutive
+   * failures make it `failing` and successes make it `ok` again.
+   */
+  readonly startingDeadlineSeconds?: number;
+  readonly graceSeconds?: number;
+  readonly catchup?: JobCatchup;
+  readonly failureThreshold?: number;
+  readonly recoveryThreshold?: number;
 }
 
 /** A job's alert webhook (shared/alerts/field.ts checks it). */
@@ -120,6 +132,8 @@ export const RUN_STATUSES = [
   'cancelled',
   'skipped',
   'timed_out',
+  /** A scheduled slot that did not run by its starting deadline (no delivery, or one too late). */
+  'missed',
 ] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const FINAL_RUN_STATUSES: readonly RunStatus[] = [
@@ -128,15 +142,17 @@ export const FINAL_RUN_STATUSES: readonly RunStatus[] = [
   'cancelled',
   'skipped',
   'timed_out',
+  'missed',
 ];
 
 /**
  * What started a run: its schedule, an operator (`manual`), a parent run fanning out per context
  * (`fan-out`: a child run), the end of another job's run (`chain`), or an operator's backfill of past
- * slots (`backfill`, shared/runs/backfill.ts). Every trigger but `schedule`
+ * slots (`backfill`, shared/runs/backfill.ts), or the catch-up of slots recorded missed (`catch-up`,
+ * shared/health/catch-up.ts). Every trigger but `schedule`
  * creates the run `pending` first and invokes the kind's function with its run id.
  */
-export const RUN_TRIGGERS = ['schedule', 'manual', 'fan-out', 'chain', 'backfill'] as const;
+export const RUN_TRIGGERS = ['schedule', 'manual', 'fan-out', 'chain', 'backfill', 'catch-up'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 /** The run whose end started a chained run (`Run.upstream`). */

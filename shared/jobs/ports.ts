@@ -3,6 +3,8 @@
  * implement them; use cases take them as arguments. Only single-item conditional writes: the local
  * engines have no transactions.
  */
+
+import type { JobHealth } from '../health/model.ts';
 import type {
   ChildStatus,
   Job,
@@ -109,6 +111,9 @@ export interface LeaseOptions {
 /** What the job's run state says: its latest run (`lease`), if any run has started since it was created. */
 export interface JobRunState {
   readonly lease?: RunLease;
+  /** The job's recorded health (shared/health/tracker.ts) and why it last changed; absent: never recorded. */
+  readonly health?: JobHealth;
+  readonly healthReason?: string;
 }
 
 /** Why a lease was not taken, when it was not. */

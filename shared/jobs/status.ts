@@ -10,13 +10,13 @@
  * Totals count the jobs of the page, not all jobs. A client that wants totals over every job pages
  * through (limit 100) and adds them up.
  */
+import type { JobHealth } from '../health/model.ts';
 import { type SettleDeps, settleRuns } from '../runs/settle.ts';
-import { nextFireTime } from '../schedule/index.ts';
 import type { Job, JobKind, Run, RunError, RunStatus } from './model.ts';
-import type { JobStore, RunKey } from './ports.ts';
-import { fireBounds, nextRuns } from './view.ts';
+import type { JobRunState, JobStore, RunKey } from './ports.ts';
+import { nextRuns } from './view.ts';
 
-export type JobHealth = 'ok' | 'failing' | 'late' | 'paused';
+export type { JobHealth } from '../health/model.ts';
 
 export interface JobStatus {
   readonly name: string;
@@ -37,7 +37,10 @@ export interface JobStatus {
     readonly finishedAt: string | null;
     readonly error: RunError | null;
   } | null;
+  /** As recorded by the health tracker (shared/health/tracker.ts), not guessed on read. */
   readonly health: JobHealth;
+  /** Why the health last changed (e.g. the slot that had no run), when it was recorded. */
+  readonly healthReason?: string;
   /** Why the job is paused, when whoever paused it said so. */
   readonly pauseNote?: string;
   /** One-time jobs only. */
@@ -54,6 +57,7 @@ export interface StatusReport {
     readonly executing: number;
     readonly failing: number;
     readonly late: number;
+    readonly missed: number;
   };
   readonly generatedAt: string;
   readonly nextCursor?: string;
@@ -63,20 +67,17 @@ export interface StatusDeps extends SettleDeps {
   readonly jobs: JobStore;
 }
 
-/** A slot counts as missed only after Scheduler's own delay (within the minute) and the flexible window. */
-export const LATE_GRACE_MS = 2 * 60_000;
-
 export async function getStatus(
   deps: StatusDeps,
   query: { readonly limit: number; readonly cursor?: string },
 ): Promise<StatusReport> {
   const now = deps.clock.now();
   const page = await deps.jobs.list({ limit: query.limit, cursor: query.cursor });
-  const latest = await latestRuns(deps, page.items);
+  const { latest, states } = await latestRuns(deps, page.items);
   const jobs = page.items.map((job) => {
     const lastRun = latest.get(job.name);
     // Executing: its latest run is running (within its deadline: settled runs past it are not).
-    return jobStatus(job, lastRun, lastRun?.status === 'running', now);
+    return jobStatus(job, lastRun, lastRun?.status === 'running', now, states.get(job.name));
   });
   const count = (predicate: (status: JobStatus) => boolean) => jobs.filter(predicate).length;
   return {
@@ -88,14 +89,18 @@ export async function getStatus(
       executing: count((status) => status.isExecuting),
       failing: count((status) => status.health === 'failing'),
       late: count((status) => status.health === 'late'),
+      missed: count((status) => status.health === 'missed'),
     },
     generatedAt: now.toISOString(),
     nextCursor: page.nextCursor,
   };
 }
 
-/** Each job's latest run, settled: by its run state's lease, in two batches. */
-async function latestRuns(deps: StatusDeps, jobs: readonly Job[]): Promise<Map<string, Run>> {
+/** Each job's latest run, settled: by its run state's lease, in two batches; and the run states read. */
+async function latestRuns(
+  deps: StatusDeps,
+  jobs: readonly Job[],
+): Promise<{ latest: Map<string, Run>; states: ReadonlyMap<string, JobRunState> }> {
   const states = await deps.jobs.runStates(jobs.map((job) => job.name));
   const leased: RunKey[] = [];
   const stateless: string[] = [];
@@ -111,11 +116,17 @@ async function latestRuns(deps: StatusDeps, jobs: readonly Job[]): Promise<Map<s
   const runs = [...found, ...legacy.filter((run): run is Run => run !== undefined)];
   const latest = new Map<string, Run>();
   for (const run of await settleRuns(deps, runs)) latest.set(run.job, run);
-  return latest;
+  return { latest, states };
 }
 
 /** One job's line of the status view. Pure: exported for unit tests. */
-export function jobStatus(job: Job, lastRun: Run | undefined, isExecuting: boolean, now: Date): JobStatus {
+export function jobStatus(
+  job: Job,
+  lastRun: Run | undefined,
+  isExecuting: boolean,
+  now: Date,
+  state?: JobRunState,
+): JobStatus {
   const next = nextRuns(job, now, 1)[0];
   return {
     name: job.name,
@@ -139,34 +150,18 @@ export function jobStatus(job: Job, lastRun: Run | undefined, isExecuting: boole
             finishedAt: lastRun.finishedAt ?? null,
             error: lastRun.error ?? null,
           },
-    health: healthOf(job, lastRun, now),
+    health: healthOf(job, state),
+    healthReason: job.enabled ? state?.healthReason : undefined,
     pauseNote: job.pauseNote,
     state: job.schedule.type === 'at' ? (job.oneTimeState ?? 'scheduled') : undefined,
   };
 }
 
 /**
- * `paused` for a disabled job; `failing` when the last run failed, timed out or is waiting for a retry; `late` when a slot
- * passed with no run recorded: the first fire time after the last run's slot (or after the job's last
- * change, which also covers creation and resuming) is more than the grace plus the flexible window
- * in the past; otherwise `ok`.
+ * The recorded health: `paused` while the job is disabled (whatever was recorded before the pause), else
+ * what the tracker recorded; `ok` for a job with none recorded (new, or stored before health was).
  */
-export function healthOf(job: Job, lastRun: Run | undefined, now: Date): JobHealth {
+export function healthOf(job: Job, state: JobRunState | undefined): JobHealth {
   if (!job.enabled) return 'paused';
-  if (
-    lastRun !== undefined &&
-    (lastRun.status === 'failed' || lastRun.status === 'timed_out' || lastRun.status === 'retrying')
-  )
-    return 'failing';
-  if (job.oneTimeState === 'executed' || job.oneTimeState === 'cancelled') return 'ok';
-  // Slots after the last run's slot and after the job's last change; a rate that runs immediately is
-  // anchored at the change itself, so for rates that instant counts.
-  const changedMs = new Date(job.updatedAt).getTime() - (job.schedule.type === 'rate' ? 1 : 0);
-  const runSlotMs =
-    lastRun === undefined ? Number.NEGATIVE_INFINITY : new Date(lastRun.scheduledFor).getTime();
-  const afterMs = Math.max(runSlotMs, changedMs);
-  const due = nextFireTime(job.schedule, new Date(afterMs), fireBounds(job));
-  if (due === undefined) return 'ok';
-  const graceMs = LATE_GRACE_MS + (job.flexibleWindowMinutes ?? 0) * 60_000;
-  return now.getTime() - due.getTime() > graceMs ? 'late' : 'ok';
+  return state?.health === undefined || state.health === 'paused' ? 'ok' : state.health;
 }

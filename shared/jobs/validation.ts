@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import { alertsSchema } from '../alerts/field.ts';
 import { ValidationError } from '../errors.ts';
+import { CATCHUP_POLICIES, HEALTH_LIMITS } from '../health/fields.ts';
 import { JOB_KINDS } from '../kinds/registry.ts';
 import { expandSchema } from '../runs/fan-out-spec.ts';
 import { isPlainObject, mergePatch, parseWith } from '../validation.ts';
@@ -37,6 +38,21 @@ const tagsSchema = z
   .record(tagKey, tagValue)
   .check(z.refine(tagCount, { error: `must have at most ${MAX_TAGS} tags` }));
 
+/** Whole seconds from a minute (the sweeper's resolution) to `max`. */
+function seconds(max: number) {
+  const rule = `must be a whole number of seconds from ${HEALTH_LIMITS.minSeconds} to ${max}`;
+  return z
+    .int({ error: rule })
+    .check(z.minimum(HEALTH_LIMITS.minSeconds, { error: rule }), z.maximum(max, { error: rule }));
+}
+
+function threshold() {
+  const rule = `must be a whole number from 1 to ${HEALTH_LIMITS.maxThreshold}`;
+  return z
+    .int({ error: rule })
+    .check(z.minimum(1, { error: rule }), z.maximum(HEALTH_LIMITS.maxThreshold, { error: rule }));
+}
+
 const fields = {
   schedule: z.string().check(
     z.trim(),
@@ -60,6 +76,22 @@ const fields = {
   then: chainsSchema,
   expand: expandSchema,
   alerts: alertsSchema,
+  startingDeadlineSeconds: seconds(HEALTH_LIMITS.maxDeadlineSeconds),
+  graceSeconds: seconds(HEALTH_LIMITS.maxDeadlineSeconds),
+  catchup: z.strictObject({
+    policy: z.enum(CATCHUP_POLICIES),
+    windowSeconds: z.optional(seconds(HEALTH_LIMITS.maxWindowSeconds)),
+    max: z.optional(
+      z
+        .int({ error: 'must be a whole number' })
+        .check(
+          z.minimum(1, { error: `must be 1-${HEALTH_LIMITS.maxCatchupAll}` }),
+          z.maximum(HEALTH_LIMITS.maxCatchupAll, { error: `must be 1-${HEALTH_LIMITS.maxCatchupAll}` }),
+        ),
+    ),
+  }),
+  failureThreshold: threshold(),
+  recoveryThreshold: threshold(),
 };
 
 /** The body of `POST /jobs` and `PUT /jobs/{name}`. */
@@ -81,6 +113,11 @@ export const jobDefinitionSchema = z.strictObject({
   then: z.optional(fields.then),
   expand: z.optional(fields.expand),
   alerts: z.optional(fields.alerts),
+  startingDeadlineSeconds: z.optional(fields.startingDeadlineSeconds),
+  graceSeconds: z.optional(fields.graceSeconds),
+  catchup: z.optional(fields.catchup),
+  failureThreshold: z.optional(fields.failureThreshold),
+  recoveryThreshold: z.optional(fields.recoveryThreshold),
 });
 export type JobDefinition = z.infer<typeof jobDefinitionSchema>;
 
@@ -112,6 +149,12 @@ export const jobPatchSchema = z
     expand: clearable(fields.expand),
     // Replaced whole, like `expand`; null removes the webhook (the topic still gets every change).
     alerts: clearable(fields.alerts),
+    startingDeadlineSeconds: clearable(fields.startingDeadlineSeconds),
+    graceSeconds: clearable(fields.graceSeconds),
+    // Replaced whole: its parts depend on each other (max only with all).
+    catchup: clearable(fields.catchup),
+    failureThreshold: clearable(fields.failureThreshold),
+    recoveryThreshold: clearable(fields.recoveryThreshold),
   })
   .check(
     z.refine((patch) => Object.keys(patch).length > 0, {

@@ -2,6 +2,8 @@
  * How jobs and runs are shown to clients (API responses, CLI output): the definition, the normalized
  * schedule, the next run from the schedule engine. Never the run lease or other internals.
  */
+import type { JobCatchup } from '../health/fields.ts';
+import { type HealthSettings, healthSettings } from '../health/settings.ts';
 import { nextFireTimes } from '../schedule/index.ts';
 import type {
   Job,
@@ -43,6 +45,14 @@ export interface JobView {
   readonly alerts?: JobAlerts;
   /** Where the job is defined when deployed as code; the API refuses to change or delete it (409). */
   readonly managedBy?: string;
+  /** Health settings as given (absent: the default, shown in `healthSettings`). */
+  readonly startingDeadlineSeconds?: number;
+  readonly graceSeconds?: number;
+  readonly catchup?: JobCatchup;
+  readonly failureThreshold?: number;
+  readonly recoveryThreshold?: number;
+  /** The health settings in effect (defaults filled in, for the period around the next slot). */
+  readonly healthSettings: HealthSettings;
   /** ISO instant of the next slot, or null when the job is paused or will not fire again. */
   readonly nextRun: string | null;
   /** One-time jobs only. */
@@ -101,6 +111,12 @@ export function toJobView(job: Job, now: Date): JobView {
     expand: job.expand,
     alerts: job.alerts,
     managedBy: job.managedBy,
+    startingDeadlineSeconds: job.startingDeadlineSeconds,
+    graceSeconds: job.graceSeconds,
+    catchup: job.catchup,
+    failureThreshold: job.failureThreshold,
+    recoveryThreshold: job.recoveryThreshold,
+    healthSettings: healthSettings(job, next ?? now),
     nextRun: next === undefined ? null : next.toISOString(),
     state: job.schedule.type === 'at' ? (job.oneTimeState ?? 'scheduled') : undefined,
     createdAt: job.createdAt,

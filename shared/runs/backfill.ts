@@ -81,13 +81,18 @@ export function backfillRunOptions(slot: Date, backfill: RunBackfill) {
  */
 export async function continueBackfill(deps: RunDeps, job: Job, run: Run, log: Logger): Promise<void> {
   const backfill = run.backfill;
-  if (run.trigger !== 'backfill' || backfill === undefined || run.status === 'cancelled') return;
+  // A catch-up of missed slots is a one-lane backfill of them (shared/health/catch-up.ts).
+  const lane = run.trigger === 'backfill' || run.trigger === 'catch-up';
+  if (!lane || backfill === undefined || run.status === 'cancelled') return;
   const next = scheduleSlots(job, {
     after: new Date(run.scheduledFor),
     to: new Date(backfill.to),
     limit: backfill.lanes,
   })[backfill.lanes - 1];
   if (next === undefined) return;
-  const started = await startPendingRun(deps, job, backfillRunOptions(next, backfill));
+  const started = await startPendingRun(deps, job, {
+    ...backfillRunOptions(next, backfill),
+    trigger: run.trigger,
+  });
   log.info('backfill continues', { backfill: backfill.id, slot: started.scheduledFor, runId: started.runId });
 }

@@ -1,8 +1,11 @@
 /**
  * What a run's end leads to, once its final status is recorded: the chained runs its job names
- * (`then`), for a backfill run the next slot of its lane, and, for a child of a fan-out, its parent's count of finished children. The lifecycle calls
+ * (`then`), for a backfill run the next slot of its lane, for a child of a fan-out its parent's count of
+ * finished children, and the job's recorded health. The lifecycle calls
  * `afterRunEnded` with the run as recorded, every time it records a run in a final status itself.
  */
+
+import { trackRunEnd } from '../health/tracker.ts';
 import type { Job, Run } from '../jobs/model.ts';
 import type { Logger } from '../logger.ts';
 import { continueBackfill } from './backfill.ts';
@@ -18,6 +21,10 @@ const followers: readonly RunFollower[] = [
   continueBackfill,
   // A fan-out child counts on its parent (which may end the parent: then what follows the parent runs).
   (deps, job, run, log) => countFanOutChild(deps, job, run, log, afterRunEnded),
+  // The job's health: consecutive failures and successes (counted once per run, whatever the retries).
+  async (deps, job, run) => {
+    if (deps.health !== undefined) await trackRunEnd(deps.health, job, run);
+  },
 ];
 
 /**

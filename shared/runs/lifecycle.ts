@@ -15,6 +15,7 @@
 import type { Clock } from '../clock.ts';
 import type { RetryPolicy } from '../config.ts';
 import { FinalRunError } from '../errors.ts';
+import type { HealthDeps } from '../health/tracker.ts';
 import { FINAL_RUN_STATUSES, type Job, type Run, type RunError } from '../jobs/model.ts';
 import type { JobEvent, JobInvoker, JobStore, RunLedger } from '../jobs/ports.ts';
 import type { Logger } from '../logger.ts';
@@ -52,6 +53,11 @@ export interface RunDeps {
   readonly contexts?: ContextSource;
   /** @default a ULID of the current time */
   readonly newRunId?: (now: Date) => string;
+  /**
+   * The health tracker (shared/health/tracker.ts): counts each run's end and records the job's health.
+   * Every job function has one; absent (test worlds about other things), health is not recorded.
+   */
+  readonly health?: HealthDeps;
   /** @default DEFAULT_CANCEL_CHECK_INTERVAL_MS */
   readonly cancelCheckIntervalMs?: number;
 }
@@ -65,7 +71,7 @@ export interface ExecuteOptions {
 }
 
 export type RunOutcome =
-  | { readonly outcome: 'succeeded' | 'skipped' | 'cancelled' | 'duplicate'; readonly run: Run }
+  | { readonly outcome: 'succeeded' | 'skipped' | 'cancelled' | 'duplicate' | 'missed'; readonly run: Run }
   /** A fan-out parent recorded its children and waits for them (it ends with the last one). */
   | { readonly outcome: 'waiting'; readonly run: Run }
   /** The work failed with a FinalRunError: recorded failed, not rethrown, so Lambda does not retry it. */

@@ -3,12 +3,16 @@
  * conditional put (a repeated delivery finds the item), a manual run moves from `pending` to `running`,
  * and a slot already taken is either a retry of a failed or dead attempt or a duplicate.
  */
+import { lateDeliveryRuns } from '../health/catch-up.ts';
+import { flexibleDelayMs, healthSettings } from '../health/settings.ts';
+import { trackSlot } from '../health/tracker.ts';
 import type { Job, Run } from '../jobs/model.ts';
 import type { JobEvent } from '../jobs/ports.ts';
 import { afterRunEnded } from './ended.ts';
 import { countFanOutChild } from './fan-out-count.ts';
 import type { RunDeps, RunOutcome } from './lifecycle.ts';
 import { retentionExpiresAt } from './manual.ts';
+import { missedRun } from './missed.ts';
 import { newRunId } from './run-id.ts';
 
 export type Started = { readonly started: Run; readonly job: Job } | { readonly done: RunOutcome };
@@ -55,9 +59,44 @@ export async function startScheduled(
     }
     return { done: await duplicate(deps, claim.existing) };
   }
-  const claim = await deps.runs.claim(base);
-  if (claim.claimed) return { started: base, job };
+  const late = pastStartingDeadline(job, slot, now);
+  if (late !== undefined && !late.runs) {
+    const missed = missedRun(job, slot, now, late.reason, deps);
+    const claim = await deps.runs.claim(missed);
+    // A slot already taken is not this delivery's to judge: a retry of a failed attempt runs again.
+    if (!claim.claimed) return resume(deps, event, job, claim.existing, now);
+    deps.log.warn('slot missed: delivered past its starting deadline', {
+      job: job.name,
+      slot,
+      reason: late.reason,
+    });
+    if (deps.health !== undefined) await trackSlot(deps.health, job, 'missed', late.reason);
+    return { done: { outcome: 'missed', run: missed } };
+  }
+  // Past its deadline but within the catch-up's reach: it runs, as the catch-up of its slot.
+  const run: Run = late === undefined ? base : { ...base, trigger: 'catch-up' };
+  const claim = await deps.runs.claim(run);
+  if (claim.claimed) return { started: run, job };
   return resume(deps, event, job, claim.existing, now);
+}
+
+/**
+ * A delivery later than the job's starting deadline after its slot (Scheduler retries up to 24 h and
+ * Lambda's async retries up to 6 h, so a delivery can come very late): why, and whether the job's
+ * catch-up runs it anyway. Undefined for a delivery in time.
+ */
+function pastStartingDeadline(
+  job: Job,
+  slot: string,
+  now: Date,
+): { readonly reason: string; readonly runs: boolean } | undefined {
+  const settings = healthSettings(job, new Date(slot));
+  const lateMs = now.getTime() - Date.parse(slot) - flexibleDelayMs(job);
+  if (lateMs <= settings.startingDeadlineSeconds * 1000) return undefined;
+  return {
+    reason: `delivered ${Math.round(lateMs / 1000)} s after its slot, past the starting deadline of ${settings.startingDeadlineSeconds} s`,
+    runs: lateDeliveryRuns(job, settings, new Date(slot), now),
+  };
 }
 
 /** Why a scheduled slot of `job` must not run, or undefined when it may. */

@@ -196,6 +196,8 @@ describe('ServiceStack: functions', () => {
       AssumeRolePolicyDocument: Match.objectLike({
         Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' } })],
       }),
+      // (The sweeper's schedule has a role of its own: test/infra/sweeper.test.ts.)
+      Description: Match.stringLikeRegexp('job functions'),
     });
     const schedulerQueue = logicalIdOf('AWS::SQS::Queue', { QueueName: `tickwork-${STAGE}-scheduler-dlq` });
     expect(loadApiConfig(env)).toEqual({
@@ -392,6 +394,8 @@ describe('ServiceStack: scheduling and dead letters', () => {
       AssumeRolePolicyDocument: Match.objectLike({
         Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' } })],
       }),
+      // (The sweeper's schedule has a role of its own: test/infra/sweeper.test.ts.)
+      Description: Match.stringLikeRegexp('job functions'),
     });
     const statements = statementsOf(role);
     expect(new Set(statements.flatMap((s) => asList(s.Action)))).toEqual(
@@ -450,6 +454,8 @@ describe('ServiceStack: least privilege', () => {
       AssumeRolePolicyDocument: Match.objectLike({
         Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' } })],
       }),
+      // (The sweeper's schedule has a role of its own: test/infra/sweeper.test.ts.)
+      Description: Match.stringLikeRegexp('job functions'),
     });
     expect(passRole).toEqual([
       {
@@ -516,11 +522,30 @@ describe('ServiceStack: least privilege', () => {
     expect(arns.filter((arn) => arn.includes('/index/*'))).toHaveLength(2);
   });
 
+  it('grants the sweeper a Query of the due index only, and single items of both tables', () => {
+    const { access, arns } = tableAccess(statementsOf(roleOf(functionId('sweeper'))));
+    expect(Object.keys(access).sort()).toEqual(['jobs', 'runs']);
+    expect([...(access.jobs ?? [])].sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+    expect([...(access.runs ?? [])].sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(arns.filter((arn) => arn.includes('/index/'))).toEqual([
+      expect.stringContaining('/index/jobs-by-due'),
+    ]);
+  });
+
   it('covers every catalog function in the table-access expectations', () => {
     expect(definitions.map((definition) => definition.id).sort()).toEqual([
       'api',
       'calibration',
       'prompt',
+      'sweeper',
       'sync',
       'task',
       'telemetry',
@@ -580,7 +605,8 @@ describe('ServiceStack: least privilege', () => {
 
   it('attaches no managed policies to any role', () => {
     const roles = Object.values(template.findResources('AWS::IAM::Role'));
-    expect(roles).toHaveLength(definitions.length + 1);
+    // One per function, the job functions' scheduler role, the sweeper schedule's role.
+    expect(roles).toHaveLength(definitions.length + 2);
     expect(roles.filter((role) => role.Properties.ManagedPolicyArns !== undefined)).toEqual([]);
   });
 

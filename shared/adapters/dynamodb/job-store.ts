@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../clock.ts';
 import { ConcurrentModificationError, JobAlreadyExistsError, ValidationError } from '../../errors.ts';
+import { firstDue } from '../../health/due.ts';
 import type { Job, RunLease } from '../../jobs/model.ts';
 import type {
   JobIdentity,
@@ -28,7 +29,7 @@ import { isConditionFailed } from './client.ts';
 import { type CursorShape, decodeCursor } from './cursor.ts';
 import { keyedCheckpointKey } from './keyed-checkpoints.ts';
 import { queryPage } from './query.ts';
-import { DynamoRunStates } from './run-state.ts';
+import { DynamoRunStates, type JobWatch } from './run-state.ts';
 
 /** The constant partition key of the `jobs-by-name` index: every job is in one list, read by Query. */
 export const JOB_LIST_KEY = 'job';
@@ -54,6 +55,11 @@ const OPTIONAL_JOB_FIELDS = [
   'managedBy',
   'expand',
   'alerts',
+  'startingDeadlineSeconds',
+  'graceSeconds',
+  'catchup',
+  'failureThreshold',
+  'recoveryThreshold',
 ] as const satisfies readonly (keyof Job)[];
 
 type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
@@ -98,14 +104,14 @@ export class DynamoJobStore implements JobStore {
       if (isConditionFailed(error)) throw new JobAlreadyExistsError(job.name);
       throw error;
     }
-    await this.#states.create(job);
+    await this.#states.create(job, this.watchOf(job));
   }
 
   async put(job: Job, expectedVersion: number | undefined): Promise<void> {
     try {
       if (expectedVersion === undefined) {
         await this.putIfAbsent(job);
-        await this.#states.create(job);
+        await this.#states.create(job, this.watchOf(job));
         return;
       }
     } catch (error) {
@@ -120,7 +126,15 @@ export class DynamoJobStore implements JobStore {
       if (isConditionFailed(error)) throw new ConcurrentModificationError(`job "${job.name}"`);
       throw error;
     }
-    await this.#states.confirm(job, job.version, token);
+    await this.#states.confirm(job, job.version, token, this.watchOf(job));
+  }
+
+  /**
+   * The job's watch as of this write: its next slot after now in the due index (a write restarts the
+   * watch: slots before it are not looked at again), its health `paused` while it is disabled.
+   */
+  private watchOf(job: Job): JobWatch {
+    return job.enabled ? { due: firstDue(job, this.clock.now()), paused: false } : { paused: true };
   }
 
   async delete(

@@ -35,13 +35,25 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { DueSlot } from '../../health/ports.ts';
 import type { RunLease } from '../../jobs/model.ts';
 import type { JobIdentity, JobRunState, LeaseOptions, LeaseOutcome, LeaseRefusal } from '../../jobs/ports.ts';
 import { fromAttributeMap } from './attribute-values.ts';
 import { batchGet } from './batch-get.ts';
 import { isConditionFailed } from './client.ts';
+import { DUE_ATTRIBUTE_NAMES, dueAttributes } from './due-attributes.ts';
 
 const SUFFIX = '#run';
+
+/** What the health tracker records on a run state (shared/adapters/dynamodb/health-store.ts). */
+const RECORDED_HEALTH = [
+  'health',
+  'healthReason',
+  'healthChangedAt',
+  'failures',
+  'successes',
+  'lastCountedRunId',
+] as const;
 
 /** The key of job `name`'s run state in the jobs table. */
 export function runStateKey(name: string): { name: string } {
@@ -51,13 +63,29 @@ export function runStateKey(name: string): { name: string } {
 /** A job as the run state knows it: which job, and (when known) its stored version. */
 export type VersionedJob = JobIdentity & { readonly version?: number };
 
+/**
+ * What a write of the job says about its watch: its entry in the index of next expected slots (none
+ * when paused or done), and whether it is paused. A paused job's health is `paused` (read from the job);
+ * a pause clears what was recorded (health and counters), so a resumed job starts `ok` and counts anew.
+ * (A resume is an operator's act, not a recovery: neither alerts.)
+ */
+export interface JobWatch {
+  readonly due?: DueSlot;
+  readonly paused: boolean;
+}
+
 /** The run-state item of a job just created (or repaired from its item): no lease yet, its version confirmed. */
-export function newRunStateItem(job: VersionedJob, lease?: RunLease): Record<string, unknown> {
+export function newRunStateItem(
+  job: VersionedJob,
+  lease?: RunLease,
+  watch?: JobWatch,
+): Record<string, unknown> {
   return {
     ...runStateKey(job.name),
     jobCreatedAt: job.createdAt,
     ...(job.version === undefined ? {} : { jobVersion: job.version }),
     ...(lease === undefined ? {} : { lease }),
+    ...(watch === undefined ? {} : dueAttributes(watch.due)),
   };
 }
 
@@ -155,8 +183,10 @@ export class DynamoRunStates {
   ) {}
 
   /** Written when a job is created: a fresh state replaces whatever a job of the name left behind. */
-  async create(job: VersionedJob): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: newRunStateItem(job) }));
+  async create(job: VersionedJob, watch?: JobWatch): Promise<void> {
+    await this.doc.send(
+      new PutCommand({ TableName: this.tableName, Item: newRunStateItem(job, undefined, watch) }),
+    );
   }
 
   /**
@@ -183,25 +213,52 @@ export class DynamoRunStates {
   }
 
   /** After a write of the job at `version`: confirms it, unless another write invalidated the state since. */
-  async confirm(job: JobIdentity, version: number, token: string): Promise<void> {
+  async confirm(job: JobIdentity, version: number, token: string, watch?: JobWatch): Promise<void> {
+    // The watch goes with the confirmation: only the last writer of the job places it in the index.
+    const sets = ['#jobVersion = :version'];
+    const removes = ['#writer'];
+    const names: Record<string, string> = {
+      '#writer': 'writer',
+      '#jobVersion': 'jobVersion',
+      '#jobCreatedAt': 'jobCreatedAt',
+    };
+    const values: Record<string, unknown> = {
+      ':version': version,
+      ':createdAt': job.createdAt,
+      ':token': token,
+    };
+    if (watch !== undefined) {
+      const due = dueAttributes(watch.due);
+      for (const attribute of DUE_ATTRIBUTE_NAMES) {
+        names[`#${attribute}`] = attribute;
+        if (due[attribute] === undefined) removes.push(`#${attribute}`);
+        else {
+          sets.push(`#${attribute} = :${attribute}`);
+          values[`:${attribute}`] = due[attribute];
+        }
+      }
+      if (watch.paused) {
+        for (const attribute of RECORDED_HEALTH) {
+          names[`#${attribute}`] = attribute;
+          removes.push(`#${attribute}`);
+        }
+      }
+    }
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: runStateKey(job.name),
-          UpdateExpression: 'SET #jobVersion = :version REMOVE #writer',
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
           ConditionExpression: '#jobCreatedAt = :createdAt AND #writer = :token',
-          ExpressionAttributeNames: {
-            '#writer': 'writer',
-            '#jobVersion': 'jobVersion',
-            '#jobCreatedAt': 'jobCreatedAt',
-          },
-          ExpressionAttributeValues: { ':version': version, ':createdAt': job.createdAt, ':token': token },
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         }),
       );
     } catch (error) {
       // A later write's (it confirms its own version), or the job is gone: nothing to confirm.
       if (!isConditionFailed(error)) throw error;
+      return;
     }
   }
 
@@ -235,7 +292,12 @@ export class DynamoRunStates {
     for (const item of items) {
       const name = String(item.name).slice(0, -SUFFIX.length);
       const lease = item.lease as RunLease | undefined;
-      states.set(name, lease === undefined ? {} : { lease });
+      const health = item.health as JobRunState['health'];
+      states.set(name, {
+        ...(lease === undefined ? {} : { lease }),
+        ...(health === undefined ? {} : { health }),
+        ...(typeof item.healthReason === 'string' ? { healthReason: item.healthReason } : {}),
+      });
     }
     return states;
   }

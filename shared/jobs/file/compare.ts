@@ -28,6 +28,11 @@ export interface ShownJob {
   readonly runImmediately: boolean;
   readonly overlap: string;
   readonly flexibleWindowMinutes?: number;
+  readonly startingDeadlineSeconds?: number;
+  readonly graceSeconds?: number;
+  readonly catchup?: { readonly policy: string; readonly windowSeconds?: number; readonly max?: number };
+  readonly failureThreshold?: number;
+  readonly recoveryThreshold?: number;
   readonly startDate?: string;
   readonly endDate?: string;
   readonly tags: Readonly<Record<string, string>>;
@@ -70,6 +75,11 @@ export const COMPARED_FIELDS = [
   'then',
   'expand',
   'alerts',
+  'startingDeadlineSeconds',
+  'graceSeconds',
+  'catchup',
+  'failureThreshold',
+  'recoveryThreshold',
 ] as const;
 
 /** A shown job's definition fields. */
@@ -91,6 +101,11 @@ export function comparableOfShown(job: ShownJob): Comparable {
     then: job.then,
     expand: job.expand,
     alerts: job.alerts,
+    startingDeadlineSeconds: job.startingDeadlineSeconds,
+    graceSeconds: job.graceSeconds,
+    catchup: job.catchup,
+    failureThreshold: job.failureThreshold,
+    recoveryThreshold: job.recoveryThreshold,
   });
 }
 
@@ -120,6 +135,11 @@ export function comparableOfDefinition(definition: JobDefinition): Comparable {
     then: definition.then,
     expand: definition.expand === undefined ? undefined : normalizeExpand(definition.expand),
     alerts: definition.alerts === undefined ? undefined : normalizeAlerts(definition.alerts),
+    startingDeadlineSeconds: definition.startingDeadlineSeconds,
+    graceSeconds: definition.graceSeconds,
+    catchup: definition.catchup,
+    failureThreshold: definition.failureThreshold,
+    recoveryThreshold: definition.recoveryThreshold,
   });
 }
 

@@ -26,6 +26,13 @@ export function definitionOfShown(job: ShownJob): Record<string, unknown> {
     ...(job.then === undefined ? {} : { then: job.then }),
     ...(job.expand === undefined ? {} : { expand: job.expand }),
     ...(job.alerts === undefined ? {} : { alerts: job.alerts }),
+    ...(job.startingDeadlineSeconds === undefined
+      ? {}
+      : { startingDeadlineSeconds: job.startingDeadlineSeconds }),
+    ...(job.graceSeconds === undefined ? {} : { graceSeconds: job.graceSeconds }),
+    ...(job.catchup === undefined ? {} : { catchup: job.catchup }),
+    ...(job.failureThreshold === undefined ? {} : { failureThreshold: job.failureThreshold }),
+    ...(job.recoveryThreshold === undefined ? {} : { recoveryThreshold: job.recoveryThreshold }),
   };
 }
 

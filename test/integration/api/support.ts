@@ -53,7 +53,7 @@ export interface ApiHarness {
 
 /** `functions` replaces handler modules by function name, e.g. with a bundle built as the stack builds it. */
 export async function startApiHarness(
-  options: Pick<LocalStackOptions, 'asyncRetryDelaysMs' | 'functions' | 'eventBuses'> = {},
+  options: Pick<LocalStackOptions, 'asyncRetryDelaysMs' | 'functions' | 'eventBuses' | 'clock'> = {},
 ): Promise<ApiHarness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tickwork-api-'));
   const stack = await startLocalStack({
@@ -66,6 +66,7 @@ export async function startApiHarness(
     asyncRetryDelaysMs: options.asyncRetryDelaysMs ?? [],
     ...(options.functions === undefined ? {} : { functions: options.functions }),
     ...(options.eventBuses === undefined ? {} : { eventBuses: options.eventBuses }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
   const { apiUrl, token, schedulerEndpoint, dynamodbEndpoint, scheduleGroup, credentials } = stack.endpoints;
   // The stack's listeners accept only signatures of its own credentials (endpoints.json).

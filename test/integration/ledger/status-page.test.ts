@@ -7,9 +7,12 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.ts';
+import { DynamoHealthStore } from '../../../shared/adapters/dynamodb/health-store.ts';
 import { DynamoJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
 import { DynamoRunLedger } from '../../../shared/adapters/dynamodb/run-ledger.ts';
+import { LoggedHealthAlerts } from '../../../shared/health/log-alerts.ts';
 import { getStatus, type StatusDeps } from '../../../shared/jobs/status.ts';
+import { silentLogger } from '../../../shared/logger.ts';
 import { executeRun, type RunDeps } from '../../../shared/runs/lifecycle.ts';
 import { unusedJobInvoker } from '../../support/unused-invoker.ts';
 import { captureLog, engineKinds, freshTable, ManualClock, promptJob, useEngine } from './support.ts';
@@ -41,6 +44,13 @@ describe.each(engineKinds)('on %s', (kind) => {
       leaseSeconds: 60,
       invoker: unusedJobInvoker(),
       retryPolicy: { delaysMs: [] },
+      // The status shows the health the tracker recorded as the runs ended.
+      health: {
+        store: new DynamoHealthStore(doc, tables.jobs),
+        alerts: new LoggedHealthAlerts(silentLogger),
+        clock,
+        log: silentLogger,
+      },
     };
     return { deps, doc, clock, tables, commands };
   }

@@ -9,6 +9,9 @@ import { schedulerPayload } from '../../support/scheduled-event.ts';
 import { type Engine, ManualClock, promptJob, startEngine, stores } from '../ledger/support.ts';
 import { type Receiver, startReceiver } from './receiver.ts';
 
+/** A slot delivered on time (this minute): a slot months old would be past its starting deadline, and recorded missed. */
+const SLOT = new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
+
 const SECRET_VALUE = 'whsec-handler-0b1d-never-logged';
 
 let engine: Engine;
@@ -91,12 +94,8 @@ describe('functions/prompt/handler', () => {
     });
     const handler = await loadHandler(functionEnv());
     // When Scheduler delivers the slot twice (two execution ids)
-    const first = await handler(
-      await schedulerEvent(jobs, 'handler-daily', '2026-03-01T09:00:00Z', 'exec-a'),
-    );
-    const second = await handler(
-      await schedulerEvent(jobs, 'handler-daily', '2026-03-01T09:00:00Z', 'exec-b'),
-    );
+    const first = await handler(await schedulerEvent(jobs, 'handler-daily', SLOT, 'exec-a'));
+    const second = await handler(await schedulerEvent(jobs, 'handler-daily', SLOT, 'exec-b'));
     // Then
     expect([first.outcome, second.outcome]).toEqual(['succeeded', 'duplicate']);
     expect(receiver.received).toHaveLength(1);
@@ -106,7 +105,7 @@ describe('functions/prompt/handler', () => {
       verifySignature(String(delivery?.headers['tickwork-signature']), delivery?.rawBody ?? '', SECRET_VALUE)
         .valid,
     ).toBe(true);
-    const run = await runs.get('handler-daily', '2026-03-01T09:00:00.000Z');
+    const run = await runs.get('handler-daily', SLOT);
     expect(run).toMatchObject({ status: 'succeeded', executionId: 'exec-a', duplicatesSuppressed: 1 });
     expect(logs.length).toBeGreaterThan(0);
     for (const text of [...logs, JSON.stringify(run)]) expect(text).not.toContain(SECRET_VALUE);

@@ -18,6 +18,9 @@ import { kindWork } from '../../../shared/kinds/work.ts';
 import { executeRun } from '../../../shared/runs/lifecycle.ts';
 import { captureLog, type Engine, ManualClock, promptJob, runDeps, startEngine } from '../ledger/support.ts';
 
+/** A slot delivered on time (this minute): a slot months old would be past its starting deadline, and recorded missed. */
+const SLOT = new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
+
 const SECRET_VALUE = 'whsec-receiver-9f2c';
 
 let engine: Engine;
@@ -107,12 +110,12 @@ describe('tickwork webhook-receiver: deliveries', () => {
         http: new SafeHttpClient({ mode: 'local', allowedHosts: [] }),
       });
       // When it runs
-      const outcome = await executeRun(deps, { job: job.name, scheduledTime: '2026-03-01T09:00:00Z' }, work);
+      const outcome = await executeRun(deps, { job: job.name, scheduledTime: SLOT }, work);
       // Then
       expect(outcome.outcome).toBe('succeeded');
       const runId = outcome.outcome === 'succeeded' ? outcome.run.runId : '';
       expect(printed[0]).toContain(
-        `delivery job=receiver-demo runId=${runId} scheduledFor=2026-03-01T09:00:00.000Z signature: valid`,
+        `delivery job=receiver-demo runId=${runId} scheduledFor=${SLOT} signature: valid`,
       );
       expect(printed[1]).toBe('  prompt: "Draft the weekly status update."');
       expect(printed.join('\n')).not.toContain(SECRET_VALUE);

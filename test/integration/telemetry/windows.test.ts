@@ -79,8 +79,13 @@ describe('telemetry windows', () => {
   });
 
   it('Given runs that are late, skipped and repeated, When they run, Then every minute is exported exactly once and the windows tile', async () => {
-    // Given a job whose 10:00 run exported
-    const job = await givenTelemetryJob(world, { tables: ['predictions'] });
+    // Given a job whose 10:00 run exported, that runs deliveries up to 2 h late (past its default
+    // starting deadline of one period, a late slot would be recorded missed instead)
+    const job = await givenTelemetryJob(
+      world,
+      { tables: ['predictions'] },
+      { startingDeadlineSeconds: 7200 },
+    );
     await world.run(job, '2026-03-02T10:00:00.000Z');
     // When 11:00 never fires (skipped), 12:00 fires 7 minutes late, then 11:00 arrives after all,
     // and 12:00 is delivered again (a Scheduler repeat), then 13:00 runs

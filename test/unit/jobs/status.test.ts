@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildJob, normalizeDefinition } from '../../../shared/jobs/definition.ts';
 import type { Job, Run, RunStatus } from '../../../shared/jobs/model.ts';
+import type { JobRunState } from '../../../shared/jobs/ports.ts';
 import { healthOf, jobStatus } from '../../../shared/jobs/status.ts';
 import { parseJobDefinition } from '../../../shared/jobs/validation.ts';
 import { toJobView } from '../../../shared/jobs/view.ts';
@@ -36,70 +37,16 @@ function run(status: RunStatus, scheduledFor: string): Run {
 // cron(0 * * * ? *): every hour on the hour, first slot after creation 09:00.
 const hourly = job({ schedule: 'cron(0 * * * ? *)' });
 
-describe('healthOf', () => {
-  it.each<[string, Job, Run | undefined, string, string]>([
-    ['no slot due yet', hourly, undefined, '2026-06-01T08:30:00Z', 'ok'],
-    ['the first slot within the grace', hourly, undefined, '2026-06-01T09:01:59Z', 'ok'],
-    ['the first slot past the grace with no run', hourly, undefined, '2026-06-01T09:02:01Z', 'late'],
-    [
-      'the last run on time and the next slot not due',
-      hourly,
-      run('succeeded', '2026-06-01T09:00:00Z'),
-      '2026-06-01T09:30:00Z',
-      'ok',
-    ],
-    [
-      'a slot missed after the last run',
-      hourly,
-      run('succeeded', '2026-06-01T09:00:00Z'),
-      '2026-06-01T10:05:00Z',
-      'late',
-    ],
-    ['the last run failed', hourly, run('failed', '2026-06-01T09:00:00Z'), '2026-06-01T09:30:00Z', 'failing'],
-    [
-      'the last run timed out',
-      hourly,
-      run('timed_out', '2026-06-01T09:00:00Z'),
-      '2026-06-01T09:30:00Z',
-      'failing',
-    ],
-    [
-      'a paused job',
-      { ...hourly, enabled: false },
-      run('failed', '2026-06-01T09:00:00Z'),
-      '2026-06-01T12:00:00Z',
-      'paused',
-    ],
-    [
-      'a flexible window widening the grace',
-      { ...hourly, flexibleWindowMinutes: 10 },
-      undefined,
-      '2026-06-01T09:11:00Z',
-      'ok',
-    ],
-    [
-      'a rate job that runs immediately and has no run',
-      job({ schedule: 'rate(1 hour)', runImmediately: true }),
-      undefined,
-      '2026-06-01T08:02:02Z',
-      'late',
-    ],
-    [
-      'an executed one-time job',
-      { ...job({ schedule: 'at(2026-06-01T09:00:00)' }), oneTimeState: 'executed' as const },
-      run('succeeded', '2026-06-01T09:00:00Z'),
-      '2026-06-02T00:00:00Z',
-      'ok',
-    ],
-    [
-      'a one-time job whose time passed with no run',
-      job({ schedule: 'at(2026-06-01T09:00:00)' }),
-      undefined,
-      '2026-06-01T09:05:00Z',
-      'late',
-    ],
-  ])('%s', (_case, subject, lastRun, at, expected) => {
-    expect(healthOf(subject, lastRun, new Date(at))).toBe(expected);
+describe('healthOf: the recorded health, not a guess', () => {
+  it.each<[string, Job, JobRunState | undefined, string]>([
+    ['a job with no health recorded yet', hourly, undefined, 'ok'],
+    ['a job recorded late', hourly, { health: 'late' }, 'late'],
+    ['a job recorded missed', hourly, { health: 'missed' }, 'missed'],
+    ['a job recorded failing', hourly, { health: 'failing' }, 'failing'],
+    ['a paused job, whatever was recorded', { ...hourly, enabled: false }, { health: 'failing' }, 'paused'],
+    ['a job resumed while its pause is being recorded', hourly, { health: 'paused' }, 'ok'],
+  ])('%s', (_case, subject, state, expected) => {
+    expect(healthOf(subject, state)).toBe(expected);
   });
 });
 
@@ -108,7 +55,10 @@ describe('jobStatus', () => {
     // Given an hourly job whose 09:00 run failed
     const last = run('failed', '2026-06-01T09:00:00Z');
     // When its status line is built at 09:30 while a run executes
-    const status = jobStatus(hourly, last, true, new Date('2026-06-01T09:30:00Z'));
+    const status = jobStatus(hourly, last, true, new Date('2026-06-01T09:30:00Z'), {
+      health: 'failing',
+      healthReason: '1 consecutive run(s) failed',
+    });
     // Then it carries the next slot, the last run's outcome and "failing"
     expect(status).toEqual({
       name: 'hourly',
@@ -130,6 +80,7 @@ describe('jobStatus', () => {
         error: { type: 'WebhookError', message: 'receiver answered 500' },
       },
       health: 'failing',
+      healthReason: '1 consecutive run(s) failed',
       state: undefined,
     });
   });

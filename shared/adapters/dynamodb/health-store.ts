@@ -1,0 +1,173 @@
+/**
+ * HealthStore on the jobs table: a job's recorded health, its run counters and its entry in the index
+ * of next expected slots all live on the job's run state item (`<name>#run`, ./run-state.ts). Every
+ * write is conditional on the state belonging to the job (`jobCreatedAt`), so nothing here creates a
+ * state for a job that has none or writes to a job created again since.
+ */
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { JobHealth } from '../../health/model.ts';
+import type { DueEntry, DueSlot, HealthStore } from '../../health/ports.ts';
+import type { HealthCounters, RunVerdict } from '../../health/transitions.ts';
+import { isTrouble } from '../../health/transitions.ts';
+import type { JobIdentity } from '../../jobs/ports.ts';
+import { tableDefinitions } from '../../tables.ts';
+import { isConditionFailed } from './client.ts';
+import { DUE_SHARD } from './due-attributes.ts';
+import { runStateKey } from './run-state.ts';
+
+const BY_DUE = tableDefinitions.jobs.globalSecondaryIndexes[2].indexName;
+export class DynamoHealthStore implements HealthStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async countRun(job: JobIdentity, runId: string, verdict: RunVerdict): Promise<HealthCounters | undefined> {
+    const [counted, reset] = verdict === 'success' ? ['successes', 'failures'] : ['failures', 'successes'];
+    try {
+      const output = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runStateKey(job.name),
+          UpdateExpression:
+            'SET #counted = if_not_exists(#counted, :zero) + :one, #reset = :zero, #last = :runId',
+          // The last run counted is not counted again (a repeated delivery of its end).
+          ConditionExpression:
+            '#jobCreatedAt = :createdAt AND (attribute_not_exists(#last) OR #last <> :runId)',
+          ExpressionAttributeNames: {
+            '#counted': counted,
+            '#reset': reset,
+            '#last': 'lastCountedRunId',
+            '#jobCreatedAt': 'jobCreatedAt',
+          },
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':runId': runId, ':createdAt': job.createdAt },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return countersOf(output.Attributes ?? {});
+    } catch (error) {
+      if (isConditionFailed(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async changeHealth(
+    job: JobIdentity,
+    from: JobHealth,
+    to: JobHealth,
+    reason: string,
+    at: Date,
+  ): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runStateKey(job.name),
+          UpdateExpression: `SET #health = :to, #reason = :reason, #at = :at${isTrouble(to) ? ', #successes = :zero' : ''}`,
+          ConditionExpression: `#jobCreatedAt = :createdAt AND ${from === 'ok' ? '(#health = :from OR attribute_not_exists(#health))' : '#health = :from'}`,
+          ExpressionAttributeNames: {
+            '#health': 'health',
+            '#reason': 'healthReason',
+            '#at': 'healthChangedAt',
+            '#jobCreatedAt': 'jobCreatedAt',
+            ...(isTrouble(to) ? { '#successes': 'successes' } : {}),
+          },
+          ExpressionAttributeValues: {
+            ':to': to,
+            ':from': from,
+            ':reason': reason,
+            ':at': at.toISOString(),
+            ':createdAt': job.createdAt,
+            ...(isTrouble(to) ? { ':zero': 0 } : {}),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async health(job: JobIdentity): Promise<HealthCounters | undefined> {
+    const output = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: runStateKey(job.name), ConsistentRead: true }),
+    );
+    const item = output.Item;
+    if (item === undefined || item.jobCreatedAt !== job.createdAt) return undefined;
+    return countersOf(item);
+  }
+
+  async due(now: Date, limit: number): Promise<DueEntry[]> {
+    const entries: DueEntry[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const output = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: BY_DUE,
+          KeyConditionExpression: '#shard = :shard AND #dueAt <= :now',
+          ExpressionAttributeNames: { '#shard': 'dueShard', '#dueAt': 'dueAt' },
+          ExpressionAttributeValues: { ':shard': DUE_SHARD, ':now': now.toISOString() },
+          Limit: limit - entries.length,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of output.Items ?? []) {
+        entries.push({
+          job: String(item.name).slice(0, -'#run'.length),
+          jobCreatedAt: String(item.jobCreatedAt),
+          slot: String(item.dueSlot),
+          stage: item.dueStage === 'missed' ? 'missed' : 'late',
+          dueAt: String(item.dueAt),
+        });
+      }
+      start = output.LastEvaluatedKey;
+    } while (start !== undefined && entries.length < limit);
+    return entries;
+  }
+
+  async moveDue(entry: DueEntry, next: DueSlot | undefined): Promise<boolean> {
+    const names = { '#slot': 'dueSlot', '#stage': 'dueStage', '#jobCreatedAt': 'jobCreatedAt' };
+    const condition = '#jobCreatedAt = :createdAt AND #slot = :slot AND #stage = :stage';
+    const current = { ':createdAt': entry.jobCreatedAt, ':slot': entry.slot, ':stage': entry.stage };
+    try {
+      await this.doc.send(
+        next === undefined
+          ? new UpdateCommand({
+              TableName: this.tableName,
+              Key: runStateKey(entry.job),
+              UpdateExpression: 'REMOVE #shard, #dueAt, #slot, #stage',
+              ConditionExpression: condition,
+              ExpressionAttributeNames: { ...names, '#shard': 'dueShard', '#dueAt': 'dueAt' },
+              ExpressionAttributeValues: current,
+            })
+          : new UpdateCommand({
+              TableName: this.tableName,
+              Key: runStateKey(entry.job),
+              UpdateExpression: 'SET #dueAt = :dueAt, #slot = :nextSlot, #stage = :nextStage',
+              ConditionExpression: condition,
+              ExpressionAttributeNames: { ...names, '#dueAt': 'dueAt' },
+              ExpressionAttributeValues: {
+                ...current,
+                ':dueAt': next.dueAt,
+                ':nextSlot': next.slot,
+                ':nextStage': next.stage,
+              },
+            }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+}
+
+function countersOf(item: Record<string, unknown>): HealthCounters {
+  return {
+    health: (item.health as JobHealth | undefined) ?? 'ok',
+    failures: typeof item.failures === 'number' ? item.failures : 0,
+    successes: typeof item.successes === 'number' ? item.successes : 0,
+  };
+}

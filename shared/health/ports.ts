@@ -1,0 +1,48 @@
+/**
+ * The health tracker's port: a job's recorded health and counters, and its entry in the index of next
+ * expected slots (the sweeper's work list). Both live on the job's run state item (`<name>#run`), so
+ * creating, changing and deleting a job keeps them with the job (shared/adapters/dynamodb/health-store.ts).
+ */
+import type { JobIdentity } from '../jobs/ports.ts';
+import type { JobHealth } from './model.ts';
+import type { HealthCounters, RunVerdict } from './transitions.ts';
+
+/**
+ * What the sweeper looks at next for a job: `late` at slot + grace, then `missed` at slot + starting
+ * deadline. `dueAt` orders the index: a sweep reads only the entries due by now.
+ */
+export interface DueSlot {
+  readonly slot: string;
+  readonly stage: 'late' | 'missed';
+  readonly dueAt: string;
+}
+
+export interface DueEntry extends DueSlot {
+  readonly job: string;
+  readonly jobCreatedAt: string;
+}
+
+export interface HealthStore {
+  /**
+   * Counts a run's end on the job's counters (a success resets the failures, a failure the successes)
+   * and answers them with the health as recorded; undefined when the run was the last one counted (a
+   * repeated delivery of its end) or the job has no state (deleted, or created again since).
+   */
+  countRun(job: JobIdentity, runId: string, verdict: RunVerdict): Promise<HealthCounters | undefined>;
+  /**
+   * Records health `to` (with its reason and time) only while the recorded health is `from` (a state
+   * without a recorded health reads as `ok`). True when this write changed it: only that writer alerts.
+   * A change to a troubled health resets the successes (recovery counts from there).
+   */
+  changeHealth(job: JobIdentity, from: JobHealth, to: JobHealth, reason: string, at: Date): Promise<boolean>;
+  /** The recorded health and counters, or undefined when the job has no state. */
+  health(job: JobIdentity): Promise<HealthCounters | undefined>;
+  /** Index entries due by `now`, earliest first, at most `limit` (a Query of the sparse index). */
+  due(now: Date, limit: number): Promise<DueEntry[]>;
+  /**
+   * Moves job `entry.job`'s index entry from `entry` (its slot and stage) to `next`, or out of the index
+   * when `next` is undefined; only while the entry is still `entry` (a job write or another sweep may
+   * have moved it). True when this write moved it.
+   */
+  moveDue(entry: DueEntry, next: DueSlot | undefined): Promise<boolean>;
+}
