@@ -16,10 +16,10 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
 import { acknowledgeWildcardResource, nagArn } from '../infra/nag.ts';
 import { TickworkFunction } from '../infra/tickwork-function.ts';
-import { tableDefinitions } from '../shared/tables.ts';
+import type { IndexName } from '../shared/tables.ts';
 
 /** The due index the sweeper Queries (shared/tables.ts). */
-export const DUE_INDEX = tableDefinitions.jobs.globalSecondaryIndexes[2].indexName;
+export const DUE_INDEX: IndexName<'jobs'> = 'jobs-by-due';
 export const SWEEPER_JOBS_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'] as const;
 export const SWEEPER_RUNS_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
 

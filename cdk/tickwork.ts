@@ -31,6 +31,7 @@ import {
 } from '../shared/config.ts';
 import { functionName, jobFunctionDefinitions } from '../shared/functions.ts';
 import { type JobKind, kindDefinition } from '../shared/kinds/registry.ts';
+import type { IndexName } from '../shared/tables.ts';
 import { type AlertPublisher, AlertsTopic } from './alerts.ts';
 import { addHttpApi } from './api.ts';
 import { checkJobDefinition, jobDefinition, TickworkJobError, type TickworkJobProps } from './jobs.ts';
@@ -52,6 +53,8 @@ export const JOB_FUNCTION_RUNS_ACTIONS = [
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
 ] as const;
+/** The alert records owing a send (shared/adapters/dynamodb/alert-store.ts), which the sweeper Queries. */
+const ALERTS_DUE_INDEX: IndexName<'jobs'> = 'alerts-due';
 /** The jobs API creates, replaces, patches, deletes, reads and lists jobs (Query on the name and kind indexes). */
 export const API_JOBS_ACTIONS = [
   'dynamodb:GetItem',
@@ -241,13 +244,29 @@ export class Tickwork extends Construct {
     }
     this.jobFunctions = jobFunctions;
     // Late jobs, missed slots and their catch-up, every minute (cdk/sweeper.ts).
-    addSweeper(this, {
+    const sweeper = addSweeper(this, {
       stage,
       logRetention,
       environment: { ...common, [ENV.jobFunctionArns]: stack.toJsonString(jobFunctionArns) },
       tables,
       jobFunctionArns: Object.values(jobFunctionArns),
     });
+    // Each minute the sweeper also sends the alerts owed (failed sends again, reminders): the topic, the
+    // records owing one (their index; a record is dropped once its job is gone), the webhooks' signing
+    // secrets and outbound HTTP, as a job function has them.
+    this.alerts.grantAlerts(sweeper.function.function);
+    sweeper.function.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${tables.jobs.tableArn}/index/${ALERTS_DUE_INDEX}`],
+      }),
+    );
+    sweeper.function.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['dynamodb:DeleteItem'], resources: [tables.jobs.tableArn] }),
+    );
+    for (const capability of ['secrets', 'http'] as const) {
+      capabilityBindings[capability]({ stack, stage, fn: sweeper.function, tables, ...lists });
+    }
 
     const api = new TickworkFunction(this, 'ApiFunction', {
       stage,

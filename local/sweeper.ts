@@ -1,7 +1,7 @@
 /**
  * The local stack's sweeper: what the stack's `rate(1 minute)` schedule of the sweeper function does in
  * AWS, as a timer on the runtime's clock (tests drive it with a ManualClock). It runs the same use case
- * (shared/health/sweep.ts) over the same tables, with the stack's Lambda Invoke endpoint starting
+ * (shared/health/tick.ts: the sweep, then the alerts owed) over the same tables, with the stack's Lambda Invoke endpoint starting
  * catch-up runs. It sweeps once at start: the index of next expected slots persists in the data
  * directory's DynamoDB, so slots missed while the stack was down are recorded and caught up then.
  *
@@ -9,16 +9,19 @@
  * and the sweep's "now" must be the runtime's clock, as the emulator's fires are.
  */
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { createAlertsDeps } from '../functions/commons/alerts.ts';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client.ts';
 import { DynamoHealthStore } from '../shared/adapters/dynamodb/health-store.ts';
 import { DynamoJobStore } from '../shared/adapters/dynamodb/job-store.ts';
 import { DynamoRunLedger } from '../shared/adapters/dynamodb/run-ledger.ts';
 import { createLambdaJobInvoker } from '../shared/adapters/lambda/job-invoker.ts';
+import { Alerts } from '../shared/alerts/alerts.ts';
 import { type Env, loadJobFunctionConfig } from '../shared/config.ts';
 import { sweeperFunction } from '../shared/functions.ts';
 import { LoggedHealthAlerts } from '../shared/health/log-alerts.ts';
-import { type SweepReport, sweep } from '../shared/health/sweep.ts';
+import { type SweeperTickReport, sweeperTick } from '../shared/health/tick.ts';
 import type { Logger } from '../shared/logger.ts';
+import { noMetrics } from '../shared/metrics.ts';
 import type { CancelTimer, TimerClock } from './clock.ts';
 import type { LocalCredentials } from './credentials.ts';
 
@@ -38,7 +41,7 @@ export interface LocalSweeperOptions {
 
 export interface LocalSweeper {
   /** Runs one sweep now (after the one in flight, if any). */
-  sweepNow(): Promise<SweepReport>;
+  sweepNow(): Promise<SweeperTickReport>;
   /** Stops the timer and waits for a sweep in flight. */
   stop(): Promise<void>;
 }
@@ -58,12 +61,14 @@ export function startLocalSweeper(options: LocalSweeperOptions): LocalSweeper {
     credentials: { ...options.credentials },
   });
   const runs = new DynamoRunLedger(doc, config.runsTable, clock);
+  // No SNS locally (the functions' environment names no topic): alerts go to the jobs' webhooks only.
+  const alertsDeps = createAlertsDeps({ env: options.environment, config, clock, doc, log });
   const deps = {
     jobs: new DynamoJobStore(doc, config.jobsTable, clock),
     runs,
     health: {
       store: new DynamoHealthStore(doc, config.jobsTable),
-      alerts: new LoggedHealthAlerts(log),
+      alerts: new LoggedHealthAlerts(log, new Alerts(alertsDeps)),
       clock,
       log,
     },
@@ -80,9 +85,11 @@ export function startLocalSweeper(options: LocalSweeperOptions): LocalSweeper {
 
   let stopped = false;
   let cancel: CancelTimer | undefined;
-  let inFlight: Promise<SweepReport | undefined> = Promise.resolve(undefined);
-  const run = (): Promise<SweepReport> => {
-    const next = inFlight.then(() => sweep(deps));
+  let inFlight: Promise<SweeperTickReport | undefined> = Promise.resolve(undefined);
+  const run = (): Promise<SweeperTickReport> => {
+    const next = inFlight.then(() =>
+      sweeperTick({ sweep: deps, alerts: alertsDeps, metrics: noMetrics, log }),
+    );
     inFlight = next.catch((error: unknown) => {
       log.error('sweep failed', { error: error instanceof Error ? error.message : String(error) });
       return undefined;

@@ -56,14 +56,16 @@ export function meteredRunLedger(
     }
   };
   const ended = (run: Run): Promise<void> =>
-    emit(run.job, run.runId, (kind) =>
+    emit(run.job, run.runId, (kind) => {
       metrics.runEnded({
         kind,
         runId: run.runId,
         outcome: run.status,
         ...(run.durationMs === undefined ? {} : { durationMs: run.durationMs }),
-      }),
-    );
+      });
+      // A missed slot is a run recorded `missed` (by a late delivery or by the sweeper): counted here, once.
+      if (run.status === 'missed') metrics.slotMissed({ kind, runId: run.runId });
+    });
 
   return {
     async claim(run) {

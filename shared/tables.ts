@@ -90,6 +90,10 @@ export const tableDefinitions = {
   },
 } as const satisfies Record<TableId, TableDefinition>;
 
+/** The name of one of a table's indexes: an adapter names the index it queries, checked by the compiler. */
+export type IndexName<T extends TableId> =
+  (typeof tableDefinitions)[T]['globalSecondaryIndexes'][number]['indexName'];
+
 /** Physical table name: the stage is part of every resource name so deployments can sit side by side. */
 export function tableName(stage: string, id: TableId): string {
   return `tickwork-${stage}-${id}`;

@@ -11,6 +11,7 @@ import { DynamoJobStore } from '../../shared/adapters/dynamodb/job-store.ts';
 import { DynamoRunLedger } from '../../shared/adapters/dynamodb/run-ledger.ts';
 import { createContextSource } from '../../shared/adapters/fan-out/context-source.ts';
 import { createLambdaJobInvoker } from '../../shared/adapters/lambda/job-invoker.ts';
+import { Alerts } from '../../shared/alerts/alerts.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { type Env, loadJobFunctionConfig } from '../../shared/config.ts';
 import { LoggedHealthAlerts } from '../../shared/health/log-alerts.ts';
@@ -22,6 +23,7 @@ import { meteredRunLedger } from '../../shared/metrics-ledger.ts';
 import type { RunContext, RunResult } from '../../shared/runs/context.ts';
 import { parseJobEvent } from '../../shared/runs/event.ts';
 import { executeRun, type RunDeps, type RunOutcome } from '../../shared/runs/lifecycle.ts';
+import { createAlertsDeps } from './alerts.ts';
 import { http as outboundHttp } from './capabilities/http.ts';
 import type { CapabilityProviders } from './capabilities/provider.ts';
 import { createObservability } from './observability.ts';
@@ -59,10 +61,10 @@ export function createJobHandler<Id extends JobKind, Config, Params, Caps extend
     invoker: createLambdaJobInvoker({ client: lambda, functionArns: config.jobFunctionArns }),
     // Any job may fan out: every job function can ask a source for contexts, through the outbound guard.
     contexts: createContextSource({ http: outboundHttp({ env, config, clock }), lambda }),
-    // Until the alert channels are composed in, each health change is logged (warn for trouble).
+    // Each health change a run's end records is logged, then sent to the topic and the job's webhook.
     health: {
       store: new DynamoHealthStore(doc, config.jobsTable),
-      alerts: new LoggedHealthAlerts(log),
+      alerts: new LoggedHealthAlerts(log, new Alerts(createAlertsDeps({ env, config, clock, doc, log }))),
       clock,
       log,
     },

@@ -1,7 +1,7 @@
 /**
- * HealthAlerts that write each change to the log: a warning for trouble (`late`, `missed`, `failing`),
- * info for the rest (back to `ok`). What every deployment has until its alert channels (SNS, webhooks)
- * are composed in, and a trace of every change alongside them.
+ * HealthAlerts that write each change to the log (a warning for trouble: `late`, `missed`, `failing`;
+ * info for the rest, back to `ok`), then hand it to the alert channels (`next`: shared/alerts/, the
+ * stack's topic and the job's webhook). The log line is the trace of every change, sent or not.
  */
 import type { Job } from '../jobs/model.ts';
 import type { Logger } from '../logger.ts';
@@ -9,11 +9,15 @@ import type { HealthAlerts, HealthChange } from './model.ts';
 import { isTrouble } from './transitions.ts';
 
 export class LoggedHealthAlerts implements HealthAlerts {
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly next?: HealthAlerts,
+  ) {}
 
-  async changed(_job: Job, change: HealthChange): Promise<void> {
+  async changed(job: Job, change: HealthChange): Promise<void> {
     const fields = { ...change };
     if (isTrouble(change.health)) this.log.warn('job health changed', fields);
     else this.log.info('job health changed', fields);
+    await this.next?.changed(job, change);
   }
 }

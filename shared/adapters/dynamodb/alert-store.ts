@@ -25,13 +25,13 @@ import type {
   AlertStore,
 } from '../../alerts/ports.ts';
 import type { HealthChange } from '../../health/model.ts';
-import { tableDefinitions } from '../../tables.ts';
+import type { IndexName } from '../../tables.ts';
 import { isConditionFailed } from './client.ts';
 
 const SUFFIX = '#alert';
 /** The constant partition key of the `alerts-due` index. */
 export const ALERT_DUE_KEY = 'due';
-const DUE_INDEX = tableDefinitions.jobs.globalSecondaryIndexes[2].indexName;
+const DUE_INDEX: IndexName<'jobs'> = 'alerts-due';
 
 /** The key of job `name`'s alert record in the jobs table. */
 export function alertKey(name: string): { name: string } {

@@ -10,12 +10,12 @@ import type { DueEntry, DueSlot, HealthStore } from '../../health/ports.ts';
 import type { HealthCounters, RunVerdict } from '../../health/transitions.ts';
 import { isTrouble } from '../../health/transitions.ts';
 import type { JobIdentity } from '../../jobs/ports.ts';
-import { tableDefinitions } from '../../tables.ts';
+import type { IndexName } from '../../tables.ts';
 import { isConditionFailed } from './client.ts';
 import { DUE_SHARD } from './due-attributes.ts';
 import { runStateKey } from './run-state.ts';
 
-const BY_DUE = tableDefinitions.jobs.globalSecondaryIndexes[2].indexName;
+const BY_DUE: IndexName<'jobs'> = 'jobs-by-due';
 export class DynamoHealthStore implements HealthStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,

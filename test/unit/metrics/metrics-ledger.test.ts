@@ -51,6 +51,17 @@ describe('meteredRunLedger', () => {
     expect(calls).toEqual([['runEnded', { kind: 'prompt', runId: run.runId, outcome: 'cancelled' }]]);
   });
 
+  it('Given a slot claimed as a missed run, Then its end and the missed slot are counted, once each', async () => {
+    const { runs, run, calls } = setup(() => 'prompt');
+    const missed = { ...run, status: 'missed' as const, reason: 'no run by the starting deadline' };
+    await runs.claim(missed);
+    await runs.claim(missed);
+    expect(calls).toEqual([
+      ['runEnded', { kind: 'prompt', runId: run.runId, outcome: 'missed' }],
+      ['slotMissed', { kind: 'prompt', runId: run.runId }],
+    ]);
+  });
+
   it('Given a manual run claimed pending, Then no start lag is counted (only a scheduled run has a slot to lag)', async () => {
     const { runs, run, calls } = setup(() => 'prompt');
     await runs.claim({ ...run, status: 'running', startedAt: '2026-03-01T12:00:05.000Z' });
