@@ -30,10 +30,13 @@ import {
 } from '../shared/config.ts';
 import { functionName, jobFunctionDefinitions } from '../shared/functions.ts';
 import { type JobKind, kindDefinition } from '../shared/kinds/registry.ts';
+import { TickworkAlarms } from './alarms.ts';
 import { addHttpApi } from './api.ts';
+import { TickworkDashboard } from './dashboard.ts';
 import { checkJobDefinition, jobDefinition, TickworkJobError, type TickworkJobProps } from './jobs.ts';
 import { loadJobsFileDefinitions } from './jobs-file.ts';
 import { JobsResource } from './jobs-resource.ts';
+import type { MonitoredResources } from './metrics.ts';
 import { checkProps, type TickworkProps } from './props.ts';
 import { addTables, type TickworkTables } from './tables.ts';
 
@@ -110,6 +113,10 @@ export class Tickwork extends Construct {
    * and the API refuses to change or delete them (409 naming it).
    */
   readonly source: string;
+  /** The CloudWatch dashboard `tickwork-<stage>` (cdk/dashboard.ts). */
+  readonly dashboard: TickworkDashboard;
+  /** The CloudWatch alarms (cdk/alarms.ts); undefined when the `alarms` prop disables them. */
+  readonly alarms: TickworkAlarms | undefined;
 
   private readonly jobFunctionConstructs = {} as Record<JobKind, TickworkFunction>;
   private jobFunctionList: TickworkFunction[] = [];
@@ -319,6 +326,34 @@ export class Tickwork extends Construct {
     };
     this.logRetention = logRetention;
     this.source = `stack ${stack.stackName}`;
+
+    const monitored: MonitoredResources = {
+      stage,
+      scheduleGroups: [{ kind: 'all', group: this.scheduleGroup }],
+      queues: [
+        { label: 'scheduler-dlq', queue: this.schedulerDeadLetterQueue },
+        { label: 'job-failures', queue: this.jobFailureQueue },
+      ],
+      // The jobs custom resource's function is left out: it runs only during a deployment, whose failure
+      // CloudFormation reports itself.
+      functions: [
+        { id: 'api', fn: apiFunction },
+        ...jobFunctionDefinitions.map((definition) => ({
+          id: definition.id,
+          fn: jobFunctions[definition.id],
+        })),
+      ],
+      kinds: jobFunctionDefinitions.map((definition) => definition.jobKind),
+    };
+    this.dashboard = new TickworkDashboard(this, 'Dashboard', monitored);
+    this.alarms =
+      checked.alarms === undefined
+        ? undefined
+        : new TickworkAlarms(this, 'Alarms', monitored, {
+            ...checked.alarms,
+            // MERGE (alerts helper): `topic: checked.alarms.topic ?? this.alertsTopic,` once cdk/alerts.ts gives the stack its topic.
+            topic: checked.alarms.topic,
+          });
     if (props.jobsFile !== undefined) {
       for (const definition of loadJobsFileDefinitions(props.jobsFile, stage)) this.addDefinition(definition);
     }
