@@ -1,6 +1,7 @@
 /**
- * Tickwork as a construct: the functions (one per job kind, the API), the HTTP API with IAM auth, the
- * schedule group, the role Scheduler assumes and the dead-letter queues, and, once it has jobs as code
+ * Tickwork as a construct: the functions (one per job kind, the API), the HTTP API with IAM auth, one
+ * schedule group per job kind, the role Scheduler assumes and the dead-letter queues, a CloudWatch
+ * dashboard and alarms, and, once it has jobs as code
  * (addJob, a jobs file), the jobs custom resource that applies them. Place it in a stack of your own;
  * give it tables from a stateful stack (`addTables`) to keep the data apart from what can be replaced.
  *
@@ -25,11 +26,13 @@ import {
   ASYNC_RETRY_DELAYS_SECONDS,
   DEFAULT_RUN_RETENTION_DAYS,
   ENV,
+  legacyScheduleGroupName,
   type RuntimeMode,
-  scheduleGroupName,
+  scheduleGroupPrefix,
 } from '../shared/config.ts';
 import { functionName, jobFunctionDefinitions } from '../shared/functions.ts';
-import { type JobKind, kindDefinition } from '../shared/kinds/registry.ts';
+import { JOB_KINDS, type JobKind, kindDefinition } from '../shared/kinds/registry.ts';
+import { scheduleGroupOf } from '../shared/schedule-groups.ts';
 import { TickworkAlarms } from './alarms.ts';
 import { addHttpApi } from './api.ts';
 import { TickworkDashboard } from './dashboard.ts';
@@ -100,8 +103,17 @@ export class Tickwork extends Construct {
   readonly apiStage: HttpStage;
   readonly apiFunction: IFunction;
   readonly jobFunctions: Readonly<Record<JobFunctionId, IFunction>>;
-  /** Holds every job's schedule; the API may manage schedules in this group only. */
-  readonly scheduleGroup: ScheduleGroup;
+  /**
+   * One schedule group per job kind, holding the schedules of that kind's jobs (so Scheduler's per-group
+   * metrics are per kind); the API manages schedules in these groups only.
+   */
+  readonly scheduleGroups: Readonly<Record<JobKind, ScheduleGroup>>;
+  /**
+   * The single group every schedule lived in before one group per kind (`tickwork-<stage>`), kept for one
+   * version: reconcile moves its schedules to their kinds' groups, and the API may only delete there.
+   * Removing it deletes whatever schedules are left in it.
+   */
+  readonly legacyScheduleGroup: ScheduleGroup;
   /** The role Scheduler assumes to invoke the job functions. */
   readonly schedulerRole: Role;
   /** Events Scheduler could not deliver to a job function. */
@@ -155,9 +167,25 @@ export class Tickwork extends Construct {
       "it is the job functions' on-failure destination for asynchronous invocations",
     );
 
-    this.scheduleGroup = new ScheduleGroup(this, 'ScheduleGroup', {
-      scheduleGroupName: scheduleGroupName(stage),
+    // The construct id of the single group of earlier versions: CloudFormation keeps it (and the schedules
+    // in it) through the upgrade, until reconcile has moved them.
+    this.legacyScheduleGroup = new ScheduleGroup(this, 'ScheduleGroup', {
+      scheduleGroupName: legacyScheduleGroupName(stage),
     });
+    const groupPrefix = scheduleGroupPrefix(stage);
+    this.scheduleGroups = Object.fromEntries(
+      JOB_KINDS.map((kind) => [
+        kind,
+        new ScheduleGroup(this, `${pascalCase(kind)}ScheduleGroup`, {
+          scheduleGroupName: scheduleGroupOf(groupPrefix, kind),
+        }),
+      ]),
+    ) as Record<JobKind, ScheduleGroup>;
+    const kindGroups = Object.values(this.scheduleGroups);
+    const scheduleEnvironment = {
+      [ENV.scheduleGroupPrefix]: groupPrefix,
+      [ENV.legacyScheduleGroup]: this.legacyScheduleGroup.scheduleGroupName,
+    };
 
     this.schedulerRole = new IamRole(this, 'SchedulerRole', {
       // Only schedules of this account may assume the role (confused-deputy protection).
@@ -244,7 +272,7 @@ export class Tickwork extends Construct {
       logRetention,
       environment: {
         ...common,
-        [ENV.scheduleGroup]: this.scheduleGroup.scheduleGroupName,
+        ...scheduleEnvironment,
         [ENV.schedulerRoleArn]: this.schedulerRole.roleArn,
         [ENV.schedulerDeadLetterArn]: this.schedulerDeadLetterQueue.queueArn,
         [ENV.jobFunctionArns]: stack.toJsonString(jobFunctionArns),
@@ -258,9 +286,7 @@ export class Tickwork extends Construct {
     ]);
     tables.jobs.grants.actions(apiFunction, ...API_JOBS_ACTIONS);
     tables.runs.grants.actions(apiFunction, ...API_RUNS_ACTIONS);
-    this.scheduleGroup.grants.readSchedules(apiFunction);
-    this.scheduleGroup.grants.writeSchedules(apiFunction);
-    this.scheduleGroup.grants.deleteSchedules(apiFunction);
+    grantScheduleGroups(apiFunction, kindGroups, this.legacyScheduleGroup);
     // Creating or updating a schedule passes the scheduler role; the condition keeps the role from being
     // handed to any other service. (Role.grants.passRole cannot carry a condition.)
     apiFunction.addToRolePolicy(
@@ -276,11 +302,9 @@ export class Tickwork extends Construct {
     this.acknowledgeGrantWildcards(
       api.role,
       { tables: Object.values(tables), functions: jobs },
-      {
-        [nagArn(stack, this.scheduleGroup, this.schedulesArn('*'))]:
-          'Schedules are created at run time, one per job and named after it; the grant covers only schedules ' +
-          `in this deployment's group (${scheduleGroupName(stage)}).`,
-      },
+      this.schedulesNagReasons(
+        'Schedules are created at run time, one per job and named after it; the grant covers only schedules in',
+      ),
     );
     this.acknowledgeGrantWildcards(this.schedulerRole, { functions: jobs });
 
@@ -305,9 +329,9 @@ export class Tickwork extends Construct {
       description: 'Base URL of the jobs API (SigV4-signed requests)',
       value: this.apiStage.url,
     });
-    new CfnOutput(this, 'ScheduleGroupName', {
-      description: 'EventBridge Scheduler group holding the job schedules',
-      value: this.scheduleGroup.scheduleGroupName,
+    new CfnOutput(this, 'ScheduleGroupNames', {
+      description: 'EventBridge Scheduler groups holding the job schedules, one per job kind',
+      value: kindGroups.map((group) => group.scheduleGroupName).join(','),
     });
     new CfnOutput(this, 'SchedulerDeadLetterQueueUrl', {
       description: 'Events Scheduler could not deliver to a job function',
@@ -319,7 +343,7 @@ export class Tickwork extends Construct {
     });
     this.environment = {
       ...common,
-      [ENV.scheduleGroup]: this.scheduleGroup.scheduleGroupName,
+      ...scheduleEnvironment,
       [ENV.schedulerRoleArn]: this.schedulerRole.roleArn,
       [ENV.schedulerDeadLetterArn]: this.schedulerDeadLetterQueue.queueArn,
       [ENV.jobFunctionArns]: stack.toJsonString(jobFunctionArns),
@@ -329,7 +353,7 @@ export class Tickwork extends Construct {
 
     const monitored: MonitoredResources = {
       stage,
-      scheduleGroups: [{ kind: 'all', group: this.scheduleGroup }],
+      scheduleGroups: JOB_KINDS.map((kind) => ({ kind, group: this.scheduleGroups[kind] })),
       queues: [
         { label: 'scheduler-dlq', queue: this.schedulerDeadLetterQueue },
         { label: 'job-failures', queue: this.jobFailureQueue },
@@ -388,12 +412,16 @@ export class Tickwork extends Construct {
       source: this.source,
       environment: this.environment,
       tables: this.tables,
-      scheduleGroup: this.scheduleGroup,
+      grantSchedules: (fn) =>
+        grantScheduleGroups(fn, Object.values(this.scheduleGroups), this.legacyScheduleGroup),
+      scheduleGroups: [...Object.values(this.scheduleGroups), this.legacyScheduleGroup],
       schedulerRole: this.schedulerRole,
       jobFunctions: this.jobFunctionList,
       logRetention: this.logRetention,
       definitions: () => this.definitions,
-      schedulesNagArn: nagArn(Stack.of(this), this.scheduleGroup, this.schedulesArn('*')),
+      schedulesNagReasons: this.schedulesNagReasons(
+        "Each job's schedule is named after it; the grant covers only schedules in",
+      ),
       grantSecrets: (fn) => grantStageSecrets(this.bindingContext(fn, {}), ['secretsmanager:DescribeSecret']),
     });
   }
@@ -439,17 +467,23 @@ export class Tickwork extends Construct {
     return queue;
   }
 
-  /** ARN of schedules in the group, written exactly as the group's grants write it. */
-  private schedulesArn(scheduleName: string): string {
-    const group = this.scheduleGroup;
-    return Arn.format({
-      partition: Aws.PARTITION,
-      region: group.env.region,
-      account: group.env.account,
-      service: 'scheduler',
-      resource: 'schedule',
-      resourceName: `${group.scheduleGroupRef.scheduleGroupName}/${scheduleName}`,
-    });
+  /**
+   * The schedule grants' wildcards (`schedule/<group>/*`, one per group) as cdk-nag prints them, each with
+   * `reason` completed by its group.
+   */
+  private schedulesNagReasons(reason: string): Record<string, string> {
+    const stack = Stack.of(this);
+    return Object.fromEntries([
+      ...Object.values(this.scheduleGroups).map((group) => [
+        nagArn(stack, group, schedulesArn(group, '*')),
+        `${reason} its kind's group (${group.scheduleGroupName}).`,
+      ]),
+      [
+        nagArn(stack, this.legacyScheduleGroup, schedulesArn(this.legacyScheduleGroup, '*')),
+        `${reason} the old single group (${this.legacyScheduleGroup.scheduleGroupName}), for DeleteSchedule only: ` +
+          "reconcile moves its schedules to their kinds' groups.",
+      ],
+    ]);
   }
 
   /**
@@ -480,4 +514,29 @@ export class Tickwork extends Construct {
     for (const [resource, reason] of Object.entries(extra))
       acknowledgeWildcardResource(role, resource, reason);
   }
+}
+
+/**
+ * The schedule grants of a function that writes jobs (the API, the jobs custom resource): read, write and
+ * delete in each kind's group, and delete only in the legacy group (to move its schedules out).
+ */
+function grantScheduleGroups(fn: IFunction, groups: readonly ScheduleGroup[], legacy: ScheduleGroup): void {
+  for (const group of groups) {
+    group.grants.readSchedules(fn);
+    group.grants.writeSchedules(fn);
+    group.grants.deleteSchedules(fn);
+  }
+  legacy.grants.deleteSchedules(fn);
+}
+
+/** ARN of schedules in a group, written exactly as the group's grants write it. */
+function schedulesArn(group: ScheduleGroup, scheduleName: string): string {
+  return Arn.format({
+    partition: Aws.PARTITION,
+    region: group.env.region,
+    account: group.env.account,
+    service: 'scheduler',
+    resource: 'schedule',
+    resourceName: `${group.scheduleGroupRef.scheduleGroupName}/${scheduleName}`,
+  });
 }

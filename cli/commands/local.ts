@@ -322,7 +322,10 @@ async function run(args: string[]): Promise<number> {
     [
       `tickwork local is running; data in ${dataDir}`,
       bannerLine('API', `${endpoints.apiUrl}  (send Authorization: Bearer <token>)`),
-      bannerLine('Scheduler', `${endpoints.schedulerEndpoint}  (schedule group ${endpoints.scheduleGroup})`),
+      bannerLine(
+        'Scheduler',
+        `${endpoints.schedulerEndpoint}  (schedule groups ${Object.values(endpoints.scheduleGroups).join(', ')})`,
+      ),
       bannerLine('DynamoDB', `${endpoints.dynamodbEndpoint}  (${stack.dynamodbEngine})`),
       bannerLine(
         'EventBridge',

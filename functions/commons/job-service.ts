@@ -17,6 +17,7 @@ import { systemClock } from '../../shared/clock.ts';
 import { type ApiConfig, type Env, loadApiConfig } from '../../shared/config.ts';
 import type { JobServiceDeps } from '../../shared/jobs/service.ts';
 import { createLogger, type Logger } from '../../shared/logger.ts';
+import { kindScheduleGroups } from '../../shared/schedule-groups.ts';
 import { secrets } from './capabilities/secrets.ts';
 
 export interface JobServiceRoot {
@@ -39,7 +40,8 @@ export function createJobServiceRoot(env: Env): JobServiceRoot {
     runs: new DynamoRunLedger(documentClient, config.runsTable, clock),
     schedules: createSchedulerSchedulePort({
       client: schedulerClient,
-      groupName: config.scheduleGroup,
+      groups: kindScheduleGroups(config.scheduleGroupPrefix),
+      legacyGroup: config.legacyScheduleGroup,
       clock,
     }),
     invoker: createLambdaJobInvoker({ client: lambdaClient, functionArns: config.jobFunctionArns }),

@@ -86,7 +86,8 @@ describe('Given the construct with its defaults and a team topic for the alarms'
   let built: ReturnType<typeof synth>;
   let widgets: { type: string; properties: { title?: string; metrics?: unknown[][] } }[];
   let alarms: AlarmProperties[];
-  const groupName = () => built.tickwork.scheduleGroup.scheduleGroupName;
+  /** One schedule group per kind. */
+  const groupNames = JOB_KINDS.map((kind) => `tickwork-${STAGE}-${kind}`);
 
   beforeAll(() => {
     built = synth({}, true);
@@ -109,9 +110,11 @@ describe('Given the construct with its defaults and a team topic for the alarms'
     });
   });
 
-  it("Then the dashboard graphs Scheduler's four metrics for the schedule group", () => {
-    for (const name of SCHEDULER_GROUP_METRICS) {
-      expect(graphed()).toContainEqual(['AWS/Scheduler', name, 'ScheduleGroup', groupName()]);
+  it("Then the dashboard graphs Scheduler's four metrics for each kind's schedule group", () => {
+    for (const group of groupNames) {
+      for (const name of SCHEDULER_GROUP_METRICS) {
+        expect(graphed()).toContainEqual(['AWS/Scheduler', name, 'ScheduleGroup', group]);
+      }
     }
   });
 
@@ -190,10 +193,12 @@ describe('Given the construct with its defaults and a team topic for the alarms'
     return found[0] as AlarmProperties;
   };
 
-  it("Then Scheduler's four metrics of the group each have an alarm at > 0 (Sum)", () => {
-    for (const name of SCHEDULER_GROUP_METRICS) {
-      const alarm = alarmOn('AWS/Scheduler', name, { ScheduleGroup: groupName() });
-      expect(alarm).toMatchObject({ Threshold: 0, Statistic: 'Sum' });
+  it("Then Scheduler's four metrics of each kind's group each have an alarm at > 0 (Sum)", () => {
+    for (const group of groupNames) {
+      for (const name of SCHEDULER_GROUP_METRICS) {
+        const alarm = alarmOn('AWS/Scheduler', name, { ScheduleGroup: group });
+        expect(alarm).toMatchObject({ Threshold: 0, Statistic: 'Sum' });
+      }
     }
   });
 

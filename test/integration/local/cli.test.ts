@@ -85,7 +85,7 @@ describe('tickwork local', () => {
     await scheduler.send(
       new CreateScheduleCommand({
         Name: 'soon',
-        GroupName: endpoints.scheduleGroup,
+        GroupName: endpoints.scheduleGroups.prompt,
         ScheduleExpression: `at(${soon})`,
         FlexibleTimeWindow: { Mode: 'OFF' },
         Target: {
