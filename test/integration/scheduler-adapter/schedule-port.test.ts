@@ -187,7 +187,7 @@ describe('SchedulePort under throttling', () => {
     unreachable.destroy();
     expect(error).toBeInstanceOf(SchedulerRequestError);
     expect((error as Error).message).toMatch(
-      /EventBridge Scheduler could not be reached for GetSchedule of schedule "anything" in group "tickwork-test" \(ECONNREFUSED\)/,
+      /EventBridge Scheduler could not be reached for GetSchedule of schedule "anything" in group "tickwork-test-prompt" \(ECONNREFUSED\)/,
     );
     expect((error as Error).message).not.toContain('127.0.0.1');
   });
