@@ -7,7 +7,15 @@
 import { describe, expect, it } from 'vitest';
 import { SchedulerRequestError } from '../../shared/errors.ts';
 import type { SchedulePort, ScheduleSpec } from '../../shared/jobs/ports.ts';
-import { DAY_MS, fromNow, MINUTE_MS, scheduleRef, scheduleSpec as spec } from '../support/schedules.ts';
+import { JOB_KINDS } from '../../shared/kinds/registry.ts';
+import {
+  DAY_MS,
+  fromNow,
+  MINUTE_MS,
+  SPEC_KIND,
+  scheduleRef,
+  scheduleSpec as spec,
+} from '../support/schedules.ts';
 
 export interface SchedulePortSubject {
   /** A port on a schedule group holding no schedule. */
@@ -107,6 +115,30 @@ export function schedulePortContract(subject: SchedulePortSubject): void {
       scribble((await listed(port))[0]);
       // Then
       expect(await port.get(scheduleRef('copied'))).toEqual(original);
+    });
+
+    it("Given schedules of one name in two kinds' groups, Then each is its own: read, listed and deleted apart", async () => {
+      // Given (a kind's group is a namespace of its own, as a Scheduler group is)
+      const port = await subject.open();
+      const other = JOB_KINDS.find((kind) => kind !== SPEC_KIND) ?? SPEC_KIND;
+      const mine = spec('twin');
+      const theirs = { ...spec('twin', { description: 'the other kind' }), kind: other };
+      await port.put(mine);
+      await port.put(theirs);
+      // Then
+      expect(await port.get({ name: 'twin', kind: other })).toEqual(theirs);
+      expect(await port.get(scheduleRef('twin'))).toEqual(mine);
+      expect((await listed(port)).sort((a, b) => a.kind.localeCompare(b.kind))).toEqual(
+        [mine, theirs].sort((a, b) => a.kind.localeCompare(b.kind)),
+      );
+      // And deleting one leaves the other
+      await port.delete({ name: 'twin', kind: other });
+      expect(await listed(port)).toEqual([mine]);
+      // And without a legacy group there is nothing to move
+      const legacy: string[] = [];
+      for await (const name of port.listLegacy()) legacy.push(name);
+      expect(legacy).toEqual([]);
+      await expect(port.deleteLegacy('twin')).resolves.toBeUndefined();
     });
 
     it('Given more schedules than one page of ListSchedules, When listed, Then each comes once, as read one by one', async () => {
