@@ -9,13 +9,13 @@
  * ARNs, grants of exact actions on exact resources, and props and jobs checked while the construct is
  * built, so `cdk synth` fails on a bad value with its name and the rule.
  */
-import { Arn, ArnFormat, Aws, CfnOutput, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { HttpApi, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Role as IamRole, Policy, PolicyStatement, type Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import type { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import { type BindingContext, capabilityBindings, grantStageSecrets } from '../infra/capabilities.ts';
@@ -26,13 +26,10 @@ import {
   ASYNC_RETRY_DELAYS_SECONDS,
   DEFAULT_RUN_RETENTION_DAYS,
   ENV,
-  legacyScheduleGroupName,
   type RuntimeMode,
-  scheduleGroupPrefix,
 } from '../shared/config.ts';
 import { functionName, jobFunctionDefinitions } from '../shared/functions.ts';
 import { JOB_KINDS, type JobKind, kindDefinition } from '../shared/kinds/registry.ts';
-import { scheduleGroupOf } from '../shared/schedule-groups.ts';
 import { TickworkAlarms } from './alarms.ts';
 import { addHttpApi } from './api.ts';
 import { TickworkDashboard } from './dashboard.ts';
@@ -41,6 +38,13 @@ import { loadJobsFileDefinitions } from './jobs-file.ts';
 import { JobsResource } from './jobs-resource.ts';
 import type { MonitoredResources } from './metrics.ts';
 import { checkProps, type TickworkProps } from './props.ts';
+import {
+  addScheduleGroups,
+  grantScheduleGroups,
+  scheduleGroupEnvironment,
+  schedulesNagReasons,
+  type TickworkScheduleGroups,
+} from './schedule-groups.ts';
 import { addTables, type TickworkTables } from './tables.ts';
 
 /**
@@ -167,25 +171,11 @@ export class Tickwork extends Construct {
       "it is the job functions' on-failure destination for asynchronous invocations",
     );
 
-    // The construct id of the single group of earlier versions: CloudFormation keeps it (and the schedules
-    // in it) through the upgrade, until reconcile has moved them.
-    this.legacyScheduleGroup = new ScheduleGroup(this, 'ScheduleGroup', {
-      scheduleGroupName: legacyScheduleGroupName(stage),
-    });
-    const groupPrefix = scheduleGroupPrefix(stage);
-    this.scheduleGroups = Object.fromEntries(
-      JOB_KINDS.map((kind) => [
-        kind,
-        new ScheduleGroup(this, `${pascalCase(kind)}ScheduleGroup`, {
-          scheduleGroupName: scheduleGroupOf(groupPrefix, kind),
-        }),
-      ]),
-    ) as Record<JobKind, ScheduleGroup>;
+    const groups = addScheduleGroups(this, stage);
+    this.scheduleGroups = groups.byKind;
+    this.legacyScheduleGroup = groups.legacy;
     const kindGroups = Object.values(this.scheduleGroups);
-    const scheduleEnvironment = {
-      [ENV.scheduleGroupPrefix]: groupPrefix,
-      [ENV.legacyScheduleGroup]: this.legacyScheduleGroup.scheduleGroupName,
-    };
+    const scheduleEnvironment = scheduleGroupEnvironment(stage, groups);
 
     this.schedulerRole = new IamRole(this, 'SchedulerRole', {
       // Only schedules of this account may assume the role (confused-deputy protection).
@@ -286,7 +276,7 @@ export class Tickwork extends Construct {
     ]);
     tables.jobs.grants.actions(apiFunction, ...API_JOBS_ACTIONS);
     tables.runs.grants.actions(apiFunction, ...API_RUNS_ACTIONS);
-    grantScheduleGroups(apiFunction, kindGroups, this.legacyScheduleGroup);
+    grantScheduleGroups(apiFunction, groups);
     // Creating or updating a schedule passes the scheduler role; the condition keeps the role from being
     // handed to any other service. (Role.grants.passRole cannot carry a condition.)
     apiFunction.addToRolePolicy(
@@ -302,7 +292,9 @@ export class Tickwork extends Construct {
     this.acknowledgeGrantWildcards(
       api.role,
       { tables: Object.values(tables), functions: jobs },
-      this.schedulesNagReasons(
+      schedulesNagReasons(
+        stack,
+        groups,
         'Schedules are created at run time, one per job and named after it; the grant covers only schedules in',
       ),
     );
@@ -412,18 +404,23 @@ export class Tickwork extends Construct {
       source: this.source,
       environment: this.environment,
       tables: this.tables,
-      grantSchedules: (fn) =>
-        grantScheduleGroups(fn, Object.values(this.scheduleGroups), this.legacyScheduleGroup),
+      grantSchedules: (fn) => grantScheduleGroups(fn, this.groups()),
       scheduleGroups: [...Object.values(this.scheduleGroups), this.legacyScheduleGroup],
       schedulerRole: this.schedulerRole,
       jobFunctions: this.jobFunctionList,
       logRetention: this.logRetention,
       definitions: () => this.definitions,
-      schedulesNagReasons: this.schedulesNagReasons(
+      schedulesNagReasons: schedulesNagReasons(
+        Stack.of(this),
+        this.groups(),
         "Each job's schedule is named after it; the grant covers only schedules in",
       ),
       grantSecrets: (fn) => grantStageSecrets(this.bindingContext(fn, {}), ['secretsmanager:DescribeSecret']),
     });
+  }
+
+  private groups(): TickworkScheduleGroups {
+    return { byKind: this.scheduleGroups, legacy: this.legacyScheduleGroup };
   }
 
   /** Grants the job's kind function what the job's config names (KindDefinition.resourcesOf). */
@@ -468,25 +465,6 @@ export class Tickwork extends Construct {
   }
 
   /**
-   * The schedule grants' wildcards (`schedule/<group>/*`, one per group) as cdk-nag prints them, each with
-   * `reason` completed by its group.
-   */
-  private schedulesNagReasons(reason: string): Record<string, string> {
-    const stack = Stack.of(this);
-    return Object.fromEntries([
-      ...Object.values(this.scheduleGroups).map((group) => [
-        nagArn(stack, group, schedulesArn(group, '*')),
-        `${reason} its kind's group (${group.scheduleGroupName}).`,
-      ]),
-      [
-        nagArn(stack, this.legacyScheduleGroup, schedulesArn(this.legacyScheduleGroup, '*')),
-        `${reason} the old single group (${this.legacyScheduleGroup.scheduleGroupName}), for DeleteSchedule only: ` +
-          "reconcile moves its schedules to their kinds' groups.",
-      ],
-    ]);
-  }
-
-  /**
    * Accepts the wildcards that grants produce by design on a grantee's role: the tables' index ARNs
    * (`<table>/index/*`), the job functions' qualifiers (`<function>:*`), and the given extra resources.
    */
@@ -514,29 +492,4 @@ export class Tickwork extends Construct {
     for (const [resource, reason] of Object.entries(extra))
       acknowledgeWildcardResource(role, resource, reason);
   }
-}
-
-/**
- * The schedule grants of a function that writes jobs (the API, the jobs custom resource): read, write and
- * delete in each kind's group, and delete only in the legacy group (to move its schedules out).
- */
-function grantScheduleGroups(fn: IFunction, groups: readonly ScheduleGroup[], legacy: ScheduleGroup): void {
-  for (const group of groups) {
-    group.grants.readSchedules(fn);
-    group.grants.writeSchedules(fn);
-    group.grants.deleteSchedules(fn);
-  }
-  legacy.grants.deleteSchedules(fn);
-}
-
-/** ARN of schedules in a group, written exactly as the group's grants write it. */
-function schedulesArn(group: ScheduleGroup, scheduleName: string): string {
-  return Arn.format({
-    partition: Aws.PARTITION,
-    region: group.env.region,
-    account: group.env.account,
-    service: 'scheduler',
-    resource: 'schedule',
-    resourceName: `${group.scheduleGroupRef.scheduleGroupName}/${scheduleName}`,
-  });
 }
