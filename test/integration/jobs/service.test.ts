@@ -133,9 +133,7 @@ describe('deleteJob when the record write fails', () => {
     expect(job).toMatchObject({ version: 2, description: 'changed meanwhile' });
     // And the schedule the delete removed first is back, as it was
     expect(await deps.schedules.get({ name: 'raced-delete', kind: 'prompt' })).toEqual(scheduleBefore);
-    expect((await api.snapshot()).schedules).toContain(
-      `${api.stack.endpoints.scheduleGroups.prompt}/raced-delete`,
-    );
+    expect((await api.snapshot()).schedules).toContain('raced-delete');
   });
 });
 
