@@ -48,7 +48,7 @@ export interface AlarmSettings {
 export const DEFAULT_ALARM_PERIOD = Duration.minutes(5);
 export const DEFAULT_EVALUATION_PERIODS = 1;
 
-export class TickworkAlarms extends Construct {
+export class TickworkAlarmSet extends Construct {
   /** Every alarm, in a stable order (groups, queues, functions, Tickwork's metrics). */
   readonly alarms: Alarm[] = [];
 

@@ -30,7 +30,7 @@ import {
 } from '../shared/config.ts';
 import { functionName, jobFunctionDefinitions } from '../shared/functions.ts';
 import { JOB_KINDS, type JobKind, kindDefinition } from '../shared/kinds/registry.ts';
-import { TickworkAlarms } from './alarms.ts';
+import { TickworkAlarmSet } from './alarms.ts';
 import { addHttpApi } from './api.ts';
 import { TickworkDashboard } from './dashboard.ts';
 import { checkJobDefinition, jobDefinition, TickworkJobError, type TickworkJobProps } from './jobs.ts';
@@ -132,7 +132,7 @@ export class Tickwork extends Construct {
   /** The CloudWatch dashboard `tickwork-<stage>` (cdk/dashboard.ts). */
   readonly dashboard: TickworkDashboard;
   /** The CloudWatch alarms (cdk/alarms.ts); undefined when the `alarms` prop disables them. */
-  readonly alarms: TickworkAlarms | undefined;
+  readonly alarms: TickworkAlarmSet | undefined;
 
   private readonly jobFunctionConstructs = {} as Record<JobKind, TickworkFunction>;
   private jobFunctionList: TickworkFunction[] = [];
@@ -365,7 +365,7 @@ export class Tickwork extends Construct {
     this.alarms =
       checked.alarms === undefined
         ? undefined
-        : new TickworkAlarms(this, 'Alarms', monitored, {
+        : new TickworkAlarmSet(this, 'Alarms', monitored, {
             ...checked.alarms,
             // MERGE (alerts helper): `topic: checked.alarms.topic ?? this.alertsTopic,` once cdk/alerts.ts gives the stack its topic.
             topic: checked.alarms.topic,
