@@ -172,7 +172,7 @@ async function deliveredThrice(world: FanOutWorld): Promise<{ children: number; 
       concurrency: CONCURRENCY,
     }),
   );
-  const { schedulerEndpoint, lambdaEndpoint, scheduleGroup, credentials } = world.stack.endpoints;
+  const { schedulerEndpoint, lambdaEndpoint, scheduleGroups, credentials } = world.stack.endpoints;
   const scheduler = new SchedulerClient({
     endpoint: schedulerEndpoint,
     region: credentials.region,
@@ -180,7 +180,9 @@ async function deliveredThrice(world: FanOutWorld): Promise<{ children: number; 
   });
   const lambda = new LambdaClient({ endpoint: lambdaEndpoint, region: credentials.region, credentials });
   try {
-    const schedule = await scheduler.send(new GetScheduleCommand({ Name: name, GroupName: scheduleGroup }));
+    const schedule = await scheduler.send(
+      new GetScheduleCommand({ Name: name, GroupName: scheduleGroups.task }),
+    );
     await deliverSlot(lambda, schedule.Target, SLOT, ['bench-exec-1', 'bench-exec-2', 'bench-exec-3']);
   } finally {
     scheduler.destroy();

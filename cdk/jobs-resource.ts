@@ -13,6 +13,7 @@
 import { CustomResource, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Provider } from 'aws-cdk-lib/custom-resources';
@@ -45,15 +46,18 @@ export interface JobsResourceProps {
   readonly source: string;
   readonly environment: Readonly<Record<string, string>>;
   readonly tables: Readonly<Record<'jobs' | 'runs', ITableV2>>;
-  readonly scheduleGroup: ScheduleGroup;
+  /** Every schedule group it writes in (each kind's, and the legacy one): the resource's delete needs them. */
+  readonly scheduleGroups: readonly ScheduleGroup[];
+  /** Grants the handler the schedule groups (the same grants as the API's). */
+  readonly grantSchedules: (fn: IFunction) => void;
   readonly schedulerRole: Role;
   /** The job functions: a job written with `runImmediately` invokes its kind's. */
   readonly jobFunctions: readonly TickworkFunction[];
   readonly logRetention: RetentionDays;
   /** The job definitions (API bodies), read at synth. */
   readonly definitions: () => readonly Record<string, unknown>[];
-  /** The group's schedules (`.../schedule/<group>/*`) as cdk-nag prints the grant's wildcard. */
-  readonly schedulesNagArn: string;
+  /** The groups' schedules (`.../schedule/<group>/*`) as cdk-nag prints the grants' wildcards, with why. */
+  readonly schedulesNagReasons: Readonly<Record<string, string>>;
   /** Grants the handler DescribeSecret on the stage's secrets (warnings about secrets that do not exist). */
   readonly grantSecrets: (fn: TickworkFunction) => void;
 }
@@ -65,7 +69,7 @@ export class JobsResource extends Construct {
   constructor(scope: Construct, id: string, props: JobsResourceProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const { stage, tables, scheduleGroup, schedulerRole } = props;
+    const { stage, tables, scheduleGroups, schedulerRole } = props;
 
     const handler = new TickworkFunction(this, 'HandlerFunction', {
       stage,
@@ -77,9 +81,7 @@ export class JobsResource extends Construct {
     const fn = handler.function;
     tables.jobs.grants.actions(fn, ...JOBS_RESOURCE_JOBS_ACTIONS);
     tables.runs.grants.actions(fn, ...JOBS_RESOURCE_RUNS_ACTIONS);
-    scheduleGroup.grants.readSchedules(fn);
-    scheduleGroup.grants.writeSchedules(fn);
-    scheduleGroup.grants.deleteSchedules(fn);
+    props.grantSchedules(fn);
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: ['iam:PassRole'],
@@ -105,11 +107,9 @@ export class JobsResource extends Construct {
           "function's versions and aliases, nothing else.",
       );
     }
-    acknowledgeWildcardResource(
-      handler.role,
-      props.schedulesNagArn,
-      `Each job's schedule is named after it; the grant covers only schedules in this deployment's group (${scheduleGroup.scheduleGroupName}).`,
-    );
+    for (const [resource, reason] of Object.entries(props.schedulesNagReasons)) {
+      acknowledgeWildcardResource(handler.role, resource, reason);
+    }
 
     // The framework's own function gets a role and log group of ours: no managed policy (the basic execution
     // role may write to every log group of the account), logs kept as long as the others.
@@ -146,8 +146,8 @@ export class JobsResource extends Construct {
         Jobs: Lazy.string({ produce: () => stack.toJsonString(props.definitions()) }),
       },
     });
-    // Deleting the jobs needs the handler's permissions, the group and the role: all still there then.
-    this.resource.node.addDependency(handler, scheduleGroup, schedulerRole, ...props.jobFunctions);
+    // Deleting the jobs needs the handler's permissions, the groups and the role: all still there then.
+    this.resource.node.addDependency(handler, ...scheduleGroups, schedulerRole, ...props.jobFunctions);
     this.node.addValidation({
       validate: () => {
         const bytes = Buffer.byteLength(JSON.stringify(props.definitions()));

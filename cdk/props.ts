@@ -8,7 +8,9 @@ import { type Duration, Token } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ILogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { MAX_RUN_RETENTION_DAYS, STAGE_PATTERN } from '../infra/context.ts';
+import { type AlarmSettings, DEFAULT_ALARM_PERIOD, DEFAULT_EVALUATION_PERIODS } from './alarms.ts';
 import type { TickworkTables } from './tables.ts';
 
 /** A prop of the construct that breaks a rule; thrown while the construct is built (at synth). */
@@ -20,11 +22,47 @@ export class TickworkPropsError extends Error {
 }
 
 /**
- * Alarms of a deployment. A placeholder on purpose: Tickwork defines no alarms yet, and a prop that
- * configured something would promise what the construct does not do (the dead-letter queues are the
- * signals to alarm on when it does).
+ * The deployment's CloudWatch alarms (cdk/alarms.ts): Scheduler's failure metrics per schedule group, the
+ * dead-letter queues' depth, every function's errors and throttles, and Tickwork's failed runs, missed slots
+ * and late jobs per kind. Each alarm fires when its metric is above its threshold for `evaluationPeriods`
+ * periods in a row, and treats missing data as not breaching (these metrics appear only when something
+ * happens).
  */
-export type TickworkAlarms = Readonly<Record<string, never>>;
+export interface TickworkAlarms {
+  /**
+   * Whether to create the alarms at all (the dashboard is created either way).
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * The SNS topic told when an alarm turns ALARM and when it is OK again.
+   * @default - the stack's alerts topic (`alerts.topic`, output AlertsTopicArn), where health changes go too
+   */
+  readonly topic?: ITopic;
+  /**
+   * The period each alarm sums (or, for queue depth and late jobs, takes the maximum of) its metric over:
+   * whole minutes, 1 minute to 1 day.
+   * @default Duration.minutes(5)
+   */
+  readonly period?: Duration;
+  /**
+   * Consecutive breaching periods before an alarm fires: a whole number from 1, with `period` times it at
+   * most one day (CloudWatch's limit).
+   * @default 1
+   */
+  readonly evaluationPeriods?: number;
+  /**
+   * Function errors per period that are tolerated; the alarm fires above. A job function fails its
+   * invocation when a run fails and Lambda is to retry it, so errors follow failed runs.
+   * @default 0
+   */
+  readonly functionErrorThreshold?: number;
+  /**
+   * Failed (or timed-out) runs per kind and period that are tolerated; the alarm fires above.
+   * @default 0
+   */
+  readonly failedRunThreshold?: number;
+}
 
 export interface TickworkProps {
   /**
@@ -90,8 +128,8 @@ export interface TickworkProps {
    */
   readonly logRetention?: RetentionDays;
   /**
-   * Alarms. A placeholder: Tickwork defines no alarms yet (see {@link TickworkAlarms}).
-   * @default - none
+   * The deployment's CloudWatch alarms and where they notify (see {@link TickworkAlarms}).
+   * @default - every alarm, with the defaults of {@link TickworkAlarms}
    */
   readonly alarms?: TickworkAlarms;
 }
@@ -112,6 +150,8 @@ export interface CheckedProps {
   readonly webhookAllowedHosts: readonly string[];
   readonly allowedModelIds: readonly string[];
   readonly runRetentionDays: number | undefined;
+  /** Undefined when alarms are disabled. */
+  readonly alarms: AlarmSettings | undefined;
 }
 
 export function checkProps(props: TickworkProps): CheckedProps {
@@ -172,5 +212,49 @@ export function checkProps(props: TickworkProps): CheckedProps {
     webhookAllowedHosts: [...new Set(webhookAllowedHosts)],
     allowedModelIds: [...new Set(props.allowedModelIds ?? [])],
     runRetentionDays,
+    alarms: checkAlarms(props.alarms),
+  };
+}
+
+/** CloudWatch's longest alarm evaluation: period times evaluation periods. */
+const MAX_ALARM_WINDOW_SECONDS = 86_400;
+
+function checkAlarms(alarms: TickworkAlarms | undefined): AlarmSettings | undefined {
+  if (alarms?.enabled === false) return undefined;
+  const period = alarms?.period ?? DEFAULT_ALARM_PERIOD;
+  const periodSeconds = period.toSeconds({ integral: false });
+  // Whole minutes: CloudWatch takes 10, 30 or a multiple of 60 seconds, and the sub-minute periods need
+  // high-resolution metrics, which neither Scheduler nor Lambda nor Tickwork publishes.
+  if (
+    !Number.isInteger(periodSeconds / 60) ||
+    periodSeconds < 60 ||
+    periodSeconds > MAX_ALARM_WINDOW_SECONDS
+  ) {
+    fail('alarms.period', 'must be whole minutes from 1 minute to 1 day', period.toHumanString());
+  }
+  const evaluationPeriods = alarms?.evaluationPeriods ?? DEFAULT_EVALUATION_PERIODS;
+  if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1) {
+    fail('alarms.evaluationPeriods', 'must be a whole number from 1', evaluationPeriods);
+  }
+  if (evaluationPeriods * periodSeconds > MAX_ALARM_WINDOW_SECONDS) {
+    fail(
+      'alarms.evaluationPeriods',
+      `times alarms.period (${period.toHumanString()}) must be at most one day (CloudWatch's limit)`,
+      evaluationPeriods,
+    );
+  }
+  const threshold = (prop: 'functionErrorThreshold' | 'failedRunThreshold'): number => {
+    const value = alarms?.[prop] ?? 0;
+    if (!Number.isFinite(value) || value < 0) {
+      fail(`alarms.${prop}`, 'must be a number of 0 or more', value);
+    }
+    return value;
+  };
+  return {
+    topic: alarms?.topic,
+    period,
+    evaluationPeriods,
+    functionErrorThreshold: threshold('functionErrorThreshold'),
+    failedRunThreshold: threshold('failedRunThreshold'),
   };
 }

@@ -1,6 +1,7 @@
 /**
- * Tickwork as a construct: the functions (one per job kind, the API), the HTTP API with IAM auth, the
- * schedule group, the role Scheduler assumes and the dead-letter queues, and, once it has jobs as code
+ * Tickwork as a construct: the functions (one per job kind, the API), the HTTP API with IAM auth, one
+ * schedule group per job kind, the role Scheduler assumes and the dead-letter queues, a CloudWatch
+ * dashboard and alarms, and, once it has jobs as code
  * (addJob, a jobs file), the jobs custom resource that applies them. Place it in a stack of your own;
  * give it tables from a stateful stack (`addTables`) to keep the data apart from what can be replaced.
  *
@@ -8,13 +9,13 @@
  * ARNs, grants of exact actions on exact resources, and props and jobs checked while the construct is
  * built, so `cdk synth` fails on a bad value with its name and the rule.
  */
-import { Arn, ArnFormat, Aws, CfnOutput, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { HttpApi, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Role as IamRole, Policy, PolicyStatement, type Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import type { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import { type BindingContext, capabilityBindings, grantStageSecrets } from '../infra/capabilities.ts';
@@ -27,17 +28,26 @@ import {
   DEFAULT_RUN_RETENTION_DAYS,
   ENV,
   type RuntimeMode,
-  scheduleGroupName,
 } from '../shared/config.ts';
 import { functionName, jobFunctionDefinitions } from '../shared/functions.ts';
-import { type JobKind, kindDefinition } from '../shared/kinds/registry.ts';
+import { JOB_KINDS, type JobKind, kindDefinition } from '../shared/kinds/registry.ts';
 import type { IndexName } from '../shared/tables.ts';
+import { TickworkAlarmSet } from './alarms.ts';
 import { type AlertPublisher, AlertsTopic } from './alerts.ts';
 import { addHttpApi } from './api.ts';
+import { TickworkDashboard } from './dashboard.ts';
 import { checkJobDefinition, jobDefinition, TickworkJobError, type TickworkJobProps } from './jobs.ts';
 import { loadJobsFileDefinitions } from './jobs-file.ts';
 import { JobsResource } from './jobs-resource.ts';
+import type { MonitoredResources } from './metrics.ts';
 import { checkProps, type TickworkProps } from './props.ts';
+import {
+  addScheduleGroups,
+  grantScheduleGroups,
+  scheduleGroupEnvironment,
+  schedulesNagReasons,
+  type TickworkScheduleGroups,
+} from './schedule-groups.ts';
 import { addSweeper } from './sweeper.ts';
 import { addTables, type TickworkTables } from './tables.ts';
 
@@ -103,8 +113,17 @@ export class Tickwork extends Construct {
   readonly apiStage: HttpStage;
   readonly apiFunction: IFunction;
   readonly jobFunctions: Readonly<Record<JobFunctionId, IFunction>>;
-  /** Holds every job's schedule; the API may manage schedules in this group only. */
-  readonly scheduleGroup: ScheduleGroup;
+  /**
+   * One schedule group per job kind, holding the schedules of that kind's jobs (so Scheduler's per-group
+   * metrics are per kind); the API manages schedules in these groups only.
+   */
+  readonly scheduleGroups: Readonly<Record<JobKind, ScheduleGroup>>;
+  /**
+   * The single group every schedule lived in before one group per kind (`tickwork-<stage>`), kept for one
+   * version: reconcile moves its schedules to their kinds' groups, and the API may only delete there.
+   * Removing it deletes whatever schedules are left in it.
+   */
+  readonly legacyScheduleGroup: ScheduleGroup;
   /** The role Scheduler assumes to invoke the job functions. */
   readonly schedulerRole: Role;
   /** Events Scheduler could not deliver to a job function. */
@@ -118,6 +137,10 @@ export class Tickwork extends Construct {
    * and the API refuses to change or delete them (409 naming it).
    */
   readonly source: string;
+  /** The CloudWatch dashboard `tickwork-<stage>` (cdk/dashboard.ts). */
+  readonly dashboard: TickworkDashboard;
+  /** The CloudWatch alarms (cdk/alarms.ts); undefined when the `alarms` prop disables them. */
+  readonly alarms: TickworkAlarmSet | undefined;
 
   private readonly jobFunctionConstructs = {} as Record<JobKind, TickworkFunction>;
   private jobFunctionList: TickworkFunction[] = [];
@@ -159,9 +182,11 @@ export class Tickwork extends Construct {
 
     this.alerts = new AlertsTopic(this, 'Alerts', { stage });
 
-    this.scheduleGroup = new ScheduleGroup(this, 'ScheduleGroup', {
-      scheduleGroupName: scheduleGroupName(stage),
-    });
+    const groups = addScheduleGroups(this, stage);
+    this.scheduleGroups = groups.byKind;
+    this.legacyScheduleGroup = groups.legacy;
+    const kindGroups = Object.values(this.scheduleGroups);
+    const scheduleEnvironment = scheduleGroupEnvironment(stage, groups);
 
     this.schedulerRole = new IamRole(this, 'SchedulerRole', {
       // Only schedules of this account may assume the role (confused-deputy protection).
@@ -274,7 +299,7 @@ export class Tickwork extends Construct {
       logRetention,
       environment: {
         ...common,
-        [ENV.scheduleGroup]: this.scheduleGroup.scheduleGroupName,
+        ...scheduleEnvironment,
         [ENV.schedulerRoleArn]: this.schedulerRole.roleArn,
         [ENV.schedulerDeadLetterArn]: this.schedulerDeadLetterQueue.queueArn,
         [ENV.jobFunctionArns]: stack.toJsonString(jobFunctionArns),
@@ -288,9 +313,7 @@ export class Tickwork extends Construct {
     ]);
     tables.jobs.grants.actions(apiFunction, ...API_JOBS_ACTIONS);
     tables.runs.grants.actions(apiFunction, ...API_RUNS_ACTIONS);
-    this.scheduleGroup.grants.readSchedules(apiFunction);
-    this.scheduleGroup.grants.writeSchedules(apiFunction);
-    this.scheduleGroup.grants.deleteSchedules(apiFunction);
+    grantScheduleGroups(apiFunction, groups);
     // Creating or updating a schedule passes the scheduler role; the condition keeps the role from being
     // handed to any other service. (Role.grants.passRole cannot carry a condition.)
     apiFunction.addToRolePolicy(
@@ -306,11 +329,11 @@ export class Tickwork extends Construct {
     this.acknowledgeGrantWildcards(
       api.role,
       { tables: Object.values(tables), functions: jobs },
-      {
-        [nagArn(stack, this.scheduleGroup, this.schedulesArn('*'))]:
-          'Schedules are created at run time, one per job and named after it; the grant covers only schedules ' +
-          `in this deployment's group (${scheduleGroupName(stage)}).`,
-      },
+      schedulesNagReasons(
+        stack,
+        groups,
+        'Schedules are created at run time, one per job and named after it; the grant covers only schedules in',
+      ),
     );
     this.acknowledgeGrantWildcards(this.schedulerRole, { functions: jobs });
 
@@ -335,9 +358,9 @@ export class Tickwork extends Construct {
       description: 'Base URL of the jobs API (SigV4-signed requests)',
       value: this.apiStage.url,
     });
-    new CfnOutput(this, 'ScheduleGroupName', {
-      description: 'EventBridge Scheduler group holding the job schedules',
-      value: this.scheduleGroup.scheduleGroupName,
+    new CfnOutput(this, 'ScheduleGroupNames', {
+      description: 'EventBridge Scheduler groups holding the job schedules, one per job kind',
+      value: kindGroups.map((group) => group.scheduleGroupName).join(','),
     });
     new CfnOutput(this, 'SchedulerDeadLetterQueueUrl', {
       description: 'Events Scheduler could not deliver to a job function',
@@ -353,13 +376,42 @@ export class Tickwork extends Construct {
     });
     this.environment = {
       ...common,
-      [ENV.scheduleGroup]: this.scheduleGroup.scheduleGroupName,
+      ...scheduleEnvironment,
       [ENV.schedulerRoleArn]: this.schedulerRole.roleArn,
       [ENV.schedulerDeadLetterArn]: this.schedulerDeadLetterQueue.queueArn,
       [ENV.jobFunctionArns]: stack.toJsonString(jobFunctionArns),
     };
     this.logRetention = logRetention;
     this.source = `stack ${stack.stackName}`;
+
+    const monitored: MonitoredResources = {
+      stage,
+      scheduleGroups: JOB_KINDS.map((kind) => ({ kind, group: this.scheduleGroups[kind] })),
+      queues: [
+        { label: 'scheduler-dlq', queue: this.schedulerDeadLetterQueue },
+        { label: 'job-failures', queue: this.jobFailureQueue },
+      ],
+      // The jobs custom resource's function is left out: it runs only during a deployment, whose failure
+      // CloudFormation reports itself.
+      functions: [
+        { id: 'api', fn: apiFunction },
+        { id: 'sweeper', fn: sweeper.function.function },
+        ...jobFunctionDefinitions.map((definition) => ({
+          id: definition.id,
+          fn: jobFunctions[definition.id],
+        })),
+      ],
+      kinds: jobFunctionDefinitions.map((definition) => definition.jobKind),
+    };
+    this.dashboard = new TickworkDashboard(this, 'Dashboard', monitored);
+    this.alarms =
+      checked.alarms === undefined
+        ? undefined
+        : new TickworkAlarmSet(this, 'Alarms', monitored, {
+            ...checked.alarms,
+            // The stack's alerts topic unless the app names another: alarms and health changes in one place.
+            topic: checked.alarms.topic ?? this.alerts.topic,
+          });
     if (props.jobsFile !== undefined) {
       for (const definition of loadJobsFileDefinitions(props.jobsFile, stage)) this.addDefinition(definition);
     }
@@ -402,14 +454,23 @@ export class Tickwork extends Construct {
       source: this.source,
       environment: this.environment,
       tables: this.tables,
-      scheduleGroup: this.scheduleGroup,
+      grantSchedules: (fn) => grantScheduleGroups(fn, this.groups()),
+      scheduleGroups: [...Object.values(this.scheduleGroups), this.legacyScheduleGroup],
       schedulerRole: this.schedulerRole,
       jobFunctions: this.jobFunctionList,
       logRetention: this.logRetention,
       definitions: () => this.definitions,
-      schedulesNagArn: nagArn(Stack.of(this), this.scheduleGroup, this.schedulesArn('*')),
+      schedulesNagReasons: schedulesNagReasons(
+        Stack.of(this),
+        this.groups(),
+        "Each job's schedule is named after it; the grant covers only schedules in",
+      ),
       grantSecrets: (fn) => grantStageSecrets(this.bindingContext(fn, {}), ['secretsmanager:DescribeSecret']),
     });
+  }
+
+  private groups(): TickworkScheduleGroups {
+    return { byKind: this.scheduleGroups, legacy: this.legacyScheduleGroup };
   }
 
   /** Grants the job's kind function what the job's config names (KindDefinition.resourcesOf). */
@@ -451,19 +512,6 @@ export class Tickwork extends Construct {
       reason: `This queue is itself a dead-letter queue: ${purpose}. Nothing consumes it automatically, so it needs no dead-letter queue of its own.`,
     });
     return queue;
-  }
-
-  /** ARN of schedules in the group, written exactly as the group's grants write it. */
-  private schedulesArn(scheduleName: string): string {
-    const group = this.scheduleGroup;
-    return Arn.format({
-      partition: Aws.PARTITION,
-      region: group.env.region,
-      account: group.env.account,
-      service: 'scheduler',
-      resource: 'schedule',
-      resourceName: `${group.scheduleGroupRef.scheduleGroupName}/${scheduleName}`,
-    });
   }
 
   /**

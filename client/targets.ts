@@ -27,7 +27,8 @@ export interface LocalEndpoints {
   readonly token: string;
   readonly schedulerEndpoint?: string;
   readonly dynamodbEndpoint?: string;
-  readonly scheduleGroup?: string;
+  /** The schedule group of each job kind. */
+  readonly scheduleGroups?: Readonly<Record<string, string>>;
 }
 
 /** Reads `<dataDir>/endpoints.json`; TargetError names the file and what is wrong with it. */

@@ -93,8 +93,11 @@ export class ServiceStack extends Stack {
   get jobFunctions() {
     return this.tickwork.jobFunctions;
   }
-  get scheduleGroup() {
-    return this.tickwork.scheduleGroup;
+  get scheduleGroups() {
+    return this.tickwork.scheduleGroups;
+  }
+  get legacyScheduleGroup() {
+    return this.tickwork.legacyScheduleGroup;
   }
   get schedulerRole() {
     return this.tickwork.schedulerRole;

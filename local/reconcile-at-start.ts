@@ -52,12 +52,17 @@ export async function reconcileAtStart(
   }
   const missing = new Set(report.missing);
   const stray = new Set(report.stray);
+  const legacy = new Set(report.legacy);
   for (const name of report.repaired) {
-    const repair = missing.has(name)
-      ? 'created its missing schedule'
-      : stray.has(name)
-        ? 'deleted a schedule no job wants'
-        : 'put back the schedule the job describes';
+    const repair = legacy.has(name)
+      ? missing.has(name)
+        ? 'moved its schedule from the old single group to its kind group'
+        : 'deleted its schedule in the old single group'
+      : missing.has(name)
+        ? 'created its missing schedule'
+        : stray.has(name)
+          ? 'deleted a schedule no job wants'
+          : 'put back the schedule the job describes';
     log.info('reconcile repaired', { job: name, repair });
   }
   for (const failed of report.errors) {

@@ -12,6 +12,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ENV } from '../shared/config.ts';
 import { functionName } from '../shared/functions.ts';
+import type { JobKind } from '../shared/kinds/registry.ts';
 import { type LogFormat, type Logger, type LogLevel, silentLogger } from '../shared/logger.ts';
 import { type ApiFront, startApiFront } from './api-front/server.ts';
 import { loadOrCreateToken } from './api-front/token.ts';
@@ -26,7 +27,7 @@ import { AsyncEventJournal } from './lambda/async-journal.ts';
 import {
   LOCAL_ACCOUNT_ID,
   LOCAL_REGION,
-  LOCAL_SCHEDULE_GROUP,
+  LOCAL_SCHEDULE_GROUPS,
   LOCAL_STAGE,
   localFunctionEnvironment,
   localProcessEnvironment,
@@ -55,7 +56,8 @@ export interface LocalEndpoints {
    * give them to an SDK client or the AWS CLI (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION).
    */
   readonly credentials: LocalCredentials & { readonly region: string };
-  readonly scheduleGroup: string;
+  /** The schedule group of each kind (one group per kind). */
+  readonly scheduleGroups: Readonly<Record<JobKind, string>>;
 }
 
 export { DataDirError, DataDirInUseError } from './data-dir.ts';
@@ -307,7 +309,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     provideRuntime(lambda);
     started.push(() => lambda.close(0));
 
-    await ensureScheduleGroup(scheduler.endpoint, credentials);
+    await ensureScheduleGroups(scheduler.endpoint, credentials);
     // Everything the handlers reach is up: events a previous process left unfinished go on.
     await lambda.recover();
 
@@ -352,7 +354,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       eventbridgeEndpoint: eventbridge.endpoint,
       token,
       credentials: { ...credentials, region: LOCAL_REGION },
-      scheduleGroup: LOCAL_SCHEDULE_GROUP,
+      scheduleGroups: LOCAL_SCHEDULE_GROUPS,
     };
     const endpointsFile = join(dataDir, ENDPOINTS_FILE);
     await writePrivateFile(endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
@@ -412,12 +414,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
 }
 
-async function ensureScheduleGroup(endpoint: string, credentials: LocalCredentials): Promise<void> {
+/**
+ * Creates each kind's schedule group (as the stack does in AWS). A legacy single group a data directory
+ * from before one group per kind holds is left for reconcile at start to empty.
+ */
+async function ensureScheduleGroups(endpoint: string, credentials: LocalCredentials): Promise<void> {
   const client = new SchedulerClient({ endpoint, region: LOCAL_REGION, credentials: { ...credentials } });
   try {
-    await client.send(new CreateScheduleGroupCommand({ Name: LOCAL_SCHEDULE_GROUP }));
-  } catch (error) {
-    if (!(error instanceof ConflictException)) throw error;
+    for (const group of Object.values(LOCAL_SCHEDULE_GROUPS)) {
+      try {
+        await client.send(new CreateScheduleGroupCommand({ Name: group }));
+      } catch (error) {
+        if (!(error instanceof ConflictException)) throw error;
+      }
+    }
   } finally {
     client.destroy();
   }

@@ -11,7 +11,8 @@ export const ENV = {
   mode: 'TICKWORK_MODE',
   jobsTable: 'TICKWORK_JOBS_TABLE',
   runsTable: 'TICKWORK_RUNS_TABLE',
-  scheduleGroup: 'TICKWORK_SCHEDULE_GROUP',
+  scheduleGroupPrefix: 'TICKWORK_SCHEDULE_GROUP_PREFIX',
+  legacyScheduleGroup: 'TICKWORK_LEGACY_SCHEDULE_GROUP',
   schedulerRoleArn: 'TICKWORK_SCHEDULER_ROLE_ARN',
   schedulerDeadLetterArn: 'TICKWORK_SCHEDULER_DLQ_ARN',
   jobFunctionArns: 'TICKWORK_JOB_FUNCTION_ARNS',
@@ -25,8 +26,19 @@ export const ENV = {
   alertsTopicArn: 'TICKWORK_ALERTS_TOPIC_ARN',
 } as const;
 
-/** The deployment's schedule group, e.g. `tickwork-prod`: every job's schedule lives in it. */
-export function scheduleGroupName(stage: string): string {
+/**
+ * The prefix of a deployment's schedule groups, e.g. `tickwork-prod`: each kind's schedules live in
+ * `<prefix>-<kind>` (shared/schedule-groups.ts).
+ */
+export function scheduleGroupPrefix(stage: string): string {
+  return `tickwork-${stage}`;
+}
+
+/**
+ * The single group every schedule of a deployment lived in before one group per kind, e.g. `tickwork-prod`.
+ * Kept for one version so reconcile can move its schedules out (shared/jobs/reconcile.ts); then removed.
+ */
+export function legacyScheduleGroupName(stage: string): string {
   return `tickwork-${stage}`;
 }
 
@@ -90,7 +102,10 @@ export function loadCommonConfig(env: Env): CommonConfig {
 }
 
 export interface ApiConfig extends CommonConfig {
-  readonly scheduleGroup: string;
+  /** Each kind's schedules are in `<prefix>-<kind>` (shared/schedule-groups.ts). */
+  readonly scheduleGroupPrefix: string;
+  /** The old single group whose schedules reconcile moves to their kinds' groups; undefined: none. */
+  readonly legacyScheduleGroup: string | undefined;
   readonly schedulerRoleArn: string;
   readonly schedulerDeadLetterArn: string | undefined;
   /** Target Lambda ARN per job kind. */
@@ -104,7 +119,8 @@ export function loadApiConfig(env: Env): ApiConfig {
   const common = loadCommonConfig(env);
   return {
     ...common,
-    scheduleGroup: required(env, ENV.scheduleGroup),
+    scheduleGroupPrefix: required(env, ENV.scheduleGroupPrefix),
+    legacyScheduleGroup: optional(env, ENV.legacyScheduleGroup),
     schedulerRoleArn: required(env, ENV.schedulerRoleArn),
     schedulerDeadLetterArn: optional(env, ENV.schedulerDeadLetterArn),
     jobFunctionArns: loadJobFunctionArns(env),

@@ -324,7 +324,10 @@ async function run(args: string[]): Promise<number> {
       bannerLine('API', `${endpoints.apiUrl}  (send Authorization: Bearer <token>)`),
       // A one-time code, as a notebook server prints: `tickwork dashboard` prints a new one later.
       bannerLine('dashboard', stack.dashboardLoginUrl()),
-      bannerLine('Scheduler', `${endpoints.schedulerEndpoint}  (schedule group ${endpoints.scheduleGroup})`),
+      bannerLine(
+        'Scheduler',
+        `${endpoints.schedulerEndpoint}  (schedule groups ${Object.values(endpoints.scheduleGroups).join(', ')})`,
+      ),
       bannerLine('DynamoDB', `${endpoints.dynamodbEndpoint}  (${stack.dynamodbEngine})`),
       bannerLine(
         'EventBridge',

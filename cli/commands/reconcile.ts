@@ -68,7 +68,7 @@ function count(value: unknown): number {
 export function reconcileOutcome(report: unknown): { readonly drift: number; readonly errors: number } {
   const answer = isRecord(report) ? report : {};
   return {
-    drift: count(answer.missing) + count(answer.stray) + count(answer.differing),
+    drift: count(answer.missing) + count(answer.stray) + count(answer.differing) + count(answer.legacy),
     errors: count(answer.errors),
   };
 }

@@ -19,6 +19,7 @@ import type { JobServiceDeps } from '../../shared/jobs/service.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { Metrics } from '../../shared/metrics.ts';
 import { meteredRunLedger } from '../../shared/metrics-ledger.ts';
+import { kindScheduleGroups } from '../../shared/schedule-groups.ts';
 import { secrets } from './capabilities/secrets.ts';
 import { createObservability, type Observability } from './observability.ts';
 
@@ -53,7 +54,8 @@ export function createJobServiceRoot(env: Env): JobServiceRoot {
     ),
     schedules: createSchedulerSchedulePort({
       client: schedulerClient,
-      groupName: config.scheduleGroup,
+      groups: kindScheduleGroups(config.scheduleGroupPrefix),
+      legacyGroup: config.legacyScheduleGroup,
       clock,
     }),
     invoker: createLambdaJobInvoker({ client: lambdaClient, functionArns: config.jobFunctionArns }),

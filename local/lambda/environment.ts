@@ -3,16 +3,21 @@
  * names (shared/config.ts), local table names and ARNs, and the local engines' endpoints.
  */
 import { join } from 'node:path';
-import { ENV } from '../../shared/config.ts';
+import { ENV, legacyScheduleGroupName, scheduleGroupPrefix } from '../../shared/config.ts';
 import { functionName, jobFunctionDefinitions } from '../../shared/functions.ts';
 import { CAPABILITY_IDS, type CapabilityId } from '../../shared/kinds/capabilities.ts';
+import { kindScheduleGroups } from '../../shared/schedule-groups.ts';
 import { tableName } from '../../shared/tables.ts';
 import type { LocalCredentials } from '../credentials.ts';
 
 export const LOCAL_STAGE = 'local';
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT_ID = '000000000000';
-export const LOCAL_SCHEDULE_GROUP = `tickwork-${LOCAL_STAGE}`;
+export const LOCAL_SCHEDULE_GROUP_PREFIX = scheduleGroupPrefix(LOCAL_STAGE);
+/** The local stack's single group from before one group per kind. */
+export const LOCAL_LEGACY_SCHEDULE_GROUP = legacyScheduleGroupName(LOCAL_STAGE);
+/** The schedule group of each kind, created at start. */
+export const LOCAL_SCHEDULE_GROUPS = kindScheduleGroups(LOCAL_SCHEDULE_GROUP_PREFIX);
 export const LOCAL_SCHEDULER_ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/tickwork-${LOCAL_STAGE}-scheduler`;
 /**
  * The dead-letter queue the local schedules name, shaped like the stack's (`tickwork-<stage>-scheduler-dlq`).
@@ -113,7 +118,9 @@ export function localFunctionEnvironment(input: LocalEnvironmentInput): Record<s
     [ENV.mode]: 'local',
     [ENV.jobsTable]: tableName(LOCAL_STAGE, 'jobs'),
     [ENV.runsTable]: tableName(LOCAL_STAGE, 'runs'),
-    [ENV.scheduleGroup]: LOCAL_SCHEDULE_GROUP,
+    [ENV.scheduleGroupPrefix]: LOCAL_SCHEDULE_GROUP_PREFIX,
+    // Data directories from before one group per kind have their schedules here; reconcile at start moves them.
+    [ENV.legacyScheduleGroup]: LOCAL_LEGACY_SCHEDULE_GROUP,
     [ENV.schedulerRoleArn]: LOCAL_SCHEDULER_ROLE_ARN,
     [ENV.schedulerDeadLetterArn]: LOCAL_SCHEDULER_DLQ_ARN,
     [ENV.jobFunctionArns]: JSON.stringify(jobFunctionArns),

@@ -262,6 +262,8 @@ export const reconcileReportSchema = z.strictObject({
   missing: z.array(z.string()),
   stray: z.array(z.string()),
   differing: z.array(z.strictObject({ name: z.string(), fields: z.array(z.string()) })),
+  /** Schedules found in the old single group (before one group per kind), moved or deleted. */
+  legacy: z.array(z.string()),
   repaired: z.array(z.string()),
   errors: z.array(z.strictObject({ name: z.string(), message: z.string() })),
 });

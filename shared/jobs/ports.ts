@@ -206,6 +206,8 @@ export interface ChildrenQuery {
 /** The schedule as Scheduler holds it: what Tickwork derives from a job. */
 export interface ScheduleSpec {
   readonly name: string;
+  /** The job's kind: its schedule lives in that kind's schedule group (shared/schedule-groups.ts). */
+  readonly kind: JobKind;
   readonly expression: string;
   readonly timezone: string;
   readonly description: string;
@@ -227,14 +229,28 @@ export interface ScheduleSpec {
   };
 }
 
+/** A schedule is found by its job's name and kind (the kind names its group). A spec is a ref. */
+export type ScheduleRef = Pick<ScheduleSpec, 'name' | 'kind'>;
+
 export interface SchedulePort {
-  /** CreateSchedule, or UpdateSchedule (a full replace) if it exists. */
+  /**
+   * CreateSchedule, or UpdateSchedule (a full replace) if it exists, in the kind's group. While the
+   * deployment has a legacy group, a schedule of the same name there is deleted after: a job written
+   * since the upgrade never fires from both groups.
+   */
   put(spec: ScheduleSpec): Promise<void>;
-  /** Idempotent: a missing schedule is not an error. */
-  delete(name: string): Promise<void>;
-  get(name: string): Promise<ScheduleSpec | undefined>;
-  /** Every schedule in the deployment's group (for reconcile). */
+  /** Idempotent: a missing schedule is not an error. Also deletes the name from the legacy group. */
+  delete(ref: ScheduleRef): Promise<void>;
+  get(ref: ScheduleRef): Promise<ScheduleSpec | undefined>;
+  /** Every schedule in every kind's group (for reconcile). */
   list(): AsyncIterable<ScheduleSpec>;
+  /**
+   * Names of the schedules still in the deployment's legacy single group (before one group per kind);
+   * none when it has no such group. Reconcile moves them (shared/jobs/reconcile.ts).
+   */
+  listLegacy(): AsyncIterable<string>;
+  /** Deletes a schedule from the legacy group; idempotent. */
+  deleteLegacy(name: string): Promise<void>;
 }
 
 /** Starts a job function asynchronously (Lambda async invoke in AWS and locally). */

@@ -98,6 +98,7 @@ export function desiredSchedule(
   const description = job.description ?? job.schedule.description;
   return {
     name: job.name,
+    kind: job.kind,
     expression: job.schedule.expression,
     timezone: job.schedule.timezone,
     description: description.slice(0, MAX_DESCRIPTION_LENGTH),

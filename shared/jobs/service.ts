@@ -197,7 +197,7 @@ export async function deleteJob(
     return writeAndSync(deps, job, current);
   });
   const now = deps.clock.now();
-  await deps.schedules.delete(name);
+  await deps.schedules.delete({ name, kind: existing.kind });
   let cancelled = true;
   try {
     if (existing.schedule.type === 'at' && !oneTimeIsOver(existing, now)) {
@@ -363,7 +363,7 @@ export async function syncSchedule(
   job: Job,
 ) {
   const spec = desiredSchedule(job, deps.deployment, deps.clock.now());
-  if (spec === undefined) await deps.schedules.delete(job.name);
+  if (spec === undefined) await deps.schedules.delete({ name: job.name, kind: job.kind });
   else await deps.schedules.put(spec);
 }
 

@@ -7,7 +7,15 @@
 import { describe, expect, it } from 'vitest';
 import { SchedulerRequestError } from '../../shared/errors.ts';
 import type { SchedulePort, ScheduleSpec } from '../../shared/jobs/ports.ts';
-import { DAY_MS, fromNow, MINUTE_MS, scheduleSpec as spec } from '../support/schedules.ts';
+import { JOB_KINDS } from '../../shared/kinds/registry.ts';
+import {
+  DAY_MS,
+  fromNow,
+  MINUTE_MS,
+  SPEC_KIND,
+  scheduleRef,
+  scheduleSpec as spec,
+} from '../support/schedules.ts';
 
 export interface SchedulePortSubject {
   /** A port on a schedule group holding no schedule. */
@@ -46,9 +54,9 @@ export function schedulePortContract(subject: SchedulePortSubject): void {
   describe('put, get, list, delete', () => {
     it('Given an empty group, Then nothing is read or listed, and deleting a missing schedule is done', async () => {
       const port = await subject.open();
-      expect(await port.get('never-existed')).toBeUndefined();
+      expect(await port.get(scheduleRef('never-existed'))).toBeUndefined();
       expect(await listed(port)).toEqual([]);
-      await expect(port.delete('never-existed')).resolves.toBeUndefined();
+      await expect(port.delete(scheduleRef('never-existed'))).resolves.toBeUndefined();
     });
 
     // Built when the test runs: the StartDate rule is checked against the time of the request.
@@ -68,13 +76,13 @@ export function schedulePortContract(subject: SchedulePortSubject): void {
         // When
         await port.put(wanted);
         // Then
-        const read = await port.get('round-trip');
+        const read = await port.get(scheduleRef('round-trip'));
         expect(read).toEqual(wanted);
         expect(read?.startDate === undefined || read.startDate instanceof Date).toBe(true);
         expect(await listed(port)).toEqual([wanted]);
         // And after delete
-        await port.delete('round-trip');
-        expect(await port.get('round-trip')).toBeUndefined();
+        await port.delete(scheduleRef('round-trip'));
+        expect(await port.get(scheduleRef('round-trip'))).toBeUndefined();
         expect(await listed(port)).toEqual([]);
       },
     );
@@ -87,7 +95,7 @@ export function schedulePortContract(subject: SchedulePortSubject): void {
       const replacement = bare('full-replace');
       await port.put(replacement);
       // Then nothing of the first one survives
-      expect(await port.get('full-replace')).toEqual(replacement);
+      expect(await port.get(scheduleRef('full-replace'))).toEqual(replacement);
       expect(await listed(port)).toEqual([replacement]);
     });
 
@@ -103,10 +111,34 @@ export function schedulePortContract(subject: SchedulePortSubject): void {
         (item?.target.retryPolicy as { maximumRetryAttempts: number }).maximumRetryAttempts = 0;
       };
       scribble(written);
-      scribble(await port.get('copied'));
+      scribble(await port.get(scheduleRef('copied')));
       scribble((await listed(port))[0]);
       // Then
-      expect(await port.get('copied')).toEqual(original);
+      expect(await port.get(scheduleRef('copied'))).toEqual(original);
+    });
+
+    it("Given schedules of one name in two kinds' groups, Then each is its own: read, listed and deleted apart", async () => {
+      // Given (a kind's group is a namespace of its own, as a Scheduler group is)
+      const port = await subject.open();
+      const other = JOB_KINDS.find((kind) => kind !== SPEC_KIND) ?? SPEC_KIND;
+      const mine = spec('twin');
+      const theirs = { ...spec('twin', { description: 'the other kind' }), kind: other };
+      await port.put(mine);
+      await port.put(theirs);
+      // Then
+      expect(await port.get({ name: 'twin', kind: other })).toEqual(theirs);
+      expect(await port.get(scheduleRef('twin'))).toEqual(mine);
+      expect((await listed(port)).sort((a, b) => a.kind.localeCompare(b.kind))).toEqual(
+        [mine, theirs].sort((a, b) => a.kind.localeCompare(b.kind)),
+      );
+      // And deleting one leaves the other
+      await port.delete({ name: 'twin', kind: other });
+      expect(await listed(port)).toEqual([mine]);
+      // And without a legacy group there is nothing to move
+      const legacy: string[] = [];
+      for await (const name of port.listLegacy()) legacy.push(name);
+      expect(legacy).toEqual([]);
+      await expect(port.deleteLegacy('twin')).resolves.toBeUndefined();
     });
 
     it('Given more schedules than one page of ListSchedules, When listed, Then each comes once, as read one by one', async () => {
@@ -118,7 +150,7 @@ export function schedulePortContract(subject: SchedulePortSubject): void {
       const all = await listed(port);
       // Then
       expect(all.map((item) => item.name).sort()).toEqual(names);
-      expect(all.find((item) => item.name === 'many-104')).toEqual(await port.get('many-104'));
+      expect(all.find((item) => item.name === 'many-104')).toEqual(await port.get(scheduleRef('many-104')));
     });
   });
 
@@ -151,7 +183,7 @@ export function schedulePortContract(subject: SchedulePortSubject): void {
           code: 'ValidationException',
         });
         expect((error as Error).message).toMatch(/refused CreateSchedule for schedule "refused"/);
-        expect(await port.get('refused')).toBeUndefined();
+        expect(await port.get(scheduleRef('refused'))).toBeUndefined();
       },
     );
 
@@ -163,14 +195,14 @@ export function schedulePortContract(subject: SchedulePortSubject): void {
         operation: 'CreateSchedule',
         code: 'ValidationException',
       });
-      expect(await port.get('kept')).toEqual(kept);
+      expect(await port.get(scheduleRef('kept'))).toEqual(kept);
     });
 
     it('Given a one-time schedule whose StartDate has passed, When it is put, Then it is accepted: one-time schedules ignore StartDate', async () => {
       const port = await subject.open();
       const wanted = { ...bare('one-time'), startDate: fromNow(-DAY_MS) };
       await port.put(wanted);
-      expect(await port.get('one-time')).toEqual(wanted);
+      expect(await port.get(scheduleRef('one-time'))).toEqual(wanted);
     });
   });
 }

@@ -85,14 +85,15 @@ describe('the alerts topic', () => {
     });
   });
 
-  it('Then sns:Publish is granted on exactly the topic, to exactly the job functions and the granted function', () => {
+  it("Then sns:Publish is granted on exactly the topic, to exactly the job functions, the stack's sweeper and the granted function", () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const publishers = Object.entries(policies).flatMap(([id, policy]) =>
       ((policy.Properties.PolicyDocument.Statement as Statement[]) ?? [])
         .filter((statement) => actionsOf(statement).some((action) => action.startsWith('sns:')))
         .map((statement) => ({ id, statement, roles: policy.Properties.Roles as { Ref: string }[] })),
     );
-    expect(publishers).toHaveLength(jobFunctionDefinitions.length + 1);
+    // The job functions (a run's end), the stack's sweeper (late and missed jobs, reminders), the app's own.
+    expect(publishers).toHaveLength(jobFunctionDefinitions.length + 2);
     for (const { statement } of publishers) {
       expect(statement).toEqual({ Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: topicId } });
     }
@@ -105,6 +106,7 @@ describe('the alerts topic', () => {
       ).toBe(true);
     }
     expect(publishers.some(({ roles }) => roles.some((role) => role.Ref === sweeperId))).toBe(true);
+    expect(grantees.some((id) => id.startsWith('TickworkSweeperFunction'))).toBe(true);
     // And the key's use for it, on exactly the topic's key.
     const keyUses = Object.values(policies).flatMap((policy) =>
       ((policy.Properties.PolicyDocument.Statement as Statement[]) ?? []).filter((statement) =>
@@ -130,7 +132,7 @@ describe('the alerts topic', () => {
         JSON.stringify(fn.Properties?.Environment?.Variables?.TICKWORK_ALERTS_TOPIC_ARN) ===
         JSON.stringify({ Ref: topicId }),
     );
-    expect(withTopic).toHaveLength(jobFunctionDefinitions.length + 1);
+    expect(withTopic).toHaveLength(jobFunctionDefinitions.length + 2);
     template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'tickwork-team-api',
       Environment: {

@@ -182,7 +182,8 @@ describe('ServiceStack: functions', () => {
         ENV.mode,
         ENV.jobsTable,
         ENV.runsTable,
-        ENV.scheduleGroup,
+        ENV.scheduleGroupPrefix,
+        ENV.legacyScheduleGroup,
         ENV.schedulerRoleArn,
         ENV.schedulerDeadLetterArn,
         ENV.jobFunctionArns,
@@ -205,7 +206,8 @@ describe('ServiceStack: functions', () => {
       mode: 'aws',
       jobsTable: expect.stringMatching(/^import:Tickwork-qa-Stateful:ExportsOutputRefJobsTable/),
       runsTable: expect.stringMatching(/^import:Tickwork-qa-Stateful:ExportsOutputRefRunsTable/),
-      scheduleGroup: `tickwork-${STAGE}`,
+      scheduleGroupPrefix: `tickwork-${STAGE}`,
+      legacyScheduleGroup: `tickwork-${STAGE}`,
       schedulerRoleArn: `${schedulerRole}.Arn`,
       schedulerDeadLetterArn: `${schedulerQueue}.Arn`,
       jobFunctionArns: expectedJobFunctionArns,
@@ -351,8 +353,21 @@ describe('ServiceStack: HTTP API', () => {
 });
 
 describe('ServiceStack: scheduling and dead letters', () => {
-  it('creates the schedule group of the stage', () => {
-    template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: `tickwork-${STAGE}` });
+  it("creates one schedule group per kind, and keeps the stage's old single group (logical id unchanged)", () => {
+    const groups = Object.values(template.findResources('AWS::Scheduler::ScheduleGroup')).map(
+      (group) => group.Properties.Name,
+    );
+    expect(groups.sort()).toEqual(
+      [
+        `tickwork-${STAGE}`,
+        ...jobDefinitions.map((definition) => `tickwork-${STAGE}-${definition.jobKind}`),
+      ].sort(),
+    );
+    // The id of the single group of earlier versions: CloudFormation keeps it, and its schedules, through
+    // the upgrade until reconcile has moved them.
+    expect(logicalIdOf('AWS::Scheduler::ScheduleGroup', { Name: `tickwork-${STAGE}` })).toMatch(
+      /^ScheduleGroup/,
+    );
   });
 
   it.each([`tickwork-${STAGE}-scheduler-dlq`, `tickwork-${STAGE}-job-failures`])(
@@ -412,7 +427,7 @@ describe('ServiceStack: scheduling and dead letters', () => {
 });
 
 describe('ServiceStack: least privilege', () => {
-  const scheduleArn = {
+  const scheduleArn = (group: string) => ({
     'Fn::Join': [
       '',
       [
@@ -422,21 +437,20 @@ describe('ServiceStack: least privilege', () => {
         { Ref: 'AWS::Region' },
         ':',
         { Ref: 'AWS::AccountId' },
-        ':schedule/tickwork-qa/*',
+        `:schedule/${group}/*`,
       ],
     ],
-  };
+  });
+  const kindGroups = jobDefinitions.map((definition) => `tickwork-${STAGE}-${definition.jobKind}`);
 
-  it('lets the API function manage schedules only in its own group', () => {
+  it("lets the API function manage schedules only in its kinds' groups, and only delete in the old group", () => {
     const statements = statementsOf(roleOf(functionId('api')));
-    for (const action of [
-      'scheduler:CreateSchedule',
-      'scheduler:UpdateSchedule',
-      'scheduler:DeleteSchedule',
-      'scheduler:GetSchedule',
-    ]) {
-      expect(resourcesFor(statements, action), action).toEqual([scheduleArn]);
+    for (const action of ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:GetSchedule']) {
+      expect(resourcesFor(statements, action), action).toEqual(kindGroups.map(scheduleArn));
     }
+    expect(resourcesFor(statements, 'scheduler:DeleteSchedule')).toEqual(
+      [...kindGroups, `tickwork-${STAGE}`].map(scheduleArn),
+    );
     // ListSchedules supports no resource-level permissions; it is the only scheduler action on "*".
     expect(resourcesFor(statements, 'scheduler:ListSchedules')).toContain('*');
     const starActions = statements
@@ -643,9 +657,10 @@ describe('Tickwork app', () => {
     ]);
   });
 
-  it('outputs the API URL, the schedule group and the dead-letter queue URLs', () => {
+  it('outputs the API URL, the schedule groups and the dead-letter queue URLs', () => {
+    const kindGroupNames = jobDefinitions.map((definition) => `tickwork-${STAGE}-${definition.jobKind}`);
     template.hasOutput('ApiUrl', { Value: Match.anyValue() });
-    template.hasOutput('ScheduleGroupName', { Value: `tickwork-${STAGE}` });
+    template.hasOutput('ScheduleGroupNames', { Value: kindGroupNames.join(',') });
     template.hasOutput('SchedulerDeadLetterQueueUrl', {
       Value: { Ref: logicalIdOf('AWS::SQS::Queue', { QueueName: `tickwork-${STAGE}-scheduler-dlq` }) },
     });

@@ -1,5 +1,27 @@
-/** Schedule specs for SchedulePort tests. */
+/** Schedule specs and schedule groups for SchedulePort tests. */
+import { CreateScheduleGroupCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { ScheduleSpec } from '../../shared/jobs/ports.ts';
+import type { JobKind } from '../../shared/kinds/registry.ts';
+import { kindScheduleGroups } from '../../shared/schedule-groups.ts';
+
+/** The kind of the specs `scheduleSpec` builds. */
+export const SPEC_KIND: JobKind = 'prompt';
+
+/** How a SchedulePort finds the schedule `scheduleSpec(name)` builds. */
+export function scheduleRef(name: string): { readonly name: string; readonly kind: JobKind } {
+  return { name, kind: SPEC_KIND };
+}
+
+/** Creates one schedule group per kind under `prefix` (as the stack does) and answers them. */
+export async function createKindScheduleGroups(
+  client: SchedulerClient,
+  prefix: string,
+): Promise<Readonly<Record<JobKind, string>>> {
+  const groups = kindScheduleGroups(prefix);
+  for (const group of Object.values(groups))
+    await client.send(new CreateScheduleGroupCommand({ Name: group }));
+  return groups;
+}
 
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 24 * 60 * MINUTE_MS;
@@ -16,6 +38,7 @@ export function fromNow(offsetMs: number): Date {
 export function scheduleSpec(name: string, overrides: Partial<ScheduleSpec> = {}): ScheduleSpec {
   return {
     name,
+    kind: SPEC_KIND,
     expression: 'cron(0 9 ? * MON-FRI *)',
     timezone: 'Europe/Berlin',
     description: 'Weekday mornings',

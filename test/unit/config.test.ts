@@ -16,7 +16,8 @@ const apiEnv: Readonly<Record<string, string>> = {
   [ENV.mode]: 'aws',
   [ENV.jobsTable]: 'tickwork-test-jobs',
   [ENV.runsTable]: 'tickwork-test-runs',
-  [ENV.scheduleGroup]: 'tickwork-test',
+  [ENV.scheduleGroupPrefix]: 'tickwork-test',
+  [ENV.legacyScheduleGroup]: 'tickwork-test',
   [ENV.schedulerRoleArn]: 'arn:aws:iam::123456789012:role/scheduler',
   [ENV.jobFunctionArns]: JSON.stringify({ prompt: 'arn:aws:lambda:us-east-1:123456789012:function:p' }),
 };
@@ -29,7 +30,8 @@ describe('loadApiConfig', () => {
       mode: 'aws',
       jobsTable: 'tickwork-test-jobs',
       runsTable: 'tickwork-test-runs',
-      scheduleGroup: 'tickwork-test',
+      scheduleGroupPrefix: 'tickwork-test',
+      legacyScheduleGroup: 'tickwork-test',
       jobFunctionArns: { prompt: 'arn:aws:lambda:us-east-1:123456789012:function:p' },
       runRetentionDays: 30,
       schedulerDeadLetterArn: undefined,
@@ -46,7 +48,11 @@ describe('loadApiConfig', () => {
     ['a missing stage', { [ENV.stage]: undefined }, `${ENV.stage} is required but not set`],
     ['a blank jobs table', { [ENV.jobsTable]: '  ' }, `${ENV.jobsTable} is required but not set`],
     ['an unknown mode', { [ENV.mode]: 'cloud' }, `${ENV.mode} must be "aws" or "local", got "cloud"`],
-    ['a missing schedule group', { [ENV.scheduleGroup]: undefined }, `${ENV.scheduleGroup} is required`],
+    [
+      'a missing schedule group prefix',
+      { [ENV.scheduleGroupPrefix]: undefined },
+      `${ENV.scheduleGroupPrefix} is required`,
+    ],
     [
       'function ARNs that are not JSON',
       { [ENV.jobFunctionArns]: '{prompt:' },

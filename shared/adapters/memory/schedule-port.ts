@@ -1,5 +1,6 @@
 /**
- * SchedulePort in memory, for fast use-case tests: one schedule group. The SchedulePort contract suite
+ * SchedulePort in memory, for fast use-case tests: one group per kind, and a legacy group a test may fill
+ * (`putLegacy`) as a deployment from before one group per kind left it. The SchedulePort contract suite
  * (test/contract/schedule-port.contract.ts) runs against it and against the Scheduler adapter on the
  * emulator, so it cannot say what Scheduler would not.
  *
@@ -17,18 +18,22 @@
 import type { CreateScheduleInput } from '@aws-sdk/client-scheduler';
 import type { Clock } from '../../clock.ts';
 import { SchedulerRequestError } from '../../errors.ts';
-import type { SchedulePort, ScheduleSpec } from '../../jobs/ports.ts';
+import type { SchedulePort, ScheduleRef, ScheduleSpec } from '../../jobs/ports.ts';
+import type { JobKind } from '../../kinds/registry.ts';
 import { parseEventBridgeExpression, ScheduleExpressionError, TimeZoneError } from '../../schedule/index.ts';
 import { fromGetScheduleOutput, toScheduleInput } from '../scheduler/schedule-port.ts';
 
 /** Scheduler refuses a recurring schedule whose StartDate lies more than this far in the past. */
 const START_DATE_GRACE_MS = 5 * 60_000;
 
-/** The group every schedule of this port is in; it only appears in what Scheduler would be sent. */
-const GROUP = 'memory';
+/** The groups' names only appear in what Scheduler would be sent. */
+const groupOf = (kind: JobKind) => `memory-${kind}`;
+/** Keyed by kind and name: each kind's group is a namespace of its own, as in Scheduler. */
+const keyOf = (ref: ScheduleRef) => `${ref.kind}/${ref.name}`;
 
 export class MemorySchedulePort implements SchedulePort {
-  readonly #schedules = new Map<string, CreateScheduleInput>();
+  readonly #schedules = new Map<string, { kind: JobKind; input: CreateScheduleInput }>();
+  readonly #legacy = new Set<string>();
 
   /** @param clock for the StartDate rule, as Scheduler applies it at the time of the request. */
   constructor(private readonly clock: Clock) {}
@@ -44,24 +49,43 @@ export class MemorySchedulePort implements SchedulePort {
         `EventBridge Scheduler refused CreateSchedule for schedule "${spec.name}": ValidationException: ${problem}`,
       );
     }
-    this.#schedules.set(spec.name, toScheduleInput(withDatesCopied(spec), GROUP));
+    this.#schedules.set(keyOf(spec), {
+      kind: spec.kind,
+      input: toScheduleInput(withDatesCopied(spec), groupOf(spec.kind)),
+    });
+    this.#legacy.delete(spec.name);
   }
 
-  async delete(name: string): Promise<void> {
-    this.#schedules.delete(name);
+  async delete(ref: ScheduleRef): Promise<void> {
+    this.#schedules.delete(keyOf(ref));
+    this.#legacy.delete(ref.name);
   }
 
-  async get(name: string): Promise<ScheduleSpec | undefined> {
-    const input = this.#schedules.get(name);
-    return input === undefined ? undefined : withDatesCopied(fromGetScheduleOutput(input));
+  async get(ref: ScheduleRef): Promise<ScheduleSpec | undefined> {
+    const found = this.#schedules.get(keyOf(ref));
+    return found === undefined ? undefined : withDatesCopied(fromGetScheduleOutput(found.input, found.kind));
   }
 
   async *list(): AsyncIterable<ScheduleSpec> {
-    for (const name of [...this.#schedules.keys()].sort()) {
+    const refs = [...this.#schedules.values()].map(({ kind, input }) => ({ kind, name: input.Name ?? '' }));
+    for (const ref of refs.sort((a, b) => keyOf(a).localeCompare(keyOf(b)))) {
       // Deleted while the caller was iterating: skipped, as the adapter skips it.
-      const spec = await this.get(name);
+      const spec = await this.get(ref);
       if (spec !== undefined) yield spec;
     }
+  }
+
+  async *listLegacy(): AsyncIterable<string> {
+    yield* [...this.#legacy].sort();
+  }
+
+  async deleteLegacy(name: string): Promise<void> {
+    this.#legacy.delete(name);
+  }
+
+  /** A schedule left in the legacy single group by a deployment from before one group per kind. */
+  putLegacy(name: string): void {
+    this.#legacy.add(name);
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * SchedulePort on EventBridge Scheduler: one schedule per job in the deployment's schedule group.
+ * SchedulePort on EventBridge Scheduler: one schedule per job, in its kind's schedule group.
  * Works unchanged against the local emulator (the client's endpoint decides where requests go).
  */
 import {
@@ -15,14 +15,20 @@ import {
 } from '@aws-sdk/client-scheduler';
 import type { Clock } from '../../clock.ts';
 import { SchedulerRequestError } from '../../errors.ts';
-import type { SchedulePort, ScheduleSpec } from '../../jobs/ports.ts';
+import type { SchedulePort, ScheduleRef, ScheduleSpec } from '../../jobs/ports.ts';
+import type { JobKind } from '../../kinds/registry.ts';
 import { type SchedulerRetryOptions, withSchedulerRetry } from './retry.ts';
 
 export interface SchedulerSchedulePortOptions {
   /** Built with `maxAttempts: 1`: retries happen here, on the clock. */
   readonly client: SchedulerClient;
-  /** The deployment's schedule group. */
-  readonly groupName: string;
+  /** The schedule group of each kind (kindScheduleGroups in shared/schedule-groups.ts). */
+  readonly groups: Readonly<Record<JobKind, string>>;
+  /**
+   * The single group of a deployment from before one group per kind, whose schedules are being moved out
+   * (for one version). @default - none
+   */
+  readonly legacyGroup?: string;
   readonly clock: Clock;
   readonly retry?: SchedulerRetryOptions;
 }
@@ -32,6 +38,7 @@ const SERVICE_DEFAULT_RETRY = { maximumRetryAttempts: 185, maximumEventAgeInSeco
 
 /** The CreateSchedule/UpdateSchedule body for a spec: always every field, because Update is a full replace. */
 export function toScheduleInput(spec: ScheduleSpec, groupName: string): CreateScheduleInput {
+  // The kind is not sent: the group it names holds the schedule.
   return {
     Name: spec.name,
     GroupName: groupName,
@@ -61,12 +68,16 @@ export function toScheduleInput(spec: ScheduleSpec, groupName: string): CreateSc
   };
 }
 
-/** A GetSchedule answer as a spec; members the service leaves out take the service's defaults. */
-export function fromGetScheduleOutput(output: GetScheduleOutput): ScheduleSpec {
+/**
+ * A GetSchedule answer as a spec, of the kind whose group it was read from; members the service leaves out
+ * take the service's defaults.
+ */
+export function fromGetScheduleOutput(output: GetScheduleOutput, kind: JobKind): ScheduleSpec {
   const target = output.Target;
   const window = output.FlexibleTimeWindow;
   return {
     name: output.Name ?? '',
+    kind,
     expression: output.ScheduleExpression ?? '',
     timezone: output.ScheduleExpressionTimezone ?? 'UTC',
     description: output.Description ?? '',
@@ -91,82 +102,116 @@ export function fromGetScheduleOutput(output: GetScheduleOutput): ScheduleSpec {
 }
 
 export function createSchedulerSchedulePort(options: SchedulerSchedulePortOptions): SchedulePort {
-  const { client, groupName, clock } = options;
-  const retrying = <T>(operation: string, name: string, call: () => Promise<T>): Promise<T> =>
-    withSchedulerRetry(clock, operation, `schedule "${name}" in group "${groupName}"`, call, options.retry);
+  const { client, groups, legacyGroup, clock } = options;
+  const retrying = <T>(operation: string, name: string, group: string, call: () => Promise<T>) =>
+    withSchedulerRetry(clock, operation, `schedule "${name}" in group "${group}"`, call, options.retry);
 
   const create = (input: CreateScheduleInput) =>
-    retrying('CreateSchedule', input.Name ?? '', () => client.send(new CreateScheduleCommand(input)));
+    retrying('CreateSchedule', input.Name ?? '', input.GroupName ?? '', () =>
+      client.send(new CreateScheduleCommand(input)),
+    );
   const update = (input: CreateScheduleInput) =>
-    retrying('UpdateSchedule', input.Name ?? '', () => client.send(new UpdateScheduleCommand(input)));
+    retrying('UpdateSchedule', input.Name ?? '', input.GroupName ?? '', () =>
+      client.send(new UpdateScheduleCommand(input)),
+    );
 
-  async function get(name: string): Promise<ScheduleSpec | undefined> {
+  async function get(ref: ScheduleRef): Promise<ScheduleSpec | undefined> {
+    const group = groups[ref.kind];
     try {
-      const output = await retrying('GetSchedule', name, () =>
-        client.send(new GetScheduleCommand({ Name: name, GroupName: groupName })),
+      const output = await retrying('GetSchedule', ref.name, group, () =>
+        client.send(new GetScheduleCommand({ Name: ref.name, GroupName: group })),
       );
-      return fromGetScheduleOutput(output);
+      return fromGetScheduleOutput(output, ref.kind);
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
     }
   }
 
-  return {
-    async put(spec) {
-      const input = toScheduleInput(spec, groupName);
-      try {
-        await create(input);
-        return;
-      } catch (error) {
-        if (!(error instanceof SchedulerRequestError && error.code === 'ConflictException')) throw error;
-      }
-      try {
-        await update(input);
-      } catch (error) {
-        // Deleted between our Create and Update (e.g. a one-time schedule completing): create it again.
-        if (!isNotFound(error)) throw error;
-        await create(input);
-      }
-    },
+  async function deleteIn(group: string, name: string): Promise<void> {
+    try {
+      await retrying('DeleteSchedule', name, group, () =>
+        client.send(new DeleteScheduleCommand({ Name: name, GroupName: group })),
+      );
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
 
-    async delete(name) {
+  /** Every schedule name in a group, page by page; a group that does not exist holds none. */
+  async function* namesIn(group: string): AsyncIterable<string> {
+    let nextToken: string | undefined;
+    do {
+      const token = nextToken;
+      let page: ListSchedulesCommandOutput;
       try {
-        await retrying('DeleteSchedule', name, () =>
-          client.send(new DeleteScheduleCommand({ Name: name, GroupName: groupName })),
+        page = await retrying('ListSchedules', '*', group, () =>
+          client.send(new ListSchedulesCommand({ GroupName: group, NextToken: token, MaxResults: 100 })),
         );
       } catch (error) {
-        if (!isNotFound(error)) throw error;
+        // The service answers ResourceNotFound for a missing group; writes to it fail on their own, where
+        // reconcile reports them.
+        if (isNotFound(error)) return;
+        throw error;
       }
+      for (const summary of page.Schedules ?? []) {
+        if (summary.Name !== undefined) yield summary.Name;
+      }
+      nextToken = page.NextToken;
+    } while (nextToken !== undefined);
+  }
+
+  async function createOrUpdate(input: CreateScheduleInput): Promise<void> {
+    try {
+      await create(input);
+      return;
+    } catch (error) {
+      if (!(error instanceof SchedulerRequestError && error.code === 'ConflictException')) throw error;
+    }
+    try {
+      await update(input);
+    } catch (error) {
+      // Deleted between our Create and Update (e.g. a one-time schedule completing): create it again.
+      if (!isNotFound(error)) throw error;
+      await create(input);
+    }
+  }
+
+  // Migration, for one version: a job written since the upgrade must not keep firing from the old group
+  // (with its old expression) beside its new schedule. One more DeleteSchedule per write until then.
+  const leaveLegacy = async (name: string) => {
+    if (legacyGroup !== undefined) await deleteIn(legacyGroup, name);
+  };
+
+  return {
+    async put(spec) {
+      await createOrUpdate(toScheduleInput(spec, groups[spec.kind]));
+      await leaveLegacy(spec.name);
+    },
+
+    async delete(ref) {
+      await deleteIn(groups[ref.kind], ref.name);
+      await leaveLegacy(ref.name);
     },
 
     get,
 
     async *list() {
-      let nextToken: string | undefined;
-      do {
-        const token = nextToken;
-        let page: ListSchedulesCommandOutput;
-        try {
-          page = await retrying('ListSchedules', '*', () =>
-            client.send(
-              new ListSchedulesCommand({ GroupName: groupName, NextToken: token, MaxResults: 100 }),
-            ),
-          );
-        } catch (error) {
-          // A group that does not exist holds no schedules (the service answers ResourceNotFound);
-          // writes to it fail on their own, where reconcile reports them.
-          if (isNotFound(error)) return;
-          throw error;
-        }
-        for (const summary of page.Schedules ?? []) {
-          if (summary.Name === undefined) continue;
+      for (const kind of Object.keys(groups) as JobKind[]) {
+        for await (const name of namesIn(groups[kind])) {
           // ListSchedules returns summaries only; reconcile compares whole schedules.
-          const spec = await get(summary.Name);
+          const spec = await get({ name, kind });
           if (spec !== undefined) yield spec;
         }
-        nextToken = page.NextToken;
-      } while (nextToken !== undefined);
+      }
+    },
+
+    async *listLegacy() {
+      if (legacyGroup !== undefined) yield* namesIn(legacyGroup);
+    },
+
+    async deleteLegacy(name) {
+      if (legacyGroup !== undefined) await deleteIn(legacyGroup, name);
     },
   };
 }

@@ -250,7 +250,7 @@ describe('deleting a job that others chain to', () => {
       ['ref-2', undefined],
     ] as const) {
       const schedule = await api.scheduler.send(
-        new GetScheduleCommand({ Name: name, GroupName: api.stack.endpoints.scheduleGroup }),
+        new GetScheduleCommand({ Name: name, GroupName: api.stack.endpoints.scheduleGroups.prompt }),
       );
       expect(JSON.parse(schedule.Target?.Input ?? '{}').definition.then).toEqual(then);
     }

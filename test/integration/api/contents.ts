@@ -20,7 +20,7 @@ export interface ContentsReader {
 }
 
 export function contentsReader(api: ApiHarness): ContentsReader {
-  const { dynamodbEndpoint, scheduleGroup } = api.stack.endpoints;
+  const { dynamodbEndpoint, scheduleGroups } = api.stack.endpoints;
   const dynamodb = new DynamoDBClient({ endpoint: dynamodbEndpoint, region: 'us-east-1' });
   const scan = async (table: string) => {
     const items: Record<string, AttributeValue>[] = [];
@@ -37,18 +37,17 @@ export function contentsReader(api: ApiHarness): ContentsReader {
   return {
     async read() {
       const schedules: Record<string, unknown>[] = [];
-      for await (const page of paginateListSchedules(
-        { client: api.scheduler },
-        { GroupName: scheduleGroup },
-      )) {
-        for (const summary of page.Schedules ?? []) {
-          const { $metadata: _metadata, ...schedule } = await api.scheduler.send(
-            new GetScheduleCommand({ Name: summary.Name, GroupName: scheduleGroup }),
-          );
-          schedules.push(schedule);
+      for (const group of Object.values(scheduleGroups)) {
+        for await (const page of paginateListSchedules({ client: api.scheduler }, { GroupName: group })) {
+          for (const summary of page.Schedules ?? []) {
+            const { $metadata: _metadata, ...schedule } = await api.scheduler.send(
+              new GetScheduleCommand({ Name: summary.Name, GroupName: group }),
+            );
+            schedules.push({ GroupName: group, ...schedule });
+          }
         }
       }
-      schedules.sort((a, b) => String(a.Name).localeCompare(String(b.Name)));
+      schedules.sort((a, b) => `${a.GroupName}/${a.Name}`.localeCompare(`${b.GroupName}/${b.Name}`));
       return {
         jobs: await scan(tableName('local', 'jobs')),
         runs: await scan(tableName('local', 'runs')),

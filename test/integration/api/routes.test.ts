@@ -24,7 +24,8 @@ let group: string;
 
 beforeAll(async () => {
   api = await startApiHarness();
-  group = api.stack.endpoints.scheduleGroup;
+  // The jobs of these tests are prompt jobs: their schedules are in the prompt kind's group.
+  group = api.stack.endpoints.scheduleGroups.prompt;
 });
 
 afterAll(async () => {

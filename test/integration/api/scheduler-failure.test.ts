@@ -24,6 +24,7 @@ import {
 import { createLambdaJobInvoker } from '../../../shared/adapters/lambda/job-invoker.ts';
 import { createSchedulerSchedulePort } from '../../../shared/adapters/scheduler/schedule-port.ts';
 import { LocalSecretSource } from '../../../shared/adapters/secrets/local.ts';
+import { kindScheduleGroups } from '../../../shared/schedule-groups.ts';
 import { tableName } from '../../../shared/tables.ts';
 import { captureLogs } from '../../support/logs.ts';
 import {
@@ -54,7 +55,8 @@ describe('a Scheduler that refuses (schedule group missing)', () => {
   let kept: Record<string, unknown>;
 
   beforeAll(async () => {
-    group = api.stack.endpoints.scheduleGroup;
+    // The jobs here are prompt jobs: without their kind's group, Scheduler refuses their schedules.
+    group = api.stack.endpoints.scheduleGroups.prompt;
     await api.writeSecrets({ 'hook-key': 'kept-signing-secret' });
     const created = await api.call('POST', '/jobs', { body: promptJob('kept', { description: 'original' }) });
     expect(created.status).toBe(201);
@@ -147,7 +149,7 @@ describe('a Scheduler that throttles or is over quota', () => {
           credentials,
           maxAttempts: 1,
         }),
-        groupName: api.stack.endpoints.scheduleGroup,
+        groups: api.stack.endpoints.scheduleGroups,
         clock,
       }),
       invoker: createLambdaJobInvoker({
@@ -258,7 +260,7 @@ describe('a Scheduler that throttles or is over quota', () => {
         checkpoints: new DynamoCheckpointStore(documentClient, 'missing'),
         schedules: createSchedulerSchedulePort({
           client: new SchedulerClient({ endpoint: faulty.endpoint, region: 'us-east-1', maxAttempts: 1 }),
-          groupName: 'g',
+          groups: kindScheduleGroups('g'),
           clock: recordingClock(new Date()).clock,
         }),
         invoker: createLambdaJobInvoker({

@@ -68,7 +68,7 @@ export async function startApiHarness(
     ...(options.eventBuses === undefined ? {} : { eventBuses: options.eventBuses }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
-  const { apiUrl, token, schedulerEndpoint, dynamodbEndpoint, scheduleGroup, credentials } = stack.endpoints;
+  const { apiUrl, token, schedulerEndpoint, dynamodbEndpoint, scheduleGroups, credentials } = stack.endpoints;
   // The stack's listeners accept only signatures of its own credentials (endpoints.json).
   const scheduler = new SchedulerClient({
     endpoint: schedulerEndpoint,
@@ -129,14 +129,17 @@ export async function startApiHarness(
       return answer;
     },
     async snapshot() {
+      // Schedule names of every kind's group (a job's name is unique, so its schedule's is too).
       const schedules: string[] = [];
-      try {
-        for await (const page of paginateListSchedules({ client: scheduler }, { GroupName: scheduleGroup })) {
-          for (const summary of page.Schedules ?? []) schedules.push(summary.Name ?? '');
+      for (const group of Object.values(scheduleGroups)) {
+        try {
+          for await (const page of paginateListSchedules({ client: scheduler }, { GroupName: group })) {
+            for (const summary of page.Schedules ?? []) schedules.push(summary.Name ?? '');
+          }
+        } catch (error) {
+          // Some tests remove a group to make Scheduler fail: a missing group holds no schedules.
+          if (!(error instanceof Error && error.name === 'ResourceNotFoundException')) throw error;
         }
-      } catch (error) {
-        // Some tests remove the group to make Scheduler fail: a missing group holds no schedules.
-        if (!(error instanceof Error && error.name === 'ResourceNotFoundException')) throw error;
       }
       return {
         ...(await jobsTableKeys()),

@@ -112,7 +112,7 @@ describe('aws against the local stack with the credentials of endpoints.json', (
       'scheduler',
       'list-schedules',
       '--group-name',
-      stack.endpoints.scheduleGroup,
+      stack.endpoints.scheduleGroups.prompt,
     ]);
 
     expect(result.stderr).toBe('');

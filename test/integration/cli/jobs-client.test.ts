@@ -440,7 +440,7 @@ describe('tickwork client commands against the local stack', () => {
       credentials: stack.endpoints.credentials,
     });
     await scheduler.send(
-      new DeleteScheduleCommand({ Name: 'drifted', GroupName: stack.endpoints.scheduleGroup }),
+      new DeleteScheduleCommand({ Name: 'drifted', GroupName: stack.endpoints.scheduleGroups.prompt }),
     );
     scheduler.destroy();
 

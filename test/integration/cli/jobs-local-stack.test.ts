@@ -180,7 +180,7 @@ describe('tickwork client commands against the local stack', () => {
       credentials: stack.endpoints.credentials,
     });
     const schedule = await scheduler.send(
-      new GetScheduleCommand({ Name: 'dlq-check', GroupName: stack.endpoints.scheduleGroup }),
+      new GetScheduleCommand({ Name: 'dlq-check', GroupName: stack.endpoints.scheduleGroups.prompt }),
     );
     scheduler.destroy();
     // Then it names the local dead-letter queue (the emulator then keeps what it cannot deliver, for

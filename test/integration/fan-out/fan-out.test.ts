@@ -225,7 +225,7 @@ describe('a parent delivered three times', () => {
       'cron(0 9 ? * MON-FRI *)',
     );
     const schedule = await api.scheduler.send(
-      new GetScheduleCommand({ Name: 'fan-thrice', GroupName: api.stack.endpoints.scheduleGroup }),
+      new GetScheduleCommand({ Name: 'fan-thrice', GroupName: api.stack.endpoints.scheduleGroups.prompt }),
     );
     const slot = '2030-01-07T09:00:00.000Z';
     const lambda = new LambdaClient({

@@ -7,7 +7,7 @@
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteScheduleCommand } from '@aws-sdk/client-scheduler';
 import { expect } from 'vitest';
-import { LOCAL_SCHEDULE_GROUP } from '../../../local/lambda/environment.ts';
+import { LOCAL_SCHEDULE_GROUPS } from '../../../local/lambda/environment.ts';
 import { tableName } from '../../../shared/tables.ts';
 import type { ApiAnswer, ApiHarness } from '../api/support.ts';
 import { promptJob, until } from '../api/support.ts';
@@ -45,7 +45,13 @@ export async function givenJob(
 
 /** Scheduler never delivers the job's slots (as in an outage of the service): its schedule is gone. */
 export async function scheduleLost(api: ApiHarness, name: string): Promise<void> {
-  await api.scheduler.send(new DeleteScheduleCommand({ Name: name, GroupName: LOCAL_SCHEDULE_GROUP }));
+  // The schedule is in its kind's group: the others answer ResourceNotFound.
+  const deleted = await Promise.allSettled(
+    Object.values(LOCAL_SCHEDULE_GROUPS).map((group) =>
+      api.scheduler.send(new DeleteScheduleCommand({ Name: name, GroupName: group })),
+    ),
+  );
+  expect(deleted.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
 }
 
 /** The due index as the sweeper reads it: job → its entry. */

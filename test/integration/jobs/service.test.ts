@@ -43,7 +43,7 @@ describe('deleteJob when the record write fails', () => {
   let raceOn: string | undefined;
 
   beforeAll(() => {
-    const { dynamodbEndpoint, schedulerEndpoint, lambdaEndpoint, scheduleGroup, credentials } =
+    const { dynamodbEndpoint, schedulerEndpoint, lambdaEndpoint, scheduleGroups, credentials } =
       api.stack.endpoints;
     documentClient = createDocumentClient({
       endpoint: dynamodbEndpoint,
@@ -89,7 +89,7 @@ describe('deleteJob when the record write fails', () => {
       runs: new DynamoRunLedger(documentClient, tableName('local', 'runs'), systemClock),
       schedules: createSchedulerSchedulePort({
         client: new SchedulerClient({ endpoint: schedulerEndpoint, region: 'us-east-1', credentials }),
-        groupName: scheduleGroup,
+        groups: scheduleGroups,
         clock: systemClock,
       }),
       invoker: createLambdaJobInvoker({
@@ -116,7 +116,7 @@ describe('deleteJob when the record write fails', () => {
   it('puts the schedule back and answers the conflict', async () => {
     // Given a cron job with its schedule
     await createJob(deps, promptJob('raced-delete', { schedule: 'cron(0 9 ? * MON-FRI *)' }));
-    const scheduleBefore = await deps.schedules.get('raced-delete');
+    const scheduleBefore = await deps.schedules.get({ name: 'raced-delete', kind: 'prompt' });
     expect(scheduleBefore).toMatchObject({ name: 'raced-delete', state: 'ENABLED' });
 
     // When it is deleted while another request changes it
@@ -132,7 +132,7 @@ describe('deleteJob when the record write fails', () => {
     const job = await deps.jobs.get('raced-delete');
     expect(job).toMatchObject({ version: 2, description: 'changed meanwhile' });
     // And the schedule the delete removed first is back, as it was
-    expect(await deps.schedules.get('raced-delete')).toEqual(scheduleBefore);
+    expect(await deps.schedules.get({ name: 'raced-delete', kind: 'prompt' })).toEqual(scheduleBefore);
     expect((await api.snapshot()).schedules).toContain('raced-delete');
   });
 });
@@ -212,9 +212,9 @@ describe('runImmediately after creation', () => {
     expect(answer.status, answer.text).toBe(200);
     const spec = await createSchedulerSchedulePort({
       client: api.scheduler,
-      groupName: api.stack.endpoints.scheduleGroup,
+      groups: api.stack.endpoints.scheduleGroups,
       clock: systemClock,
-    }).get('ri-patch-rate');
+    }).get({ name: 'ri-patch-rate', kind: 'prompt' });
     expect(spec?.expression).toBe('rate(2 hours)');
     expect(spec?.startDate?.getTime()).toBeLessThan(asked + 60_000);
   });

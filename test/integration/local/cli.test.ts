@@ -93,7 +93,7 @@ describe('tickwork local', () => {
     await scheduler.send(
       new CreateScheduleCommand({
         Name: 'soon',
-        GroupName: endpoints.scheduleGroup,
+        GroupName: endpoints.scheduleGroups.prompt,
         ScheduleExpression: `at(${soon})`,
         FlexibleTimeWindow: { Mode: 'OFF' },
         Target: {
@@ -106,7 +106,7 @@ describe('tickwork local', () => {
     expect(
       await untilOutput(
         first,
-        /^\d{2}:\d{2}:\d{2}\.\d{3} debug scheduler fire schedule=tickwork-local\/soon .*/m,
+        /^\d{2}:\d{2}:\d{2}\.\d{3} debug scheduler fire schedule=tickwork-local-prompt\/soon .*/m,
       ),
     ).toMatch(/outcome=succeeded/);
     // The function logs for itself, with the level and format the stack was given (no job "soon" exists)

@@ -123,7 +123,7 @@ async function deadLettered(dataDir: string): Promise<Set<string>> {
 
 function missedIn(output: string): Set<string> {
   return new Set(
-    [...output.matchAll(/ scheduler missed schedule=tickwork-local\/(\S+)/g)].map((m) => m[1] ?? ''),
+    [...output.matchAll(/ scheduler missed schedule=tickwork-local-prompt\/(\S+)/g)].map((m) => m[1] ?? ''),
   );
 }
 

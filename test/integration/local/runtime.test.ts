@@ -19,6 +19,8 @@ import {
   startLocalStack,
 } from '../../../local/runtime.ts';
 import { ManualClock } from '../../../local/scheduler/index.ts';
+import { JOB_KINDS } from '../../../shared/kinds/registry.ts';
+import { kindScheduleGroups } from '../../../shared/schedule-groups.ts';
 import { callsOf, resetCalls } from '../../fixtures/local-recorder.ts';
 
 const PROMPT_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:tickwork-local-prompt';
@@ -81,14 +83,14 @@ describe('startLocalStack', () => {
         ...JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8')),
         region: 'us-east-1',
       },
-      scheduleGroup: 'tickwork-local',
+      scheduleGroups: kindScheduleGroups('tickwork-local'),
     });
     expect(stack.endpoints.credentials.accessKeyId).toMatch(/^LOCAL[0-9A-F]{16}$/);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await stat(join(dataDir, 'credentials.json'))).mode & 0o777).toBe(0o600);
   });
 
-  it('Given a started stack, Then the tables and the schedule group exist', async () => {
+  it("Given a started stack, Then the tables and each kind's schedule group exist", async () => {
     const dynamodb = new DynamoDBClient({
       endpoint: stack.endpoints.dynamodbEndpoint,
       region: 'us-east-1',
@@ -99,8 +101,10 @@ describe('startLocalStack', () => {
       'tickwork-local-jobs',
       'tickwork-local-runs',
     ]);
-    const group = await scheduler.send(new GetScheduleGroupCommand({ Name: 'tickwork-local' }));
-    expect(group.State).toBe('ACTIVE');
+    for (const kind of JOB_KINDS) {
+      const group = await scheduler.send(new GetScheduleGroupCommand({ Name: `tickwork-local-${kind}` }));
+      expect(group.State).toBe('ACTIVE');
+    }
     dynamodb.destroy();
   });
 
@@ -116,7 +120,7 @@ describe('startLocalStack', () => {
     await scheduler.send(
       new CreateScheduleCommand({
         Name: 'nightly',
-        GroupName: 'tickwork-local',
+        GroupName: 'tickwork-local-prompt',
         ScheduleExpression: 'at(2026-01-05T09:00:00)',
         FlexibleTimeWindow: { Mode: 'OFF' },
         Target: {
@@ -142,7 +146,7 @@ describe('startLocalStack', () => {
       TICKWORK_STAGE: 'local',
       TICKWORK_MODE: 'local',
       TICKWORK_JOBS_TABLE: 'tickwork-local-jobs',
-      TICKWORK_SCHEDULE_GROUP: 'tickwork-local',
+      TICKWORK_SCHEDULE_GROUP_PREFIX: 'tickwork-local',
       TICKWORK_SECRETS_FILE: join(dataDir, 'secrets.json'),
       AWS_ENDPOINT_URL_DYNAMODB: stack.endpoints.dynamodbEndpoint,
       AWS_ENDPOINT_URL_SCHEDULER: stack.endpoints.schedulerEndpoint,
@@ -169,7 +173,7 @@ describe('startLocalStack across a restart', () => {
     await client.send(
       new CreateScheduleCommand({
         Name: 'weekly',
-        GroupName: 'tickwork-local',
+        GroupName: 'tickwork-local-prompt',
         ScheduleExpression: 'cron(0 9 ? * 2 *)',
         FlexibleTimeWindow: { Mode: 'OFF' },
         Target: { Arn: PROMPT_ARN, RoleArn: ROLE_ARN, Input: '{"job":"weekly"}' },
@@ -187,7 +191,7 @@ describe('startLocalStack across a restart', () => {
     });
 
     const schedule = await client.send(
-      new GetScheduleCommand({ Name: 'weekly', GroupName: 'tickwork-local' }),
+      new GetScheduleCommand({ Name: 'weekly', GroupName: 'tickwork-local-prompt' }),
     );
     expect(schedule.ScheduleExpression).toBe('cron(0 9 ? * 2 *)');
     expect(second.endpoints).toEqual(first.endpoints);

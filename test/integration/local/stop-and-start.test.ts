@@ -173,14 +173,14 @@ describe('the local stack at start', () => {
     // Given a job whose schedule was lost (as when the request creating it was killed midway)
     const first = await start();
     expect((await first.call('POST', '/jobs', promptDefinition('lost-schedule'))).status).toBe(201);
-    await first.stack.scheduler.store.schedules.delete('lost-schedule', 'tickwork-local', undefined);
+    await first.stack.scheduler.store.schedules.delete('lost-schedule', 'tickwork-local-prompt', undefined);
     await stop(first.stack);
 
     // When the stack starts again
     const second = await start();
 
     // Then the schedule is back, and the log names the repair
-    expect(second.stack.scheduler.store.get('tickwork-local/lost-schedule')?.record.expression).toBe(
+    expect(second.stack.scheduler.store.get('tickwork-local-prompt/lost-schedule')?.record.expression).toBe(
       'cron(0 9 ? * MON-FRI *)',
     );
     expect(second.logs).toContainEqual(

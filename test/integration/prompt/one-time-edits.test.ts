@@ -12,7 +12,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ManualClock,
@@ -41,6 +41,7 @@ import { kindWork } from '../../../shared/kinds/work.ts';
 import { silentLogger } from '../../../shared/logger.ts';
 import { parseJobEvent } from '../../../shared/runs/event.ts';
 import { executeRun, type RunDeps, type RunOutcome } from '../../../shared/runs/lifecycle.ts';
+import { createKindScheduleGroups } from '../../support/schedules.ts';
 import { TEST_CREDENTIALS } from '../../support/sigv4.ts';
 import { unusedJobInvoker } from '../../support/unused-invoker.ts';
 import { captureLog, type Engine, startEngine } from '../ledger/support.ts';
@@ -114,10 +115,10 @@ beforeEach(async () => {
     maxAttempts: 1,
     credentials: { ...TEST_CREDENTIALS },
   });
-  await scheduler.send(new CreateScheduleGroupCommand({ Name: GROUP }));
+  const groups = await createKindScheduleGroups(scheduler, GROUP);
   service = {
     ...stores,
-    schedules: createSchedulerSchedulePort({ client: scheduler, groupName: GROUP, clock }),
+    schedules: createSchedulerSchedulePort({ client: scheduler, groups, clock }),
     invoker: { invoke: async (_kind, event) => start(event) },
     clock,
     deployment: {
@@ -287,7 +288,9 @@ describe('deleting a one-time job while another request changes it', () => {
       expect(job?.oneTimeState).toBeUndefined();
       expect(job?.expiresAt).toBeUndefined();
       // And its schedule follows the job as it is now: its minutes are delivered
-      expect(await service.schedules.get(name)).toMatchObject({ expression: 'cron(* * * * ? *)' });
+      expect(await service.schedules.get({ name, kind: 'prompt' })).toMatchObject({
+        expression: 'cron(* * * * ? *)',
+      });
       await advanceTo('2026-03-01T12:00:30');
       await settledRuns();
       await advanceTo('2026-03-01T12:01:00');

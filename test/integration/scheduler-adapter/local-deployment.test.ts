@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateScheduleGroupCommand, GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_SCHEDULER_DLQ_ARN, localFunctionEnvironment } from '../../../local/lambda/environment.ts';
 import {
@@ -21,6 +21,7 @@ import { buildJob, normalizeDefinition } from '../../../shared/jobs/definition.t
 import type { ScheduleSpec } from '../../../shared/jobs/ports.ts';
 import { DEFAULT_TARGET_RETRY_POLICY, desiredSchedule } from '../../../shared/jobs/schedule-spec.ts';
 import { silentLogger } from '../../../shared/logger.ts';
+import { createKindScheduleGroups } from '../../support/schedules.ts';
 import { TEST_CREDENTIALS } from '../../support/sigv4.ts';
 
 // Whole seconds: Scheduler dates carry no milliseconds.
@@ -31,6 +32,7 @@ let clock: ManualClock;
 let emulator: SchedulerEmulator;
 let client: SchedulerClient;
 let config: ApiConfig;
+let groups: Awaited<ReturnType<typeof createKindScheduleGroups>>;
 let invocations = 0;
 
 /** The schedule the API would write for a prompt job defined with `schedule`. */
@@ -93,7 +95,7 @@ beforeAll(async () => {
     credentials: TEST_CREDENTIALS,
     maxAttempts: 1,
   });
-  await client.send(new CreateScheduleGroupCommand({ Name: config.scheduleGroup }));
+  groups = await createKindScheduleGroups(client, config.scheduleGroupPrefix);
 });
 
 afterAll(async () => {
@@ -105,12 +107,12 @@ afterAll(async () => {
 describe('schedules written with the local deployment settings', () => {
   it('Given a recurring job, When its schedule is written, Then GetSchedule shows the dead-letter queue and the retry policy', async () => {
     // Given the API's view of the local deployment and a recurring job
-    const port = createSchedulerSchedulePort({ client, groupName: config.scheduleGroup, clock });
+    const port = createSchedulerSchedulePort({ client, groups, clock });
     // When its schedule is written through the adapter
     await port.put(scheduleFor('recurring-dlq', 'cron(0 9 ? * MON-FRI *)'));
     // Then the schedule in the emulator names the local dead-letter queue and the retry policy
     const raw = await client.send(
-      new GetScheduleCommand({ Name: 'recurring-dlq', GroupName: config.scheduleGroup }),
+      new GetScheduleCommand({ Name: 'recurring-dlq', GroupName: groups.prompt }),
     );
     expect(raw.Target?.DeadLetterConfig).toEqual({ Arn: LOCAL_SCHEDULER_DLQ_ARN });
     expect(raw.Target?.RetryPolicy).toEqual({
@@ -121,7 +123,7 @@ describe('schedules written with the local deployment settings', () => {
 
   it('Given a one-time job whose function cannot be invoked, When its retries run out, Then the event is kept as a dead letter', async () => {
     // Given a one-time job due in two minutes, written with the local deployment settings
-    const port = createSchedulerSchedulePort({ client, groupName: config.scheduleGroup, clock });
+    const port = createSchedulerSchedulePort({ client, groups, clock });
     const due = new Date(clock.now().getTime() + 120_000).toISOString().slice(0, 19);
     await port.put(scheduleFor('one-time-dlq', `at(${due})`));
     // When it fires and every attempt fails until the event is older than the policy allows

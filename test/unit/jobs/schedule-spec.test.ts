@@ -173,6 +173,8 @@ describe('desiredSchedule', () => {
     // Then the whole schedule is spelled out
     expect(spec).toEqual({
       name: 'report',
+      // Its kind's group holds it.
+      kind: job.kind,
       expression: 'cron(0 9 ? * MON-FRI *)',
       timezone: 'Europe/Berlin',
       description: 'Morning summary',

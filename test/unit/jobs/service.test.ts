@@ -96,7 +96,9 @@ describe('createJob and replaceJob of a new name', () => {
     // Then
     expect(warnings).toEqual([]);
     expect(await deps.jobs.get('daily-digest')).toEqual(job);
-    expect(await deps.schedules.get('daily-digest')).toEqual(desiredSchedule(job, deployment, new Date(NOW)));
+    expect(await deps.schedules.get({ name: 'daily-digest', kind: 'prompt' })).toEqual(
+      desiredSchedule(job, deployment, new Date(NOW)),
+    );
   });
 
   it.each<[string, (deps: JobServiceDeps) => Promise<unknown>]>([
@@ -115,7 +117,7 @@ describe('createJob and replaceJob of a new name', () => {
       expect(error).toBe(refusal);
       expect(await deps.jobs.get('half-made')).toBeUndefined();
       expect((await deps.jobs.list({ limit: 10 })).items).toEqual([]);
-      expect(await deps.schedules.get('half-made')).toBeUndefined();
+      expect(await deps.schedules.get({ name: 'half-made', kind: 'prompt' })).toBeUndefined();
     },
   );
 
@@ -127,7 +129,7 @@ describe('createJob and replaceJob of a new name', () => {
     // When
     await pauseJob(deps, 'hourly');
     // Then
-    const schedule = await deps.schedules.get('hourly');
+    const schedule = await deps.schedules.get({ name: 'hourly', kind: 'prompt' });
     expect(schedule?.state).toBe('DISABLED');
     const start = schedule?.startDate?.getTime() ?? 0;
     expect(start).toBeGreaterThan(clock.now().getTime() - 5 * 60_000);
@@ -159,7 +161,7 @@ describe('changes that Scheduler refuses put the job record back', () => {
       await createJob(deps, body('kept', { description: 'original' }));
       await prepare?.(deps);
       const before = await deps.jobs.get('kept');
-      const scheduleBefore = await deps.schedules.get('kept');
+      const scheduleBefore = await deps.schedules.get({ name: 'kept', kind: 'prompt' });
       const refusal = schedulerRefusal('UpdateSchedule');
       schedules.failNext('put', refusal);
       // When
@@ -169,7 +171,7 @@ describe('changes that Scheduler refuses put the job record back', () => {
       const after = await deps.jobs.get('kept');
       expect(content(after)).toEqual(content(before));
       expect(after?.version).toBe((before?.version ?? 0) + 2);
-      expect(await deps.schedules.get('kept')).toEqual(scheduleBefore);
+      expect(await deps.schedules.get({ name: 'kept', kind: 'prompt' })).toEqual(scheduleBefore);
     },
   );
 
@@ -187,7 +189,7 @@ describe('changes that Scheduler refuses put the job record back', () => {
     ).rejects.toThrow(SchedulerRequestError);
     // Then
     expect(content(await deps.jobs.get('once'))).toEqual(content(cancelled));
-    expect(await deps.schedules.get('once')).toBeUndefined();
+    expect(await deps.schedules.get({ name: 'once', kind: 'prompt' })).toBeUndefined();
   });
 });
 
@@ -197,7 +199,7 @@ describe('deleteJob', () => {
     await createJob(deps, body('gone'));
     await deleteJob(deps, 'gone');
     expect(await deps.jobs.get('gone')).toBeUndefined();
-    expect(await deps.schedules.get('gone')).toBeUndefined();
+    expect(await deps.schedules.get({ name: 'gone', kind: 'prompt' })).toBeUndefined();
   });
 
   it('Given a one-time job that has not fired, When it is deleted, Then it stays as cancelled history until the retention passes', async () => {
@@ -211,7 +213,7 @@ describe('deleteJob', () => {
       oneTimeState: 'cancelled',
       expiresAt: retentionExpiresAt(new Date(NOW), RETENTION_DAYS),
     });
-    expect(await deps.schedules.get('once')).toBeUndefined();
+    expect(await deps.schedules.get({ name: 'once', kind: 'prompt' })).toBeUndefined();
     clock.advance(RETENTION_DAYS * 86_400_000);
     expect(await deps.jobs.get('once')).toBeUndefined();
   });
@@ -223,21 +225,21 @@ describe('deleteJob', () => {
     schedules.failNext('delete', refusal);
     await expect(deleteJob(deps, 'stays')).rejects.toBe(refusal);
     expect(await deps.jobs.get('stays')).toEqual(job);
-    expect(await deps.schedules.get('stays')).toBeDefined();
+    expect(await deps.schedules.get({ name: 'stays', kind: 'prompt' })).toBeDefined();
   });
 
   it('Given another request changes the job between the read and the delete, When it is deleted, Then the conflict is raised and the schedule is back as it was', async () => {
     // Given
     const { deps, jobs, store } = setup();
     await createJob(deps, body('raced'));
-    const scheduleBefore = await deps.schedules.get('raced');
+    const scheduleBefore = await deps.schedules.get({ name: 'raced', kind: 'prompt' });
     jobs.beforeNext('delete', () => editMeanwhile(store, 'raced'));
     // When
     const error = await deleteJob(deps, 'raced').catch((caught: unknown) => caught);
     // Then
     expect(error).toBeInstanceOf(ConcurrentModificationError);
     expect(await deps.jobs.get('raced')).toMatchObject({ version: 2, description: 'changed meanwhile' });
-    expect(await deps.schedules.get('raced')).toEqual(scheduleBefore);
+    expect(await deps.schedules.get({ name: 'raced', kind: 'prompt' })).toEqual(scheduleBefore);
   });
 
   it('Given the delete conflicts and putting the schedule back fails too, Then the conflict is raised and the failed compensation is logged', async () => {
@@ -250,7 +252,7 @@ describe('deleteJob', () => {
     const error = await deleteJob(deps, 'raced').catch((caught: unknown) => caught);
     // Then the caller sees the conflict; the drift left behind is reported for reconcile
     expect(error).toBeInstanceOf(ConcurrentModificationError);
-    expect(await deps.schedules.get('raced')).toBeUndefined();
+    expect(await deps.schedules.get({ name: 'raced', kind: 'prompt' })).toBeUndefined();
     expect(logs.entries).toContainEqual(
       expect.objectContaining({
         level: 'error',

@@ -114,7 +114,9 @@ describe('every listener', () => {
     const lambda = new LambdaClient({ ...config, endpoint: endpoints.lambdaEndpoint });
     const dynamodb = new DynamoDBClient({ ...config, endpoint: endpoints.dynamodbEndpoint });
 
-    const schedules = await scheduler.send(new ListSchedulesCommand({ GroupName: endpoints.scheduleGroup }));
+    const schedules = await scheduler.send(
+      new ListSchedulesCommand({ GroupName: endpoints.scheduleGroups.prompt }),
+    );
     const dryRun = await lambda.send(
       new InvokeCommand({ FunctionName: API_FUNCTION, InvocationType: 'DryRun' }),
     );

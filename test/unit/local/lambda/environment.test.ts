@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  LOCAL_SCHEDULE_GROUP,
+  LOCAL_LEGACY_SCHEDULE_GROUP,
+  LOCAL_SCHEDULE_GROUP_PREFIX,
   LOCAL_SCHEDULER_DLQ_ARN,
   localFunctionEnvironment,
   localProcessEnvironment,
@@ -31,7 +32,8 @@ describe('localFunctionEnvironment', () => {
       runsTable: 'tickwork-local-runs',
       logLevel: 'info',
       logFormat: 'json',
-      scheduleGroup: LOCAL_SCHEDULE_GROUP,
+      scheduleGroupPrefix: LOCAL_SCHEDULE_GROUP_PREFIX,
+      legacyScheduleGroup: LOCAL_LEGACY_SCHEDULE_GROUP,
       schedulerRoleArn: 'arn:aws:iam::000000000000:role/tickwork-local-scheduler',
       schedulerDeadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:tickwork-local-scheduler-dlq',
       // One function per registered kind, named after it.
