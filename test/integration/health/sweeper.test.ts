@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.ts';
+import { verifySignature } from '../../../shared/kinds/signature.ts';
 import { type ApiHarness, startApiHarness } from '../api/support.ts';
 import { type Receiver, startReceiver } from '../prompt/receiver.ts';
 import {
@@ -122,14 +123,16 @@ describe('the sweeper', () => {
 });
 
 describe('failure and recovery thresholds', () => {
-  it('Given failureThreshold 2 and recoveryThreshold 2, When runs fail and then succeed, Then failing comes at the second failure and ok at the second success', async () => {
+  it('Given failureThreshold 2 and recoveryThreshold 2, When runs fail and then succeed, Then failing comes at the second failure and ok at the second success, each alerted once to the signed webhook', async () => {
     const failing = await startReceiver();
+    const alerted = await startReceiver();
     try {
       failing.answer = { status: 500, body: 'down' };
       await givenJob(api, 'thresholds', failing, {
         schedule: 'cron(0 9 ? * MON-FRI *)',
         failureThreshold: 2,
         recoveryThreshold: 2,
+        alerts: { url: alerted.url, signingSecret: SECRET },
       });
       const runOnce = async (expected: string) => {
         const started = await api.call('POST', '/jobs/thresholds/runs');
@@ -149,8 +152,19 @@ describe('failure and recovery thresholds', () => {
       expect(await statusOf(api, 'thresholds')).toMatchObject({ health: 'failing' });
       await runOnce('succeeded');
       expect(await statusOf(api, 'thresholds')).toMatchObject({ health: 'ok' });
+      // Each change reached the job's webhook once, from the job function that recorded it, signed.
+      const alerts = alerted.received.map((request) => {
+        const signature = request.headers['tickwork-signature'];
+        expect(verifySignature(String(signature), request.rawBody, 'health-secret').valid).toBe(true);
+        return JSON.parse(request.rawBody) as Record<string, unknown>;
+      });
+      expect(alerts.map((alert) => [alert.job, alert.previous, alert.health])).toEqual([
+        ['thresholds', 'ok', 'failing'],
+        ['thresholds', 'failing', 'ok'],
+      ]);
     } finally {
       await failing.close();
+      await alerted.close();
     }
   });
 });
