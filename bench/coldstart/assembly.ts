@@ -105,6 +105,8 @@ function dummyArn(logicalId: string, type: string | undefined): string {
       return `arn:aws:iam::${ACCOUNT}:role/${logicalId}`;
     case 'AWS::SQS::Queue':
       return `arn:aws:sqs:${REGION}:${ACCOUNT}:${logicalId}`;
+    case 'AWS::SNS::Topic':
+      return `arn:aws:sns:${REGION}:${ACCOUNT}:${logicalId}`;
     default:
       return `arn:aws:${(type ?? 'AWS::Unknown::Resource').split('::')[1]?.toLowerCase()}:${REGION}:${ACCOUNT}:${logicalId}`;
   }
@@ -123,7 +125,12 @@ export function dummyValue(
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const [[fn, args] = []] = Object.entries(value);
-    if (fn === 'Ref' && typeof args === 'string') return `dummy-${args}`;
+    // A topic's Ref is its ARN (the alerts topic: the functions' config checks it is one).
+    if (fn === 'Ref' && typeof args === 'string') {
+      return resources[args]?.Type === 'AWS::SNS::Topic'
+        ? dummyArn(args, 'AWS::SNS::Topic')
+        : `dummy-${args}`;
+    }
     if (fn === 'Fn::ImportValue')
       return `dummy-import-${dummyValue(args, resources, where).replace(/\W+/g, '-')}`;
     if (fn === 'Fn::GetAtt' && Array.isArray(args)) {
