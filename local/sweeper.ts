@@ -9,19 +9,12 @@
  * and the sweep's "now" must be the runtime's clock, as the emulator's fires are.
  */
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { createAlertsDeps } from '../functions/commons/alerts.ts';
+import { createSweeperDeps } from '../functions/commons/sweeper.ts';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client.ts';
-import { DynamoHealthStore } from '../shared/adapters/dynamodb/health-store.ts';
-import { DynamoJobStore } from '../shared/adapters/dynamodb/job-store.ts';
-import { DynamoRunLedger } from '../shared/adapters/dynamodb/run-ledger.ts';
-import { createLambdaJobInvoker } from '../shared/adapters/lambda/job-invoker.ts';
-import { Alerts } from '../shared/alerts/alerts.ts';
 import { type Env, loadJobFunctionConfig } from '../shared/config.ts';
 import { sweeperFunction } from '../shared/functions.ts';
-import { LoggedHealthAlerts } from '../shared/health/log-alerts.ts';
 import { type SweeperTickReport, sweeperTick } from '../shared/health/tick.ts';
 import type { Logger } from '../shared/logger.ts';
-import { noMetrics } from '../shared/metrics.ts';
 import type { CancelTimer, TimerClock } from './clock.ts';
 import type { LocalCredentials } from './credentials.ts';
 
@@ -60,36 +53,14 @@ export function startLocalSweeper(options: LocalSweeperOptions): LocalSweeper {
     region: options.region,
     credentials: { ...options.credentials },
   });
-  const runs = new DynamoRunLedger(doc, config.runsTable, clock);
-  // No SNS locally (the functions' environment names no topic): alerts go to the jobs' webhooks only.
-  const alertsDeps = createAlertsDeps({ env: options.environment, config, clock, doc, log });
-  const deps = {
-    jobs: new DynamoJobStore(doc, config.jobsTable, clock),
-    runs,
-    health: {
-      store: new DynamoHealthStore(doc, config.jobsTable),
-      alerts: new LoggedHealthAlerts(log, new Alerts(alertsDeps)),
-      clock,
-      log,
-    },
-    pending: {
-      runs,
-      invoker: createLambdaJobInvoker({ client: lambda, functionArns: config.jobFunctionArns }),
-      clock,
-      retentionDays: config.runRetentionDays,
-    },
-    clock,
-    log,
-    retentionDays: config.runRetentionDays,
-  };
+  // The same tick as the function's, without metrics: locally the run records answer the same questions.
+  const deps = createSweeperDeps({ env: options.environment, config, clock, doc, lambda, log });
 
   let stopped = false;
   let cancel: CancelTimer | undefined;
   let inFlight: Promise<SweeperTickReport | undefined> = Promise.resolve(undefined);
   const run = (): Promise<SweeperTickReport> => {
-    const next = inFlight.then(() =>
-      sweeperTick({ sweep: deps, alerts: alertsDeps, metrics: noMetrics, log }),
-    );
+    const next = inFlight.then(() => sweeperTick(deps));
     inFlight = next.catch((error: unknown) => {
       log.error('sweep failed', { error: error instanceof Error ? error.message : String(error) });
       return undefined;
