@@ -123,13 +123,16 @@ export class Alerts implements HealthAlerts {
       failures: retrying ? record.failures : 0,
       lastSentAt: record.lastSentAt,
     };
+    // A paused job is not reminded of: pausing is the operator's answer to the alert (a resume that finds
+    // the job still unhealthy alerts anew through its next change).
     const reminderDue =
       retrying ||
-      nextReminderAt(
-        record.change,
-        job.alerts?.reAlertMinutes,
-        new Date(record.lastSentAt ?? record.change.at),
-      ) !== undefined;
+      (job.enabled &&
+        nextReminderAt(
+          record.change,
+          job.alerts?.reAlertMinutes,
+          new Date(record.lastSentAt ?? record.change.at),
+        ) !== undefined);
     if (!reminderDue || owed.channels.length === 0) {
       // Nothing owed any more (the job's `alerts` or its reAlertMinutes were removed): out of the index.
       await this.deps.store.settle(claim, {

@@ -191,6 +191,25 @@ describe('reminders', () => {
     expect(published()).toHaveLength(4);
   });
 
+  it('Given a failing job with reAlertMinutes 5, When it is paused, Then the reminders stop and its record leaves the due index', async () => {
+    const { alerts, clock, receiver, store, deps, jobs } = world();
+    const job = await world().job('paused-later', { reAlertMinutes: 5 });
+    await alerts.changed(job, changeOf('paused-later', 'failing', 'ok', clock.now()));
+    const posts = () => receiver.received.filter((post) => post.body.includes('"paused-later"'));
+    clock.advance(minutes(5));
+    await sendDueAlerts(deps);
+    expect(posts()).toHaveLength(2);
+
+    await jobs.put({ ...job, enabled: false, version: job.version + 1 }, job.version);
+    clock.advance(minutes(5));
+    await sendDueAlerts(deps);
+    clock.advance(minutes(30));
+    await sendDueAlerts(deps);
+
+    expect(posts()).toHaveLength(2);
+    expect((await store.get('paused-later'))?.nextAlertAt).toBeUndefined();
+  });
+
   it("Given a paused job, When reAlertMinutes pass, Then no reminder is sent (pausing is an operator's choice)", async () => {
     const { alerts, clock, receiver, deps } = world();
     const job = await world().job('paused-one', { reAlertMinutes: 5 });
