@@ -6,6 +6,9 @@
  * a request that carries one is refused before anything else, and no listener sends `Access-Control-*`.
  * Then the AWS-protocol listeners (Scheduler, Lambda, DynamoDB) read the body, bounded, and verify its
  * SigV4 signature with the stack's credentials; the API front checks its bearer token instead.
+ * One exception, made by the API front before this guard: its own dashboard page (local/api-front/
+ * dashboard.ts) is served to a browser, behind a one-time login code and a session cookie, and its API
+ * calls count only same-origin with a marker header no cross-site page can send without a preflight.
  *
  * Refusals are typed errors; each protocol maps them at its own error boundary, in its own shape.
  */
