@@ -7,11 +7,11 @@
  * signs nothing else.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { ApiTarget } from '../client/http.ts';
+import { type ApiTarget, apiUrl } from '../client/http.ts';
 import { dashboardLoginUrl, routeDashboard } from '../local/api-front/dashboard.ts';
 import { DashboardGate } from '../local/api-front/dashboard-gate.ts';
 import { BodyTooLargeError, readBoundedBody } from '../local/http/guard.ts';
-import { listenHttp } from '../local/http/server.ts';
+import { listenHttp, sendJson } from '../local/http/server.ts';
 import { apiRoutes, type HttpMethod } from '../shared/api/routes.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
 
@@ -115,13 +115,9 @@ async function forward(
   rawQuery: string,
   body: Buffer,
 ): Promise<void> {
-  const url = new URL(target.baseUrl.href);
-  // The stage in the base URL (`/prod`) stays in front of the route, as the client sends it.
-  url.pathname = `${target.baseUrl.pathname.replace(/\/+$/, '')}${path}`;
-  // Re-encoded as RFC 3986, which SigV4's canonical query string uses, whatever the browser sent.
-  url.search = [...new URLSearchParams(rawQuery)]
-    .map(([key, value]) => `${rfc3986(key)}=${rfc3986(value)}`)
-    .join('&');
+  // As the client builds it: the base URL's stage in front of the route, the query re-encoded as RFC 3986
+  // (SigV4's canonical query string) whatever the browser sent, repeated keys kept.
+  const url = apiUrl(target.baseUrl, path, [...new URLSearchParams(rawQuery)]);
   const text = body.length === 0 ? undefined : body.toString('utf8');
   const headers: Record<string, string> = { accept: 'application/json' };
   if (text !== undefined) headers['content-type'] = 'application/json';
@@ -139,22 +135,6 @@ async function forward(
   res.setHeader('cache-control', 'no-store');
   res.setHeader('content-length', answerBody.length);
   res.end(answerBody);
-}
-
-function rfc3986(text: string): string {
-  return encodeURIComponent(text).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
-
-function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  const body = Buffer.from(JSON.stringify(value), 'utf8');
-  res.statusCode = status;
-  res.setHeader('content-type', 'application/json');
-  res.setHeader('cache-control', 'no-store');
-  res.setHeader('content-length', body.length);
-  res.end(body);
 }
 
 function messageOf(error: unknown): string {

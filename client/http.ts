@@ -55,11 +55,16 @@ export function routePath(template: string, labels: Readonly<Record<string, stri
 
 /** The full URL of a request: base path + route path + query (RFC 3986 encoding, as SigV4 expects). */
 export function requestUrl(baseUrl: URL, request: ApiRequest): URL {
-  const url = new URL(baseUrl.href);
-  url.pathname = `${baseUrl.pathname.replace(/\/+$/, '')}${request.path}`;
   const pairs = Object.entries(request.query ?? {}).filter(
     (entry): entry is [string, string] => entry[1] !== undefined,
   );
+  return apiUrl(baseUrl, request.path, pairs);
+}
+
+/** Base path (a stage such as `/prod`) + `path` + the query `pairs` in order, encoded as RFC 3986. */
+export function apiUrl(baseUrl: URL, path: string, pairs: readonly (readonly [string, string])[]): URL {
+  const url = new URL(baseUrl.href);
+  url.pathname = `${baseUrl.pathname.replace(/\/+$/, '')}${path}`;
   url.search = pairs.map(([key, value]) => `${encodeRfc3986(key)}=${encodeRfc3986(value)}`).join('&');
   return url;
 }

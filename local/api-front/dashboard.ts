@@ -17,6 +17,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LogLevel } from '../../shared/logger.ts';
+import { sendJson } from '../http/server.ts';
 import { dashboardAsset, dashboardPage } from './dashboard-assets.ts';
 import type { DashboardGate } from './dashboard-gate.ts';
 
@@ -201,12 +202,7 @@ function json(
   message: string,
   level: LogLevel = 'warn',
 ): DashboardRoute {
-  const body = Buffer.from(JSON.stringify({ error: { type, message } }), 'utf8');
-  res.statusCode = status;
-  res.setHeader('content-type', 'application/json');
-  res.setHeader('cache-control', 'no-store');
-  res.setHeader('content-length', body.length);
-  res.end(body);
+  sendJson(res, status, { error: { type, message } });
   return { kind: 'answered', status, level, error: message };
 }
 

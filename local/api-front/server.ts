@@ -14,7 +14,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type Clock, systemClock } from '../../shared/clock.ts';
 import { type Logger, type LogLevel, silentLogger } from '../../shared/logger.ts';
 import { BodyTooLargeError, browserRequestRefusal, readBoundedBody } from '../http/guard.ts';
-import { LOOPBACK, listenHttp } from '../http/server.ts';
+import { LOOPBACK, listenHttp, sendJson } from '../http/server.ts';
 import { describeError, FunctionTimeoutError } from '../lambda/errors.ts';
 import {
   DASHBOARD_HEADER,
@@ -273,16 +273,6 @@ function withoutDashboardHeaders(
     }
   }
   return kept;
-}
-
-function sendJson(res: ServerResponse, statusCode: number, value: unknown): number {
-  const body = Buffer.from(JSON.stringify(value), 'utf8');
-  res.statusCode = statusCode;
-  res.setHeader('content-type', 'application/json');
-  res.setHeader('cache-control', 'no-store');
-  res.setHeader('content-length', body.length);
-  res.end(body);
-  return statusCode;
 }
 
 function requestComplete(req: IncomingMessage): boolean {

@@ -5,7 +5,7 @@
  * the caller can name the option that chose the port), and drains on close: no new connections,
  * requests in flight finish within a grace period, then what is left is cut.
  */
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 
 /**
  * Local listeners serve this machine only. There is no option to listen elsewhere: the stack's
@@ -134,4 +134,15 @@ class InFlight {
     if (this.#count === 0) return Promise.resolve();
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
+}
+
+/** A JSON answer no cache keeps (the listeners' answers are per request); returns its status. */
+export function sendJson(res: ServerResponse, statusCode: number, value: unknown): number {
+  const body = Buffer.from(JSON.stringify(value), 'utf8');
+  res.statusCode = statusCode;
+  res.setHeader('content-type', 'application/json');
+  res.setHeader('cache-control', 'no-store');
+  res.setHeader('content-length', body.length);
+  res.end(body);
+  return statusCode;
 }
