@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
   ENV,
+  loadAlertsConfig,
   loadApiConfig,
   loadHttpConfig,
   loadJobFunctionConfig,
@@ -134,5 +135,23 @@ describe('loadJobFunctionConfig', () => {
     expect(() =>
       loadJobFunctionConfig({ ...apiEnv, [ENV.runsTable]: undefined }, functionDefinitions.prompt),
     ).toThrow(`${ENV.runsTable} is required but not set`);
+  });
+});
+
+describe('loadAlertsConfig', () => {
+  it('Given no topic (the local stack), Then there is none; given a topic ARN, Then it is used', () => {
+    expect(loadAlertsConfig({})).toEqual({ topicArn: undefined });
+    const arn = 'arn:aws:sns:eu-west-1:123456789012:tickwork-prod-alerts';
+    expect(loadAlertsConfig({ [ENV.alertsTopicArn]: arn })).toEqual({ topicArn: arn });
+  });
+
+  it.each([
+    'tickwork-prod-alerts',
+    'arn:aws:sqs:eu-west-1:123456789012:queue',
+    'arn:aws:sns:eu-west-1:123:x',
+  ])('Given the topic %s, Then a ConfigError names the variable and the rule', (value) => {
+    const load = () => loadAlertsConfig({ [ENV.alertsTopicArn]: value });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(`${ENV.alertsTopicArn} must be an SNS topic ARN`);
   });
 });
