@@ -3,6 +3,7 @@
  * local runtime maps a function ARN back to the same handler module, so the code that runs in
  * Lambda is the code that runs locally. Job functions are derived from the kind registry: one per kind.
  */
+import { sweeperFunction } from './health/function.ts';
 import { type JobKind, kinds } from './kinds/registry.ts';
 
 export type FunctionId = 'api' | 'jobs-resource' | 'sweeper' | JobKind;
@@ -44,17 +45,9 @@ const jobsResourceFunction: FunctionDefinition = {
   memorySize: 512,
 };
 
-/** One function per kind, named after it, its handler at `functions/<kind>/handler.ts`. */
-/** The sweeper (shared/health/sweep.ts): invoked every minute by a schedule of the stack, or the local runtime's timer. */
-export const sweeperFunction: FunctionDefinition = {
-  id: 'sweeper',
-  description: 'Tickwork sweeper: records late jobs and missed slots, starts their catch-up',
-  entry: 'functions/sweeper/handler.ts',
-  // A sweep handles at most SWEEP_LIMIT due entries, a few requests each; the next one comes in a minute.
-  timeoutSeconds: 60,
-  memorySize: 256,
-};
+export { sweeperFunction };
 
+/** One function per kind, named after it, its handler at `functions/<kind>/handler.ts`. */
 export const jobFunctionDefinitions: readonly JobFunctionDefinition[] = kinds.map((kind) => ({
   id: kind.id,
   description: `Tickwork ${kind.id} job: ${kind.summary}`,

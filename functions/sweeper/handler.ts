@@ -8,7 +8,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { type Env, loadJobFunctionConfig } from '../../shared/config.ts';
-import { sweeperFunction } from '../../shared/functions.ts';
+import { sweeperFunction } from '../../shared/health/function.ts';
 import { type SweeperTickReport, sweeperTick } from '../../shared/health/tick.ts';
 import { createObservability } from '../commons/observability.ts';
 import { createSweeperDeps } from '../commons/sweeper.ts';

@@ -39,6 +39,8 @@ type Callback = (error: unknown, data?: unknown) => void;
 type Fields = Record<string, unknown>;
 
 interface Translation {
+  /** The document command's class name, for messages (a bundle's minifier renames the class itself). */
+  readonly name: string;
   /** Sends the converted input as the low-level command. */
   readonly send: (client: DynamoDBClient, input: Fields, options: Options) => Promise<object>;
   /** Input members holding an item, a key or expression values (a name → value map each). */
@@ -54,6 +56,7 @@ const TRANSLATIONS = new Map<unknown, Translation>([
   [
     GetCommand,
     {
+      name: 'GetCommand',
       send: (client, input, options) =>
         client.send(new GetItemCommand(input as unknown as GetItemCommandInput), options),
       input: ['Key'],
@@ -63,6 +66,7 @@ const TRANSLATIONS = new Map<unknown, Translation>([
   [
     PutCommand,
     {
+      name: 'PutCommand',
       send: (client, input, options) =>
         client.send(new PutItemCommand(input as unknown as PutItemCommandInput), options),
       input: ['Item', 'ExpressionAttributeValues'],
@@ -72,6 +76,7 @@ const TRANSLATIONS = new Map<unknown, Translation>([
   [
     UpdateCommand,
     {
+      name: 'UpdateCommand',
       send: (client, input, options) =>
         client.send(new UpdateItemCommand(input as unknown as UpdateItemCommandInput), options),
       input: ['Key', 'ExpressionAttributeValues'],
@@ -81,6 +86,7 @@ const TRANSLATIONS = new Map<unknown, Translation>([
   [
     DeleteCommand,
     {
+      name: 'DeleteCommand',
       send: (client, input, options) =>
         client.send(new DeleteItemCommand(input as unknown as DeleteItemCommandInput), options),
       input: ['Key', 'ExpressionAttributeValues'],
@@ -90,6 +96,7 @@ const TRANSLATIONS = new Map<unknown, Translation>([
   [
     QueryCommand,
     {
+      name: 'QueryCommand',
       send: (client, input, options) =>
         client.send(new QueryItemsCommand(input as unknown as QueryCommandInput), options),
       input: ['ExpressionAttributeValues', 'ExclusiveStartKey'],
@@ -138,7 +145,7 @@ export class JsonDocumentClient extends DynamoDBDocumentClient {
     const legacy = LEGACY_MEMBERS.find((member) => input[member] !== undefined);
     if (translation === undefined || legacy !== undefined) {
       throw new TypeError(
-        `${command.constructor.name}${legacy === undefined ? '' : ` with ${legacy}`} is not supported by the Tickwork document client`,
+        `${translation?.name ?? command.constructor.name}${legacy === undefined ? '' : ` with ${legacy}`} is not supported by the Tickwork document client`,
       );
     }
     const converted: Fields = { ...input };

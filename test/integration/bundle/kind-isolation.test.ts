@@ -1,12 +1,12 @@
 /**
  * A kind's function carries its own kind and nothing of the others: its bundle does not load the kind
  * registry (which imports every kind's definition) nor another kind's folder. Cold starts stay the size
- * of one kind, however many kinds are registered.
+ * of one kind, however many kinds are registered. The sweeper validates no job: it carries no kind.
  */
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { jobFunctionDefinitions } from '../../../shared/functions.ts';
+import { jobFunctionDefinitions, sweeperFunction } from '../../../shared/functions.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -40,3 +40,12 @@ describe.each(jobFunctionDefinitions.map((definition) => [definition.id, definit
     });
   },
 );
+
+describe('the sweeper function', () => {
+  it('Given its bundle, Then it holds no kind registry and no kind folder (it validates no job)', async () => {
+    const sources = await bundledSources(sweeperFunction.entry);
+    expect(sources).toContain('shared/health/sweep.ts');
+    expect(sources).not.toContain('shared/kinds/registry.ts');
+    expect(sources.filter((source) => /^shared\/kinds\/[^/]+\//.test(source))).toEqual([]);
+  });
+});
