@@ -10,7 +10,7 @@ import { ValidationError } from '../shared/errors.ts';
 import { definitionFields } from '../shared/jobs/definition.ts';
 import { type JobDefinition, jobDefinitionSchema } from '../shared/jobs/validation.ts';
 import type { AnyKind, JobKind } from '../shared/kinds/registry.ts';
-import { isPlainObject } from '../shared/validation.ts';
+import { builtSchema, isPlainObject } from '../shared/validation.ts';
 
 /** The config a kind's jobs take, as its schema types it. */
 export type KindConfig<K extends JobKind> = z.output<Extract<AnyKind, { readonly id: K }>['configSchema']>;
@@ -35,7 +35,7 @@ export class TickworkJobError extends Error {
   }
 }
 
-const DEFINITION_FIELDS: ReadonlySet<string> = new Set(Object.keys(jobDefinitionSchema.shape));
+const DEFINITION_FIELDS: ReadonlySet<string> = new Set(Object.keys(builtSchema(jobDefinitionSchema).shape));
 
 /** The API's body for a typed job: the job's fields at the top, the kind's fields under `config`. */
 export function jobDefinition(name: string, props: TickworkJobProps): Record<string, unknown> {

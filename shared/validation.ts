@@ -33,6 +33,15 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 }
 
 /**
+ * The schema behind a lazy one (`z.lazy(() => …)`), built on this first call. Schemas are lazy at module
+ * scope so that a function builds, at its first parse, only the ones it uses: building every schema at
+ * import (zod's first calls included) was a fifth of the API's cold start.
+ */
+export function builtSchema<T extends z.core.SomeType>(schema: z.ZodMiniLazy<T>): T {
+  return schema._zod.innerType;
+}
+
+/**
  * JSON Merge Patch (RFC 7396): objects merge, `null` removes a key, anything else replaces. Recursive
  * over `patch`: the caller bounds its depth first (user input). Keys are read and written as own
  * properties only (a Map, then `Object.fromEntries`): `result[key] = value` would set the prototype

@@ -17,44 +17,56 @@ interface QueryParameter<T extends z.ZodMiniType = z.ZodMiniType> {
   readonly rule: string;
 }
 
-const parameter = <T extends z.ZodMiniType>(schema: T, rule: string): QueryParameter<T> => ({ schema, rule });
+/** A parameter's schema is built at its first parse (shared/validation.ts, builtSchema). */
+const parameter = <T extends z.ZodMiniType>(
+  schema: () => T,
+  rule: string,
+): QueryParameter<z.ZodMiniLazy<T>> => ({
+  schema: z.lazy(schema),
+  rule,
+});
 
 const limit = (max: number, fallback: number) =>
   parameter(
-    z.pipe(
-      z.optional(
-        z.pipe(
-          z.string().check(z.regex(/^\d{1,4}$/)),
-          z.pipe(z.transform(Number), z.int().check(z.minimum(1), z.maximum(max))),
+    () =>
+      z.pipe(
+        z.optional(
+          z.pipe(
+            z.string().check(z.regex(/^\d{1,4}$/)),
+            z.pipe(z.transform(Number), z.int().check(z.minimum(1), z.maximum(max))),
+          ),
         ),
+        z.transform((value) => value ?? fallback),
       ),
-      z.transform((value) => value ?? fallback),
-    ),
     `a whole number from 1 to ${max} (default ${fallback})`,
   );
 
 const cursor = parameter(
-  z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_CURSOR_LENGTH))),
+  () => z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_CURSOR_LENGTH))),
   'the nextCursor of a previous page',
 );
 
 const bool = parameter(
-  z.optional(
-    z.pipe(
-      z.enum(['true', 'false']),
-      z.transform((value) => value === 'true'),
+  () =>
+    z.optional(
+      z.pipe(
+        z.enum(['true', 'false']),
+        z.transform((value) => value === 'true'),
+      ),
     ),
-  ),
   '"true" or "false"',
 );
 
-const name = parameter(z.optional(z.string().check(z.regex(JOB_NAME_PREFIX_PATTERN))), JOB_NAME_CHARACTERS);
+const name = parameter(
+  () => z.optional(z.string().check(z.regex(JOB_NAME_PREFIX_PATTERN))),
+  JOB_NAME_CHARACTERS,
+);
 
-const runStatus = parameter(z.optional(z.enum(RUN_STATUSES)), `one of ${RUN_STATUSES.join(', ')}`);
+const runStatus = parameter(() => z.optional(z.enum(RUN_STATUSES)), `one of ${RUN_STATUSES.join(', ')}`);
 
 export const querySchemas = {
   listJobs: {
-    kind: parameter(z.optional(z.enum(JOB_KINDS)), `one of ${JOB_KINDS.join(', ')}`),
+    kind: parameter(() => z.optional(z.enum(JOB_KINDS)), `one of ${JOB_KINDS.join(', ')}`),
     name,
     enabled: bool,
     limit: limit(100, 20),
@@ -66,11 +78,11 @@ export const querySchemas = {
   listChildren: { limit: limit(100, 20), cursor },
   preview: {
     expression: parameter(
-      z.string().check(z.minLength(1), z.maxLength(256)),
+      () => z.string().check(z.minLength(1), z.maxLength(256)),
       'a schedule, e.g. "cron(0 9 ? * MON-FRI *)" or "rate(5 minutes)" (required)',
     ),
     timezone: parameter(
-      z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+      () => z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
       'an IANA time zone name',
     ),
     count: limit(50, 5),

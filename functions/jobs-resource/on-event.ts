@@ -24,10 +24,12 @@ export interface OnEventResponse {
   readonly Data: { readonly Applied: number; readonly Deleted: number };
 }
 
-const propertiesSchema = z.object({
-  Source: z.string().check(z.minLength(1), z.maxLength(256)),
-  Jobs: z.string(),
-});
+const propertiesSchema = z.lazy(() =>
+  z.object({
+    Source: z.string().check(z.minLength(1), z.maxLength(256)),
+    Jobs: z.string(),
+  }),
+);
 
 interface JobsProperties {
   readonly source: string;

@@ -16,9 +16,8 @@ import { describeValue } from '../validation.ts';
 export const MIN_RE_ALERT_MINUTES = 5;
 export const MAX_RE_ALERT_MINUTES = 10_080;
 
-const reAlertMinutes = z
-  .int({ error: (issue) => `must be a whole number of minutes; got ${describeValue(issue.input)}` })
-  .check(
+const reAlertMinutes = z.lazy(() =>
+  z.int({ error: (issue) => `must be a whole number of minutes; got ${describeValue(issue.input)}` }).check(
     z.minimum(MIN_RE_ALERT_MINUTES, {
       error: (issue) =>
         `must be from ${MIN_RE_ALERT_MINUTES} to ${MAX_RE_ALERT_MINUTES} minutes (one week); got ${describeValue(issue.input)}`,
@@ -27,19 +26,22 @@ const reAlertMinutes = z
       error: (issue) =>
         `must be from ${MIN_RE_ALERT_MINUTES} to ${MAX_RE_ALERT_MINUTES} minutes (one week); got ${describeValue(issue.input)}`,
     }),
-  );
+  ),
+);
 
 /** The job's `alerts` field as a request gives it (and as it is stored: it has no defaults to write out). */
-export const alertsSchema = z.strictObject(
-  {
-    url: httpUrlField({ signingSecretField: 'alerts.signingSecret' }),
-    signingSecret: secretNameField,
-    reAlertMinutes: z.optional(reAlertMinutes),
-  },
-  {
-    error: (issue) =>
-      `must be an object {url, signingSecret, reAlertMinutes?}; got ${describeValue(issue.input)}`,
-  },
+export const alertsSchema = z.lazy(() =>
+  z.strictObject(
+    {
+      url: httpUrlField({ signingSecretField: 'alerts.signingSecret' }),
+      signingSecret: secretNameField,
+      reAlertMinutes: z.optional(reAlertMinutes),
+    },
+    {
+      error: (issue) =>
+        `must be an object {url, signingSecret, reAlertMinutes?}; got ${describeValue(issue.input)}`,
+    },
+  ),
 );
 
 /** The stored form: only the fields given, so a job read back equals the job written. */

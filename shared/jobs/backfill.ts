@@ -21,23 +21,27 @@ import { type JobServiceDeps, requireLiveJob } from './service.ts';
 /** The most backfill runs of one backfill at once (a job whose overlap is `allow`). */
 export const MAX_BACKFILL_CONCURRENCY = 10;
 
-const instant = z.iso.datetime({
-  offset: true,
-  error: 'must be an ISO-8601 instant with a time zone, e.g. "2026-01-31T09:00:00Z"',
-});
+const instant = z.lazy(() =>
+  z.iso.datetime({
+    offset: true,
+    error: 'must be an ISO-8601 instant with a time zone, e.g. "2026-01-31T09:00:00Z"',
+  }),
+);
 
-export const backfillRequestSchema = z.strictObject({
-  from: instant,
-  to: instant,
-  concurrency: z.optional(
-    z
-      .int({ error: 'must be a whole number' })
-      .check(
-        z.minimum(1, { error: 'must be at least 1' }),
-        z.maximum(MAX_BACKFILL_CONCURRENCY, { error: `must be at most ${MAX_BACKFILL_CONCURRENCY}` }),
-      ),
-  ),
-});
+export const backfillRequestSchema = z.lazy(() =>
+  z.strictObject({
+    from: instant,
+    to: instant,
+    concurrency: z.optional(
+      z
+        .int({ error: 'must be a whole number' })
+        .check(
+          z.minimum(1, { error: 'must be at least 1' }),
+          z.maximum(MAX_BACKFILL_CONCURRENCY, { error: `must be at most ${MAX_BACKFILL_CONCURRENCY}` }),
+        ),
+    ),
+  }),
+);
 
 /** What a backfill request answers: the backfill, and the runs it started (the first of each lane). */
 export interface BackfillStarted {

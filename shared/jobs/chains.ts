@@ -25,38 +25,42 @@ export const MAX_CHAIN_REACH = 100;
 export const CHAIN_LISTS = ['onSuccess', 'onFailure'] as const;
 export type ChainList = (typeof CHAIN_LISTS)[number];
 
-const chainList = z
-  .array(jobNameSchema)
-  .check(
-    z.minLength(1, { error: 'must name at least one job; leave the list out to name none' }),
-    z.maxLength(MAX_CHAINED_JOBS, { error: `must name at most ${MAX_CHAINED_JOBS} jobs` }),
-    (ctx) => {
-      const seen = new Set<string>();
-      ctx.value.forEach((name, index) => {
-        if (seen.has(name)) {
-          ctx.issues.push({
-            code: 'custom',
-            input: name,
-            path: [index],
-            message: `must not repeat a job of its list; "${name}" is named before`,
-          });
-        }
-        seen.add(name);
-      });
-    },
-  );
+const chainList = z.lazy(() =>
+  z
+    .array(jobNameSchema)
+    .check(
+      z.minLength(1, { error: 'must name at least one job; leave the list out to name none' }),
+      z.maxLength(MAX_CHAINED_JOBS, { error: `must name at most ${MAX_CHAINED_JOBS} jobs` }),
+      (ctx) => {
+        const seen = new Set<string>();
+        ctx.value.forEach((name, index) => {
+          if (seen.has(name)) {
+            ctx.issues.push({
+              code: 'custom',
+              input: name,
+              path: [index],
+              message: `must not repeat a job of its list; "${name}" is named before`,
+            });
+          }
+          seen.add(name);
+        });
+      },
+    ),
+);
 
 /** The `then` field of a definition (and of a patch, which replaces it whole). */
-export const chainsSchema = z
-  .strictObject({
-    onSuccess: z.optional(z.readonly(chainList)),
-    onFailure: z.optional(z.readonly(chainList)),
-  })
-  .check(
-    z.refine((chains) => chains.onSuccess !== undefined || chains.onFailure !== undefined, {
-      error: 'must name jobs in onSuccess or onFailure; leave then out (or null in a PATCH) for no chain',
-    }),
-  );
+export const chainsSchema = z.lazy(() =>
+  z
+    .strictObject({
+      onSuccess: z.optional(z.readonly(chainList)),
+      onFailure: z.optional(z.readonly(chainList)),
+    })
+    .check(
+      z.refine((chains) => chains.onSuccess !== undefined || chains.onFailure !== undefined, {
+        error: 'must name jobs in onSuccess or onFailure; leave then out (or null in a PATCH) for no chain',
+      }),
+    ),
+);
 
 /** The jobs `then` names, each with its field (`then.onSuccess.1`), in order. */
 export function chainLinks(then: JobChains | undefined): { field: string; target: string }[] {

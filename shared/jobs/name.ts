@@ -18,9 +18,9 @@ export const JOB_NAME_RULE = `${JOB_NAME_CHARACTERS} (the Scheduler schedule nam
 /** A prefix of job names (the `name` filter of a listing): the characters of a name, 1-64 of them. */
 export const JOB_NAME_PREFIX_PATTERN = /^[0-9a-zA-Z\-_.]{1,64}$/;
 
-export const jobNameSchema = z
-  .string()
-  .check(z.regex(JOB_NAME_PATTERN, { error: `must be ${JOB_NAME_RULE}` }));
+export const jobNameSchema = z.lazy(() =>
+  z.string().check(z.regex(JOB_NAME_PATTERN, { error: `must be ${JOB_NAME_RULE}` })),
+);
 
 export function isJobName(value: string): boolean {
   return JOB_NAME_PATTERN.test(value);

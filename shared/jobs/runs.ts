@@ -30,7 +30,7 @@ export async function runJobNow(deps: JobServiceDeps, name: string, body?: unkno
 }
 
 /** The body of a run request: `{"params"}` only, its content checked against the kind afterwards. */
-export const runRequestSchema = z.strictObject({ params: z.optional(z.unknown()) });
+export const runRequestSchema = z.lazy(() => z.strictObject({ params: z.optional(z.unknown()) }));
 
 function runRequestParams(body: unknown): unknown {
   if (body === undefined) return {};

@@ -20,23 +20,29 @@ export const MAX_FLEXIBLE_WINDOW_MINUTES = 1440;
 /** A pause note is a line for an operator's eyes (status tables, the dashboard), not a document. */
 export const MAX_PAUSE_NOTE_LENGTH = 280;
 
-const instantSchema = z.iso.datetime({
-  offset: true,
-  error: 'must be an ISO-8601 instant with a time zone, e.g. "2026-01-31T09:00:00Z"',
-});
+const instantSchema = z.lazy(() =>
+  z.iso.datetime({
+    offset: true,
+    error: 'must be an ISO-8601 instant with a time zone, e.g. "2026-01-31T09:00:00Z"',
+  }),
+);
 
-const tagKey = z
-  .string()
-  .check(
-    z.minLength(1, { error: 'keys must be 1-128 characters' }),
-    z.maxLength(128, { error: 'keys must be 1-128 characters' }),
-  );
-const tagValue = z.string().check(z.maxLength(256, { error: 'must be at most 256 characters' }));
+const tagKey = z.lazy(() =>
+  z
+    .string()
+    .check(
+      z.minLength(1, { error: 'keys must be 1-128 characters' }),
+      z.maxLength(128, { error: 'keys must be 1-128 characters' }),
+    ),
+);
+const tagValue = z.lazy(() =>
+  z.string().check(z.maxLength(256, { error: 'must be at most 256 characters' })),
+);
 const tagCount = (tags: Readonly<Record<string, unknown>>) => Object.keys(tags).length <= MAX_TAGS;
 
-const tagsSchema = z
-  .record(tagKey, tagValue)
-  .check(z.refine(tagCount, { error: `must have at most ${MAX_TAGS} tags` }));
+const tagsSchema = z.lazy(() =>
+  z.record(tagKey, tagValue).check(z.refine(tagCount, { error: `must have at most ${MAX_TAGS} tags` })),
+);
 
 /** Whole seconds from a minute (the sweeper's resolution) to `max`. */
 function seconds(max: number) {
@@ -53,7 +59,8 @@ function threshold() {
     .check(z.minimum(1, { error: rule }), z.maximum(HEALTH_LIMITS.maxThreshold, { error: rule }));
 }
 
-const fields = {
+/** The schemas of a job's fields, shared by the definition and the patch: built with the first of them. */
+const fieldSchemas = () => ({
   schedule: z.string().check(
     z.trim(),
     z.minLength(1, {
@@ -92,32 +99,37 @@ const fields = {
   }),
   failureThreshold: threshold(),
   recoveryThreshold: threshold(),
-};
+});
+let builtFields: ReturnType<typeof fieldSchemas> | undefined;
 
 /** The body of `POST /jobs` and `PUT /jobs/{name}`. */
-export const jobDefinitionSchema = z.strictObject({
-  name: jobNameSchema,
-  kind: z.enum(JOB_KINDS),
-  schedule: fields.schedule,
-  timezone: z.optional(fields.timezone),
-  description: z.optional(fields.description),
-  enabled: z.optional(fields.enabled),
-  runImmediately: z.optional(fields.runImmediately),
-  overlap: z.optional(fields.overlap),
-  flexibleWindowMinutes: z.optional(fields.flexibleWindowMinutes),
-  startDate: z.optional(fields.startDate),
-  endDate: z.optional(fields.endDate),
-  tags: z.optional(fields.tags),
-  config: z.optional(fields.config),
-  // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
-  then: z.optional(fields.then),
-  expand: z.optional(fields.expand),
-  alerts: z.optional(fields.alerts),
-  startingDeadlineSeconds: z.optional(fields.startingDeadlineSeconds),
-  graceSeconds: z.optional(fields.graceSeconds),
-  catchup: z.optional(fields.catchup),
-  failureThreshold: z.optional(fields.failureThreshold),
-  recoveryThreshold: z.optional(fields.recoveryThreshold),
+export const jobDefinitionSchema = z.lazy(() => {
+  builtFields ??= fieldSchemas();
+  const fields = builtFields;
+  return z.strictObject({
+    name: jobNameSchema,
+    kind: z.enum(JOB_KINDS),
+    schedule: fields.schedule,
+    timezone: z.optional(fields.timezone),
+    description: z.optional(fields.description),
+    enabled: z.optional(fields.enabled),
+    runImmediately: z.optional(fields.runImmediately),
+    overlap: z.optional(fields.overlap),
+    flexibleWindowMinutes: z.optional(fields.flexibleWindowMinutes),
+    startDate: z.optional(fields.startDate),
+    endDate: z.optional(fields.endDate),
+    tags: z.optional(fields.tags),
+    config: z.optional(fields.config),
+    // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
+    then: z.optional(fields.then),
+    expand: z.optional(fields.expand),
+    alerts: z.optional(fields.alerts),
+    startingDeadlineSeconds: z.optional(fields.startingDeadlineSeconds),
+    graceSeconds: z.optional(fields.graceSeconds),
+    catchup: z.optional(fields.catchup),
+    failureThreshold: z.optional(fields.failureThreshold),
+    recoveryThreshold: z.optional(fields.recoveryThreshold),
+  });
 });
 export type JobDefinition = z.infer<typeof jobDefinitionSchema>;
 
@@ -129,38 +141,42 @@ export type JobDefinition = z.infer<typeof jobDefinitionSchema>;
 /** Absent: unchanged; `null`: back to the default. */
 const clearable = <T extends z.ZodMiniType>(schema: T) => z.optional(z.nullable(schema));
 
-export const jobPatchSchema = z
-  .strictObject({
-    schedule: z.optional(fields.schedule),
-    timezone: clearable(fields.timezone),
-    description: clearable(fields.description),
-    enabled: clearable(fields.enabled),
-    runImmediately: clearable(fields.runImmediately),
-    overlap: clearable(fields.overlap),
-    flexibleWindowMinutes: clearable(fields.flexibleWindowMinutes),
-    startDate: clearable(fields.startDate),
-    endDate: clearable(fields.endDate),
-    tags: clearable(z.record(tagKey, z.nullable(tagValue))),
-    config: z.optional(fields.config),
-    // Replaced whole (not merged): a list of names has no keys to merge by.
-    // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
-    then: clearable(fields.then),
-    // Replaced whole (it is small and its parts depend on each other); null removes the fan-out.
-    expand: clearable(fields.expand),
-    // Replaced whole, like `expand`; null removes the webhook (the topic still gets every change).
-    alerts: clearable(fields.alerts),
-    startingDeadlineSeconds: clearable(fields.startingDeadlineSeconds),
-    graceSeconds: clearable(fields.graceSeconds),
-    // Replaced whole: its parts depend on each other (max only with all).
-    catchup: clearable(fields.catchup),
-    failureThreshold: clearable(fields.failureThreshold),
-    recoveryThreshold: clearable(fields.recoveryThreshold),
-  })
-  .check(
-    z.refine((patch) => Object.keys(patch).length > 0, {
-      error: 'must set at least one field (e.g. {"enabled": false})',
-    }),
-  );
+export const jobPatchSchema = z.lazy(() => {
+  builtFields ??= fieldSchemas();
+  const fields = builtFields;
+  return z
+    .strictObject({
+      schedule: z.optional(fields.schedule),
+      timezone: clearable(fields.timezone),
+      description: clearable(fields.description),
+      enabled: clearable(fields.enabled),
+      runImmediately: clearable(fields.runImmediately),
+      overlap: clearable(fields.overlap),
+      flexibleWindowMinutes: clearable(fields.flexibleWindowMinutes),
+      startDate: clearable(fields.startDate),
+      endDate: clearable(fields.endDate),
+      tags: clearable(z.record(tagKey, z.nullable(tagValue))),
+      config: z.optional(fields.config),
+      // Replaced whole (not merged): a list of names has no keys to merge by.
+      // biome-ignore lint/suspicious/noThenProperty: the API's field of chained jobs (see shared/jobs/chains.ts)
+      then: clearable(fields.then),
+      // Replaced whole (it is small and its parts depend on each other); null removes the fan-out.
+      expand: clearable(fields.expand),
+      // Replaced whole, like `expand`; null removes the webhook (the topic still gets every change).
+      alerts: clearable(fields.alerts),
+      startingDeadlineSeconds: clearable(fields.startingDeadlineSeconds),
+      graceSeconds: clearable(fields.graceSeconds),
+      // Replaced whole: its parts depend on each other (max only with all).
+      catchup: clearable(fields.catchup),
+      failureThreshold: clearable(fields.failureThreshold),
+      recoveryThreshold: clearable(fields.recoveryThreshold),
+    })
+    .check(
+      z.refine((patch) => Object.keys(patch).length > 0, {
+        error: 'must set at least one field (e.g. {"enabled": false})',
+      }),
+    );
+});
 export type JobPatch = z.infer<typeof jobPatchSchema>;
 
 /** Fields a patch may not touch: identity. */
@@ -203,18 +219,22 @@ export function parseJobPatch(body: unknown): JobPatch {
  * `POST /jobs/{name}/pause`'s optional body: why the job is paused. Printable text only (no control
  * characters: a note is printed in terminals, where an escape sequence would be executed, and in table rows).
  */
-export const pauseRequestSchema = z.strictObject({
-  note: z.optional(
-    z.string().check(
-      z.trim(),
-      z.minLength(1, { error: `must be 1-${MAX_PAUSE_NOTE_LENGTH} characters of text` }),
-      z.maxLength(MAX_PAUSE_NOTE_LENGTH, { error: `must be 1-${MAX_PAUSE_NOTE_LENGTH} characters of text` }),
-      z.refine((note) => !/\p{Cc}/u.test(note), {
-        error: 'must be printable text: no control characters (line breaks, tabs, escapes)',
-      }),
+export const pauseRequestSchema = z.lazy(() =>
+  z.strictObject({
+    note: z.optional(
+      z.string().check(
+        z.trim(),
+        z.minLength(1, { error: `must be 1-${MAX_PAUSE_NOTE_LENGTH} characters of text` }),
+        z.maxLength(MAX_PAUSE_NOTE_LENGTH, {
+          error: `must be 1-${MAX_PAUSE_NOTE_LENGTH} characters of text`,
+        }),
+        z.refine((note) => !/\p{Cc}/u.test(note), {
+          error: 'must be printable text: no control characters (line breaks, tabs, escapes)',
+        }),
+      ),
     ),
-  ),
-});
+  }),
+);
 
 /** The note of a pause request (no body: no note), or ValidationError naming the field. */
 export function parsePauseRequest(body: unknown): string | undefined {

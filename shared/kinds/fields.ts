@@ -60,14 +60,14 @@ export function httpUrlField(options: { readonly signingSecretField: string }) {
 }
 
 /** The NAME of a secret, never its value. */
-export const secretNameField = z
-  .string({ error: (issue) => `must be a secret name; got ${describeValue(issue.input)}` })
-  .check(
+export const secretNameField = z.lazy(() =>
+  z.string({ error: (issue) => `must be a secret name; got ${describeValue(issue.input)}` }).check(
     z.regex(SECRET_NAME_PATTERN, {
       error: (issue) =>
         `must be the NAME of a secret (1–128 of A-Z a-z 0-9 / _ + = . @ -); got ${describeValue(issue.input)}`,
     }),
-  );
+  ),
+);
 
 /** DynamoDB's number range: a magnitude from 1e-130 up to (not including) 1e126, or zero. */
 const DYNAMODB_SMALLEST = 1e-130;

@@ -51,56 +51,60 @@ function canonicalJson(value: unknown): string {
  * The shape of a job copy in an event: enough to know it is a job of this name. It was written by
  * Tickwork from a stored job; the kind's config schema checks the config again before any work.
  */
-const definitionSchema = z.looseObject({
-  name: jobNameSchema,
-  kind: z.string(),
-  version: z.number().check(z.int(), z.positive()),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  enabled: z.boolean(),
-  overlap: z.enum(['skip', 'allow']),
-  config: z.record(z.string(), z.unknown()),
-  tags: z.record(z.string(), z.string()),
-  runImmediately: z.boolean(),
-  schedule: z.looseObject({
-    input: z.string(),
-    expression: z.string(),
-    timezone: z.string(),
-    description: z.string(),
-    type: z.string(),
+const definitionSchema = z.lazy(() =>
+  z.looseObject({
+    name: jobNameSchema,
+    kind: z.string(),
+    version: z.number().check(z.int(), z.positive()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    enabled: z.boolean(),
+    overlap: z.enum(['skip', 'allow']),
+    config: z.record(z.string(), z.unknown()),
+    tags: z.record(z.string(), z.string()),
+    runImmediately: z.boolean(),
+    schedule: z.looseObject({
+      input: z.string(),
+      expression: z.string(),
+      timezone: z.string(),
+      description: z.string(),
+      type: z.string(),
+    }),
   }),
-});
+);
 
-const jobEventSchema = z
-  .object({
-    job: jobNameSchema,
-    scheduledTime: z.string({ error: 'must be an ISO-8601 instant' }),
-    executionId: z.optional(z.string().check(z.maxLength(256))),
-    attempt: z.optional(
-      z.union([z.string().check(z.maxLength(16)), z.number().check(z.int(), z.nonnegative())]),
+const jobEventSchema = z.lazy(() =>
+  z
+    .object({
+      job: jobNameSchema,
+      scheduledTime: z.string({ error: 'must be an ISO-8601 instant' }),
+      executionId: z.optional(z.string().check(z.maxLength(256))),
+      attempt: z.optional(
+        z.union([z.string().check(z.maxLength(16)), z.number().check(z.int(), z.nonnegative())]),
+      ),
+      runId: z.optional(z.string().check(z.regex(RUN_ID_PATTERN, { error: 'must be a run id (ULID)' }))),
+      trigger: z.optional(z.enum(RUN_TRIGGERS)),
+      slot: z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_SLOT_LENGTH))),
+      definition: z.optional(definitionSchema),
+    })
+    .check(
+      z.refine(
+        (event) => event.trigger === undefined || event.trigger === 'schedule' || event.runId !== undefined,
+        {
+          error: 'a run started by anything but its schedule must name its pending run (runId)',
+          path: ['runId'],
+        },
+      ),
+      z.refine((event) => event.slot === undefined || event.runId !== undefined, {
+        error: 'a slot is named only with the pending run it belongs to (runId)',
+        path: ['slot'],
+      }),
+      z.refine((event) => event.definition === undefined || event.definition.name === event.job, {
+        error: 'the job definition must be the job the event names',
+        path: ['definition', 'name'],
+      }),
     ),
-    runId: z.optional(z.string().check(z.regex(RUN_ID_PATTERN, { error: 'must be a run id (ULID)' }))),
-    trigger: z.optional(z.enum(RUN_TRIGGERS)),
-    slot: z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_SLOT_LENGTH))),
-    definition: z.optional(definitionSchema),
-  })
-  .check(
-    z.refine(
-      (event) => event.trigger === undefined || event.trigger === 'schedule' || event.runId !== undefined,
-      {
-        error: 'a run started by anything but its schedule must name its pending run (runId)',
-        path: ['runId'],
-      },
-    ),
-    z.refine((event) => event.slot === undefined || event.runId !== undefined, {
-      error: 'a slot is named only with the pending run it belongs to (runId)',
-      path: ['slot'],
-    }),
-    z.refine((event) => event.definition === undefined || event.definition.name === event.job, {
-      error: 'the job definition must be the job the event names',
-      path: ['definition', 'name'],
-    }),
-  );
+);
 
 /** Validates a job function's event; ValidationError (field `event.<name>`) if it is malformed. */
 export function parseJobEvent(input: unknown): JobEvent {

@@ -25,7 +25,7 @@ export const CONTEXT_KEY_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 /** Stored on each child run: bounded like a manual run's parameters. */
 export const MAX_CONTEXT_BYTES = 4 * 1024;
 /** A context is stored on its child run: nested and sized so DynamoDB keeps it (as prompt metadata). */
-const contextField = metadataField({ maxDepth: 16, maxBytes: MAX_CONTEXT_BYTES });
+const contextField = z.lazy(() => metadataField({ maxDepth: 16, maxBytes: MAX_CONTEXT_BYTES }));
 /** The most of the source's answer that is read: 1,000 contexts of a few hundred bytes each. */
 export const MAX_EXPANSION_RESPONSE_BYTES = 1024 * 1024;
 
@@ -43,31 +43,35 @@ const whole = (min: number, max: number) =>
   );
 
 /** The job's `expand` field as a request gives it (defaults not applied yet). */
-export const expandSchema = z
-  .strictObject(
-    {
-      url: z.optional(httpUrlField({ signingSecretField: 'a source that needs no credentials in its URL' })),
-      functionArn: z.optional(
-        z.string().check(
-          z.regex(LAMBDA_ARN, {
-            error: (issue) =>
-              `must be a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>[:<alias>]); got ${describeValue(issue.input)}`,
-          }),
+export const expandSchema = z.lazy(() =>
+  z
+    .strictObject(
+      {
+        url: z.optional(
+          httpUrlField({ signingSecretField: 'a source that needs no credentials in its URL' }),
         ),
-      ),
-      maxChildren: z.optional(whole(1, MAX_CHILDREN_LIMIT)),
-      concurrency: z.optional(whole(1, MAX_CONCURRENCY)),
-    },
-    {
-      error: (issue) =>
-        `must be an object {url | functionArn, maxChildren?, concurrency?}; got ${describeValue(issue.input)}`,
-    },
-  )
-  .check(
-    z.refine((expand) => (expand.url === undefined) !== (expand.functionArn === undefined), {
-      error: 'must name exactly one expansion source: url or functionArn',
-    }),
-  );
+        functionArn: z.optional(
+          z.string().check(
+            z.regex(LAMBDA_ARN, {
+              error: (issue) =>
+                `must be a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>[:<alias>]); got ${describeValue(issue.input)}`,
+            }),
+          ),
+        ),
+        maxChildren: z.optional(whole(1, MAX_CHILDREN_LIMIT)),
+        concurrency: z.optional(whole(1, MAX_CONCURRENCY)),
+      },
+      {
+        error: (issue) =>
+          `must be an object {url | functionArn, maxChildren?, concurrency?}; got ${describeValue(issue.input)}`,
+      },
+    )
+    .check(
+      z.refine((expand) => (expand.url === undefined) !== (expand.functionArn === undefined), {
+        error: 'must name exactly one expansion source: url or functionArn',
+      }),
+    ),
+);
 
 export type ExpandInput = z.infer<typeof expandSchema>;
 

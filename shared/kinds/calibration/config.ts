@@ -56,204 +56,233 @@ function wholeNumber(min: number, max: number, unit = '') {
 }
 
 /** A number > 0 (prices, budgets): zero would refuse every call, which pausing the job says better. */
-const positive = z
-  .number({ error: (issue) => `must be a number; got ${describeValue(issue.input)}` })
-  .check(z.positive({ error: (issue) => `must be greater than 0; got ${describeValue(issue.input)}` }));
+const positive = z.lazy(() =>
+  z
+    .number({ error: (issue) => `must be a number; got ${describeValue(issue.input)}` })
+    .check(z.positive({ error: (issue) => `must be greater than 0; got ${describeValue(issue.input)}` })),
+);
 
-const ratio = z
-  .number({ error: (issue) => `must be a number from 0 to 1; got ${describeValue(issue.input)}` })
-  .check(
-    z.minimum(0, { error: (issue) => `must be from 0 to 1; got ${describeValue(issue.input)}` }),
-    z.maximum(1, { error: (issue) => `must be from 0 to 1; got ${describeValue(issue.input)}` }),
-  );
+const ratio = z.lazy(() =>
+  z
+    .number({ error: (issue) => `must be a number from 0 to 1; got ${describeValue(issue.input)}` })
+    .check(
+      z.minimum(0, { error: (issue) => `must be from 0 to 1; got ${describeValue(issue.input)}` }),
+      z.maximum(1, { error: (issue) => `must be from 0 to 1; got ${describeValue(issue.input)}` }),
+    ),
+);
 
-const modelSchema = z.strictObject(
-  {
-    name: shortText(MODEL_FIELD_CHARS),
-    version: shortText(MODEL_FIELD_CHARS),
-    environment: shortText(MODEL_FIELD_CHARS),
-    purpose: shortText(MODEL_FIELD_CHARS),
-  },
-  {
-    error: (issue) =>
-      `must be an object {name, version, environment, purpose}; got ${describeValue(issue.input)}`,
-  },
+const modelSchema = z.lazy(() =>
+  z.strictObject(
+    {
+      name: shortText(MODEL_FIELD_CHARS),
+      version: shortText(MODEL_FIELD_CHARS),
+      environment: shortText(MODEL_FIELD_CHARS),
+      purpose: shortText(MODEL_FIELD_CHARS),
+    },
+    {
+      error: (issue) =>
+        `must be an object {name, version, environment, purpose}; got ${describeValue(issue.input)}`,
+    },
+  ),
 );
 
 /** Extra request headers (an Azure deployment's, a gateway's): text only, credentials by secret name. */
-const headersSchema = z
-  .record(
-    str().check(
-      z.regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, {
-        error: 'must be an HTTP header name (1–64 token characters)',
+const headersSchema = z.lazy(() =>
+  z
+    .record(
+      str().check(
+        z.regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, {
+          error: 'must be an HTTP header name (1–64 token characters)',
+        }),
+      ),
+      str().check(
+        z.maxLength(1024, { error: 'must be at most 1024 characters' }),
+        // CR or LF would split the header into a second one.
+        z.regex(/^[^\r\n]*$/, { error: 'must be one line (no CR or LF)' }),
+      ),
+      { error: (issue) => `must be an object of header name to text; got ${describeValue(issue.input)}` },
+    )
+    .check(
+      z.refine((headers) => Object.keys(headers).length <= MAX_HEADERS, {
+        error: `must have at most ${MAX_HEADERS} headers`,
       }),
     ),
-    str().check(
-      z.maxLength(1024, { error: 'must be at most 1024 characters' }),
-      // CR or LF would split the header into a second one.
-      z.regex(/^[^\r\n]*$/, { error: 'must be one line (no CR or LF)' }),
+);
+
+const openAiProvider = z.lazy(() =>
+  z.strictObject({
+    type: z.literal('openai-compatible'),
+    /** The API root, e.g. `https://api.openai.com/v1`; `/chat/completions` is appended. */
+    baseUrl: httpUrlField({ signingSecretField: 'config.provider.apiKeySecret' }),
+    model: shortText(MODEL_FIELD_CHARS),
+    apiKeySecret: z.optional(secretNameField),
+    headers: z.optional(headersSchema),
+    /** Sent as `max_tokens`; also the answer's worst case a budget reserves. @default 1024 */
+    maxTokens: z.optional(wholeNumber(1, MAX_TOKENS_LIMIT, ' tokens')),
+  }),
+);
+
+const bedrockProvider = z.lazy(() =>
+  z.strictObject({
+    type: z.literal('bedrock'),
+    modelId: str().check(
+      z.regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,255}$/, {
+        error: (issue) =>
+          `must be a Bedrock model id such as "anthropic.claude-3-haiku-20240307-v1:0"; got ${describeValue(issue.input)}`,
+      }),
     ),
-    { error: (issue) => `must be an object of header name to text; got ${describeValue(issue.input)}` },
-  )
-  .check(
-    z.refine((headers) => Object.keys(headers).length <= MAX_HEADERS, {
-      error: `must have at most ${MAX_HEADERS} headers`,
-    }),
-  );
-
-const openAiProvider = z.strictObject({
-  type: z.literal('openai-compatible'),
-  /** The API root, e.g. `https://api.openai.com/v1`; `/chat/completions` is appended. */
-  baseUrl: httpUrlField({ signingSecretField: 'config.provider.apiKeySecret' }),
-  model: shortText(MODEL_FIELD_CHARS),
-  apiKeySecret: z.optional(secretNameField),
-  headers: z.optional(headersSchema),
-  /** Sent as `max_tokens`; also the answer's worst case a budget reserves. @default 1024 */
-  maxTokens: z.optional(wholeNumber(1, MAX_TOKENS_LIMIT, ' tokens')),
-});
-
-const bedrockProvider = z.strictObject({
-  type: z.literal('bedrock'),
-  modelId: str().check(
-    z.regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,255}$/, {
-      error: (issue) =>
-        `must be a Bedrock model id such as "anthropic.claude-3-haiku-20240307-v1:0"; got ${describeValue(issue.input)}`,
-    }),
-  ),
-  inferenceConfig: z.strictObject(
-    {
-      maxTokens: wholeNumber(1, MAX_TOKENS_LIMIT, ' tokens'),
-      temperature: ratio,
-      topP: ratio,
-    },
-    {
-      error: (issue) => `must be an object {maxTokens, temperature, topP}; got ${describeValue(issue.input)}`,
-    },
-  ),
-});
-
-const lambdaProvider = z.strictObject({
-  type: z.literal('lambda'),
-  functionArn: str().check(
-    z.regex(
-      /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/,
+    inferenceConfig: z.strictObject(
+      {
+        maxTokens: wholeNumber(1, MAX_TOKENS_LIMIT, ' tokens'),
+        temperature: ratio,
+        topP: ratio,
+      },
       {
         error: (issue) =>
-          `must be a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>[:<alias>]); got ${describeValue(issue.input)}`,
+          `must be an object {maxTokens, temperature, topP}; got ${describeValue(issue.input)}`,
       },
     ),
-  ),
-  /** Passed to the function; also the answer's worst case a budget reserves. @default 1024 */
-  maxTokens: z.optional(wholeNumber(1, MAX_TOKENS_LIMIT, ' tokens')),
-});
+  }),
+);
+
+const lambdaProvider = z.lazy(() =>
+  z.strictObject({
+    type: z.literal('lambda'),
+    functionArn: str().check(
+      z.regex(
+        /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/,
+        {
+          error: (issue) =>
+            `must be a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>[:<alias>]); got ${describeValue(issue.input)}`,
+        },
+      ),
+    ),
+    /** Passed to the function; also the answer's worst case a budget reserves. @default 1024 */
+    maxTokens: z.optional(wholeNumber(1, MAX_TOKENS_LIMIT, ' tokens')),
+  }),
+);
 
 export const PROVIDER_TYPES = ['openai-compatible', 'bedrock', 'lambda'] as const;
 
 const PROVIDER_CHOICES = PROVIDER_TYPES.map((type) => `"${type}"`).join(', ');
 
-const providerSchema = z.discriminatedUnion('type', [openAiProvider, bedrockProvider, lambdaProvider], {
-  // Reported at `provider.type` when the object has no known type, at `provider` when it is no object.
-  error: (issue) =>
-    isPlainObject(issue.input)
-      ? `must be one of ${PROVIDER_CHOICES}; got ${describeValue(issue.input.type)}`
-      : `must be an object {type, …} whose type is one of ${PROVIDER_CHOICES}; got ${describeValue(issue.input)}`,
-});
-
-const responsesFlow = z.strictObject(
-  {
-    promptsUrl: httpUrlField({ signingSecretField: 'config.flows.responses.authSecret' }),
-    submitUrl: httpUrlField({ signingSecretField: 'config.flows.responses.authSecret' }),
-    authSecret: z.optional(secretNameField),
-  },
-  {
+const providerSchema = z.lazy(() =>
+  z.discriminatedUnion('type', [openAiProvider, bedrockProvider, lambdaProvider], {
+    // Reported at `provider.type` when the object has no known type, at `provider` when it is no object.
     error: (issue) =>
-      `must be an object {promptsUrl, submitUrl, authSecret?}; got ${describeValue(issue.input)}`,
-  },
+      isPlainObject(issue.input)
+        ? `must be one of ${PROVIDER_CHOICES}; got ${describeValue(issue.input.type)}`
+        : `must be an object {type, …} whose type is one of ${PROVIDER_CHOICES}; got ${describeValue(issue.input)}`,
+  }),
 );
 
-const registryFlow = z.strictObject(
-  {
-    promptsUrl: httpUrlField({ signingSecretField: 'config.flows.registry.authSecret' }),
-    ingestUrl: httpUrlField({ signingSecretField: 'config.flows.registry.signingSecret' }),
-    signingSecret: secretNameField,
-    authSecret: z.optional(secretNameField),
-  },
-  {
-    error: (issue) =>
-      `must be an object {promptsUrl, ingestUrl, signingSecret, authSecret?}; got ${describeValue(issue.input)}`,
-  },
+const responsesFlow = z.lazy(() =>
+  z.strictObject(
+    {
+      promptsUrl: httpUrlField({ signingSecretField: 'config.flows.responses.authSecret' }),
+      submitUrl: httpUrlField({ signingSecretField: 'config.flows.responses.authSecret' }),
+      authSecret: z.optional(secretNameField),
+    },
+    {
+      error: (issue) =>
+        `must be an object {promptsUrl, submitUrl, authSecret?}; got ${describeValue(issue.input)}`,
+    },
+  ),
+);
+
+const registryFlow = z.lazy(() =>
+  z.strictObject(
+    {
+      promptsUrl: httpUrlField({ signingSecretField: 'config.flows.registry.authSecret' }),
+      ingestUrl: httpUrlField({ signingSecretField: 'config.flows.registry.signingSecret' }),
+      signingSecret: secretNameField,
+      authSecret: z.optional(secretNameField),
+    },
+    {
+      error: (issue) =>
+        `must be an object {promptsUrl, ingestUrl, signingSecret, authSecret?}; got ${describeValue(issue.input)}`,
+    },
+  ),
 );
 
 export const FLOW_IDS = ['responses', 'registry'] as const;
 export type FlowId = (typeof FLOW_IDS)[number];
 
-const flowsSchema = z
-  .strictObject(
-    { responses: z.optional(responsesFlow), registry: z.optional(registryFlow) },
-    { error: (issue) => `must be an object {responses?, registry?}; got ${describeValue(issue.input)}` },
-  )
-  .check(
-    z.refine((flows) => flows.responses !== undefined || flows.registry !== undefined, {
-      error: 'must name at least one flow: responses or registry',
-    }),
-  );
+const flowsSchema = z.lazy(() =>
+  z
+    .strictObject(
+      { responses: z.optional(responsesFlow), registry: z.optional(registryFlow) },
+      { error: (issue) => `must be an object {responses?, registry?}; got ${describeValue(issue.input)}` },
+    )
+    .check(
+      z.refine((flows) => flows.responses !== undefined || flows.registry !== undefined, {
+        error: 'must name at least one flow: responses or registry',
+      }),
+    ),
+);
 
-const pricingSchema = z.strictObject(
-  { inputPerMillionTokens: positive, outputPerMillionTokens: positive },
-  {
-    error: (issue) =>
-      `must be an object {inputPerMillionTokens, outputPerMillionTokens} (USD); got ${describeValue(issue.input)}`,
-  },
+const pricingSchema = z.lazy(() =>
+  z.strictObject(
+    { inputPerMillionTokens: positive, outputPerMillionTokens: positive },
+    {
+      error: (issue) =>
+        `must be an object {inputPerMillionTokens, outputPerMillionTokens} (USD); got ${describeValue(issue.input)}`,
+    },
+  ),
 );
 
 export const BUDGET_FIELDS = ['perRunUsd', 'perDayUsd', 'perRunTokens', 'perDayTokens'] as const;
 export type BudgetField = (typeof BUDGET_FIELDS)[number];
 
-const budgetSchema = z
-  .strictObject(
-    {
-      perRunUsd: z.optional(positive),
-      perDayUsd: z.optional(positive),
-      perRunTokens: z.optional(wholeNumber(1, Number.MAX_SAFE_INTEGER, ' tokens')),
-      perDayTokens: z.optional(wholeNumber(1, Number.MAX_SAFE_INTEGER, ' tokens')),
-    },
-    {
-      error: (issue) =>
-        `must be an object {perRunUsd?, perDayUsd?, perRunTokens?, perDayTokens?}; got ${describeValue(issue.input)}`,
-    },
-  )
-  .check(
-    z.refine((budget) => BUDGET_FIELDS.some((field) => budget[field] !== undefined), {
-      error: `must set at least one of ${BUDGET_FIELDS.join(', ')}`,
-    }),
-  );
-
-export const calibrationConfigSchema = z
-  .strictObject({
-    model: modelSchema,
-    provider: providerSchema,
-    flows: flowsSchema,
-    /** Model calls in flight at once. @default 4 */
-    concurrency: z.optional(wholeNumber(1, MAX_CONCURRENCY)),
-    /** One model call's limit (each retry has its own). @default 60 */
-    promptTimeoutSeconds: z.optional(wholeNumber(1, MAX_PROMPT_TIMEOUT_SECONDS, ' seconds')),
-    /** The failed share of a flow's prompts the run tolerates. @default 0 */
-    maxFailureRatio: z.optional(ratio),
-    pricing: z.optional(pricingSchema),
-    budget: z.optional(budgetSchema),
-  })
-  .check(
-    z.refine(
-      (config) =>
-        config.pricing !== undefined ||
-        (config.budget?.perRunUsd === undefined && config.budget?.perDayUsd === undefined),
+const budgetSchema = z.lazy(() =>
+  z
+    .strictObject(
       {
-        // A dollar budget without prices could not tell what a call costs.
-        error: 'config.pricing is required when config.budget sets perRunUsd or perDayUsd',
-        path: ['pricing'],
+        perRunUsd: z.optional(positive),
+        perDayUsd: z.optional(positive),
+        perRunTokens: z.optional(wholeNumber(1, Number.MAX_SAFE_INTEGER, ' tokens')),
+        perDayTokens: z.optional(wholeNumber(1, Number.MAX_SAFE_INTEGER, ' tokens')),
       },
+      {
+        error: (issue) =>
+          `must be an object {perRunUsd?, perDayUsd?, perRunTokens?, perDayTokens?}; got ${describeValue(issue.input)}`,
+      },
+    )
+    .check(
+      z.refine((budget) => BUDGET_FIELDS.some((field) => budget[field] !== undefined), {
+        error: `must set at least one of ${BUDGET_FIELDS.join(', ')}`,
+      }),
     ),
-  );
+);
+
+export const calibrationConfigSchema = z.lazy(() =>
+  z
+    .strictObject({
+      model: modelSchema,
+      provider: providerSchema,
+      flows: flowsSchema,
+      /** Model calls in flight at once. @default 4 */
+      concurrency: z.optional(wholeNumber(1, MAX_CONCURRENCY)),
+      /** One model call's limit (each retry has its own). @default 60 */
+      promptTimeoutSeconds: z.optional(wholeNumber(1, MAX_PROMPT_TIMEOUT_SECONDS, ' seconds')),
+      /** The failed share of a flow's prompts the run tolerates. @default 0 */
+      maxFailureRatio: z.optional(ratio),
+      pricing: z.optional(pricingSchema),
+      budget: z.optional(budgetSchema),
+    })
+    .check(
+      z.refine(
+        (config) =>
+          config.pricing !== undefined ||
+          (config.budget?.perRunUsd === undefined && config.budget?.perDayUsd === undefined),
+        {
+          // A dollar budget without prices could not tell what a call costs.
+          error: 'config.pricing is required when config.budget sets perRunUsd or perDayUsd',
+          path: ['pricing'],
+        },
+      ),
+    ),
+);
 
 export type CalibrationConfig = z.infer<typeof calibrationConfigSchema>;
 export type CalibrationProvider = CalibrationConfig['provider'];
@@ -263,9 +292,11 @@ export type CalibrationModel = CalibrationConfig['model'];
  * A manual run may answer fewer prompts per flow (a smoke test of a new model); the rest are left to
  * the next run, as when a run runs out of time.
  */
-export const calibrationParamsSchema = z.strictObject({
-  maxPrompts: z.optional(wholeNumber(1, MAX_PROMPTS_PER_FLOW, ' prompts')),
-});
+export const calibrationParamsSchema = z.lazy(() =>
+  z.strictObject({
+    maxPrompts: z.optional(wholeNumber(1, MAX_PROMPTS_PER_FLOW, ' prompts')),
+  }),
+);
 
 export type CalibrationParams = z.infer<typeof calibrationParamsSchema>;
 

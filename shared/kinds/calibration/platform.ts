@@ -36,20 +36,27 @@ export interface FetchedPrompts {
   readonly prompts: readonly CalibrationPrompt[];
 }
 
-const id = z
-  .string()
-  .check(z.minLength(1), z.maxLength(MAX_ID_CHARS, { error: `must be at most ${MAX_ID_CHARS} characters` }));
+const id = z.lazy(() =>
+  z
+    .string()
+    .check(
+      z.minLength(1),
+      z.maxLength(MAX_ID_CHARS, { error: `must be at most ${MAX_ID_CHARS} characters` }),
+    ),
+);
 
-const promptSchema = z.object({
-  promptId: id,
-  text: z.string().check(
-    z.minLength(1),
-    z.refine((text) => utf8Length(text) <= MAX_PROMPT_TEXT_BYTES, {
-      error: (issue) =>
-        `must be at most ${MAX_PROMPT_TEXT_BYTES} bytes of UTF-8; got ${utf8Length(String(issue.input))} bytes`,
-    }),
-  ),
-});
+const promptSchema = z.lazy(() =>
+  z.object({
+    promptId: id,
+    text: z.string().check(
+      z.minLength(1),
+      z.refine((text) => utf8Length(text) <= MAX_PROMPT_TEXT_BYTES, {
+        error: (issue) =>
+          `must be at most ${MAX_PROMPT_TEXT_BYTES} bytes of UTF-8; got ${utf8Length(String(issue.input))} bytes`,
+      }),
+    ),
+  }),
+);
 
 const answerSchemas: Record<FlowId, z.ZodMiniType<FetchedPrompts>> = {
   responses: z.object({ calibrationRunId: id, prompts: z.array(promptSchema) }),

@@ -25,38 +25,40 @@ export const DEFAULT_DELIVERY_TIMEOUT_SECONDS = 10;
 /** The function's timeout less the margin the run keeps to record its outcome. */
 export const MAX_DELIVERY_TIMEOUT_SECONDS = maxStepSeconds(PROMPT_FUNCTION_TIMEOUT_SECONDS);
 
-const metadata = metadataField({ maxDepth: MAX_METADATA_DEPTH, maxBytes: MAX_METADATA_BYTES });
+const metadata = z.lazy(() => metadataField({ maxDepth: MAX_METADATA_DEPTH, maxBytes: MAX_METADATA_BYTES }));
 
-export const promptConfigSchema = z.strictObject({
-  prompt: z.string({ error: (issue) => `must be a string; got ${describeValue(issue.input)}` }).check(
-    z.minLength(1, { error: 'must not be empty' }),
-    z.refine((text) => utf8Length(text) <= MAX_PROMPT_BYTES, {
-      error: (issue) =>
-        `must be at most ${MAX_PROMPT_BYTES} bytes of UTF-8; got ${utf8Length(String(issue.input))} bytes`,
-    }),
-  ),
-  metadata: z.optional(metadata),
-  target: z.strictObject(
-    {
-      type: z.literal('webhook', {
-        error: (issue) => `must be "webhook"; got ${describeValue(issue.input)}`,
+export const promptConfigSchema = z.lazy(() =>
+  z.strictObject({
+    prompt: z.string({ error: (issue) => `must be a string; got ${describeValue(issue.input)}` }).check(
+      z.minLength(1, { error: 'must not be empty' }),
+      z.refine((text) => utf8Length(text) <= MAX_PROMPT_BYTES, {
+        error: (issue) =>
+          `must be at most ${MAX_PROMPT_BYTES} bytes of UTF-8; got ${utf8Length(String(issue.input))} bytes`,
       }),
-      url: httpUrlField({ signingSecretField: 'config.target.signingSecret' }),
-      signingSecret: secretNameField,
-      /** LLM-backed receivers can be slow; the delivery waits this long for an answer. */
-      timeoutSeconds: z.optional(secondsField(MAX_DELIVERY_TIMEOUT_SECONDS)),
-    },
-    {
-      error: (issue) =>
-        `must be an object {type, url, signingSecret, timeoutSeconds?}; got ${describeValue(issue.input)}`,
-    },
-  ),
-});
+    ),
+    metadata: z.optional(metadata),
+    target: z.strictObject(
+      {
+        type: z.literal('webhook', {
+          error: (issue) => `must be "webhook"; got ${describeValue(issue.input)}`,
+        }),
+        url: httpUrlField({ signingSecretField: 'config.target.signingSecret' }),
+        signingSecret: secretNameField,
+        /** LLM-backed receivers can be slow; the delivery waits this long for an answer. */
+        timeoutSeconds: z.optional(secondsField(MAX_DELIVERY_TIMEOUT_SECONDS)),
+      },
+      {
+        error: (issue) =>
+          `must be an object {type, url, signingSecret, timeoutSeconds?}; got ${describeValue(issue.input)}`,
+      },
+    ),
+  }),
+);
 
 export type PromptConfig = z.infer<typeof promptConfigSchema>;
 
 /** A manual run may add metadata to its one delivery (merged over the job's, key by key). */
-export const promptParamsSchema = z.strictObject({ metadata: z.optional(metadata) });
+export const promptParamsSchema = z.lazy(() => z.strictObject({ metadata: z.optional(metadata) }));
 
 export type PromptParams = z.infer<typeof promptParamsSchema>;
 

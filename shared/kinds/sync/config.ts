@@ -37,41 +37,46 @@ const count = (what: string, min: number, max: number) =>
       z.maximum(max, { error: (issue) => `must be at most ${max}; got ${describeValue(issue.input)}` }),
     );
 
-export const connectorIdField = z
-  .string({ error: (issue) => `${CONNECTOR_ID_RULE}; got ${describeValue(issue.input)}` })
-  .check(
+export const connectorIdField = z.lazy(() =>
+  z.string({ error: (issue) => `${CONNECTOR_ID_RULE}; got ${describeValue(issue.input)}` }).check(
     z.regex(CONNECTOR_ID_PATTERN, {
       error: (issue) => `${CONNECTOR_ID_RULE}; got ${describeValue(issue.input)}`,
     }),
-  );
-
-/** `http`: the connector contract of connector.ts. `authSecret` names the secret sent as a bearer token. */
-const httpSource = z.strictObject(
-  {
-    type: z.literal('http'),
-    url: httpUrlField({ signingSecretField: 'the source authSecret' }),
-    authSecret: z.optional(secretNameField),
-  },
-  {
-    error: (issue) => `must be an object {type: "http", url, authSecret?}; got ${describeValue(issue.input)}`,
-  },
+  ),
 );
 
-const connector = z.strictObject(
-  {
-    id: connectorIdField,
-    source: httpSource,
-    /** Answering 2xx means connected; without one the connector is taken as connected. */
-    healthUrl: z.optional(httpUrlField({ signingSecretField: 'the source authSecret' })),
-    /** @default true */
-    enabled: z.optional(
-      z.boolean({ error: (issue) => `must be true or false; got ${describeValue(issue.input)}` }),
-    ),
-  },
-  {
-    error: (issue) =>
-      `must be an object {id, source, healthUrl?, enabled?}; got ${describeValue(issue.input)}`,
-  },
+/** `http`: the connector contract of connector.ts. `authSecret` names the secret sent as a bearer token. */
+const httpSource = z.lazy(() =>
+  z.strictObject(
+    {
+      type: z.literal('http'),
+      url: httpUrlField({ signingSecretField: 'the source authSecret' }),
+      authSecret: z.optional(secretNameField),
+    },
+    {
+      error: (issue) =>
+        `must be an object {type: "http", url, authSecret?}; got ${describeValue(issue.input)}`,
+    },
+  ),
+);
+
+const connector = z.lazy(() =>
+  z.strictObject(
+    {
+      id: connectorIdField,
+      source: httpSource,
+      /** Answering 2xx means connected; without one the connector is taken as connected. */
+      healthUrl: z.optional(httpUrlField({ signingSecretField: 'the source authSecret' })),
+      /** @default true */
+      enabled: z.optional(
+        z.boolean({ error: (issue) => `must be true or false; got ${describeValue(issue.input)}` }),
+      ),
+    },
+    {
+      error: (issue) =>
+        `must be an object {id, source, healthUrl?, enabled?}; got ${describeValue(issue.input)}`,
+    },
+  ),
 );
 
 /** The ids of a list of connectors (or of connector ids), as given. */
@@ -98,38 +103,40 @@ const uniqueIds = <T>(what: string) =>
 
 type ConnectorInput = z.infer<typeof connector>;
 
-export const syncConfigSchema = z.strictObject({
-  connectors: z
-    .array(connector, {
-      error: (issue) => `must be a list of connectors; got ${describeValue(issue.input)}`,
-    })
-    .check(
-      z.minLength(1, { error: 'must list at least 1 connector' }),
-      z.maxLength(MAX_CONNECTORS, {
+export const syncConfigSchema = z.lazy(() =>
+  z.strictObject({
+    connectors: z
+      .array(connector, {
+        error: (issue) => `must be a list of connectors; got ${describeValue(issue.input)}`,
+      })
+      .check(
+        z.minLength(1, { error: 'must list at least 1 connector' }),
+        z.maxLength(MAX_CONNECTORS, {
+          error: (issue) =>
+            `must list at most ${MAX_CONNECTORS} connectors; got ${String((issue.input as unknown[] | undefined)?.length)}`,
+        }),
+        uniqueIds<ConnectorInput>('connector id'),
+      ),
+    sink: z.strictObject(
+      {
+        url: httpUrlField({ signingSecretField: 'config.sink.signingSecret' }),
+        signingSecret: secretNameField,
+        /** @default DEFAULT_SINK_TIMEOUT_SECONDS */
+        timeoutSeconds: z.optional(secondsField(MAX_SINK_TIMEOUT_SECONDS)),
+      },
+      {
         error: (issue) =>
-          `must list at most ${MAX_CONNECTORS} connectors; got ${String((issue.input as unknown[] | undefined)?.length)}`,
-      }),
-      uniqueIds<ConnectorInput>('connector id'),
+          `must be an object {url, signingSecret, timeoutSeconds?}; got ${describeValue(issue.input)}`,
+      },
     ),
-  sink: z.strictObject(
-    {
-      url: httpUrlField({ signingSecretField: 'config.sink.signingSecret' }),
-      signingSecret: secretNameField,
-      /** @default DEFAULT_SINK_TIMEOUT_SECONDS */
-      timeoutSeconds: z.optional(secondsField(MAX_SINK_TIMEOUT_SECONDS)),
-    },
-    {
-      error: (issue) =>
-        `must be an object {url, signingSecret, timeoutSeconds?}; got ${describeValue(issue.input)}`,
-    },
-  ),
-  /** Records asked for per page. @default DEFAULT_PAGE_SIZE */
-  pageSize: z.optional(count('records', 1, MAX_PAGE_SIZE)),
-  /** Pages per connector per run. @default DEFAULT_MAX_PAGES_PER_RUN */
-  maxPagesPerRun: z.optional(count('pages', 1, MAX_MAX_PAGES_PER_RUN)),
-  /** Connectors synced at once. @default DEFAULT_CONCURRENCY */
-  concurrency: z.optional(count('connectors', 1, MAX_CONCURRENCY)),
-});
+    /** Records asked for per page. @default DEFAULT_PAGE_SIZE */
+    pageSize: z.optional(count('records', 1, MAX_PAGE_SIZE)),
+    /** Pages per connector per run. @default DEFAULT_MAX_PAGES_PER_RUN */
+    maxPagesPerRun: z.optional(count('pages', 1, MAX_MAX_PAGES_PER_RUN)),
+    /** Connectors synced at once. @default DEFAULT_CONCURRENCY */
+    concurrency: z.optional(count('connectors', 1, MAX_CONCURRENCY)),
+  }),
+);
 
 export type SyncConfig = z.infer<typeof syncConfigSchema>;
 export type ConnectorConfig = SyncConfig['connectors'][number];
@@ -139,22 +146,24 @@ export type ConnectorConfig = SyncConfig['connectors'][number];
  * `fullResync`, to read those connectors from the beginning again (their checkpoints start a new
  * generation, so the sink gets every record again under new idempotency keys).
  */
-export const syncParamsSchema = z.strictObject({
-  connectors: z.optional(
-    z
-      .array(connectorIdField, {
-        error: (issue) => `must be a list of connector ids; got ${describeValue(issue.input)}`,
-      })
-      .check(
-        z.minLength(1, { error: 'must name at least 1 connector (leave it out to sync all of them)' }),
-        z.maxLength(MAX_CONNECTORS, { error: `must name at most ${MAX_CONNECTORS} connectors` }),
-        uniqueIds<string>('connector'),
-      ),
-  ),
-  fullResync: z.optional(
-    z.boolean({ error: (issue) => `must be true or false; got ${describeValue(issue.input)}` }),
-  ),
-});
+export const syncParamsSchema = z.lazy(() =>
+  z.strictObject({
+    connectors: z.optional(
+      z
+        .array(connectorIdField, {
+          error: (issue) => `must be a list of connector ids; got ${describeValue(issue.input)}`,
+        })
+        .check(
+          z.minLength(1, { error: 'must name at least 1 connector (leave it out to sync all of them)' }),
+          z.maxLength(MAX_CONNECTORS, { error: `must name at most ${MAX_CONNECTORS} connectors` }),
+          uniqueIds<string>('connector'),
+        ),
+    ),
+    fullResync: z.optional(
+      z.boolean({ error: (issue) => `must be true or false; got ${describeValue(issue.input)}` }),
+    ),
+  }),
+);
 
 export type SyncParams = z.infer<typeof syncParamsSchema>;
 

@@ -57,62 +57,71 @@ function durationField(options: { readonly positive: boolean }) {
     });
 }
 
-const tableName = z
-  .string({ error: (issue) => `must be a table name; got ${describeValue(issue.input)}` })
-  .check(
+const tableName = z.lazy(() =>
+  z.string({ error: (issue) => `must be a table name; got ${describeValue(issue.input)}` }).check(
     z.regex(TABLE_NAME, {
       error: (issue) =>
         `must be a table name of 1–128 of A-Z a-z 0-9 _ . : / -; got ${describeValue(issue.input)}`,
     }),
-  );
+  ),
+);
 
-const tableList = z
-  .array(tableName, { error: (issue) => `must be a list of table names; got ${describeValue(issue.input)}` })
-  .check(
-    z.minLength(1, { error: 'must name at least 1 table' }),
-    z.maxLength(MAX_TABLES, {
-      error: (issue) =>
-        `must name at most ${MAX_TABLES} tables; got ${String((issue.input as unknown[] | undefined)?.length)}`,
-    }),
-    z.refine((names) => new Set(names).size === names.length, {
-      error: (issue) => `must not name a table twice; got ${describeValue(issue.input)}`,
-    }),
-  );
+const tableList = z.lazy(() =>
+  z
+    .array(tableName, {
+      error: (issue) => `must be a list of table names; got ${describeValue(issue.input)}`,
+    })
+    .check(
+      z.minLength(1, { error: 'must name at least 1 table' }),
+      z.maxLength(MAX_TABLES, {
+        error: (issue) =>
+          `must name at most ${MAX_TABLES} tables; got ${String((issue.input as unknown[] | undefined)?.length)}`,
+      }),
+      z.refine((names) => new Set(names).size === names.length, {
+        error: (issue) => `must not name a table twice; got ${describeValue(issue.input)}`,
+      }),
+    ),
+);
 
-const limitPerTable = z
-  .int({ error: (issue) => `must be a whole number of rows; got ${describeValue(issue.input)}` })
-  .check(
+const limitPerTable = z.lazy(() =>
+  z.int({ error: (issue) => `must be a whole number of rows; got ${describeValue(issue.input)}` }).check(
     z.minimum(1, { error: (issue) => `must be at least 1; got ${describeValue(issue.input)}` }),
     z.maximum(MAX_LIMIT_PER_TABLE, {
       error: (issue) => `must be at most ${MAX_LIMIT_PER_TABLE}; got ${describeValue(issue.input)}`,
     }),
-  );
+  ),
+);
 
 /**
  * `http`: the team's own telemetry API, or a platform's. Contract: see http-source.ts. `authSecret`
  * names the secret sent as `Authorization: Bearer <value>`.
  */
-const httpSource = z.strictObject({
-  type: z.literal('http'),
-  url: httpUrlField({ signingSecretField: 'config.source.authSecret' }),
-  authSecret: z.optional(secretNameField),
-});
+const httpSource = z.lazy(() =>
+  z.strictObject({
+    type: z.literal('http'),
+    url: httpUrlField({ signingSecretField: 'config.source.authSecret' }),
+    authSecret: z.optional(secretNameField),
+  }),
+);
 
 /**
  * The source types; a new one is one more strict object in this list (its `type` a literal).
  * `cloudwatch-metrics` and `logs-insights`: see their modules under sources/.
  */
 const SOURCES = [httpSource, cloudWatchMetricsSourceSchema, logsInsightsSourceSchema] as const;
-const SOURCE_TYPES = SOURCES.map((source) => source.shape.type.def.values[0]);
+/** Read from the schemas only when an error names them, so none is built at import. */
+const sourceTypes = () => SOURCES.map((source) => source._zod.innerType.shape.type.def.values[0]).join(', ');
 
-const source = z.discriminatedUnion('type', [...SOURCES], {
-  error: (issue) => {
-    const input = issue.input as { type?: unknown } | undefined;
-    return typeof input === 'object' && input !== null && !Array.isArray(input)
-      ? `must have a type, one of ${SOURCE_TYPES.join(', ')}; got ${describeValue(input.type)}`
-      : `must be an object {type, ...} whose type is one of ${SOURCE_TYPES.join(', ')}; got ${describeValue(issue.input)}`;
-  },
-});
+const source = z.lazy(() =>
+  z.discriminatedUnion('type', [...SOURCES], {
+    error: (issue) => {
+      const input = issue.input as { type?: unknown } | undefined;
+      return typeof input === 'object' && input !== null && !Array.isArray(input)
+        ? `must have a type, one of ${sourceTypes()}; got ${describeValue(input.type)}`
+        : `must be an object {type, ...} whose type is one of ${sourceTypes()}; got ${describeValue(issue.input)}`;
+    },
+  }),
+);
 
 /** Where a signed POST goes: the URL and the NAME of the secret its signature is keyed with. */
 const signedEndpoint = (field: string) => ({
@@ -125,71 +134,74 @@ const endpointError = (shape: string) => ({
     `must be an object ${shape}; got ${describeValue(issue.input)}`,
 });
 
-export const telemetryConfigSchema = z.strictObject({
-  model: z.strictObject(
-    { name: text(128), version: text(64), environment: text(64), purpose: text(256) },
-    {
-      error: (issue) =>
-        `must be an object {name, version, environment, purpose}; got ${describeValue(issue.input)}`,
-    },
-  ),
-  source,
-  tables: tableList,
-  /** @default DEFAULT_LIMIT_PER_TABLE */
-  limitPerTable: z.optional(limitPerTable),
-  window: z.optional(
-    z.strictObject(
+export const telemetryConfigSchema = z.lazy(() =>
+  z.strictObject({
+    model: z.strictObject(
+      { name: text(128), version: text(64), environment: text(64), purpose: text(256) },
       {
-        /** @default one schedule period */
-        initial: z.optional(durationField({ positive: true })),
-        /** @default DEFAULT_SETTLE_LAG */
-        settleLag: z.optional(durationField({ positive: false })),
-        /** @default no cap */
-        max: z.optional(durationField({ positive: true })),
-      },
-      {
-        error: (issue) => `must be an object {initial?, settleLag?, max?}; got ${describeValue(issue.input)}`,
+        error: (issue) =>
+          `must be an object {name, version, environment, purpose}; got ${describeValue(issue.input)}`,
       },
     ),
-  ),
-  sink: z.strictObject(
-    {
-      ...signedEndpoint('config.sink'),
-      /** @default DEFAULT_SINK_TIMEOUT_SECONDS */
-      timeoutSeconds: z.optional(secondsField(MAX_SINK_TIMEOUT_SECONDS)),
-      /** @default DEFAULT_MAX_CHUNK_BYTES */
-      maxChunkBytes: z.optional(
-        z
-          .int({ error: (issue) => `must be a whole number of bytes; got ${describeValue(issue.input)}` })
-          .check(
-            z.minimum(MIN_MAX_CHUNK_BYTES, {
-              error: (issue) =>
-                `must be at least ${MIN_MAX_CHUNK_BYTES} bytes; got ${describeValue(issue.input)}`,
-            }),
-            z.maximum(MAX_MAX_CHUNK_BYTES, {
-              error: (issue) =>
-                `must be at most ${MAX_MAX_CHUNK_BYTES} bytes; got ${describeValue(issue.input)}`,
-            }),
-          ),
+    source,
+    tables: tableList,
+    /** @default DEFAULT_LIMIT_PER_TABLE */
+    limitPerTable: z.optional(limitPerTable),
+    window: z.optional(
+      z.strictObject(
+        {
+          /** @default one schedule period */
+          initial: z.optional(durationField({ positive: true })),
+          /** @default DEFAULT_SETTLE_LAG */
+          settleLag: z.optional(durationField({ positive: false })),
+          /** @default no cap */
+          max: z.optional(durationField({ positive: true })),
+        },
+        {
+          error: (issue) =>
+            `must be an object {initial?, settleLag?, max?}; got ${describeValue(issue.input)}`,
+        },
       ),
-    },
-    endpointError('{url, signingSecret, timeoutSeconds?, maxChunkBytes?}'),
-  ),
-  onResult: z.optional(
-    z.strictObject(signedEndpoint('config.onResult'), endpointError('{url, signingSecret}')),
-  ),
-});
+    ),
+    sink: z.strictObject(
+      {
+        ...signedEndpoint('config.sink'),
+        /** @default DEFAULT_SINK_TIMEOUT_SECONDS */
+        timeoutSeconds: z.optional(secondsField(MAX_SINK_TIMEOUT_SECONDS)),
+        /** @default DEFAULT_MAX_CHUNK_BYTES */
+        maxChunkBytes: z.optional(
+          z
+            .int({ error: (issue) => `must be a whole number of bytes; got ${describeValue(issue.input)}` })
+            .check(
+              z.minimum(MIN_MAX_CHUNK_BYTES, {
+                error: (issue) =>
+                  `must be at least ${MIN_MAX_CHUNK_BYTES} bytes; got ${describeValue(issue.input)}`,
+              }),
+              z.maximum(MAX_MAX_CHUNK_BYTES, {
+                error: (issue) =>
+                  `must be at most ${MAX_MAX_CHUNK_BYTES} bytes; got ${describeValue(issue.input)}`,
+              }),
+            ),
+        ),
+      },
+      endpointError('{url, signingSecret, timeoutSeconds?, maxChunkBytes?}'),
+    ),
+    onResult: z.optional(
+      z.strictObject(signedEndpoint('config.onResult'), endpointError('{url, signingSecret}')),
+    ),
+  }),
+);
 
 export type TelemetryConfig = z.infer<typeof telemetryConfigSchema>;
 
-const instant = z
-  .string({ error: (issue) => `must be an ISO-8601 instant; got ${describeValue(issue.input)}` })
-  .check(
+const instant = z.lazy(() =>
+  z.string({ error: (issue) => `must be an ISO-8601 instant; got ${describeValue(issue.input)}` }).check(
     z.refine((value) => /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value)), {
       error: (issue) =>
         `must be an ISO-8601 instant such as 2026-03-01T00:00:00Z; got ${describeValue(issue.input)}`,
     }),
-  );
+  ),
+);
 
 /**
  * A manual run's parameters. `from`/`to` (both or neither, from < to) export exactly that window, a
@@ -197,34 +209,36 @@ const instant = z
  * exist, and a backfill may be for a table added since) only with a backfill window, since a watermark
  * run that skipped a table would leave a gap in it. `limitPerTable` overrides the config's for the run.
  */
-export const telemetryParamsSchema = z
-  .strictObject({
-    from: z.optional(instant),
-    to: z.optional(instant),
-    tables: z.optional(tableList),
-    limitPerTable: z.optional(limitPerTable),
-  })
-  .check((ctx) => {
-    const { from, to, tables } = ctx.value;
-    const fail = (path: string, message: string, input: unknown): void => {
-      ctx.issues.push({ code: 'custom', path: [path], input, message });
-    };
-    if ((from === undefined) !== (to === undefined)) {
-      const missing = from === undefined ? 'from' : 'to';
-      const given = missing === 'from' ? 'to' : 'from';
-      return fail(missing, `must be given with ${given} (a backfill window needs both)`, undefined);
-    }
-    if (from !== undefined && to !== undefined && Date.parse(from) >= Date.parse(to)) {
-      fail('to', `must be after from (${from}); got ${describeValue(to)}`, to);
-    }
-    if (tables !== undefined && from === undefined) {
-      fail(
-        'tables',
-        'must be given only with from and to (a backfill): a run that moves the watermark exports every table',
-        tables,
-      );
-    }
-  });
+export const telemetryParamsSchema = z.lazy(() =>
+  z
+    .strictObject({
+      from: z.optional(instant),
+      to: z.optional(instant),
+      tables: z.optional(tableList),
+      limitPerTable: z.optional(limitPerTable),
+    })
+    .check((ctx) => {
+      const { from, to, tables } = ctx.value;
+      const fail = (path: string, message: string, input: unknown): void => {
+        ctx.issues.push({ code: 'custom', path: [path], input, message });
+      };
+      if ((from === undefined) !== (to === undefined)) {
+        const missing = from === undefined ? 'from' : 'to';
+        const given = missing === 'from' ? 'to' : 'from';
+        return fail(missing, `must be given with ${given} (a backfill window needs both)`, undefined);
+      }
+      if (from !== undefined && to !== undefined && Date.parse(from) >= Date.parse(to)) {
+        fail('to', `must be after from (${from}); got ${describeValue(to)}`, to);
+      }
+      if (tables !== undefined && from === undefined) {
+        fail(
+          'tables',
+          'must be given only with from and to (a backfill): a run that moves the watermark exports every table',
+          tables,
+        );
+      }
+    }),
+);
 
 export type TelemetryParams = z.infer<typeof telemetryParamsSchema>;
 

@@ -56,81 +56,83 @@ const uniqueStrings = (what: string) =>
     error: (issue) => `must not repeat a ${what}; got ${describeValue(issue.input)}`,
   });
 
-export const cloudWatchMetricsSourceSchema = z.strictObject(
-  {
-    type: z.literal('cloudwatch-metrics'),
-    /** @default AWS/Bedrock */
-    namespace: z.optional(
-      z
-        .string({
-          error: (issue) => `must be a CloudWatch namespace string; got ${describeValue(issue.input)}`,
-        })
-        .check(
-          z.regex(NAMESPACE_PATTERN, {
-            error: (issue) =>
-              `must be a CloudWatch namespace (1–255 printable ASCII characters, not starting with ":"); got ${describeValue(issue.input)}`,
-          }),
-        ),
-    ),
-    /** The metrics read, each a table. @default Bedrock's runtime metrics */
-    metrics: z.optional(
-      z
-        .array(
-          z.string().check(
-            z.regex(METRIC_NAME_PATTERN, {
+export const cloudWatchMetricsSourceSchema = z.lazy(() =>
+  z.strictObject(
+    {
+      type: z.literal('cloudwatch-metrics'),
+      /** @default AWS/Bedrock */
+      namespace: z.optional(
+        z
+          .string({
+            error: (issue) => `must be a CloudWatch namespace string; got ${describeValue(issue.input)}`,
+          })
+          .check(
+            z.regex(NAMESPACE_PATTERN, {
               error: (issue) =>
-                `must be a metric name (1–255 printable ASCII characters); got ${describeValue(issue.input)}`,
+                `must be a CloudWatch namespace (1–255 printable ASCII characters, not starting with ":"); got ${describeValue(issue.input)}`,
             }),
           ),
-          { error: (issue) => `must be a list of metric names; got ${describeValue(issue.input)}` },
+      ),
+      /** The metrics read, each a table. @default Bedrock's runtime metrics */
+      metrics: z.optional(
+        z
+          .array(
+            z.string().check(
+              z.regex(METRIC_NAME_PATTERN, {
+                error: (issue) =>
+                  `must be a metric name (1–255 printable ASCII characters); got ${describeValue(issue.input)}`,
+              }),
+            ),
+            { error: (issue) => `must be a list of metric names; got ${describeValue(issue.input)}` },
+          )
+          .check(
+            z.minLength(1, { error: 'must name at least one metric' }),
+            z.maxLength(MAX_METRICS, { error: `must name at most ${MAX_METRICS} metrics` }),
+            uniqueStrings('metric'),
+          ),
+      ),
+      /** The `ModelId` dimension values read (a model id, an inference profile id or ARN). */
+      modelIds: z
+        .array(
+          z
+            .string()
+            .check(
+              z.minLength(1, { error: 'must not be empty' }),
+              z.maxLength(1024, { error: 'must be at most 1024 characters (a CloudWatch dimension value)' }),
+            ),
+          { error: (issue) => `must be a list of model ids; got ${describeValue(issue.input)}` },
         )
         .check(
-          z.minLength(1, { error: 'must name at least one metric' }),
-          z.maxLength(MAX_METRICS, { error: `must name at most ${MAX_METRICS} metrics` }),
-          uniqueStrings('metric'),
+          z.minLength(1, { error: 'must name at least one model id' }),
+          z.maxLength(MAX_MODEL_IDS, { error: `must name at most ${MAX_MODEL_IDS} model ids` }),
+          uniqueStrings('model id'),
         ),
-    ),
-    /** The `ModelId` dimension values read (a model id, an inference profile id or ARN). */
-    modelIds: z
-      .array(
+      /** The bucket length. @default 60 */
+      periodSeconds: z.optional(
         z
-          .string()
+          .int({ error: (issue) => `must be a whole number of seconds; got ${describeValue(issue.input)}` })
           .check(
-            z.minLength(1, { error: 'must not be empty' }),
-            z.maxLength(1024, { error: 'must be at most 1024 characters (a CloudWatch dimension value)' }),
+            z.refine((seconds) => seconds >= 60 && seconds <= MAX_PERIOD_SECONDS && seconds % 60 === 0, {
+              error: (issue) =>
+                `must be a multiple of 60 from 60 to ${MAX_PERIOD_SECONDS} seconds; got ${describeValue(issue.input)}`,
+            }),
           ),
-        { error: (issue) => `must be a list of model ids; got ${describeValue(issue.input)}` },
-      )
-      .check(
-        z.minLength(1, { error: 'must name at least one model id' }),
-        z.maxLength(MAX_MODEL_IDS, { error: `must name at most ${MAX_MODEL_IDS} model ids` }),
-        uniqueStrings('model id'),
       ),
-    /** The bucket length. @default 60 */
-    periodSeconds: z.optional(
-      z
-        .int({ error: (issue) => `must be a whole number of seconds; got ${describeValue(issue.input)}` })
-        .check(
-          z.refine((seconds) => seconds >= 60 && seconds <= MAX_PERIOD_SECONDS && seconds % 60 === 0, {
+      /** One statistic for every metric. @default Average for InvocationLatency, Sum for the others */
+      stat: z.optional(
+        z.string({ error: (issue) => `must be a statistic name; got ${describeValue(issue.input)}` }).check(
+          z.regex(STAT_PATTERN, {
             error: (issue) =>
-              `must be a multiple of 60 from 60 to ${MAX_PERIOD_SECONDS} seconds; got ${describeValue(issue.input)}`,
+              `must be a CloudWatch statistic (SampleCount, Average, Sum, Minimum, Maximum, IQM, p99, tm90, ...); got ${describeValue(issue.input)}`,
           }),
         ),
-    ),
-    /** One statistic for every metric. @default Average for InvocationLatency, Sum for the others */
-    stat: z.optional(
-      z.string({ error: (issue) => `must be a statistic name; got ${describeValue(issue.input)}` }).check(
-        z.regex(STAT_PATTERN, {
-          error: (issue) =>
-            `must be a CloudWatch statistic (SampleCount, Average, Sum, Minimum, Maximum, IQM, p99, tm90, ...); got ${describeValue(issue.input)}`,
-        }),
       ),
-    ),
-  },
-  {
-    error: (issue) =>
-      `must be an object {type, namespace?, metrics?, modelIds, periodSeconds?, stat?}; got ${describeValue(issue.input)}`,
-  },
+    },
+    {
+      error: (issue) =>
+        `must be an object {type, namespace?, metrics?, modelIds, periodSeconds?, stat?}; got ${describeValue(issue.input)}`,
+    },
+  ),
 );
 
 export type CloudWatchMetricsSourceConfig = z.infer<typeof cloudWatchMetricsSourceSchema>;

@@ -49,52 +49,56 @@ export const STOP_MARGIN_MS = 3_000;
 const LOG_GROUP_NAME_PATTERN = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
-export const logsInsightsSourceSchema = z.strictObject(
-  {
-    type: z.literal('logs-insights'),
-    logGroupNames: z
-      .array(
-        z.string().check(
-          z.regex(LOG_GROUP_NAME_PATTERN, {
-            error: (issue) =>
-              `must be a log group name (1–512 of A-Z a-z 0-9 . - _ / #); got ${describeValue(issue.input)}`,
+export const logsInsightsSourceSchema = z.lazy(() =>
+  z.strictObject(
+    {
+      type: z.literal('logs-insights'),
+      logGroupNames: z
+        .array(
+          z.string().check(
+            z.regex(LOG_GROUP_NAME_PATTERN, {
+              error: (issue) =>
+                `must be a log group name (1–512 of A-Z a-z 0-9 . - _ / #); got ${describeValue(issue.input)}`,
+            }),
+          ),
+          { error: (issue) => `must be a list of log group names; got ${describeValue(issue.input)}` },
+        )
+        .check(
+          z.minLength(1, { error: 'must name at least one log group' }),
+          z.maxLength(MAX_LOG_GROUPS, {
+            error: `must name at most ${MAX_LOG_GROUPS} log groups (StartQuery's limit)`,
+          }),
+          z.refine<string[]>((names) => new Set(names).size === names.length, {
+            error: (issue) => `must not repeat a log group; got ${describeValue(issue.input)}`,
           }),
         ),
-        { error: (issue) => `must be a list of log group names; got ${describeValue(issue.input)}` },
-      )
-      .check(
-        z.minLength(1, { error: 'must name at least one log group' }),
-        z.maxLength(MAX_LOG_GROUPS, {
-          error: `must name at most ${MAX_LOG_GROUPS} log groups (StartQuery's limit)`,
-        }),
-        z.refine<string[]>((names) => new Set(names).size === names.length, {
-          error: (issue) => `must not repeat a log group; got ${describeValue(issue.input)}`,
-        }),
+      /** The Logs Insights query (its own language, CWLI); the window filter is put in front of it. */
+      query: z
+        .string({
+          error: (issue) => `must be a Logs Insights query string; got ${describeValue(issue.input)}`,
+        })
+        .check(
+          z.refine((text) => text.trim() !== '', { error: 'must not be empty' }),
+          z.maxLength(MAX_QUERY_LENGTH, {
+            error: (issue) =>
+              `must be at most ${MAX_QUERY_LENGTH} characters (the API's 10,000 less the window filter); got ${String(issue.input).length}`,
+          }),
+        ),
+      /** The name of the one table this source defines. @default logs */
+      table: z.optional(
+        z.string().check(
+          z.regex(TABLE_NAME_PATTERN, {
+            error: (issue) =>
+              `must be a table name (1–64 of A-Z a-z 0-9 _ . -); got ${describeValue(issue.input)}`,
+          }),
+        ),
       ),
-    /** The Logs Insights query (its own language, CWLI); the window filter is put in front of it. */
-    query: z
-      .string({ error: (issue) => `must be a Logs Insights query string; got ${describeValue(issue.input)}` })
-      .check(
-        z.refine((text) => text.trim() !== '', { error: 'must not be empty' }),
-        z.maxLength(MAX_QUERY_LENGTH, {
-          error: (issue) =>
-            `must be at most ${MAX_QUERY_LENGTH} characters (the API's 10,000 less the window filter); got ${String(issue.input).length}`,
-        }),
-      ),
-    /** The name of the one table this source defines. @default logs */
-    table: z.optional(
-      z.string().check(
-        z.regex(TABLE_NAME_PATTERN, {
-          error: (issue) =>
-            `must be a table name (1–64 of A-Z a-z 0-9 _ . -); got ${describeValue(issue.input)}`,
-        }),
-      ),
-    ),
-  },
-  {
-    error: (issue) =>
-      `must be an object {type, logGroupNames, query, table?}; got ${describeValue(issue.input)}`,
-  },
+    },
+    {
+      error: (issue) =>
+        `must be an object {type, logGroupNames, query, table?}; got ${describeValue(issue.input)}`,
+    },
+  ),
 );
 
 export type LogsInsightsSourceConfig = z.infer<typeof logsInsightsSourceSchema>;
