@@ -12,6 +12,7 @@ import { createLambdaJobInvoker } from '../../shared/adapters/lambda/job-invoker
 import { Alerts } from '../../shared/alerts/alerts.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Env, JobFunctionConfig } from '../../shared/config.ts';
+import { DueIndexFill } from '../../shared/health/fill.ts';
 import { LoggedHealthAlerts } from '../../shared/health/log-alerts.ts';
 import type { SweeperTickDeps } from '../../shared/health/tick.ts';
 import type { Logger } from '../../shared/logger.ts';
@@ -40,12 +41,14 @@ export function createSweeperDeps(context: SweeperRootContext): SweeperTickDeps 
       : meteredRunLedger(ledger, metrics, async (job) => (await jobs.get(job))?.kind, log);
   // Without a topic in the environment (the local stack) the alerts go to the jobs' webhooks only.
   const alerts = createAlertsDeps({ env, config, clock, doc, log });
+  const store = new DynamoHealthStore(doc, config.jobsTable);
   return {
+    fill: new DueIndexFill({ jobs, store, clock, log }),
     sweep: {
       jobs,
       runs,
       health: {
-        store: new DynamoHealthStore(doc, config.jobsTable),
+        store,
         alerts: new LoggedHealthAlerts(log, new Alerts(alerts)),
         clock,
         log,

@@ -45,4 +45,14 @@ export interface HealthStore {
    * have moved it). True when this write moved it.
    */
   moveDue(entry: DueEntry, next: DueSlot | undefined): Promise<boolean>;
+  /**
+   * Puts the job in the due index at `due` when its run state has no entry (a job stored before the
+   * index existed; shared/health/fill.ts), creating the state, unconfirmed, when the job has none (stored
+   * before run states). Never over an entry a job write or a sweep placed. True when this write placed it.
+   */
+  watchIfUnwatched(job: JobIdentity, due: DueSlot): Promise<boolean>;
+  /** Whether the one-time fill of the due index has completed on this table. */
+  dueIndexFilled(): Promise<boolean>;
+  /** Records that it has (idempotent). */
+  markDueIndexFilled(at: Date): Promise<void>;
 }

@@ -4,7 +4,13 @@
  * write is conditional on the state belonging to the job (`jobCreatedAt`), so nothing here creates a
  * state for a job that has none or writes to a job created again since.
  */
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { JobHealth } from '../../health/model.ts';
 import type { DueEntry, DueSlot, HealthStore } from '../../health/ports.ts';
 import type { HealthCounters, RunVerdict } from '../../health/transitions.ts';
@@ -12,10 +18,15 @@ import { isTrouble } from '../../health/transitions.ts';
 import type { JobIdentity } from '../../jobs/ports.ts';
 import type { IndexName } from '../../tables.ts';
 import { isConditionFailed } from './client.ts';
-import { DUE_SHARD } from './due-attributes.ts';
-import { runStateKey } from './run-state.ts';
+import { DUE_SHARD, dueAttributes } from './due-attributes.ts';
+import { newRunStateItem, runStateKey } from './run-state.ts';
 
 const BY_DUE: IndexName<'jobs'> = 'jobs-by-due';
+/**
+ * The item recording that the due index was filled for the jobs stored before it (shared/health/fill.ts).
+ * It starts with `#`, which no job name holds, and carries no `listKey` nor `kind`: no index lists it.
+ */
+const DUE_FILL_MARKER = { name: '#fill#jobs-by-due' };
 export class DynamoHealthStore implements HealthStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -161,6 +172,66 @@ export class DynamoHealthStore implements HealthStore {
       if (isConditionFailed(error)) return false;
       throw error;
     }
+  }
+
+  async watchIfUnwatched(job: JobIdentity, due: DueSlot): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runStateKey(job.name),
+          UpdateExpression: 'SET #shard = :shard, #dueAt = :dueAt, #slot = :slot, #stage = :stage',
+          ConditionExpression: '#jobCreatedAt = :createdAt AND attribute_not_exists(#shard)',
+          ExpressionAttributeNames: {
+            '#jobCreatedAt': 'jobCreatedAt',
+            '#shard': 'dueShard',
+            '#dueAt': 'dueAt',
+            '#slot': 'dueSlot',
+            '#stage': 'dueStage',
+          },
+          ExpressionAttributeValues: {
+            ':createdAt': job.createdAt,
+            ':shard': DUE_SHARD,
+            ':dueAt': due.dueAt,
+            ':slot': due.slot,
+            ':stage': due.stage,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+    // Refused: the state has an entry, belongs to another job, or does not exist. Only the last is ours
+    // to write: a state with no version confirmed (runs read the job, as while a write is under way; the
+    // job's next write confirms one), which its first lease finds as the job's own.
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...newRunStateItem({ name: job.name, createdAt: job.createdAt }), ...dueAttributes(due) },
+          ConditionExpression: 'attribute_not_exists(#name)',
+          ExpressionAttributeNames: { '#name': 'name' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async dueIndexFilled(): Promise<boolean> {
+    const output = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: DUE_FILL_MARKER, ConsistentRead: true }),
+    );
+    return output.Item !== undefined;
+  }
+
+  async markDueIndexFilled(at: Date): Promise<void> {
+    await this.doc.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...DUE_FILL_MARKER, filledAt: at.toISOString() } }),
+    );
   }
 }
 
