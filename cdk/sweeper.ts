@@ -1,8 +1,9 @@
 /**
  * The sweeper in AWS: its function (shared/health/sweep.ts through functions/sweeper/handler.ts) and the
  * EventBridge Scheduler schedule that invokes it every minute, with least-privilege grants: a Query of
- * exactly the due index, reads and writes of single items (the run states it moves, the missed runs it
- * claims), and an asynchronous Invoke of exactly the job functions (catch-up runs).
+ * exactly the due index and the job list (walked once, by the fill of the due index), reads and writes of
+ * single items (the run states it moves, the missed runs it claims, the fill's record), and an
+ * asynchronous Invoke of exactly the job functions (catch-up runs).
  *
  * The schedule lives in the account's default group, not the deployment's job group: reconcile reads
  * every schedule of that group as a job's, and the sweeper is none.
@@ -20,7 +21,10 @@ import type { IndexName } from '../shared/tables.ts';
 
 /** The due index the sweeper Queries (shared/tables.ts). */
 export const DUE_INDEX: IndexName<'jobs'> = 'jobs-by-due';
-export const SWEEPER_JOBS_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'] as const;
+/** The job list, which the one-time fill of the due index walks (shared/health/fill.ts). */
+export const JOB_LIST_INDEX: IndexName<'jobs'> = 'jobs-by-name';
+/** PutItem: the fill's record, and a run state for a job an earlier version stored without one. */
+export const SWEEPER_JOBS_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
 export const SWEEPER_RUNS_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
 
 export interface SweeperProps {
@@ -51,7 +55,7 @@ export function addSweeper(scope: Construct, props: SweeperProps): Sweeper {
   role.addToPrincipalPolicy(
     new PolicyStatement({
       actions: ['dynamodb:Query'],
-      resources: [`${props.tables.jobs.tableArn}/index/${DUE_INDEX}`],
+      resources: [DUE_INDEX, JOB_LIST_INDEX].map((index) => `${props.tables.jobs.tableArn}/index/${index}`),
     }),
   );
   role.addToPrincipalPolicy(

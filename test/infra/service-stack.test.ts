@@ -536,13 +536,15 @@ describe('ServiceStack: least privilege', () => {
     expect(arns.filter((arn) => arn.includes('/index/*'))).toHaveLength(2);
   });
 
-  it('grants the sweeper a Query of the due and alerts-due indexes only, and single items of both tables', () => {
+  it('grants the sweeper a Query of the due, alerts-due and job-list indexes only, and single items of both tables', () => {
     const { access, arns } = tableAccess(statementsOf(roleOf(functionId('sweeper'))));
     expect(Object.keys(access).sort()).toEqual(['jobs', 'runs']);
-    // DeleteItem: the reminder pass drops the alert record of a job that is gone.
+    // DeleteItem: the reminder pass drops the alert record of a job that is gone. PutItem: the due index
+    // fill's record, and a run state for a job stored before run states (shared/health/fill.ts).
     expect([...(access.jobs ?? [])].sort()).toEqual([
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
+      'dynamodb:PutItem',
       'dynamodb:Query',
       'dynamodb:UpdateItem',
     ]);
@@ -554,6 +556,7 @@ describe('ServiceStack: least privilege', () => {
     expect(arns.filter((arn) => arn.includes('/index/')).sort()).toEqual([
       expect.stringContaining('/index/alerts-due'),
       expect.stringContaining('/index/jobs-by-due'),
+      expect.stringContaining('/index/jobs-by-name'),
     ]);
   });
 

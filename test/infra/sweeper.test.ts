@@ -115,9 +115,16 @@ describe('the sweeper in the stack', () => {
       {
         Effect: 'Allow',
         Action: 'dynamodb:Query',
-        Resource: { 'Fn::Join': ['', [arn(ids.jobs), '/index/jobs-by-due']] },
+        Resource: [
+          { 'Fn::Join': ['', [arn(ids.jobs), '/index/jobs-by-due']] },
+          { 'Fn::Join': ['', [arn(ids.jobs), '/index/jobs-by-name']] },
+        ],
       },
-      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: arn(ids.jobs) },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Resource: arn(ids.jobs),
+      },
       {
         Effect: 'Allow',
         Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
