@@ -2,27 +2,12 @@
  * An architecture rule checked on the source text: a zod schema at module scope is built lazily
  * (`z.lazy(() => …)`), so importing a module builds no schema and a function builds, at their first use,
  * only the schemas it parses with. Built at import, the API's schemas (every kind's config, the job, the
- * queries, the answers) were a fifth of its cold start (bench/README-coldstart.md).
+ * queries, the answers) were about a tenth of its cold start on Node 20 (bench/README-coldstart.md).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-function sourceFiles(dir: string): string[] {
-  const found: string[] = [];
-  const walk = (path: string) => {
-    for (const entry of readdirSync(path, { withFileTypes: true })) {
-      const child = join(path, entry.name);
-      if (entry.isDirectory()) walk(child);
-      else if (entry.name.endsWith('.ts')) found.push(relative(ROOT, child));
-    }
-  };
-  walk(join(ROOT, dir));
-  return found.sort();
-}
+import { REPOSITORY_ROOT as ROOT, sourceFiles } from '../../support/source-files.ts';
 
 /**
  * A module-scope declaration whose value is built with zod or a field factory (`…Field(…)`,

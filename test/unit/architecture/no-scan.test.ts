@@ -3,29 +3,10 @@
  * path is a Query or a GetItem, never a Scan (issue 4, §1). Comments are stripped first, so explaining a
  * rule never breaks it. Import rules (runtime code never loads the CDK, among others) live in layers.test.ts.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-/** Every `.ts` file under `dir` (relative to the repository root), sorted. */
-function sourceFiles(dir: string): string[] {
-  const found: string[] = [];
-  const walk = (path: string) => {
-    for (const entry of readdirSync(path, { withFileTypes: true })) {
-      const child = join(path, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== 'node_modules') walk(child);
-      } else if (entry.name.endsWith('.ts')) {
-        found.push(relative(ROOT, child));
-      }
-    }
-  };
-  walk(join(ROOT, dir));
-  return found.sort();
-}
+import { REPOSITORY_ROOT as ROOT, sourceFiles } from '../../support/source-files.ts';
 
 /**
  * The code of a TypeScript source without its comments. String and template literals are kept (an import
