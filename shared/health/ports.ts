@@ -51,8 +51,13 @@ export interface HealthStore {
    * before run states). Never over an entry a job write or a sweep placed. True when this write placed it.
    */
   watchIfUnwatched(job: JobIdentity, due: DueSlot): Promise<boolean>;
-  /** Whether the one-time fill of the due index has completed on this table. */
-  dueIndexFilled(): Promise<boolean>;
-  /** Records that it has (idempotent). */
-  markDueIndexFilled(at: Date): Promise<void>;
+  /** How far the one-time fill of the due index got on this table; undefined before it started. */
+  dueIndexFill(): Promise<DueIndexFillState | undefined>;
+  /** Records how far it got (idempotent: a later record replaces it). */
+  recordDueIndexFill(state: DueIndexFillState): Promise<void>;
 }
+
+/** The fill's progress: the job list's cursor after the last page done, or when it completed. */
+export type DueIndexFillState =
+  | { readonly cursor: string; readonly filledAt?: undefined }
+  | { readonly filledAt: string; readonly cursor?: undefined };

@@ -12,7 +12,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { JobHealth } from '../../health/model.ts';
-import type { DueEntry, DueSlot, HealthStore } from '../../health/ports.ts';
+import type { DueEntry, DueIndexFillState, DueSlot, HealthStore } from '../../health/ports.ts';
 import type { HealthCounters, RunVerdict } from '../../health/transitions.ts';
 import { isTrouble } from '../../health/transitions.ts';
 import type { JobIdentity } from '../../jobs/ports.ts';
@@ -23,10 +23,10 @@ import { newRunStateItem, runStateKey } from './run-state.ts';
 
 const BY_DUE: IndexName<'jobs'> = 'jobs-by-due';
 /**
- * The item recording that the due index was filled for the jobs stored before it (shared/health/fill.ts).
+ * The item recording how far the fill of the due index for jobs stored before it got (shared/health/fill.ts).
  * It starts with `#`, which no job name holds, and carries no `listKey` nor `kind`: no index lists it.
  */
-const DUE_FILL_MARKER = { name: '#fill#jobs-by-due' };
+const DUE_FILL_RECORD = { name: '#fill#jobs-by-due' };
 export class DynamoHealthStore implements HealthStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -221,16 +221,19 @@ export class DynamoHealthStore implements HealthStore {
     }
   }
 
-  async dueIndexFilled(): Promise<boolean> {
+  async dueIndexFill(): Promise<DueIndexFillState | undefined> {
     const output = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: DUE_FILL_MARKER, ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: DUE_FILL_RECORD, ConsistentRead: true }),
     );
-    return output.Item !== undefined;
+    const item = output.Item;
+    if (item === undefined) return undefined;
+    if (typeof item.filledAt === 'string') return { filledAt: item.filledAt };
+    return typeof item.cursor === 'string' ? { cursor: item.cursor } : undefined;
   }
 
-  async markDueIndexFilled(at: Date): Promise<void> {
+  async recordDueIndexFill(state: DueIndexFillState): Promise<void> {
     await this.doc.send(
-      new PutCommand({ TableName: this.tableName, Item: { ...DUE_FILL_MARKER, filledAt: at.toISOString() } }),
+      new PutCommand({ TableName: this.tableName, Item: { ...DUE_FILL_RECORD, ...state } }),
     );
   }
 }

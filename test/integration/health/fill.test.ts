@@ -15,7 +15,7 @@ import { startLocalStack } from '../../../local/runtime.ts';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.ts';
 import { DynamoHealthStore } from '../../../shared/adapters/dynamodb/health-store.ts';
 import { DynamoJobStore } from '../../../shared/adapters/dynamodb/job-store.ts';
-import { DueIndexFill, fillDueIndex } from '../../../shared/health/fill.ts';
+import { DueIndexFill, fillDueIndex, MAX_FILL_PAGES } from '../../../shared/health/fill.ts';
 import { tableName } from '../../../shared/tables.ts';
 import { promptJob } from '../api/support.ts';
 import { captureLog, freshTable, ManualClock, promptJob as storedJob, useEngine } from '../ledger/support.ts';
@@ -58,7 +58,7 @@ async function asStoredBefore(table: string, name: string, what: 'the due index'
 }
 
 async function entries(store: DynamoHealthStore) {
-  const due = await store.due(new Date('2030-01-01T00:00:00.000Z'), 100);
+  const due = await store.due(new Date('2030-01-01T00:00:00.000Z'), 500);
   return new Map(due.map((entry) => [entry.job, { slot: entry.slot, stage: entry.stage }]));
 }
 
@@ -84,7 +84,7 @@ describe('the due index fill', () => {
     const report = await fillDueIndex(deps);
 
     // Then the three runnable jobs without an entry are watched from their next slot (12:05, grace 60 s)
-    expect(report).toEqual({ jobs: 5, placed: 3 });
+    expect(report).toEqual({ jobs: 5, placed: 3, done: true });
     expect(await entries(store)).toEqual(
       new Map([
         ['before-index', { slot: '2026-03-01T12:05:00.000Z', stage: 'late' }],
@@ -121,6 +121,26 @@ describe('the due index fill', () => {
     expect(await entries(store)).toEqual(new Map());
   });
 
+  it('Given more jobs than one call walks, When the fill runs, Then it records where it stopped and the next call goes on from there', async () => {
+    const { table, jobs, store, deps } = await world();
+    // Given 120 jobs stored before the index (a page is 100 jobs)
+    const names = Array.from({ length: 120 }, (_, i) => `many-${String(i).padStart(3, '0')}`);
+    for (const name of names) {
+      await jobs.create(storedJob(name, EVERY_5));
+      await asStoredBefore(table, name, 'the due index');
+    }
+
+    // When a call may walk one page, Then it places that page's jobs and records its cursor
+    expect(await fillDueIndex(deps, 1)).toEqual({ jobs: 100, placed: 100, done: false });
+    expect(await store.dueIndexFill()).toEqual({ cursor: expect.any(String) });
+    expect((await entries(store)).size).toBe(100);
+    // And the next call goes on after that page and completes
+    expect(await fillDueIndex(deps, 1)).toEqual({ jobs: 20, placed: 20, done: true });
+    expect([...(await entries(store)).keys()].sort()).toEqual(names);
+    expect(await store.dueIndexFill()).toEqual({ filledAt: NOW });
+    expect(MAX_FILL_PAGES).toBeGreaterThan(1);
+  });
+
   it('Given two fills at once, When both run, Then every job has one entry and the fill is recorded', async () => {
     const { table, jobs, store, deps } = await world();
     for (const name of ['raced-1', 'raced-2', 'raced-3']) {
@@ -132,7 +152,7 @@ describe('the due index fill', () => {
 
     expect(reports.reduce((placed, report) => placed + (report?.placed ?? 0), 0)).toBe(3);
     expect([...(await entries(store)).keys()].sort()).toEqual(['raced-1', 'raced-2', 'raced-3']);
-    expect(await store.dueIndexFilled()).toBe(true);
+    expect(await store.dueIndexFill()).toEqual({ filledAt: NOW });
   });
 });
 
