@@ -63,7 +63,11 @@ export async function settleRun(deps: SettleDeps, run: Run): Promise<Run> {
     attempt: run.attempt,
   });
   // Someone moved it first (the attempt finished, or a retry took it over): read what they wrote.
-  return settled ?? (await deps.runs.get(run.job, run.slot)) ?? run;
+  if (settled === undefined) return (await deps.runs.get(run.job, run.slot)) ?? run;
+  // This reader ended it failed (its retry never came, or its invocation was lost): its chained jobs
+  // start as after any run that failed for good. (A `timed_out` run starts none: README, Chained jobs.)
+  if (settled.status === 'failed') await followSettledRun(deps, settled, 'settled run');
+  return settled;
 }
 
 export function settleRuns(deps: SettleDeps, runs: readonly Run[]): Promise<Run[]> {
@@ -165,7 +169,7 @@ async function settleParent(deps: SettleDeps, parent: Run): Promise<Run> {
     durationMs: Math.max(0, now.getTime() - started),
   });
   if (ended === undefined) return (await deps.runs.get(parent.job, parent.slot)) ?? parent;
-  await followRecountedParent(deps, ended);
+  await followSettledRun(deps, ended, 'recounted fan-out parent');
   return ended;
 }
 
@@ -201,19 +205,20 @@ async function startStalledLanes(
 }
 
 /**
- * What follows the end of a parent its reader recounted: its chained jobs (`then`), as the lifecycle
- * starts them when the last count ends a parent. Only the reader whose conditional transition ended
- * the parent gets here, so they start once. No delivery repeats a reader's request, so a chained run
- * that cannot be started is reported, not thrown: the reader still gets the parent as it ended.
+ * What follows the end of a run its reader settled (an attempt that never came back, a fan-out parent
+ * it recounted): its chained jobs (`then`), as the lifecycle starts them when a run ends. Only the reader
+ * whose conditional transition ended the run gets here, so they start once. No delivery repeats a
+ * reader's request, so a chained run that cannot be started is reported, not thrown: the reader still
+ * gets the run as it ended.
  */
-async function followRecountedParent(deps: SettleDeps, parent: Run): Promise<void> {
-  const log = deps.log.child({ job: parent.job, runId: parent.runId });
+async function followSettledRun(deps: SettleDeps, ended: Run, what: string): Promise<void> {
+  const log = deps.log.child({ job: ended.job, runId: ended.runId });
   try {
-    const job = await deps.jobs.get(parent.job);
+    const job = await deps.jobs.get(ended.job);
     if (job === undefined) return;
-    await startChainedRuns({ ...deps, retentionDays: deps.runRetentionDays }, job, parent, log);
+    await startChainedRuns({ ...deps, retentionDays: deps.runRetentionDays }, job, ended, log);
   } catch (error) {
-    log.error('chained runs of a recounted fan-out parent not started', {
+    log.error(`chained runs of a ${what} not started`, {
       error: error instanceof Error ? `${error.name}: ${error.message}` : 'UnknownError',
     });
   }

@@ -6,6 +6,7 @@ import { manualSlot } from '../../../shared/runs/event.ts';
 import type { RunDeps } from '../../../shared/runs/lifecycle.ts';
 import { newManualRun, retentionExpiresAt, runEvent } from '../../../shared/runs/manual.ts';
 import { newRunId } from '../../../shared/runs/run-id.ts';
+import { RETRY_GRACE_MS } from '../../../shared/runs/settle.ts';
 import { type Receiver, startReceiver } from '../prompt/receiver.ts';
 import { type LocalRunDeps, localRunDeps } from './run-deps.ts';
 import { type ApiAnswer, type ApiHarness, promptJob, startApiHarness, until } from './support.ts';
@@ -31,11 +32,15 @@ afterAll(async () => {
   await api?.close();
 });
 
-/** `upstream` (then onSuccess: [downstream]) and `downstream`, created through the API; the upstream job as stored. */
-async function givenChain(upstream: string, downstream: string): Promise<Job> {
+/** `upstream` (then onSuccess, or onFailure: [downstream]) and `downstream`, created through the API; the upstream job as stored. */
+async function givenChain(
+  upstream: string,
+  downstream: string,
+  on: 'onSuccess' | 'onFailure' = 'onSuccess',
+): Promise<Job> {
   for (const [name, then] of [
     [downstream, undefined],
-    [upstream, { onSuccess: [downstream] }],
+    [upstream, { [on]: [downstream] }],
   ] as const) {
     const answer = await api.call('PUT', `/jobs/${name}`, {
       body: promptJob(name, {
@@ -95,6 +100,53 @@ async function chainedRuns(
   );
   return of(answer);
 }
+
+describe('a run its reader settles', () => {
+  it('Given a run whose retry never arrived, When readers read it after the grace, Then it is recorded failed once and its onFailure job runs once', async () => {
+    // Given a run of a job chained onFailure, left retrying: its retry was due 15 minutes and 1 minute ago
+    const job = await givenChain('lost-retry-up', 'lost-retry-down', 'onFailure');
+    const now = Date.now();
+    const runId = newRunId(new Date(now - RETRY_GRACE_MS - 5 * 60_000));
+    const scheduledFor = new Date(now - RETRY_GRACE_MS - 5 * 60_000).toISOString();
+    const run: Run = {
+      runId,
+      job: job.name,
+      slot: manualSlot(scheduledFor, runId),
+      trigger: 'manual',
+      status: 'retrying',
+      scheduledFor,
+      startedAt: scheduledFor,
+      attempt: 1,
+      duplicatesSuppressed: 0,
+      error: { type: 'WebhookRejectedError', message: 'webhook answered HTTP 500' },
+      nextAttemptAt: new Date(now - RETRY_GRACE_MS - 60_000).toISOString(),
+      expiresAt: retentionExpiresAt(new Date(now), 30),
+    };
+    expect((await deps.runs.claim(run)).claimed).toBe(true);
+
+    // When two readers read it at once through the API
+    const reads = await Promise.all([
+      api.call('GET', `/runs/${runId}`),
+      api.call('GET', `/jobs/${job.name}/runs`),
+    ]);
+
+    // Then both see it failed, saying why
+    expect(reads[0].json).toMatchObject({
+      status: 'failed',
+      reason: expect.stringContaining('did not arrive'),
+    });
+    expect(reads[1].json?.runs).toEqual([expect.objectContaining({ runId, status: 'failed' })]);
+    // And the job it chains to on failure ran once, as the settled run's chained run
+    const chained = await chainedRuns('lost-retry-down', { ...run, status: 'failed' }, 1);
+    expect(chained).toEqual([
+      expect.objectContaining({
+        trigger: 'chain',
+        status: 'succeeded',
+        upstream: expect.objectContaining({ runId, status: 'failed' }),
+      }),
+    ]);
+  });
+});
 
 describe('the chain follower, started again for the same run', () => {
   it('Given an ended run, When its follower runs twice at once, Then one chained run is started', async () => {
