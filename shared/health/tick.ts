@@ -1,7 +1,7 @@
 /**
  * The sweeper's minute, as the AWS function and the local timer both run it: the one-time fill of the
- * due index for jobs stored before it (shared/health/fill.ts; a read of one item once it is done), one sweep of the index of
- * next expected slots (shared/health/sweep.ts), then the alerts owed (failed sends tried again,
+ * due index for jobs stored before it (shared/health/fill.ts; a read of one item once it is done), one
+ * sweep of the index of next expected slots (shared/health/sweep.ts), then the alerts owed (failed sends tried again,
  * reminders: shared/alerts/alerts.ts `sendDueAlerts`), then the jobs found late as a metric (missed
  * slots are counted where their runs are recorded: shared/metrics-ledger.ts). A failed alert pass does
  * not undo the sweep: it is logged, and the next minute tries again.

@@ -1,8 +1,10 @@
 /**
  * HealthStore on the jobs table: a job's recorded health, its run counters and its entry in the index
  * of next expected slots all live on the job's run state item (`<name>#run`, ./run-state.ts). Every
- * write is conditional on the state belonging to the job (`jobCreatedAt`), so nothing here creates a
- * state for a job that has none or writes to a job created again since.
+ * write is conditional on the state belonging to the job (`jobCreatedAt`), so nothing here writes to a
+ * job created again since, and only the due index fill creates a state, for a job an earlier version
+ * stored without one (watchIfUnwatched; one made for a job deleted meanwhile is an orphan no index lists
+ * once the sweep has moved its entry out, and a job created again under the name replaces it).
  */
 import {
   type DynamoDBDocumentClient,
