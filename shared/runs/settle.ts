@@ -15,6 +15,7 @@ import type { Logger } from '../logger.ts';
 import { startChainedRuns } from './chain.ts';
 import { isChildStatus, parentOutcome } from './fan-out-spec.ts';
 import { runEvent } from './manual.ts';
+import { RUN_ID_PATTERN, runIdTime } from './run-id.ts';
 
 export interface SettleDeps {
   readonly runs: RunLedger;
@@ -99,7 +100,7 @@ function settlement(deps: SettleDeps, run: Run, now: Date): Partial<Run> | undef
   }
   if (
     run.status === 'pending' &&
-    Date.parse(run.scheduledFor) + ASYNC_MAX_EVENT_AGE_SECONDS * 1000 + RETRY_GRACE_MS < now.getTime()
+    requestedAt(run) + ASYNC_MAX_EVENT_AGE_SECONDS * 1000 + RETRY_GRACE_MS < now.getTime()
   ) {
     // The request that created it died before its Invoke, or Lambda dropped the event: nothing starts it.
     return {
@@ -107,11 +108,22 @@ function settlement(deps: SettleDeps, run: Run, now: Date): Partial<Run> | undef
       finishedAt: now.toISOString(),
       error: {
         type: 'InvocationLost',
-        message: `requested at ${run.scheduledFor} and never started: no invocation of it is left (Lambda drops an event after ${ASYNC_MAX_EVENT_AGE_SECONDS / 3600} h)`,
+        message: `requested at ${new Date(requestedAt(run)).toISOString()} and never started: no invocation of it is left (Lambda drops an event after ${ASYNC_MAX_EVENT_AGE_SECONDS / 3600} h)`,
       },
     };
   }
   return undefined;
+}
+
+/**
+ * When a pending run was requested (epoch ms): its id's time, or its slot's when later (a manual run
+ * scheduled ahead). A backfill or catch-up run stands for a slot that may be days old, so its slot is
+ * not when it was handed to Lambda.
+ */
+function requestedAt(run: Run): number {
+  const slot = Date.parse(run.scheduledFor);
+  // Every run id is a ULID; one that is not (none is known) falls back to the slot, as before.
+  return RUN_ID_PATTERN.test(run.runId) ? Math.max(slot, runIdTime(run.runId).getTime()) : slot;
 }
 
 /**

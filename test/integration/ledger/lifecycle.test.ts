@@ -441,6 +441,31 @@ describe.each(engineKinds)('on %s', (kind) => {
       });
     });
 
+    it('reads a backfill run of a slot days old, pending since a moment ago, as pending: its age counts from when it was requested', async () => {
+      // Given a backfill run of a slot two days back, written pending now (its function not started yet)
+      const { deps, clock } = setup('2026-03-01T12:00:00.000Z', delaysMs);
+      const job = await givenJob(deps);
+      const scheduledFor = '2026-02-27T12:00:00.000Z';
+      const backfill = newManualRun(job, clock.now(), {
+        retentionDays: 30,
+        trigger: 'backfill',
+        scheduledFor,
+        slot: `${scheduledFor}#backfill#b1`,
+      });
+      await deps.runs.claim(backfill.run);
+      // When it is read a second later, and again just before the maximum event age and grace have passed
+      clock.advance(1_000);
+      expect(await readSettled(deps, job, backfill.run.slot)).toMatchObject({ status: 'pending' });
+      clock.advance(6 * 3_600_000 + RETRY_GRACE_MS - 2_000);
+      expect(await readSettled(deps, job, backfill.run.slot)).toMatchObject({ status: 'pending' });
+      // Then only past them is its invocation lost
+      clock.advance(2_000);
+      expect(await readSettled(deps, job, backfill.run.slot)).toMatchObject({
+        status: 'failed',
+        error: { type: 'InvocationLost' },
+      });
+    });
+
     it('runs a retrying run again as its next attempt when the retry arrives', async () => {
       const { deps, clock } = setup('2026-03-01T12:00:00.000Z', delaysMs);
       const job = await givenJob(deps);
