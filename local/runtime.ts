@@ -333,8 +333,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       accountId: LOCAL_ACCOUNT_ID,
     });
 
-    // Late jobs and missed slots, once a minute on the runtime's clock (and once now: slots missed while
-    // the stack was down are recorded and caught up).
+    // Late jobs and missed slots, once a minute on the runtime's clock (and once now, before the stack
+    // answers: slots missed while it was down are recorded and caught up, the due index filled).
     const sweeper = startLocalSweeper({
       environment: functionEnvironment,
       dynamodbEndpoint: engine.endpoint,
@@ -345,6 +345,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log,
     });
     started.push(() => sweeper.stop());
+    await sweeper.started;
 
     const endpoints: LocalEndpoints = {
       apiUrl: front.url,

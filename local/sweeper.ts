@@ -33,6 +33,12 @@ export interface LocalSweeperOptions {
 }
 
 export interface LocalSweeper {
+  /**
+   * The tick at start (the due index fill, the sweep of slots missed while the stack was down), settled
+   * whether it succeeded or not (a failure is logged): the stack's start waits for it, so what the stack
+   * shows once it answers already includes it.
+   */
+  readonly started: Promise<void>;
   /** Runs one sweep now (after the one in flight, if any). */
   sweepNow(): Promise<SweeperTickReport>;
   /** Stops the timer and waits for a sweep in flight. */
@@ -75,11 +81,13 @@ export function startLocalSweeper(options: LocalSweeperOptions): LocalSweeper {
         .finally(arm);
     });
   };
-  void run()
+  const started = run()
+    .then(() => undefined)
     .catch(() => undefined)
     .finally(arm);
 
   return {
+    started,
     sweepNow: run,
     stop: async () => {
       stopped = true;

@@ -95,7 +95,8 @@ export async function startApiHarness(
   const jobsTableKeys = async () => {
     const keys = await scanKeys(tableName('local', 'jobs'), (item) => item.name?.S ?? '');
     return {
-      jobs: keys.filter((key) => !key.endsWith(RUN_STATE)),
+      // Items keyed `#…` are the table's own records (the due index fill's), never a job (no name holds `#`).
+      jobs: keys.filter((key) => !key.endsWith(RUN_STATE) && !key.startsWith('#')),
       runStates: keys.filter((key) => key.endsWith(RUN_STATE)).map((key) => key.slice(0, -RUN_STATE.length)),
     };
   };
