@@ -333,8 +333,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       accountId: LOCAL_ACCOUNT_ID,
     });
 
-    // Late jobs and missed slots, once a minute on the runtime's clock (and once now, before the stack
-    // answers: slots missed while it was down are recorded and caught up, the due index filled).
+    // Late jobs and missed slots, once a minute on the runtime's clock, and once now: slots missed while
+    // the stack was down are recorded and caught up. The due index fill is done before the stack answers.
     const sweeper = startLocalSweeper({
       environment: functionEnvironment,
       dynamodbEndpoint: engine.endpoint,

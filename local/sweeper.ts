@@ -34,9 +34,10 @@ export interface LocalSweeperOptions {
 
 export interface LocalSweeper {
   /**
-   * The tick at start (the due index fill, the sweep of slots missed while the stack was down), settled
-   * whether it succeeded or not (a failure is logged): the stack's start waits for it, so what the stack
-   * shows once it answers already includes it.
+   * The due index fill at start (shared/health/fill.ts), settled whether it succeeded or not (a failure
+   * is logged, and the next tick tries again): the stack's start waits for it, so the table the stack
+   * shows from its first answer has it. The first sweep follows it without holding the start (its alert
+   * pass may wait on slow webhooks).
    */
   readonly started: Promise<void>;
   /** Runs one sweep now (after the one in flight, if any). */
@@ -81,10 +82,15 @@ export function startLocalSweeper(options: LocalSweeperOptions): LocalSweeper {
         .finally(arm);
     });
   };
-  const started = run()
-    .then(() => undefined)
-    .catch(() => undefined)
-    .finally(arm);
+  const started = deps.fill.ensure().catch((error: unknown) => {
+    log.error('due index not filled', { error: error instanceof Error ? error.message : String(error) });
+  });
+  void started.then(() => {
+    if (stopped) return;
+    void run()
+      .catch(() => undefined)
+      .finally(arm);
+  });
 
   return {
     started,
@@ -92,6 +98,7 @@ export function startLocalSweeper(options: LocalSweeperOptions): LocalSweeper {
     stop: async () => {
       stopped = true;
       cancel?.();
+      await started;
       await inFlight;
       doc.destroy();
       lambda.destroy();
