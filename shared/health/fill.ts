@@ -70,6 +70,9 @@ export async function fillDueIndex(
     jobs += page.items.length;
     cursor = page.nextCursor;
     if (cursor === undefined) {
+      // A table with no job at all (a new stack) is left as it is: the next process walks it again, one
+      // Query, until it has jobs (written by this version, so indexed) and records the fill.
+      if (jobs === 0 && state === undefined) return { jobs, placed, done: true };
       await deps.store.recordDueIndexFill({ filledAt: now.toISOString() });
       deps.log.info('due index filled', { jobs, placed });
       return { jobs, placed, done: true };

@@ -109,6 +109,13 @@ describe('the due index fill', () => {
     expect(lines.filter((line) => line.includes('due index filled'))).toHaveLength(1);
   });
 
+  it('Given a table with no job (a new stack), When the fill runs, Then it writes nothing', async () => {
+    const { store, deps } = await world();
+
+    expect(await fillDueIndex(deps)).toEqual({ jobs: 0, placed: 0, done: true });
+    expect(await store.dueIndexFill()).toBeUndefined();
+  });
+
   it('Given a fill that completed, When the fill runs again, Then it reads its record and places nothing', async () => {
     const { table, jobs, store, deps } = await world();
     await jobs.create(storedJob('later', EVERY_5));
