@@ -98,21 +98,18 @@ function settlement(deps: SettleDeps, run: Run, now: Date): Partial<Run> | undef
       reason: `attempt ${run.attempt} failed and its retry, due at ${run.nextAttemptAt}, did not arrive`,
     };
   }
-  if (
-    run.status === 'pending' &&
-    requestedAt(run) + ASYNC_MAX_EVENT_AGE_SECONDS * 1000 + RETRY_GRACE_MS < now.getTime()
-  ) {
-    // The request that created it died before its Invoke, or Lambda dropped the event: nothing starts it.
-    return {
-      status: 'failed',
-      finishedAt: now.toISOString(),
-      error: {
-        type: 'InvocationLost',
-        message: `requested at ${new Date(requestedAt(run)).toISOString()} and never started: no invocation of it is left (Lambda drops an event after ${ASYNC_MAX_EVENT_AGE_SECONDS / 3600} h)`,
-      },
-    };
-  }
-  return undefined;
+  if (run.status !== 'pending') return undefined;
+  const requested = requestedAt(run);
+  if (requested + ASYNC_MAX_EVENT_AGE_SECONDS * 1000 + RETRY_GRACE_MS >= now.getTime()) return undefined;
+  // The request that created it died before its Invoke, or Lambda dropped the event: nothing starts it.
+  return {
+    status: 'failed',
+    finishedAt: now.toISOString(),
+    error: {
+      type: 'InvocationLost',
+      message: `requested at ${new Date(requested).toISOString()} and never started: no invocation of it is left (Lambda drops an event after ${ASYNC_MAX_EVENT_AGE_SECONDS / 3600} h)`,
+    },
+  };
 }
 
 /**

@@ -77,6 +77,14 @@ const logicalIdOf = (resources: Resources, type: string, key: string, value: str
 };
 
 const functionIds = ['api', ...JOB_KINDS];
+/** The logical id of the function `id` of the stage. */
+const functionLogicalIdOf = (resources: Resources, id: string) =>
+  logicalIdOf(
+    resources,
+    'AWS::Lambda::Function',
+    'FunctionName',
+    functionName(STAGE, id as keyof typeof functionDefinitions),
+  );
 const alarmsOf = (resources: Resources) =>
   Object.values(resources)
     .filter((resource) => resource.Type === 'AWS::CloudWatch::Alarm')
@@ -132,12 +140,7 @@ describe('Given the construct with its defaults and a team topic for the alarms'
 
   it("Then the dashboard graphs every function's errors and throttles", () => {
     for (const id of functionIds) {
-      const fn = logicalIdOf(
-        built.resources,
-        'AWS::Lambda::Function',
-        'FunctionName',
-        functionName(STAGE, id as keyof typeof functionDefinitions),
-      );
+      const fn = functionLogicalIdOf(built.resources, id);
       expect(graphed()).toContainEqual(['AWS/Lambda', 'Errors', 'FunctionName', `ref:${fn}`]);
       expect(graphed()).toContainEqual(['AWS/Lambda', 'Throttles', 'FunctionName', `ref:${fn}`]);
     }
@@ -220,12 +223,7 @@ describe('Given the construct with its defaults and a team topic for the alarms'
 
   it('Then every function has an errors and a throttles alarm', () => {
     for (const id of functionIds) {
-      const fn = logicalIdOf(
-        built.resources,
-        'AWS::Lambda::Function',
-        'FunctionName',
-        functionName(STAGE, id as keyof typeof functionDefinitions),
-      );
+      const fn = functionLogicalIdOf(built.resources, id);
       for (const metric of ['Errors', 'Throttles']) {
         expect(alarmOn('AWS/Lambda', metric, { FunctionName: `ref:${fn}` })).toMatchObject({
           Threshold: 0,

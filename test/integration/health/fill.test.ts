@@ -214,7 +214,7 @@ describe('a local data directory of an earlier version', () => {
     });
     try {
       // Then the job is in the due index again, at its next slot, and the fill is recorded
-      const api = { stack: second } as Parameters<typeof dueIndex>[0];
+      const api = { stack: second };
       const deadline = Date.now() + 30_000;
       while (!(await dueIndex(api)).has('from-before') && Date.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, 100));

@@ -55,9 +55,9 @@ export async function scheduleLost(api: ApiHarness, name: string): Promise<void>
 }
 
 /** The due index as the sweeper reads it: job → its entry. */
-export async function dueIndex(
-  api: ApiHarness,
-): Promise<Map<string, { slot: string; stage: string; dueAt: string }>> {
+export async function dueIndex(api: {
+  readonly stack: Pick<ApiHarness['stack'], 'endpoints'>;
+}): Promise<Map<string, { slot: string; stage: string; dueAt: string }>> {
   const { dynamodbEndpoint, credentials } = api.stack.endpoints;
   const client = new DynamoDBClient({ endpoint: dynamodbEndpoint, region: credentials.region, credentials });
   try {
