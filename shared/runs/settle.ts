@@ -99,6 +99,10 @@ function settlement(deps: SettleDeps, run: Run, now: Date): Partial<Run> | undef
     };
   }
   if (run.status !== 'pending') return undefined;
+  // A fan-out child waits for its lane (the child before it starts it when it ends), however long the
+  // lane takes: its age says nothing of a lost invocation. Its parent's recount starts a lane that
+  // stopped, and ends what a deleted job left pending (settleParent).
+  if (isFanOutChild(run)) return undefined;
   const requested = requestedAt(run);
   if (requested + ASYNC_MAX_EVENT_AGE_SECONDS * 1000 + RETRY_GRACE_MS >= now.getTime()) return undefined;
   // The request that created it died before its Invoke, or Lambda dropped the event: nothing starts it.
@@ -110,6 +114,11 @@ function settlement(deps: SettleDeps, run: Run, now: Date): Partial<Run> | undef
       message: `requested at ${new Date(requested).toISOString()} and never started: no invocation of it is left (Lambda drops an event after ${ASYNC_MAX_EVENT_AGE_SECONDS / 3600} h)`,
     },
   };
+}
+
+/** A child run of a fan-out (its parent claimed it `pending`; its lane starts it). */
+function isFanOutChild(run: Run): boolean {
+  return run.trigger === 'fan-out' && run.parentRunId !== undefined;
 }
 
 /**
@@ -158,7 +167,13 @@ async function settleParent(deps: SettleDeps, parent: Run): Promise<Run> {
     cursor = page.nextCursor;
   } while (cursor !== undefined);
   if (open > 0) {
-    await startStalledLanes(deps, parent, children);
+    for (const skipped of await resumeStalledLanes(deps, parent, children)) {
+      children.set(skipped.slot, skipped);
+      tally.skipped++;
+      open--;
+    }
+  }
+  if (open > 0) {
     const noted = await deps.runs.transition(parent.job, parent.slot, ['waiting'], {
       lastChildAt: now.toISOString(),
     });
@@ -183,27 +198,37 @@ async function settleParent(deps: SettleDeps, parent: Run): Promise<Run> {
 }
 
 /**
- * A lane stops when the child that ended in it never started its successor (its function died between
- * its final record and its count, and Lambda delivered it no more): the successor stays `pending`, and
- * nothing else would start it before Lambda's event age passed and it was settled failed. The recount
- * hands each such successor to its function; a second invoke of a pending run is harmless (the
+ * A lane stops when nothing is left to start its next child: the child that ended in it never started
+ * its successor (its function died between its final record and its count, and Lambda delivered it no
+ * more), or the invocation of a child (a lane's head, which the parent started, or a successor) was
+ * dropped by Lambda. Pending children are not failed for their age (a child waits for its lane), so the
+ * recount hands the first pending child of each lane that has nothing running to its function: a head
+ * still pending, or a child behind one that ended. A second invoke of a pending run is harmless (the
  * lifecycle starts it once). A failed invoke is reported and tried again at the next stalled read.
+ *
+ * A deleted job has no function to run its children: its pending children are recorded `skipped`, as
+ * the lifecycle records a run whose job is gone, and returned so the recount counts them.
  */
-async function startStalledLanes(
+async function resumeStalledLanes(
   deps: SettleDeps,
   parent: Run,
   children: ReadonlyMap<string, Run>,
-): Promise<void> {
-  const stalled = [...children.values()]
-    .filter((child) => isChildStatus(child.status) && child.nextChildSlot !== undefined)
-    .map((child) => children.get(child.nextChildSlot ?? ''))
-    .filter((next): next is Run => next?.status === 'pending');
-  if (stalled.length === 0) return;
+): Promise<Run[]> {
+  const pending = [...children.values()].filter((child) => child.status === 'pending');
+  if (pending.length === 0) return [];
+  const before = new Map<string, Run>();
+  for (const child of children.values()) {
+    if (child.nextChildSlot !== undefined) before.set(child.nextChildSlot, child);
+  }
+  const stalled = pending.filter((child) => {
+    const previous = before.get(child.slot);
+    return previous === undefined || isChildStatus(previous.status);
+  });
   const log = deps.log.child({ job: parent.job, runId: parent.runId });
   try {
     const job = await deps.jobs.get(parent.job);
-    // A deleted job's pending children are settled failed in time: no function is left to run them.
-    if (job === undefined) return;
+    if (job === undefined) return await skipOrphans(deps, pending, log);
+    if (stalled.length === 0) return [];
     for (const child of stalled) await deps.invoker.invoke(job.kind, runEvent(child));
     log.warn('fan-out lanes restarted by a recount', { children: stalled.map((child) => child.runId) });
   } catch (error) {
@@ -211,6 +236,23 @@ async function startStalledLanes(
       error: error instanceof Error ? `${error.name}: ${error.message}` : 'UnknownError',
     });
   }
+  return [];
+}
+
+/** The pending children of a deleted job, recorded skipped (each conditional on still being pending). */
+async function skipOrphans(deps: SettleDeps, pending: readonly Run[], log: Logger): Promise<Run[]> {
+  const finishedAt = deps.clock.now().toISOString();
+  const skipped: Run[] = [];
+  for (const child of pending) {
+    const ended = await deps.runs.transition(child.job, child.slot, ['pending'], {
+      status: 'skipped',
+      reason: 'job deleted before the run started',
+      finishedAt,
+    });
+    if (ended !== undefined) skipped.push(ended);
+  }
+  if (skipped.length > 0) log.warn('fan-out children of a deleted job skipped', { children: skipped.length });
+  return skipped;
 }
 
 /**

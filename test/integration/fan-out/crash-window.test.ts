@@ -6,7 +6,9 @@
  * async queue is played by the test: every invoke is queued, and the test delivers the events.
  * - (a) a later delivery of the child counts it, exactly once however often it comes;
  * - (b) with no delivery coming, a reader of the parent (`GET /runs/{id}`'s use case) recounts its
- *   children after PARENT_STALL_MS, ends it, and starts what follows the parent (`then`).
+ *   children after PARENT_STALL_MS, ends it, and starts what follows the parent (`then`);
+ * - (c) a lane longer than Lambda's event age: no child is failed for waiting its turn; a head whose
+ *   invocation was dropped is started by the recount; a deleted job's pending children are skipped.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +20,7 @@ import { SafeHttpClient } from '../../../shared/adapters/http/client.ts';
 import { LocalSecretSource } from '../../../shared/adapters/secrets/local.ts';
 import type { Job, Run } from '../../../shared/jobs/model.ts';
 import type { JobEvent, JobInvoker, RunLedger } from '../../../shared/jobs/ports.ts';
-import { getRun } from '../../../shared/jobs/runs.ts';
+import { getRun, listChildRuns } from '../../../shared/jobs/runs.ts';
 import { promptKind } from '../../../shared/kinds/prompt/definition.ts';
 import { promptWork } from '../../../shared/kinds/prompt/work.ts';
 import { kindWork } from '../../../shared/kinds/work.ts';
@@ -245,5 +247,89 @@ describe('a lane whose next child was never started', () => {
       children: { total: 2, succeeded: 2 },
     });
     expect(await chainedRuns(w, after)).toHaveLength(1);
+  });
+});
+
+describe('a lane longer than Lambda keeps an event', () => {
+  it('Given one lane of three children whose last waits 7 hours for its turn, When its children are listed meanwhile, Then none is failed for its age, and the lane runs to the end', async () => {
+    const w = setup();
+    const { job, after } = await givenFanOut(w, ['a', 'b', 'c'], 1);
+    const { parent, children } = await fanOut(w, job);
+    const [a, b, c] = children as [Run, Run, Run];
+    const listChildren = async () =>
+      (
+        await listChildRuns({ ...w.deps, runRetentionDays: w.deps.retentionDays }, parent.runId, {
+          limit: 100,
+        })
+      ).items;
+
+    await executeRun(w.deps, w.invoker.take(a.runId), w.work);
+    // b's turn came; c is pending since the parent recorded it. Past Lambda's event age (6 h) and the
+    // grace, a manual run still pending is settled InvocationLost: a child in a lane is not.
+    w.clock.advance(3.5 * 3_600_000);
+    await executeRun(w.deps, w.invoker.take(b.runId), w.work);
+    w.clock.advance(3.5 * 3_600_000);
+    expect((await listChildren()).map((child) => child.status)).toEqual([
+      'succeeded',
+      'succeeded',
+      'pending',
+    ]);
+    expect(await w.read(parent.runId)).toMatchObject({ status: 'waiting', children: { succeeded: 2 } });
+
+    await executeRun(w.deps, w.invoker.take(c.runId), w.work);
+    expect(await parentOf(w, parent)).toMatchObject({
+      status: 'succeeded',
+      children: { total: 3, succeeded: 3, failed: 0 },
+    });
+    expect(await chainedRuns(w, after)).toHaveLength(1);
+  });
+
+  it("Given a lane's head whose invocation Lambda dropped, When the stalled parent is read, Then the reader starts the head, once per stall, and the lane runs to the end", async () => {
+    const w = setup();
+    const { job } = await givenFanOut(w, ['a', 'b'], 1);
+    const { parent, children } = await fanOut(w, job);
+    const [a, b] = children as [Run, Run];
+    w.invoker.take(a.runId); // dropped: no delivery of it will come
+
+    w.clock.advance(PARENT_STALL_MS - 1);
+    expect(await w.read(parent.runId)).toMatchObject({ status: 'waiting' });
+    expect(w.invoker.events).toEqual([]);
+
+    w.clock.advance(2);
+    expect(await w.read(parent.runId)).toMatchObject({ status: 'waiting' });
+    expect(w.invoker.events.map((event) => event.runId)).toEqual([a.runId]);
+    // The recount noted its time: the next read does not start the head again.
+    expect(await w.read(parent.runId)).toMatchObject({ status: 'waiting' });
+    expect(w.invoker.events).toHaveLength(1);
+
+    await executeRun(w.deps, w.invoker.take(a.runId), w.work);
+    await executeRun(w.deps, w.invoker.take(b.runId), w.work);
+    expect(await parentOf(w, parent)).toMatchObject({
+      status: 'succeeded',
+      children: { total: 2, succeeded: 2 },
+    });
+  });
+
+  it('Given a job deleted while its lane waits, When the stalled parent is read, Then its children not started are recorded skipped and the parent ends failed', async () => {
+    const w = setup();
+    const { job } = await givenFanOut(w, ['a', 'b', 'c'], 1);
+    const { parent, children } = await fanOut(w, job);
+    const [a, b, c] = children as [Run, Run, Run];
+    await executeRun(w.deps, w.invoker.take(a.runId), w.work);
+    await w.deps.jobs.delete(job.name, undefined);
+
+    w.clock.advance(PARENT_STALL_MS + 1);
+    expect(await w.read(parent.runId)).toMatchObject({
+      status: 'failed',
+      children: { total: 3, succeeded: 1, skipped: 2, failed: 0 },
+    });
+    for (const child of [b, c]) {
+      expect(await w.deps.runs.get(child.job, child.slot)).toMatchObject({
+        status: 'skipped',
+        reason: 'job deleted before the run started',
+      });
+    }
+    // Nothing was handed to a function: the job has none left.
+    expect(w.invoker.events.map((event) => event.runId)).toEqual([b.runId]);
   });
 });
