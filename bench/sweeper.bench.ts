@@ -134,6 +134,7 @@ async function measureSweep(stage: string, label: string): Promise<Measure> {
     clock,
     log,
     retentionDays: 30,
+    retryPolicy: { delaysMs: [] },
   });
   const used = meter.take();
   metered.destroy();

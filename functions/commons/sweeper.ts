@@ -62,6 +62,7 @@ export function createSweeperDeps(context: SweeperRootContext): SweeperTickDeps 
       clock,
       log,
       retentionDays: config.runRetentionDays,
+      retryPolicy: config.retryPolicy,
     },
     alerts,
     metrics: metrics ?? noMetrics,

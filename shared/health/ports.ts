@@ -9,13 +9,16 @@ import type { HealthCounters, RunVerdict } from './transitions.ts';
 
 /**
  * What the sweeper looks at next for a job: `late` at slot + grace, then `missed` at slot + starting
- * deadline. `dueAt` orders the index: a sweep reads only the entries due by now.
+ * deadline; `open` when the slot's run was still open at its look, once the run must have ended (its
+ * deadline, or its retry's grace). `dueAt` orders the index: a sweep reads only the entries due by now.
  */
 export interface DueSlot {
   readonly slot: string;
-  readonly stage: 'late' | 'missed';
+  readonly stage: DueStage;
   readonly dueAt: string;
 }
+
+export type DueStage = 'late' | 'missed' | 'open';
 
 export interface DueEntry extends DueSlot {
   readonly job: string;

@@ -4,7 +4,13 @@
  * whatever the number of jobs. For each due entry:
  *
  * - the job is gone, created again, paused or done: its entry leaves the index;
- * - the slot has a run: the entry moves to the job's next slot;
+ * - the slot has a run: the entry moves to the job's next slot, once the run has ended. A run still open
+ *   is settled if it can be (an attempt past its deadline, a retry past its grace: shared/runs/settle.ts);
+ *   one still in time holds the entry at the `open` stage until it must have ended, then is looked at
+ *   again. A run ended by a reader, not by its own attempt (`settled`), is counted on the job's health
+ *   here: no lifecycle counted it (a job whose function times out on every run turns `failing`). The
+ *   next slot is looked at once the entry moves on, at most the run's function timeout (or its retry's
+ *   wait) later;
  * - `late` stage (slot + grace) and no run: the job turns `late`, the entry waits for slot + deadline
  *   (an entry first read after that deadline, as at the start of a stack that was down, goes on to:);
  * - `missed` stage (slot + starting deadline) and no run: the slot, and every later slot whose deadline
@@ -16,18 +22,20 @@
  * and a write of the job, do not undo each other; an entry a sweep failed to move is simply due again.
  */
 import type { Clock } from '../clock.ts';
-import type { Job } from '../jobs/model.ts';
+import type { RetryPolicy } from '../config.ts';
+import type { Job, Run } from '../jobs/model.ts';
 import type { JobStore, RunLedger } from '../jobs/ports.ts';
 import type { Logger } from '../logger.ts';
 import { scheduleSlots } from '../runs/backfill.ts';
 import type { PendingRunDeps } from '../runs/manual.ts';
 import { missedRun } from '../runs/missed.ts';
+import { RETRY_GRACE_MS, type SettleDeps, settleRun } from '../runs/settle.ts';
 import { notRunnableReason } from '../runs/start.ts';
 import { catchUpSlots, startCatchUp } from './catch-up.ts';
 import { firstDue, missedStage } from './due.ts';
 import type { DueEntry, DueSlot } from './ports.ts';
 import { flexibleDelayMs, healthSettings } from './settings.ts';
-import { type HealthDeps, trackSlot } from './tracker.ts';
+import { type HealthDeps, trackRunEnd, trackSlot } from './tracker.ts';
 
 export interface SweepDeps {
   readonly jobs: JobStore;
@@ -38,6 +46,8 @@ export interface SweepDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly retentionDays: number;
+  /** To settle a slot's run whose attempt ended without a word (whether a retry is still due). */
+  readonly retryPolicy: RetryPolicy;
 }
 
 export interface SweepReport {
@@ -100,8 +110,13 @@ async function sweepEntry(
     return undefined;
   }
   const run = await deps.runs.get(job.name, entry.slot);
-  if (run !== undefined) {
-    report.ran++;
+  if (run !== undefined || entry.stage === 'open') {
+    const open = run === undefined ? undefined : await followSlotRun(deps, job, run);
+    if (open !== undefined) {
+      await store.moveDue(entry, open);
+      return undefined;
+    }
+    if (entry.stage !== 'open') report.ran++;
     return moveOn(deps, entry, firstDue(job, new Date(entry.slot)), now);
   }
   const settings = healthSettings(job, new Date(entry.slot));
@@ -147,6 +162,42 @@ async function sweepEntry(
   // The first slot whose deadline has not passed yet: it may still be delivered.
   const lastMissed = missed.at(-1)?.getTime() ?? Date.parse(entry.slot);
   return moveOn(deps, entry, firstDue(job, new Date(lastMissed)), now);
+}
+
+/**
+ * A slot's run as the sweep finds it: settled first when its attempt ended without a word; counted on
+ * the job's health when a reader (this sweep or another) ended it. Answers the `open` stage when it has
+ * not ended yet (the sweep looks again when it must have), undefined when the entry may move on.
+ */
+async function followSlotRun(deps: SweepDeps, job: Job, found: Run): Promise<DueSlot | undefined> {
+  const run = OPEN_STATUSES.has(found.status) ? await settleRun(settleDeps(deps), found) : found;
+  if (run.settled === true) await trackRunEnd(deps.health, job, run);
+  const endsBy =
+    run.status === 'running' && run.deadline !== undefined
+      ? Date.parse(run.deadline)
+      : run.status === 'retrying' && run.nextAttemptAt !== undefined
+        ? Date.parse(run.nextAttemptAt) + RETRY_GRACE_MS
+        : undefined;
+  return endsBy === undefined
+    ? undefined
+    : { slot: run.slot, stage: 'open', dueAt: new Date(endsBy + OPEN_MARGIN_MS).toISOString() };
+}
+
+/** The statuses a run may be settled out of (a `waiting` fan-out parent ends with its children). */
+const OPEN_STATUSES: ReadonlySet<Run['status']> = new Set(['pending', 'running', 'retrying']);
+/** After a run's deadline: its own attempt records its outcome first when it ends right at it. */
+const OPEN_MARGIN_MS = 5_000;
+
+function settleDeps(deps: SweepDeps): SettleDeps {
+  return {
+    runs: deps.runs,
+    clock: deps.clock,
+    retryPolicy: deps.retryPolicy,
+    jobs: deps.jobs,
+    invoker: deps.pending.invoker,
+    runRetentionDays: deps.retentionDays,
+    log: deps.log,
+  };
 }
 
 /** Moves the entry to `next`; answers it when it is due by `now` (and this sweep moved it). */

@@ -244,6 +244,12 @@ export interface Run {
   readonly reason?: string;
   readonly cancelRequested?: boolean;
   /**
+   * Ended by a reader, not by its own attempt (shared/runs/settle.ts: an attempt that never came back, a
+   * retry or an invocation that never came): no lifecycle counted it, so the sweeper counts it on the
+   * job's health when it looks at the slot (shared/health/sweep.ts).
+   */
+  readonly settled?: boolean;
+  /**
    * ISO instant by which the running attempt must end (its start plus the function's timeout).
    * A `running` record past it belongs to an attempt Lambda has stopped: readers record it `timed_out`.
    */

@@ -125,10 +125,17 @@ export function toJobView(job: Job, now: Date): JobView {
   };
 }
 
-/** A run as clients see it: everything but storage bookkeeping (slot key, purge time, deadline, fan-out lanes). */
+/** A run as clients see it: everything but storage bookkeeping (slot key, purge time, deadline, fan-out lanes, who ended it). */
 export type RunView = Omit<
   Run,
-  'slot' | 'expiresAt' | 'deadline' | 'countedChildren' | 'lastChildAt' | 'childIndex' | 'nextChildSlot'
+  | 'slot'
+  | 'expiresAt'
+  | 'deadline'
+  | 'countedChildren'
+  | 'lastChildAt'
+  | 'childIndex'
+  | 'nextChildSlot'
+  | 'settled'
 >;
 
 export function toRunView(run: Run): RunView {

@@ -85,7 +85,7 @@ function settlement(deps: SettleDeps, run: Run, now: Date): Partial<Run> | undef
     const stopped = { finishedAt: run.deadline, durationMs: Math.max(0, deadline.getTime() - started) };
     const next = nextAttemptAt(deps.retryPolicy, run.attempt, deadline);
     return next === undefined
-      ? { ...stopped, status: 'timed_out', reason: message }
+      ? { ...stopped, status: 'timed_out', reason: message, settled: true }
       : { ...stopped, status: 'retrying', error: { type: 'FunctionTimeout', message }, nextAttemptAt: next };
   }
   if (
@@ -96,6 +96,7 @@ function settlement(deps: SettleDeps, run: Run, now: Date): Partial<Run> | undef
     return {
       status: 'failed',
       reason: `attempt ${run.attempt} failed and its retry, due at ${run.nextAttemptAt}, did not arrive`,
+      settled: true,
     };
   }
   if (run.status !== 'pending') return undefined;
@@ -109,6 +110,7 @@ function settlement(deps: SettleDeps, run: Run, now: Date): Partial<Run> | undef
   return {
     status: 'failed',
     finishedAt: now.toISOString(),
+    settled: true,
     error: {
       type: 'InvocationLost',
       message: `requested at ${new Date(requested).toISOString()} and never started: no invocation of it is left (Lambda drops an event after ${ASYNC_MAX_EVENT_AGE_SECONDS / 3600} h)`,

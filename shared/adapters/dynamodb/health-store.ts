@@ -14,7 +14,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { JobHealth } from '../../health/model.ts';
-import type { DueEntry, DueIndexFillState, DueSlot, HealthStore } from '../../health/ports.ts';
+import type { DueEntry, DueIndexFillState, DueSlot, DueStage, HealthStore } from '../../health/ports.ts';
 import type { HealthCounters, RunVerdict } from '../../health/transitions.ts';
 import { isTrouble } from '../../health/transitions.ts';
 import type { JobIdentity } from '../../jobs/ports.ts';
@@ -131,7 +131,7 @@ export class DynamoHealthStore implements HealthStore {
           job: String(item.name).slice(0, -'#run'.length),
           jobCreatedAt: String(item.jobCreatedAt),
           slot: String(item.dueSlot),
-          stage: item.dueStage === 'missed' ? 'missed' : 'late',
+          stage: dueStageOf(item.dueStage),
           dueAt: String(item.dueAt),
         });
       }
@@ -246,4 +246,9 @@ function countersOf(item: Record<string, unknown>): HealthCounters {
     failures: typeof item.failures === 'number' ? item.failures : 0,
     successes: typeof item.successes === 'number' ? item.successes : 0,
   };
+}
+
+/** The stage an index entry was written with (every version wrote `late` or `missed`; later ones `open`). */
+function dueStageOf(stored: unknown): DueStage {
+  return stored === 'missed' || stored === 'open' ? stored : 'late';
 }
