@@ -13,6 +13,7 @@ import type { ChildCounts, ChildStatus, Run } from '../jobs/model.ts';
 import type { JobInvoker, JobStore, RunLedger } from '../jobs/ports.ts';
 import type { Logger } from '../logger.ts';
 import { startChainedRuns } from './chain.ts';
+import { parentSlotOf } from './fan-out-count.ts';
 import { isChildStatus, parentOutcome } from './fan-out-spec.ts';
 import { runEvent } from './manual.ts';
 import { RUN_ID_PATTERN, runIdTime } from './run-id.ts';
@@ -55,10 +56,19 @@ export function nextAttemptAt(policy: RetryPolicy, attempt: number, failedAt: Da
  */
 export const PARENT_STALL_MS = 60 * 60_000;
 
+/**
+ * Fan-out parents read while settling their children, by slot: one read per parent for a page of its
+ * children, whatever their number.
+ */
+type ParentReads = Map<string, Promise<Run | undefined>>;
+
 /** The run as it stands now: a stopped attempt or an overdue retry recorded as such. */
-export async function settleRun(deps: SettleDeps, run: Run): Promise<Run> {
+export async function settleRun(deps: SettleDeps, run: Run, parents: ParentReads = new Map()): Promise<Run> {
   if (run.status === 'waiting') return settleParent(deps, run);
-  const changes = settlement(deps, run, deps.clock.now());
+  const now = deps.clock.now();
+  const changes = isFanOutChild(run)
+    ? await childSettlement(deps, run, now, parents)
+    : settlement(deps, run, now);
   if (changes === undefined) return run;
   const settled = await deps.runs.transition(run.job, run.slot, [run.status], changes, {
     attempt: run.attempt,
@@ -71,8 +81,12 @@ export async function settleRun(deps: SettleDeps, run: Run): Promise<Run> {
   return settled;
 }
 
-export function settleRuns(deps: SettleDeps, runs: readonly Run[]): Promise<Run[]> {
-  return Promise.all(runs.map((run) => settleRun(deps, run)));
+export function settleRuns(
+  deps: SettleDeps,
+  runs: readonly Run[],
+  parents: ParentReads = new Map(),
+): Promise<Run[]> {
+  return Promise.all(runs.map((run) => settleRun(deps, run, parents)));
 }
 
 /** The changes that settle `run` at `now`, or undefined when it needs none. */
@@ -99,13 +113,7 @@ function settlement(deps: SettleDeps, run: Run, now: Date): Partial<Run> | undef
       settled: true,
     };
   }
-  if (run.status !== 'pending') return undefined;
-  // A fan-out child waits for its lane (the child before it starts it when it ends), however long the
-  // lane takes: its age says nothing of a lost invocation. Its parent's recount starts a lane that
-  // stopped, and ends what a deleted job left pending (settleParent).
-  if (isFanOutChild(run)) return undefined;
-  const requested = requestedAt(run);
-  if (requested + ASYNC_MAX_EVENT_AGE_SECONDS * 1000 + RETRY_GRACE_MS >= now.getTime()) return undefined;
+  if (run.status !== 'pending' || !invocationLost(run, now)) return undefined;
   // The request that created it died before its Invoke, or Lambda dropped the event: nothing starts it.
   return {
     status: 'failed',
@@ -113,15 +121,61 @@ function settlement(deps: SettleDeps, run: Run, now: Date): Partial<Run> | undef
     settled: true,
     error: {
       type: 'InvocationLost',
-      message: `requested at ${new Date(requested).toISOString()} and never started: no invocation of it is left (Lambda drops an event after ${ASYNC_MAX_EVENT_AGE_SECONDS / 3600} h)`,
+      message: `requested at ${new Date(requestedAt(run)).toISOString()} and never started: no invocation of it is left (Lambda drops an event after ${ASYNC_MAX_EVENT_AGE_SECONDS / 3600} h)`,
     },
   };
+}
+
+/** Whether a pending run is older than any invocation of it Lambda still keeps (its event age, and a grace). */
+function invocationLost(run: Run, now: Date): boolean {
+  return requestedAt(run) + ASYNC_MAX_EVENT_AGE_SECONDS * 1000 + RETRY_GRACE_MS < now.getTime();
 }
 
 /** A child run of a fan-out (its parent claimed it `pending`; its lane starts it). */
 function isFanOutChild(run: Run): boolean {
   return run.trigger === 'fan-out' && run.parentRunId !== undefined;
 }
+
+/**
+ * A fan-out child settles as any run once it started. Pending, it waits for its lane (the child before it
+ * starts it when it ends), however long the lane takes: its age says nothing of a lost invocation while
+ * its parent waits (the parent's recount starts a lane that stopped, settleParent). A child older than
+ * Lambda's event age whose parent no longer waits (it failed or timed out while recording its children,
+ * or is gone) will never start: it is recorded `skipped`.
+ */
+async function childSettlement(
+  deps: SettleDeps,
+  child: Run,
+  now: Date,
+  parents: ParentReads,
+): Promise<Partial<Run> | undefined> {
+  if (child.status !== 'pending') return settlement(deps, child, now);
+  const parentSlot = parentSlotOf(child);
+  if (parentSlot === undefined || !invocationLost(child, now)) return undefined;
+  let read = parents.get(parentSlot);
+  if (read === undefined) {
+    read = deps.runs.get(child.job, parentSlot);
+    parents.set(parentSlot, read);
+  }
+  const parent = await read;
+  if (parent !== undefined && OPEN_PARENT_STATUSES.has(parent.status)) return undefined;
+  return {
+    status: 'skipped',
+    finishedAt: now.toISOString(),
+    reason:
+      parent === undefined
+        ? 'its fan-out parent is gone; the child never started'
+        : `its fan-out parent ended ${parent.status} before the child started`,
+  };
+}
+
+/** A parent in these may still start its pending children (`running`: it is recording them). */
+const OPEN_PARENT_STATUSES: ReadonlySet<Run['status']> = new Set([
+  'pending',
+  'running',
+  'retrying',
+  'waiting',
+]);
 
 /**
  * When a pending run was requested (epoch ms): its id's time, or its slot's when later (a manual run
@@ -160,7 +214,11 @@ async function settleParent(deps: SettleDeps, parent: Run): Promise<Run> {
       limit: 100,
       ...(cursor === undefined ? {} : { cursor }),
     });
-    for (const child of await settleRuns(deps, page.items)) {
+    for (const child of await settleRuns(
+      deps,
+      page.items,
+      new Map([[parent.slot, Promise.resolve(parent)]]),
+    )) {
       seen++;
       children.set(child.slot, child);
       if (isChildStatus(child.status)) tally[child.status]++;

@@ -333,3 +333,33 @@ describe('a lane longer than Lambda keeps an event', () => {
     expect(w.invoker.events.map((event) => event.runId)).toEqual([b.runId]);
   });
 });
+
+describe('children a parent left behind', () => {
+  it('Given a parent whose last attempt failed while it recorded its children, When its pending children are read past Lambda event age, Then they are recorded skipped, not left pending forever', async () => {
+    const w = setup();
+    const { job } = await givenFanOut(w, ['a', 'b', 'c'], 1);
+    const pending = await startPendingRun(w.deps, job);
+    // The first child's claim fails: the attempt ends (no retry here), the other two are recorded.
+    w.ledger.failNext('claim', new Error('DynamoDB was unreachable'));
+    await expect(executeRun(w.deps, w.invoker.take(pending.runId), w.work)).rejects.toThrow('unreachable');
+    expect(await parentOf(w, pending)).toMatchObject({ status: 'failed' });
+    const list = async () =>
+      (
+        await listChildRuns({ ...w.deps, runRetentionDays: w.deps.retentionDays }, pending.runId, {
+          limit: 100,
+        })
+      ).items;
+    expect((await list()).map((child) => child.status)).toEqual(['pending', 'pending']);
+
+    // Within Lambda's event age nothing changes; past it, nothing can start them any more.
+    w.clock.advance(6 * 3_600_000);
+    expect((await list()).map((child) => child.status)).toEqual(['pending', 'pending']);
+    w.clock.advance(16 * 60_000);
+    const read = await list();
+    expect(read.map((child) => [child.context?.key, child.status, child.reason])).toEqual([
+      ['b', 'skipped', 'its fan-out parent ended failed before the child started'],
+      ['c', 'skipped', 'its fan-out parent ended failed before the child started'],
+    ]);
+    expect(w.invoker.events).toEqual([]);
+  });
+});
