@@ -17,6 +17,12 @@ const DAY_MS = 24 * 60 * 60_000;
 const MAX_RUN_PAGES = 15;
 /** Requests in flight at once while reading the jobs' runs. */
 const CONCURRENCY = 4;
+/**
+ * A job's runs are read again when its last run changed, while one of them is open, or after this long
+ * (a slot the sweeper recorded missed does not change the last run); otherwise a refresh reuses them,
+ * so an open page costs one GET /status per refresh, not one request per job.
+ */
+const RUNS_MAX_AGE_MS = 60_000;
 const KNOWN_HEALTH = new Set(['ok', 'late', 'missed', 'failing', 'paused']);
 
 const tbody = /** @type {HTMLElement} */ (document.querySelector('#jobs tbody'));
@@ -36,6 +42,9 @@ let loading = false;
 let stopped = false;
 /** @type {string | undefined} */
 let pausing;
+/** The runs each job's timeline was last drawn from, and what they were read for. */
+/** @type {Map<string, {runs: any[], lastRun: string, readAt: number}>} */
+const runsRead = new Map();
 
 /** @param {string} message */
 function say(message) {
@@ -49,7 +58,10 @@ async function refresh() {
   try {
     const now = Date.now();
     const jobs = await allJobs();
-    const runs = await pool(jobs, (job) => recentRuns(job.name, now - DAY_MS));
+    const runs = await pool(jobs, (job) => runsOf(job, now));
+    // A job that is gone leaves nothing behind.
+    const names = new Set(jobs.map((job) => job.name));
+    for (const name of runsRead.keys()) if (!names.has(name)) runsRead.delete(name);
     render(jobs, runs, now);
     problem.hidden = true;
     updated.textContent = `Updated ${formatTime(new Date(now).toISOString())}; refreshes every ${REFRESH_MS / 1000} s`;
@@ -79,6 +91,28 @@ async function allJobs() {
     cursor = page.nextCursor;
   } while (cursor);
   return jobs;
+}
+
+/**
+ * The job's runs of the last 24 hours: those read before when nothing says they changed.
+ * @param {any} job a job of GET /status
+ * @param {number} now epoch ms
+ */
+async function runsOf(job, now) {
+  const run = job.lastRun;
+  const lastRun = run ? `${run.runId} ${run.status} ${run.startedAt ?? ''} ${run.finishedAt ?? ''}` : '';
+  const read = runsRead.get(job.name);
+  if (
+    read !== undefined &&
+    read.lastRun === lastRun &&
+    now - read.readAt < RUNS_MAX_AGE_MS &&
+    !read.runs.some((each) => OPEN_STATUSES.has(each.status))
+  ) {
+    return read.runs;
+  }
+  const runs = await recentRuns(job.name, now - DAY_MS);
+  runsRead.set(job.name, { runs, lastRun, readAt: now });
+  return runs;
 }
 
 /**
@@ -282,6 +316,8 @@ async function act(what, action) {
   } catch (error) {
     say(`${what} failed: ${messageOf(error)}`);
   }
+  // An action may start or end runs the job's last run does not show yet: every timeline is read again.
+  runsRead.clear();
   await refresh();
 }
 

@@ -165,4 +165,36 @@ describe('the dashboard in Chromium', () => {
     expect(text).not.toContain(api.stack.endpoints.token);
     await context.close();
   });
+
+  it("Given an open page whose jobs' runs have ended, When it refreshes with nothing new, Then it asks for the status only; When a job runs, Then it reads that job's runs again", async () => {
+    // (The jobs and runs of the test above: every run has ended.)
+    const context = await browser.newContext({ viewport: { width: 1400, height: 700 } });
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const requests: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname.startsWith('/dashboard/api/'))
+        requests.push(url.pathname.slice('/dashboard/api'.length));
+    });
+    await page.goto(api.stack.dashboardLoginUrl());
+    const invoices = page.locator('tr[data-job="invoice-reminders"]');
+    await expect.poll(() => invoices.locator('svg.timeline .mark').count(), { timeout: 20_000 }).toBe(3);
+    const statusReads = () => requests.filter((path) => path.startsWith('/status')).length;
+    // The first load read every job's runs; the next two refreshes (5 s apart) read the status only.
+    await expect.poll(statusReads, { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+    const afterFirst = requests.length;
+    await expect.poll(statusReads, { timeout: 20_000, interval: 500 }).toBeGreaterThanOrEqual(3);
+    const quiet = requests.slice(afterFirst);
+    expect(quiet.length).toBeGreaterThanOrEqual(2);
+    expect(quiet.every((path) => path.startsWith('/status'))).toBe(true);
+
+    // When the job runs (started through the API, not the page), its last run changes: its runs are read.
+    expect((await runToEnd(api, 'invoice-reminders')).json.status).toBe('succeeded');
+    await expect.poll(() => invoices.locator('svg.timeline .mark').count(), { timeout: 20_000 }).toBe(4);
+    expect(requests.slice(afterFirst)).toContain('/jobs/invoice-reminders/runs');
+    expect(requests.slice(afterFirst)).not.toContain('/jobs/nightly-digest/runs');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
