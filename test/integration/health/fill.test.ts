@@ -19,20 +19,11 @@ import { DueIndexFill, fillDueIndex, MAX_FILL_PAGES } from '../../../shared/heal
 import { tableName } from '../../../shared/tables.ts';
 import { promptJob } from '../api/support.ts';
 import { captureLog, freshTable, ManualClock, promptJob as storedJob, useEngine } from '../ledger/support.ts';
-import { dueIndex } from './support.ts';
+import { dueIndex, EVERY_5 } from './support.ts';
 
 const engine = useEngine('dynalite');
 const NOW = '2026-03-01T12:02:00.000Z';
-/** Every 5 minutes on the clock: the next slot after NOW is 12:05. */
-const EVERY_5: Parameters<typeof storedJob>[1] = {
-  schedule: {
-    input: 'cron(0/5 * * * ? *)',
-    expression: 'cron(0/5 * * * ? *)',
-    timezone: 'UTC',
-    description: 'every 5 minutes',
-    type: 'cron',
-  },
-};
+/** (EVERY_5: the next slot after NOW is 12:05.) */
 
 async function world() {
   const table = await freshTable(engine(), 'jobs');

@@ -12,7 +12,6 @@ import { LoggedHealthAlerts } from '../../../shared/health/log-alerts.ts';
 import type { DueEntry } from '../../../shared/health/ports.ts';
 import { type SweepDeps, sweep } from '../../../shared/health/sweep.ts';
 import type { HealthDeps } from '../../../shared/health/tracker.ts';
-import type { Job } from '../../../shared/jobs/model.ts';
 import type { RunLedger } from '../../../shared/jobs/ports.ts';
 import { getRun } from '../../../shared/jobs/runs.ts';
 import { executeRun, type RunWork } from '../../../shared/runs/lifecycle.ts';
@@ -21,18 +20,10 @@ import { faulty } from '../../support/faults.ts';
 import { scheduledEvent } from '../../support/scheduled-event.ts';
 import { unusedJobInvoker } from '../../support/unused-invoker.ts';
 import { captureLog, ManualClock, promptJob, runDeps, useEngine } from '../ledger/support.ts';
+import { EVERY_5 } from './support.ts';
 
 const engine = useEngine('dynalite');
-/** Every 5 minutes: slots at 12:05, 12:10, …; grace 60 s, starting deadline 300 s, function timeout 60 s. */
-const EVERY_5: Partial<Job> = {
-  schedule: {
-    input: 'cron(0/5 * * * ? *)',
-    expression: 'cron(0/5 * * * ? *)',
-    timezone: 'UTC',
-    description: 'every 5 minutes',
-    type: 'cron',
-  },
-};
+/** EVERY_5 (support.ts): slots at 12:05, 12:10, …; function timeout 60 s (runDeps). */
 const SLOT = '2026-03-01T12:05:00.000Z';
 const at = (iso: string, plusSeconds: number) => new Date(Date.parse(iso) + plusSeconds * 1000);
 

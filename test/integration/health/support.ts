@@ -8,12 +8,24 @@ import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteScheduleCommand } from '@aws-sdk/client-scheduler';
 import { expect } from 'vitest';
 import { LOCAL_SCHEDULE_GROUPS } from '../../../local/lambda/environment.ts';
+import type { Job } from '../../../shared/jobs/model.ts';
 import { tableName } from '../../../shared/tables.ts';
 import type { ApiAnswer, ApiHarness } from '../api/support.ts';
 import { promptJob, until } from '../api/support.ts';
 import type { Receiver } from '../prompt/receiver.ts';
 
 export const SECRET = 'health-hook';
+
+/** A stored job's schedule every 5 minutes on the clock (grace 60 s, starting deadline 300 s by default). */
+export const EVERY_5: Pick<Job, 'schedule'> = {
+  schedule: {
+    input: 'cron(0/5 * * * ? *)',
+    expression: 'cron(0/5 * * * ? *)',
+    timezone: 'UTC',
+    description: 'every 5 minutes',
+    type: 'cron',
+  },
+};
 
 export interface RunView {
   readonly runId: string;
