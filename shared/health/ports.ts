@@ -28,10 +28,11 @@ export interface DueEntry extends DueSlot {
 export interface HealthStore {
   /**
    * Counts a run's end on the job's counters (a success resets the failures, a failure the successes)
-   * and answers them with the health as recorded; undefined when the run was the last one counted (a
-   * repeated delivery of its end) or the job has no state (deleted, or created again since).
+   * and answers them with the health as recorded; undefined when that end (`end`: the run and its
+   * attempt) was the last one counted (a repeated delivery of it) or the job has no state (deleted, or
+   * created again since).
    */
-  countRun(job: JobIdentity, runId: string, verdict: RunVerdict): Promise<HealthCounters | undefined>;
+  countRun(job: JobIdentity, end: string, verdict: RunVerdict): Promise<HealthCounters | undefined>;
   /**
    * Records health `to` (with its reason and time) only while the recorded health is `from` (a state
    * without a recorded health reads as `ok`). True when this write changed it: only that writer alerts.

@@ -32,7 +32,9 @@ function verdictOf(run: Run): RunVerdict | undefined {
 export async function trackRunEnd(deps: HealthDeps, job: Job, run: Run): Promise<void> {
   const verdict = verdictOf(run);
   if (verdict === undefined) return;
-  const counters = await deps.store.countRun(job, run.runId, verdict);
+  // Keyed by the attempt too: a run a reader ended (timed out) that a later delivery ran again to its end
+  // counts that end as well; a repeated delivery of the same end counts nothing.
+  const counters = await deps.store.countRun(job, `${run.runId}#${run.attempt}`, verdict);
   if (counters === undefined) return;
   const settings = healthSettings(job, new Date(run.scheduledFor));
   const next = healthAfterRun(counters, settings);

@@ -188,6 +188,8 @@ async function resume(deps: RunDeps, event: JobEvent, job: Job, existing: Run, n
       result: undefined,
       reason: undefined,
       nextAttemptAt: undefined,
+      // A reader may have ended the attempt before (settle.ts): this one ends on its own.
+      settled: undefined,
     },
     { attempt: existing.attempt },
   );

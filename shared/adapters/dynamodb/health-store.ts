@@ -35,7 +35,7 @@ export class DynamoHealthStore implements HealthStore {
     private readonly tableName: string,
   ) {}
 
-  async countRun(job: JobIdentity, runId: string, verdict: RunVerdict): Promise<HealthCounters | undefined> {
+  async countRun(job: JobIdentity, end: string, verdict: RunVerdict): Promise<HealthCounters | undefined> {
     const [counted, reset] = verdict === 'success' ? ['successes', 'failures'] : ['failures', 'successes'];
     try {
       const output = await this.doc.send(
@@ -43,17 +43,18 @@ export class DynamoHealthStore implements HealthStore {
           TableName: this.tableName,
           Key: runStateKey(job.name),
           UpdateExpression:
-            'SET #counted = if_not_exists(#counted, :zero) + :one, #reset = :zero, #last = :runId',
-          // The last run counted is not counted again (a repeated delivery of its end).
+            'SET #counted = if_not_exists(#counted, :zero) + :one, #reset = :zero, #last = :end',
+          // The last end counted is not counted again (a repeated delivery of it). The attribute keeps the
+          // name it had when it held a run id alone (an earlier version's value never equals an end).
           ConditionExpression:
-            '#jobCreatedAt = :createdAt AND (attribute_not_exists(#last) OR #last <> :runId)',
+            '#jobCreatedAt = :createdAt AND (attribute_not_exists(#last) OR #last <> :end)',
           ExpressionAttributeNames: {
             '#counted': counted,
             '#reset': reset,
             '#last': 'lastCountedRunId',
             '#jobCreatedAt': 'jobCreatedAt',
           },
-          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':runId': runId, ':createdAt': job.createdAt },
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':end': end, ':createdAt': job.createdAt },
           ReturnValues: 'ALL_NEW',
         }),
       );

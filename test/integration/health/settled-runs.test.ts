@@ -156,4 +156,17 @@ describe('runs ended without their own word', () => {
     expect(await w.deps.runs.get(w.job.name, SLOT)).toMatchObject({ status: 'failed', settled: true });
     expect(await w.store.health(w.job)).toMatchObject({ health: 'failing', failures: 1 });
   });
+
+  it('Given a run a reader ended timed_out, When Lambda delivers its slot once more and the attempt succeeds, Then the run no longer reads as ended by a reader and the success is counted', async () => {
+    const w = await world();
+    await attemptStopped(w, SLOT);
+    await w.sweepAt(at(SLOT, 2 + 60 + 5));
+    expect(await w.store.health(w.job)).toMatchObject({ health: 'failing', failures: 1 });
+
+    expect((await executeRun(w.deps, scheduledEvent(w.job, SLOT), succeeds)).outcome).toBe('succeeded');
+    const run = await w.deps.runs.get(w.job.name, SLOT);
+    expect(run).toMatchObject({ status: 'succeeded', attempt: 2 });
+    expect(run?.settled).toBeUndefined();
+    expect(await w.store.health(w.job)).toMatchObject({ health: 'ok', successes: 1 });
+  });
 });
