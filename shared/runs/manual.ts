@@ -12,6 +12,9 @@ import type { JobEvent, JobInvoker, RunLedger } from '../jobs/ports.ts';
 import { manualSlot } from './event.ts';
 import { newRunId } from './run-id.ts';
 
+/** Why a pending run whose job is gone is recorded `skipped` (by its delivery, or by its fan-out parent's recount). */
+export const JOB_DELETED_REASON = 'job deleted before the run started';
+
 /** Epoch seconds at which a record written now is purged (TTL attribute `expiresAt`). */
 export function retentionExpiresAt(now: Date, retentionDays: number): number {
   return Math.floor(now.getTime() / 1000) + retentionDays * 86_400;

@@ -15,7 +15,7 @@ import type { Logger } from '../logger.ts';
 import { startChainedRuns } from './chain.ts';
 import { parentSlotOf } from './fan-out-count.ts';
 import { isChildStatus, parentOutcome } from './fan-out-spec.ts';
-import { runEvent } from './manual.ts';
+import { JOB_DELETED_REASON, runEvent } from './manual.ts';
 import { RUN_ID_PATTERN, runIdTime } from './run-id.ts';
 
 export interface SettleDeps {
@@ -306,7 +306,7 @@ async function skipOrphans(deps: SettleDeps, pending: readonly Run[], log: Logge
   for (const child of pending) {
     const ended = await deps.runs.transition(child.job, child.slot, ['pending'], {
       status: 'skipped',
-      reason: 'job deleted before the run started',
+      reason: JOB_DELETED_REASON,
       finishedAt,
     });
     if (ended !== undefined) skipped.push(ended);

@@ -11,7 +11,7 @@ import type { JobEvent } from '../jobs/ports.ts';
 import { afterRunEnded } from './ended.ts';
 import { countFanOutChild } from './fan-out-count.ts';
 import type { RunDeps, RunOutcome } from './lifecycle.ts';
-import { retentionExpiresAt } from './manual.ts';
+import { JOB_DELETED_REASON, retentionExpiresAt } from './manual.ts';
 import { missedRun } from './missed.ts';
 import { newRunId } from './run-id.ts';
 
@@ -118,7 +118,7 @@ export async function startManual(
   if (job === undefined) {
     const gone = await deps.runs.transition(event.job, slot, ['pending'], {
       status: 'skipped',
-      reason: 'job deleted before the run started',
+      reason: JOB_DELETED_REASON,
       finishedAt: now.toISOString(),
     });
     deps.log.warn('job not found; manual run not started', { job: event.job, runId: event.runId });
